@@ -1,0 +1,147 @@
+package ledger
+
+import (
+	"fmt"
+
+	"github.com/qianchain/qianchain/ledger/merkle"
+)
+
+// Block is a header with the transactions its TxRoot commits to, the commit
+// certificate of the previous block (absent at height 1), and evidence of
+// validator misbehaviour.
+type Block struct {
+	Header     Header                   `json:"header"`
+	Txs        []*Tx                    `json:"txs"`
+	LastCommit *Commit                  `json:"last_commit"`
+	Evidence   []*DuplicateVoteEvidence `json:"evidence"`
+}
+
+// Hash is the header's hash.
+func (b *Block) Hash() Hash { return b.Header.Hash() }
+
+// TxRoot returns the Merkle root over txs' encodings, in order.
+func TxRoot(txs []*Tx) Hash {
+	leaves := make([]merkle.Hash, len(txs))
+	for i, tx := range txs {
+		leaves[i] = merkle.LeafHash(tx.Encode())
+	}
+	return merkle.Root(leaves)
+}
+
+// EvidenceRoot returns the Merkle root over the evidence encodings.
+func EvidenceRoot(evs []*DuplicateVoteEvidence) Hash {
+	leaves := make([]merkle.Hash, len(evs))
+	for i, ev := range evs {
+		leaves[i] = merkle.LeafHash(ev.Encode())
+	}
+	return merkle.Root(leaves)
+}
+
+// FillHeader sets the header fields derived from the block's contents:
+// TxCount, TxRoot, LastCommitHash and EvidenceHash.
+func (b *Block) FillHeader() {
+	b.Header.TxCount = uint32(len(b.Txs))
+	b.Header.TxRoot = TxRoot(b.Txs)
+	b.Header.LastCommitHash = ZeroHash
+	if b.LastCommit != nil {
+		b.Header.LastCommitHash = b.LastCommit.Hash()
+	}
+	b.Header.EvidenceHash = EvidenceRoot(b.Evidence)
+}
+
+// ValidateContents checks that the header's derived fields match the
+// contents and that every transaction is for the header's chain. It checks
+// no signature and nothing that needs the previous block or the state.
+func (b *Block) ValidateContents() error {
+	h := &b.Header
+	if int(h.TxCount) != len(b.Txs) {
+		return fmt.Errorf("block %d: header says %d transactions, block has %d", h.Height, h.TxCount, len(b.Txs))
+	}
+	for i, tx := range b.Txs {
+		if tx.ChainID != h.ChainID {
+			return fmt.Errorf("block %d: transaction %d is for chain %q, block is for %q", h.Height, i, tx.ChainID, h.ChainID)
+		}
+	}
+	if root := TxRoot(b.Txs); root != h.TxRoot {
+		return fmt.Errorf("block %d: transaction root is %s, header says %s", h.Height, root.Short(), h.TxRoot.Short())
+	}
+	switch {
+	case h.Height == 1 && b.LastCommit != nil:
+		return fmt.Errorf("block 1: must not carry a last commit")
+	case h.Height > 1 && b.LastCommit == nil:
+		return fmt.Errorf("block %d: missing the commit of block %d", h.Height, h.Height-1)
+	case h.Height > 1 && b.LastCommit.Height != h.Height-1:
+		return fmt.Errorf("block %d: last commit is for height %d", h.Height, b.LastCommit.Height)
+	case h.Height > 1 && b.LastCommit.BlockHash != h.PrevBlockHash:
+		return fmt.Errorf("block %d: last commit is for block %s, previous block is %s", h.Height, b.LastCommit.BlockHash.Short(), h.PrevBlockHash.Short())
+	case h.Height > 1 && b.LastCommit.Hash() != h.LastCommitHash:
+		return fmt.Errorf("block %d: last commit hash does not match the header", h.Height)
+	}
+	if root := EvidenceRoot(b.Evidence); root != h.EvidenceHash {
+		return fmt.Errorf("block %d: evidence root does not match the header", h.Height)
+	}
+	return nil
+}
+
+// Encode returns the canonical encoding.
+func (b *Block) Encode() []byte {
+	size := 512
+	for _, tx := range b.Txs {
+		size += 200 + len(tx.Payload)
+	}
+	e := encoder{buf: make([]byte, 0, size)}
+	e.u8(uint8(TagBlock))
+	b.Header.encode(&e)
+	e.uvarint(uint64(len(b.Txs)))
+	for _, tx := range b.Txs {
+		e.bytes(tx.Encode())
+	}
+	if b.LastCommit == nil {
+		e.bool(false)
+	} else {
+		e.bool(true)
+		b.LastCommit.encode(&e)
+	}
+	e.uvarint(uint64(len(b.Evidence)))
+	for _, ev := range b.Evidence {
+		ev.encode(&e)
+	}
+	return e.buf
+}
+
+// DecodeBlock decodes the canonical encoding of a block. It checks the
+// encoding only; ValidateContents checks the header against the contents.
+func DecodeBlock(b []byte) (*Block, error) {
+	if len(b) > MaxBlockBytes {
+		return nil, &DecodeError{Type: "block", Field: "(whole)", Reason: fmt.Sprintf("%d bytes exceeds limit %d", len(b), MaxBlockBytes)}
+	}
+	d := newDecoder("block", b)
+	blk := &Block{}
+	d.tag(TagBlock)
+	blk.Header = *decodeHeader(d)
+	n := d.count("txs", MaxBlockTxs)
+	blk.Txs = make([]*Tx, 0, n)
+	for i := 0; i < n && d.err == nil; i++ {
+		raw := d.bytes("txs", MaxTxBytes)
+		if d.err != nil {
+			break
+		}
+		tx, err := DecodeTx(raw)
+		if err != nil {
+			d.fail(fmt.Sprintf("txs[%d]", i), "%v", err)
+			break
+		}
+		blk.Txs = append(blk.Txs, tx)
+	}
+	if d.bool("last_commit present") {
+		blk.LastCommit = decodeCommit(d)
+	}
+	ne := d.count("evidence", MaxEvidence)
+	for i := 0; i < ne && d.err == nil; i++ {
+		blk.Evidence = append(blk.Evidence, decodeEvidence(d))
+	}
+	if err := d.finish(); err != nil {
+		return nil, err
+	}
+	return blk, nil
+}
