@@ -120,7 +120,9 @@ func DecodeBlock(b []byte) (*Block, error) {
 	d.tag(TagBlock)
 	blk.Header = *decodeHeader(d)
 	n := d.count("txs", MaxBlockTxs)
-	blk.Txs = make([]*Tx, 0, n)
+	if n > 0 {
+		blk.Txs = make([]*Tx, 0, n)
+	}
 	for i := 0; i < n && d.err == nil; i++ {
 		raw := d.bytes("txs", MaxTxBytes)
 		if d.err != nil {

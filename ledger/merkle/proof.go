@@ -100,3 +100,18 @@ func Verify(leaf Hash, p Proof, root Hash) error {
 	}
 	return nil
 }
+
+// PathLen is the number of siblings in the inclusion proof of leaf index in
+// a tree of size leaves (index < size).
+func PathLen(index, size uint64) int {
+	n := 0
+	fn, sn := index, size-1
+	for sn != 0 {
+		if fn&1 == 1 || fn != sn {
+			n++
+		}
+		fn >>= 1
+		sn >>= 1
+	}
+	return n
+}
