@@ -4,16 +4,16 @@ package ledger
 // allocating for it. Genesis sets the operational limits (block bytes, block
 // transactions, transaction bytes), which must lie within these.
 const (
-	MaxChainIDLen    = 64
-	MaxNameLen       = 32 // contract and method names
-	MaxPayloadBytes  = 1 << 20
-	MaxTxBytes       = MaxPayloadBytes + 512
-	MaxBlockTxs      = 100_000
-	MaxBlockBytes    = 64 << 20
-	MaxValidators    = 1000
-	MaxEvidence      = 100
-	MaxRound         = 1 << 30 // far beyond any round a live chain reaches
-	MaxVotingPower   = 1 << 50 // per validator; the total of 1000 stays below 2^60
+	MaxChainIDLen      = 64
+	MaxNameLen         = 32 // contract and method names
+	MaxPayloadBytes    = 1 << 20
+	MaxTxBytes         = MaxPayloadBytes + 512
+	MaxBlockTxs        = 100_000
+	MaxBlockBytes      = 64 << 20
+	MaxValidators      = 1000
+	MaxEvidence        = 100
+	MaxRound           = 1 << 30 // far beyond any round a live chain reaches
+	MaxVotingPower     = 1 << 50 // per validator; the total of 1000 stays below 2^60
 	MaxUnixNanoseconds = 1<<63 - 1
 )
 
