@@ -318,7 +318,9 @@ func TestCorruptedFiles(t *testing.T) {
 	}{
 		{name: "flipped ciphertext", edit: func(m map[string]any) { m["ciphertext"] = flipHex(m["ciphertext"].(string)) }, want: ErrCorrupt, says: "authentication"},
 		{name: "swapped public key", edit: func(m map[string]any) { m["public_key"] = other.PublicKey().String() }, want: ErrCorrupt, says: "authentication"},
-		{name: "flipped nonce", edit: func(m map[string]any) { m["cipher"].(map[string]any)["nonce"] = flipHex(m["cipher"].(map[string]any)["nonce"].(string)) }, want: ErrCorrupt},
+		{name: "flipped nonce", edit: func(m map[string]any) {
+			m["cipher"].(map[string]any)["nonce"] = flipHex(m["cipher"].(map[string]any)["nonce"].(string))
+		}, want: ErrCorrupt},
 		{name: "short ciphertext", edit: func(m map[string]any) { m["ciphertext"] = m["ciphertext"].(string)[:90] }, want: ErrCorrupt, says: "ciphertext"},
 		{name: "upper-case hex", edit: func(m map[string]any) { m["check"] = strings.ToUpper(m["check"].(string)) }, want: ErrCorrupt, says: "check"},
 		{name: "bad public key", edit: func(m map[string]any) { m["public_key"] = strings.Repeat("f", 64) }, want: ErrCorrupt, says: "public_key"},
@@ -332,7 +334,9 @@ func TestCorruptedFiles(t *testing.T) {
 		{name: "scrypt r zero", edit: func(m map[string]any) { m["kdf"].(map[string]any)["r"] = 0 }, want: ErrCorrupt, says: "scrypt r"},
 		// Changing what feeds scrypt changes the derived check value: the
 		// file then reads as locked by another passphrase.
-		{name: "altered salt", edit: func(m map[string]any) { m["kdf"].(map[string]any)["salt"] = flipHex(m["kdf"].(map[string]any)["salt"].(string)) }, want: ErrWrongPassphrase},
+		{name: "altered salt", edit: func(m map[string]any) {
+			m["kdf"].(map[string]any)["salt"] = flipHex(m["kdf"].(map[string]any)["salt"].(string))
+		}, want: ErrWrongPassphrase},
 		{name: "truncated", raw: []byte(`{"format":"qian-keyring-key","vers`), want: ErrCorrupt},
 		{name: "empty", raw: []byte{}, want: ErrCorrupt},
 		{name: "trailing data", raw: nil, want: ErrCorrupt, says: "after"},
