@@ -1,0 +1,109 @@
+// Package ledgertest builds valid chains for tests: validator keys, signed
+// transactions, and blocks with real commit certificates. It is a test
+// harness (like etcd-io/raft's rafttest), imported only from tests.
+package ledgertest
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Key returns the deterministic private key with scalar n (n ≥ 1).
+func Key(n uint64) ledger.PrivateKey {
+	var b [32]byte
+	binary.BigEndian.PutUint64(b[24:], n)
+	k, err := ledger.PrivateKeyFromBytes(b[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// Chain makes successive valid blocks signed by its validators.
+type Chain struct {
+	ChainID    string
+	Keys       []ledger.PrivateKey
+	Validators *ledger.ValidatorSet
+	// Time of the next block, in ns; advances by one second per block.
+	Time int64
+
+	height   uint64
+	prevHash ledger.Hash
+	prevCmt  *ledger.Commit
+	appHash  ledger.Hash
+}
+
+// NewChain returns a chain with n validators of power 10 each, keys with
+// scalars 1000..1000+n-1.
+func NewChain(chainID string, n int) *Chain {
+	c := &Chain{ChainID: chainID, Time: 1_764_000_000_000_000_000}
+	var vals []ledger.Validator
+	for i := 0; i < n; i++ {
+		k := Key(uint64(1000 + i))
+		c.Keys = append(c.Keys, k)
+		vals = append(vals, ledger.Validator{PubKey: k.PublicKey(), Power: 10})
+	}
+	set, err := ledger.NewValidatorSet(vals)
+	if err != nil {
+		panic(err)
+	}
+	c.Validators = set
+	return c
+}
+
+// Height is the height of the last block made.
+func (c *Chain) Height() uint64 { return c.height }
+
+// Tx returns a transaction signed by key n with the given nonce.
+func (c *Chain) Tx(n uint64, nonce uint64, payload []byte) *ledger.Tx {
+	tx := &ledger.Tx{ChainID: c.ChainID, Nonce: nonce, Contract: "test", Method: "put", Payload: payload}
+	if err := tx.Sign(Key(n)); err != nil {
+		panic(err)
+	}
+	return tx
+}
+
+// SetAppHash sets the app hash the next block's header carries.
+func (c *Chain) SetAppHash(h ledger.Hash) { c.appHash = h }
+
+// Next makes the next block holding txs and a commit signed by all
+// validators at round 0.
+func (c *Chain) Next(txs []*ledger.Tx) (*ledger.Block, *ledger.Commit) {
+	c.height++
+	proposer := c.Keys[int(c.height)%len(c.Keys)]
+	b := &ledger.Block{
+		Header: ledger.Header{
+			ChainID:        c.ChainID,
+			Height:         c.height,
+			Time:           c.Time,
+			PrevBlockHash:  c.prevHash,
+			AppHash:        c.appHash,
+			ValidatorsHash: c.Validators.Hash(),
+			Proposer:       proposer.PublicKey(),
+		},
+		Txs:        txs,
+		LastCommit: c.prevCmt,
+	}
+	b.FillHeader()
+	c.Time += 1_000_000_000
+	hash := b.Hash()
+	cmt := c.Sign(c.height, 0, hash, len(c.Keys))
+	c.prevHash, c.prevCmt = hash, cmt
+	return b, cmt
+}
+
+// Sign returns a commit for hash at (height, round) signed by the first n
+// validators.
+func (c *Chain) Sign(height uint64, round uint32, hash ledger.Hash, n int) *ledger.Commit {
+	cmt := &ledger.Commit{Height: height, Round: round, BlockHash: hash}
+	for i := 0; i < n; i++ {
+		v := &ledger.Vote{Type: ledger.Precommit, Height: height, Round: round, BlockHash: &hash, Validator: uint16(i)}
+		if err := v.Sign(c.ChainID, c.Keys[i]); err != nil {
+			panic(fmt.Sprintf("sign precommit: %v", err))
+		}
+		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})
+	}
+	return cmt
+}

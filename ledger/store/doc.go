@@ -1,0 +1,39 @@
+// Package store keeps a node's chain in one Pebble database: blocks by
+// height and by hash, the commit certificate of each height, the
+// transaction index, per-transaction results, the app hash after each
+// height, and the contracts' key-value state.
+//
+// # Durability
+//
+// A height becomes visible all at once: CommitBlock writes the block, its
+// commit, the index entries, the results, the state writes and the new app
+// hash in one Pebble batch committed with pebble.Sync, and updates the tip
+// last, in the same batch. Pebble applies a batch atomically, so after a
+// crash at any instant (SIGKILL, power loss after the sync returns) a reopened
+// store holds every height up to some tip, each whole, and nothing of the
+// next. Nothing is written for a height before the caller has verified its
+// block and commit: the store trusts its caller for that, and checks only
+// that heights arrive in order.
+//
+// # Key layout
+//
+// Every key starts with a one-byte table prefix; numbers are fixed-width
+// big-endian, so byte order is numeric order and a height range is a key
+// range.
+//
+//	'm' name               meta: "tip" (u64 height), "genesis" (hash)
+//	'b' height             block hash (32) ‖ block encoding
+//	'h' block hash         height
+//	'c' height             commit encoding (this node's certificate)
+//	'a' height             app hash after executing the block at height
+//	't' tx hash            height ‖ u32 position
+//	'r' height ‖ position  transaction result (bytes owned by the executor)
+//	's' state key          state value
+//
+// # Verified reads
+//
+// Reads check what they return: a block must hash to the hash stored beside
+// it and sit at the height it is stored under; a commit must be for the block
+// at its height; an index entry must point at a transaction with that hash.
+// A mismatch is an *CorruptionError naming the height, never wrong data.
+package store

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Store is a node's chain database. CommitBlock and InitGenesis must be
+// called from one goroutine at a time (the node's executor); every read
+// method may be called concurrently with them and with each other.
+type Store struct {
+	db  *pebble.DB
+	tip atomic.Uint64 // last committed height; mirrors the "tip" meta key
+	// hasGenesis records whether InitGenesis has run (or ran before Open).
+	hasGenesis atomic.Bool
+	closed     atomic.Bool
+}
+
+// Options tune Open. The zero value is what a node uses.
+type Options struct {
+	// Pebble, when set, is passed to pebble.Open as is (tests use it to
+	// run on an in-memory or crashable file system).
+	Pebble *pebble.Options
+}
+
+// Open opens (creating if needed) the store in dir.
+func Open(dir string, opt *Options) (*Store, error) {
+	var po *pebble.Options
+	if opt != nil && opt.Pebble != nil {
+		po = opt.Pebble
+	} else {
+		po = &pebble.Options{Logger: quietLogger{}}
+	}
+	db, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	s := &Store{db: db}
+	v, err := s.get(keyTip)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		db.Close()
+		return nil, fmt.Errorf("open store %s: read tip: %w", dir, err)
+	case len(v) != 8:
+		db.Close()
+		return nil, corrupt(0, "tip", "value has %d bytes, want 8", len(v))
+	default:
+		s.tip.Store(binary.BigEndian.Uint64(v))
+	}
+	if _, err := s.GenesisHash(); err == nil {
+		s.hasGenesis.Store(true)
+	}
+	return s, nil
+}
+
+// Close closes the database. Closing twice is harmless; no other method may
+// be called after Close.
+func (s *Store) Close() error {
+	if !s.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// Height returns the last committed height: 0 when only genesis (or
+// nothing) is stored.
+func (s *Store) Height() uint64 { return s.tip.Load() }
+
+// GenesisHash returns the hash of the genesis the store was initialised
+// with, or ErrNotFound.
+func (s *Store) GenesisHash() (ledger.Hash, error) {
+	v, err := s.get(keyGenesis)
+	if err != nil {
+		return ledger.Hash{}, err
+	}
+	if len(v) != ledger.HashSize {
+		return ledger.Hash{}, corrupt(0, "genesis hash", "value has %d bytes", len(v))
+	}
+	return ledger.Hash(v), nil
+}
+
+// Write is one state change; a nil Value deletes the key.
+type Write struct {
+	Key   []byte
+	Value []byte
+}
+
+// InitGenesis stores the genesis state and the app hash the first block's
+// header carries, in one synced batch. It fails if the store is not empty.
+func (s *Store) InitGenesis(genesisHash ledger.Hash, writes []Write, appHash ledger.Hash) error {
+	if s.hasGenesis.Load() {
+		return errors.New("store already holds a genesis")
+	}
+	b := s.db.NewBatch()
+	defer b.Close()
+	for _, w := range writes {
+		if err := putState(b, w); err != nil {
+			return err
+		}
+	}
+	_ = b.Set(heightKey(prefixAppHash, 0), appHash[:], nil)
+	_ = b.Set(keyGenesis, genesisHash[:], nil)
+	_ = b.Set(keyTip, u64(0), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("store genesis: %w", err)
+	}
+	s.hasGenesis.Store(true)
+	return nil
+}
+
+// Committed is everything stored for one height, in one batch.
+type Committed struct {
+	Block  *ledger.Block
+	Commit *ledger.Commit // this node's certificate for Block
+	// Results holds one executor-defined result per transaction, in order.
+	Results [][]byte
+	// Writes are the block's state changes.
+	Writes []Write
+	// AppHash is the state commitment after executing Block; the next
+	// header carries it.
+	AppHash ledger.Hash
+}
+
+// CommitBlock stores one height with a single synced batch. The caller has
+// verified the block and its commit and executed the block; the store checks
+// only that the height follows the tip and that the pieces fit together.
+func (s *Store) CommitBlock(c *Committed) error {
+	if !s.hasGenesis.Load() {
+		return errors.New("commit block: store has no genesis")
+	}
+	blk := c.Block
+	h := blk.Header.Height
+	if want := s.Height() + 1; h != want {
+		return fmt.Errorf("commit block %d: next height is %d", h, want)
+	}
+	hash := blk.Hash()
+	switch {
+	case c.Commit == nil || c.Commit.Height != h || c.Commit.BlockHash != hash:
+		return fmt.Errorf("commit block %d: commit certificate is not for this block", h)
+	case len(c.Results) != len(blk.Txs):
+		return fmt.Errorf("commit block %d: %d results for %d transactions", h, len(c.Results), len(blk.Txs))
+	}
+
+	b := s.db.NewBatch()
+	defer b.Close()
+	enc := blk.Encode()
+	val := make([]byte, 0, ledger.HashSize+len(enc))
+	val = append(append(val, hash[:]...), enc...)
+	_ = b.Set(heightKey(prefixBlock, h), val, nil)
+	_ = b.Set(hashKey(prefixHash, hash), u64(h), nil)
+	_ = b.Set(heightKey(prefixCommit, h), c.Commit.Encode(), nil)
+	_ = b.Set(heightKey(prefixAppHash, h), c.AppHash[:], nil)
+	loc := make([]byte, 12)
+	binary.BigEndian.PutUint64(loc, h)
+	for i, tx := range blk.Txs {
+		binary.BigEndian.PutUint32(loc[8:], uint32(i))
+		txh := tx.Hash()
+		_ = b.Set(hashKey(prefixTx, txh), loc, nil)
+		_ = b.Set(resultKey(h, uint32(i)), c.Results[i], nil)
+	}
+	for _, w := range c.Writes {
+		if err := putState(b, w); err != nil {
+			return fmt.Errorf("commit block %d: %w", h, err)
+		}
+	}
+	_ = b.Set(keyTip, u64(h), nil)
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("commit block %d: %w", h, err)
+	}
+	s.tip.Store(h)
+	return nil
+}
+
+func putState(b *pebble.Batch, w Write) error {
+	if len(w.Key) == 0 {
+		return errors.New("empty state key")
+	}
+	if w.Value == nil {
+		return b.Delete(stateKey(w.Key), nil)
+	}
+	return b.Set(stateKey(w.Key), w.Value, nil)
+}
+
+// get returns a copy of the value at key, or ErrNotFound.
+func (s *Store) get(key []byte) ([]byte, error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := append([]byte(nil), v...)
+	closer.Close()
+	return out, nil
+}
+
+// quietLogger keeps Pebble's informational messages out of the node's log;
+// errors and fatal conditions still reach stderr.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+func (quietLogger) Errorf(format string, args ...any) {
+	pebble.DefaultLogger.Errorf(format, args...)
+}
+func (quietLogger) Fatalf(format string, args ...any) {
+	pebble.DefaultLogger.Fatalf(format, args...)
+}
