@@ -1,0 +1,251 @@
+// Package signer is the validator's crash-safe signer: it signs proposals
+// and votes with the validator's key, and never signs two different messages
+// for one height, round and step, across crashes and restarts.
+//
+// Before a signature leaves Sign, the signer writes its last signed
+// (height, round, step), the sign bytes (a hash; see ledger.Vote.SignBytes)
+// and the signature to a state file: a temporary file written and fsynced,
+// renamed over the state file, and the directory fsynced. After a crash at
+// any instant the state file holds either the previous state or the new one,
+// never a mix, and the new one is there whenever a signature could have been
+// seen by anyone.
+//
+// Rules, after CometBFT's privval/file.go:
+//   - a request for an older (height, round, step) than the last signed is
+//     refused (ErrRegression);
+//   - a request for the same (height, round, step) with the same sign bytes
+//     returns the stored signature, so a validator that crashed between
+//     persisting and sending can send it after restarting;
+//   - the same (height, round, step) with different sign bytes is refused
+//     (ErrConflict): that would be a double sign.
+//
+// Steps are ordered proposal < prevote < precommit within a round.
+package signer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/qianchain/qianchain/consensus/disk"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Step orders the messages of one round.
+type Step uint8
+
+const (
+	StepProposal  Step = 1
+	StepPrevote   Step = 2
+	StepPrecommit Step = 3
+)
+
+var (
+	// ErrConflict: a different message was already signed for this height,
+	// round and step.
+	ErrConflict = errors.New("signer: refusing to sign a conflicting message for a height/round/step already signed")
+	// ErrRegression: the request is for a height/round/step before the last
+	// one signed.
+	ErrRegression = errors.New("signer: refusing to sign for a height/round/step before the last one signed")
+)
+
+// LastSigned is the persisted state.
+type LastSigned struct {
+	Height    uint64           `json:"height"`
+	Round     uint32           `json:"round"`
+	Step      Step             `json:"step"`
+	SignBytes ledger.Hash      `json:"sign_bytes"`
+	Signature ledger.Signature `json:"signature"`
+	PubKey    ledger.PublicKey `json:"pub_key"`
+}
+
+func (l *LastSigned) cmp(h uint64, r uint32, s Step) int {
+	switch {
+	case h != l.Height:
+		return cmp(h, l.Height)
+	case r != l.Round:
+		return cmp(uint64(r), uint64(l.Round))
+	default:
+		return cmp(uint64(s), uint64(l.Step))
+	}
+}
+
+func cmp(a, b uint64) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+// Signer signs for one validator key on one chain. It is not safe for
+// concurrent use: the consensus driver's goroutine owns it.
+type Signer struct {
+	fs      disk.FS
+	path    string
+	key     ledger.PrivateKey
+	pub     ledger.PublicKey
+	chainID string
+	last    LastSigned
+}
+
+// Open loads the state file at path, or starts from nothing if it does not
+// exist. A state file that cannot be parsed, or that belongs to another key,
+// is an error: the signer never forgets what it signed.
+func Open(fsys disk.FS, path string, key ledger.PrivateKey, chainID string) (*Signer, error) {
+	if key.IsZero() {
+		return nil, errors.New("signer: no key")
+	}
+	s := &Signer{fs: fsys, path: path, key: key, pub: key.PublicKey(), chainID: chainID}
+	_ = fsys.Remove(path + ".tmp") // a write that never reached its rename
+	data, err := fsys.ReadFile(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		s.last = LastSigned{PubKey: s.pub}
+		return s, nil
+	case err != nil:
+		return nil, fmt.Errorf("signer: read %s: %w", path, err)
+	}
+	last, err := DecodeState(data)
+	if err != nil {
+		return nil, fmt.Errorf("signer: %s: %w", path, err)
+	}
+	if last.PubKey != s.pub {
+		return nil, fmt.Errorf("signer: %s belongs to key %s, not %s", path, last.PubKey.Short(), s.pub.Short())
+	}
+	s.last = *last
+	return s, nil
+}
+
+// DecodeState parses a state file strictly: unknown fields, trailing data or
+// a missing field are errors.
+func DecodeState(data []byte) (*LastSigned, error) {
+	var raw struct {
+		Height    *uint64           `json:"height"`
+		Round     *uint32           `json:"round"`
+		Step      *Step             `json:"step"`
+		SignBytes *ledger.Hash      `json:"sign_bytes"`
+		Signature *ledger.Signature `json:"signature"`
+		PubKey    *ledger.PublicKey `json:"pub_key"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
+		return nil, fmt.Errorf("state file: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("state file: trailing data")
+	}
+	if raw.Height == nil || raw.Round == nil || raw.Step == nil || raw.SignBytes == nil || raw.Signature == nil || raw.PubKey == nil {
+		return nil, errors.New("state file: missing field")
+	}
+	if *raw.Step > StepPrecommit || (*raw.Height > 0 && *raw.Step == 0) {
+		return nil, fmt.Errorf("state file: step %d out of range", *raw.Step)
+	}
+	return &LastSigned{Height: *raw.Height, Round: *raw.Round, Step: *raw.Step, SignBytes: *raw.SignBytes, Signature: *raw.Signature, PubKey: *raw.PubKey}, nil
+}
+
+// PublicKey is the key the signer signs with.
+func (s *Signer) PublicKey() ledger.PublicKey { return s.pub }
+
+// Last returns the last signed state.
+func (s *Signer) Last() LastSigned { return s.last }
+
+// SignVote sets v.Sig, or refuses.
+func (s *Signer) SignVote(v *ledger.Vote) error {
+	step := StepPrevote
+	if v.Type == ledger.Precommit {
+		step = StepPrecommit
+	} else if v.Type != ledger.Prevote {
+		return fmt.Errorf("signer: unknown vote type %d", v.Type)
+	}
+	sig, err := s.sign(v.Height, v.Round, step, v.SignBytes(s.chainID))
+	if err != nil {
+		return fmt.Errorf("%s at height %d round %d: %w", v.Type, v.Height, v.Round, err)
+	}
+	v.Sig = sig
+	return nil
+}
+
+// SignProposal sets p.Sig, or refuses.
+func (s *Signer) SignProposal(p *ledger.Proposal) error {
+	sig, err := s.sign(p.Height, p.Round, StepProposal, p.SignBytes(s.chainID))
+	if err != nil {
+		return fmt.Errorf("proposal at height %d round %d: %w", p.Height, p.Round, err)
+	}
+	p.Sig = sig
+	return nil
+}
+
+func (s *Signer) sign(h uint64, r uint32, step Step, msg ledger.Hash) (ledger.Signature, error) {
+	if h == 0 {
+		return ledger.Signature{}, errors.New("signer: height 0")
+	}
+	switch c := s.last.cmp(h, r, step); {
+	case c < 0:
+		return ledger.Signature{}, ErrRegression
+	case c == 0 && s.last.Height > 0:
+		if msg == s.last.SignBytes {
+			return s.last.Signature, nil
+		}
+		return ledger.Signature{}, ErrConflict
+	}
+	sig, err := s.key.Sign(msg)
+	if err != nil {
+		return ledger.Signature{}, err
+	}
+	next := LastSigned{Height: h, Round: r, Step: step, SignBytes: msg, Signature: sig, PubKey: s.pub}
+	if err := s.persist(&next); err != nil {
+		return ledger.Signature{}, err
+	}
+	s.last = next
+	return sig, nil
+}
+
+// persist writes the state durably: temp file, fsync, rename, fsync dir.
+func (s *Signer) persist(l *LastSigned) error {
+	data, err := json.MarshalIndent(l, "", "  ")
+	if err != nil {
+		return err
+	}
+	data = append(data, '\n')
+	tmp := s.path + ".tmp"
+	f, err := s.fs.Create(tmp)
+	if err != nil {
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	if err := s.fs.Rename(tmp, s.path); err != nil {
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	if err := s.fs.SyncDir(dirOf(s.path)); err != nil {
+		return fmt.Errorf("signer: persist: %w", err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	for i := len(path) - 1; i >= 0; i-- {
+		if path[i] == '/' {
+			if i == 0 {
+				return "/"
+			}
+			return path[:i]
+		}
+	}
+	return "."
+}
