@@ -1,0 +1,205 @@
+package p2p
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p"
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/host"
+	"github.com/libp2p/go-libp2p/core/network"
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
+	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
+	ma "github.com/multiformats/go-multiaddr"
+)
+
+// Config describes a node's place in the permissioned network.
+type Config struct {
+	// Key is the node's libp2p identity (keys/node.key).
+	Key crypto.PrivKey
+	// Listen holds multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/26656
+	// and /ip4/127.0.0.1/udp/26656/quic-v1.
+	Listen []string
+	// Peers are dialled at start and redialled whenever they drop.
+	Peers []peer.AddrInfo
+	// Admitted are the peer ids allowed to connect at all: the validators
+	// named in genesis and the node's p2p.allowed_peers. Peers must be
+	// among them.
+	Admitted []peer.ID
+	// Log receives connection events; nil discards them.
+	Log *slog.Logger
+	// QueueLen bounds each peer's outbound queue per protocol, in frames;
+	// when it is full, new frames to that peer are dropped (and counted).
+	// Zero means 4096.
+	QueueLen int
+}
+
+// Network is a running libp2p host with the node's protocols. All methods
+// are safe for concurrent use.
+type Network struct {
+	host  host.Host
+	gater *Gater
+	log   *slog.Logger
+	cfg   Config
+
+	mu      sync.Mutex
+	senders map[peer.ID]map[protocol.ID]*sender
+	strikes map[peer.ID]int
+
+	dropped   counter
+	penalties counter
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+type counter struct {
+	mu sync.Mutex
+	n  uint64
+}
+
+func (c *counter) add() { c.mu.Lock(); c.n++; c.mu.Unlock() }
+func (c *counter) get() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n
+}
+
+// New starts the host: it listens, but dials nobody until Start.
+func New(cfg Config) (*Network, error) {
+	if cfg.Key == nil {
+		return nil, errors.New("p2p: no node key")
+	}
+	if cfg.QueueLen == 0 {
+		cfg.QueueLen = 4096
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	admitted := map[peer.ID]bool{}
+	for _, p := range cfg.Admitted {
+		admitted[p] = true
+	}
+	for _, p := range cfg.Peers {
+		if !admitted[p.ID] {
+			return nil, fmt.Errorf("p2p: peer %s is configured but not admitted (not a genesis validator nor in p2p.allowed_peers)", p.ID)
+		}
+	}
+	gater := NewGater(cfg.Admitted)
+	h, err := libp2p.New(
+		libp2p.Identity(cfg.Key),
+		libp2p.ListenAddrStrings(cfg.Listen...),
+		libp2p.Transport(tcp.NewTCPTransport),
+		libp2p.Transport(quic.NewTransport),
+		libp2p.ConnectionGater(gater),
+		libp2p.DisableRelay(),
+		libp2p.Ping(false),
+		libp2p.DisableMetrics(),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("p2p: start host: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Network{
+		host: h, gater: gater, log: log, cfg: cfg,
+		senders: map[peer.ID]map[protocol.ID]*sender{},
+		strikes: map[peer.ID]int{},
+		ctx:     ctx, cancel: cancel,
+	}
+	for _, p := range cfg.Peers {
+		h.Peerstore().AddAddrs(p.ID, p.Addrs, time.Hour*24*365)
+	}
+	h.Network().Notify(&network.NotifyBundle{
+		ConnectedF: func(_ network.Network, c network.Conn) {
+			n.log.Debug("peer connected", "peer", c.RemotePeer(), "addr", c.RemoteMultiaddr())
+		},
+		DisconnectedF: func(nw network.Network, c network.Conn) {
+			if nw.Connectedness(c.RemotePeer()) != network.Connected {
+				n.log.Debug("peer disconnected", "peer", c.RemotePeer())
+				n.dropSenders(c.RemotePeer())
+			}
+		},
+	})
+	return n, nil
+}
+
+// Start begins keeping the configured peers connected.
+func (n *Network) Start() {
+	n.wg.Add(1)
+	go n.keepConnected()
+}
+
+// Close stops every goroutine and the host.
+func (n *Network) Close() error {
+	n.cancel()
+	n.mu.Lock()
+	for p := range n.senders {
+		n.dropSendersLocked(p)
+	}
+	n.mu.Unlock()
+	err := n.host.Close()
+	n.wg.Wait()
+	return err
+}
+
+// ID is this node's peer id.
+func (n *Network) ID() peer.ID { return n.host.ID() }
+
+// Addrs are the multiaddrs the host listens on, with /p2p/ID.
+func (n *Network) Addrs() []ma.Multiaddr {
+	info := peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()}
+	out, _ := peer.AddrInfoToP2pAddrs(&info)
+	return out
+}
+
+// Host exposes the libp2p host (tests use it to build outsiders).
+func (n *Network) Host() host.Host { return n.host }
+
+// Peers returns the connected peers.
+func (n *Network) Peers() []peer.ID { return n.host.Network().Peers() }
+
+// Stats are counters for metrics.
+type Stats struct {
+	Peers          int
+	DroppedFrames  uint64 // outbound frames dropped on a full queue
+	Penalties      uint64 // invalid messages received
+	ConfiguredPeer int
+}
+
+// Stats returns the current counters.
+func (n *Network) Stats() Stats {
+	return Stats{Peers: len(n.Peers()), DroppedFrames: n.dropped.get(), Penalties: n.penalties.get(), ConfiguredPeer: len(n.cfg.Peers)}
+}
+
+// keepConnected dials every configured peer that is not connected, once a
+// second, each with a short timeout. The gater refuses banned peers.
+func (n *Network) keepConnected() {
+	defer n.wg.Done()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		for _, p := range n.cfg.Peers {
+			if n.host.Network().Connectedness(p.ID) == network.Connected || !n.gater.Admits(p.ID) {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(n.ctx, 3*time.Second)
+			if err := n.host.Connect(ctx, p); err != nil && n.ctx.Err() == nil {
+				n.log.Debug("dial failed", "peer", p.ID, "err", err)
+			}
+			cancel()
+		}
+		select {
+		case <-n.ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
