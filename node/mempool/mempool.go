@@ -1,0 +1,227 @@
+// Package mempool holds transactions that are admitted but not yet
+// committed, in arrival order.
+//
+// Admission checks, cheapest first: size, canonical decoding, chain id,
+// duplicates in the mempool, replay against the ledger's transaction index,
+// the signature (once: the result goes into the shared signature cache that
+// block validation consults), the contracts' read-only pre-check, and
+// capacity. Every rejection is an *Error with a stable code.
+//
+// After a block commits, Update drops its transactions and rechecks the
+// rest against the new state, so a transaction whose sender was revoked, or
+// that another node's block already carried, does not linger.
+package mempool
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node/sigcache"
+)
+
+// Ledger answers whether a transaction is already committed.
+type Ledger interface {
+	HasTx(h ledger.Hash) (bool, error)
+}
+
+// Checker is the contracts' read-only pre-check against committed state. It
+// returns a coded error (any error with a code) for a transaction that would
+// certainly fail, or nil.
+type Checker func(tx *ledger.Tx) error
+
+// Config sets the mempool's limits.
+type Config struct {
+	ChainID      string
+	MaxTxs       int // count capacity
+	MaxBytes     int // byte capacity (sum of encodings)
+	MaxPerSender int // pending transactions per sender key
+	MaxTxBytes   int // largest transaction admitted (genesis max_tx_bytes)
+}
+
+// Mempool is safe for concurrent use.
+type Mempool struct {
+	cfg    Config
+	ledger Ledger
+	sigs   *sigcache.Cache
+	check  Checker
+
+	mu       sync.Mutex
+	byHash   map[ledger.Hash]*entry
+	queue    []*entry // arrival order; removed entries are nil'd and compacted lazily
+	live     int      // non-removed entries in queue
+	bytes    int
+	bySender map[ledger.PublicKey]int
+}
+
+type entry struct {
+	tx      *ledger.Tx
+	hash    ledger.Hash
+	size    int
+	removed bool
+}
+
+// New returns an empty mempool. check may be nil.
+func New(cfg Config, l Ledger, sigs *sigcache.Cache, check Checker) *Mempool {
+	return &Mempool{cfg: cfg, ledger: l, sigs: sigs, check: check,
+		byHash: map[ledger.Hash]*entry{}, bySender: map[ledger.PublicKey]int{}}
+}
+
+// Add admits the transaction encoded in raw.
+func (m *Mempool) Add(raw []byte) (*ledger.Tx, ledger.Hash, error) {
+	if len(raw) > m.cfg.MaxTxBytes {
+		return nil, ledger.Hash{}, errorf(ErrTxTooLarge, "transaction of %d bytes exceeds the limit of %d", len(raw), m.cfg.MaxTxBytes)
+	}
+	tx, err := ledger.DecodeTx(raw)
+	if err != nil {
+		return nil, ledger.Hash{}, errorf(ErrDecode, "%v", err)
+	}
+	h, err := m.AddTx(tx, len(raw))
+	return tx, h, err
+}
+
+// AddTx admits a decoded transaction whose encoding is size bytes.
+func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
+	h := tx.Hash()
+	if tx.ChainID != m.cfg.ChainID {
+		return h, errorf(ErrWrongChain, "transaction is for chain %q, this is %q", tx.ChainID, m.cfg.ChainID)
+	}
+	if size > m.cfg.MaxTxBytes {
+		return h, errorf(ErrTxTooLarge, "transaction of %d bytes exceeds the limit of %d", size, m.cfg.MaxTxBytes)
+	}
+	if m.Has(h) {
+		return h, errorf(ErrDuplicateTx, "transaction %s is already in the mempool", h)
+	}
+	if committed, err := m.ledger.HasTx(h); err != nil {
+		return h, fmt.Errorf("mempool: look up %s: %w", h.Short(), err)
+	} else if committed {
+		return h, errorf(ErrAlreadyCommitted, "transaction %s is already committed", h)
+	}
+	// The expensive check, outside the lock.
+	if err := m.sigs.Verify(tx, h); err != nil {
+		return h, errorf(ErrBadSignature, "signature does not verify against sender %s", tx.Sender)
+	}
+	if m.check != nil {
+		if err := m.check(tx); err != nil {
+			return h, err
+		}
+	}
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, dup := m.byHash[h]; dup {
+		return h, errorf(ErrDuplicateTx, "transaction %s is already in the mempool", h)
+	}
+	if m.bySender[tx.Sender] >= m.cfg.MaxPerSender {
+		return h, errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
+	}
+	if m.live >= m.cfg.MaxTxs || m.bytes+size > m.cfg.MaxBytes {
+		return h, errorf(ErrMempoolFull, "mempool is full (%d transactions, %d bytes); try again shortly", m.live, m.bytes)
+	}
+	e := &entry{tx: tx, hash: h, size: size}
+	m.byHash[h] = e
+	m.queue = append(m.queue, e)
+	m.live++
+	m.bytes += size
+	m.bySender[tx.Sender]++
+	return h, nil
+}
+
+// Has reports whether h is waiting in the mempool.
+func (m *Mempool) Has(h ledger.Hash) bool {
+	m.mu.Lock()
+	_, ok := m.byHash[h]
+	m.mu.Unlock()
+	return ok
+}
+
+// Size returns the number of transactions and their total bytes.
+func (m *Mempool) Size() (txs, bytes int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.live, m.bytes
+}
+
+// Reap returns up to maxTxs transactions totalling at most maxBytes, in
+// arrival order, leaving them in the mempool (they leave when committed).
+func (m *Mempool) Reap(maxTxs, maxBytes int) []*ledger.Tx {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*ledger.Tx, 0, min(maxTxs, m.live))
+	bytes := 0
+	for _, e := range m.queue {
+		if e.removed {
+			continue
+		}
+		if len(out) == maxTxs || bytes+e.size > maxBytes {
+			break
+		}
+		out = append(out, e.tx)
+		bytes += e.size
+	}
+	return out
+}
+
+// Update removes the committed transactions and rechecks the rest: a
+// transaction now in the ledger, or failing the pre-check against the new
+// state, is dropped. It returns how many were dropped by the recheck.
+func (m *Mempool) Update(committed []*ledger.Tx) int {
+	m.mu.Lock()
+	for _, tx := range committed {
+		if e, ok := m.byHash[tx.Hash()]; ok {
+			m.removeLocked(e)
+		}
+	}
+	rest := make([]*entry, 0, m.live)
+	for _, e := range m.queue {
+		if !e.removed {
+			rest = append(rest, e)
+		}
+	}
+	m.queue = rest
+	m.mu.Unlock()
+
+	// Recheck outside the lock: admission continues meanwhile.
+	var drop []*entry
+	for _, e := range rest {
+		if ok, err := m.ledger.HasTx(e.hash); err == nil && ok {
+			drop = append(drop, e)
+			continue
+		}
+		if m.check != nil && m.check(e.tx) != nil {
+			drop = append(drop, e)
+		}
+	}
+	if len(drop) > 0 {
+		m.mu.Lock()
+		for _, e := range drop {
+			if !e.removed {
+				m.removeLocked(e)
+			}
+		}
+		m.mu.Unlock()
+	}
+	return len(drop)
+}
+
+func (m *Mempool) removeLocked(e *entry) {
+	e.removed = true
+	delete(m.byHash, e.hash)
+	m.live--
+	m.bytes -= e.size
+	if n := m.bySender[e.tx.Sender] - 1; n > 0 {
+		m.bySender[e.tx.Sender] = n
+	} else {
+		delete(m.bySender, e.tx.Sender)
+	}
+}
+
+// CodeOf returns the stable code of an admission error, or "".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

@@ -1,0 +1,177 @@
+package mempool
+
+import (
+	"testing"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/sigcache"
+)
+
+const chainID = "qian-test"
+
+type fixture struct {
+	st    *store.Store
+	chain *ledgertest.Chain
+	mp    *Mempool
+	deny  map[ledger.PublicKey]bool // senders the pre-check rejects
+}
+
+func newFixture(t *testing.T, cfg Config) *fixture {
+	t.Helper()
+	st, err := store.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if err := st.InitGenesis(ledger.Hash{1}, nil, ledger.Hash{}); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{st: st, chain: ledgertest.NewChain(chainID, 4), deny: map[ledger.PublicKey]bool{}}
+	cfg.ChainID = chainID
+	if cfg.MaxTxs == 0 {
+		cfg.MaxTxs = 100
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = 1 << 20
+	}
+	if cfg.MaxPerSender == 0 {
+		cfg.MaxPerSender = 100
+	}
+	if cfg.MaxTxBytes == 0 {
+		cfg.MaxTxBytes = 4096
+	}
+	f.mp = New(cfg, st, sigcache.New(1000), func(tx *ledger.Tx) error {
+		if f.deny[tx.Sender] {
+			return &Error{Code: "ERR_KEY_REVOKED", Message: "revoked"}
+		}
+		return nil
+	})
+	return f
+}
+
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if CodeOf(err) != code {
+		t.Fatalf("got %v, want %s", err, code)
+	}
+}
+
+func TestAdmissionRejections(t *testing.T) {
+	f := newFixture(t, Config{MaxPerSender: 2})
+	good := f.chain.Tx(1, 1, []byte("a"))
+	if _, _, err := f.mp.Add(good.Encode()); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, err := f.mp.Add([]byte{0x01, 0x02})
+	wantCode(t, err, ErrDecode)
+
+	_, _, err = f.mp.Add(make([]byte, 5000))
+	wantCode(t, err, ErrTxTooLarge)
+
+	other := &ledger.Tx{ChainID: "elsewhere", Nonce: 1, Contract: "test", Method: "put"}
+	_ = other.Sign(ledgertest.Key(1))
+	_, _, err = f.mp.Add(other.Encode())
+	wantCode(t, err, ErrWrongChain)
+
+	forged := *f.chain.Tx(1, 2, []byte("b"))
+	forged.Sig[0] ^= 1
+	_, _, err = f.mp.Add(forged.Encode())
+	wantCode(t, err, ErrBadSignature)
+
+	_, _, err = f.mp.Add(good.Encode())
+	wantCode(t, err, ErrDuplicateTx)
+
+	if _, _, err := f.mp.Add(f.chain.Tx(1, 3, nil).Encode()); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.mp.Add(f.chain.Tx(1, 4, nil).Encode())
+	wantCode(t, err, ErrSenderLimit)
+
+	f.deny[ledgertest.Key(2).PublicKey()] = true
+	_, _, err = f.mp.Add(f.chain.Tx(2, 1, nil).Encode())
+	wantCode(t, err, "ERR_KEY_REVOKED")
+
+	if n, _ := f.mp.Size(); n != 2 {
+		t.Fatalf("mempool holds %d, want 2", n)
+	}
+}
+
+func TestCapacity(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 3})
+	for i := uint64(0); i < 3; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i+1, i, nil).Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, err := f.mp.Add(f.chain.Tx(9, 9, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+
+	tx := f.chain.Tx(1, 1, make([]byte, 300))
+	g := newFixture(t, Config{MaxBytes: len(tx.Encode()) + 10})
+	if _, _, err := g.mp.Add(tx.Encode()); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = g.mp.Add(g.chain.Tx(2, 1, make([]byte, 300)).Encode())
+	wantCode(t, err, ErrMempoolFull)
+}
+
+func TestReapOrderAndLimits(t *testing.T) {
+	f := newFixture(t, Config{})
+	var want []ledger.Hash
+	for i := uint64(0); i < 10; i++ {
+		tx := f.chain.Tx(i%3+1, i, []byte{byte(i)})
+		if _, _, err := f.mp.Add(tx.Encode()); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, tx.Hash())
+	}
+	got := f.mp.Reap(4, 1<<20)
+	if len(got) != 4 {
+		t.Fatalf("reaped %d", len(got))
+	}
+	for i, tx := range got {
+		if tx.Hash() != want[i] {
+			t.Fatalf("reap order differs at %d", i)
+		}
+	}
+	size := len(got[0].Encode())
+	if n := len(f.mp.Reap(100, 2*size+size/2)); n != 2 {
+		t.Fatalf("byte limit: reaped %d", n)
+	}
+}
+
+// Committed transactions leave; a replay of one is refused by the ledger
+// check; the recheck drops what the new state refuses.
+func TestUpdateAndReplay(t *testing.T) {
+	f := newFixture(t, Config{})
+	var txs []*ledger.Tx
+	for i := uint64(0); i < 6; i++ {
+		tx := f.chain.Tx(i%3+1, i, nil)
+		txs = append(txs, tx)
+		if _, _, err := f.mp.Add(tx.Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	blk, cmt := f.chain.Next(txs[:2])
+	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}, {0}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.deny[txs[5].Sender] = true // sender 3 revoked by that block, say
+	dropped := f.mp.Update(blk.Txs)
+	if dropped != 2 { // txs[2] and txs[5] are sender 3's
+		t.Fatalf("recheck dropped %d, want 2", dropped)
+	}
+	if n, _ := f.mp.Size(); n != 2 {
+		t.Fatalf("mempool holds %d, want 2", n)
+	}
+	_, _, err := f.mp.Add(txs[0].Encode())
+	wantCode(t, err, ErrAlreadyCommitted)
+	for _, tx := range f.mp.Reap(10, 1<<20) {
+		if tx.Sender == txs[5].Sender {
+			t.Fatal("revoked sender's tx still reaped")
+		}
+	}
+}
