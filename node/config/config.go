@@ -1,0 +1,244 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+
+	"github.com/qianchain/qianchain/ledger/keyring"
+)
+
+// Role is what a node does on the network.
+type Role string
+
+const (
+	// RoleValidator takes part in consensus with keys/validator.key.
+	RoleValidator Role = "validator"
+	// RoleObserver follows and serves the chain without voting; validators
+	// admit it through their p2p.allowed_peers.
+	RoleObserver Role = "observer"
+)
+
+// Config is a node's configuration. Load fills and validates it; the node
+// treats it as read-only.
+type Config struct {
+	Home      string // home directory; not a key: set by --home or QIAN_HOME
+	Moniker   string
+	Role      Role
+	P2P       P2P
+	HTTP      HTTP
+	Consensus Consensus
+	Mempool   Mempool
+	Log       Log
+	Client    Client
+}
+
+// P2P is the libp2p section.
+type P2P struct {
+	Listen       []string // multiaddrs, e.g. /ip4/127.0.0.1/tcp/26656 and /ip4/127.0.0.1/udp/26656/quic-v1
+	Peers        []string // multiaddrs with /p2p/<id>, dialled at start and kept connected
+	AllowedPeers []string // peer ids admitted besides the genesis validators
+}
+
+// HTTP is the API section.
+type HTTP struct {
+	Listen string // host:port
+}
+
+// Consensus holds node-local consensus settings.
+type Consensus struct {
+	// EmptyBlockInterval overrides the genesis value on this node when set.
+	EmptyBlockInterval *time.Duration
+}
+
+// EmptyBlockIntervalOr returns the configured interval, or genesisValue when
+// none is configured.
+func (c Consensus) EmptyBlockIntervalOr(genesisValue time.Duration) time.Duration {
+	if c.EmptyBlockInterval != nil {
+		return *c.EmptyBlockInterval
+	}
+	return genesisValue
+}
+
+// Mempool limits.
+type Mempool struct {
+	MaxTxs       int
+	MaxBytes     int64
+	MaxPerSender int
+}
+
+// Log settings; see Log.NewLogger.
+type Log struct {
+	Format string // text or json
+	Level  string // debug, info, warn, error
+}
+
+// Client is the convention shared by client commands.
+type Client struct {
+	Node    string // node HTTP URL
+	Keyring string // keyring directory; "" means HOME/keyring
+	Key     string // account key name
+	// Set from flags only (AddTxFlags): print JSON; do not wait for the commit.
+	JSON  bool
+	Async bool
+	// PassphraseFile is --passphrase-file (AddPassphraseFlag).
+	PassphraseFile string
+}
+
+// Paths of a node home.
+const (
+	FileName         = "config.toml"
+	GenesisFileName  = "genesis.json"
+	KeysDirName      = "keys"
+	NodeKeyName      = "node.key"
+	ValidatorKeyName = "validator.key"
+	DataDirName      = "data"
+	KeyringDirName   = "keyring"
+)
+
+// Paths names the files of a node home.
+type Paths struct{ Home string }
+
+func (p Paths) ConfigFile() string       { return filepath.Join(p.Home, FileName) }
+func (p Paths) GenesisFile() string      { return filepath.Join(p.Home, GenesisFileName) }
+func (p Paths) KeysDir() string          { return filepath.Join(p.Home, KeysDirName) }
+func (p Paths) NodeKeyFile() string      { return filepath.Join(p.Home, KeysDirName, NodeKeyName) }
+func (p Paths) ValidatorKeyFile() string { return filepath.Join(p.Home, KeysDirName, ValidatorKeyName) }
+func (p Paths) DataDir() string          { return filepath.Join(p.Home, DataDirName) }
+func (p Paths) KeyringDir() string       { return filepath.Join(p.Home, KeyringDirName) }
+
+// Paths returns the file layout of c's home.
+func (c *Config) Paths() Paths { return Paths{Home: c.Home} }
+
+// KeyringDir is the client keyring directory: Client.Keyring, or
+// HOME/keyring when unset.
+func (c *Config) KeyringDir() string {
+	if c.Client.Keyring != "" {
+		return c.Client.Keyring
+	}
+	return c.Paths().KeyringDir()
+}
+
+// Error is a configuration value that breaks a rule. Key is the dotted
+// config key.
+type Error struct {
+	Key    string
+	Reason string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("config: %s: %s", e.Key, e.Reason) }
+
+func keyErr(key, format string, args ...any) *Error {
+	return &Error{Key: key, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Validate checks every node setting and the client settings.
+func (c *Config) Validate() error {
+	if !validLabel(c.Moniker, 64) {
+		return keyErr("moniker", "%q must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit", c.Moniker)
+	}
+	if c.Role != RoleValidator && c.Role != RoleObserver {
+		return keyErr("role", "%q must be %q or %q", c.Role, RoleValidator, RoleObserver)
+	}
+	if len(c.P2P.Listen) == 0 {
+		return keyErr("p2p.listen", "at least one listen address is required")
+	}
+	for i, s := range c.P2P.Listen {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return keyErr("p2p.listen", "address %d %q is not a multiaddr: %v", i, s, err)
+		}
+		if _, err := a.ValueForProtocol(ma.P_P2P); err == nil {
+			return keyErr("p2p.listen", "address %d %q must not name a peer id", i, s)
+		}
+	}
+	for i, s := range c.P2P.Peers {
+		a, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return keyErr("p2p.peers", "address %d %q is not a multiaddr: %v", i, s, err)
+		}
+		if _, err := peer.AddrInfoFromP2pAddr(a); err != nil {
+			return keyErr("p2p.peers", "address %d %q must end in /p2p/<peer id>: %v", i, s, err)
+		}
+	}
+	for i, s := range c.P2P.AllowedPeers {
+		id, err := peer.Decode(s)
+		if err != nil || id.String() != s {
+			return keyErr("p2p.allowed_peers", "entry %d %q is not a peer id in base58 form (12D3KooW...)", i, s)
+		}
+	}
+	if err := validHostPort(c.HTTP.Listen); err != nil {
+		return keyErr("http.listen", "%v", err)
+	}
+	if d := c.Consensus.EmptyBlockInterval; d != nil && (*d < 0 || *d > time.Hour) {
+		return keyErr("consensus.empty_block_interval", "%s is outside 0s to 1h", *d)
+	}
+	if c.Mempool.MaxTxs < 1 {
+		return keyErr("mempool.max_txs", "%d must be at least 1", c.Mempool.MaxTxs)
+	}
+	if c.Mempool.MaxBytes < 1 {
+		return keyErr("mempool.max_bytes", "%d must be at least 1", c.Mempool.MaxBytes)
+	}
+	if c.Mempool.MaxPerSender < 1 {
+		return keyErr("mempool.max_per_sender", "%d must be at least 1", c.Mempool.MaxPerSender)
+	}
+	if err := c.Log.validate(); err != nil {
+		return err
+	}
+	return c.Client.Validate()
+}
+
+// Validate checks the client settings.
+func (c *Client) Validate() error {
+	u, err := url.Parse(c.Node)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return keyErr("client.node", "%q must be an http:// or https:// URL such as %s", c.Node, DefaultNodeURL)
+	}
+	if c.Key != "" {
+		if err := keyring.ValidateName(c.Key); err != nil {
+			return keyErr("client.key", "%v", err)
+		}
+	}
+	return nil
+}
+
+func validHostPort(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("%q must be host:port, such as %s", s, DefaultHTTPListen)
+	}
+	_ = host // empty means all interfaces
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("%q: port must be 0 to 65535", s)
+	}
+	return nil
+}
+
+func validLabel(s string, max int) bool {
+	if len(s) == 0 || len(s) > max {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case (c == '.' || c == '_' || c == '-') && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// TCPAddr is the libp2p TCP multiaddr of host:port (host an IPv4 address).
+func TCPAddr(host string, port int) string { return fmt.Sprintf("/ip4/%s/tcp/%d", host, port) }
+
+// QUICAddr is the libp2p QUIC v1 multiaddr of host:port (UDP).
+func QUICAddr(host string, port int) string { return fmt.Sprintf("/ip4/%s/udp/%d/quic-v1", host, port) }

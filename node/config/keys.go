@@ -1,0 +1,112 @@
+package config
+
+import (
+	"strconv"
+	"strings"
+)
+
+// EnvPrefix starts every environment variable the program reads.
+const EnvPrefix = "QIAN"
+
+// Defaults of a single local node. `qian testnet` derives its own ports from
+// --base-port; the client default points at a node made by `qian init`.
+const (
+	DefaultP2PPort    = 26656
+	DefaultHTTPListen = "127.0.0.1:26657"
+	DefaultNodeURL    = "http://127.0.0.1:26657"
+)
+
+// kind says how a key's value is parsed.
+type kind int
+
+const (
+	kindString kind = iota
+	kindList        // TOML array, repeated or comma-separated flag, comma-separated env
+	kindInt
+	kindDuration // "1s", "500ms"; "" means unset
+)
+
+// key is one configuration key.
+type key struct {
+	name   string // dotted key in config.toml
+	kind   kind
+	def    any    // default: string, []string, int64
+	flag   string // flag name
+	env    string // environment variable
+	client bool   // read by client commands (LoadClient) rather than the node
+	usage  string
+}
+
+// DefaultP2PListen is the default libp2p listen addresses: TCP and QUIC on
+// the same port of the loopback interface.
+func DefaultP2PListen(port int) []string {
+	return []string{TCPAddr("127.0.0.1", port), QUICAddr("127.0.0.1", port)}
+}
+
+// allKeys are every setting, in config.toml order.
+var allKeys = []key{
+	{name: "moniker", kind: kindString, def: "node", usage: "name of this node in logs and in genesis"},
+	{name: "role", kind: kindString, def: string(RoleValidator), usage: "validator (signs with keys/validator.key) or observer (follows the chain)"},
+	{name: "p2p.listen", kind: kindList, def: DefaultP2PListen(DefaultP2PPort), usage: "libp2p listen multiaddrs (TCP and QUIC)"},
+	{name: "p2p.peers", kind: kindList, def: []string{}, usage: "peers to dial: multiaddrs ending in /p2p/<peer id>"},
+	{name: "p2p.allowed_peers", kind: kindList, def: []string{}, usage: "peer ids admitted besides the genesis validators (observers)"},
+	{name: "http.listen", kind: kindString, def: DefaultHTTPListen, usage: "HTTP API listen address, host:port"},
+	{name: "consensus.empty_block_interval", kind: kindDuration, def: "", usage: "override genesis consensus.empty_block_interval on this node (\"\" uses genesis)"},
+	{name: "mempool.max_txs", kind: kindInt, def: int64(10_000), usage: "most transactions the mempool holds"},
+	{name: "mempool.max_bytes", kind: kindInt, def: int64(64 << 20), usage: "most bytes of transactions the mempool holds"},
+	{name: "mempool.max_per_sender", kind: kindInt, def: int64(100), usage: "most pending transactions of one sender"},
+	{name: "log.format", kind: kindString, def: "text", usage: "log format: text or json"},
+	{name: "log.level", kind: kindString, def: "info", usage: "log level: debug, info, warn or error"},
+	{name: "client.node", kind: kindString, def: DefaultNodeURL, flag: "node", env: "QIAN_NODE", client: true, usage: "URL of the node's HTTP API"},
+	{name: "client.keyring", kind: kindString, def: "", flag: "keyring", env: "QIAN_KEYRING", client: true, usage: "account keyring directory (default HOME/keyring)"},
+	{name: "client.key", kind: kindString, def: "", flag: "key", env: "QIAN_KEY", client: true, usage: "name of the account key that signs"},
+}
+
+func init() {
+	for i := range allKeys {
+		k := &allKeys[i]
+		if k.flag == "" {
+			k.flag = k.name
+		}
+		if k.env == "" {
+			k.env = EnvName(k.name)
+		}
+	}
+}
+
+// EnvName is the environment variable of a node key: QIAN_ and the key in
+// upper case with dots as underscores.
+func EnvName(key string) string {
+	return EnvPrefix + "_" + strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+}
+
+// Key describes one configuration key, for documentation and help.
+type Key struct {
+	Name    string // key in config.toml
+	Flag    string // command-line flag, without the dashes
+	Env     string // environment variable
+	Default string // rendered default
+	Client  bool   // a client setting
+	Usage   string
+}
+
+// Keys lists every configuration key in config.toml order.
+func Keys() []Key {
+	out := make([]Key, len(allKeys))
+	for i, k := range allKeys {
+		out[i] = Key{Name: k.name, Flag: k.flag, Env: k.env, Default: renderDefault(k), Client: k.client, Usage: k.usage}
+	}
+	return out
+}
+
+func renderDefault(k key) string {
+	switch v := k.def.(type) {
+	case []string:
+		return strings.Join(v, ",")
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case string:
+		return v
+	}
+	return ""
+}

@@ -1,0 +1,150 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Render returns c as a commented config.toml. Every key is written, so the
+// file documents itself; Load of the result gives back c (Home excepted).
+func (c *Config) Render() []byte {
+	var b bytes.Buffer
+	w := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
+	comment := func(name string) {
+		k := lookupKey(name)
+		w("# %s [%s, --%s]\n", k.usage, k.env, k.flag)
+	}
+	w("# Qianchain node configuration. Every key is listed in docs/operations.md.\n")
+	w("# Precedence: command-line flag > QIAN_* environment variable > this file > default.\n\n")
+	comment("moniker")
+	w("moniker = %s\n", quote(c.Moniker))
+	comment("role")
+	w("role = %s\n", quote(string(c.Role)))
+
+	w("\n[p2p]\n")
+	comment("p2p.listen")
+	w("listen = %s\n", quoteList(c.P2P.Listen))
+	comment("p2p.peers")
+	w("peers = %s\n", quoteList(c.P2P.Peers))
+	comment("p2p.allowed_peers")
+	w("allowed_peers = %s\n", quoteList(c.P2P.AllowedPeers))
+
+	w("\n[http]\n")
+	comment("http.listen")
+	w("listen = %s\n", quote(c.HTTP.Listen))
+
+	w("\n[consensus]\n")
+	comment("consensus.empty_block_interval")
+	ebi := ""
+	if d := c.Consensus.EmptyBlockInterval; d != nil {
+		ebi = d.String()
+	}
+	w("empty_block_interval = %s\n", quote(ebi))
+
+	w("\n[mempool]\n")
+	comment("mempool.max_txs")
+	w("max_txs = %d\n", c.Mempool.MaxTxs)
+	comment("mempool.max_bytes")
+	w("max_bytes = %d\n", c.Mempool.MaxBytes)
+	comment("mempool.max_per_sender")
+	w("max_per_sender = %d\n", c.Mempool.MaxPerSender)
+
+	w("\n[log]\n")
+	comment("log.format")
+	w("format = %s\n", quote(c.Log.Format))
+	comment("log.level")
+	w("level = %s\n", quote(c.Log.Level))
+
+	w("\n# Settings of client commands (qian keys, tx, proof, ...) run with this home.\n[client]\n")
+	comment("client.node")
+	w("node = %s\n", quote(c.Client.Node))
+	comment("client.keyring")
+	w("keyring = %s\n", quote(c.Client.Keyring))
+	comment("client.key")
+	w("key = %s\n", quote(c.Client.Key))
+	return b.Bytes()
+}
+
+// quote renders a TOML basic string. JSON string escapes are a subset of
+// TOML's, so a JSON-encoded string is a valid TOML string.
+func quote(s string) string {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(s)
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func quoteList(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	parts := make([]string, len(l))
+	for i, s := range l {
+		parts[i] = "  " + quote(s) + ","
+	}
+	return "[\n" + strings.Join(parts, "\n") + "\n]"
+}
+
+// WriteFile validates c and writes it to path with mode 0644 (the file holds
+// no secrets). It refuses to replace an existing file, so that an
+// operator's edits are never lost.
+func (c *Config) WriteFile(path string) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("write config: %w", err)
+	}
+	if _, err := f.Write(c.Render()); err != nil {
+		f.Close()
+		return fmt.Errorf("write config %s: %w", path, err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("write config %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// Default returns the default configuration of a node at home.
+func Default(home string) *Config {
+	c := &Config{Home: home}
+	for _, k := range allKeys {
+		switch k.name {
+		case "moniker":
+			c.Moniker = k.def.(string)
+		case "role":
+			c.Role = Role(k.def.(string))
+		case "p2p.listen":
+			c.P2P.Listen = append([]string(nil), k.def.([]string)...)
+		case "p2p.peers":
+			c.P2P.Peers = []string{}
+		case "p2p.allowed_peers":
+			c.P2P.AllowedPeers = []string{}
+		case "http.listen":
+			c.HTTP.Listen = k.def.(string)
+		case "mempool.max_txs":
+			c.Mempool.MaxTxs = int(k.def.(int64))
+		case "mempool.max_bytes":
+			c.Mempool.MaxBytes = k.def.(int64)
+		case "mempool.max_per_sender":
+			c.Mempool.MaxPerSender = int(k.def.(int64))
+		case "log.format":
+			c.Log.Format = k.def.(string)
+		case "log.level":
+			c.Log.Level = k.def.(string)
+		case "client.node":
+			c.Client.Node = k.def.(string)
+		}
+	}
+	return c
+}
