@@ -1,0 +1,113 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/nodekey"
+)
+
+func TestInitCommand(t *testing.T) {
+	isolate(t)
+	home := filepath.Join(t.TempDir(), "home")
+	r := runQian(t, "", nil, "init", "--home", home, "--chain-id", "qian-solo", "--moniker", "tea")
+	r.want(t, 0, "initialised node tea in "+home, "chain id:      qian-solo", "http://127.0.0.1:26657")
+	doc, err := genesis.Load(filepath.Join(home, "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.stdout, doc.Hash().String()) {
+		t.Error("init does not print the genesis hash")
+	}
+	if _, err := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key")); err != nil {
+		t.Fatal(err)
+	}
+	runQian(t, "", nil, "init", "--home", home).wantErr(t, 1, "failed", "already exists")
+	runQian(t, "", nil, "init", "--home", t.TempDir(), "--chain-id", "Bad").wantErr(t, 1, "failed", "chain-id")
+
+	// QIAN_HOME stands in for --home.
+	envHome := filepath.Join(t.TempDir(), "envhome")
+	t.Setenv(config.EnvHome, envHome)
+	runQian(t, "", nil, "init").want(t, 0, envHome)
+}
+
+func TestConfigCommandPrecedence(t *testing.T) {
+	isolate(t)
+	home := filepath.Join(t.TempDir(), "home")
+	runQian(t, "", nil, "init", "--home", home).want(t, 0)
+	runQian(t, "", nil, "config", "--home", home).want(t, 0, `listen = "127.0.0.1:26657"`, `level = "info"`)
+	t.Setenv("QIAN_HTTP_LISTEN", "127.0.0.1:7000")
+	t.Setenv("QIAN_LOG_LEVEL", "warn")
+	runQian(t, "", nil, "config", "--home", home, "--log.level", "debug").want(t, 0, `listen = "127.0.0.1:7000"`, `level = "debug"`)
+	t.Setenv("QIAN_MEMPOOL_MAX_TXS", "lots")
+	runQian(t, "", nil, "config", "--home", home).wantErr(t, 1, "invalid_config", "mempool.max_txs", "QIAN_MEMPOOL_MAX_TXS")
+}
+
+func TestTestnetCommand(t *testing.T) {
+	isolate(t)
+	dir := filepath.Join(t.TempDir(), "net")
+	// Refuses to run without a passphrase source, writing nothing.
+	runQian(t, "", nil, "testnet", "--out", dir, "--validators", "2").wantErr(t, 1, "no_passphrase", "QIAN_PASSPHRASE")
+	if _, err := os.Stat(dir); !os.IsNotExist(err) {
+		t.Fatal("a refused testnet wrote its directory")
+	}
+	// Bad flags are refused before the passphrase is asked for.
+	term := &fakeTerminal{}
+	runQian(t, "", term, "testnet", "--out", dir, "--validators", "0").wantErr(t, 1, "failed", "--validators")
+	if len(term.prompts) != 0 {
+		t.Fatal("asked for a passphrase before checking flags")
+	}
+
+	t.Setenv(keyring.EnvPassphrase, "demo")
+	r := runQian(t, "", nil, "testnet", "--out", dir, "--validators", "3", "--chain-id", "qian-cli", "--base-port", "31000")
+	r.want(t, 0, "testnet qian-cli written to "+dir, "genesis hash: ")
+	doc, err := genesis.Load(filepath.Join(dir, "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.stdout, doc.Hash().String()) {
+		t.Error("testnet does not print the genesis hash")
+	}
+	// Each node's home, p2p address and HTTP URL are printed.
+	for i, name := range []string{"node0", "node1", "node2", "observer"} {
+		home := filepath.Join(dir, name)
+		_, id, err := nodekey.LoadNodeKey(filepath.Join(home, "keys", "node.key"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2p := config.TCPAddr("127.0.0.1", 31000+10*i) + "/p2p/" + id.String()
+		url := "http://127.0.0.1:" + strconv.Itoa(31000+10*i+1)
+		line := lineWith(r.stdout, name+" ")
+		for _, s := range []string{home, p2p, url} {
+			if !strings.Contains(line, s) {
+				t.Errorf("line for %s lacks %s: %q", name, s, line)
+			}
+		}
+	}
+	for _, role := range genesis.DemoRoles() {
+		if !strings.Contains(r.stdout, "  "+string(role)+" ") {
+			t.Errorf("account %s not printed", role)
+		}
+	}
+	// The accounts unlock with the passphrase, through the CLI too.
+	t.Setenv(envExportPassphrase, "x")
+	runQian(t, "", nil, "--home", filepath.Join(dir, "node1"), "keys", "export", "farm").want(t, 0, "BEGIN QIAN")
+
+	// A second run into the same directory is refused.
+	runQian(t, "", nil, "testnet", "--out", dir).wantErr(t, 1, "failed", "not empty")
+}
+
+func lineWith(text, prefix string) string {
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			return l
+		}
+	}
+	return ""
+}
