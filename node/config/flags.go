@@ -36,6 +36,16 @@ func AddClientFlags(fs *pflag.FlagSet) {
 	}
 }
 
+// AddKeyringFlag registers --keyring alone, for commands that use the
+// keyring but no node.
+func AddKeyringFlag(fs *pflag.FlagSet) {
+	for _, k := range allKeys {
+		if k.name == "client.keyring" {
+			addFlag(fs, k)
+		}
+	}
+}
+
 // AddTxFlags registers --json and --async, for commands that submit
 // transactions.
 func AddTxFlags(fs *pflag.FlagSet) {

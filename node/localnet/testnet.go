@@ -59,6 +59,23 @@ func ObserverName(i int) string {
 	return fmt.Sprintf("observer%d", i)
 }
 
+// CheckTestnetOptions reports what is wrong with o, if anything, without
+// writing: so that a command can refuse bad flags before asking for a
+// passphrase.
+func CheckTestnetOptions(o TestnetOptions) error {
+	if err := o.check(); err != nil {
+		return err
+	}
+	dir, err := filepath.Abs(o.Dir)
+	if err != nil {
+		return err
+	}
+	if err := emptyOrAbsent(dir); err != nil {
+		return fmt.Errorf("testnet: %w", err)
+	}
+	return nil
+}
+
 func (o *TestnetOptions) check() error {
 	if o.Dir == "" {
 		return errors.New("testnet: no output directory (use --out)")
