@@ -1,0 +1,96 @@
+// Package contracttest is the test harness of the contracts: deterministic
+// keys, and a Chain that executes blocks through the real Executor over an
+// in-memory store, applying each block's writes as the node would.
+package contracttest
+
+import (
+	"crypto/sha256"
+	"fmt"
+
+	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/memstate"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Key derives a private key from a name, for tests and the demo: the same
+// name always gives the same key. Never use it for real keys.
+func Key(name string) ledger.PrivateKey {
+	for i := 0; ; i++ {
+		seed := sha256.Sum256([]byte(fmt.Sprintf("qianchain test key %s %d", name, i)))
+		if k, err := ledger.PrivateKeyFromBytes(seed[:]); err == nil {
+			return k
+		}
+	}
+}
+
+// ChainID is the chain id tests use.
+const ChainID = "qian-test"
+
+// GenesisTime is the first block's time: 2025-04-11 00:00 UTC+8, after the
+// demo story's events, so record times follow event times.
+const GenesisTime = int64(1744300800) * 1e9
+
+// Chain executes blocks over an in-memory store.
+type Chain struct {
+	Store   *memstate.Store
+	Exec    *contracts.Executor
+	AppHash ledger.Hash
+	Height  uint64
+	Time    int64
+	nonces  map[ledger.PublicKey]uint64
+	Sign    bool // sign transactions (execution does not need it)
+	Results []*contracts.BlockResult
+}
+
+// New starts a chain from the founding organisations.
+func New(orgs []membership.OrgSpec) (*Chain, error) {
+	g, err := contracts.Genesis(ChainID, orgs)
+	if err != nil {
+		return nil, err
+	}
+	st := memstate.New()
+	st.Apply(g.Writes)
+	return &Chain{Store: st, Exec: contracts.NewExecutor(), AppHash: g.AppHash, Time: GenesisTime, nonces: map[ledger.PublicKey]uint64{}, Sign: true}, nil
+}
+
+// Tx builds a transaction from k with the next nonce.
+func (c *Chain) Tx(k ledger.PrivateKey, contract, method string, payload []byte) *ledger.Tx {
+	pub := k.PublicKey()
+	tx := &ledger.Tx{ChainID: ChainID, Sender: pub, Nonce: c.nonces[pub], Contract: contract, Method: method, Payload: payload}
+	c.nonces[pub]++
+	if c.Sign {
+		if err := tx.Sign(k); err != nil {
+			panic(err) // a valid key always signs
+		}
+	}
+	return tx
+}
+
+// Block executes one block of txs and applies its writes.
+func (c *Chain) Block(txs ...*ledger.Tx) (*contracts.BlockResult, error) {
+	c.Height++
+	c.Time += 5e9
+	res, err := c.Exec.ExecuteBlock(c.Store, c.AppHash, contracts.BlockContext{ChainID: ChainID, Height: c.Height, Time: c.Time}, txs)
+	if err != nil {
+		return nil, err
+	}
+	c.Store.Apply(res.Writes)
+	c.AppHash = res.AppHash
+	c.Results = append(c.Results, res)
+	return res, nil
+}
+
+// Do executes one transaction in its own block and returns its result.
+func (c *Chain) Do(k ledger.PrivateKey, contract, method string, payload []byte) contracts.TxResult {
+	res, err := c.Block(c.Tx(k, contract, method, payload))
+	if err != nil {
+		panic(err) // the in-memory store does not fail
+	}
+	return res.Results[0]
+}
+
+// Org is a one-admin organisation spec for tests.
+func Org(id string, admin ledger.PrivateKey, roles []membership.Role, prefixes, glns []string) membership.OrgSpec {
+	return membership.OrgSpec{ID: id, Name: id + " 测试 (test)", Roles: roles, Prefixes: prefixes, GLNs: glns, Admins: []ledger.PublicKey{admin.PublicKey()}}
+}

@@ -1,0 +1,284 @@
+package epcis
+
+import (
+	"bytes"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/qianchain/qianchain/contracts/gs1"
+)
+
+// Recorded is an event as the chain recorded it, with its provenance.
+type Recorded struct {
+	Event      *Event
+	Hash       [32]byte // the on-chain event hash (trace record hash)
+	RecordTime int64    // block time, Unix nanoseconds
+	Org        string   // recording organisation
+	Height     uint64
+	TxHash     [32]byte
+	// Prev maps each object's URI to the hash of the previous event on it
+	// (all zero for its first event), in the record's link order.
+	Prev []PrevLink
+}
+
+// PrevLink names the previous event on one object.
+type PrevLink struct {
+	Object string
+	Prev   [32]byte
+}
+
+// QueryOptions fills the query document's header.
+type QueryOptions struct {
+	ID           string // document id (a URI); "" omits it
+	QueryName    string // default "SimpleEventQuery"
+	CreationDate int64  // Unix nanoseconds; the caller picks it (e.g. the latest block time)
+}
+
+// QueryDocument renders events as an EPCIS 2.0 EPCISQueryDocument (JSON-LD)
+// that validates against the GS1 schema. Each event carries Qianchain's
+// provenance as extension fields in the qian: namespace: qian:eventHash,
+// qian:recordedBy, qian:block, qian:tx and qian:prev (the hash chain a
+// verifier follows).
+func QueryDocument(events []Recorded, opt QueryOptions) []byte {
+	if opt.QueryName == "" {
+		opt.QueryName = "SimpleEventQuery"
+	}
+	ctx := Value{Kind: KindObject, Fields: []Field{{Name: QianPrefix, Value: StringValue(QianIRI)}}}
+	list := Value{Kind: KindArray, Items: []Value{}}
+	for i := range events {
+		r := &events[i]
+		for _, f := range r.Event.Context.Fields {
+			if ctx.Get(f.Name) == nil {
+				ctx.Fields = append(ctx.Fields, f)
+			}
+		}
+		list.Items = append(list.Items, EventJSON(r))
+	}
+	doc := obj()
+	doc.add("@context", Value{Kind: KindArray, Items: []Value{StringValue(StandardContext), ctx}})
+	if opt.ID != "" {
+		doc.add("id", StringValue(opt.ID))
+	}
+	doc.add("type", StringValue("EPCISQueryDocument"))
+	doc.add("schemaVersion", StringValue("2.0"))
+	doc.add("creationDate", StringValue(formatTime(opt.CreationDate, 0)))
+	results := obj()
+	results.add("queryName", StringValue(opt.QueryName))
+	rb := obj()
+	rb.add("eventList", list)
+	results.add("resultsBody", rb.v)
+	body := obj()
+	body.add("queryResults", results.v)
+	doc.add("epcisBody", body.v)
+	raw, _ := doc.v.MarshalJSON()
+	var out bytes.Buffer
+	_ = json.Indent(&out, raw, "", "  ") // raw is valid JSON
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+type objBuilder struct{ v Value }
+
+func obj() *objBuilder { return &objBuilder{v: Value{Kind: KindObject, Fields: []Field{}}} }
+
+func (o *objBuilder) add(name string, v Value) {
+	o.v.Fields = append(o.v.Fields, Field{Name: name, Value: v})
+}
+
+func (o *objBuilder) str(name, s string) {
+	if s != "" {
+		o.add(name, StringValue(s))
+	}
+}
+
+func formatTime(ns int64, offMin int16) string {
+	t := time.Unix(0, ns).In(time.FixedZone("", int(offMin)*60))
+	return t.Format(time.RFC3339Nano)
+}
+
+func formatOffset(m int16) string {
+	sign := byte('+')
+	if m < 0 {
+		sign, m = '-', -m
+	}
+	return string([]byte{sign, byte('0' + m/600), byte('0' + m/60%10), ':', byte('0' + m%60/10), byte('0' + m%10)})
+}
+
+func objectList(os []gs1.ObjectID) Value {
+	v := Value{Kind: KindArray, Items: []Value{}}
+	for _, o := range os {
+		v.Items = append(v.Items, StringValue(o.URI()))
+	}
+	return v
+}
+
+func quantityList(qs []Quantity) Value {
+	v := Value{Kind: KindArray, Items: []Value{}}
+	for _, q := range qs {
+		e := obj()
+		e.str("epcClass", q.Class.URI())
+		if q.HasQuantity {
+			e.add("quantity", Value{Kind: KindNumber, Num: q.Quantity})
+		}
+		e.str("uom", q.UOM)
+		v.Items = append(v.Items, e.v)
+	}
+	return v
+}
+
+func stringList(ss []string) Value {
+	v := Value{Kind: KindArray, Items: []Value{}}
+	for _, s := range ss {
+		v.Items = append(v.Items, StringValue(s))
+	}
+	return v
+}
+
+// EventJSON renders one recorded event as an EPCIS 2.0 JSON-LD event
+// object, fields in the standard's order.
+func EventJSON(r *Recorded) Value {
+	ev := r.Event
+	o := obj()
+	o.str("type", ev.Type.String())
+	o.str("eventTime", formatTime(ev.EventTime, ev.TimeZoneOffset))
+	o.str("eventTimeZoneOffset", formatOffset(ev.TimeZoneOffset))
+	if r.RecordTime != 0 {
+		o.str("recordTime", formatTime(r.RecordTime, 0))
+	}
+	if ev.EventID != "" {
+		o.str("eventID", ev.EventID)
+	} else {
+		o.str("eventID", "urn:qian:event:"+hex.EncodeToString(r.Hash[:]))
+	}
+	switch len(ev.CertificationInfo) {
+	case 0:
+	case 1:
+		o.str("certificationInfo", ev.CertificationInfo[0])
+	default:
+		o.add("certificationInfo", stringList(ev.CertificationInfo))
+	}
+	if ev.ParentID != nil {
+		o.str("parentID", ev.ParentID.URI())
+	}
+	lists := []struct {
+		name string
+		os   []gs1.ObjectID
+		qs   []Quantity
+	}{
+		{"epcList", ev.EPCList, nil}, {"childEPCs", ev.ChildEPCs, nil}, {"inputEPCList", ev.InputEPCList, nil},
+		{"inputQuantityList", nil, ev.InputQuantityList}, {"outputEPCList", ev.OutputEPCList, nil},
+		{"outputQuantityList", nil, ev.OutputQuantityList},
+	}
+	for _, l := range lists {
+		switch {
+		case l.name == "epcList" && (ev.Type == ObjectEvent || ev.Type == TransactionEvent):
+			o.add(l.name, objectList(l.os)) // the schema wants epcList present (possibly empty)
+		case len(l.os) > 0:
+			o.add(l.name, objectList(l.os))
+		case len(l.qs) > 0:
+			o.add(l.name, quantityList(l.qs))
+		}
+	}
+	if ev.Action != NoAction {
+		o.str("action", ev.Action.String())
+	}
+	o.str("transformationID", ev.TransformationID)
+	o.str("bizStep", ev.BizStep)
+	o.str("disposition", ev.Disposition)
+	if len(ev.PersistentSet)+len(ev.PersistentUnset) > 0 {
+		p := obj()
+		if len(ev.PersistentSet) > 0 {
+			p.add("set", stringList(ev.PersistentSet))
+		}
+		if len(ev.PersistentUnset) > 0 {
+			p.add("unset", stringList(ev.PersistentUnset))
+		}
+		o.add("persistentDisposition", p.v)
+	}
+	if ev.ReadPoint != "" {
+		p := obj()
+		p.str("id", ev.ReadPoint)
+		o.add("readPoint", p.v)
+	}
+	if ev.BizLocation != "" {
+		p := obj()
+		p.str("id", ev.BizLocation)
+		o.add("bizLocation", p.v)
+	}
+	if len(ev.BizTransactions) > 0 {
+		l := Value{Kind: KindArray}
+		for _, b := range ev.BizTransactions {
+			e := obj()
+			e.str("type", b.Type)
+			e.str("bizTransaction", b.ID)
+			l.Items = append(l.Items, e.v)
+		}
+		o.add("bizTransactionList", l)
+	}
+	for _, pl := range []struct {
+		name, key string
+		ps        []Party
+	}{{"sourceList", "source", ev.Sources}, {"destinationList", "destination", ev.Destinations}} {
+		if len(pl.ps) == 0 {
+			continue
+		}
+		l := Value{Kind: KindArray}
+		for _, p := range pl.ps {
+			e := obj()
+			e.str("type", p.Type)
+			e.str(pl.key, p.ID)
+			l.Items = append(l.Items, e.v)
+		}
+		o.add(pl.name, l)
+	}
+	if len(ev.QuantityList) > 0 {
+		o.add("quantityList", quantityList(ev.QuantityList))
+	}
+	if len(ev.ChildQuantityList) > 0 {
+		o.add("childQuantityList", quantityList(ev.ChildQuantityList))
+	}
+	if len(ev.SensorElements) > 0 {
+		l := Value{Kind: KindArray}
+		for _, s := range ev.SensorElements {
+			e := obj()
+			if len(s.Metadata.Fields) > 0 {
+				e.add("sensorMetadata", s.Metadata)
+			}
+			e.add("sensorReport", Value{Kind: KindArray, Items: s.Reports})
+			e.v.Fields = append(e.v.Fields, s.Extra.Fields...)
+			l.Items = append(l.Items, e.v)
+		}
+		o.add("sensorElementList", l)
+	}
+	if ev.ILMD.Kind == KindObject {
+		o.add("ilmd", ev.ILMD)
+	}
+	if ev.Extensions.Kind == KindObject {
+		o.v.Fields = append(o.v.Fields, ev.Extensions.Fields...)
+	}
+	if len(ev.PersonalData) > 0 {
+		c := obj()
+		for _, p := range ev.PersonalData {
+			c.str(p.Field, hex.EncodeToString(p.Hash[:]))
+		}
+		o.add(CommitmentsField, c.v)
+	}
+	o.str("qian:eventHash", hex.EncodeToString(r.Hash[:]))
+	o.str("qian:recordedBy", r.Org)
+	if r.Height != 0 {
+		o.add("qian:block", Value{Kind: KindNumber, Num: Decimal{Mant: int64(r.Height)}})
+		o.str("qian:tx", hex.EncodeToString(r.TxHash[:]))
+	}
+	if len(r.Prev) > 0 {
+		l := Value{Kind: KindArray}
+		for _, p := range r.Prev {
+			e := obj()
+			e.str("qian:object", p.Object)
+			e.str("qian:previous", hex.EncodeToString(p.Prev[:]))
+			l.Items = append(l.Items, e.v)
+		}
+		o.add("qian:prev", l)
+	}
+	return o.v
+}

@@ -1,0 +1,190 @@
+package contracts
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/qianchain/qianchain/contracts/call"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/state"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Store is the committed state as of the previous block.
+type Store = state.Store
+
+// Write is one net change of a block; Value nil means delete.
+type Write = state.Write
+
+// Event is something a transaction did, for indexes, pages and streams.
+type Event = call.Event
+
+// Attr is an event attribute.
+type Attr = call.Attr
+
+// Error is a rejection: a stable code and a sentence.
+type Error = call.Error
+
+// BlockContext is what execution knows of the block.
+type BlockContext struct {
+	ChainID  string
+	Height   uint64
+	Time     int64 // header time, Unix nanoseconds
+	Proposer ledger.PublicKey
+}
+
+// TxResult is the outcome of one transaction: Code "OK" for success, else a
+// stable code such as ERR_NOT_CUSTODIAN, and a sentence.
+type TxResult struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// OK reports whether the transaction succeeded.
+func (r TxResult) OK() bool { return r.Code == call.OK }
+
+// BlockResult is the outcome of a block.
+type BlockResult struct {
+	Results []TxResult  // one per transaction, in order
+	Writes  []Write     // net state changes, sorted by key
+	AppHash ledger.Hash // commits to everything above; see AppHash
+	Events  []Event     // in transaction order
+}
+
+// Executor routes each transaction to its contract method. It holds no
+// state between calls; one goroutine calls it at a time.
+type Executor struct {
+	methods map[string]*Method
+}
+
+// Method is one contract method.
+type Method struct {
+	Contract, Name string
+	// Decode checks and decodes a payload; it is what CheckTx runs.
+	Decode func(payload []byte) (any, error)
+	// Run executes the method for an authenticated caller.
+	Run func(c *call.Context, who *membership.Caller, payload []byte) error
+}
+
+// NewExecutor returns an executor with Qianchain's contracts.
+func NewExecutor() *Executor { return NewExecutorWith(Methods()) }
+
+// NewExecutorWith returns an executor with the given methods (tests add
+// their own).
+func NewExecutorWith(ms []*Method) *Executor {
+	x := &Executor{methods: make(map[string]*Method, len(ms))}
+	for _, m := range ms {
+		x.methods[m.Contract+"."+m.Name] = m
+	}
+	return x
+}
+
+func (x *Executor) lookup(contract, method string) (*Method, error) {
+	if m, ok := x.methods[contract+"."+method]; ok {
+		return m, nil
+	}
+	for _, m := range x.methods {
+		if m.Contract == contract {
+			return nil, call.Errorf(call.ErrUnknownMethod, "contract %s has no method %s", contract, method)
+		}
+	}
+	return nil, call.Errorf(call.ErrUnknownContract, "no contract %s", contract)
+}
+
+// ExecuteBlock executes txs in order over st. See the package comment.
+func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockContext, txs []*ledger.Tx) (*BlockResult, error) {
+	blk := state.NewBlock(st)
+	b := call.Block{ChainID: ctx.ChainID, Height: ctx.Height, Time: ctx.Time, Proposer: ctx.Proposer}
+	res := &BlockResult{Results: make([]TxResult, len(txs))}
+	hashes := make([]ledger.Hash, len(txs))
+	for i, tx := range txs {
+		hashes[i] = tx.Hash()
+		r, evs, err := x.execTx(blk, b, uint32(i), hashes[i], tx)
+		if err != nil {
+			return nil, fmt.Errorf("execute block %d tx %d (%s): %w", ctx.Height, i, hashes[i].Short(), err)
+		}
+		res.Results[i] = r
+		res.Events = append(res.Events, evs...)
+	}
+	res.Writes = blk.Writes()
+	res.AppHash = AppHash(prevAppHash, ctx.Height, res.Writes, hashes, res.Results, res.Events)
+	return res, nil
+}
+
+// execTx runs one transaction in its own overlay. It returns an error only
+// when the store failed.
+func (x *Executor) execTx(blk *state.Block, b call.Block, i uint32, h ledger.Hash, tx *ledger.Tx) (TxResult, []Event, error) {
+	st := blk.Begin()
+	c := call.NewContext(b, i, h, tx.Sender, st)
+	err := x.run(c, tx)
+	if err == nil {
+		st.Commit()
+		return TxResult{Code: call.OK}, c.Events(), nil
+	}
+	st.Discard()
+	var se *state.StoreError
+	if errors.As(err, &se) {
+		return TxResult{}, nil, err
+	}
+	if e, ok := call.AsError(err); ok {
+		return TxResult{Code: e.Code, Message: e.Message}, nil, nil
+	}
+	// Not a rejection and not the store: a contract bug or corrupt state.
+	// Every node fails the same way, so recording it keeps consensus.
+	return TxResult{Code: call.ErrInternal, Message: err.Error()}, nil, nil
+}
+
+func (x *Executor) run(c *call.Context, tx *ledger.Tx) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = call.Errorf(call.ErrInternal, "%s.%s failed unexpectedly: %v", tx.Contract, tx.Method, r)
+		}
+	}()
+	if tx.ChainID != c.Block.ChainID {
+		return call.Errorf(call.ErrWrongChain, "transaction is for chain %q, this is %q", tx.ChainID, c.Block.ChainID)
+	}
+	m, err := x.lookup(tx.Contract, tx.Method)
+	if err != nil {
+		return err
+	}
+	who, err := membership.Authenticate(c.State, tx.Sender)
+	if err != nil {
+		return err
+	}
+	return m.Run(c, who, tx.Payload)
+}
+
+// CheckTx is a cheap read-only pre-check for the mempool: the contract and
+// method exist, the payload decodes, and the sender is an active account of
+// an active organisation. A rejection is an *Error; any other error means
+// the store failed. Passing CheckTx does not mean the transaction will
+// succeed: permissions and state are checked at execution.
+func (x *Executor) CheckTx(st Store, tx *ledger.Tx) error {
+	m, err := x.lookup(tx.Contract, tx.Method)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Decode(tx.Payload); err != nil {
+		return call.PayloadError(err)
+	}
+	_, err = membership.Authenticate(st, tx.Sender)
+	var se *state.StoreError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
+}
+
+// DecodePayload decodes a payload into its method's payload type (for
+// explorers and the API, which render it as JSON).
+func (x *Executor) DecodePayload(contract, method string, payload []byte) (any, error) {
+	m, err := x.lookup(contract, method)
+	if err != nil {
+		return nil, err
+	}
+	v, err := m.Decode(payload)
+	if err != nil {
+		return nil, call.PayloadError(err)
+	}
+	return v, nil
+}

@@ -1,0 +1,190 @@
+package membership
+
+import (
+	"github.com/qianchain/qianchain/contracts/codec"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Contract and method names.
+const (
+	Contract         = "membership"
+	MethodPropose    = "propose"
+	MethodApprove    = "approve"
+	MethodAddAccount = "add_account"
+	MethodRotateKey  = "rotate_key"
+	MethodRevokeKey  = "revoke_key"
+)
+
+// ProposalKind is what a proposal would do.
+type ProposalKind uint8
+
+const (
+	AddOrg       ProposalKind = 1
+	SuspendOrg   ProposalKind = 2
+	ReinstateOrg ProposalKind = 3
+)
+
+func (k ProposalKind) String() string {
+	switch k {
+	case AddOrg:
+		return "add_org"
+	case SuspendOrg:
+		return "suspend_org"
+	case ReinstateOrg:
+		return "reinstate_org"
+	}
+	return "unknown"
+}
+
+func (k ProposalKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// Propose is the payload of membership.propose. Org is the new
+// organisation (AddOrg); OrgID names the organisation to suspend or
+// reinstate.
+//
+// Encoding: u8 kind; then for AddOrg the spec (string id, string name, u16
+// role bits, list of string prefixes, list of string GLNs, list of 32-byte
+// admin keys), otherwise string org id; then string reason.
+type Propose struct {
+	Kind   ProposalKind `json:"kind"`
+	Org    OrgSpec      `json:"org,omitempty"`
+	OrgID  string       `json:"org_id,omitempty"`
+	Reason string       `json:"reason"`
+}
+
+func (p *Propose) Encode() []byte {
+	e := &codec.Encoder{}
+	e.U8(uint8(p.Kind))
+	if p.Kind == AddOrg {
+		p.Org.encode(e)
+	} else {
+		e.String(p.OrgID)
+	}
+	e.String(p.Reason)
+	return e.Buf
+}
+
+// DecodePropose decodes a propose payload. AddOrg specs must be in
+// canonical order (as Normalize leaves them).
+func DecodePropose(b []byte) (*Propose, error) {
+	d := codec.NewDecoder("membership.propose payload", b)
+	p := &Propose{Kind: ProposalKind(d.U8("kind"))}
+	switch p.Kind {
+	case AddOrg:
+		p.Org = decodeSpec(d)
+	case SuspendOrg, ReinstateOrg:
+		p.OrgID = d.String("org_id", MaxOrgIDLen)
+	default:
+		d.Fail("kind", "unknown proposal kind %d", p.Kind)
+	}
+	p.Reason = d.String("reason", MaxReasonLen)
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	if p.Kind == AddOrg {
+		s := p.Org
+		s.Prefixes = append([]string(nil), s.Prefixes...)
+		s.GLNs = append([]string(nil), s.GLNs...)
+		s.Admins = append([]ledger.PublicKey(nil), s.Admins...)
+		if err := s.Normalize(); err != nil {
+			return nil, err
+		}
+		if string(s.Encode()) != string(p.Org.Encode()) {
+			d.Fail("org", "lists must be sorted (prefixes, GLNs, admin keys)")
+			return nil, d.Err()
+		}
+	}
+	return p, nil
+}
+
+// Encode returns the spec's encoding (as inside a propose payload).
+func (s *OrgSpec) Encode() []byte {
+	e := &codec.Encoder{}
+	s.encode(e)
+	return e.Buf
+}
+
+// Approve is the payload of membership.approve: the proposal id (the hash
+// of the transaction that proposed it). Encoding: 32 bytes.
+type Approve struct {
+	Proposal ledger.Hash `json:"proposal"`
+}
+
+func (p *Approve) Encode() []byte { return append([]byte(nil), p.Proposal[:]...) }
+
+func DecodeApprove(b []byte) (*Approve, error) {
+	d := codec.NewDecoder("membership.approve payload", b)
+	p := &Approve{}
+	d.Fixed("proposal", p.Proposal[:])
+	return p, d.Finish()
+}
+
+// AddAccount is the payload of membership.add_account: a new key for the
+// sender's organisation. Encoding: 32-byte key, u8 role (1 admin,
+// 2 operator), string label.
+type AddAccount struct {
+	Key   ledger.PublicKey `json:"key"`
+	Role  AccountRole      `json:"role"`
+	Label string           `json:"label"`
+}
+
+func (p *AddAccount) Encode() []byte {
+	e := &codec.Encoder{}
+	e.Fixed(p.Key[:])
+	e.U8(uint8(p.Role))
+	e.String(p.Label)
+	return e.Buf
+}
+
+func DecodeAddAccount(b []byte) (*AddAccount, error) {
+	d := codec.NewDecoder("membership.add_account payload", b)
+	p := &AddAccount{}
+	d.Fixed("key", p.Key[:])
+	p.Role = AccountRole(d.U8("role"))
+	p.Label = d.String("label", MaxLabelLen)
+	if d.Err() == nil && p.Role != Admin && p.Role != Operator {
+		d.Fail("role", "must be 1 (admin) or 2 (operator)")
+	}
+	if d.Err() == nil {
+		if err := p.Key.Validate(); err != nil {
+			d.Fail("key", "%v", err)
+		}
+	}
+	return p, d.Finish()
+}
+
+// RotateKey is the payload of membership.rotate_key: Old is revoked and New
+// takes its role. Encoding: two 32-byte keys.
+type RotateKey struct {
+	Old ledger.PublicKey `json:"old"`
+	New ledger.PublicKey `json:"new"`
+}
+
+func (p *RotateKey) Encode() []byte { return append(append([]byte(nil), p.Old[:]...), p.New[:]...) }
+
+func DecodeRotateKey(b []byte) (*RotateKey, error) {
+	d := codec.NewDecoder("membership.rotate_key payload", b)
+	p := &RotateKey{}
+	d.Fixed("old", p.Old[:])
+	d.Fixed("new", p.New[:])
+	if d.Err() == nil {
+		if err := p.New.Validate(); err != nil {
+			d.Fail("new", "%v", err)
+		}
+	}
+	return p, d.Finish()
+}
+
+// RevokeKey is the payload of membership.revoke_key. Encoding: a 32-byte key.
+type RevokeKey struct {
+	Key ledger.PublicKey `json:"key"`
+}
+
+func (p *RevokeKey) Encode() []byte { return append([]byte(nil), p.Key[:]...) }
+
+func DecodeRevokeKey(b []byte) (*RevokeKey, error) {
+	d := codec.NewDecoder("membership.revoke_key payload", b)
+	p := &RevokeKey{}
+	d.Fixed("key", p.Key[:])
+	return p, d.Finish()
+}

@@ -1,0 +1,236 @@
+// Package state is the contracts' view of the key-value state: the
+// committed Store as of the previous block, and the overlays that collect a
+// block's writes and, above them, one transaction's writes.
+//
+// A transaction writes into its own Tx overlay. If it succeeds, Commit folds
+// its writes into the Block overlay; if it fails, Discard drops them, so a
+// rejected transaction changes nothing. After the last transaction, Writes
+// lists the block's net changes sorted by key for the caller to persist in
+// one batch.
+//
+// Nothing here is safe for concurrent use: one executor goroutine owns a
+// Block and its Tx overlays.
+package state
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+)
+
+// Store is the committed state as of the previous block. The ledger's Pebble
+// store implements it; memstate implements it in memory for tests.
+type Store interface {
+	// Get returns the value of key, or (nil, nil) when absent. The caller
+	// owns the returned slice.
+	Get(key []byte) ([]byte, error)
+	// Iterate calls fn for each key in [lower, upper) in ascending byte
+	// order until fn returns false. key and value are valid only during
+	// the call. A nil upper means no upper bound.
+	Iterate(lower, upper []byte, fn func(key, value []byte) bool) error
+}
+
+// Write is one net change of a block: Value nil means delete.
+type Write struct {
+	Key   []byte `json:"key"`
+	Value []byte `json:"value"`
+}
+
+// StoreError wraps a failure of the underlying Store. It is not a verdict on
+// a transaction: the executor stops the block and returns it.
+type StoreError struct {
+	Op  string
+	Key []byte
+	Err error
+}
+
+func (e *StoreError) Error() string {
+	return fmt.Sprintf("state store %s %q: %v", e.Op, e.Key, e.Err)
+}
+
+func (e *StoreError) Unwrap() error { return e.Err }
+
+type entry struct {
+	val []byte // nil when deleted
+}
+
+// Block is the overlay of one block's committed transactions over Store.
+// It also caches what it reads from Store: Store does not change while a
+// block executes, and most transactions read the same accounts and
+// organisations.
+type Block struct {
+	base   Store
+	cache  map[string][]byte // values read from base; nil value = absent
+	writes map[string]entry
+}
+
+// NewBlock starts an empty overlay over base.
+func NewBlock(base Store) *Block {
+	return &Block{base: base, cache: make(map[string][]byte), writes: make(map[string]entry)}
+}
+
+func (b *Block) get(key []byte) ([]byte, error) {
+	if e, ok := b.writes[string(key)]; ok {
+		return e.val, nil
+	}
+	if v, ok := b.cache[string(key)]; ok {
+		return v, nil
+	}
+	v, err := b.base.Get(key)
+	if err != nil {
+		return nil, &StoreError{Op: "get", Key: append([]byte(nil), key...), Err: err}
+	}
+	b.cache[string(key)] = v
+	return v, nil
+}
+
+// Get reads key through the block's writes. The result must not be modified.
+func (b *Block) Get(key []byte) ([]byte, error) { return b.get(key) }
+
+// Writes returns the block's net changes sorted by key: every key a
+// committed transaction wrote, with its final value (nil = deleted).
+func (b *Block) Writes() []Write {
+	out := make([]Write, 0, len(b.writes))
+	for k, e := range b.writes {
+		out = append(out, Write{Key: []byte(k), Value: e.val})
+	}
+	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Key, out[j].Key) < 0 })
+	return out
+}
+
+// Tx is one transaction's overlay above a Block.
+type Tx struct {
+	blk    *Block
+	writes map[string]entry
+}
+
+// Begin starts a transaction overlay. Only one may be open at a time.
+func (b *Block) Begin() *Tx { return &Tx{blk: b, writes: make(map[string]entry)} }
+
+// Get returns the value of key as this transaction sees it, or nil when
+// absent. The result must not be modified.
+func (t *Tx) Get(key []byte) ([]byte, error) {
+	if e, ok := t.writes[string(key)]; ok {
+		return e.val, nil
+	}
+	return t.blk.get(key)
+}
+
+// Has reports whether key is present.
+func (t *Tx) Has(key []byte) (bool, error) {
+	v, err := t.Get(key)
+	return v != nil, err
+}
+
+// Set writes key. The overlay keeps value: the caller must not modify it
+// afterwards. A nil value is stored as empty, not as a delete.
+func (t *Tx) Set(key, value []byte) {
+	if value == nil {
+		value = []byte{}
+	}
+	t.writes[string(key)] = entry{val: value}
+}
+
+// Delete removes key.
+func (t *Tx) Delete(key []byte) { t.writes[string(key)] = entry{} }
+
+// Commit folds the transaction's writes into the block.
+func (t *Tx) Commit() {
+	for k, e := range t.writes {
+		t.blk.writes[k] = e
+	}
+	t.writes = nil
+}
+
+// Discard drops the transaction's writes.
+func (t *Tx) Discard() { t.writes = nil }
+
+// Iterate calls fn for each present key in [lower, upper) in ascending order,
+// as this transaction sees the state, until fn returns false. upper nil means
+// no bound. key and value are valid only during the call.
+//
+// It merges Store's iteration with the overlays' keys in range. The overlay
+// scan is linear in the number of keys written so far in the block, so
+// contracts use it off the hot path (history reads, recall traversal).
+func (t *Tx) Iterate(lower, upper []byte, fn func(key, value []byte) bool) error {
+	inRange := func(k string) bool {
+		return k >= string(lower) && (upper == nil || k < string(upper))
+	}
+	over := make(map[string]entry)
+	for k, e := range t.blk.writes {
+		if inRange(k) {
+			over[k] = e
+		}
+	}
+	for k, e := range t.writes {
+		if inRange(k) {
+			over[k] = e
+		}
+	}
+	keys := make([]string, 0, len(over))
+	for k := range over {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+
+	i := 0
+	stopped := false
+	// emit yields overlay keys below limit (all when limit is nil).
+	emit := func(limit []byte) bool {
+		for i < len(keys) && (limit == nil || keys[i] < string(limit)) {
+			k := keys[i]
+			i++
+			if e := over[k]; e.val != nil {
+				if !fn([]byte(k), e.val) {
+					return false
+				}
+			}
+		}
+		return true
+	}
+	err := t.blk.base.Iterate(lower, upper, func(k, v []byte) bool {
+		if !emit(k) {
+			stopped = true
+			return false
+		}
+		if i < len(keys) && keys[i] == string(k) {
+			// The overlay overrides this key: it was emitted (or skipped
+			// as deleted) by emit on the next round.
+			e := over[keys[i]]
+			i++
+			if e.val == nil {
+				return true
+			}
+			if !fn(k, e.val) {
+				stopped = true
+				return false
+			}
+			return true
+		}
+		if !fn(k, v) {
+			stopped = true
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		return &StoreError{Op: "iterate", Key: append([]byte(nil), lower...), Err: err}
+	}
+	if !stopped {
+		emit(nil)
+	}
+	return nil
+}
+
+// PrefixEnd returns the smallest key greater than every key starting with
+// prefix, for use as an Iterate upper bound; nil if there is none.
+func PrefixEnd(prefix []byte) []byte {
+	end := append([]byte(nil), prefix...)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xff {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}
