@@ -1,0 +1,37 @@
+package node
+
+import (
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+)
+
+// Application is the deterministic state machine the chain runs: the
+// contracts. The node calls it from one goroutine at a time.
+type Application interface {
+	// Genesis returns the initial state and the app hash the first block's
+	// header carries.
+	Genesis(doc *genesis.Doc) (writes []store.Write, appHash ledger.Hash, err error)
+	// Execute runs a block's transactions against the committed state after
+	// the previous block. A failing transaction is a result, not an error;
+	// an error means the state could not be read.
+	Execute(st *store.Store, prevAppHash ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error)
+	// CheckTx is the read-only admission pre-check against committed state:
+	// a coded error for a transaction that would certainly fail.
+	CheckTx(st *store.Store, tx *ledger.Tx) error
+}
+
+// Execution is the outcome of executing one block.
+type Execution struct {
+	Results [][]byte      // one encoded result per transaction, stored with it
+	Writes  []store.Write // the block's net state changes
+	AppHash ledger.Hash   // the state commitment after the block
+	Events  []Event       // for the event stream and indexes
+}
+
+// Event is something a transaction did that subscribers care about.
+type Event struct {
+	Type   string            `json:"type"`
+	TxHash ledger.Hash       `json:"tx_hash"`
+	Attrs  map[string]string `json:"attributes,omitempty"`
+}

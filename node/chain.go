@@ -1,0 +1,192 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/qianchain/qianchain/consensus"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/mempool"
+	"github.com/qianchain/qianchain/node/sigcache"
+)
+
+// Chain is the node's side of consensus (the driver's Host): it builds the
+// blocks this validator proposes, judges the blocks others propose, and
+// executes and stores decided blocks. The consensus driver calls it from one
+// goroutine; block sync calls it only while the driver is stopped.
+type Chain struct {
+	chainID string
+	params  genesis.ConsensusParams
+	vals    *ledger.ValidatorSet
+	self    ledger.PublicKey // zero for an observer
+	st      *store.Store
+	app     Application
+	pool    *mempool.Mempool
+	sigs    *sigcache.Cache
+	log     *slog.Logger
+	metrics *Metrics
+	events  *Hub
+
+	// emptyInterval: a proposer with nothing to propose waits this long
+	// after the last commit before proposing an empty block.
+	emptyInterval time.Duration
+	txArrived     <-chan struct{}
+	ctx           context.Context
+
+	mu         sync.Mutex
+	lastCommit time.Time // local time the last block was stored
+	evidence   []*ledger.DuplicateVoteEvidence
+}
+
+// ValidateBlock implements consensus.Application.
+func (c *Chain) ValidateBlock(b *ledger.Block) error {
+	err := c.verifyBlock(b, true)
+	if err != nil {
+		c.log.Warn("invalid proposal", "height", b.Header.Height, "err", err)
+	}
+	return err
+}
+
+// ProposeBlock builds this validator's block for height and round. With an
+// empty mempool it first waits, up to the empty-block interval since the last
+// commit, for a transaction to arrive, so that an idle chain makes one
+// empty block per interval and a busy one proposes at once.
+func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error) {
+	if n, _ := c.pool.Size(); n == 0 && round == 0 {
+		c.mu.Lock()
+		deadline := c.lastCommit.Add(c.emptyInterval)
+		c.mu.Unlock()
+		if wait := time.Until(deadline); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-c.txArrived:
+				// Give the first transactions of a burst a moment to
+				// gather into one block.
+				time.Sleep(min(wait, 5*time.Millisecond))
+			case <-c.ctx.Done():
+			}
+			t.Stop()
+		}
+	}
+	if height != c.st.Height()+1 {
+		return nil, fmt.Errorf("propose at %d: store is at %d", height, c.st.Height())
+	}
+	b := &ledger.Block{Header: ledger.Header{
+		ChainID:        c.chainID,
+		Height:         height,
+		Time:           time.Now().UnixNano(),
+		ValidatorsHash: c.vals.Hash(),
+		Proposer:       c.self,
+	}}
+	app, err := c.st.AppHash(height - 1)
+	if err != nil {
+		return nil, err
+	}
+	b.Header.AppHash = app
+	if height > 1 {
+		prev, err := c.st.Block(height - 1)
+		if err != nil {
+			return nil, err
+		}
+		b.Header.PrevBlockHash = prev.Hash()
+		b.Header.Time = max(b.Header.Time, prev.Header.Time+1)
+		if b.LastCommit, err = c.st.Commit(height - 1); err != nil {
+			return nil, err
+		}
+	}
+	c.mu.Lock()
+	b.Evidence = append(b.Evidence, c.evidence[:min(len(c.evidence), ledger.MaxEvidence)]...)
+	c.mu.Unlock()
+	// Leave room for the header, commit and evidence in the byte budget.
+	budget := int(c.params.MaxBlockBytes) - 64<<10
+	b.Txs = c.pool.Reap(int(c.params.MaxBlockTxs), budget)
+	b.FillHeader()
+	return b, nil
+}
+
+// Commit implements the driver's Host: execute and store a decided block.
+func (c *Chain) Commit(d *consensus.Decision) (*ledger.ValidatorSet, error) {
+	if err := c.commit(d.Block, d.Commit); err != nil {
+		return nil, err
+	}
+	return c.vals, nil
+}
+
+// commit executes b and stores it with cmt in one synced batch, then updates
+// the mempool and tells subscribers.
+func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
+	start := time.Now()
+	prevApp, err := c.st.AppHash(b.Header.Height - 1)
+	if err != nil {
+		return err
+	}
+	ex, err := c.app.Execute(c.st, prevApp, &b.Header, b.Txs)
+	if err != nil {
+		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
+	}
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	prevCommit := c.lastCommit
+	c.lastCommit = time.Now()
+	c.evidence = dropIncluded(c.evidence, b.Evidence)
+	c.mu.Unlock()
+	c.pool.Update(b.Txs)
+	c.metrics.blockCommitted(b, time.Since(start), c.lastCommit.Sub(prevCommit))
+	c.events.publish(BlockEvent{Height: b.Header.Height, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs), AppHash: ex.AppHash, Events: ex.Events})
+	c.log.Debug("committed", "height", b.Header.Height, "hash", b.Hash().Short(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))
+	return nil
+}
+
+// Decided implements the driver's Host: a stored block and its commit.
+func (c *Chain) Decided(height uint64) (*ledger.Block, *ledger.Commit, error) {
+	b, err := c.st.Block(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	cmt, err := c.st.Commit(height)
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, cmt, nil
+}
+
+// Evidence implements the driver's Host: keep proof of a double vote for the
+// next block this node proposes.
+func (c *Chain) Evidence(ev *ledger.DuplicateVoteEvidence) {
+	enc := string(ev.Encode())
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, e := range c.evidence {
+		if string(e.Encode()) == enc {
+			return
+		}
+	}
+	c.log.Warn("double vote detected", "validator", ev.A.Validator, "height", ev.A.Height, "round", ev.A.Round, "type", ev.A.Type)
+	c.metrics.evidence.Inc()
+	c.evidence = append(c.evidence, ev)
+}
+
+func dropIncluded(pending, included []*ledger.DuplicateVoteEvidence) []*ledger.DuplicateVoteEvidence {
+	if len(included) == 0 {
+		return pending
+	}
+	in := map[string]bool{}
+	for _, e := range included {
+		in[string(e.Encode())] = true
+	}
+	out := pending[:0]
+	for _, e := range pending {
+		if !in[string(e.Encode())] {
+			out = append(out, e)
+		}
+	}
+	return out
+}

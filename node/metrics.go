@@ -1,0 +1,75 @@
+package node
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Metrics are the node's Prometheus metrics, in a registry of its own (the
+// devnet runs several nodes in one process). Served at /metrics.
+type Metrics struct {
+	Registry *prometheus.Registry
+
+	height        prometheus.Gauge
+	round         prometheus.Gauge
+	blockInterval prometheus.Histogram
+	commitTime    prometheus.Histogram
+	txsCommitted  prometheus.Counter
+	blockTxs      prometheus.Histogram
+	mempoolTxs    prometheus.GaugeFunc
+	mempoolBytes  prometheus.GaugeFunc
+	peers         prometheus.GaugeFunc
+	syncTarget    prometheus.Gauge
+	syncHeight    prometheus.Gauge
+	evidence      prometheus.Counter
+	txAdmitted    *prometheus.CounterVec
+	stepDuration  *prometheus.HistogramVec
+}
+
+func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
+	r := prometheus.NewRegistry()
+	m := &Metrics{Registry: r}
+	f := func(c prometheus.Collector) { r.MustRegister(c) }
+	ns := "qian"
+	m.height = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "height", Help: "Last committed height."})
+	m.round = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "consensus_round", Help: "Round of the height being decided."})
+	m.blockInterval = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "block_interval_seconds", Help: "Time between consecutive commits on this node.",
+		Buckets: []float64{.05, .1, .2, .3, .5, .75, 1, 1.5, 2, 3, 5, 10, 30}})
+	m.commitTime = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "block_commit_seconds", Help: "Time to execute and durably store a decided block.",
+		Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})
+	m.txsCommitted = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "txs_committed_total", Help: "Transactions committed."})
+	m.blockTxs = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "block_txs", Help: "Transactions per block.",
+		Buckets: []float64{0, 1, 10, 100, 500, 1000, 2000, 5000, 10000}})
+	m.mempoolTxs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "mempool_txs", Help: "Transactions waiting in the mempool."},
+		func() float64 { n, _ := mempool(); return float64(n) })
+	m.mempoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "mempool_bytes", Help: "Bytes of transactions waiting in the mempool."},
+		func() float64 { _, b := mempool(); return float64(b) })
+	m.peers = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "peers", Help: "Connected peers."},
+		func() float64 { return float64(peers()) })
+	m.syncTarget = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "sync_target_height", Help: "Height block sync is catching up to (0 when not syncing)."})
+	m.syncHeight = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "sync_height", Help: "Height reached by block sync."})
+	m.evidence = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "evidence_total", Help: "Double votes detected."})
+	m.txAdmitted = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "tx_admission_total", Help: "Transaction admissions by result code (OK or ERR_...)."}, []string{"code"})
+	m.stepDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "consensus_step_seconds", Help: "Time spent in each consensus step.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
+	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
+		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		f(c)
+	}
+	return m
+}
+
+func (m *Metrics) blockCommitted(b *ledger.Block, took, sincePrev time.Duration) {
+	m.height.Set(float64(b.Header.Height))
+	m.commitTime.Observe(took.Seconds())
+	m.txsCommitted.Add(float64(len(b.Txs)))
+	m.blockTxs.Observe(float64(len(b.Txs)))
+	if sincePrev > 0 && sincePrev < time.Hour {
+		m.blockInterval.Observe(sincePrev.Seconds())
+	}
+}

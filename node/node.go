@@ -1,0 +1,460 @@
+// Package node wires a Qianchain node: the Pebble store, the libp2p network,
+// the mempool, block sync, the consensus driver, the HTTP API and metrics.
+// Everything concurrent in the system lives here, around the deterministic
+// cores (consensus, contracts).
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+	ma "github.com/multiformats/go-multiaddr"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/qianchain/qianchain/consensus"
+	"github.com/qianchain/qianchain/consensus/driver"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/blocksync"
+	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/mempool"
+	"github.com/qianchain/qianchain/node/p2p"
+	"github.com/qianchain/qianchain/node/sigcache"
+)
+
+// Options are what a node is made of. Config and Genesis are required; the
+// keys are read from the home unless given.
+type Options struct {
+	Config  *config.Config
+	Genesis *genesis.Doc
+	App     Application
+	Log     *slog.Logger
+	// NodeKey and ValidatorKey, when set, replace the key files (tests).
+	NodeKey      crypto.PrivKey
+	ValidatorKey ledger.PrivateKey
+	// Handler builds what the HTTP address serves (node/api.New: the API,
+	// pages and metrics). Nil serves only /metrics.
+	Handler func(n *Node) http.Handler
+}
+
+// Node is a running Qianchain node.
+type Node struct {
+	cfg     *config.Config
+	doc     *genesis.Doc
+	genesis ledger.Hash
+	log     *slog.Logger
+	role    config.Role
+
+	Store   *store.Store
+	Net     *p2p.Network
+	Pool    *mempool.Mempool
+	Chain   *Chain
+	Metrics *Metrics
+	Events  *Hub
+
+	app       Application
+	sigs      *sigcache.Cache
+	gossip    *txGossip
+	transport *consensusTransport
+	syncer    *blocksync.Syncer
+	valKey    ledger.PrivateKey
+
+	http     *http.Server
+	httpAddr string
+
+	mu      sync.Mutex
+	drv     *driver.Driver
+	syncing bool
+	started time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	runErr chan error
+}
+
+// New opens the node's store (initialising it from genesis on first start),
+// loads its keys and starts listening, but does not yet connect or run
+// consensus: call Start.
+func New(o Options) (n *Node, err error) {
+	cfg, doc := o.Config, o.Genesis
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	n = &Node{cfg: cfg, doc: doc, genesis: doc.Hash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
+	defer func() {
+		if err != nil {
+			n.closeResources()
+		}
+	}()
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		return nil, err
+	}
+
+	// Keys.
+	nodeKey := o.NodeKey
+	if nodeKey == nil {
+		if nodeKey, _, err = loadNodeKey(cfg); err != nil {
+			return nil, err
+		}
+	}
+	n.valKey = o.ValidatorKey
+	if cfg.Role == config.RoleValidator && n.valKey.IsZero() {
+		if n.valKey, err = loadValidatorKey(cfg); err != nil {
+			return nil, err
+		}
+	}
+	var self ledger.PublicKey
+	if !n.valKey.IsZero() {
+		self = n.valKey.PublicKey()
+		if vals.IndexOf(self) < 0 {
+			return nil, fmt.Errorf("validator key %s is not in the genesis validator set; run this node with role = \"observer\"", self.Short())
+		}
+	}
+
+	// Store.
+	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), nil); err != nil {
+		return nil, err
+	}
+	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {
+		writes, appHash, err := n.app.Genesis(doc)
+		if err != nil {
+			return nil, fmt.Errorf("genesis state: %w", err)
+		}
+		if err := n.Store.InitGenesis(n.genesis, writes, appHash); err != nil {
+			return nil, err
+		}
+		log.Info("initialised the store from genesis", "chain", doc.ChainID, "genesis", n.genesis.Short())
+	} else if err != nil {
+		return nil, err
+	} else if g != n.genesis {
+		return nil, fmt.Errorf("the store in %s belongs to genesis %s, not %s", cfg.Paths().DataDir(), g.Short(), n.genesis.Short())
+	}
+
+	// Network.
+	admitted, validatorPeers, peers, err := networkPeers(cfg, doc)
+	if err != nil {
+		return nil, err
+	}
+	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p")}); err != nil {
+		return nil, err
+	}
+
+	// Mempool, metrics, chain.
+	n.sigs = sigcache.New(200_000)
+	params := doc.Consensus
+	n.Pool = mempool.New(mempool.Config{
+		ChainID: doc.ChainID, MaxTxs: cfg.Mempool.MaxTxs, MaxBytes: int(cfg.Mempool.MaxBytes),
+		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
+	}, n.Store, n.sigs, func(tx *ledger.Tx) error { return n.app.CheckTx(n.Store, tx) })
+	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) })
+	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() })
+	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.Chain = &Chain{
+		chainID: doc.ChainID, params: params, vals: vals, self: self,
+		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
+		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
+		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
+	}
+	n.transport = newConsensusTransport(n.Net)
+	blocksync.Serve(n.Net, n.Store, n.genesis)
+	n.syncer = &blocksync.Syncer{
+		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
+		MaxFrame: int(params.MaxBlockBytes) + 1<<20, Log: log.With("room", "blocksync"),
+		Progress: func(h, target uint64) {
+			n.Metrics.syncHeight.Set(float64(h))
+			n.Metrics.syncTarget.Set(float64(target))
+		},
+	}
+
+	// HTTP.
+	if cfg.HTTP.Listen != "" {
+		var handler http.Handler = promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{})
+		if o.Handler != nil {
+			handler = o.Handler(n)
+		}
+		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
+		}
+		n.httpAddr = ln.Addr().String()
+		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error("http server stopped", "err", err)
+			}
+		}()
+	}
+	return n, nil
+}
+
+// Start connects to peers, catches up by block sync, then runs consensus,
+// all in the background. Errors that stop the node arrive on Done.
+func (n *Node) Start() {
+	n.started = time.Now()
+	n.Net.Start()
+	n.wg.Add(2)
+	go func() {
+		defer n.wg.Done()
+		n.gossip.run(n.ctx.Done())
+	}()
+	go func() {
+		defer n.wg.Done()
+		if err := n.run(); err != nil && !errors.Is(err, context.Canceled) {
+			n.log.Error("node stopped", "err", err)
+			select {
+			case n.runErr <- err:
+			default:
+			}
+		}
+	}()
+}
+
+// Done delivers an error that stopped the node's consensus (a storage
+// failure); nothing arrives on a clean Stop.
+func (n *Node) Done() <-chan error { return n.runErr }
+
+// run alternates between block sync and consensus: sync until no peer is
+// ahead, run consensus until a peer is far ahead (we fell behind), repeat.
+func (n *Node) run() error {
+	// Give the network a moment to connect before asking who is ahead.
+	n.waitForPeers(3 * time.Second)
+	for {
+		if err := n.sync(); err != nil {
+			return err
+		}
+		if err := n.runConsensus(); err != nil {
+			return err
+		}
+	}
+}
+
+func (n *Node) waitForPeers(max time.Duration) {
+	deadline := time.Now().Add(max)
+	want := len(n.cfg.P2P.Peers)
+	for time.Now().Before(deadline) && n.ctx.Err() == nil {
+		if len(n.Net.Peers()) >= want || (want > 0 && len(n.Net.Peers()) > 0 && time.Since(n.started) > time.Second) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func (n *Node) sync() error {
+	n.mu.Lock()
+	n.syncing = true
+	n.mu.Unlock()
+	defer func() {
+		n.mu.Lock()
+		n.syncing = false
+		n.mu.Unlock()
+		n.Metrics.syncTarget.Set(0)
+	}()
+	_, err := n.syncer.Run(n.ctx)
+	return err
+}
+
+// behindBy is how many heights a peer must be ahead before a running node
+// stops consensus to block-sync. Consensus's own catch-up (a peer answers a
+// lagging validator with the decided block) handles smaller gaps.
+const behindBy = 5
+
+// runConsensus runs the driver until the context ends or a peer is far
+// enough ahead that block sync is the faster way to catch up.
+func (n *Node) runConsensus() error {
+	height := n.Store.Height() + 1
+	data := n.cfg.Paths().DataDir()
+	r, err := driver.NewReplica(driver.Config{
+		ChainID:    n.doc.ChainID,
+		Timeouts:   consensusTimeouts(n.doc.Consensus),
+		Verifier:   sigVerifier{},
+		Key:        n.valKey,
+		WALPath:    filepath.Join(data, "cs.wal"),
+		SignerPath: filepath.Join(data, "priv_validator_state.json"),
+	}, n.Chain, height, n.Chain.vals)
+	if err != nil {
+		return fmt.Errorf("start consensus at height %d: %w", height, err)
+	}
+	d := driver.New(r, n.transport, time.Second)
+	n.mu.Lock()
+	n.drv = d
+	n.mu.Unlock()
+	n.log.Info("consensus started", "height", height, "role", n.role)
+
+	ctx, stop := context.WithCancel(n.ctx)
+	defer stop()
+	watch := make(chan struct{})
+	go func() {
+		defer close(watch)
+		n.watchBehind(ctx, stop)
+	}()
+	go n.watchSteps(ctx, d)
+	err = d.Run(ctx)
+	<-watch
+	if n.ctx.Err() != nil {
+		return n.ctx.Err()
+	}
+	if errors.Is(err, context.Canceled) {
+		n.log.Info("fell behind; switching to block sync", "height", n.Store.Height())
+		return nil
+	}
+	return err
+}
+
+// watchBehind stops consensus when a peer reports a height far ahead.
+func (n *Node) watchBehind(ctx context.Context, stop func()) {
+	t := time.NewTicker(2 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		local := n.Store.Height()
+		for _, h := range n.syncer.PeerHeights(ctx) {
+			if h > local+behindBy {
+				stop()
+				return
+			}
+		}
+	}
+}
+
+// watchSteps samples the driver's state for the round gauge and the
+// step-duration histogram.
+func (n *Node) watchSteps(ctx context.Context, d *driver.Driver) {
+	t := time.NewTicker(5 * time.Millisecond)
+	defer t.Stop()
+	last := d.State()
+	since := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s := d.State()
+			if s.Height != last.Height || s.Round != last.Round || s.Step != last.Step {
+				n.Metrics.stepDuration.WithLabelValues(last.Step.String()).Observe(now.Sub(since).Seconds())
+				n.Metrics.round.Set(float64(s.Round))
+				last, since = s, now
+			}
+		}
+	}
+}
+
+// Stop shuts the node down cleanly: consensus, sync, network, HTTP, store.
+func (n *Node) Stop() error {
+	if n.cancel != nil {
+		n.cancel()
+	}
+	if n.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = n.http.Shutdown(ctx)
+		cancel()
+	}
+	n.wg.Wait()
+	return n.closeResources()
+}
+
+func (n *Node) closeResources() error {
+	var errs []error
+	if n.Net != nil {
+		errs = append(errs, n.Net.Close())
+	}
+	if n.Store != nil {
+		errs = append(errs, n.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPAddr is the address the API listens on ("" when disabled).
+func (n *Node) HTTPAddr() string { return n.httpAddr }
+
+// Genesis returns the genesis document and its hash.
+func (n *Node) Genesis() (*genesis.Doc, ledger.Hash) { return n.doc, n.genesis }
+
+// Role is validator or observer.
+func (n *Node) Role() config.Role { return n.role }
+
+// Submit admits a client's transaction and relays it.
+func (n *Node) Submit(raw []byte) (*ledger.Tx, ledger.Hash, error) { return n.gossip.submit(raw) }
+
+// ConsensusState returns the driver's state, and whether consensus is
+// running (false while block-syncing).
+func (n *Node) ConsensusState() (consensus.State, bool) {
+	n.mu.Lock()
+	d, syncing := n.drv, n.syncing
+	n.mu.Unlock()
+	if d == nil || syncing {
+		return consensus.State{}, false
+	}
+	return d.State(), true
+}
+
+// Syncing reports whether the node is block-syncing.
+func (n *Node) Syncing() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.syncing
+}
+
+// networkPeers derives from config and genesis: who may connect (genesis
+// validators and allowed peers), which of them are validators, and whom to
+// dial.
+func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, validators map[peer.ID]bool, dial []peer.AddrInfo, err error) {
+	validators = map[peer.ID]bool{}
+	for _, v := range doc.Validators {
+		admitted = append(admitted, v.PeerID)
+		validators[v.PeerID] = true
+	}
+	for _, s := range cfg.P2P.AllowedPeers {
+		id, err := peer.Decode(s)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("p2p.allowed_peers: %q: %w", s, err)
+		}
+		admitted = append(admitted, id)
+	}
+	for _, s := range cfg.P2P.Peers {
+		addr, err := ma.NewMultiaddr(s)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("p2p.peers: %q: %w", s, err)
+		}
+		info, err := peer.AddrInfoFromP2pAddr(addr)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("p2p.peers: %q: %w", s, err)
+		}
+		dial = append(dial, *info)
+	}
+	return admitted, validators, dial, nil
+}
+
+func consensusTimeouts(p genesis.ConsensusParams) consensus.Timeouts {
+	return consensus.Timeouts{
+		Propose: p.TimeoutPropose, ProposeDelta: p.TimeoutProposeDelta,
+		Prevote: p.TimeoutPrevote, PrevoteDelta: p.TimeoutPrevoteDelta,
+		Precommit: p.TimeoutPrecommit, PrecommitDelta: p.TimeoutPrecommitDelta,
+	}
+}
+
+// sigVerifier checks consensus signatures. (Votes are verified once each by
+// the machine; there is nothing to cache across nodes.)
+type sigVerifier struct{}
+
+func (sigVerifier) Verify(key ledger.PublicKey, msg ledger.Hash, sig ledger.Signature) bool {
+	return key.Verify(msg, sig)
+}

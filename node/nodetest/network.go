@@ -1,0 +1,271 @@
+// Package nodetest starts real nodes for tests: each with its own Pebble
+// store in a temporary directory and its own libp2p host on 127.0.0.1, in
+// the test's process.
+package nodetest
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/config"
+)
+
+// Member is one node of a test network, running or stopped.
+type Member struct {
+	Name    string
+	Config  *config.Config
+	NodeKey crypto.PrivKey
+	ValKey  ledger.PrivateKey // zero for an observer
+	Node    *node.Node        // nil while stopped
+	P2PAddr string            // /ip4/127.0.0.1/tcp/P/p2p/ID
+	URL     string            // http://127.0.0.1:P
+}
+
+// Network is a set of validators and observers sharing a genesis.
+type Network struct {
+	t       testing.TB
+	Genesis *genesis.Doc
+	Members []*Member
+	App     func() node.Application
+	Handler func(n *node.Node) http.Handler
+	Log     *slog.Logger
+}
+
+// Options shape a test network.
+type Options struct {
+	Validators int
+	Observers  int
+	ChainID    string
+	App        func() node.Application // nil: KVApp
+	Handler    func(n *node.Node) http.Handler
+	// Params, when set, replaces the fast test consensus parameters.
+	Params *genesis.ConsensusParams
+	// Orgs are the genesis founding organisations.
+	Orgs []genesis.Organisation
+}
+
+// FastParams are consensus parameters for tests on loopback: short
+// timeouts and a 200 ms empty-block interval.
+func FastParams() genesis.ConsensusParams {
+	p := genesis.DefaultConsensusParams()
+	p.TimeoutPropose, p.TimeoutProposeDelta = 800*time.Millisecond, 200*time.Millisecond
+	p.TimeoutPrevote, p.TimeoutPrevoteDelta = 400*time.Millisecond, 200*time.Millisecond
+	p.TimeoutPrecommit, p.TimeoutPrecommitDelta = 400*time.Millisecond, 200*time.Millisecond
+	p.EmptyBlockInterval = 200 * time.Millisecond
+	return p
+}
+
+// New builds (but does not start) a network.
+func New(t testing.TB, o Options) *Network {
+	t.Helper()
+	if o.ChainID == "" {
+		o.ChainID = "qian-test"
+	}
+	if o.App == nil {
+		o.App = func() node.Application { return KVApp{} }
+	}
+	params := FastParams()
+	if o.Params != nil {
+		params = *o.Params
+	}
+	nw := &Network{t: t, App: o.App, Handler: o.Handler}
+	if os.Getenv("QIAN_TEST_LOG") != "" {
+		nw.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	doc := &genesis.Doc{ChainID: o.ChainID, GenesisTime: time.Unix(1764000000, 0).UTC(), Consensus: params, Organisations: o.Orgs}
+	root := t.TempDir()
+	total := o.Validators + o.Observers
+	for i := 0; i < total; i++ {
+		m := &Member{Name: fmt.Sprintf("node%d", i)}
+		if i >= o.Validators {
+			m.Name = fmt.Sprintf("observer%d", i-o.Validators)
+		}
+		var err error
+		if m.NodeKey, _, err = crypto.GenerateEd25519Key(nil); err != nil {
+			t.Fatal(err)
+		}
+		id, _ := peer.IDFromPrivateKey(m.NodeKey)
+		port := freePort(t)
+		m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, id)
+		httpPort := freePort(t)
+		m.URL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+		role := config.RoleObserver
+		if i < o.Validators {
+			role = config.RoleValidator
+			if m.ValKey, err = ledger.GenerateKey(); err != nil {
+				t.Fatal(err)
+			}
+			doc.Validators = append(doc.Validators, genesis.Validator{Name: m.Name, PubKey: m.ValKey.PublicKey(), PeerID: id, Power: 10})
+		}
+		home := filepath.Join(root, m.Name)
+		m.Config = &config.Config{
+			Home: home, Moniker: m.Name, Role: role,
+			P2P:     config.P2P{Listen: []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}},
+			HTTP:    config.HTTP{Listen: fmt.Sprintf("127.0.0.1:%d", httpPort)},
+			Mempool: config.Mempool{MaxTxs: 50_000, MaxBytes: 256 << 20, MaxPerSender: 10_000},
+			Log:     config.Log{Format: "text", Level: "info"},
+		}
+		nw.Members = append(nw.Members, m)
+	}
+	// Everyone dials everyone; validators admit the observers.
+	for _, m := range nw.Members {
+		for _, o := range nw.Members {
+			if o != m {
+				m.Config.P2P.Peers = append(m.Config.P2P.Peers, o.P2PAddr)
+			}
+			if o.ValKey.IsZero() {
+				id, _ := peer.IDFromPrivateKey(o.NodeKey)
+				m.Config.P2P.AllowedPeers = append(m.Config.P2P.AllowedPeers, id.String())
+			}
+		}
+	}
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("test genesis: %v", err)
+	}
+	nw.Genesis = doc
+	t.Cleanup(nw.StopAll)
+	return nw
+}
+
+func freePort(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Start starts member i.
+func (nw *Network) Start(i int) {
+	nw.t.Helper()
+	m := nw.Members[i]
+	if m.Node != nil {
+		return
+	}
+	log := nw.Log
+	if log != nil {
+		log = log.With("node", m.Name)
+	}
+	n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
+		NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler})
+	if err != nil {
+		nw.t.Fatalf("start %s: %v", m.Name, err)
+	}
+	n.Start()
+	m.Node = n
+}
+
+// StartAll starts every member.
+func (nw *Network) StartAll() {
+	for i := range nw.Members {
+		nw.Start(i)
+	}
+}
+
+// Stop stops member i cleanly.
+func (nw *Network) Stop(i int) {
+	m := nw.Members[i]
+	if m.Node == nil {
+		return
+	}
+	if err := m.Node.Stop(); err != nil {
+		nw.t.Logf("stop %s: %v", m.Name, err)
+	}
+	m.Node = nil
+}
+
+// StopAll stops every running member.
+func (nw *Network) StopAll() {
+	for i := range nw.Members {
+		nw.Stop(i)
+	}
+}
+
+// Wipe deletes member i's data directory (it must be stopped).
+func (nw *Network) Wipe(i int) {
+	if err := os.RemoveAll(nw.Members[i].Config.Paths().DataDir()); err != nil {
+		nw.t.Fatal(err)
+	}
+}
+
+// WaitHeight waits until every running member has committed height h.
+func (nw *Network) WaitHeight(h uint64, timeout time.Duration) {
+	nw.t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		done := true
+		for _, m := range nw.Members {
+			if m.Node != nil && m.Node.Store.Height() < h {
+				done = false
+			}
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			nw.t.Fatalf("timed out waiting for height %d: %s", h, nw.Heights())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// Heights describes the members' heights, for failure messages.
+func (nw *Network) Heights() string {
+	s := ""
+	for _, m := range nw.Members {
+		if m.Node == nil {
+			s += fmt.Sprintf("%s=stopped ", m.Name)
+		} else {
+			s += fmt.Sprintf("%s=%d ", m.Name, m.Node.Store.Height())
+		}
+	}
+	return s
+}
+
+// CheckSameChain fails the test unless every running member holds the same
+// block hashes and app hashes up to the lowest height among them, and
+// returns that height.
+func (nw *Network) CheckSameChain() uint64 {
+	nw.t.Helper()
+	var running []*Member
+	low := uint64(1<<63 - 1)
+	for _, m := range nw.Members {
+		if m.Node != nil {
+			running = append(running, m)
+			low = min(low, m.Node.Store.Height())
+		}
+	}
+	for h := uint64(1); h <= low; h++ {
+		var hash, app ledger.Hash
+		for i, m := range running {
+			bh, err := m.Node.Store.BlockHash(h)
+			if err != nil {
+				nw.t.Fatalf("%s block %d: %v", m.Name, h, err)
+			}
+			ah, err := m.Node.Store.AppHash(h)
+			if err != nil {
+				nw.t.Fatalf("%s app hash %d: %v", m.Name, h, err)
+			}
+			if i == 0 {
+				hash, app = bh, ah
+			} else if bh != hash || ah != app {
+				nw.t.Fatalf("fork at height %d: %s has block %s app %s, %s has block %s app %s",
+					h, running[0].Name, hash.Short(), app.Short(), m.Name, bh.Short(), ah.Short())
+			}
+		}
+	}
+	return low
+}

@@ -1,0 +1,49 @@
+package node
+
+import (
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/qianchain/qianchain/consensus/driver"
+	"github.com/qianchain/qianchain/consensus/wire"
+	"github.com/qianchain/qianchain/node/p2p"
+)
+
+// ConsensusProtocol carries consensus messages (consensus/wire encodings),
+// one per frame, over a long-lived stream to each peer.
+const ConsensusProtocol = protocol.ID("/qian/consensus/1")
+
+// consensusTransport is the driver's Transport over libp2p.
+type consensusTransport struct {
+	net *p2p.Network
+	in  chan driver.Inbound
+}
+
+func newConsensusTransport(n *p2p.Network) *consensusTransport {
+	t := &consensusTransport{net: n, in: make(chan driver.Inbound, 8192)}
+	n.Handle(ConsensusProtocol, wire.MaxMessageBytes, t.receive)
+	return t
+}
+
+// receive queues a frame for the driver. A frame that is not a well-formed
+// consensus message penalises its sender here, where the sender is known;
+// signatures and the rest are the state machine's to check.
+func (t *consensusTransport) receive(from peer.ID, frame []byte) error {
+	if _, err := wire.Decode(frame); err != nil {
+		return p2p.Invalid(err)
+	}
+	select {
+	case t.in <- driver.Inbound{From: driver.PeerID(from), Data: frame}:
+	default:
+		// The driver is behind; consensus retransmits what matters.
+	}
+	return nil
+}
+
+func (t *consensusTransport) Broadcast(data []byte) { t.net.Broadcast(ConsensusProtocol, data) }
+
+func (t *consensusTransport) Send(to driver.PeerID, data []byte) {
+	t.net.Send(peer.ID(to), ConsensusProtocol, data)
+}
+
+func (t *consensusTransport) Receive() <-chan driver.Inbound { return t.in }

@@ -1,0 +1,168 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node/blocksync"
+)
+
+// maxClockDrift is how far ahead of this node's clock a proposed block's
+// time may be. It only affects this node's prevote (validity in Algorithm 1
+// is a local judgement); a proposer with a wild clock is voted down.
+const maxClockDrift = 30 * time.Second
+
+// verifyBlock checks a block proposed or synced at the next height against
+// the committed chain: the header's links to the previous block, the app
+// hash, the validator set, the last commit's signatures, limits, evidence,
+// and every transaction (signature, not already committed, no repeats).
+// checkClock adds the local-clock check that only applies to new proposals.
+func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
+	h := &b.Header
+	want := c.st.Height() + 1
+	if h.ChainID != c.chainID {
+		return fmt.Errorf("block is for chain %q", h.ChainID)
+	}
+	if h.Height != want {
+		return fmt.Errorf("block height %d, next height is %d", h.Height, want)
+	}
+	if err := b.ValidateContents(); err != nil {
+		return err
+	}
+	if h.ValidatorsHash != c.vals.Hash() {
+		return fmt.Errorf("block %d: validators hash %s is not the validator set's", h.Height, h.ValidatorsHash.Short())
+	}
+	if c.vals.IndexOf(h.Proposer) < 0 {
+		return fmt.Errorf("block %d: proposer %s is not a validator", h.Height, h.Proposer.Short())
+	}
+	prevApp, err := c.st.AppHash(h.Height - 1)
+	if err != nil {
+		return fmt.Errorf("read app hash %d: %w", h.Height-1, err)
+	}
+	if h.AppHash != prevApp {
+		return fmt.Errorf("block %d: app hash %s, the state after block %d is %s", h.Height, h.AppHash.Short(), h.Height-1, prevApp.Short())
+	}
+	if h.Height > 1 {
+		prev, err := c.st.Block(h.Height - 1)
+		if err != nil {
+			return fmt.Errorf("read block %d: %w", h.Height-1, err)
+		}
+		prevHash := prev.Hash()
+		if h.PrevBlockHash != prevHash {
+			return fmt.Errorf("block %d: previous block hash %s, ours is %s", h.Height, h.PrevBlockHash.Short(), prevHash.Short())
+		}
+		if h.Time <= prev.Header.Time {
+			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Header.Timestamp())
+		}
+		if err := b.LastCommit.Verify(c.chainID, c.vals, h.Height-1, prevHash); err != nil {
+			return fmt.Errorf("block %d: last commit: %w", h.Height, err)
+		}
+	}
+	if checkClock && h.Timestamp().After(time.Now().Add(maxClockDrift)) {
+		return fmt.Errorf("block %d: time %s is more than %s ahead of this node's clock", h.Height, h.Timestamp(), maxClockDrift)
+	}
+	if uint64(len(b.Txs)) > c.params.MaxBlockTxs {
+		return fmt.Errorf("block %d: %d transactions, limit %d", h.Height, len(b.Txs), c.params.MaxBlockTxs)
+	}
+	for i, ev := range b.Evidence {
+		if ev.A.Height > h.Height {
+			return fmt.Errorf("block %d: evidence %d is from the future", h.Height, i)
+		}
+		if err := ev.Verify(c.chainID, c.vals); err != nil {
+			return fmt.Errorf("block %d: evidence %d: %w", h.Height, i, err)
+		}
+	}
+	return c.verifyTxs(b)
+}
+
+// verifyTxs checks every transaction of b: size, uniqueness within the block
+// and against the ledger, and signature. Signatures already verified at
+// admission are found in the cache; the rest are verified in parallel.
+func (c *Chain) verifyTxs(b *ledger.Block) error {
+	hashes := make([]ledger.Hash, len(b.Txs))
+	seen := make(map[ledger.Hash]struct{}, len(b.Txs))
+	size := 0
+	var misses []int
+	for i, tx := range b.Txs {
+		enc := len(tx.Encode())
+		size += enc
+		if uint64(enc) > c.params.MaxTxBytes {
+			return fmt.Errorf("block %d: transaction %d is %d bytes, limit %d", b.Header.Height, i, enc, c.params.MaxTxBytes)
+		}
+		h := tx.Hash()
+		hashes[i] = h
+		if _, dup := seen[h]; dup {
+			return fmt.Errorf("block %d: transaction %s appears twice", b.Header.Height, h.Short())
+		}
+		seen[h] = struct{}{}
+		committed, err := c.st.HasTx(h)
+		if err != nil {
+			return fmt.Errorf("look up tx %s: %w", h.Short(), err)
+		}
+		if committed {
+			return fmt.Errorf("block %d: transaction %s is already committed", b.Header.Height, h.Short())
+		}
+		if !c.sigs.Contains(tx, h) {
+			misses = append(misses, i)
+		}
+	}
+	if uint64(size) > c.params.MaxBlockBytes {
+		return fmt.Errorf("block %d: transactions total %d bytes, limit %d", b.Header.Height, size, c.params.MaxBlockBytes)
+	}
+	return c.verifySignatures(b, hashes, misses)
+}
+
+// verifySignatures verifies the signatures of b.Txs[i] for i in idx,
+// spreading them over the cores, and caches the successes.
+func (c *Chain) verifySignatures(b *ledger.Block, hashes []ledger.Hash, idx []int) error {
+	if len(idx) == 0 {
+		return nil
+	}
+	workers := min(runtime.GOMAXPROCS(0), (len(idx)+15)/16)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var firstBad = -1
+	next := make(chan int, len(idx))
+	for _, i := range idx {
+		next <- i
+	}
+	close(next)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if c.sigs.Verify(b.Txs[i], hashes[i]) != nil {
+					mu.Lock()
+					if firstBad < 0 || i < firstBad {
+						firstBad = i
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if firstBad >= 0 {
+		return fmt.Errorf("block %d: transaction %d (%s): %w", b.Header.Height, firstBad, hashes[firstBad].Short(), ledger.ErrBadSignature)
+	}
+	return nil
+}
+
+// applySynced is the block-sync Applier: verify the block and its commit,
+// then execute and store them.
+func (c *Chain) applySynced(b *ledger.Block, cmt *ledger.Commit) error {
+	if err := c.verifyBlock(b, false); err != nil {
+		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
+	}
+	if err := cmt.Verify(c.chainID, c.vals, b.Header.Height, b.Hash()); err != nil {
+		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
+	}
+	return c.commit(b, cmt)
+}
+
+var errNotReady = errors.New("not ready")
