@@ -3,9 +3,12 @@ package epcis
 import (
 	"bytes"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 
 	"github.com/qianchain/qianchain/contracts/call"
 )
@@ -28,6 +31,7 @@ func NewSchema(schemaJSON []byte) (*Schema, error) {
 	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat()
+	c.UseRegexpEngine(compileRegexp)
 	const url = "https://gs1.github.io/EPCIS/EPCIS-JSON-Schema.json"
 	if err := c.AddResource(url, doc); err != nil {
 		return nil, fmt.Errorf("epcis schema: %w", err)
@@ -56,6 +60,8 @@ func (s *Schema) Validate(doc []byte) error {
 	return nil
 }
 
+var printer = message.NewPrinter(language.English)
+
 // summarize lists the innermost failures (where the real cause is) rather
 // than the whole if/then/allOf tree.
 func summarize(ve *jsonschema.ValidationError) string {
@@ -64,7 +70,7 @@ func summarize(ve *jsonschema.ValidationError) string {
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			loc := "/" + strings.Join(e.InstanceLocation, "/")
-			leaves = append(leaves, fmt.Sprintf("at %s: %s", loc, e.ErrorKind))
+			leaves = append(leaves, fmt.Sprintf("at %s: %s", loc, e.ErrorKind.LocalizedString(printer)))
 			return
 		}
 		for _, c := range e.Causes {
@@ -76,4 +82,31 @@ func summarize(ve *jsonschema.ValidationError) string {
 		leaves = append(leaves[:5], fmt.Sprintf("and %d more", len(leaves)-5))
 	}
 	return strings.Join(leaves, "; ")
+}
+
+// negativePrefix is a regexp that matches when its inner pattern does not
+// match at the start of the string.
+type negativePrefix struct {
+	src   string
+	inner *regexp.Regexp
+}
+
+func (n *negativePrefix) String() string            { return n.src }
+func (n *negativePrefix) MatchString(s string) bool { return !n.inner.MatchString(s) }
+
+// compileRegexp is Go's regexp plus the one construct of the GS1 schema that
+// Go's RE2 lacks: a leading negative lookahead "^(?!(X))", which the schema
+// uses to keep CBV namespaces out of user vocabularies. It means "does not
+// start with X", which is exactly !regexp("^(?:X)").
+func compileRegexp(src string) (jsonschema.Regexp, error) {
+	if inner, ok := strings.CutPrefix(src, "^(?!("); ok {
+		if inner, ok = strings.CutSuffix(inner, "))"); ok {
+			re, err := regexp.Compile("^(?:" + inner + ")")
+			if err != nil {
+				return nil, err
+			}
+			return &negativePrefix{src: src, inner: re}, nil
+		}
+	}
+	return regexp.Compile(src)
 }
