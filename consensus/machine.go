@@ -72,7 +72,7 @@ func (m *Machine) reset() {
 	m.round = 0
 	m.lockedRound, m.lockedBlock, m.lockedHash = -1, nil, ledger.Hash{}
 	m.validRound, m.validBlock, m.validHash = -1, nil, ledger.Hash{}
-	m.log = newHeightLog()
+	m.log = newHeightLog(m.relevant)
 	m.blocks = make(map[ledger.Hash]*blockEntry)
 	m.own = nil
 	m.requestedRound, m.proposedRound = -1, -1
@@ -98,6 +98,23 @@ func (m *Machine) State() State {
 		s.ValidHash = copyHash(&m.validHash)
 	}
 	return s
+}
+
+// NextHeightMessages returns the messages for the next height that the
+// machine keeps until that height starts; StartHeight steps them in. A
+// caller with a WAL logs them after the next height's marker so that a
+// replay of that height sees them too.
+func (m *Machine) NextHeightMessages() []Message {
+	out := make([]Message, 0, len(m.future))
+	for _, in := range m.future {
+		switch in := in.(type) {
+		case ProposalMessage:
+			out = append(out, Message{Proposal: in.Proposal, Block: in.Block})
+		case VoteMessage:
+			out = append(out, Message{Vote: in.Vote})
+		}
+	}
+	return out
 }
 
 // HasReady reports whether Ready would return anything.
@@ -282,6 +299,17 @@ func (m *Machine) onVote(in VoteMessage) error {
 	if err := m.admitRound(i, v.Round); err != nil {
 		return err
 	}
+	if rl := m.log.get(v.Round); rl != nil {
+		set := rl.prevotes
+		if v.Type == ledger.Precommit {
+			set = rl.precommits
+		}
+		if set.Has(v) {
+			// A copy of a vote we hold (retransmissions make these
+			// common): nothing to learn, so skip the signature check.
+			return nil
+		}
+	}
 	if !m.verifier.Verify(val.PubKey, v.SignBytes(m.cfg.ChainID), v.Sig) {
 		return reject(CodeBadSignature, voteString(v))
 	}
@@ -297,11 +325,14 @@ func (m *Machine) onVote(in VoteMessage) error {
 	if ev != nil {
 		m.ready.Evidence = append(m.ready.Evidence, ev)
 	}
-	if outcome == voteset.Counted {
+	switch outcome {
+	case voteset.Counted:
 		rl.markSender(m.vals, i)
 		if i == m.self {
 			m.own = append(m.own, Message{Vote: set.Get(i)})
 		}
+	case voteset.ConflictCounted:
+		rl.markSender(m.vals, i)
 	}
 	return nil
 }
@@ -334,6 +365,9 @@ func (m *Machine) onProposal(in ProposalMessage) error {
 	if got := b.Hash(); got != p.BlockHash {
 		return reject(CodeBlockMismatch, fmt.Sprintf("proposal names block %s, carries %s", p.BlockHash.Short(), got.Short()))
 	}
+	if err := m.checkContents(b); err != nil {
+		return err
+	}
 	if rl := m.log.get(p.Round); rl != nil {
 		if rl.proposal != nil && rl.proposal.BlockHash == p.BlockHash && rl.proposal.POLRound == p.POLRound {
 			return nil // a copy of the proposal we hold
@@ -361,6 +395,13 @@ func (m *Machine) onProposal(in ProposalMessage) error {
 	return nil
 }
 
+// relevant says whether a faulty validator's second vote for block should
+// still be counted: yes for nil and for blocks proposed at this height, the
+// only values the upon-rules can act on.
+func (m *Machine) relevant(block *ledger.Hash) bool {
+	return block == nil || m.blocks[*block] != nil
+}
+
 // valid is Algorithm 1's valid(v) for the block with hash h, computed once
 // per block. A block the machine has not seen is not valid (yet).
 func (m *Machine) valid(h ledger.Hash) bool {
@@ -375,7 +416,13 @@ func (m *Machine) valid(h ledger.Hash) bool {
 	return e.err == nil
 }
 
-func (m *Machine) checkBlock(b *ledger.Block) error {
+// checkContents is checked when a block arrives, before it is kept: the
+// block must be for this chain and height, and its header (whose hash is the
+// block's identity) must commit to exactly these contents. Otherwise a copy
+// with altered transactions or commit under a genuine header could be kept,
+// or decided, in place of the real block. A block failing this is a
+// malformed message, not a proposed value: nothing is recorded.
+func (m *Machine) checkContents(b *ledger.Block) error {
 	hd := &b.Header
 	if hd.ChainID != m.cfg.ChainID {
 		return reject(CodeInvalidBlock, fmt.Sprintf("block is for chain %q", hd.ChainID))
@@ -383,12 +430,14 @@ func (m *Machine) checkBlock(b *ledger.Block) error {
 	if hd.Height != m.height {
 		return reject(CodeInvalidBlock, fmt.Sprintf("block is for height %d, deciding %d", hd.Height, m.height))
 	}
-	// The header hash is the block's identity, so the header must commit to
-	// exactly these contents: otherwise two blocks with different
-	// transactions could be decided under one hash.
 	if err := b.ValidateContents(); err != nil {
-		return reject(CodeInvalidBlock, err.Error())
+		return reject(CodeBlockMismatch, err.Error())
 	}
+	return nil
+}
+
+// checkBlock is the application's half of valid(v).
+func (m *Machine) checkBlock(b *ledger.Block) error {
 	if err := m.app.ValidateBlock(b); err != nil {
 		return reject(CodeInvalidBlock, err.Error())
 	}
@@ -450,16 +499,23 @@ func (m *Machine) onCatchUp(in CatchUp) error {
 	if got := b.Hash(); got != c.BlockHash {
 		return reject(CodeBlockMismatch, fmt.Sprintf("commit names block %s, carries %s", c.BlockHash.Short(), got.Short()))
 	}
+	if err := m.checkContents(b); err != nil {
+		return err
+	}
 	if err := m.verifyCommit(c); err != nil {
 		return err
 	}
-	if m.blocks[c.BlockHash] == nil {
-		m.blocks[c.BlockHash] = &blockEntry{block: b}
+	e := m.blocks[c.BlockHash]
+	if e == nil {
+		e = &blockEntry{block: b}
+		m.blocks[c.BlockHash] = e
 	}
 	if !m.valid(c.BlockHash) { // line 50
-		return m.blocks[c.BlockHash].err
+		return e.err
 	}
-	m.decide(c.Round, b, cloneCommit(c))
+	// Decide the block object that was checked: another object with the
+	// same header may carry different contents.
+	m.decide(c.Round, e.block, cloneCommit(c))
 	return nil
 }
 

@@ -39,12 +39,14 @@ type roundLog struct {
 	precommitTimeoutDone bool
 }
 
-func newRoundLog(vals *ledger.ValidatorSet, height uint64, round uint32) *roundLog {
-	return &roundLog{
+func newRoundLog(vals *ledger.ValidatorSet, height uint64, round uint32, relevant func(*ledger.Hash) bool) *roundLog {
+	rl := &roundLog{
 		prevotes:   voteset.New(vals, ledger.Prevote, height, round),
 		precommits: voteset.New(vals, ledger.Precommit, height, round),
 		senders:    make([]bool, vals.Size()),
 	}
+	rl.prevotes.Relevant, rl.precommits.Relevant = relevant, relevant
+	return rl
 }
 
 func (rl *roundLog) markSender(vals *ledger.ValidatorSet, i int) {
@@ -69,11 +71,14 @@ func (rl *roundLog) wasProposed(h ledger.Hash) bool {
 // seen, kept with the round numbers in increasing order so that every scan
 // over rounds is deterministic.
 type heightLog struct {
-	rounds map[uint32]*roundLog
-	nums   []uint32 // sorted
+	rounds   map[uint32]*roundLog
+	nums     []uint32 // sorted
+	relevant func(*ledger.Hash) bool
 }
 
-func newHeightLog() heightLog { return heightLog{rounds: make(map[uint32]*roundLog)} }
+func newHeightLog(relevant func(*ledger.Hash) bool) heightLog {
+	return heightLog{rounds: make(map[uint32]*roundLog), relevant: relevant}
+}
 
 func (hl *heightLog) get(r uint32) *roundLog { return hl.rounds[r] }
 
@@ -81,7 +86,7 @@ func (hl *heightLog) getOrCreate(vals *ledger.ValidatorSet, height uint64, r uin
 	if rl := hl.rounds[r]; rl != nil {
 		return rl
 	}
-	rl := newRoundLog(vals, height, r)
+	rl := newRoundLog(vals, height, r, hl.relevant)
 	hl.rounds[r] = rl
 	i := sort.Search(len(hl.nums), func(i int) bool { return hl.nums[i] >= r })
 	hl.nums = append(hl.nums, 0)

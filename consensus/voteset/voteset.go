@@ -7,18 +7,29 @@
 //
 // Counting rules, all from the Tendermint paper's "2f+1" and "f+1" read as
 // fractions of voting power rather than numbers of validators:
-//   - each validator counts at most once: the first vote it is seen to cast
-//     is the one that counts; an identical copy is a duplicate and is ignored;
+//   - "2f+1 votes for v" is the power of the distinct validators that sent a
+//     vote for v; "2f+1 votes of any kind" counts each validator once;
+//   - an identical copy of a vote is a duplicate and changes nothing;
 //   - a second, different vote from the same validator (another block, or
-//     nil against a block) is not counted either; together with the first it
-//     becomes DuplicateVoteEvidence that anyone holding the validator set can
-//     verify, returned once per validator;
+//     nil against a block) is an equivocation: together with the first it
+//     becomes DuplicateVoteEvidence that anyone holding the validator set
+//     can verify, returned once per validator. It still counts for the value
+//     it names, as the paper counts it (the validator did send that
+//     message), when that value is one the caller says matters (Relevant:
+//     nil, or a block proposed at this height); otherwise it is dropped, so
+//     a faulty validator cannot make the set grow without bound.
+//     Counting it matters for liveness: a polka that some honest validators
+//     saw may include a faulty validator's vote that others first saw
+//     contradicted; if they did not count it, they could never accept the
+//     proof of lock (Algorithm 1 line 28) that the locked validators wait
+//     for. It cannot hurt safety: quorums of two values intersect in more
+//     than a third of the power, so in an honest validator, who never votes
+//     twice;
 //   - a quorum is strictly more than two thirds of the total power
 //     (ledger.ValidatorSet.QuorumPower).
 //
-// Because every validator counts at most once, at most one value (one block
-// hash, or nil) can hold a quorum, so Quorum has a single answer whatever the
-// order votes arrived in.
+// With faulty power below a third, at most one value (one block hash, or
+// nil) can hold a quorum; Quorum returns the first value that reached one.
 package voteset
 
 import (
@@ -35,12 +46,16 @@ type VoteSet struct {
 	height uint64
 	round  uint32
 
-	votes      []*ledger.Vote // by validator index: the vote that counts
-	conflicted []bool         // by validator index: evidence already returned
+	votes      [][]*ledger.Vote // by validator index: its first vote, then kept conflicting ones
+	conflicted []bool           // by validator index: evidence already returned
 	byBlock    map[ledger.Hash]uint64
 	nilPower   uint64
 	anyPower   uint64
 	quorum     *target // the value holding more than 2/3, once one does
+
+	// Relevant says whether a conflicting vote for block (nil: for nil)
+	// should still be counted. Nil means: only votes for nil.
+	Relevant func(block *ledger.Hash) bool
 }
 
 type target struct{ hash *ledger.Hash }
@@ -53,7 +68,7 @@ func New(vals *ledger.ValidatorSet, typ ledger.VoteType, height uint64, round ui
 		typ:        typ,
 		height:     height,
 		round:      round,
-		votes:      make([]*ledger.Vote, vals.Size()),
+		votes:      make([][]*ledger.Vote, vals.Size()),
 		conflicted: make([]bool, vals.Size()),
 		byBlock:    make(map[ledger.Hash]uint64),
 	}
@@ -63,13 +78,18 @@ func New(vals *ledger.ValidatorSet, typ ledger.VoteType, height uint64, round ui
 type Outcome uint8
 
 const (
-	// Counted: the validator's first vote in this set; its power now counts.
+	// Counted: the validator's first vote in this set; its power now counts
+	// for the vote's value and for "any".
 	Counted Outcome = iota + 1
-	// Duplicate: the same vote was already counted; nothing changed.
+	// Duplicate: the same vote was already there; nothing changed.
 	Duplicate
-	// Conflicting: the validator already voted differently; the new vote is
-	// not counted. Add returns evidence the first time this happens.
-	Conflicting
+	// ConflictCounted: the validator had voted differently; this vote also
+	// counts for its own value. Evidence is returned the first time.
+	ConflictCounted
+	// ConflictDropped: the validator had voted differently and this vote's
+	// value is not relevant; it is not kept. Evidence is returned the first
+	// time.
+	ConflictDropped
 )
 
 // Add adds a vote whose signature the caller has verified. It returns an
@@ -85,21 +105,27 @@ func (s *VoteSet) Add(v *ledger.Vote) (Outcome, *ledger.DuplicateVoteEvidence, e
 	if !ok {
 		return 0, nil, fmt.Errorf("voteset: validator index %d is not in the set of %d", i, s.vals.Size())
 	}
-	if prev := s.votes[i]; prev != nil {
-		if sameTarget(prev.BlockHash, v.BlockHash) {
-			// The same vote again (an honest retransmission, or a
-			// re-signed identical vote with the same deterministic
-			// signature): ignore.
-			return Duplicate, nil, nil
-		}
-		if s.conflicted[i] {
-			return Conflicting, nil, nil
-		}
-		s.conflicted[i] = true
-		return Conflicting, ledger.NewDuplicateVoteEvidence(copyVote(prev), copyVote(v)), nil
+	if s.Has(v) {
+		// The same vote again (an honest retransmission, or a re-signed
+		// identical vote with the same deterministic signature): ignore.
+		return Duplicate, nil, nil
 	}
-	s.votes[i] = copyVote(v)
-	s.anyPower += val.Power
+	prev := s.votes[i]
+	var ev *ledger.DuplicateVoteEvidence
+	if len(prev) > 0 && !s.conflicted[i] {
+		s.conflicted[i] = true
+		ev = ledger.NewDuplicateVoteEvidence(copyVote(prev[0]), copyVote(v))
+	}
+	outcome := Counted
+	if len(prev) > 0 {
+		if v.BlockHash != nil && (s.Relevant == nil || !s.Relevant(v.BlockHash)) {
+			return ConflictDropped, ev, nil
+		}
+		outcome = ConflictCounted
+	} else {
+		s.anyPower += val.Power
+	}
+	s.votes[i] = append(prev, copyVote(v))
 	var p uint64
 	if v.BlockHash == nil {
 		s.nilPower += val.Power
@@ -111,7 +137,21 @@ func (s *VoteSet) Add(v *ledger.Vote) (Outcome, *ledger.DuplicateVoteEvidence, e
 	if s.quorum == nil && p >= s.vals.QuorumPower() {
 		s.quorum = &target{hash: copyHash(v.BlockHash)}
 	}
-	return Counted, nil, nil
+	return outcome, ev, nil
+}
+
+// Has reports whether the set holds a vote of v's validator for v's value.
+func (s *VoteSet) Has(v *ledger.Vote) bool {
+	i := int(v.Validator)
+	if i < 0 || i >= len(s.votes) {
+		return false
+	}
+	for _, p := range s.votes[i] {
+		if sameTarget(p.BlockHash, v.BlockHash) {
+			return true
+		}
+	}
+	return false
 }
 
 // Power is the power of the counted votes for block (nil: votes for nil).
@@ -144,34 +184,35 @@ func (s *VoteSet) Quorum() (block *ledger.Hash, ok bool) {
 	return copyHash(s.quorum.hash), true
 }
 
-// Get returns the counted vote of validator i, or nil.
+// Get returns the first vote of validator i, or nil.
 func (s *VoteSet) Get(i int) *ledger.Vote {
-	if i < 0 || i >= len(s.votes) {
+	if i < 0 || i >= len(s.votes) || len(s.votes[i]) == 0 {
 		return nil
 	}
-	return s.votes[i]
+	return s.votes[i][0]
 }
 
 // VotesFor returns the counted votes for block (nil: for nil) in increasing
 // validator order. The votes are shared; callers must not modify them.
 func (s *VoteSet) VotesFor(block *ledger.Hash) []*ledger.Vote {
 	var out []*ledger.Vote
-	for _, v := range s.votes {
-		if v != nil && sameTarget(v.BlockHash, block) {
-			out = append(out, v)
+	for _, vs := range s.votes {
+		for _, v := range vs {
+			if sameTarget(v.BlockHash, block) {
+				out = append(out, v)
+			}
 		}
 	}
 	return out
 }
 
-// All returns every counted vote in increasing validator order. The votes are
-// shared; callers must not modify them.
+// All returns every kept vote in increasing validator order (a validator's
+// first vote before its conflicting ones). The votes are shared; callers
+// must not modify them.
 func (s *VoteSet) All() []*ledger.Vote {
 	var out []*ledger.Vote
-	for _, v := range s.votes {
-		if v != nil {
-			out = append(out, v)
-		}
+	for _, vs := range s.votes {
+		out = append(out, vs...)
 	}
 	return out
 }

@@ -1,0 +1,115 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/qianchain/qianchain/consensus"
+)
+
+// Transport moves consensus bytes between validators. The node implements it
+// over libp2p streams with length-prefixed frames of at most
+// wire.MaxMessageBytes.
+type Transport interface {
+	// Broadcast sends data to every connected validator peer. It must not
+	// block for long: a slow peer's queue drops, retransmission recovers.
+	Broadcast(data []byte)
+	// Send sends data to one peer, with the same rule.
+	Send(to PeerID, data []byte)
+	// Receive delivers what peers sent. The driver reads it until Run
+	// returns.
+	Receive() <-chan Inbound
+}
+
+// Inbound is a message from a peer.
+type Inbound struct {
+	From PeerID
+	Data []byte
+}
+
+// Driver runs a Replica on one goroutine with real timers and a transport.
+// It is the only concurrent part of consensus; everything it calls runs on
+// its goroutine.
+type Driver struct {
+	r          *Replica
+	t          Transport
+	retransmit time.Duration
+	fired      chan consensus.Timeout
+	state      atomic.Pointer[consensus.State]
+	rejected   atomic.Uint64
+}
+
+// New returns a driver for r over t that retransmits every retransmit
+// interval (1s is a good default on a LAN, 2s over a WAN).
+func New(r *Replica, t Transport, retransmit time.Duration) *Driver {
+	d := &Driver{r: r, t: t, retransmit: retransmit, fired: make(chan consensus.Timeout, 64)}
+	s := r.State()
+	d.state.Store(&s)
+	return d
+}
+
+// State returns the replica's state as of the last event; safe to call from
+// any goroutine (for status pages and metrics).
+func (d *Driver) State() consensus.State { return *d.state.Load() }
+
+// Rejected counts messages rejected since start; safe from any goroutine.
+func (d *Driver) Rejected() uint64 { return d.rejected.Load() }
+
+// Run drives the replica until ctx is done or storage fails. It returns
+// ctx.Err() or the storage error. It closes the replica's WAL on return.
+func (d *Driver) Run(ctx context.Context) error {
+	defer d.r.Close()
+	done := make(chan struct{})
+	defer close(done)
+	tick := time.NewTicker(d.retransmit)
+	defer tick.Stop()
+	flush := func() {
+		out, timers := d.r.Outbox()
+		for _, o := range out {
+			if o.To == "" {
+				d.t.Broadcast(o.Data)
+			} else {
+				d.t.Send(o.To, o.Data)
+			}
+		}
+		// Timeouts are never cancelled: one that no longer matters is
+		// ignored by the machine when it fires.
+		for _, to := range timers {
+			time.AfterFunc(to.Duration, func() {
+				select {
+				case d.fired <- to:
+				case <-done:
+				}
+			})
+		}
+		s := d.r.State()
+		d.state.Store(&s)
+	}
+	flush()
+	in := d.t.Receive()
+	for {
+		var err error
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case m, ok := <-in:
+			if !ok {
+				return errors.New("driver: transport closed its receive channel")
+			}
+			if err = d.r.Receive(m.From, m.Data); err != nil && !errors.Is(err, ErrStorage) {
+				d.rejected.Add(1)
+				err = nil
+			}
+		case t := <-d.fired:
+			err = d.r.Timeout(t)
+		case <-tick.C:
+			err = d.r.Tick()
+		}
+		if err != nil {
+			return err
+		}
+		flush()
+	}
+}

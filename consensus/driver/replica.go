@@ -1,0 +1,452 @@
+package driver
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/qianchain/qianchain/consensus"
+	"github.com/qianchain/qianchain/consensus/disk"
+	"github.com/qianchain/qianchain/consensus/signer"
+	"github.com/qianchain/qianchain/consensus/wal"
+	"github.com/qianchain/qianchain/consensus/wire"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// PeerID names a peer for the transport; the driver treats it as opaque.
+type PeerID string
+
+// Host is what a replica needs from the node around it. The replica calls
+// it from the goroutine that drives the replica, one call at a time.
+type Host interface {
+	// ValidateBlock is consensus.Application.ValidateBlock.
+	consensus.Application
+	// ProposeBlock builds the block this validator proposes at height and
+	// round: header (with the app hash and the previous block's commit),
+	// transactions, evidence. An error skips proposing in this round.
+	ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
+	// Commit executes and durably stores a decided block with its commit,
+	// and returns the validator set of the next height. The replica writes
+	// nothing for the next height until Commit returns.
+	Commit(d *consensus.Decision) (next *ledger.ValidatorSet, err error)
+	// Decided returns a stored decided block and a commit for it, to help a
+	// peer that is behind; an error if the height is not stored.
+	Decided(height uint64) (*ledger.Block, *ledger.Commit, error)
+	// Evidence hands over proof of a double vote, for inclusion in a block.
+	Evidence(ev *ledger.DuplicateVoteEvidence)
+}
+
+// Config configures a replica.
+type Config struct {
+	ChainID  string
+	Timeouts consensus.Timeouts
+	// Verifier checks signatures; nil verifies each one directly.
+	Verifier consensus.Verifier
+	// Key is the validator key; the zero key makes an observer, which
+	// follows and decides but never signs.
+	Key ledger.PrivateKey
+	// WALPath and SignerPath are files, e.g. <home>/data/cs.wal and
+	// <home>/data/priv_validator_state.json. SignerPath is unused by an
+	// observer.
+	WALPath    string
+	SignerPath string
+	// FS is the file system; nil means the operating system's.
+	FS disk.FS
+	// WALRotateBytes: see wal.WAL.RotateBytes.
+	WALRotateBytes int64
+}
+
+// Outgoing is bytes to send: to one peer, or to all when To is empty.
+type Outgoing struct {
+	To   PeerID
+	Data []byte
+}
+
+// Stats counts what a replica did, for metrics and tests.
+type Stats struct {
+	Received, Rejected, Sent, Signed, SignRefused, CatchUpsServed uint64
+}
+
+// ErrReplayDiverged means replaying the WAL did not reproduce the state it
+// recorded: a bug or a damaged log; the replica refuses to run on it.
+var ErrReplayDiverged = errors.New("driver: WAL replay did not reproduce the recorded state")
+
+// Replica is one node's consensus: the machine, its WAL and its signer,
+// driven synchronously. Every method does its I/O (WAL appends, signing,
+// Host calls) before returning and queues what is to be sent and scheduled;
+// the caller drains that with Outbox. It owns no goroutine and reads no
+// clock, so the simulator drives it on a virtual clock and Driver drives it
+// on a real one. Not safe for concurrent use.
+type Replica struct {
+	cfg    Config
+	host   Host
+	m      *consensus.Machine
+	wal    *wal.WAL
+	signer *signer.Signer // nil for an observer
+	pub    ledger.PublicKey
+
+	out      []Outgoing
+	timers   []consensus.Timeout
+	answered map[PeerID]uint64 // catch-up answers this tick, by peer
+	stats    Stats
+
+	replaying bool
+	deferred  struct {
+		sign     []consensus.Message
+		request  *consensus.ProposalRequest
+		decision *consensus.Decision
+	}
+}
+
+// NewReplica opens the WAL and signer and starts consensus at height (the
+// height after the last one stored) with that height's validator set. If
+// the WAL holds records for this height (the node crashed during it), they
+// are replayed first, so the replica resumes with its locks and its own
+// votes as they were.
+func NewReplica(cfg Config, host Host, height uint64, vals *ledger.ValidatorSet) (*Replica, error) {
+	if cfg.FS == nil {
+		cfg.FS = disk.OS
+	}
+	m, err := consensus.NewMachine(consensus.Config{ChainID: cfg.ChainID, Timeouts: cfg.Timeouts, Verifier: cfg.Verifier}, host)
+	if err != nil {
+		return nil, err
+	}
+	r := &Replica{cfg: cfg, host: host, m: m, answered: map[PeerID]uint64{}}
+	if !cfg.Key.IsZero() {
+		r.pub = cfg.Key.PublicKey()
+		if r.signer, err = signer.Open(cfg.FS, cfg.SignerPath, cfg.Key, cfg.ChainID); err != nil {
+			return nil, err
+		}
+	}
+	w, rep, err := wal.Open(cfg.FS, cfg.WALPath)
+	if err != nil {
+		return nil, err
+	}
+	w.RotateBytes = cfg.WALRotateBytes
+	r.wal = w
+	switch {
+	case rep.Height > height:
+		w.Close()
+		return nil, fmt.Errorf("driver: WAL is at height %d but the store ends before %d: the store lost a synced block", rep.Height, height)
+	case rep.Height == height:
+		if err := r.replay(height, vals, rep.Records); err != nil {
+			w.Close()
+			return nil, err
+		}
+	default:
+		if err := w.StartHeight(height); err != nil {
+			w.Close()
+			return nil, err
+		}
+		if err := r.stepAndDrain(consensus.StartHeight{Height: height, Validators: vals, Self: r.selfIn(vals)}); err != nil {
+			w.Close()
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func (r *Replica) selfIn(vals *ledger.ValidatorSet) int {
+	if r.signer == nil {
+		return consensus.Observer
+	}
+	if i := vals.IndexOf(r.pub); i >= 0 {
+		return i
+	}
+	return consensus.Observer
+}
+
+// replay steps the WAL's records for height back into a fresh machine. What
+// the machine asks to sign, propose or commit meanwhile is held back until
+// the end: those steps were either done before the crash (and their results
+// are in the log) or are the last thing to do now.
+func (r *Replica) replay(height uint64, vals *ledger.ValidatorSet, recs [][]byte) error {
+	r.replaying = true
+	if err := r.stepAndDrain(consensus.StartHeight{Height: height, Validators: vals, Self: r.selfIn(vals)}); err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		d, err := decodeRecord(rec)
+		if err != nil {
+			return fmt.Errorf("driver: WAL record %d of height %d: %w", i, height, err)
+		}
+		switch {
+		case d.kind == recState:
+			if got := r.m.State(); !got.Equal(d.state) {
+				return fmt.Errorf("%w: record %d says %s, replay reached %s", ErrReplayDiverged, i, d.state, got)
+			}
+		case d.msg != nil:
+			_ = r.m.Step(inputOf(d.msg))
+		default:
+			_ = r.m.Step(d.input)
+		}
+		if err := r.drain(); err != nil {
+			return err
+		}
+	}
+	r.replaying = false
+	sign, req, dec := r.deferred.sign, r.deferred.request, r.deferred.decision
+	r.deferred.sign, r.deferred.request, r.deferred.decision = nil, nil, nil
+	for _, msg := range sign {
+		if err := r.signAndSend(msg); err != nil {
+			return err
+		}
+	}
+	if req != nil {
+		if err := r.propose(req); err != nil {
+			return err
+		}
+	}
+	if dec != nil {
+		if err := r.commit(dec); err != nil {
+			return err
+		}
+	}
+	return r.drain()
+}
+
+// Height is the height being decided.
+func (r *Replica) Height() uint64 { return r.m.Height() }
+
+// State is the machine's persistent state.
+func (r *Replica) State() consensus.State { return r.m.State() }
+
+// Stats returns the counters.
+func (r *Replica) Stats() Stats { return r.stats }
+
+// Outbox returns and forgets the messages to send and the timeouts to
+// schedule that accumulated since the last call.
+func (r *Replica) Outbox() ([]Outgoing, []consensus.Timeout) {
+	out, timers := r.out, r.timers
+	r.out, r.timers = nil, nil
+	return out, timers
+}
+
+// Receive handles bytes from a peer. A returned error is about the message
+// (malformed, rejected) and is not fatal, unless it wraps a storage error
+// (errors.Is(err, ErrStorage)), after which the replica must be stopped.
+func (r *Replica) Receive(from PeerID, data []byte) error {
+	r.stats.Received++
+	msg, err := wire.Decode(data)
+	if err != nil {
+		r.stats.Rejected++
+		return err
+	}
+	h := r.m.Height()
+	switch msg := msg.(type) {
+	case *wire.Status:
+		if msg.At < h {
+			r.serveCatchUp(from, msg.At)
+		}
+		return nil
+	case *wire.Decided:
+		if msg.Commit.Height != h {
+			return nil // only the current height's decision helps
+		}
+	default:
+		switch {
+		case msg.Height() < h:
+			r.serveCatchUp(from, msg.Height())
+			return nil
+		case msg.Height() > h+1:
+			return nil // too far ahead to use; our Status will get us the blocks we miss
+		}
+	}
+	if err := r.appendRecord(append([]byte{recMessage}, data...), false); err != nil {
+		return err
+	}
+	if err := r.m.Step(inputOf(msg)); err != nil {
+		r.stats.Rejected++
+		if derr := r.drain(); derr != nil {
+			return derr
+		}
+		return err
+	}
+	return r.drain()
+}
+
+// serveCatchUp sends a peer that is behind the decided block of the height
+// it is on, at most once per peer per tick.
+func (r *Replica) serveCatchUp(to PeerID, height uint64) {
+	if r.answered[to] == height {
+		return
+	}
+	blk, c, err := r.host.Decided(height)
+	if err != nil {
+		return
+	}
+	r.answered[to] = height
+	r.stats.CatchUpsServed++
+	r.send(to, &wire.Decided{Block: blk, Commit: c})
+}
+
+// Timeout handles a timeout that fired.
+func (r *Replica) Timeout(t consensus.Timeout) error {
+	if t.Height != r.m.Height() {
+		return nil
+	}
+	if err := r.appendRecord(encodeTimeout(t), false); err != nil {
+		return err
+	}
+	return r.stepAndDrain(consensus.TimeoutFired{Timeout: t})
+}
+
+// Tick is the retransmit tick: re-send own messages of the current height
+// and the polka behind the valid value, and tell peers which height we are
+// on so that one that is ahead sends us what we missed.
+func (r *Replica) Tick() error {
+	clear(r.answered)
+	r.send("", &wire.Status{At: r.m.Height()})
+	return r.stepAndDrain(consensus.Retransmit{})
+}
+
+// ErrStorage wraps failures of the WAL, the signer's disk or the host's
+// Commit: the replica cannot go on safely.
+var ErrStorage = errors.New("driver: storage failure")
+
+func (r *Replica) appendRecord(rec []byte, sync bool) error {
+	if r.replaying {
+		return nil
+	}
+	if err := r.wal.Append(rec, sync); err != nil {
+		return fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	return nil
+}
+
+func (r *Replica) stepAndDrain(in consensus.Input) error {
+	_ = r.m.Step(in)
+	return r.drain()
+}
+
+// drain acts on the machine's Ready in the order consensus.Ready documents.
+func (r *Replica) drain() error {
+	for r.m.HasReady() {
+		rd := r.m.Ready()
+		needSync := len(rd.Sign) > 0 || rd.Decision != nil
+		if !r.replaying {
+			if rd.State != nil {
+				if err := r.appendRecord(encodeState(*rd.State), needSync); err != nil {
+					return err
+				}
+			} else if needSync {
+				if err := r.wal.Sync(); err != nil {
+					return fmt.Errorf("%w: %v", ErrStorage, err)
+				}
+			}
+		}
+		for _, msg := range rd.Sign {
+			if r.replaying {
+				r.deferred.sign = append(r.deferred.sign, msg)
+				continue
+			}
+			if err := r.signAndSend(msg); err != nil {
+				return err
+			}
+		}
+		if !r.replaying {
+			for _, msg := range rd.Send {
+				r.send("", wireOf(msg))
+			}
+		}
+		r.timers = append(r.timers, rd.Timeouts...)
+		if rd.ProposalRequest != nil {
+			if r.replaying {
+				r.deferred.request = rd.ProposalRequest
+			} else if err := r.propose(rd.ProposalRequest); err != nil {
+				return err
+			}
+		}
+		for _, ev := range rd.Evidence {
+			r.host.Evidence(ev)
+		}
+		if rd.Decision != nil {
+			if r.replaying {
+				r.deferred.decision = rd.Decision
+			} else if err := r.commit(rd.Decision); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// signAndSend signs an own message (the signer persists first), logs it with
+// a synced write, queues it for broadcast and steps it back in. A refusal by
+// the signer drops the message: that is the signer doing its job.
+func (r *Replica) signAndSend(msg consensus.Message) error {
+	if r.signer == nil {
+		return nil
+	}
+	var err error
+	var in consensus.Input
+	if msg.Vote != nil {
+		v := *msg.Vote
+		err = r.signer.SignVote(&v)
+		msg.Vote, in = &v, consensus.VoteMessage{Vote: &v}
+	} else {
+		p := *msg.Proposal
+		err = r.signer.SignProposal(&p)
+		msg.Proposal, in = &p, consensus.ProposalMessage{Proposal: &p, Block: msg.Block}
+	}
+	if errors.Is(err, signer.ErrConflict) || errors.Is(err, signer.ErrRegression) {
+		r.stats.SignRefused++
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	r.stats.Signed++
+	w := wireOf(msg)
+	data := wire.Encode(w)
+	if err := r.appendRecord(append([]byte{recMessage}, data...), true); err != nil {
+		return err
+	}
+	r.out = append(r.out, Outgoing{Data: data})
+	r.stats.Sent++
+	_ = r.m.Step(in)
+	return nil
+}
+
+// propose asks the host for a block; a host that cannot build one skips the
+// round (the propose timeout moves everyone on).
+func (r *Replica) propose(req *consensus.ProposalRequest) error {
+	blk, err := r.host.ProposeBlock(req.Height, req.Round)
+	if err != nil || blk == nil {
+		return nil
+	}
+	if err := r.appendRecord(encodeBlock(req.Height, req.Round, blk), false); err != nil {
+		return err
+	}
+	_ = r.m.Step(consensus.BlockToPropose{Height: req.Height, Round: req.Round, Block: blk})
+	return nil
+}
+
+// commit hands a decision to the host, then marks and starts the next
+// height.
+func (r *Replica) commit(d *consensus.Decision) error {
+	next, err := r.host.Commit(d)
+	if err != nil {
+		return fmt.Errorf("%w: commit height %d: %v", ErrStorage, d.Height, err)
+	}
+	if err := r.wal.StartHeight(d.Height + 1); err != nil {
+		return fmt.Errorf("%w: %v", ErrStorage, err)
+	}
+	// Messages for the new height that arrived early were logged before
+	// its marker; log them again after it, as the machine is about to
+	// step them in.
+	for _, msg := range r.m.NextHeightMessages() {
+		if err := r.appendRecord(append([]byte{recMessage}, wire.Encode(wireOf(msg))...), false); err != nil {
+			return err
+		}
+	}
+	_ = r.m.Step(consensus.StartHeight{Height: d.Height + 1, Validators: next, Self: r.selfIn(next)})
+	return nil
+}
+
+func (r *Replica) send(to PeerID, m wire.Message) {
+	r.out = append(r.out, Outgoing{To: to, Data: wire.Encode(m)})
+	r.stats.Sent++
+}
+
+// Close closes the WAL.
+func (r *Replica) Close() error { return r.wal.Close() }
