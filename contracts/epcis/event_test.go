@@ -60,7 +60,10 @@ func TestValidateRefusesEachBadField(t *testing.T) {
 		{"negative quantity", func(e *epcis.Event) { e.QuantityList[0].Quantity.Mant = -5 }, "negative"},
 		{"lower-case unit", func(e *epcis.Event) { e.QuantityList[0].UOM = "kgm" }, "UN/CEFACT"},
 		{"no objects", func(e *epcis.Event) { e.QuantityList = nil }, "at least one"},
-		{"parent on an ObjectEvent", func(e *epcis.Event) { p := gs1.ObjectID{Kind: gs1.Container, Key: "069012340000000016"}; e.ParentID = &p }, "parentID"},
+		{"parent on an ObjectEvent", func(e *epcis.Event) {
+			p := gs1.ObjectID{Kind: gs1.Container, Key: "069012340000000016"}
+			e.ParentID = &p
+		}, "parentID"},
 		{"destination not a URI", func(e *epcis.Event) { e.Destinations[0].ID = "not a uri" }, "not a URI"},
 		{"unsorted personal data", func(e *epcis.Event) {
 			e.PersonalData = []epcis.Commitment{{Field: "phone"}, {Field: "name"}}

@@ -194,8 +194,8 @@ func (t *Tx) Iterate(lower, upper []byte, fn func(key, value []byte) bool) error
 			return false
 		}
 		if i < len(keys) && keys[i] == string(k) {
-			// The overlay overrides this key: it was emitted (or skipped
-			// as deleted) by emit on the next round.
+			// The overlay overrides this store key: yield the overlay's
+			// value instead, or nothing if the overlay deleted it.
 			e := over[keys[i]]
 			i++
 			if e.val == nil {
