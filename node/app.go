@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -31,7 +32,7 @@ type Execution struct {
 
 // Event is something a transaction did that subscribers care about.
 type Event struct {
-	Type   string            `json:"type"`
-	TxHash ledger.Hash       `json:"tx_hash"`
-	Attrs  map[string]string `json:"attributes,omitempty"`
+	Type   string           `json:"type"`
+	TxHash ledger.Hash      `json:"tx_hash"`
+	Attrs  []contracts.Attr `json:"attrs,omitempty"`
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sort"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -34,7 +35,7 @@ func (KVApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs 
 		}
 		writes["kv/"+string(k)] = v
 		ex.Results = append(ex.Results, []byte("OK"))
-		ex.Events = append(ex.Events, node.Event{Type: "kv.put", TxHash: tx.Hash(), Attrs: map[string]string{"key": string(k)}})
+		ex.Events = append(ex.Events, node.Event{Type: "kv.put", TxHash: tx.Hash(), Attrs: []contracts.Attr{{Key: "key", Value: string(k)}}})
 	}
 	keys := make([]string, 0, len(writes))
 	for k := range writes {
