@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/ledger"
@@ -94,3 +95,7 @@ func (c *Chain) Do(k ledger.PrivateKey, contract, method string, payload []byte)
 func Org(id string, admin ledger.PrivateKey, roles []membership.Role, prefixes, glns []string) membership.OrgSpec {
 	return membership.OrgSpec{ID: id, Name: id + " 测试 (test)", Roles: roles, Prefixes: prefixes, GLNs: glns, Admins: []ledger.PublicKey{admin.PublicKey()}}
 }
+
+// WithCheck appends the GS1 check digit to a key's first digits: a
+// 12-digit body makes a GLN, 13 a GTIN-14, 17 an SSCC.
+func WithCheck(body string) string { return body + string(gs1.CheckDigit(body)) }
