@@ -102,20 +102,3 @@ func TestJSONShape(t *testing.T) {
 		t.Errorf("genesis_time = %v", m["genesis_time"])
 	}
 }
-
-func TestDemoOrganisations(t *testing.T) {
-	if len(DemoOrgs) != 8 {
-		t.Fatalf("%d demo organisations, want 8", len(DemoOrgs))
-	}
-	want := []Role{RoleFarm, RoleCooperative, RoleProcessor, RoleLogistics, RoleRetailer, RoleInspector, RoleRegulator, RoleDataExchange}
-	for i, r := range DemoRoles() {
-		if r != want[i] {
-			t.Errorf("demo role %d = %s, want %s", i, r, want[i])
-		}
-	}
-	if _, err := DemoOrganisations(nil); err == nil {
-		t.Fatal("DemoOrganisations without admin keys succeeded")
-	}
-	// testDoc validates the demo organisations: prefixes, GLNs, names.
-	testDoc(t)
-}

@@ -39,8 +39,27 @@ func testPeer(t testing.TB, label string) peer.ID {
 	return id
 }
 
-// testDoc is a valid document: three validators and the demo
-// organisations with deterministic admin keys.
+// testOrgs are eight fictitious organisations, one per role. The
+// validation table refers to them by index: prefixes 6901230, 6901231,
+// 6901234, 6901236, 6901237, 6901238, 6901239, 6901240.
+var testOrgs = []struct {
+	role             Role
+	id, name, nameEN string
+	prefix           string
+	glns             []string
+}{
+	{RoleFarm, "meitan-tea-garden", "湄潭云雾茶园", "Meitan Cloud-Mist Tea Garden", "6901230", []string{"6901230000010", "6901230000027"}},
+	{RoleCooperative, "fenggang-tea-coop", "凤冈县茶叶专业合作社", "Fenggang County Tea Growers' Cooperative", "6901231", []string{"6901231000019"}},
+	{RoleProcessor, "zunyi-qianxiang-tea", "遵义黔香茶叶加工厂", "Zunyi Qianxiang Tea Processing Plant", "6901234", []string{"6901234000016", "6901234000023"}},
+	{RoleLogistics, "guiyang-coldchain", "贵阳山地冷链物流有限公司", "Guiyang Mountain Cold-Chain Logistics Co., Ltd.", "6901236", []string{"6901236000014"}},
+	{RoleRetailer, "zhucheng-fresh-market", "筑城生鲜超市", "Zhucheng Fresh Supermarket", "6901237", []string{"6901237000013"}},
+	{RoleInspector, "qian-agri-testing", "黔农产品质量检测中心", "Qian Agricultural Product Quality Testing Centre", "6901238", []string{"6901238000012"}},
+	{RoleRegulator, "qian-market-supervision", "黔示范市场监督管理局", "Qian Demonstration Market Supervision Bureau", "6901239", []string{"6901239000011"}},
+	{RoleDataExchange, "qian-data-exchange", "黔数据交换中心", "Qian Data Exchange Centre", "6901240", []string{"6901240000017"}},
+}
+
+// testDoc is a valid document: three validators and testOrgs with
+// deterministic admin keys.
 func testDoc(t testing.TB) *Doc {
 	t.Helper()
 	d := &Doc{
@@ -53,15 +72,13 @@ func testDoc(t testing.TB) *Doc {
 			Name: n, PubKey: testKey(t, "validator "+n).PublicKey(), PeerID: testPeer(t, n), Power: uint64(10 + i),
 		})
 	}
-	admins := map[Role]ledger.PublicKey{}
-	for _, r := range DemoRoles() {
-		admins[r] = testKey(t, "admin "+string(r)).PublicKey()
+	for _, o := range testOrgs {
+		d.Organisations = append(d.Organisations, Organisation{
+			ID: o.id, Name: o.name, NameEN: o.nameEN, Roles: []Role{o.role},
+			GS1Prefixes: []string{o.prefix}, GLNs: append([]string(nil), o.glns...),
+			Admins: []ledger.PublicKey{testKey(t, "admin "+string(o.role)).PublicKey()},
+		})
 	}
-	orgs, err := DemoOrganisations(admins)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Organisations = orgs
 	if err := d.Validate(); err != nil {
 		t.Fatalf("test document is invalid: %v", err)
 	}

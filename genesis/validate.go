@@ -16,11 +16,11 @@ import (
 const (
 	MaxValidatorNameLen = 64
 	MaxOrganisations    = 1000
-	MaxOrgIDLen         = 64
-	MaxOrgNameRunes     = 128
-	MaxPrefixesPerOrg   = 100
-	MaxGLNsPerOrg       = 1000
-	MaxAdminsPerOrg     = 100
+	MaxOrgIDLen         = 32  // the membership contract's limits,
+	MaxOrgNameBytes     = 200 // so that every valid genesis is one
+	MaxPrefixesPerOrg   = 16  // the contracts accept
+	MaxGLNsPerOrg       = 64
+	MaxAdminsPerOrg     = 16
 	MaxTimeout          = 10 * time.Minute // base and delta of each step
 	MaxEmptyBlockWait   = time.Hour
 )
@@ -78,9 +78,24 @@ func (c *ConsensusParams) validate() error {
 	return nil
 }
 
-// validLabel reports whether s is 1 to max characters of [A-Za-z0-9._-]
-// (lower case only when lower is set), starting with a letter or digit.
-func validLabel(s string, max int, lower bool) bool {
+// validOrgID reports whether s is 1 to 32 characters of [a-z0-9_-]
+// starting with a letter: the membership contract's rule.
+func validOrgID(s string) bool {
+	if len(s) == 0 || len(s) > MaxOrgIDLen || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// validLabel reports whether s is 1 to max characters of [A-Za-z0-9._-],
+// starting with a letter or digit.
+func validLabel(s string, max int) bool {
 	if len(s) == 0 || len(s) > max {
 		return false
 	}
@@ -88,7 +103,7 @@ func validLabel(s string, max int, lower bool) bool {
 		c := s[i]
 		switch {
 		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c >= 'A' && c <= 'Z' && !lower:
+		case c >= 'A' && c <= 'Z':
 		case (c == '.' || c == '_' || c == '-') && i > 0:
 		default:
 			return false
@@ -109,7 +124,7 @@ func validateValidators(vals []Validator) error {
 	peers := map[peer.ID]int{}
 	for i, v := range vals {
 		f := fmt.Sprintf("validators[%d]", i)
-		if !validLabel(v.Name, MaxValidatorNameLen, false) {
+		if !validLabel(v.Name, MaxValidatorNameLen) {
 			return fieldErr(f+".name", "%q must be 1 to %d characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit", v.Name, MaxValidatorNameLen)
 		}
 		if j, dup := names[v.Name]; dup {
@@ -144,7 +159,7 @@ func validateValidators(vals []Validator) error {
 }
 
 // validText checks a display name: valid UTF-8, no control characters, no
-// white space at either end, 1 to max runes (0 allowed when optional).
+// white space at either end, 1 to max bytes (0 allowed when optional).
 func validText(field, s string, max int, optional bool) error {
 	if s == "" {
 		if optional {
@@ -155,8 +170,8 @@ func validText(field, s string, max int, optional bool) error {
 	if !utf8.ValidString(s) {
 		return fieldErr(field, "not valid UTF-8")
 	}
-	if n := utf8.RuneCountInString(s); n > max {
-		return fieldErr(field, "%d characters, at most %d", n, max)
+	if len(s) > max {
+		return fieldErr(field, "%d bytes of UTF-8, at most %d", len(s), max)
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
@@ -181,17 +196,17 @@ func validateOrganisations(orgs []Organisation) error {
 	admins := map[ledger.PublicKey]owner{}
 	for i, o := range orgs {
 		f := fmt.Sprintf("organisations[%d]", i)
-		if !validLabel(o.ID, MaxOrgIDLen, true) {
-			return fieldErr(f+".id", "%q must be 1 to %d characters of a-z, 0-9, '.', '_' and '-', starting with a letter or digit", o.ID, MaxOrgIDLen)
+		if !validOrgID(o.ID) {
+			return fieldErr(f+".id", "%q must be 1 to %d characters of a-z, 0-9, '_' and '-', starting with a letter", o.ID, MaxOrgIDLen)
 		}
 		if j, dup := ids[o.ID]; dup {
 			return fieldErr(f+".id", "%q is also the id of organisations[%d]", o.ID, j)
 		}
 		ids[o.ID] = i
-		if err := validText(f+".name", o.Name, MaxOrgNameRunes, false); err != nil {
+		if err := validText(f+".name", o.Name, MaxOrgNameBytes, false); err != nil {
 			return err
 		}
-		if err := validText(f+".name_en", o.NameEN, MaxOrgNameRunes, true); err != nil {
+		if err := validText(f+".name_en", o.NameEN, MaxOrgNameBytes, true); err != nil {
 			return err
 		}
 		if len(o.Roles) == 0 {

@@ -3,6 +3,7 @@ package genesis
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -70,11 +71,28 @@ func TestValidationRules(t *testing.T) {
 		// organisations
 		{"org id empty", func(m map[string]any) { org(m, 0)["id"] = "" }, "organisations[0].id", ""},
 		{"org id upper case", func(m map[string]any) { org(m, 0)["id"] = "Farm" }, "organisations[0].id", "a-z"},
+		{"org id starts with digit", func(m map[string]any) { org(m, 0)["id"] = "1farm" }, "organisations[0].id", "starting with a letter"},
+		{"org id with dot", func(m map[string]any) { org(m, 0)["id"] = "farm.a" }, "organisations[0].id", ""},
+		{"org id too long", func(m map[string]any) { org(m, 0)["id"] = strings.Repeat("a", 33) }, "organisations[0].id", "1 to 32"},
+		{"too many prefixes", func(m map[string]any) {
+			var ps []any
+			for i := 0; i < 17; i++ {
+				ps = append(ps, fmt.Sprintf("69999%02d", i))
+			}
+			org(m, 7)["gs1_company_prefixes"] = ps
+		}, "organisations[7].gs1_company_prefixes", "at most 16"},
+		{"too many admins", func(m map[string]any) {
+			var ks []any
+			for i := 0; i < 17; i++ {
+				ks = append(ks, testKey(t, fmt.Sprint("many ", i)).PublicKey().String())
+			}
+			org(m, 7)["admins"] = ks
+		}, "organisations[7].admins", "at most 16"},
 		{"duplicate org id", func(m map[string]any) { org(m, 3)["id"] = org(m, 1)["id"] }, "organisations[3].id", "organisations[1]"},
 		{"org name missing", func(m map[string]any) { delete(org(m, 2), "name") }, "organisations[2].name", "missing"},
 		{"org name control char", func(m map[string]any) { org(m, 2)["name"] = "茶\n园" }, "organisations[2].name", "control"},
 		{"org name padded", func(m map[string]any) { org(m, 2)["name"] = " 茶园" }, "organisations[2].name", "white space"},
-		{"org name too long", func(m map[string]any) { org(m, 2)["name"] = strings.Repeat("茶", 129) }, "organisations[2].name", "at most 128"},
+		{"org name too long", func(m map[string]any) { org(m, 2)["name"] = strings.Repeat("茶", 67) }, "organisations[2].name", "201 bytes of UTF-8, at most 200"},
 		{"org english name padded", func(m map[string]any) { org(m, 2)["name_en"] = "Tea " }, "organisations[2].name_en", "white space"},
 		{"no roles", func(m map[string]any) { org(m, 0)["roles"] = []any{} }, "organisations[0].roles", "at least one"},
 		{"unknown role", func(m map[string]any) { org(m, 0)["roles"] = []any{"farm", "miner"} }, "organisations[0].roles[1]", "unknown role"},

@@ -10,6 +10,7 @@ import (
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/localnet"
 	"github.com/qianchain/qianchain/node/nodekey"
 )
 
@@ -90,7 +91,7 @@ func TestTestnetCommand(t *testing.T) {
 			}
 		}
 	}
-	for _, role := range genesis.DemoRoles() {
+	for _, role := range localnet.DemoRoles() {
 		if !strings.Contains(r.stdout, "  "+string(role)+" ") {
 			t.Errorf("account %s not printed", role)
 		}

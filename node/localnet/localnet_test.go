@@ -14,7 +14,11 @@ import (
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/nodekey"
@@ -198,7 +202,7 @@ func TestTestnetLayout(t *testing.T) {
 	if m := mode(t, kr.Dir()); m != 0o700 {
 		t.Errorf("keyring mode %04o", m)
 	}
-	for i, role := range genesis.DemoRoles() {
+	for i, role := range DemoRoles() {
 		k, err := kr.Unlock(string(role), testPass)
 		if err != nil {
 			t.Fatalf("unlock %s: %v", role, err)
@@ -339,5 +343,38 @@ func TestInit(t *testing.T) {
 	}
 	if _, _, err := Init(InitOptions{Home: t.TempDir(), Moniker: "a b"}); err == nil || !strings.Contains(err.Error(), "moniker") {
 		t.Fatalf("bad moniker: %v", err)
+	}
+}
+
+// The testnet's founding organisations are the demo's (contracts/demo), and
+// the contracts accept the genesis they are written into.
+func TestTestnetOrganisationsAreTheDemos(t *testing.T) {
+	isolate(t)
+	tn, err := CreateTestnet(TestnetOptions{Dir: t.TempDir(), Validators: 1, Observers: 0, Passphrase: testPass,
+		KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := genesis.Load(tn.GenesisFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubs := map[membership.Role]ledger.PublicKey{}
+	for _, a := range tn.Accounts {
+		pubs[membership.Role(a.Name)] = a.PublicKey
+	}
+	var got []membership.OrgSpec
+	for _, o := range doc.Organisations {
+		var roles []membership.Role
+		for _, r := range o.Roles {
+			roles = append(roles, membership.Role(r))
+		}
+		got = append(got, membership.OrgSpec{ID: o.ID, Name: o.Name, Roles: roles, Prefixes: o.GS1Prefixes, GLNs: o.GLNs, Admins: o.Admins})
+	}
+	if want := demo.Orgs(pubs); !reflect.DeepEqual(got, want) {
+		t.Fatalf("genesis organisations differ from demo.Orgs:\n got %+v\nwant %+v", got, want)
+	}
+	if _, err := contracts.Genesis(doc.ChainID, got); err != nil {
+		t.Fatalf("the contracts refuse the testnet genesis: %v", err)
 	}
 }

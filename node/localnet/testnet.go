@@ -173,7 +173,7 @@ func CreateTestnet(o TestnetOptions) (*Testnet, error) {
 		return nil, fmt.Errorf("testnet: %w", err)
 	}
 	admins := map[genesis.Role]ledger.PublicKey{}
-	for _, role := range genesis.DemoRoles() {
+	for _, role := range DemoRoles() {
 		info, err := kr.Create(string(role), o.Passphrase)
 		if err != nil {
 			return nil, fmt.Errorf("testnet: account %s: %w", role, err)
@@ -181,12 +181,7 @@ func CreateTestnet(o TestnetOptions) (*Testnet, error) {
 		admins[role] = info.PublicKey
 		tn.Accounts = append(tn.Accounts, info)
 	}
-	// Switch-over point: when contracts/demo publishes the demo
-	// organisations, take them from there instead of genesis.DemoOrgs.
-	orgs, err := genesis.DemoOrganisations(admins)
-	if err != nil {
-		return nil, fmt.Errorf("testnet: %w", err)
-	}
+	orgs := demoOrganisations(admins)
 
 	doc := &genesis.Doc{
 		ChainID:       o.ChainID,
