@@ -63,7 +63,7 @@ type Outgoing struct {
 
 // Stats counts what a replica did, for metrics and tests.
 type Stats struct {
-	Received, Rejected, Sent, Signed, SignRefused, CatchUpsServed uint64
+	Received, Rejected, Sent, Signed, SignRefused, CatchUpsServed, Retransmits uint64
 }
 
 // ErrReplayDiverged means replaying the WAL did not reproduce the state it
@@ -87,6 +87,9 @@ type Replica struct {
 	out      []Outgoing
 	timers   []consensus.Timeout
 	answered map[PeerID]uint64 // catch-up answers this tick, by peer
+	lastTick *consensus.State  // the state at the previous tick
+	// ticksAtHeight counts ticks since the current height started.
+	ticksAtHeight int
 	stats    Stats
 
 	replaying bool
@@ -270,6 +273,13 @@ func (r *Replica) serveCatchUp(to PeerID, height uint64) {
 	if r.answered[to] == height {
 		return
 	}
+	// A peer one height behind that we only just left is most likely
+	// deciding it from the precommits right now; sending it the block would
+	// cost a block per peer per height for nothing. Help once we have been
+	// at this height for a whole tick, or at once if it is further behind.
+	if height+1 == r.m.Height() && r.ticksAtHeight < 1 {
+		return
+	}
 	blk, c, err := r.host.Decided(height)
 	if err != nil {
 		return
@@ -290,12 +300,26 @@ func (r *Replica) Timeout(t consensus.Timeout) error {
 	return r.stepAndDrain(consensus.TimeoutFired{Timeout: t})
 }
 
-// Tick is the retransmit tick: re-send own messages of the current height
-// and the polka behind the valid value, and tell peers which height we are
-// on so that one that is ahead sends us what we missed.
+// Tick is the retransmit tick. If the machine's state did not change since
+// the previous tick (a healthy network finishes rounds faster than that, so
+// this is a sign of lost messages), it re-sends its own messages of the
+// current height and the polka behind its valid value. Peers that are ahead
+// answer those with the decided block. An observer, which sends nothing
+// else, sends a Status saying which height it is on instead.
 func (r *Replica) Tick() error {
 	clear(r.answered)
-	r.send("", &wire.Status{At: r.m.Height()})
+	r.ticksAtHeight++
+	st := r.m.State()
+	stalled := r.lastTick != nil && st.Equal(*r.lastTick)
+	r.lastTick = &st
+	if r.signer == nil || r.selfIn(r.m.Validators()) == consensus.Observer {
+		r.send("", &wire.Status{At: r.m.Height()})
+		return nil
+	}
+	if !stalled {
+		return nil
+	}
+	r.stats.Retransmits++
 	return r.stepAndDrain(consensus.Retransmit{})
 }
 
@@ -440,6 +464,7 @@ func (r *Replica) commit(d *consensus.Decision) error {
 		}
 	}
 	_ = r.m.Step(consensus.StartHeight{Height: d.Height + 1, Validators: next, Self: r.selfIn(next)})
+	r.ticksAtHeight = 0
 	return nil
 }
 

@@ -87,3 +87,5 @@ func (w *world) checkEvidence(nd *node, ev *ledger.DuplicateVoteEvidence) {
 		w.violate("evidence of a double vote by honest validator %d", ev.A.Validator)
 	}
 }
+
+func encodeVote(v *ledger.Vote) []byte { return wire.Encode(&wire.Vote{Vote: v}) }

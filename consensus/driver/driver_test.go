@@ -1,0 +1,261 @@
+package driver
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/qianchain/qianchain/consensus"
+	"github.com/qianchain/qianchain/consensus/disk"
+	"github.com/qianchain/qianchain/consensus/wire"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+const chain = "qian-driver"
+
+func key(i int) ledger.PrivateKey {
+	s := sha256.Sum256([]byte(fmt.Sprintf("driver test key %d", i)))
+	k, err := ledger.PrivateKeyFromBytes(s[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+func valset(n int) *ledger.ValidatorSet {
+	vals := make([]ledger.Validator, n)
+	for i := range vals {
+		vals[i] = ledger.Validator{PubKey: key(i).PublicKey(), Power: 1}
+	}
+	vs, err := ledger.NewValidatorSet(vals)
+	if err != nil {
+		panic(err)
+	}
+	return vs
+}
+
+// testHost is a minimal chain: blocks with one transaction naming the
+// proposer, stored in memory.
+type testHost struct {
+	mu      sync.Mutex
+	id      int
+	vals    *ledger.ValidatorSet
+	blocks  []*ledger.Block
+	commits []*ledger.Commit
+}
+
+func (h *testHost) ValidateBlock(b *ledger.Block) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if n := len(h.blocks); n > 0 && b.Header.PrevBlockHash != h.blocks[n-1].Hash() {
+		return errors.New("does not extend the chain")
+	}
+	return nil
+}
+
+func (h *testHost) ProposeBlock(height uint64, round uint32) (*ledger.Block, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	b := &ledger.Block{Header: ledger.Header{ChainID: chain, Height: height, Time: int64(height)*1000 + int64(round)}}
+	b.Txs = []*ledger.Tx{{ChainID: chain, Nonce: uint64(h.id), Contract: "notary", Method: "anchor", Payload: []byte{byte(round)}}}
+	if n := len(h.blocks); n > 0 {
+		b.Header.PrevBlockHash = h.blocks[n-1].Hash()
+		b.LastCommit = h.commits[n-1]
+	}
+	b.FillHeader()
+	return b, nil
+}
+
+func (h *testHost) Commit(d *consensus.Decision) (*ledger.ValidatorSet, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err := d.Commit.Verify(chain, h.vals, d.Height, d.Block.Hash()); err != nil {
+		return nil, err
+	}
+	h.blocks = append(h.blocks, d.Block)
+	h.commits = append(h.commits, d.Commit)
+	return h.vals, nil
+}
+
+func (h *testHost) Decided(height uint64) (*ledger.Block, *ledger.Commit, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if height == 0 || int(height) > len(h.blocks) {
+		return nil, nil, errors.New("not stored")
+	}
+	return h.blocks[height-1], h.commits[height-1], nil
+}
+
+func (h *testHost) Evidence(*ledger.DuplicateVoteEvidence) {}
+
+func (h *testHost) height() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.blocks)
+}
+
+func fastTimeouts() consensus.Timeouts {
+	return consensus.Timeouts{Propose: 200 * time.Millisecond, ProposeDelta: 50 * time.Millisecond,
+		Prevote: 100 * time.Millisecond, PrevoteDelta: 50 * time.Millisecond,
+		Precommit: 100 * time.Millisecond, PrecommitDelta: 50 * time.Millisecond}
+}
+
+// TestReplayRestoresLock: a validator that locked on a block and crashed
+// (losing everything unsynced) comes back locked, and its signer refuses to
+// precommit anything else in that round.
+func TestReplayRestoresLock(t *testing.T) {
+	vs := valset(4)
+	fs := disk.NewMem()
+	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: fs}
+	h := &testHost{id: 0, vals: vs}
+	r, err := NewReplica(cfg, h, 1, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proposer := consensus.Proposer(vs, 1, 0)
+	if proposer == 0 {
+		t.Fatal("test assumes validator 0 does not propose round 0")
+	}
+	ph := &testHost{id: proposer, vals: vs}
+	blk, _ := ph.ProposeBlock(1, 0)
+	bh := blk.Hash()
+	p := &ledger.Proposal{Height: 1, Round: 0, POLRound: -1, BlockHash: bh, Proposer: uint16(proposer)}
+	_ = p.Sign(chain, key(proposer))
+	recv := func(m wire.Message) {
+		t.Helper()
+		if err := r.Receive("peer", wire.Encode(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recv(&wire.Proposal{Proposal: p, Block: blk})
+	for _, i := range []int{1, 2} {
+		v := &ledger.Vote{Type: ledger.Prevote, Height: 1, Round: 0, BlockHash: &bh, Validator: uint16(i)}
+		_ = v.Sign(chain, key(i))
+		recv(&wire.Vote{Vote: v})
+	}
+	st := r.State()
+	if st.LockedRound != 0 || st.LockedHash == nil || *st.LockedHash != bh || st.Step != consensus.StepPrecommit {
+		t.Fatalf("not locked before the crash: %s", st)
+	}
+	out, _ := r.Outbox()
+	if len(out) != 2 { // own prevote and precommit
+		t.Fatalf("sent %d messages, want 2", len(out))
+	}
+	fs.Crash()
+	r2, err := NewReplica(cfg, &testHost{id: 0, vals: vs}, 1, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r2.State(); !got.Equal(st) {
+		t.Fatalf("after restart: %s, want %s", got, st)
+	}
+	// A nil precommit for round 0 would be a double sign: nothing is sent
+	// for it, whatever the timeouts say.
+	before := r2.Stats().Signed
+	if err := r2.Timeout(consensus.Timeout{Height: 1, Round: 0, Step: consensus.StepPrevote}); err != nil {
+		t.Fatal(err)
+	}
+	if r2.Stats().Signed != before {
+		t.Fatal("signed after restart in a step already signed")
+	}
+}
+
+// chanNet is an in-memory transport between drivers.
+type chanNet struct {
+	mu    sync.Mutex
+	peers map[PeerID]chan Inbound
+}
+
+type chanTransport struct {
+	net  *chanNet
+	self PeerID
+}
+
+func (c *chanTransport) Broadcast(data []byte) {
+	c.net.mu.Lock()
+	defer c.net.mu.Unlock()
+	for id, ch := range c.net.peers {
+		if id != c.self {
+			select {
+			case ch <- Inbound{From: c.self, Data: data}:
+			default: // a full queue drops, as a real transport may
+			}
+		}
+	}
+}
+
+func (c *chanTransport) Send(to PeerID, data []byte) {
+	c.net.mu.Lock()
+	defer c.net.mu.Unlock()
+	select {
+	case c.net.peers[to] <- Inbound{From: c.self, Data: data}:
+	default:
+	}
+}
+
+func (c *chanTransport) Receive() <-chan Inbound {
+	c.net.mu.Lock()
+	defer c.net.mu.Unlock()
+	return c.net.peers[c.self]
+}
+
+// TestDriversDecide runs four drivers on goroutines with real timers over
+// an in-memory transport until each has decided three heights.
+func TestDriversDecide(t *testing.T) {
+	vs := valset(4)
+	net := &chanNet{peers: map[PeerID]chan Inbound{}}
+	hosts := make([]*testHost, 4)
+	drivers := make([]*Driver, 4)
+	for i := range 4 {
+		id := PeerID(fmt.Sprintf("p%d", i))
+		net.peers[id] = make(chan Inbound, 1024)
+		hosts[i] = &testHost{id: i, vals: vs}
+		dir := t.TempDir()
+		r, err := NewReplica(Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(i), WALPath: dir + "/cs.wal", SignerPath: dir + "/state.json"}, hosts[i], 1, vs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		drivers[i] = New(r, &chanTransport{net: net, self: id}, 100*time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for _, d := range drivers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := d.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				t.Error(err)
+			}
+		}()
+	}
+	deadline := time.After(60 * time.Second)
+	for done := false; !done; {
+		select {
+		case <-deadline:
+			t.Fatal("drivers did not decide three heights within a minute")
+		case <-time.After(20 * time.Millisecond):
+		}
+		done = true
+		for _, h := range hosts {
+			if h.height() < 3 {
+				done = false
+			}
+		}
+	}
+	cancel()
+	wg.Wait()
+	for i := 1; i < 4; i++ {
+		for hgt := 0; hgt < 3; hgt++ {
+			if hosts[i].blocks[hgt].Hash() != hosts[0].blocks[hgt].Hash() {
+				t.Fatalf("validators %d and 0 disagree at height %d", i, hgt+1)
+			}
+		}
+	}
+	if s := drivers[0].State(); s.Height < 3 {
+		t.Fatalf("driver state %s", s)
+	}
+}
