@@ -90,7 +90,7 @@ type Replica struct {
 	lastTick *consensus.State  // the state at the previous tick
 	// ticksAtHeight counts ticks since the current height started.
 	ticksAtHeight int
-	stats    Stats
+	stats         Stats
 
 	replaying bool
 	deferred  struct {
