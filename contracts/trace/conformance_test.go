@@ -1,0 +1,197 @@
+package trace_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qianchain/qianchain/contracts/call"
+	"github.com/qianchain/qianchain/contracts/contracttest"
+	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// conformance is the EPCIS 2.0 conformance set: every GS1 example (and the
+// project's own documents) is captured end to end — schema, decoding,
+// the sender's prefixes and roles, then execution on a chain prepared with
+// the state the example presumes — and is either accepted or refused with a
+// precise reason.
+var conformance = []struct {
+	file   string // in ../shared/fixtures/epcis, or testdata/ when own
+	own    bool
+	sender string
+	setup  func(t *testing.T, c *contracttest.Chain)
+	code   string // "" = every event accepted
+	text   string
+}{
+	{file: "AssociationEvent-f.jsonld", sender: "acme", code: call.ErrEPCISUnsupported, text: "AssociationEvent"},
+	{file: "EPCISQueryDocument.jsonld", sender: "acme", setup: acmeItems, code: call.ErrNoReceiver, text: "must name the receiving organisation"},
+	{file: "ErrorDeclarationAndCorrectiveEvent.jsonld", sender: "supplier", code: call.ErrEPCISUnsupported, text: "is a pattern"},
+	{file: "Example-TransactionEvents-2020_07_03y.jsonld", sender: "acme", code: call.ErrEPCISUnsupported, text: "urn:epc:id:gsrn"},
+	{file: "Example_9.6.1-ObjectEvent-with-error-declaration.jsonld", sender: "acme", code: call.ErrEPCISUnsupported, text: "errorDeclaration"},
+	{file: "Example_9.6.1-ObjectEvent.jsonld", sender: "acme", code: call.ErrUnknownObject, text: "has not been commissioned"},
+	{file: "Example_9.6.1-ObjectEvent.jsonld", sender: "acme", setup: acmeItems, code: call.ErrNoReceiver, text: "destinationList"},
+	{file: "Example_9.6.1-ObjectEventWithDigitalLink.jsonld", sender: "acme", setup: acmeDLItems, code: call.ErrNoReceiver},
+	{file: "Example_9.6.2-ObjectEvent.jsonld", sender: "acme", code: call.ErrUnknownObject},
+	{file: "Example_9.6.2-ObjectEvent.jsonld", sender: "acme", setup: supplierShipsToAcme},
+	{file: "Example_9.6.2-ObjectEvent.jsonld", sender: "farm", setup: supplierShipsToAcme, code: call.ErrNotReceiver, text: "shipped to acme, not farm"},
+	{file: "Example_9.6.3-AggregationEvent.jsonld", sender: "acme", code: call.ErrEPCISUnsupported, text: "urn:epc:idpat:sgtin:4012345.098765.*"},
+	{file: "Example_9.6.4-TransformationEvent.jsonld", sender: "supplier", code: call.ErrEPCISUnsupported, text: "pattern"},
+	{file: "SensorDataExample1.jsonld", sender: "lab", setup: supplierItem},
+	{file: "SensorDataExample1.jsonld", sender: "acme", setup: supplierItem, code: call.ErrNotCustodian, text: "held by supplier"},
+	{file: "SensorDataExample4.jsonld", sender: "lab", setup: supplierLot},
+	{file: "object_event_all_possible_fields.jsonld", sender: "acme", code: call.ErrEPCISUnsupported, text: "errorDeclaration"},
+	{file: "transformation_event_all_possible_fields.jsonld", sender: "supplier", code: call.ErrEPCISUnsupported, text: "errorDeclaration"},
+	// The project's own documents: the worked example of docs/traceability.md.
+	{file: "harvest.jsonld", own: true, sender: "farm"},
+	{file: "harvest.jsonld", own: true, sender: "coop", code: call.ErrPrefixNotOwned, text: "company prefix of 06923101000103 is not one of coop's"},
+	{file: "harvest.jsonld", own: true, sender: "proc", code: call.ErrRole, text: "only farms and cooperatives commission lots"},
+	{file: "harvest.jsonld", own: true, sender: "farm", setup: capturing("farm", "harvest.jsonld"), code: call.ErrDuplicateEvent},
+	{file: "commission_foreign.jsonld", own: true, sender: "farm", code: call.ErrPrefixNotOwned},
+	{file: "ship.jsonld", own: true, sender: "farm", setup: capturing("farm", "harvest.jsonld")},
+	{file: "ship.jsonld", own: true, sender: "coop", setup: capturing("farm", "harvest.jsonld"), code: call.ErrNotCustodian},
+	{file: "receive.jsonld", own: true, sender: "coop", setup: capturing("farm", "harvest.jsonld", "ship.jsonld")},
+	{file: "receive.jsonld", own: true, sender: "proc", setup: capturing("farm", "harvest.jsonld", "ship.jsonld"), code: call.ErrNotReceiver},
+}
+
+var senders = map[string]ledger.PrivateKey{"farm": farmKey, "coop": coopKey, "proc": procKey, "acme": acmeKey, "supplier": supplierKey, "lab": labKey}
+
+func sgtin(cp, ref, serial string) gs1.ObjectID {
+	o, err := gs1.ParseObjectID("urn:epc:id:sgtin:" + cp + "." + ref + "." + serial)
+	if err != nil {
+		panic(err)
+	}
+	return o
+}
+
+func acmeItems(t *testing.T, c *contracttest.Chain) {
+	expect(t, capture(c, acmeKey, ev(epcis.Add, "commissioning", sgtin("0614141", "107346", "2017"), sgtin("0614141", "107346", "2018"))), call.OK)
+}
+
+func acmeDLItems(t *testing.T, c *contracttest.Chain) {
+	o1, _ := gs1.ParseObjectID("https://id.gs1.org/01/70614141123451/21/2017")
+	o2, _ := gs1.ParseObjectID("https://id.gs1.org/01/70614141123451/21/2018")
+	expect(t, capture(c, acmeKey, ev(epcis.Add, "commissioning", o1, o2)), call.OK)
+}
+
+func supplierShipsToAcme(t *testing.T, c *contracttest.Chain) {
+	l, _ := gs1.ParseObjectID("urn:epc:class:lgtin:4012345.012345.998877")
+	expect(t, capture(c, supplierKey, commission(l)), call.OK)
+	expect(t, capture(c, supplierKey, ship(acmeGLN, l)), call.OK)
+}
+
+func supplierItem(t *testing.T, c *contracttest.Chain) {
+	expect(t, capture(c, supplierKey, commission(sgtin("4012345", "011111", "9876"))), call.OK)
+}
+
+func supplierLot(t *testing.T, c *contracttest.Chain) {
+	l, _ := gs1.ParseObjectID("urn:epc:class:lgtin:4023333.002000.2019-10-07")
+	expect(t, capture(c, supplierKey, commission(l)), call.OK)
+}
+
+// capturing returns a setup that captures own documents as sender.
+func capturing(sender string, files ...string) func(*testing.T, *contracttest.Chain) {
+	return func(t *testing.T, c *contracttest.Chain) {
+		for _, f := range files {
+			if code, msg := captureDoc(t, c, sender, readFile(t, filepath.Join("testdata", f)), nil); code != "" {
+				t.Fatalf("setup %s: %s %s", f, code, msg)
+			}
+		}
+	}
+}
+
+// captureDoc runs a document through PrepareCapture and executes its
+// events; it returns the first refusal.
+func captureDoc(t *testing.T, c *contracttest.Chain, sender string, doc []byte, schema *epcis.Schema) (string, string) {
+	t.Helper()
+	org, err := membership.GetOrg(c.Store, sender)
+	if err != nil || org == nil {
+		t.Fatalf("sender %s: %v", sender, err)
+	}
+	cp, err := trace.PrepareCapture(doc, trace.CaptureOptions{Schema: schema, Org: org, Salt: bytes.NewReader(make([]byte, 4096))})
+	if err != nil {
+		e, ok := call.AsError(err)
+		if !ok {
+			t.Fatalf("PrepareCapture returned an uncoded error: %v", err)
+		}
+		return e.Code, e.Message
+	}
+	for _, p := range cp.Payloads {
+		r := c.Do(senders[sender], trace.Contract, trace.MethodCapture, p)
+		if !r.OK() {
+			return r.Code, r.Message
+		}
+	}
+	return "", ""
+}
+
+func TestEPCISConformance(t *testing.T) {
+	dir := fixtureDir(t)
+	schema, err := epcis.NewSchema(readFile(t, filepath.Join(dir, "EPCIS-JSON-Schema.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, r := range conformance {
+		name := r.file + "/" + r.sender
+		if r.setup != nil {
+			name += "/prepared"
+		}
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, r.file)
+			if r.own {
+				path = filepath.Join("testdata", r.file)
+			}
+			seen[r.file] = true
+			c := cast(t)
+			if r.setup != nil {
+				r.setup(t, c)
+			}
+			code, msg := captureDoc(t, c, r.sender, readFile(t, path), schema)
+			if code != r.code || !strings.Contains(msg, r.text) {
+				t.Fatalf("got %s %q, want %s containing %q", code, msg, r.code, r.text)
+			}
+		})
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonld"))
+	for _, f := range files {
+		if b := filepath.Base(f); b != "epcis-context.jsonld" && !seen[b] {
+			t.Errorf("GS1 example %s is not in the conformance table", b)
+		}
+	}
+}
+
+// A captured lot's history comes back out as an EPCISQueryDocument that
+// validates against the GS1 schema, with the hash chain intact.
+func TestLotHistoryAsQueryDocument(t *testing.T) {
+	dir := fixtureDir(t)
+	schema, err := epcis.NewSchema(readFile(t, filepath.Join(dir, "EPCIS-JSON-Schema.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := cast(t)
+	capturing("farm", "harvest.jsonld", "ship.jsonld")(t, c)
+	capturing("coop", "receive.jsonld")(t, c)
+	id := lot("6923101", "00010", "LSK20250324-01")
+	doc, err := trace.QueryDocument(c.Store, id, epcis.QueryOptions{CreationDate: c.Time})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := schema.Validate(doc); err != nil {
+		t.Fatalf("%v\n%s", err, doc)
+	}
+	back, err := epcis.Decode(doc, epcis.DecodeOptions{})
+	if err != nil || len(back.Events) != 3 {
+		t.Fatalf("query document decodes to %v events: %v", back, err)
+	}
+	if !bytes.Contains(doc, []byte(`"qian:commitments"`)) || bytes.Contains(doc, []byte("王秀英")) {
+		t.Fatal("personal data must appear only as commitments")
+	}
+	if _, err := trace.QueryDocument(c.Store, lot("6923101", "00010", "NOPE"), epcis.QueryOptions{}); codeOf(err) != call.ErrUnknownObject {
+		t.Fatalf("unknown lot: %v", err)
+	}
+}
