@@ -100,7 +100,11 @@ func SortAttrs(as []Attr) { sort.Slice(as, func(i, j int) bool { return as[i].Ke
 
 func checkText(field, s string, max int, required bool) error {
 	if (required && s == "") || len(s) > max || !utf8.ValidString(s) || strings.TrimSpace(s) != s {
-		return call.Errorf(call.ErrInvalid, "%s must be %d-%d bytes of UTF-8 without surrounding spaces", field, map[bool]int{true: 1, false: 0}[required], max)
+		min := 0
+		if required {
+			min = 1
+		}
+		return call.Errorf(call.ErrInvalid, "%s must be %d-%d bytes of UTF-8 without surrounding spaces", field, min, max)
 	}
 	return nil
 }
