@@ -117,6 +117,33 @@ func (m *Machine) NextHeightMessages() []Message {
 	return out
 }
 
+// Holds reports whether the machine already holds msg (a vote it counted,
+// or the proposal it keeps for that round), so that stepping it again would
+// change nothing. The driver uses it to keep retransmitted copies out of
+// the WAL.
+func (m *Machine) Holds(msg Message) bool {
+	switch {
+	case m.step == StepNone:
+		return false
+	case msg.Vote != nil:
+		v := msg.Vote
+		rl := m.log.get(v.Round)
+		if v.Height != m.height || rl == nil {
+			return false
+		}
+		if v.Type == ledger.Precommit {
+			return rl.precommits.Has(v)
+		}
+		return v.Type == ledger.Prevote && rl.prevotes.Has(v)
+	case msg.Proposal != nil:
+		p := msg.Proposal
+		rl := m.log.get(p.Round)
+		return p.Height == m.height && rl != nil && rl.proposal != nil &&
+			rl.proposal.BlockHash == p.BlockHash && rl.proposal.POLRound == p.POLRound
+	}
+	return false
+}
+
 // HasReady reports whether Ready would return anything.
 func (m *Machine) HasReady() bool { return !m.ready.IsEmpty() }
 

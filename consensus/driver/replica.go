@@ -254,6 +254,12 @@ func (r *Replica) Receive(from PeerID, data []byte) error {
 			return nil // too far ahead to use; our Status will get us the blocks we miss
 		}
 	}
+	if in, ok := msg.(*wire.Vote); ok && r.m.Holds(consensus.Message{Vote: in.Vote}) {
+		return nil // a retransmitted copy: nothing to log or learn
+	}
+	if in, ok := msg.(*wire.Proposal); ok && r.m.Holds(consensus.Message{Proposal: in.Proposal}) {
+		return nil
+	}
 	if err := r.appendRecord(append([]byte{recMessage}, data...), false); err != nil {
 		return err
 	}

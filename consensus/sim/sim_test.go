@@ -79,6 +79,8 @@ func TestSimulation(t *testing.T) {
 	}
 	byMix := map[string]*agg{}
 	violations := 0
+	var crashes int
+	var catchUps uint64
 	var maxAfter time.Duration
 	var maxSeed uint64
 	for _, r := range results {
@@ -88,6 +90,8 @@ func TestSimulation(t *testing.T) {
 			byMix[r.Mix] = a
 		}
 		a.seeds++
+		crashes += r.Crashes
+		catchUps += r.CatchUps
 		a.heights += r.Heights
 		a.rounds += r.Rounds
 		a.messages += r.Messages
@@ -113,6 +117,7 @@ func TestSimulation(t *testing.T) {
 		t.Logf("mix %-12s %4d seeds, %.2f rounds/height, %6.0f messages/height, slowest finish %s after GST",
 			k, a.seeds, float64(a.rounds)/float64(max(a.heights, 1)), float64(a.messages)/float64(max(a.heights, 1)), a.maxAfterGST)
 	}
+	t.Logf("%d crash-restarts, %d catch-ups served", crashes, catchUps)
 	t.Logf("slowest seed after GST: %d (%s); liveness bound is %s for 5 heights", maxSeed, maxAfter, livenessBound(5))
 	t.Logf("%d seeds, %d violations (seeds %d..%d, %s wall)", n, violations, first, first+n-1, time.Since(start).Round(time.Millisecond))
 }
