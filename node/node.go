@@ -351,6 +351,10 @@ func (n *Node) watchSteps(ctx context.Context, d *driver.Driver) {
 			if s.Height != last.Height || s.Round != last.Round || s.Step != last.Step {
 				n.Metrics.stepDuration.WithLabelValues(last.Step.String()).Observe(now.Sub(since).Seconds())
 				n.Metrics.round.Set(float64(s.Round))
+				if s.Round > 0 && (s.Round != last.Round || s.Height != last.Height) {
+					n.log.Info("round change", "height", s.Height, "round", s.Round, "step", s.Step)
+				}
+				n.log.Debug("consensus step", "height", s.Height, "round", s.Round, "step", s.Step, "after", now.Sub(since).Round(time.Millisecond))
 				last, since = s, now
 			}
 		}

@@ -73,7 +73,8 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
-	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newTestnetCmd(e), newConfigCmd(e))
+	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newTestnetCmd(e), newConfigCmd(e),
+		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e))
 	return root
 }
 
@@ -111,6 +112,10 @@ func errorCode(err error) string {
 	switch {
 	case isUsage(err):
 		return "usage"
+	case errors.As(err, new(*apiError)):
+		var a *apiError
+		errors.As(err, &a)
+		return a.e.Code
 	case errors.Is(err, keyring.ErrWrongPassphrase):
 		return "wrong_passphrase"
 	case errors.Is(err, keyring.ErrNoPassphrase):

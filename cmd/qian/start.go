@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/config"
+)
+
+// webHandler is what every node serves on its HTTP address: the API and
+// metrics (and, with the verification layer, the pages).
+func webHandler(n *node.Node) http.Handler { return api.New(n) }
+
+func newStartCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "start",
+		Short: "Run a node from its home until SIGINT or SIGTERM",
+		Long: `Run the node whose home is --home (else QIAN_HOME, else ~/.qian): open its store
+in data/ (initialising it from genesis.json on first start), connect to its peers,
+catch up by block sync, then take part in consensus (a validator) or follow it
+(an observer). SIGINT or SIGTERM stops it cleanly; after a crash it resumes from
+disk without signing anything twice.`,
+		Args: args(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			home := config.ResolveHome(cmd.Flags())
+			cfg, err := config.Load(home, cmd.Flags())
+			if err != nil {
+				return err
+			}
+			doc, err := genesis.Load(cfg.Paths().GenesisFile())
+			if err != nil {
+				return err
+			}
+			log := cfg.Log.NewLogger(e.stderr)
+			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log, Handler: webHandler})
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n.Start()
+			log.Info("node running", "moniker", cfg.Moniker, "role", cfg.Role, "chain", doc.ChainID,
+				"peer_id", n.Net.ID(), "http", "http://"+n.HTTPAddr(), "height", n.Store.Height())
+			var runErr error
+			select {
+			case <-ctx.Done():
+				log.Info("shutting down")
+			case runErr = <-n.Done():
+			}
+			if err := n.Stop(); err != nil && runErr == nil {
+				runErr = err
+			}
+			if runErr != nil {
+				return fmt.Errorf("node stopped: %w", runErr)
+			}
+			return nil
+		},
+	}
+	config.AddNodeFlags(cmd.Flags())
+	return cmd
+}
