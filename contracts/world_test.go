@@ -3,9 +3,11 @@ package contracts_test
 import (
 	"testing"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -47,4 +49,10 @@ func demoWorld(t testing.TB) (*contracttest.Chain, demo.Keys) {
 		}
 	}
 	return c, ks
+}
+
+func newStore(g *contracts.GenesisResult) *memstate.Store {
+	st := memstate.New()
+	st.Apply(g.Writes)
+	return st
 }
