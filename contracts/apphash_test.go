@@ -121,7 +121,7 @@ func TestAppHashVector(t *testing.T) {
 	g, res, txs := vector(t)
 	const (
 		wantGenesis = "afbb2f35438523638becc7d6783ed870c0b207c554183e88e60c7e6878c91621"
-		wantBlock1  = "953b6587bfc0a8c93d54c4789413206da8cf658145ff34b6929503fa3f3322d0"
+		wantBlock1  = "410f2d11d22bccffaddfb16175999732f6eceffc227d9e27d1cda377fdfea3a9"
 	)
 	if got := g.AppHash.String(); got != wantGenesis {
 		t.Errorf("genesis app hash %s, want %s", got, wantGenesis)

@@ -98,11 +98,11 @@ func ParseDecimal(s string) (Decimal, error) {
 		return bad("is out of range")
 	}
 	u, err := strconv.ParseUint(digits, 10, 64)
-	if err != nil || u > 1<<63-1 {
+	if err != nil || u > 1<<63 || (u == 1<<63 && !neg) {
 		return bad("is out of range")
 	}
-	m := int64(u)
-	if neg {
+	m := int64(u) // 1<<63 wraps to MinInt64, which is the negative value wanted
+	if neg && u != 1<<63 {
 		m = -m
 	}
 	return Decimal{Mant: m, Scale: uint8(scale)}, nil

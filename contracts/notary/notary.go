@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/qianchain/qianchain/contracts/call"
@@ -298,8 +299,8 @@ func anchor(c *call.Context, who *membership.Caller, h ledger.Hash, kind Kind, p
 	if old, err := Lookup(c.State, h); err != nil {
 		return err
 	} else if old != nil {
-		return call.Errorf(call.ErrAlreadyAnchored, "hash %s was already anchored as %s by %s at height %d (tx %s, time %d)",
-			h, old.Kind, old.Org, old.Height, old.TxHash, old.Time)
+		return call.Errorf(call.ErrAlreadyAnchored, "hash %s was already anchored as %s by %s at height %d (%s, tx %s)",
+			h, old.Kind, old.Org, old.Height, time.Unix(0, old.Time).UTC().Format(time.RFC3339), old.TxHash)
 	}
 	r := &Record{Hash: h, Kind: kind, Org: who.Org.ID, Sender: c.Sender, Height: c.Block.Height, Time: c.Block.Time,
 		TxHash: c.TxHash, TxIndex: c.TxIndex, Payload: payload}
