@@ -17,7 +17,9 @@ import (
 
 const testProto = protocol.ID("/qian/test/1")
 
-func newKey(t *testing.T) (crypto.PrivKey, peer.ID) {
+func newKeyB(t testing.TB) (crypto.PrivKey, peer.ID) { return newKey(t) }
+
+func newKey(t testing.TB) (crypto.PrivKey, peer.ID) {
 	k, _, err := crypto.GenerateEd25519Key(nil)
 	if err != nil {
 		t.Fatal(err)
