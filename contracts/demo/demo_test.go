@@ -96,3 +96,33 @@ func mustObj(t *testing.T, c *contracttest.Chain, id gs1.ObjectID) *trace.Object
 	}
 	return o
 }
+
+// The story also works with every transaction in one block: transactions
+// see the writes of those before them.
+func TestDemoStoryInOneBlock(t *testing.T) {
+	c, st := demoChain(t)
+	var txs []*ledger.Tx
+	for _, s := range st.Steps {
+		txs = append(txs, s.Tx)
+	}
+	res, err := c.Block(txs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range st.Steps {
+		if res.Results[i].Code != s.Expect {
+			t.Fatalf("step %d (%s): %+v", i, s.Note, res.Results[i])
+		}
+	}
+	checkOutcome(t, c)
+}
+
+func TestDemoOrgsAreValidGenesis(t *testing.T) {
+	orgs := demo.Orgs(map[membership.Role]ledger.PublicKey{membership.Farm: contracttest.Key("a").PublicKey()})
+	if len(orgs) != 1 || orgs[0].ID != "farm" {
+		t.Fatalf("%+v", orgs)
+	}
+	if _, err := demo.Scenario(contracttest.ChainID, demo.Keys{}); err == nil {
+		t.Fatal("a story without keys")
+	}
+}

@@ -100,7 +100,7 @@ func at(s string) int64 {
 	if err != nil {
 		panic(err) // the story's literals are valid
 	}
-	return t.Add(-8*time.Hour).UnixNano() + 0*int64(time.Nanosecond)
+	return t.Add(-8 * time.Hour).UnixNano()
 }
 
 const cst = 8 * 60 // UTC+08:00, China Standard Time
@@ -305,8 +305,7 @@ func Scenario(chainID string, keys Keys) (*Story, error) {
 	move := obs("2025-03-27 13:40", "transporting", "in_transit", Logistics.SiteGLN)
 	move.BizLocation = ""
 	move.EPCList = []gs1.ObjectID{pallet}
-	for i, reading := range []struct{ t, c, rh string }{{"2025-03-27T10:00:00+08:00", "3.8", "52"}, {"2025-03-27T11:30:00+08:00", "4.1", "54"}, {"2025-03-27T13:00:00+08:00", "4.6", "55"}} {
-		_ = i
+	for _, reading := range []struct{ t, c, rh string }{{"2025-03-27T10:00:00+08:00", "3.8", "52"}, {"2025-03-27T11:30:00+08:00", "4.1", "54"}, {"2025-03-27T13:00:00+08:00", "4.6", "55"}} {
 		move.SensorElements = append(move.SensorElements, epcis.SensorElement{
 			Metadata: object("time", str(reading.t), "deviceID", str("urn:epc:id:giai:6923104.TL0007")),
 			Reports: []epcis.Value{

@@ -174,7 +174,7 @@ func ParseLocation(s string) (Location, error) {
 		if len(parts) != 3 {
 			return Location{}, notGS1("%s: an SGLN URN has three dot-separated parts", s)
 		}
-		gln, err := joinKey("GLN", s, parts[0], parts[1], 12, "")
+		gln, err := joinKey("GLN", s, parts[0], parts[1], 12)
 		if err != nil {
 			return Location{}, err
 		}
@@ -223,7 +223,7 @@ func ParsePartyGLN(s string) (string, error) {
 		if len(parts) != 2 {
 			return "", notGS1("%s: a PGLN URN has two dot-separated parts", s)
 		}
-		return joinKey("GLN", s, parts[0], parts[1], 12, "")
+		return joinKey("GLN", s, parts[0], parts[1], 12)
 	}
 	if strings.HasPrefix(s, "urn:") {
 		l, err := ParseLocation(s)
@@ -293,7 +293,7 @@ func parseObjectURN(s string) (ObjectID, error) {
 
 // joinKey builds a GLN from a URN's company prefix and reference and adds
 // the check digit.
-func joinKey(kind, s, cp, ref string, n int, _ string) (string, error) {
+func joinKey(kind, s, cp, ref string, n int) (string, error) {
 	if !allDigits(cp) || (ref != "" && !allDigits(ref)) || len(cp)+len(ref) != n {
 		return "", &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("company prefix and reference must be %d digits together", n)}
 	}
