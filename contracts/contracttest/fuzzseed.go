@@ -8,22 +8,32 @@ import (
 	"testing"
 )
 
-// WriteSeeds writes a fuzz target's seed corpus to testdata/fuzz/<target>
-// of the calling package when QIAN_WRITE_FUZZ_SEEDS=1, so committed seeds
-// can be regenerated from code; otherwise it does nothing.
+// WriteSeeds keeps a fuzz target's committed seed corpus
+// (testdata/fuzz/<target>/seed-NN of the calling package) in step with the
+// code that makes the seeds: with QIAN_WRITE_FUZZ_SEEDS=1 it writes them;
+// otherwise it fails if a committed seed is missing or differs, so a change
+// of encoding that leaves stale seeds is noticed.
 func WriteSeeds(t testing.TB, target string, seeds ...[]byte) {
 	t.Helper()
-	if os.Getenv("QIAN_WRITE_FUZZ_SEEDS") != "1" {
-		return
-	}
+	write := os.Getenv("QIAN_WRITE_FUZZ_SEEDS") == "1"
 	dir := filepath.Join("testdata", "fuzz", target)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
+	if write {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for i, s := range seeds {
+		path := filepath.Join(dir, fmt.Sprintf("seed-%02d", i))
 		body := "go test fuzz v1\n[]byte(" + strconv.Quote(string(s)) + ")\n"
-		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%02d", i)), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
+		if write {
+			if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil || string(got) != body {
+			t.Errorf("seed corpus %s is missing or stale; regenerate with QIAN_WRITE_FUZZ_SEEDS=1 go test -run TestFuzzSeedsAreCurrent", path)
 		}
 	}
 }

@@ -174,7 +174,7 @@ func TestCheckDigitProperty(t *testing.T) {
 	})
 }
 
-func TestWriteFuzzSeeds(t *testing.T) {
+func TestFuzzSeedsAreCurrent(t *testing.T) {
 	contracttest.WriteSeeds(t, "FuzzParseObjectID", []byte("urn:epc:id:sgtin:0614141.107346.2017"),
 		[]byte("https://id.gs1.org/01/09521234543213/10/ABC123?17=261231"), []byte("urn:epc:id:sscc:0614141.1234567890"),
 		[]byte("urn:epc:id:sgln:0614141.07346.1234"), []byte("https://x/414/0614141073461/254/%41"))

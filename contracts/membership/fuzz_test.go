@@ -46,7 +46,7 @@ func seeds() [][]byte {
 	}
 }
 
-func TestWriteFuzzSeeds(t *testing.T) { contracttest.WriteSeeds(t, "FuzzDecoders", seeds()...) }
+func TestFuzzSeedsAreCurrent(t *testing.T) { contracttest.WriteSeeds(t, "FuzzDecoders", seeds()...) }
 
 // FuzzDecoders: no decoder panics, and whatever one accepts re-encodes to
 // the same bytes (one encoding per value).

@@ -194,7 +194,7 @@ func TestBatchCertificatesVerifyOffline(t *testing.T) {
 	do(t, c, dxKey, notary.MethodAnchorBatch, (&notary.BatchPayload{Root: ledger.Sum([]byte("r")), Size: notary.MaxBatchItems + 1}).Encode(), call.ErrInvalid)
 }
 
-func TestWriteFuzzSeeds(t *testing.T) {
+func TestFuzzSeedsAreCurrent(t *testing.T) {
 	a := (&notary.Anchor{Hash: ledger.Sum([]byte("a")), Kind: notary.Evidence, Name: "n", Attrs: []notary.Attr{{Key: "k", Value: "v"}}}).Encode()
 	tr := (&notary.TradePayload{Seller: "s", Buyer: "b", ProductID: "p"}).Encode()
 	bp := (&notary.BatchPayload{Size: 3, Name: "batch"}).Encode()

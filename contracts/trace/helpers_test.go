@@ -92,7 +92,11 @@ func qty(o gs1.ObjectID, s string) epcis.Quantity {
 	return epcis.Quantity{Class: o, HasQuantity: true, Quantity: d, UOM: "KGM"}
 }
 
-var when = int64(1742780000) * 1e9
+const startTime = int64(1742780000) * 1e9
+
+// when is the event time of the next event a helper makes; each takes the
+// next minute.
+var when = startTime
 
 func ev(action epcis.Action, step string, objs ...gs1.ObjectID) *epcis.Event {
 	when += 60e9
