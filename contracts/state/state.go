@@ -62,6 +62,10 @@ type Block struct {
 	base   Store
 	cache  map[string][]byte // values read from base; nil value = absent
 	writes map[string]entry
+	// sorted holds the keys of writes in order, for Iterate; rebuilt
+	// lazily after a commit changed writes.
+	sorted   []string
+	sortedOK bool
 }
 
 // NewBlock starts an empty overlay over base.
@@ -139,7 +143,31 @@ func (t *Tx) Commit() {
 	for k, e := range t.writes {
 		t.blk.writes[k] = e
 	}
+	if len(t.writes) > 0 {
+		t.blk.sortedOK = false
+	}
 	t.writes = nil
+}
+
+// keysIn returns the block's written keys in [lower, upper), in order.
+func (b *Block) keysIn(lower, upper []byte) []string {
+	if !b.sortedOK {
+		b.sorted = b.sorted[:0]
+		for k := range b.writes {
+			b.sorted = append(b.sorted, k)
+		}
+		sort.Strings(b.sorted)
+		b.sortedOK = true
+	}
+	i := sort.SearchStrings(b.sorted, string(lower))
+	j := len(b.sorted)
+	if upper != nil {
+		j = sort.SearchStrings(b.sorted, string(upper))
+	}
+	if j < i {
+		return nil
+	}
+	return b.sorted[i:j]
 }
 
 // Discard drops the transaction's writes.
@@ -149,18 +177,17 @@ func (t *Tx) Discard() { t.writes = nil }
 // as this transaction sees the state, until fn returns false. upper nil means
 // no bound. key and value are valid only during the call.
 //
-// It merges Store's iteration with the overlays' keys in range. The overlay
-// scan is linear in the number of keys written so far in the block, so
-// contracts use it off the hot path (history reads, recall traversal).
+// It merges Store's iteration with the overlays' keys in range: the
+// block's written keys are kept sorted (re-sorted after a commit), the
+// transaction's own writes are scanned. Contracts use it off the hot path
+// (history reads, recall traversal, proposals).
 func (t *Tx) Iterate(lower, upper []byte, fn func(key, value []byte) bool) error {
 	inRange := func(k string) bool {
 		return k >= string(lower) && (upper == nil || k < string(upper))
 	}
 	over := make(map[string]entry)
-	for k, e := range t.blk.writes {
-		if inRange(k) {
-			over[k] = e
-		}
+	for _, k := range t.blk.keysIn(lower, upper) {
+		over[k] = t.blk.writes[k]
 	}
 	for k, e := range t.writes {
 		if inRange(k) {
