@@ -74,7 +74,8 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newTestnetCmd(e), newConfigCmd(e),
-		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e))
+		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
+		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e))
 	return root
 }
 

@@ -1,0 +1,172 @@
+// Package client talks to a node's HTTP API on behalf of a user: it submits
+// transactions the user signed (the node never sees a private key) and
+// waits for their outcome. The qian client commands and qian bench use it.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/api"
+)
+
+// Client is one node's API. Safe for concurrent use.
+type Client struct {
+	Base string // e.g. http://127.0.0.1:26657
+	HTTP *http.Client
+}
+
+// New returns a client for the node at base.
+func New(base string) *Client {
+	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// Error is a node's {code, message} rejection.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// CodeOf returns the code of a node rejection, or "".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.Base+path, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	if ctype != "" {
+		req.Header.Set("Content-Type", ctype)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return fmt.Errorf("reach the node at %s: %w", c.Base, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 256<<20))
+	if err != nil {
+		return fmt.Errorf("read the node's answer: %w", err)
+	}
+	if resp.StatusCode >= 300 {
+		var e api.Error
+		if json.Unmarshal(raw, &e) == nil && e.Code != "" {
+			return &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+		}
+		return &Error{Status: resp.StatusCode, Code: "ERR_HTTP", Message: fmt.Sprintf("%s: %s", resp.Status, strings.TrimSpace(string(raw)))}
+	}
+	if out == nil {
+		return nil
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return fmt.Errorf("the node's answer to %s %s is not the expected JSON: %w", method, path, err)
+	}
+	return nil
+}
+
+// Status is GET /v1/status.
+func (c *Client) Status(ctx context.Context) (*api.StatusResponse, error) {
+	var st api.StatusResponse
+	return &st, c.do(ctx, http.MethodGet, "/v1/status", "", nil, &st)
+}
+
+// Submit sends a signed transaction. A rejection is an *Error with the
+// admission code (ERR_BAD_SIGNATURE, ERR_MEMPOOL_FULL, ...).
+func (c *Client) Submit(ctx context.Context, tx *ledger.Tx) (ledger.Hash, error) {
+	var sr api.SubmitResponse
+	err := c.do(ctx, http.MethodPost, "/v1/txs", "application/octet-stream", tx.Encode(), &sr)
+	return sr.Hash, err
+}
+
+// Outcome is what happened to a committed transaction.
+type Outcome struct {
+	Hash    ledger.Hash `json:"tx_hash"`
+	Height  uint64      `json:"height"`
+	Code    string      `json:"code"`
+	Message string      `json:"message"`
+}
+
+// ErrNotCommitted is returned by Outcome for a transaction that is pending
+// or unknown.
+var ErrNotCommitted = errors.New("not committed")
+
+// Outcome returns a committed transaction's outcome, or ErrNotCommitted.
+func (c *Client) Outcome(ctx context.Context, h ledger.Hash) (*Outcome, error) {
+	var tr api.TxResponse
+	err := c.do(ctx, http.MethodGet, "/v1/txs/"+h.String(), "", nil, &tr)
+	if e := (*Error)(nil); errors.As(err, &e) && e.Status == http.StatusNotFound {
+		return nil, ErrNotCommitted
+	}
+	if err != nil {
+		return nil, err
+	}
+	if tr.Status != "committed" {
+		return nil, ErrNotCommitted
+	}
+	o := &Outcome{Hash: h, Height: tr.Height, Code: tr.Code}
+	if raw, err := hex.DecodeString(tr.Result); err == nil && len(raw) > 0 {
+		if dec, err := node.DecodeOutcome(raw); err == nil {
+			o.Code, o.Message = dec.Code, dec.Message
+		}
+	}
+	return o, nil
+}
+
+// Wait polls until h is committed or ctx ends.
+func (c *Client) Wait(ctx context.Context, h ledger.Hash) (*Outcome, error) {
+	delay := 20 * time.Millisecond
+	for {
+		o, err := c.Outcome(ctx, h)
+		if err == nil {
+			return o, nil
+		}
+		if !errors.Is(err, ErrNotCommitted) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("transaction %s: %w", h, ctx.Err())
+		case <-time.After(delay):
+		}
+		delay = min(delay*2, 250*time.Millisecond)
+	}
+}
+
+// SubmitAndWait submits tx and waits for its outcome. An admission
+// rejection comes back as an Outcome with height 0 and the rejection's code,
+// so callers report both kinds the same way.
+func (c *Client) SubmitAndWait(ctx context.Context, tx *ledger.Tx) (*Outcome, error) {
+	h, err := c.Submit(ctx, tx)
+	var e *Error
+	if errors.As(err, &e) && e.Code != "ERR_HTTP" {
+		return &Outcome{Hash: tx.Hash(), Code: e.Code, Message: e.Message}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return c.Wait(ctx, h)
+}
+
+// Get fetches any JSON document of the API into out.
+func (c *Client) Get(ctx context.Context, path string, out any) error {
+	return c.do(ctx, http.MethodGet, path, "", nil, out)
+}
