@@ -1,0 +1,65 @@
+package proof
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error is a verification failure: a stable code a program can switch on and
+// a sentence naming exactly what failed.
+type Error struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Codes. docs/verification.md lists what each means.
+const (
+	// ErrFormat: the file is not a bundle of this version: not JSON of the
+	// documented shape, an unknown or misspelt field, a non-canonical
+	// spelling (uppercase hex, a null where a list belongs).
+	ErrFormat = "ERR_PROOF_FORMAT"
+	// ErrEncoding: a canonical encoding does not decode.
+	ErrEncoding = "ERR_PROOF_ENCODING"
+	// ErrMismatch: a readable field disagrees with the encoding it copies.
+	ErrMismatch = "ERR_PROOF_MISMATCH"
+	// ErrChain: the bundle is for another chain (chain id or genesis hash).
+	ErrChain = "ERR_PROOF_CHAIN"
+	// ErrValidators: the validator set is not the genesis set, or a header
+	// names another set.
+	ErrValidators = "ERR_PROOF_VALIDATORS"
+	// ErrTx: the transaction's signature does not verify, or it names
+	// another chain.
+	ErrTx = "ERR_PROOF_TX"
+	// ErrInclusion: the transaction's path does not lead to the header's
+	// transaction root.
+	ErrInclusion = "ERR_PROOF_INCLUSION"
+	// ErrCommit: the certificate does not certify the header with more
+	// than two thirds of the genesis validators' power.
+	ErrCommit = "ERR_PROOF_COMMIT"
+	// ErrNext: block h+1's header does not follow the block (previous
+	// hash, certificate hash, chain, height) or its certificate fails.
+	ErrNext = "ERR_PROOF_NEXT"
+	// ErrOutcome: the result is not the transaction's, or its path and
+	// roots do not lead to the app hash header h+1 carries.
+	ErrOutcome = "ERR_PROOF_OUTCOME"
+	// ErrBatchItem: the item's path does not lead to the root the
+	// transaction anchored.
+	ErrBatchItem = "ERR_PROOF_BATCH_ITEM"
+	// ErrNotFound: Build found no committed transaction with that hash.
+	ErrNotFound = "ERR_PROOF_NOT_FOUND"
+)
+
+func fail(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// CodeOf returns the code of a proof *Error in err's chain, or "".
+func CodeOf(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
