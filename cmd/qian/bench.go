@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/node/bench"
+	"github.com/qianchain/qianchain/node/localnet"
+)
+
+func newBenchCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bench --nodes URL[,URL...] --keyring DIR",
+		Short: "Load a network with signed transactions and measure what it commits",
+		Long: `Register operator accounts for the demo organisations whose admin keys are in --keyring
+(a testnet's DIR/keys), sign transactions from them ahead of time, spread them over the
+--nodes at --rate per second (or as fast as the nodes admit them, --max), and measure
+committed transactions per second (from the blocks), latency from submission to commit
+(p50, p95, p99), rejections by code and block intervals. It first measures this
+machine's signature-verification rate and reports the run as a share of the ceiling it
+implies (verifications per second on all cores over the validators sharing the machine).
+A progress line every second; a summary table at the end; --json FILE writes it.`,
+		Args: args(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			nodesFlag, _ := cmd.Flags().GetString("nodes")
+			dur, _ := cmd.Flags().GetDuration("duration")
+			rate, _ := cmd.Flags().GetInt("rate")
+			maxRate, _ := cmd.Flags().GetBool("max")
+			kind, _ := cmd.Flags().GetString("kind")
+			jsonOut, _ := cmd.Flags().GetString("json")
+			accounts, _ := cmd.Flags().GetInt("accounts")
+			here, _ := cmd.Flags().GetInt("validators-here")
+			workers, _ := cmd.Flags().GetInt("workers")
+			if nodesFlag == "" {
+				return usagef("bench needs --nodes URL[,URL...]")
+			}
+			if (rate > 0) == maxRate {
+				return usagef("give exactly one of --rate N and --max")
+			}
+			switch kind {
+			case bench.KindTrace, bench.KindNotary, bench.KindMixed:
+			default:
+				return usagef("--kind must be trace, notary or mixed")
+			}
+			c, err := loadClient(cmd)
+			if err != nil {
+				return err
+			}
+			admins, err := unlockAdmins(e, c.Keyring, c.PassphraseSource(e.prompter))
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			sum, err := bench.Run(ctx, bench.Options{
+				Nodes: strings.Split(nodesFlag, ","), Admins: admins, Duration: dur, Rate: rate, Kind: kind,
+				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers,
+			})
+			if err != nil {
+				return err
+			}
+			printSummary(e, sum)
+			if jsonOut != "" {
+				b, _ := json.MarshalIndent(sum, "", "  ")
+				if err := os.WriteFile(jsonOut, append(b, '\n'), 0o644); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
+	addClientFlags(cmd, false)
+	cmd.Flags().String("nodes", "", "comma-separated node API URLs to spread the load over")
+	cmd.Flags().Duration("duration", 60*time.Second, "how long to offer load")
+	cmd.Flags().Int("rate", 0, "offered transactions per second")
+	cmd.Flags().Bool("max", false, "offer load as fast as the nodes admit it")
+	cmd.Flags().String("kind", bench.KindMixed, "trace, notary or mixed")
+	cmd.Flags().String("json", "", "write the summary as JSON to this file")
+	cmd.Flags().Int("accounts", 16, "operator accounts per organisation to send from")
+	cmd.Flags().Int("validators-here", 0, "validators sharing this machine, for the ceiling (0: all of the chain's)")
+	cmd.Flags().Int("workers", 16, "concurrent submissions per node")
+	return cmd
+}
+
+// unlockAdmins unlocks every demo organisation admin key found in the
+// keyring.
+func unlockAdmins(e *env, dir string, src keyring.PassphraseSource) (map[membership.Role]ledger.PrivateKey, error) {
+	kr, err := keyring.Open(dir, e.keyringOpts...)
+	if err != nil {
+		return nil, err
+	}
+	pass, err := src.Get(false)
+	if err != nil {
+		return nil, err
+	}
+	out := map[membership.Role]ledger.PrivateKey{}
+	for _, role := range localnet.DemoRoles() {
+		k, err := kr.Unlock(string(role), pass)
+		if errors.Is(err, keyring.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("unlock %s: %w", role, err)
+		}
+		out[membership.Role(role)] = k
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the keyring %s holds none of the demo organisations' admin keys", dir)
+	}
+	return out, nil
+}
+
+func printSummary(e *env, s *bench.Summary) {
+	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	offered := "max"
+	if s.OfferedTPS > 0 {
+		offered = fmt.Sprintf("%.0f tx/s", s.OfferedTPS)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "load\t%s, %s offered, %d nodes, %d validators, %.0f s\n", s.Kind, offered, s.Nodes, s.Validators, s.DurationS)
+	fmt.Fprintf(w, "committed\t%d of %d submitted: %.0f tx/s\n", s.Committed, s.Submitted, s.CommittedTPS)
+	fmt.Fprintf(w, "latency\tp50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms\n", s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
+	fmt.Fprintf(w, "blocks\t%d, %.0f tx/block, interval mean %.2f s, p50 %.2f s, max %.2f s\n", s.Blocks, s.TxsPerBlock, s.BlockIntervalS.Mean, s.BlockIntervalS.P50, s.BlockIntervalS.Max)
+	var codes []string
+	for c, n := range s.Rejected {
+		codes = append(codes, fmt.Sprintf("%s %d", c, n))
+	}
+	sort.Strings(codes)
+	if len(codes) == 0 {
+		codes = []string{"none"}
+	}
+	fmt.Fprintf(w, "rejected\t%s\n", strings.Join(codes, ", "))
+	fmt.Fprintf(w, "ceiling\t%.0f verifications/s on this machine -> %.0f tx/s; this run reached %.0f%%\n", s.VerifyPerSecond, s.CeilingTPS, 100*s.ShareOfCeiling)
+	w.Flush()
+}

@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/notary"
+	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// Kinds of load.
+const (
+	KindTrace  = "trace"  // trace.capture: commissioning a new lot (farms and co-ops)
+	KindNotary = "notary" // notary.anchor: evidence about the sender's own data (any member)
+	KindMixed  = "mixed"  // half and half
+)
+
+// account is a load sender: an operator key of one organisation.
+type account struct {
+	org  demo.Org
+	key  ledger.PrivateKey
+	pub  ledger.PublicKey
+	kind string // the load it can send: trace or notary
+}
+
+// operatorKey derives the i-th bench operator of an organisation from its
+// admin key, so reruns reuse the registered accounts.
+func operatorKey(admin ledger.PrivateKey, i int) ledger.PrivateKey {
+	return demo.Derive(admin, fmt.Sprintf("bench operator %d", i))
+}
+
+// generate signs n transactions of kind from the accounts, round-robin,
+// spread over all cores. run makes every transaction distinct (its lot
+// numbers and hashes carry it and a random tag).
+func generate(chainID, kind string, accounts []account, n int, run string) ([]*ledger.Tx, error) {
+	var traceAcc, notaryAcc []account
+	for _, a := range accounts {
+		if a.kind == KindTrace {
+			traceAcc = append(traceAcc, a)
+		}
+		notaryAcc = append(notaryAcc, a) // every member may anchor evidence
+	}
+	if (kind == KindTrace || kind == KindMixed) && len(traceAcc) == 0 {
+		return nil, fmt.Errorf("bench: no farm or cooperative accounts for trace load")
+	}
+	txs := make([]*ledger.Tx, n)
+	var tag [8]byte
+	_, _ = rand.Read(tag[:])
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	errs := make([]error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				k := kind
+				if kind == KindMixed {
+					k = []string{KindTrace, KindNotary}[i%2]
+				}
+				var a account
+				var contract, method string
+				var payload []byte
+				if k == KindTrace {
+					a = traceAcc[i%len(traceAcc)]
+					contract, method, payload = trace.Contract, trace.MethodCapture, commissionPayload(a.org, run, i)
+				} else {
+					a = notaryAcc[i%len(notaryAcc)]
+					contract, method, payload = notary.Contract, notary.MethodAnchor, anchorPayload(tag, run, i)
+				}
+				tx := &ledger.Tx{ChainID: chainID, Nonce: uint64(i), Contract: contract, Method: method, Payload: payload}
+				if err := tx.Sign(a.key); err != nil {
+					errs[w] = err
+					return
+				}
+				txs[i] = tx
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return txs, nil
+}
+
+// benchGTIN is the organisation's product with item reference 00010 (the
+// demo story registers it for the farm and the co-op).
+func benchGTIN(org demo.Org) string {
+	body := "0" + org.Prefix + "00010"
+	return body + fmt.Sprint(checkDigit(body))
+}
+
+func checkDigit(first13 string) int {
+	sum := 0
+	for i := 0; i < 13; i++ {
+		d := int(first13[12-i] - '0')
+		if i%2 == 0 {
+			sum += 3 * d
+		} else {
+			sum += d
+		}
+	}
+	return (10 - sum%10) % 10
+}
+
+// commissionPayload is a trace.capture of a harvest: a new lot of the
+// organisation's product, 100 kg, at its site.
+func commissionPayload(org demo.Org, run string, i int) []byte {
+	q, _ := epcis.ParseDecimal("100")
+	site := gs1.Location{GLN: org.SiteGLN}.URI()
+	ev := &epcis.Event{
+		Type: epcis.ObjectEvent, EventTime: 1_744_000_000_000_000_000 + int64(i)*1_000_000, TimeZoneOffset: 480,
+		Action: epcis.Add, BizStep: "commissioning", Disposition: "active", ReadPoint: site, BizLocation: site,
+		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: benchGTIN(org), Ext: fmt.Sprintf("B%s-%d", run, i)},
+			HasQuantity: true, Quantity: q, UOM: "KGM"}},
+	}
+	return ev.Encode()
+}
+
+// anchorPayload anchors a distinct hash as evidence.
+func anchorPayload(tag [8]byte, run string, i int) []byte {
+	var seed [24]byte
+	copy(seed[:8], tag[:])
+	binary.BigEndian.PutUint64(seed[8:], uint64(i))
+	copy(seed[16:], run)
+	p := &notary.Anchor{Hash: ledger.Sum(seed[:]), Kind: notary.Evidence, Name: fmt.Sprintf("sensor-log-%d.csv", i), MediaType: "text/csv", Size: 4096}
+	return p.Encode()
+}
+
+// traceRoles can commission lots.
+func traceRole(r membership.Role) bool { return r == membership.Farm || r == membership.Cooperative }

@@ -1,0 +1,387 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/client"
+)
+
+// Options configure a run.
+type Options struct {
+	Nodes    []string // API base URLs; transactions are spread over all
+	Admins   map[membership.Role]ledger.PrivateKey
+	Duration time.Duration
+	Rate     int // offered transactions per second; 0 means as fast as admitted
+	Kind     string
+	// Accounts is the number of operator accounts per organisation
+	// (registered on first use).
+	Accounts int
+	// ValidatorsHere is how many validators share this machine, for the
+	// ceiling; 0 means the chain's validator count.
+	ValidatorsHere int
+	Out            io.Writer // progress and summary
+	Workers        int       // concurrent submissions per node; 0 means 16
+}
+
+// Summary is the outcome of a run (JSON for --json).
+type Summary struct {
+	Kind           string         `json:"kind"`
+	Nodes          int            `json:"nodes"`
+	Validators     int            `json:"validators"`
+	DurationS      float64        `json:"duration_s"`
+	OfferedTPS     float64        `json:"offered_tps"` // 0 for --max
+	Submitted      int            `json:"submitted"`
+	Committed      int            `json:"committed"`
+	CommittedTPS   float64        `json:"committed_tps"`
+	P50ms          float64        `json:"p50_ms"`
+	P95ms          float64        `json:"p95_ms"`
+	P99ms          float64        `json:"p99_ms"`
+	MaxMs          float64        `json:"max_ms"`
+	Rejected       map[string]int `json:"rejected"`
+	Failed         map[string]int `json:"failed"` // committed with a code other than OK
+	Blocks         int            `json:"blocks"`
+	BlockIntervalS struct {
+		Mean float64 `json:"mean"`
+		P50  float64 `json:"p50"`
+		Max  float64 `json:"max"`
+	} `json:"block_interval_s"`
+	TxsPerBlock      float64 `json:"txs_per_block"`
+	VerifyPerSecond  float64 `json:"verify_per_s"` // this machine, all cores
+	CeilingTPS       float64 `json:"ceiling_tps"`
+	ShareOfCeiling   float64 `json:"share_of_ceiling"`
+	GeneratedPerSecS float64 `json:"signing_per_s"`
+}
+
+// Run performs one benchmark.
+func Run(ctx context.Context, o Options) (*Summary, error) {
+	if len(o.Nodes) == 0 {
+		return nil, errors.New("bench: no nodes")
+	}
+	if o.Workers == 0 {
+		o.Workers = 16
+	}
+	if o.Accounts == 0 {
+		o.Accounts = 16
+	}
+	out := o.Out
+	if out == nil {
+		out = io.Discard
+	}
+	clients := make([]*client.Client, len(o.Nodes))
+	for i, u := range o.Nodes {
+		clients[i] = client.New(u)
+		clients[i].HTTP.Transport = newTransport(o.Workers)
+	}
+	st, err := clients[0].Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s := &Summary{Kind: o.Kind, Nodes: len(o.Nodes), Validators: st.Validators, Rejected: map[string]int{}, Failed: map[string]int{}}
+
+	// The ceiling: this machine's verification rate over the validators
+	// sharing it.
+	fmt.Fprintf(out, "measuring signature verification on this machine... ")
+	s.VerifyPerSecond = VerifyRate(2 * time.Second)
+	here := o.ValidatorsHere
+	if here == 0 {
+		here = st.Validators
+	}
+	s.CeilingTPS = s.VerifyPerSecond / float64(here)
+	fmt.Fprintf(out, "%.0f verifications/s on all cores; ceiling %.0f tx/s for %d validators here\n", s.VerifyPerSecond, s.CeilingTPS, here)
+
+	accounts, err := setupAccounts(ctx, clients[0], st.ChainID, o.Admins, o.Accounts, out)
+	if err != nil {
+		return nil, err
+	}
+	n := o.Rate * int(o.Duration.Seconds())
+	if o.Rate == 0 {
+		n = int(1.3 * s.CeilingTPS * o.Duration.Seconds())
+	}
+	n = max(n, 100)
+	fmt.Fprintf(out, "signing %d %s transactions from %d accounts... ", n, o.Kind, len(accounts))
+	t0 := time.Now()
+	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
+	txs, err := generate(st.ChainID, o.Kind, accounts, n, run)
+	if err != nil {
+		return nil, err
+	}
+	s.GeneratedPerSecS = float64(n) / time.Since(t0).Seconds()
+	fmt.Fprintf(out, "%.1fs\n", time.Since(t0).Seconds())
+
+	r := &runner{o: o, clients: clients, txs: txs, out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
+	return s, r.run(ctx, st.Height)
+}
+
+type runner struct {
+	o       Options
+	clients []*client.Client
+	txs     []*ledger.Tx
+	out     io.Writer
+	sum     *Summary
+
+	mu        sync.Mutex
+	sent      map[ledger.Hash]time.Time
+	latencies []time.Duration
+	rejected  map[string]int
+	submitted atomic.Int64
+	committed atomic.Int64
+}
+
+func (r *runner) run(ctx context.Context, startHeight uint64) error {
+	r.rejected = map[string]int{}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	start := time.Now()
+	end := start.Add(r.o.Duration)
+
+	// Observe blocks from the first node.
+	type blockSeen struct {
+		height uint64
+		at     time.Time
+		txs    int
+	}
+	var blocks []blockSeen
+	watchDone := make(chan error, 1)
+	stopWatch := make(chan struct{})
+	go func() {
+		next := startHeight + 1
+		for {
+			select {
+			case <-stopWatch:
+				watchDone <- nil
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			st, err := r.clients[0].Status(ctx)
+			if err != nil {
+				continue
+			}
+			for ; next <= st.Height; next++ {
+				var b api.BlockResponse
+				if err := r.clients[0].Get(ctx, fmt.Sprintf("/v1/blocks/%d", next), &b); err != nil {
+					break
+				}
+				now := time.Now()
+				ours := 0
+				r.mu.Lock()
+				for _, tx := range b.Txs {
+					if t0, ok := r.sent[tx.Hash]; ok {
+						delete(r.sent, tx.Hash)
+						r.latencies = append(r.latencies, now.Sub(t0))
+						ours++
+					}
+				}
+				r.mu.Unlock()
+				r.committed.Add(int64(ours))
+				blocks = append(blocks, blockSeen{next, now, len(b.Txs)})
+			}
+		}
+	}()
+
+	// Submit.
+	var wg sync.WaitGroup
+	queue := make(chan *ledger.Tx, 4096)
+	for ni, c := range r.clients {
+		for w := 0; w < r.o.Workers; w++ {
+			wg.Add(1)
+			go func(c *client.Client) {
+				defer wg.Done()
+				for tx := range queue {
+					r.submit(ctx, c, tx, end)
+				}
+			}(c)
+		}
+		_ = ni
+	}
+	progressDone := make(chan struct{})
+	go func() {
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		var lastC int64
+		for {
+			select {
+			case <-progressDone:
+				return
+			case now := <-tick.C:
+				c := r.committed.Load()
+				fmt.Fprintf(r.out, "%5.0fs  submitted %7d  committed %7d  %6d tx/s  p50 %6.0f ms  p99 %6.0f ms\n",
+					now.Sub(start).Seconds(), r.submitted.Load(), c, c-lastC, ms(r.percentile(0.5)), ms(r.percentile(0.99)))
+				lastC = c
+			}
+		}
+	}()
+	if r.o.Rate > 0 {
+		interval := time.Second / time.Duration(r.o.Rate)
+		next := time.Now()
+		for _, tx := range r.txs {
+			if time.Now().After(end) {
+				break
+			}
+			if d := time.Until(next); d > 0 {
+				time.Sleep(d)
+			}
+			next = next.Add(interval)
+			queue <- tx
+		}
+	} else {
+		for _, tx := range r.txs {
+			if time.Now().After(end) {
+				break
+			}
+			queue <- tx
+		}
+	}
+	close(queue)
+	wg.Wait()
+	elapsed := time.Since(start)
+	// Give the chain a moment to commit what was admitted.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		left := len(r.sent)
+		r.mu.Unlock()
+		if left == 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	close(stopWatch)
+	<-watchDone
+	close(progressDone)
+
+	s := r.sum
+	s.DurationS = elapsed.Seconds()
+	s.OfferedTPS = float64(r.o.Rate)
+	s.Submitted = int(r.submitted.Load())
+	s.Committed = int(r.committed.Load())
+	s.CommittedTPS = float64(s.Committed) / elapsed.Seconds()
+	s.P50ms, s.P95ms, s.P99ms = ms(r.percentile(0.5)), ms(r.percentile(0.95)), ms(r.percentile(0.99))
+	s.MaxMs = ms(r.percentile(1))
+	s.Rejected = r.rejected
+	s.ShareOfCeiling = s.CommittedTPS / s.CeilingTPS
+	// Block intervals within the run.
+	var ivs []float64
+	txsInBlocks := 0
+	for i := 1; i < len(blocks); i++ {
+		ivs = append(ivs, blocks[i].at.Sub(blocks[i-1].at).Seconds())
+	}
+	for _, b := range blocks {
+		txsInBlocks += b.txs
+	}
+	s.Blocks = len(blocks)
+	if len(blocks) > 0 {
+		s.TxsPerBlock = float64(txsInBlocks) / float64(len(blocks))
+	}
+	if len(ivs) > 0 {
+		sort.Float64s(ivs)
+		sum := 0.0
+		for _, v := range ivs {
+			sum += v
+		}
+		s.BlockIntervalS.Mean, s.BlockIntervalS.P50, s.BlockIntervalS.Max = sum/float64(len(ivs)), ivs[len(ivs)/2], ivs[len(ivs)-1]
+	}
+	return nil
+}
+
+// submit sends one transaction, retrying on a full mempool until end.
+func (r *runner) submit(ctx context.Context, c *client.Client, tx *ledger.Tx, end time.Time) {
+	for {
+		h := tx.Hash()
+		r.mu.Lock()
+		r.sent[h] = time.Now()
+		r.mu.Unlock()
+		_, err := c.Submit(ctx, tx)
+		if err == nil {
+			r.submitted.Add(1)
+			return
+		}
+		r.mu.Lock()
+		delete(r.sent, h)
+		code := client.CodeOf(err)
+		if code == "" {
+			code = "ERR_TRANSPORT"
+		}
+		r.rejected[code]++
+		r.mu.Unlock()
+		if (code == "ERR_MEMPOOL_FULL" || code == "ERR_SENDER_LIMIT") && r.o.Rate == 0 && time.Now().Before(end) {
+			time.Sleep(time.Duration(5+rand.Intn(20)) * time.Millisecond)
+			continue
+		}
+		return
+	}
+}
+
+func (r *runner) percentile(p float64) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	l := append([]time.Duration(nil), r.latencies...)
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	i := int(p * float64(len(l)-1))
+	return l[i]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// setupAccounts registers (or finds registered) per-organisation operator
+// keys, derived from the admin keys, and returns them as load senders.
+func setupAccounts(ctx context.Context, c *client.Client, chainID string, admins map[membership.Role]ledger.PrivateKey, perOrg int, out io.Writer) ([]account, error) {
+	var accounts []account
+	var pending []ledger.Hash
+	fmt.Fprintf(out, "registering %d operator accounts per organisation... ", perOrg)
+	for _, org := range demo.Founding {
+		admin, ok := admins[org.Role]
+		if !ok {
+			continue
+		}
+		kind := KindNotary
+		if traceRole(org.Role) {
+			kind = KindTrace
+		}
+		for i := 0; i < perOrg; i++ {
+			k := operatorKey(admin, i)
+			accounts = append(accounts, account{org: org, key: k, pub: k.PublicKey(), kind: kind})
+			p := &membership.AddAccount{Key: k.PublicKey(), Role: membership.Operator, Label: fmt.Sprintf("bench %d", i)}
+			tx := &ledger.Tx{ChainID: chainID, Nonce: uint64(time.Now().UnixNano()), Contract: membership.Contract, Method: membership.MethodAddAccount, Payload: p.Encode()}
+			if err := tx.Sign(admin); err != nil {
+				return nil, err
+			}
+			h, err := c.Submit(ctx, tx)
+			if err == nil {
+				pending = append(pending, h)
+			} else if code := client.CodeOf(err); code != "ERR_ACCOUNT_EXISTS" {
+				return nil, fmt.Errorf("register %s operator %d: %w", org.Role, i, err)
+			}
+		}
+	}
+	if len(accounts) == 0 {
+		return nil, errors.New("bench: the keyring holds none of the demo organisations' admin keys")
+	}
+	for _, h := range pending {
+		wctx, cancel := context.WithTimeout(ctx, time.Minute)
+		o, err := c.Wait(wctx, h)
+		cancel()
+		if err != nil {
+			return nil, err
+		}
+		if o.Code != "OK" && o.Code != "ERR_ACCOUNT_EXISTS" {
+			return nil, fmt.Errorf("register operator: %s: %s", o.Code, o.Message)
+		}
+	}
+	fmt.Fprintf(out, "%d accounts\n", len(accounts))
+	return accounts, nil
+}
