@@ -1,35 +1,84 @@
 // Package api serves a node's HTTP API under /v1 (described in
 // docs/openapi.yaml) and its Prometheus metrics at /metrics. Write endpoints
 // accept only transactions the client signed; the node never holds users'
-// keys. Errors are JSON {code, message} with a fitting HTTP status.
+// keys. Errors are JSON {code, message} with a fitting HTTP status; request
+// bodies are size-limited; GET responses carry CORS headers so that any web
+// page may read the chain; submissions are rate-limited per client IP.
+//
+// The values the API returns are built by node/view, which the pages
+// (node/web) render too.
 package api
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/mempool"
+	"github.com/qianchain/qianchain/node/view"
 )
+
+// Options tune the API. The zero value is the default.
+type Options struct {
+	// Limit is the per-client-IP limit on submitted transactions.
+	Limit LimitConfig
+	// Places names the locations events record by GLN (nil: the demo's).
+	Places view.Places
+}
 
 // Server is the HTTP API of one node.
 type Server struct {
-	n   *node.Node
-	mux *http.ServeMux
+	n     *node.Node
+	view  *view.Reader
+	mux   *http.ServeMux
+	limit *limiter
 }
 
-// New returns the API handler for n.
-func New(n *node.Node) *Server {
-	s := &Server{n: n, mux: http.NewServeMux()}
+// routeHooks lets other files of this package (the proof endpoints) add
+// their routes without editing New.
+var routeHooks []func(s *Server)
+
+// New returns the API handler for n with default options.
+func New(n *node.Node) *Server { return NewWith(n, Options{}) }
+
+// NewWith returns the API handler for n.
+func NewWith(n *node.Node, o Options) *Server {
+	doc, gh := n.Genesis()
+	rd, err := view.New(n.Store, doc, gh, o.Places)
+	if err != nil {
+		// The node validated its genesis before it started.
+		panic(fmt.Sprintf("api: genesis validator set: %v", err))
+	}
+	s := &Server{n: n, view: rd, mux: http.NewServeMux(), limit: newLimiter(o.Limit)}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /v1/status", s.status)
+	s.mux.HandleFunc("GET /v1/blocks", s.blocks)
 	s.mux.HandleFunc("GET /v1/blocks/latest", s.latestBlock)
 	s.mux.HandleFunc("GET /v1/blocks/{height}", s.block)
 	s.mux.HandleFunc("POST /v1/txs", s.submitTx)
+	s.mux.HandleFunc("POST /v1/txs/batch", s.submitBatch)
 	s.mux.HandleFunc("GET /v1/txs/{hash}", s.tx)
+	s.mux.HandleFunc("GET /v1/lots", s.lots)
+	s.mux.HandleFunc("GET /v1/lots/{gtin}/{lot}", s.lot)
+	s.mux.HandleFunc("GET /v1/lots/{gtin}/{lot}/epcis", s.lotEPCIS)
+	s.mux.HandleFunc("GET /v1/lots/{gtin}/{lot}/qr.png", s.lotQR)
+	s.mux.HandleFunc("GET /v1/objects", s.object)
+	s.mux.HandleFunc("GET /v1/products/{gtin}", s.product)
+	s.mux.HandleFunc("GET /v1/orgs", s.orgs)
+	s.mux.HandleFunc("GET /v1/orgs/{id}", s.org)
+	s.mux.HandleFunc("GET /v1/notary/{hash}", s.notary)
+	s.mux.HandleFunc("GET /v1/search", s.search)
+	s.mux.HandleFunc("GET /v1/events", s.events)
+	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusNotFound, "ERR_NO_ROUTE", fmt.Sprintf("no API endpoint %s %s (docs/openapi.yaml lists them)", r.Method, r.URL.Path))
+	})
+	for _, h := range routeHooks {
+		h(s)
+	}
 	return s
 }
 
@@ -37,13 +86,28 @@ func New(n *node.Node) *Server {
 // theirs).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
+// View is the reader the API answers from.
+func (s *Server) View() *view.Reader { return s.view }
+
+// Node is the node the API serves.
+func (s *Server) Node() *node.Node { return s.n }
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
-		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type, Last-Event-ID")
+	}
+	if r.Method == http.MethodOptions {
+		preflight(w, r)
+		return
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+func preflight(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // Error is the body of every error response.
@@ -52,7 +116,8 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// WriteJSON writes v as indented JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
@@ -60,10 +125,35 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, Error{Code: code, Message: msg})
+// WriteError writes an Error.
+func WriteError(w http.ResponseWriter, status int, code, msg string) {
+	WriteJSON(w, status, Error{Code: code, Message: msg})
 }
 
-var errBodyTooLarge = errors.New("request body too large")
+// Status maps an error from node/view to an HTTP status and a code.
+func Status(err error) (int, string, string) {
+	if e, ok := view.AsError(err); ok {
+		switch e.Code {
+		case view.ErrNotFound:
+			return http.StatusNotFound, e.Code, e.Message
+		default:
+			return http.StatusBadRequest, e.Code, e.Message
+		}
+	}
+	return http.StatusInternalServerError, "ERR_STORE", err.Error()
+}
+
+// WriteViewError writes err (from node/view) with its status.
+func WriteViewError(w http.ResponseWriter, err error) {
+	status, code, msg := Status(err)
+	WriteError(w, status, code, msg)
+}
+
+// writeJSON and writeError keep the short names used in this package.
+func writeJSON(w http.ResponseWriter, status int, v any) { WriteJSON(w, status, v) }
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	WriteError(w, status, code, msg)
+}
 
 func asMempool(err error, target **mempool.Error) bool { return errors.As(err, target) }

@@ -1,15 +1,13 @@
 package api
 
 import (
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/view"
 )
 
 // StatusResponse is GET /v1/status.
@@ -41,7 +39,7 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	n := s.n
 	doc, gh := n.Genesis()
 	resp := StatusResponse{ChainID: doc.ChainID, Genesis: gh, NodeID: n.Net.ID().String(), Role: string(n.Role()),
-		Height: n.Store.Height(), Syncing: n.Syncing(), Validators: len(doc.Validators)}
+		Height: n.Store.Height(), Syncing: n.Syncing(), Validators: len(doc.Validators), PeerIDs: []string{}}
 	if resp.Height > 0 {
 		if b, err := n.Store.Block(resp.Height); err == nil {
 			resp.LastBlockHash = b.Hash()
@@ -65,35 +63,49 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 }
 
 // BlockResponse is a block with its hash and its transactions' hashes.
-type BlockResponse struct {
-	Hash       ledger.Hash                     `json:"hash"`
-	Height     uint64                          `json:"height"`
-	Time       string                          `json:"time"`
-	Header     ledger.Header                   `json:"header"`
-	Txs        []TxSummary                     `json:"txs"`
-	LastCommit *ledger.Commit                  `json:"last_commit"`
-	Evidence   []*ledger.DuplicateVoteEvidence `json:"evidence"`
-	// Commit is this node's certificate for the block itself.
-	Commit *ledger.Commit `json:"commit,omitempty"`
-}
+type BlockResponse = view.Block
 
 // TxSummary names a transaction inside a block.
-type TxSummary struct {
-	Hash     ledger.Hash      `json:"hash"`
-	Sender   ledger.PublicKey `json:"sender"`
-	Nonce    uint64           `json:"nonce"`
-	Contract string           `json:"contract"`
-	Method   string           `json:"method"`
-	Size     int              `json:"size"`
+type TxSummary = view.TxSummary
+
+// TxResponse is GET /v1/txs/{hash}.
+type TxResponse = view.Tx
+
+// BlocksResponse is GET /v1/blocks: blocks newest first.
+type BlocksResponse struct {
+	Blocks []*view.Block `json:"blocks"`
+	// Next is the height to pass as ?before= for the following page (0
+	// after block 1).
+	Next uint64 `json:"next"`
 }
 
-func summarize(tx *ledger.Tx) TxSummary {
-	return TxSummary{Hash: tx.Hash(), Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
+func (s *Server) blocks(w http.ResponseWriter, r *http.Request) {
+	limit, ok := intParam(w, r, "limit", 20, 1, 100)
+	if !ok {
+		return
+	}
+	var from uint64
+	if v := r.URL.Query().Get("before"); v != "" {
+		b, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || b < 2 {
+			writeError(w, http.StatusBadRequest, "ERR_BAD_HEIGHT", fmt.Sprintf("before=%q is not a height above 1", v))
+			return
+		}
+		from = b - 1
+	}
+	bs, err := s.view.Blocks(from, limit)
+	if err != nil {
+		WriteViewError(w, err)
+		return
+	}
+	resp := BlocksResponse{Blocks: bs}
+	if len(bs) > 0 && bs[len(bs)-1].Height > 1 {
+		resp.Next = bs[len(bs)-1].Height
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
-func (s *Server) latestBlock(w http.ResponseWriter, r *http.Request) {
-	s.writeBlock(w, s.n.Store.Height())
-}
+func (s *Server) latestBlock(w http.ResponseWriter, r *http.Request) { s.writeBlock(w, 0) }
 
 func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 	h, err := strconv.ParseUint(r.PathValue("height"), 10, 64)
@@ -105,37 +117,12 @@ func (s *Server) block(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) writeBlock(w http.ResponseWriter, h uint64) {
-	if h == 0 {
-		writeError(w, http.StatusNotFound, "ERR_NOT_FOUND", "no block has been committed yet")
-		return
-	}
-	b, err := s.n.Store.Block(h)
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "ERR_NOT_FOUND", fmt.Sprintf("no block at height %d (the chain is at %d)", h, s.n.Store.Height()))
-		return
-	}
+	b, err := s.view.Block(h)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "ERR_STORE", err.Error())
+		WriteViewError(w, err)
 		return
 	}
-	resp := BlockResponse{Hash: b.Hash(), Height: h, Time: b.Header.Timestamp().Format(time.RFC3339Nano), Header: b.Header,
-		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: []TxSummary{}}
-	for _, tx := range b.Txs {
-		resp.Txs = append(resp.Txs, summarize(tx))
-	}
-	resp.Commit, _ = s.n.Store.Commit(h)
-	writeJSON(w, http.StatusOK, resp)
-}
-
-// TxResponse is GET /v1/txs/{hash}.
-type TxResponse struct {
-	Hash   ledger.Hash `json:"tx_hash"`
-	Status string      `json:"status"` // committed, pending
-	Height uint64      `json:"height,omitempty"`
-	Index  uint32      `json:"index"`
-	Code   string      `json:"code,omitempty"`
-	Result string      `json:"result,omitempty"` // hex of the executor's result encoding
-	Tx     *ledger.Tx  `json:"tx,omitempty"`
+	writeJSON(w, http.StatusOK, b)
 }
 
 func (s *Server) tx(w http.ResponseWriter, r *http.Request) {
@@ -144,15 +131,24 @@ func (s *Server) tx(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "ERR_BAD_HASH", err.Error())
 		return
 	}
-	at, err := s.n.Store.Tx(h)
-	switch {
-	case err == nil:
-		writeJSON(w, http.StatusOK, TxResponse{Hash: h, Status: "committed", Height: at.Height, Index: at.Pos, Result: hex.EncodeToString(at.Result), Tx: at.Tx})
-	case errors.Is(err, store.ErrNotFound) && s.n.Pool.Has(h):
-		writeJSON(w, http.StatusOK, TxResponse{Hash: h, Status: "pending"})
-	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "ERR_NOT_FOUND", fmt.Sprintf("transaction %s is neither committed nor pending on this node", h))
-	default:
-		writeError(w, http.StatusInternalServerError, "ERR_STORE", err.Error())
+	t, err := s.view.Tx(h, s.n.Pool.Has)
+	if err != nil {
+		WriteViewError(w, err)
+		return
 	}
+	writeJSON(w, http.StatusOK, t)
+}
+
+// intParam reads an integer query parameter within [lo, hi].
+func intParam(w http.ResponseWriter, r *http.Request, name string, def, lo, hi int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", fmt.Sprintf("%s=%q must be an integer from %d to %d", name, v, lo, hi))
+		return 0, false
+	}
+	return n, true
 }

@@ -26,9 +26,39 @@ type SubmitResponse struct {
 	Code string      `json:"code"`
 }
 
-func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
+// BatchRequest is POST /v1/txs/batch: up to MaxBatch signed transactions,
+// each in hex.
+type BatchRequest struct {
+	Txs []string `json:"txs"`
+}
+
+// BatchResult is one transaction's admission.
+type BatchResult struct {
+	Hash    *ledger.Hash `json:"tx_hash,omitempty"` // absent when the bytes did not decode
+	Code    string       `json:"code"`              // OK or the rejection's code
+	Message string       `json:"message,omitempty"`
+}
+
+// BatchResponse lists each transaction's admission in request order.
+type BatchResponse struct {
+	Accepted int           `json:"accepted"`
+	Rejected int           `json:"rejected"`
+	Results  []BatchResult `json:"results"`
+}
+
+// Batch limits.
+const (
+	MaxBatch      = 1000
+	MaxBatchBytes = 16 << 20
+)
+
+func (s *Server) txLimit() int64 {
 	doc, _ := s.n.Genesis()
-	limit := int64(doc.Consensus.MaxTxBytes)*2 + 1024
+	return int64(doc.Consensus.MaxTxBytes)*2 + 1024
+}
+
+func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
+	limit := s.txLimit()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
@@ -46,23 +76,12 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !s.allow(w, r, 1) {
+		return
+	}
 	_, h, err := s.n.Submit(raw)
 	if err != nil {
-		code, status := mempool.CodeOf(err), http.StatusBadRequest
-		switch code {
-		case "":
-			writeError(w, http.StatusInternalServerError, "ERR_INTERNAL", err.Error())
-			return
-		case mempool.ErrMempoolFull, mempool.ErrSenderLimit:
-			status = http.StatusServiceUnavailable
-		case mempool.ErrDuplicateTx, mempool.ErrAlreadyCommitted:
-			status = http.StatusConflict
-		}
-		var e *mempool.Error
-		msg := err.Error()
-		if asMempool(err, &e) {
-			msg = e.Message
-		}
+		status, code, msg := admissionError(err)
 		writeJSON(w, status, struct {
 			Error
 			Hash ledger.Hash `json:"tx_hash"`
@@ -70,4 +89,66 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, SubmitResponse{Hash: h, Code: "OK"})
+}
+
+// admissionError maps a mempool rejection to a status, code and sentence.
+func admissionError(err error) (int, string, string) {
+	code, status := mempool.CodeOf(err), http.StatusBadRequest
+	switch code {
+	case "":
+		return http.StatusInternalServerError, "ERR_INTERNAL", err.Error()
+	case mempool.ErrMempoolFull, mempool.ErrSenderLimit:
+		status = http.StatusServiceUnavailable
+	case mempool.ErrDuplicateTx, mempool.ErrAlreadyCommitted:
+		status = http.StatusConflict
+	}
+	var e *mempool.Error
+	msg := err.Error()
+	if asMempool(err, &e) {
+		msg = e.Message
+	}
+	return status, code, msg
+}
+
+func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
+	limit := int64(MaxBatchBytes)
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
+		return
+	}
+	var req BatchRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_JSON", "body must be JSON {\"txs\": [\"<hex>\", ...]}: "+err.Error())
+		return
+	}
+	if len(req.Txs) == 0 || len(req.Txs) > MaxBatch {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_BATCH", fmt.Sprintf("a batch holds 1 to %d transactions, not %d", MaxBatch, len(req.Txs)))
+		return
+	}
+	if !s.allow(w, r, len(req.Txs)) {
+		return
+	}
+	resp := BatchResponse{Results: make([]BatchResult, len(req.Txs))}
+	for i, t := range req.Txs {
+		res := &resp.Results[i]
+		raw, err := hex.DecodeString(t)
+		if err != nil {
+			res.Code, res.Message = "ERR_BAD_JSON", fmt.Sprintf("txs[%d] is not hexadecimal", i)
+			resp.Rejected++
+			continue
+		}
+		_, h, err := s.n.Submit(raw)
+		if !h.IsZero() {
+			res.Hash = &h
+		}
+		if err != nil {
+			_, res.Code, res.Message = admissionError(err)
+			resp.Rejected++
+			continue
+		}
+		res.Code = "OK"
+		resp.Accepted++
+	}
+	writeJSON(w, http.StatusOK, resp)
 }

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
+)
+
+// StreamBlock is the data of a "block" server-sent event.
+type StreamBlock struct {
+	Height  uint64      `json:"height"`
+	Hash    ledger.Hash `json:"hash"`
+	Time    string      `json:"time"`
+	TxCount int         `json:"tx_count"`
+	AppHash ledger.Hash `json:"app_hash"`
+}
+
+// StreamEvent is the data of an "event" server-sent event: something a
+// committed transaction did (docs/state.md lists the types).
+type StreamEvent struct {
+	Height uint64       `json:"height"`
+	Type   string       `json:"type"`
+	TxHash ledger.Hash  `json:"tx_hash"`
+	Attrs  []StreamAttr `json:"attrs"`
+}
+
+// StreamAttr is an event attribute.
+type StreamAttr struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Stream limits.
+const (
+	maxReplay     = 1000 // blocks replayed from the store on (re)connect
+	heartbeat     = 15 * time.Second
+	streamBacklog = 1024 // blocks buffered per subscriber before it loses some
+)
+
+// events is GET /v1/events: a text/event-stream of "block" events (id =
+// height), each followed by the "event" events of its transactions.
+// ?types=a,b keeps only those event types (blocks are always sent);
+// ?from=H (or the Last-Event-ID header a reconnecting EventSource sends,
+// meaning "after H") replays committed blocks from the store first, at most
+// 1000. A subscriber that cannot keep up loses blocks rather than slowing
+// the chain; the heights tell it, and it may reconnect with Last-Event-ID.
+func (s *Server) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "ERR_INTERNAL", "the connection cannot stream")
+		return
+	}
+	var from uint64
+	if v := r.Header.Get("Last-Event-ID"); v != "" {
+		h, err := strconv.ParseUint(v, 10, 64)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", "Last-Event-ID must be a height")
+			return
+		}
+		from = h + 1
+	}
+	if v := r.URL.Query().Get("from"); v != "" {
+		h, err := strconv.ParseUint(v, 10, 64)
+		if err != nil || h == 0 {
+			writeError(w, http.StatusBadRequest, "ERR_BAD_HEIGHT", fmt.Sprintf("from=%q is not a positive height", v))
+			return
+		}
+		from = h
+	}
+	var types map[string]bool
+	if v := r.URL.Query().Get("types"); v != "" {
+		types = map[string]bool{}
+		for _, t := range strings.Split(v, ",") {
+			types[strings.TrimSpace(t)] = true
+		}
+	}
+	// Subscribe before replaying, so nothing falls between the two.
+	ch, cancel := s.n.Events.Subscribe(streamBacklog)
+	defer cancel()
+
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprintf(w, "retry: 2000\n\n")
+	fl.Flush()
+
+	var sent uint64
+	if from > 0 {
+		tip := s.n.Store.Height()
+		if tip >= maxReplay && from < tip-maxReplay+1 {
+			from = tip - maxReplay + 1
+		}
+		for ht := from; ht <= tip; ht++ {
+			ev, err := s.storedBlock(ht)
+			if err != nil {
+				fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
+				fl.Flush()
+				return
+			}
+			if writeBlock(w, ev, types) != nil {
+				return
+			}
+			sent = ht
+		}
+		fl.Flush()
+	}
+	tick := time.NewTicker(heartbeat)
+	defer tick.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-tick.C:
+			if _, err := fmt.Fprintf(w, ": keep-alive\n\n"); err != nil {
+				return
+			}
+			fl.Flush()
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			if ev.Height <= sent {
+				continue
+			}
+			if writeBlock(w, ev, types) != nil {
+				return
+			}
+			sent = ev.Height
+			fl.Flush()
+		}
+	}
+}
+
+// storedBlock rebuilds a committed block's event from the store.
+func (s *Server) storedBlock(h uint64) (node.BlockEvent, error) {
+	b, err := s.n.Store.Block(h)
+	if err != nil {
+		return node.BlockEvent{}, err
+	}
+	ev := node.BlockEvent{Height: h, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs)}
+	ev.AppHash, _ = s.n.Store.AppHash(h)
+	for i, tx := range b.Txs {
+		res, err := s.n.Store.TxResult(h, uint32(i))
+		if err != nil {
+			return ev, err
+		}
+		o, err := node.DecodeOutcome(res)
+		if err != nil {
+			return ev, err
+		}
+		for _, e := range o.Events {
+			ev.Events = append(ev.Events, node.Event{Type: e.Type, TxHash: tx.Hash(), Attrs: e.Attrs})
+		}
+	}
+	return ev, nil
+}
+
+func writeBlock(w http.ResponseWriter, ev node.BlockEvent, types map[string]bool) error {
+	b, _ := json.Marshal(StreamBlock{Height: ev.Height, Hash: ev.Hash, Time: time.Unix(0, ev.Time).UTC().Format(time.RFC3339Nano), TxCount: ev.TxCount, AppHash: ev.AppHash})
+	if _, err := fmt.Fprintf(w, "id: %d\nevent: block\ndata: %s\n\n", ev.Height, b); err != nil {
+		return err
+	}
+	for _, e := range ev.Events {
+		if types != nil && !types[e.Type] {
+			continue
+		}
+		se := StreamEvent{Height: ev.Height, Type: e.Type, TxHash: e.TxHash, Attrs: []StreamAttr{}}
+		for _, a := range e.Attrs {
+			se.Attrs = append(se.Attrs, StreamAttr{Key: a.Key, Value: a.Value})
+		}
+		b, _ := json.Marshal(se)
+		if _, err := fmt.Fprintf(w, "event: event\ndata: %s\n\n", b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,206 @@
+package view
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node"
+)
+
+// Block is a committed block with its hash, its transactions summarised,
+// and this node's commit certificate for it.
+type Block struct {
+	Hash       ledger.Hash                     `json:"hash"`
+	Height     uint64                          `json:"height"`
+	Time       string                          `json:"time"`
+	Header     ledger.Header                   `json:"header"`
+	Txs        []TxSummary                     `json:"txs"`
+	LastCommit *ledger.Commit                  `json:"last_commit"`
+	Evidence   []*ledger.DuplicateVoteEvidence `json:"evidence"`
+	// Commit is this node's certificate for the block itself.
+	Commit *ledger.Commit `json:"commit,omitempty"`
+	// Proposer is the proposing validator's index and name in genesis.
+	ProposerIndex int    `json:"proposer_index"`
+	ProposerName  string `json:"proposer_name,omitempty"`
+}
+
+// TxSummary names a transaction inside a block.
+type TxSummary struct {
+	Hash     ledger.Hash      `json:"hash"`
+	Sender   ledger.PublicKey `json:"sender"`
+	Nonce    uint64           `json:"nonce"`
+	Contract string           `json:"contract"`
+	Method   string           `json:"method"`
+	Size     int              `json:"size"`
+	Code     string           `json:"code,omitempty"` // the result code (OK or ERR_...)
+}
+
+// Summarize names tx.
+func Summarize(tx *ledger.Tx) TxSummary {
+	return TxSummary{Hash: tx.Hash(), Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
+}
+
+// Block returns the block at height h (0 means the latest).
+func (r *Reader) Block(h uint64) (*Block, error) {
+	tip := r.st.Height()
+	if h == 0 {
+		h = tip
+	}
+	if h == 0 {
+		return nil, notFound("no block has been committed yet")
+	}
+	b, err := r.st.Block(h)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, notFound("no block at height %d (the chain is at %d)", h, tip)
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := &Block{Hash: b.Hash(), Height: h, Time: b.Header.Timestamp().Format(time.RFC3339Nano), Header: b.Header,
+		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: []TxSummary{}, ProposerIndex: r.vals.IndexOf(b.Header.Proposer)}
+	if b.Evidence == nil {
+		out.Evidence = []*ledger.DuplicateVoteEvidence{}
+	}
+	if i := out.ProposerIndex; i >= 0 && i < len(r.doc.Validators) {
+		out.ProposerName = r.doc.Validators[i].Name
+	}
+	for i, tx := range b.Txs {
+		s := Summarize(tx)
+		if res, err := r.st.TxResult(h, uint32(i)); err == nil {
+			if o, err := node.DecodeOutcome(res); err == nil {
+				s.Code = o.Code
+			}
+		}
+		out.Txs = append(out.Txs, s)
+	}
+	out.Commit, _ = r.st.Commit(h)
+	return out, nil
+}
+
+// Blocks returns up to n blocks, newest first, starting at height from (0:
+// the latest).
+func (r *Reader) Blocks(from uint64, n int) ([]*Block, error) {
+	if from == 0 || from > r.st.Height() {
+		from = r.st.Height()
+	}
+	out := []*Block{}
+	for h := from; h >= 1 && len(out) < n; h-- {
+		b, err := r.Block(h)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, nil
+}
+
+// Tx is a transaction with its place in the chain, its decoded payload and
+// its result.
+type Tx struct {
+	Hash      ledger.Hash  `json:"tx_hash"`
+	Status    string       `json:"status"` // committed, pending
+	Height    uint64       `json:"height,omitempty"`
+	Index     uint32       `json:"index"`
+	BlockHash *ledger.Hash `json:"block_hash,omitempty"`
+	Time      string       `json:"time,omitempty"` // block time
+	// Code and Message are the result (OK, or a rejection's code and
+	// sentence); Events what the transaction did.
+	Code    string          `json:"code,omitempty"`
+	Message string          `json:"message,omitempty"`
+	Events  []TxEvent       `json:"events"`
+	Result  string          `json:"result,omitempty"` // hex of the stored result (the app-hash leaf)
+	Tx      *ledger.Tx      `json:"tx,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"` // the payload decoded, as JSON
+	// PayloadError is why the payload did not decode (it was then
+	// rejected with ERR_PAYLOAD or similar).
+	PayloadError string  `json:"payload_error,omitempty"`
+	SenderOrg    *OrgRef `json:"sender_org,omitempty"`
+	SenderRole   string  `json:"sender_role,omitempty"` // admin or operator
+	Size         int     `json:"size,omitempty"`
+}
+
+// TxEvent is an event a transaction emitted.
+type TxEvent struct {
+	Type  string           `json:"type"`
+	Attrs []contracts.Attr `json:"attrs"`
+}
+
+// Tx returns the transaction with hash h: committed, or pending in pool
+// (pending reports whether the mempool holds it).
+func (r *Reader) Tx(h ledger.Hash, pending func(ledger.Hash) bool) (*Tx, error) {
+	at, err := r.st.Tx(h)
+	if errors.Is(err, store.ErrNotFound) {
+		if pending != nil && pending(h) {
+			return &Tx{Hash: h, Status: "pending", Events: []TxEvent{}}, nil
+		}
+		return nil, notFound("transaction %s is neither committed nor pending on this node", h)
+	}
+	if err != nil {
+		return nil, err
+	}
+	bh := at.Block.Hash()
+	out := &Tx{Hash: h, Status: "committed", Height: at.Height, Index: at.Pos, BlockHash: &bh,
+		Time: at.Block.Header.Timestamp().Format(time.RFC3339Nano), Result: hex.EncodeToString(at.Result), Tx: at.Tx,
+		Events: []TxEvent{}, Size: len(at.Tx.Encode())}
+	o, err := node.DecodeOutcome(at.Result)
+	if err != nil {
+		return nil, err
+	}
+	out.Code, out.Message = o.Code, o.Message
+	for _, ev := range o.Events {
+		attrs := ev.Attrs
+		if attrs == nil {
+			attrs = []contracts.Attr{}
+		}
+		out.Events = append(out.Events, TxEvent{Type: ev.Type, Attrs: attrs})
+	}
+	out.Payload, out.PayloadError = r.payloadJSON(at.Tx, out.Events)
+	if a, err := membership.GetAccount(r.st, at.Tx.Sender); err == nil && a != nil {
+		out.SenderOrg = r.orgRef(a.Org, nil)
+		out.SenderRole = a.Role.String()
+	}
+	return out, nil
+}
+
+// payloadJSON decodes a payload with the contracts' decoders and renders
+// it as JSON; a trace.capture payload as the EPCIS 2.0 event.
+func (r *Reader) payloadJSON(tx *ledger.Tx, events []TxEvent) (json.RawMessage, string) {
+	v, err := r.x.DecodePayload(tx.Contract, tx.Method, tx.Payload)
+	if err != nil {
+		return nil, err.Error()
+	}
+	if ev, ok := v.(*epcis.Event); ok && tx.Contract == trace.Contract {
+		rec := epcis.Recorded{Event: ev}
+		for _, e := range events {
+			if e.Type != "trace.event" {
+				continue
+			}
+			for _, a := range e.Attrs {
+				if a.Key == "event" {
+					if h, err := ledger.ParseHash(a.Value); err == nil {
+						rec.Hash = h
+					}
+				}
+			}
+		}
+		j := epcis.EventJSON(&rec)
+		b, err := j.MarshalJSON()
+		if err != nil {
+			return nil, err.Error()
+		}
+		return b, ""
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return b, ""
+}

@@ -1,0 +1,198 @@
+// Package view assembles what the API and the pages show from a node's
+// committed store: lots with their whole history, transactions with their
+// decoded payloads and results, blocks, products, organisations and notary
+// records. The JSON API (node/api) encodes these values as they are; the
+// pages (node/web) render the same values as HTML, so both always say the
+// same thing.
+//
+// A Reader only reads. It may be used from many goroutines at once: each
+// call reads the store afresh (the store is safe for concurrent readers),
+// and holds no state between calls. Values returned are owned by the
+// caller.
+package view
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+)
+
+// Reader builds views from a node's committed store.
+type Reader struct {
+	st      *store.Store
+	doc     *genesis.Doc
+	genesis ledger.Hash
+	vals    *ledger.ValidatorSet
+	x       *contracts.Executor
+	places  Places
+}
+
+// New returns a Reader over st for the chain of doc (whose hash is
+// genesisHash). places names locations the chain knows only by GLN; nil
+// uses DemoPlaces.
+func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Places) (*Reader, error) {
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		return nil, err
+	}
+	if places == nil {
+		places = DemoPlaces()
+	}
+	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places}, nil
+}
+
+// Store is the store the reader reads.
+func (r *Reader) Store() *store.Store { return r.st }
+
+// ChainID is the chain's id.
+func (r *Reader) ChainID() string { return r.doc.ChainID }
+
+// Genesis returns the genesis document and its hash.
+func (r *Reader) Genesis() (*genesis.Doc, ledger.Hash) { return r.doc, r.genesis }
+
+// Error is a lookup that failed for a reason the caller should show: a
+// stable code (ERR_NOT_FOUND, ERR_BAD_REQUEST, ...) and a sentence. Other
+// errors mean the store failed.
+type Error struct {
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return e.Code + ": " + e.Message }
+
+// Codes of view errors.
+const (
+	ErrNotFound   = "ERR_NOT_FOUND"
+	ErrBadRequest = "ERR_BAD_REQUEST"
+	// ErrInvalidGTIN is a GTIN, SSCC or GLN with a bad length, character
+	// or check digit (the contracts' code for the same fault).
+	ErrInvalidGTIN = "ERR_INVALID_GTIN"
+)
+
+func notFound(format string, args ...any) error {
+	return &Error{Code: ErrNotFound, Message: fmt.Sprintf(format, args...)}
+}
+
+func badRequest(format string, args ...any) error {
+	return &Error{Code: ErrBadRequest, Message: fmt.Sprintf(format, args...)}
+}
+
+// AsError returns the view error inside err, if any.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}
+
+// ObjectRef names a traced object and where this node shows it.
+type ObjectRef struct {
+	ID     string `json:"id"`   // canonical Digital Link URI on id.gs1.org
+	Kind   string `json:"kind"` // lot, item or container
+	GTIN   string `json:"gtin,omitempty"`
+	Lot    string `json:"lot,omitempty"`
+	Serial string `json:"serial,omitempty"`
+	SSCC   string `json:"sscc,omitempty"`
+	Path   string `json:"path"`           // this node's page, e.g. /01/{gtin}/10/{lot}
+	Name   string `json:"name,omitempty"` // the product's registered name, when known
+}
+
+func objectRef(o gs1.ObjectID) ObjectRef {
+	ref := ObjectRef{ID: o.URI(), Kind: o.Kind.String(), Path: o.Path()}
+	switch o.Kind {
+	case gs1.Lot:
+		ref.GTIN, ref.Lot = o.Key, o.Ext
+	case gs1.Item:
+		ref.GTIN, ref.Serial = o.Key, o.Ext
+	case gs1.Container:
+		ref.SSCC = o.Key
+	}
+	return ref
+}
+
+// ref returns an object's reference with its product name.
+func (r *Reader) ref(o gs1.ObjectID, names map[string]string) ObjectRef {
+	ref := objectRef(o)
+	if o.Kind == gs1.Container {
+		ref.Name = "物流单元 SSCC " + o.Key + " (logistic unit)"
+		return ref
+	}
+	if names != nil {
+		if n, ok := names[o.Key]; ok {
+			ref.Name = n
+			return ref
+		}
+	}
+	if p, err := trace.GetProduct(r.st, o.Key); err == nil && p != nil {
+		ref.Name = p.Name
+	}
+	if names != nil {
+		names[o.Key] = ref.Name
+	}
+	return ref
+}
+
+// OrgRef names an organisation.
+type OrgRef struct {
+	ID    string   `json:"id"`
+	Name  string   `json:"name"`
+	Roles []string `json:"roles"`
+}
+
+func (r *Reader) orgRef(id string, cache map[string]*OrgRef) *OrgRef {
+	if id == "" {
+		return nil
+	}
+	if cache != nil {
+		if o, ok := cache[id]; ok {
+			return o
+		}
+	}
+	ref := &OrgRef{ID: id, Name: id, Roles: []string{}}
+	if o, err := membership.GetOrg(r.st, id); err == nil && o != nil {
+		ref.Name = o.Name
+		for _, role := range o.Roles {
+			ref.Roles = append(ref.Roles, string(role))
+		}
+	}
+	if cache != nil {
+		cache[id] = ref
+	}
+	return ref
+}
+
+// Has reports whether the organisation holds role.
+func (o *OrgRef) Has(role string) bool {
+	if o == nil {
+		return false
+	}
+	for _, r := range o.Roles {
+		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// FormatTime renders Unix nanoseconds in RFC 3339 at the given offset
+// (minutes east of UTC).
+func FormatTime(ns int64, offsetMin int) string {
+	return time.Unix(0, ns).In(zone(offsetMin)).Format(time.RFC3339)
+}
+
+// blockTime renders a block time in UTC with nanoseconds.
+func blockTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
+
+func zone(offsetMin int) *time.Location {
+	if offsetMin == 0 {
+		return time.UTC
+	}
+	return time.FixedZone("", offsetMin*60)
+}
