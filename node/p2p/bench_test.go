@@ -25,7 +25,7 @@ func star(b *testing.B, n int) (*Network, []*Network) {
 	}
 	var peers []peer.AddrInfo
 	for i, r := range recv {
-		peers = append(peers, peer.AddrInfo{ID: recvIDs[i], Addrs: r.Host().Addrs()})
+		peers = append(peers, peer.AddrInfo{ID: recvIDs[i], Addrs: r.ListenAddrs()})
 	}
 	s, err := New(Config{Key: ks, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: peers, Admitted: recvIDs, QueueLen: 1 << 16})
 	if err != nil {

@@ -103,6 +103,12 @@ func New(cfg Config) (*Network, error) {
 		libp2p.DisableRelay(),
 		libp2p.Ping(false),
 		libp2p.DisableMetrics(),
+		// Announce no addresses: peers are dialled only at the addresses
+		// configured for them (p2p.peers), never at addresses learned
+		// through identify. In a permissioned network with static peers
+		// nothing is lost, and an operator's (or the chaos test's) routing
+		// through proxies or firewalls is respected.
+		libp2p.AddrsFactory(func([]ma.Multiaddr) []ma.Multiaddr { return nil }),
 	)
 	if err != nil {
 		return nil, fmt.Errorf("p2p: start host: %w", err)
@@ -153,9 +159,12 @@ func (n *Network) Close() error {
 // ID is this node's peer id.
 func (n *Network) ID() peer.ID { return n.host.ID() }
 
-// Addrs are the multiaddrs the host listens on, with /p2p/ID.
+// ListenAddrs are the multiaddrs the host listens on (resolved ports).
+func (n *Network) ListenAddrs() []ma.Multiaddr { return n.host.Network().ListenAddresses() }
+
+// Addrs are the listen multiaddrs with /p2p/ID.
 func (n *Network) Addrs() []ma.Multiaddr {
-	info := peer.AddrInfo{ID: n.host.ID(), Addrs: n.host.Addrs()}
+	info := peer.AddrInfo{ID: n.host.ID(), Addrs: n.ListenAddrs()}
 	out, _ := peer.AddrInfoToP2pAddrs(&info)
 	return out
 }
