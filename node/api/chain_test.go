@@ -255,11 +255,11 @@ func TestSearchProductsAndOrgs(t *testing.T) {
 		l.History[0].TxHash.String(): "tx",
 		l.History[0].Hash.String():   "event",
 		demo.DemoLot.Path():          "lot",
-		demo.DemoLot.URI():          "lot",
-		demo.LotMaojian:             "lot",
-		"1":                         "block",
-		demo.GTINMaojianSpecial:     "product",
-		"inspector":                 "org",
+		demo.DemoLot.URI():           "lot",
+		demo.LotMaojian:              "lot",
+		"1":                          "block",
+		demo.GTINMaojianSpecial:      "product",
+		"inspector":                  "org",
 	}
 	for q, kind := range cases {
 		var sr api.SearchResponse
