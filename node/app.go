@@ -28,6 +28,9 @@ type Execution struct {
 	Writes  []store.Write // the block's net state changes
 	AppHash ledger.Hash   // the state commitment after the block
 	Events  []Event       // for the event stream and indexes
+	// AdmissionChanged says the block changed what admission checks
+	// depend on (membership), so the mempool must recheck what it holds.
+	AdmissionChanged bool
 }
 
 // Event is something a transaction did that subscribers care about.

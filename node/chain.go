@@ -138,7 +138,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	c.lastCommit = time.Now()
 	c.evidence = dropIncluded(c.evidence, b.Evidence)
 	c.mu.Unlock()
-	c.pool.Update(b.Txs)
+	c.pool.Update(b.Txs, ex.AdmissionChanged)
 	c.metrics.blockCommitted(b, time.Since(start), c.lastCommit.Sub(prevCommit))
 	c.events.publish(BlockEvent{Height: b.Header.Height, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs), AppHash: ex.AppHash, Events: ex.Events})
 	c.log.Debug("committed", "height", b.Header.Height, "hash", b.Hash().Short(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))

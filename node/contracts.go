@@ -54,6 +54,9 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs))}
 	for i, tx := range txs {
 		h := tx.Hash()
+		if tx.Contract == membership.Contract && res.Results[i].OK() {
+			ex.AdmissionChanged = true
+		}
 		ex.Results[i] = contracts.ResultLeaf(h, res.Results[i], byTx[i])
 		for _, ev := range byTx[i] {
 			ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: h, Attrs: ev.Attrs})

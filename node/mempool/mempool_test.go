@@ -160,7 +160,7 @@ func TestUpdateAndReplay(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.deny[txs[5].Sender] = true // sender 3 revoked by that block, say
-	dropped := f.mp.Update(blk.Txs)
+	dropped := f.mp.Update(blk.Txs, true)
 	if dropped != 2 { // txs[2] and txs[5] are sender 3's
 		t.Fatalf("recheck dropped %d, want 2", dropped)
 	}
@@ -173,5 +173,29 @@ func TestUpdateAndReplay(t *testing.T) {
 		if tx.Sender == txs[5].Sender {
 			t.Fatal("revoked sender's tx still reaped")
 		}
+	}
+}
+
+// Without a membership change the recheck is skipped: the pre-check is not
+// run again for what the mempool already holds.
+func TestUpdateWithoutRecheckKeepsTheRest(t *testing.T) {
+	f := newFixture(t, Config{})
+	var txs []*ledger.Tx
+	for i := uint64(0); i < 4; i++ {
+		tx := f.chain.Tx(i+1, i, nil)
+		txs = append(txs, tx)
+		if _, _, err := f.mp.Add(tx.Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.deny[txs[3].Sender] = true
+	if dropped := f.mp.Update(txs[:1], false); dropped != 0 {
+		t.Fatalf("dropped %d without a recheck", dropped)
+	}
+	if n, _ := f.mp.Size(); n != 3 {
+		t.Fatalf("mempool holds %d, want 3", n)
+	}
+	if dropped := f.mp.Update(nil, true); dropped != 1 {
+		t.Fatalf("recheck dropped %d, want 1", dropped)
 	}
 }
