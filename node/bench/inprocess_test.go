@@ -1,0 +1,77 @@
+package bench
+
+import (
+	"context"
+	"net/http"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/nodetest"
+)
+
+// demoNetwork starts n validators in this process with the contracts and
+// the demo organisations, and returns the nodes' URLs and the admins' keys.
+func demoNetwork(t *testing.T, n int, params *genesis.ConsensusParams) ([]string, map[membership.Role]ledger.PrivateKey) {
+	admins := map[membership.Role]ledger.PrivateKey{}
+	var orgs []genesis.Organisation
+	for i, o := range demo.Founding {
+		k := ledger.PrivateKey{}
+		var err error
+		if k, err = ledger.GenerateKey(); err != nil {
+			t.Fatal(err)
+		}
+		_ = i
+		admins[o.Role] = k
+		spec := o.Spec(string(o.Role), k.PublicKey())
+		roles := make([]genesis.Role, len(spec.Roles))
+		for j, r := range spec.Roles {
+			roles[j] = genesis.Role(r)
+		}
+		orgs = append(orgs, genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: roles, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins})
+	}
+	nw := nodetest.New(t, nodetest.Options{Validators: n, Orgs: orgs, Params: params,
+		App:     func() node.Application { return node.NewContractsApp() },
+		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
+	nw.StartAll()
+	nw.WaitHeight(1, 30*time.Second)
+	var urls []string
+	for _, m := range nw.Members {
+		urls = append(urls, m.URL)
+	}
+	return urls, admins
+}
+
+// TestInProcessLoad runs qian bench's load against four validators in this
+// process, for profiling: QIAN_BENCH_INPROC=1 go test ./node/bench -run
+// InProcessLoad -v -cpuprofile cpu.out. Rate via QIAN_BENCH_RATE (0 = max).
+func TestInProcessLoad(t *testing.T) {
+	if os.Getenv("QIAN_BENCH_INPROC") == "" {
+		t.Skip("set QIAN_BENCH_INPROC=1 to run (a profiling aid, not a test)")
+	}
+	p := genesis.DefaultConsensusParams()
+	urls, admins := demoNetwork(t, 4, &p)
+	rate := 0
+	if v := os.Getenv("QIAN_BENCH_RATE"); v != "" {
+		rate = atoi(v)
+	}
+	sum, err := Run(context.Background(), Options{Nodes: urls, Admins: admins, Duration: 20 * time.Second, Rate: rate, Kind: KindMixed, Out: os.Stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", *sum)
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		n = n*10 + int(c-'0')
+	}
+	return n
+}
