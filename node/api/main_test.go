@@ -66,7 +66,11 @@ func do(t *testing.T, method, path, ctype string, body []byte, want int, v any) 
 	if resp.StatusCode != want {
 		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, raw)
 	}
-	recordResponse(method, path, resp, raw)
+	if sp, err := webtest.LoadSpec(); err != nil {
+		t.Fatal(err)
+	} else {
+		sp.Check(t, method, path, resp, raw)
+	}
 	if v != nil {
 		if err := json.Unmarshal(raw, v); err != nil {
 			t.Fatalf("%s %s: %v\n%s", method, path, err, raw)

@@ -89,14 +89,14 @@ type Recall struct {
 // Origin is where a line of the product began: the first event of a lot
 // with no inputs (a harvest).
 type Origin struct {
-	Object   ObjectRef `json:"object"`
-	Org      *OrgRef   `json:"org"`
-	Place    *Place    `json:"place,omitempty"`
-	Time     string    `json:"time"`
-	Quantity string    `json:"quantity,omitempty"`
-	UOM      string    `json:"uom,omitempty"`
-	Details  []Detail  `json:"details,omitempty"`
-	Event    ledger.Hash
+	Object   ObjectRef   `json:"object"`
+	Org      *OrgRef     `json:"org"`
+	Place    *Place      `json:"place,omitempty"`
+	Time     string      `json:"time"`
+	Quantity string      `json:"quantity,omitempty"`
+	UOM      string      `json:"uom,omitempty"`
+	Details  []Detail    `json:"details,omitempty"`
+	Event    ledger.Hash `json:"event"` // its first event (the harvest)
 }
 
 // Certificate is a certificationInfo reference on an event, resolved
