@@ -62,10 +62,9 @@ type Block struct {
 	base   Store
 	cache  map[string][]byte // values read from base; nil value = absent
 	writes map[string]entry
-	// sorted holds the keys of writes in order, for Iterate; rebuilt
-	// lazily after a commit changed writes.
-	sorted   []string
-	sortedOK bool
+	// sorted holds the keys of writes in order, for Iterate; pending holds
+	// keys committed since, merged in lazily by keysIn.
+	sorted, pending, scratch []string
 }
 
 // NewBlock starts an empty overlay over base.
@@ -141,23 +140,33 @@ func (t *Tx) Delete(key []byte) { t.writes[string(key)] = entry{} }
 // Commit folds the transaction's writes into the block.
 func (t *Tx) Commit() {
 	for k, e := range t.writes {
+		if _, ok := t.blk.writes[k]; !ok {
+			t.blk.pending = append(t.blk.pending, k)
+		}
 		t.blk.writes[k] = e
-	}
-	if len(t.writes) > 0 {
-		t.blk.sortedOK = false
 	}
 	t.writes = nil
 }
 
 // keysIn returns the block's written keys in [lower, upper), in order.
 func (b *Block) keysIn(lower, upper []byte) []string {
-	if !b.sortedOK {
-		b.sorted = b.sorted[:0]
-		for k := range b.writes {
-			b.sorted = append(b.sorted, k)
+	if len(b.pending) > 0 {
+		// Merge the few new keys into the sorted ones: linear, no
+		// allocation once the buffers have grown.
+		sort.Strings(b.pending)
+		out := b.scratch[:0]
+		i, j := 0, 0
+		for i < len(b.sorted) || j < len(b.pending) {
+			if j == len(b.pending) || (i < len(b.sorted) && b.sorted[i] < b.pending[j]) {
+				out = append(out, b.sorted[i])
+				i++
+			} else {
+				out = append(out, b.pending[j])
+				j++
+			}
 		}
-		sort.Strings(b.sorted)
-		b.sortedOK = true
+		b.scratch, b.sorted = b.sorted, out
+		b.pending = b.pending[:0]
 	}
 	i := sort.SearchStrings(b.sorted, string(lower))
 	j := len(b.sorted)
