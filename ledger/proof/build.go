@@ -1,12 +1,17 @@
 package proof
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
+	"github.com/qianchain/qianchain/ledger/store"
 )
 
 // Source is the committed chain Build reads; *store.Store is one. Reads must
-// return verified data (the store checks hashes on read).
+// return verified data (the store checks hashes on read) and report a
+// missing entry with store.ErrNotFound.
 type Source interface {
 	Height() uint64
 	GenesisHash() (ledger.Hash, error)
@@ -26,12 +31,146 @@ type WritesRootSource interface {
 // Build assembles the bundle for the committed transaction txHash from st.
 // vals is the chain's validator set (from genesis: the store does not keep
 // it). A transaction st does not hold gives an *Error with code ErrNotFound.
+//
+// The certificate is the chain's own when block h+1 exists (its last
+// commit), else st's stored commit. Block h+1's header and certificate (the
+// chain's own from block h+2 when that exists) come along when h+1 exists,
+// and with them the outcome's proof when st keeps writes roots.
 func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, error) {
-	panic("TODO")
+	height, pos, err := st.TxLocation(txHash)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fail(ErrNotFound, "transaction %s is not committed on this node", txHash)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("locate tx %s: %w", txHash.Short(), err)
+	}
+	gh, err := st.GenesisHash()
+	if err != nil {
+		return nil, fmt.Errorf("read genesis hash: %w", err)
+	}
+	blk, err := st.Block(height)
+	if err != nil {
+		return nil, fmt.Errorf("read block %d: %w", height, err)
+	}
+	if int(pos) >= len(blk.Txs) || blk.Txs[pos].Hash() != txHash {
+		return nil, fmt.Errorf("tx index for %s points at block %d position %d, which holds another transaction", txHash.Short(), height, pos)
+	}
+	tx := blk.Txs[pos]
+	leaves := make([]merkle.Hash, len(blk.Txs))
+	for i, t := range blk.Txs {
+		leaves[i] = merkle.LeafHash(t.Encode())
+	}
+	incl, err := merkle.Prove(leaves, uint64(pos))
+	if err != nil {
+		return nil, err
+	}
+	b := &Bundle{
+		Version: Version, ChainID: blk.Header.ChainID, GenesisHash: gh,
+		Tx:         txPart(tx),
+		Inclusion:  Inclusion{Index: pos, Size: blk.Header.TxCount, Siblings: fromMerkle(incl.Path)},
+		Header:     headerPart(&blk.Header),
+		Validators: validatorsPart(vals),
+	}
+
+	tip := st.Height()
+	var next *ledger.Block
+	cmt, err := certificate(st, height, tip)
+	if err != nil {
+		return nil, err
+	}
+	b.Commit = commitPart(cmt)
+	if height < tip {
+		if next, err = st.Block(height + 1); err != nil {
+			return nil, fmt.Errorf("read block %d: %w", height+1, err)
+		}
+		nextCmt, err := certificate(st, height+1, tip)
+		if err != nil {
+			return nil, err
+		}
+		b.Next = &NextPart{Header: headerPart(&next.Header), Commit: commitPart(nextCmt)}
+	}
+
+	leaf, err := st.TxResult(height, pos)
+	if err != nil {
+		return nil, fmt.Errorf("read result of %s: %w", txHash.Short(), err)
+	}
+	if b.Outcome, _, err = outcomePart(leaf); err != nil {
+		return nil, fmt.Errorf("stored result of %s: %w", txHash.Short(), err)
+	}
+	if wr, ok := st.(WritesRootSource); ok && next != nil {
+		root, err := wr.WritesRoot(height)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			// A store that began keeping writes roots after this height.
+		case err != nil:
+			return nil, fmt.Errorf("read writes root %d: %w", height, err)
+		default:
+			if b.Outcome.Proof, err = outcomeProof(st, blk, pos, root, next); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return b, nil
+}
+
+// certificate returns the chain's own commit for height (block height+1's
+// last commit) when that block exists, else the stored one.
+func certificate(st Source, height, tip uint64) (*ledger.Commit, error) {
+	if height < tip {
+		nb, err := st.Block(height + 1)
+		if err != nil {
+			return nil, fmt.Errorf("read block %d: %w", height+1, err)
+		}
+		return nb.LastCommit, nil
+	}
+	c, err := st.Commit(height)
+	if err != nil {
+		return nil, fmt.Errorf("read commit %d: %w", height, err)
+	}
+	return c, nil
+}
+
+// outcomeProof builds the result's path into block h's results root and
+// checks that the roots give the app hash header h+1 carries.
+func outcomeProof(st Source, blk *ledger.Block, pos uint32, writesRoot ledger.Hash, next *ledger.Block) (*OutcomeProof, error) {
+	h := blk.Header.Height
+	leaves := make([]merkle.Hash, len(blk.Txs))
+	for i := range blk.Txs {
+		leaf, err := st.TxResult(h, uint32(i))
+		if err != nil {
+			return nil, fmt.Errorf("read result %d/%d: %w", h, i, err)
+		}
+		leaves[i] = merkle.LeafHash(leaf)
+	}
+	p, err := merkle.Prove(leaves, uint64(pos))
+	if err != nil {
+		return nil, err
+	}
+	resultsRoot := ledger.Hash(merkle.Root(leaves))
+	if got := AppHashLink(blk.Header.AppHash, h, writesRoot, resultsRoot); got != next.Header.AppHash {
+		return nil, fmt.Errorf("stored results and writes root of block %d give app hash %s, header %d carries %s", h, got.Short(), h+1, next.Header.AppHash.Short())
+	}
+	return &OutcomeProof{Siblings: fromMerkle(p.Path), WritesRoot: writesRoot, ResultsRoot: resultsRoot}, nil
 }
 
 // AttachBatchItem adds to b the proof that item is leaf p.Index of the batch
-// b's transaction anchors (a notary.anchor_batch). It checks the path first.
+// b's transaction anchors (a notary.anchor_batch). It checks the path first;
+// p.Size must be the anchored batch's size.
 func AttachBatchItem(b *Bundle, item ledger.Hash, p merkle.Proof) error {
-	panic("TODO")
+	tx, err := ledger.DecodeTx(b.Tx.Encoding)
+	if err != nil {
+		return fail(ErrEncoding, "tx.encoding: %v", err)
+	}
+	root, size, err := anchoredBatch(tx)
+	if err != nil {
+		return err
+	}
+	if p.Size != size {
+		return fail(ErrBatchItem, "the item's proof is for a batch of %d items; the transaction anchors %d", p.Size, size)
+	}
+	if err := merkle.Verify(merkle.LeafHash(item[:]), p, root); err != nil {
+		return fail(ErrBatchItem, "item %s is not leaf %d of the batch with root %s: %v", item, p.Index, root, err)
+	}
+	b.BatchItem = &BatchItem{Item: item, Index: p.Index, Size: size, Root: root, Siblings: fromMerkle(p.Path)}
+	return nil
 }

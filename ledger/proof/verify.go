@@ -1,10 +1,12 @@
 package proof
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/merkle"
 )
 
 // Anchor is what a verifier trusts: the chain's identity and validator set,
@@ -19,7 +21,15 @@ type Anchor struct {
 
 // AnchorFromGenesis returns the anchor of a validated genesis document.
 func AnchorFromGenesis(doc *genesis.Doc) (Anchor, error) {
-	panic("TODO")
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		return Anchor{}, err
+	}
+	a := Anchor{ChainID: doc.ChainID, GenesisHash: doc.Hash(), Validators: vals}
+	for _, v := range doc.Validators {
+		a.Names = append(a.Names, v.Name)
+	}
+	return a, nil
 }
 
 // Report is what a bundle proved.
@@ -63,29 +73,233 @@ type Outcome struct {
 	ProvenBy uint64 `json:"proven_by,omitempty"`
 }
 
+// AppHashDomain is the BIP-340 tag of the app-hash chain (docs/state.md).
+const AppHashDomain = "qian/app/v1"
+
+// AppHashLink computes AppHash(h) from AppHash(h-1) and block h's two roots:
+// TaggedHash("qian/app/v1", prev ‖ u64(h) ‖ writesRoot ‖ resultsRoot).
+func AppHashLink(prev ledger.Hash, height uint64, writesRoot, resultsRoot ledger.Hash) ledger.Hash {
+	msg := make([]byte, 0, 104)
+	msg = append(msg, prev[:]...)
+	msg = binary.BigEndian.AppendUint64(msg, height)
+	msg = append(msg, writesRoot[:]...)
+	msg = append(msg, resultsRoot[:]...)
+	return ledger.TaggedHash(AppHashDomain, msg)
+}
+
 // Verify checks b against a and returns what it proved, or an *Error naming
-// the first check that failed. It reads no file and no network.
+// the first check that failed. It reads no file and no network. The checks
+// run in the order docs/verification.md gives: cheap structural checks
+// first, signatures last.
 func Verify(b *Bundle, a Anchor) (*Report, error) {
-	panic("TODO")
-}
+	if a.Validators == nil {
+		return nil, fail(ErrValidators, "the verifier has no validator set: load the genesis file")
+	}
+	// 1. Format and chain.
+	if b.Version != Version {
+		return nil, fail(ErrFormat, "bundle version %d; this verifier reads version %d", b.Version, Version)
+	}
+	if b.ChainID != a.ChainID {
+		return nil, fail(ErrChain, "the bundle is for chain %q, the genesis file for chain %q", b.ChainID, a.ChainID)
+	}
+	if b.GenesisHash != a.GenesisHash {
+		return nil, fail(ErrChain, "the bundle is for genesis %s, the genesis file hashes to %s", b.GenesisHash, a.GenesisHash)
+	}
 
-// ParseBundle reads a bundle's JSON strictly (see docs/verification.md):
-// every field spelt exactly, none unknown or repeated, hex in lowercase. A
-// failure is an *Error with code ErrFormat.
-func ParseBundle(raw []byte) (*Bundle, error) {
-	panic("TODO")
-}
+	// 2. Validator set: the genesis set, byte for byte.
+	vals, err := ledger.DecodeValidatorSet(b.Validators.Encoding)
+	if err != nil {
+		return nil, fail(ErrEncoding, "validators.encoding: %v", err)
+	}
+	if err := sameAs("validators", b.Validators, validatorsPart(vals)); err != nil {
+		return nil, err
+	}
+	if vals.Hash() != a.Validators.Hash() {
+		return nil, fail(ErrValidators, "the bundle's validator set hashes to %s, the genesis set to %s", vals.Hash(), a.Validators.Hash())
+	}
 
-// VerifyJSON is ParseBundle followed by Verify.
-func VerifyJSON(raw []byte, a Anchor) (*Report, error) {
-	b, err := ParseBundle(raw)
+	// 3. Header.
+	hdr, err := decodeHeader("header", &b.Header)
 	if err != nil {
 		return nil, err
 	}
-	return Verify(b, a)
+	if hdr.ChainID != a.ChainID {
+		return nil, fail(ErrChain, "the header is for chain %q, not %q", hdr.ChainID, a.ChainID)
+	}
+	if hdr.ValidatorsHash != vals.Hash() {
+		return nil, fail(ErrValidators, "header %d names validator set %s, not the genesis set %s", hdr.Height, hdr.ValidatorsHash, vals.Hash())
+	}
+	blockHash := hdr.Hash()
+
+	// 4. Transaction and its path to tx_root, with the size from the header.
+	tx, err := ledger.DecodeTx(b.Tx.Encoding)
+	if err != nil {
+		return nil, fail(ErrEncoding, "tx.encoding: %v", err)
+	}
+	if err := sameAs("tx", b.Tx, txPart(tx)); err != nil {
+		return nil, err
+	}
+	if tx.ChainID != a.ChainID {
+		return nil, fail(ErrTx, "the transaction is for chain %q, not %q", tx.ChainID, a.ChainID)
+	}
+	if b.Inclusion.Size != hdr.TxCount {
+		return nil, fail(ErrMismatch, "inclusion.size: the bundle says %d, the header's tx_count is %d", b.Inclusion.Size, hdr.TxCount)
+	}
+	incl := merkle.Proof{Index: uint64(b.Inclusion.Index), Size: uint64(hdr.TxCount), Path: toMerkle(b.Inclusion.Siblings)}
+	if err := merkle.Verify(merkle.LeafHash(b.Tx.Encoding), incl, hdr.TxRoot); err != nil {
+		return nil, fail(ErrInclusion, "the transaction is not leaf %d of the %d under tx_root %s of block %d: %v", b.Inclusion.Index, hdr.TxCount, hdr.TxRoot, hdr.Height, err)
+	}
+
+	// 5. Certificate (structure now, signatures in step 9).
+	cmt, err := decodeCommit("commit", &b.Commit)
+	if err != nil {
+		return nil, err
+	}
+	if cmt.Height != hdr.Height || cmt.BlockHash != blockHash {
+		return nil, fail(ErrCommit, "the certificate is for block %s at height %d, not block %s at height %d", cmt.BlockHash, cmt.Height, blockHash, hdr.Height)
+	}
+
+	// 6. The next block: it follows this one and records this certificate.
+	var next *ledger.Header
+	var nextCmt *ledger.Commit
+	if b.Next != nil {
+		if next, err = decodeHeader("next.header", &b.Next.Header); err != nil {
+			return nil, err
+		}
+		switch {
+		case next.ChainID != a.ChainID:
+			return nil, fail(ErrNext, "the next header is for chain %q, not %q", next.ChainID, a.ChainID)
+		case next.Height != hdr.Height+1:
+			return nil, fail(ErrNext, "the next header is at height %d, not %d", next.Height, hdr.Height+1)
+		case next.PrevBlockHash != blockHash:
+			return nil, fail(ErrNext, "the next header follows block %s, not %s", next.PrevBlockHash, blockHash)
+		case next.LastCommitHash != cmt.Hash():
+			return nil, fail(ErrNext, "the next header records certificate %s for block %d; the bundle's certificate hashes to %s", next.LastCommitHash, hdr.Height, cmt.Hash())
+		case next.ValidatorsHash != vals.Hash():
+			return nil, fail(ErrValidators, "header %d names validator set %s, not the genesis set %s", next.Height, next.ValidatorsHash, vals.Hash())
+		case next.Time <= hdr.Time:
+			return nil, fail(ErrNext, "the next header's time %s is not after the block's %s", formatTime(next.Time), formatTime(hdr.Time))
+		}
+		if nextCmt, err = decodeCommit("next.commit", &b.Next.Commit); err != nil {
+			return nil, err
+		}
+		if nextCmt.Height != next.Height || nextCmt.BlockHash != next.Hash() {
+			return nil, fail(ErrNext, "the next certificate is for block %s at height %d, not block %s at height %d", nextCmt.BlockHash, nextCmt.Height, next.Hash(), next.Height)
+		}
+	}
+
+	// 7. Outcome: the transaction's leaf, tied to header h+1's app hash.
+	var outcome *Outcome
+	if o := b.Outcome; o != nil {
+		want, leafTx, err := outcomePart(o.Result)
+		if err != nil {
+			return nil, fail(ErrEncoding, "outcome.result: %v", err)
+		}
+		want.Proof = o.Proof
+		if err := sameAs("outcome", o, want); err != nil {
+			return nil, err
+		}
+		if leafTx != tx.Hash() {
+			return nil, fail(ErrOutcome, "the result is for transaction %s, not %s", leafTx, tx.Hash())
+		}
+		outcome = &Outcome{Code: o.Code, Message: o.Message, Events: o.Events}
+		if p := o.Proof; p != nil {
+			if next == nil {
+				return nil, fail(ErrOutcome, "the outcome's proof needs the next header, which the bundle lacks")
+			}
+			rp := merkle.Proof{Index: uint64(b.Inclusion.Index), Size: uint64(hdr.TxCount), Path: toMerkle(p.Siblings)}
+			if err := merkle.Verify(merkle.LeafHash(o.Result), rp, p.ResultsRoot); err != nil {
+				return nil, fail(ErrOutcome, "the result is not leaf %d of the %d under results root %s: %v", b.Inclusion.Index, hdr.TxCount, p.ResultsRoot, err)
+			}
+			if got := AppHashLink(hdr.AppHash, hdr.Height, p.WritesRoot, p.ResultsRoot); got != next.AppHash {
+				return nil, fail(ErrOutcome, "the app hash after block %d computes to %s, header %d carries %s", hdr.Height, got, next.Height, next.AppHash)
+			}
+			outcome.Proven, outcome.ProvenBy = true, next.Height
+		}
+	}
+
+	// 8. Batch item: its path leads to the root the transaction anchored.
+	if bi := b.BatchItem; bi != nil {
+		root, size, err := anchoredBatch(tx)
+		if err != nil {
+			return nil, err
+		}
+		if bi.Root != root || bi.Size != size {
+			return nil, fail(ErrMismatch, "batch_item: the bundle says root %s of %d items, the transaction anchors root %s of %d", bi.Root, bi.Size, root, size)
+		}
+		p := merkle.Proof{Index: bi.Index, Size: size, Path: toMerkle(bi.Siblings)}
+		if err := merkle.Verify(merkle.LeafHash(bi.Item[:]), p, root); err != nil {
+			return nil, fail(ErrBatchItem, "item %s is not leaf %d of the batch of %d with root %s: %v", bi.Item, bi.Index, size, root, err)
+		}
+	}
+
+	// 9. Signatures: the transaction's, then the certificates' against the
+	// genesis set.
+	if err := tx.VerifySignature(); err != nil {
+		return nil, fail(ErrTx, "transaction %s: %v", tx.Hash(), err)
+	}
+	if err := cmt.Verify(a.ChainID, a.Validators, hdr.Height, blockHash); err != nil {
+		return nil, fail(ErrCommit, "%v", err)
+	}
+	if nextCmt != nil {
+		if err := nextCmt.Verify(a.ChainID, a.Validators, next.Height, next.Hash()); err != nil {
+			return nil, fail(ErrNext, "next certificate: %v", err)
+		}
+	}
+
+	r := &Report{ChainID: a.ChainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, Height: hdr.Height,
+		Time: hdr.Timestamp(), BlockHash: blockHash, Round: cmt.Round, Signers: cmt.Signers(),
+		SignedPower: cmt.SignedPower(a.Validators), TotalPower: a.Validators.TotalPower(), Validators: a.Validators.Size(),
+		InChain: next != nil, Result: outcome, BatchItem: b.BatchItem}
+	if len(a.Names) == a.Validators.Size() {
+		for _, i := range r.Signers {
+			r.SignerNames = append(r.SignerNames, a.Names[i])
+		}
+	}
+	return r, nil
 }
 
-// Marshal returns the bundle's JSON, indented, with a final newline.
-func (b *Bundle) Marshal() []byte {
-	panic("TODO")
+func decodeHeader(path string, p *HeaderPart) (*ledger.Header, error) {
+	h, err := ledger.DecodeHeader(p.Encoding)
+	if err != nil {
+		return nil, fail(ErrEncoding, "%s.encoding: %v", path, err)
+	}
+	if err := sameAs(path, *p, headerPart(h)); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func decodeCommit(path string, p *CommitPart) (*ledger.Commit, error) {
+	c, err := ledger.DecodeCommit(p.Encoding)
+	if err != nil {
+		return nil, fail(ErrEncoding, "%s.encoding: %v", path, err)
+	}
+	if err := sameAs(path, *p, commitPart(c)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Notary batch anchoring, as docs/notarization.md specifies it: the
+// transaction calls notary.anchor_batch, whose payload begins with the
+// 32-byte root and the u64 item count.
+const (
+	notaryContract    = "notary"
+	notaryAnchorBatch = "anchor_batch"
+)
+
+func anchoredBatch(tx *ledger.Tx) (ledger.Hash, uint64, error) {
+	if tx.Contract != notaryContract || tx.Method != notaryAnchorBatch {
+		return ledger.Hash{}, 0, fail(ErrBatchItem, "the transaction calls %s.%s, not %s.%s: it anchors no batch", tx.Contract, tx.Method, notaryContract, notaryAnchorBatch)
+	}
+	if len(tx.Payload) < ledger.HashSize+8 {
+		return ledger.Hash{}, 0, fail(ErrBatchItem, "the anchor_batch payload is %d bytes, too short to name a root and size", len(tx.Payload))
+	}
+	root := ledger.Hash(tx.Payload[:ledger.HashSize])
+	size := binary.BigEndian.Uint64(tx.Payload[ledger.HashSize:])
+	if size == 0 {
+		return ledger.Hash{}, 0, fail(ErrBatchItem, "the anchor_batch payload names an empty batch")
+	}
+	return root, size, nil
 }
