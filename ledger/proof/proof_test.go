@@ -179,7 +179,9 @@ func TestVerifyRefuses(t *testing.T) {
 			b.Outcome = o
 		}},
 		{"a writes root changed", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Outcome.Proof.WritesRoot[31] ^= 1 }},
-		{"a batch item not in the batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.BatchItem.Item = ledger.Sum([]byte("other file")) }},
+		{"a batch item not in the batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+			b.BatchItem.Item = ledger.Sum([]byte("other file"))
+		}},
 		{"a batch item on a transaction that anchors no batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 			other, err := Build(c, c.txs[2][0].Hash(), a.Validators)
 			if err != nil {
