@@ -30,7 +30,7 @@ func msm(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 // straussMaxTerms is the crossover between the two methods, measured with
 // BenchmarkMSM (see doc.go): below it Strauss's per-term tables are cheaper
 // than Pippenger's per-window bucket sums.
-var straussMaxTerms = 96
+var straussMaxTerms = 48
 
 // point returns the affine point Q of t.
 func (t *term) point(bases []affine) affine {
@@ -85,17 +85,19 @@ type scratch struct {
 	naf    []int8
 
 	// Pippenger
-	pts     []affine
-	digits  []int32
-	buckets []affine
-	filled  []bool
-	inBatch []bool
-	pending []bucketAdd
-	queue   []bucketAdd
-	queue2  []bucketAdd
-	den     []btcec.FieldVal
-	pre     []btcec.FieldVal
-	kind    []uint8
+	pts      []affine
+	digits   []int32
+	buckets  []affine
+	filled   []bool
+	inBatch  []bool
+	pending  []bucketAdd
+	queue    []bucketAdd
+	queue2   []bucketAdd
+	den      []btcec.FieldVal
+	pre      []btcec.FieldVal
+	kind     []uint8
+	extraIdx []int32
+	extras   []btcec.JacobianPoint
 }
 
 func grow[T any](s []T, n int) []T {

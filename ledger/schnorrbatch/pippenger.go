@@ -32,13 +32,15 @@ const (
 )
 
 // pippengerWindow returns the window width c for n terms of at most maxBits
-// bits, from the cost model: windows × (n·add + 2^(c-1)·(mixed + generic
-// addition)), in units of a batched affine addition.
+// bits, from the cost model windows × (n·add + 2^(c-1)·reduce + c·double),
+// with an affine bucket addition as the unit, a bucket's share of the
+// reduction (a mixed and a generic Jacobian addition) as 4 and a doubling
+// as 1 (measured: BenchmarkMSM, doc.go).
 func pippengerWindow(n, maxBits int) int {
 	best, bestCost := 2, -1.0
 	for c := 2; c <= 16; c++ {
 		windows := float64(maxBits/c + 1)
-		cost := windows * (float64(n)*1.0 + float64(int(1)<<uint(c-1))*3.6 + float64(c)*0.8)
+		cost := windows * (float64(n) + float64(int(1)<<uint(c-1))*4 + float64(c))
 		if bestCost < 0 || cost < bestCost {
 			best, bestCost = c, cost
 		}
@@ -65,29 +67,35 @@ func pippenger(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 		signedDigits(&terms[i].k, c, s.digits[i*nw:(i+1)*nw])
 	}
 
-	batchMax := nb / 4
+	// The buckets of all windows are filled together, window w's bucket
+	// for digit ±d being w·nb + d - 1: consecutive additions then go to
+	// different buckets, so batches are large and rarely collide.
+	total := nw * nb
+	batchMax := total / 4
 	if batchMax < 16 {
 		batchMax = 16
 	}
 	if batchMax > 512 {
 		batchMax = 512
 	}
-	s.buckets = grow(s.buckets, nb)
-	s.filled = grow(s.filled, nb)
-	s.inBatch = grow(s.inBatch, nb)
+	s.buckets = grow(s.buckets, total)
+	s.filled = grow(s.filled, total)
+	s.inBatch = grow(s.inBatch, total)
+	clear(s.filled)
+	clear(s.inBatch)
 	s.den = grow(s.den, batchMax)
 	s.pre = grow(s.pre, batchMax)
 	s.kind = grow(s.kind, batchMax)
 	s.pending = grow(s.pending, batchMax)[:0]
+	s.queue = s.queue[:0]
+	s.extraIdx = grow(s.extraIdx, total)
+	for i := range s.extraIdx {
+		s.extraIdx[i] = -1
+	}
+	s.extras = s.extras[:0]
 
-	var acc, run, sum, tmp btcec.JacobianPoint
-	for w := nw - 1; w >= 0; w-- {
-		for i := 0; i < c; i++ {
-			btcec.DoubleNonConst(&acc, &acc)
-		}
-		clear(s.filled)
-		clear(s.inBatch)
-		for i := 0; i < n; i++ {
+	for i := 0; i < n; i++ {
+		for w := 0; w < nw; w++ {
 			d := s.digits[i*nw+w]
 			if d == 0 {
 				continue
@@ -97,31 +105,84 @@ func pippenger(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 				d = -d
 				p.neg()
 			}
-			s.schedule(d-1, &p, batchMax)
+			s.schedule(int32(w*nb)+d-1, &p, batchMax)
 		}
-		for len(s.pending) > 0 || len(s.queue) > 0 {
-			s.flush()
-			q := s.queue
-			s.queue = s.queue2[:0]
-			for i := range q {
-				s.schedule(q[i].b, &q[i].p, batchMax)
-			}
-			s.queue2 = q[:0]
-		}
+	}
+	s.drain(batchMax)
 
-		// sum = Σ (b+1)·bucket[b] = Σ over b of (bucket[b] + … + bucket[nb-1]).
+	var acc, run, sum, tmp btcec.JacobianPoint
+	for w := nw - 1; w >= 0; w-- {
+		for i := 0; i < c; i++ {
+			btcec.DoubleNonConst(&acc, &acc)
+		}
+		// sum = Σ (d+1)·bucket[d] = Σ over d of (bucket[d] + … + bucket[nb-1]).
 		run = btcec.JacobianPoint{}
 		sum = btcec.JacobianPoint{}
-		for b := nb - 1; b >= 0; b-- {
-			if s.filled[b] {
-				s.buckets[b].jacobian(&tmp)
+		bk := s.buckets[w*nb : (w+1)*nb]
+		filled := s.filled[w*nb : (w+1)*nb]
+		for d := nb - 1; d >= 0; d-- {
+			if filled[d] {
+				bk[d].jacobian(&tmp)
 				btcec.AddNonConst(&run, &tmp, &run)
+			}
+			if e := s.extraIdx[w*nb+d]; e >= 0 {
+				btcec.AddNonConst(&run, &s.extras[e], &run)
 			}
 			btcec.AddNonConst(&sum, &run, &sum)
 		}
 		btcec.AddNonConst(&acc, &sum, &acc)
 	}
 	return acc
+}
+
+// minBatch is the smallest batch worth an inversion (about 180
+// multiplications): below it the remaining additions are done in Jacobian
+// coordinates.
+const minBatch = 24
+
+// drain performs the pending and queued additions. Queued additions conflict
+// with pending ones, so each round of the queue yields a batch of distinct
+// buckets; when a round is too small to pay for its inversion (a bucket that
+// many points share, as when scalars have equal digits), the rest goes to
+// per-bucket Jacobian accumulators (extras) that the reduction adds in.
+func (s *scratch) drain(batchMax int) {
+	for {
+		s.flush()
+		if len(s.queue) == 0 {
+			return
+		}
+		q := s.queue
+		s.queue = s.queue2[:0]
+		for i := range q {
+			s.schedule(q[i].b, &q[i].p, batchMax)
+		}
+		s.queue2 = q[:0]
+		if len(s.pending) < minBatch {
+			for i := range s.pending {
+				s.inBatch[s.pending[i].b] = false
+				s.addExtra(s.pending[i].b, &s.pending[i].p)
+			}
+			for i := range s.queue {
+				s.addExtra(s.queue[i].b, &s.queue[i].p)
+			}
+			s.pending = s.pending[:0]
+			s.queue = s.queue[:0]
+			return
+		}
+	}
+}
+
+// addExtra adds p to bucket b's Jacobian accumulator.
+func (s *scratch) addExtra(b int32, p *affine) {
+	var pj btcec.JacobianPoint
+	p.jacobian(&pj)
+	e := s.extraIdx[b]
+	if e < 0 {
+		s.extraIdx[b] = int32(len(s.extras))
+		s.extras = append(s.extras, pj)
+		return
+	}
+	btcec.AddNonConst(&s.extras[e], &pj, &s.extras[e])
 }
 
 // schedule arranges for bucket b += p.

@@ -15,7 +15,7 @@ import (
 // (φ maps a table entry with one field multiplication), so the two GLV halves
 // of a key share one table.
 const (
-	straussW = 5 // table of 8 odd multiples per base
+	straussW = 4 // table of 4 odd multiples per base
 	gW       = 8 // static tables of 64 odd multiples for G and φ(G)
 )
 
