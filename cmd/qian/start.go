@@ -14,11 +14,21 @@ import (
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/web"
 )
 
-// webHandler is what every node serves on its HTTP address: the API and
-// metrics (and, with the verification layer, the pages).
-func webHandler(n *node.Node) http.Handler { return api.New(n) }
+// webHandler is what every node serves on its HTTP address: the API, the
+// metrics and the pages (consumer pages at GS1 Digital Link paths, the
+// explorer). The submission rate limit comes from QIAN_HTTP_SUBMIT_RATE,
+// QIAN_HTTP_SUBMIT_BURST and QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK
+// (docs/openapi.yaml); a malformed value keeps the defaults, with a warning.
+func webHandler(n *node.Node) http.Handler {
+	limit, err := api.LimitFromEnv(os.Getenv)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "warning: %v; using the default submission limit\n", err)
+	}
+	return web.Handler(n, api.Options{Limit: limit})
+}
 
 func newStartCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{

@@ -118,7 +118,13 @@ type Error struct {
 
 // WriteJSON writes v as indented JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	WriteJSONAs(w, status, "application/json; charset=utf-8", v)
+}
+
+// WriteJSONAs writes v as indented JSON with status and a JSON media type
+// (application/linkset+json, application/ld+json, ...).
+func WriteJSONAs(w http.ResponseWriter, status int, mediaType string, v any) {
+	w.Header().Set("Content-Type", mediaType)
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
