@@ -16,6 +16,7 @@ var funcs = template.FuncMap{
 	"short":      short,
 	"when":       when,
 	"blocktime":  blockTimeCST,
+	"utc":        utc,
 	"chart":      chart,
 	"zh":         zhPart,
 	"en":         enPart,
@@ -74,6 +75,15 @@ func blockTimeCST(s string) string {
 		return s
 	}
 	return t.In(cst).Format("2006-01-02 15:04:05") + " (UTC+08:00)"
+}
+
+// utc shows a block time in UTC to the second.
+func utc(s string) string {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 }
 
 // zhPart and enPart split the project's bilingual names, "中文 (English)".
