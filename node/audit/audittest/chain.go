@@ -1,0 +1,211 @@
+// Package audittest builds valid Qianchain chains for tests and benchmarks,
+// fast and without a network: a node home (genesis.json and data/chain)
+// whose blocks hold real signed transactions, executed by the production
+// contracts (node.ContractsApp), and real commit certificates signed by the
+// genesis validators' keys. It does what a node's commit path does, minus
+// consensus and gossip; a hook lets a test make a block that faulty
+// validators would sign. Imported only from tests.
+package audittest
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
+
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/notary"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/config"
+)
+
+// ChainID is the chain id of every test chain.
+const ChainID = "qian-audit-test"
+
+// Chain is a node home being written.
+type Chain struct {
+	Home    string
+	Doc     *genesis.Doc
+	ValKeys []ledger.PrivateKey // by validator index
+	OrgKeys demo.Keys           // the founding organisations' admin keys
+	Store   *store.Store        // nil after Close
+
+	t        testing.TB
+	app      *node.ContractsApp
+	vals     *ledger.ValidatorSet
+	appHash  ledger.Hash
+	prevHash ledger.Hash
+	prevCmt  *ledger.Commit
+	time     int64
+	nonce    uint64
+}
+
+// key derives a deterministic private key from a label.
+func key(label string) ledger.PrivateKey {
+	for i := 0; ; i++ {
+		seed := sha256.Sum256([]byte(fmt.Sprintf("audittest %s %d", label, i)))
+		if k, err := ledger.PrivateKeyFromBytes(seed[:]); err == nil {
+			return k
+		}
+	}
+}
+
+// New writes a home in a temporary directory with validators validators
+// (power 10 each) and the demo's founding organisations, and initialises
+// its store from genesis.
+func New(t testing.TB, validators int) *Chain {
+	t.Helper()
+	home := t.TempDir()
+	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
+	doc := &genesis.Doc{ChainID: ChainID, GenesisTime: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Consensus: genesis.DefaultConsensusParams()}
+	for i := 0; i < validators; i++ {
+		k := key(fmt.Sprint("validator ", i))
+		c.ValKeys = append(c.ValKeys, k)
+		nk, _, err := crypto.GenerateEd25519Key(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, _ := peer.IDFromPrivateKey(nk)
+		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10})
+	}
+	for _, o := range demo.Founding {
+		k := key(string(o.Role))
+		c.OrgKeys[o.Role] = k
+		doc.Organisations = append(doc.Organisations, genesis.Organisation{ID: string(o.Role), Name: o.Name,
+			Roles: []genesis.Role{genesis.Role(o.Role)}, GS1Prefixes: []string{o.Prefix}, GLNs: []string{o.PartyGLN, o.SiteGLN},
+			Admins: []ledger.PublicKey{k.PublicKey()}})
+	}
+	if err := doc.Validate(); err != nil {
+		t.Fatalf("test genesis: %v", err)
+	}
+	c.Doc = doc
+	paths := config.Paths{Home: home}
+	if err := doc.Save(paths.GenesisFile()); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	if c.vals, err = doc.ValidatorSet(); err != nil {
+		t.Fatal(err)
+	}
+	if c.Store, err = store.Open(filepath.Join(paths.DataDir(), "chain"), nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	writes, app, err := c.app.Genesis(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Store.InitGenesis(doc.Hash(), writes, app); err != nil {
+		t.Fatal(err)
+	}
+	c.appHash = app
+	return c
+}
+
+// Close closes the store, so that an audit may open it.
+func (c *Chain) Close() {
+	if c.Store != nil {
+		c.Store.Close()
+		c.Store = nil
+	}
+}
+
+// Height is the last committed height.
+func (c *Chain) Height() uint64 { return c.Store.Height() }
+
+// GenesisFile is the home's genesis.json.
+func (c *Chain) GenesisFile() string { return config.Paths{Home: c.Home}.GenesisFile() }
+
+// ChainDir is the home's Pebble directory.
+func (c *Chain) ChainDir() string {
+	return filepath.Join(config.Paths{Home: c.Home}.DataDir(), "chain")
+}
+
+// Block executes txs as the next block, signs it with every validator and
+// commits it. edit, when set, changes the block before its header is filled
+// and signed: what faulty validators could do.
+func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Block {
+	c.t.Helper()
+	h := c.Store.Height() + 1
+	b := &ledger.Block{Header: ledger.Header{ChainID: ChainID, Height: h, Time: c.time, PrevBlockHash: c.prevHash,
+		AppHash: c.appHash, ValidatorsHash: c.vals.Hash(), Proposer: c.ValKeys[int(h)%len(c.ValKeys)].PublicKey()},
+		Txs: txs, LastCommit: c.prevCmt}
+	b.FillHeader()
+	if edit != nil {
+		edit(b)
+	}
+	c.time += int64(time.Second)
+	ex, err := c.app.Execute(c.Store, c.appHash, &b.Header, b.Txs)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	cmt := c.Sign(h, 0, b.Hash(), len(c.ValKeys))
+	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+		c.t.Fatal(err)
+	}
+	c.appHash, c.prevHash, c.prevCmt = ex.AppHash, b.Hash(), cmt
+	return b
+}
+
+// Sign returns a commit for hash at (height, round) by the first n
+// validators.
+func (c *Chain) Sign(height uint64, round uint32, hash ledger.Hash, n int) *ledger.Commit {
+	cmt := &ledger.Commit{Height: height, Round: round, BlockHash: hash}
+	for i := 0; i < n; i++ {
+		v := &ledger.Vote{Type: ledger.Precommit, Height: height, Round: round, BlockHash: &hash, Validator: uint16(i)}
+		if err := v.Sign(ChainID, c.ValKeys[i]); err != nil {
+			c.t.Fatal(err)
+		}
+		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})
+	}
+	return cmt
+}
+
+// Story commits the demo story (every contract: membership, trace with a
+// recall, notary with a batch), perBlock steps to a block, and returns it.
+func (c *Chain) Story(perBlock int) *demo.Story {
+	c.t.Helper()
+	st, err := demo.Scenario(ChainID, c.OrgKeys)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for i := 0; i < len(st.Steps); i += perBlock {
+		var txs []*ledger.Tx
+		for _, s := range st.Steps[i:min(i+perBlock, len(st.Steps))] {
+			txs = append(txs, s.Tx)
+		}
+		c.Block(txs, nil)
+	}
+	return st
+}
+
+// Anchors returns n signed notary.anchor transactions of distinct hashes,
+// spread over the founding organisations' admin keys.
+func (c *Chain) Anchors(n int) []*ledger.Tx {
+	out := make([]*ledger.Tx, n)
+	for i := range out {
+		out[i] = c.Anchor(demo.Founding[i%len(demo.Founding)].Role)
+	}
+	return out
+}
+
+// Anchor returns one signed notary.anchor of a fresh hash by role's admin.
+func (c *Chain) Anchor(role membership.Role) *ledger.Tx {
+	c.nonce++
+	h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("audittest document "), c.nonce))
+	p := &notary.Anchor{Hash: h, Kind: notary.Evidence, Name: fmt.Sprintf("doc-%d.pdf", c.nonce), MediaType: "application/pdf", Size: c.nonce}
+	tx := &ledger.Tx{ChainID: ChainID, Nonce: c.nonce, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: p.Encode()}
+	if err := tx.Sign(c.OrgKeys[role]); err != nil {
+		c.t.Fatal(err)
+	}
+	return tx
+}

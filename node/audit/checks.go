@@ -1,0 +1,97 @@
+package audit
+
+import (
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+)
+
+// checker runs the checks of one height that need nothing but the height's
+// own data and genesis: they run on the read-ahead workers, in parallel.
+type checker struct {
+	doc   *genesis.Doc
+	vals  *ledger.ValidatorSet
+	src   Source
+	index TxLocator // nil when the source keeps no index
+}
+
+func (c *checker) stateless(s *slot) {
+	h := s.height
+	st, err := c.src.Read(h)
+	if err != nil {
+		s.err = err
+		return
+	}
+	s.stored = st
+	s.problem = c.check(h, st, &s.sigs)
+}
+
+func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
+	b := st.Block
+	hdr := &b.Header
+	chainID := c.doc.ChainID
+	params := c.doc.Consensus
+	switch {
+	case hdr.Height != h:
+		return problem(h, ErrBlock, "the block stored at height %d says height %d", h, hdr.Height)
+	case hdr.ChainID != chainID:
+		return problem(h, ErrBlock, "the block is for chain %q, genesis is %q", hdr.ChainID, chainID)
+	}
+	if err := b.ValidateContents(); err != nil {
+		return problem(h, ErrBlock, "%v", err)
+	}
+	if uint64(len(b.Txs)) > params.MaxBlockTxs {
+		return problem(h, ErrBlock, "%d transactions, genesis allows %d", len(b.Txs), params.MaxBlockTxs)
+	}
+	size := 0
+	for i, tx := range b.Txs {
+		n := len(tx.Encode())
+		if uint64(n) > params.MaxTxBytes {
+			return problem(h, ErrBlock, "transaction %d is %d bytes, genesis allows %d", i, n, params.MaxTxBytes)
+		}
+		size += n
+	}
+	if uint64(size) > params.MaxBlockBytes {
+		return problem(h, ErrBlock, "transactions total %d bytes, genesis allows %d", size, params.MaxBlockBytes)
+	}
+	if hdr.ValidatorsHash != c.vals.Hash() {
+		return problem(h, ErrValidators, "validators_hash %s is not the genesis set's %s", hdr.ValidatorsHash, c.vals.Hash())
+	}
+	if c.vals.IndexOf(hdr.Proposer) < 0 {
+		return problem(h, ErrValidators, "proposer %s is not a genesis validator", hdr.Proposer)
+	}
+	if len(st.Results) != len(b.Txs) {
+		return problem(h, ErrStore, "%d stored results for %d transactions", len(st.Results), len(b.Txs))
+	}
+	if h > 1 {
+		if err := b.LastCommit.Verify(chainID, c.vals, h-1, hdr.PrevBlockHash); err != nil {
+			return problem(h, ErrCommit, "the certificate of block %d recorded in this block: %v", h-1, err)
+		}
+		*sigs += uint64(len(b.LastCommit.Sigs))
+	}
+	if err := st.Commit.Verify(chainID, c.vals, h, b.Hash()); err != nil {
+		return problem(h, ErrCommit, "the source's stored certificate of this block: %v", err)
+	}
+	*sigs += uint64(len(st.Commit.Sigs))
+	for i, ev := range b.Evidence {
+		if ev.A.Height > h {
+			return problem(h, ErrEvidence, "evidence %d is from height %d, in the future", i, ev.A.Height)
+		}
+		if err := ev.Verify(chainID, c.vals); err != nil {
+			return problem(h, ErrEvidence, "evidence %d: %v", i, err)
+		}
+		*sigs += 2
+	}
+	for i, tx := range b.Txs {
+		if err := tx.VerifySignature(); err != nil {
+			return problem(h, ErrTxSignature, "transaction %d (%s): %v", i, tx.Hash(), err)
+		}
+		*sigs++
+		if c.index != nil {
+			th, pos, err := c.index.TxLocation(tx.Hash())
+			if err != nil || th != h || pos != uint32(i) {
+				return problem(h, ErrTxIndex, "the index entry of transaction %d (%s) points at height %d position %d (%v)", i, tx.Hash(), th, pos, err)
+			}
+		}
+	}
+	return nil
+}
