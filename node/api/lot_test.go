@@ -12,6 +12,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/node/view"
 )
 
@@ -86,8 +87,18 @@ func TestDemoLotHasItsWholeStory(t *testing.T) {
 		t.Fatalf("custodian %v recalled %v", l.Custodian, l.Recall.Recalled)
 	}
 	v := l.Verification
-	if v == nil || !v.Verified || v.Validators != 4 || v.SignerCount < 3 || v.SignedPower*3 <= v.TotalPower*2 || v.Failed != 0 || v.Records < 10 {
+	if v == nil || !v.Verified || v.Validators != 4 || v.SignerCount < 3 || v.SignedPower*3 <= v.TotalPower*2 || v.Failed != 0 || v.Records < 10 || !v.InChain {
 		t.Fatalf("verification: %+v", v)
+	}
+	// The bundle the page offers verifies offline against genesis.
+	raw := get(t, v.ProofURL, http.StatusOK, nil)
+	anchor, err := proof.AnchorFromGenesis(net.Genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := proof.VerifyJSON(raw, anchor)
+	if err != nil || rep.Height != v.Height || len(rep.Signers) != v.SignerCount {
+		t.Fatalf("the offered bundle: %v %+v", err, rep)
 	}
 }
 

@@ -1,13 +1,10 @@
 package view
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/merkle"
-	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/ledger/proof"
 )
 
 // Verification says, in terms a reader can check, what was verified about
@@ -29,70 +26,56 @@ type Verification struct {
 	SignedPower uint64      `json:"signed_power"`
 	TotalPower  uint64      `json:"total_power"`
 	ProofURL    string      `json:"proof_url"`
+	SignerNames []string    `json:"signer_names,omitempty"`
+	// InChain: the certificate checked is the one the chain itself
+	// recorded (the next block's last commit), not only this node's copy.
+	InChain bool `json:"in_chain"`
+	// ResultProven: the transaction's result (code, events) is tied to a
+	// certified app hash, not only this node's word.
+	ResultProven bool `json:"result_proven"`
 	// Records and Failed summarise a lot: how many of its timeline's
 	// transactions were verified the same way, and how many failed.
 	Records int `json:"records,omitempty"`
 	Failed  int `json:"failed,omitempty"`
 }
 
-// Verify checks one committed transaction against the genesis validator
-// set. A transaction that is not committed is an ERR_NOT_FOUND error; a
-// check that fails is a Verification with Verified false and the reason.
+// Verify checks one committed transaction the way `qian verify` does: it
+// builds the transaction's proof bundle from the store (ledger/proof.Build)
+// and verifies it against the genesis anchor (ledger/proof.Verify) — the
+// Merkle path to the header's transaction root, the commit certificate
+// against the genesis validators, and, when the next block exists, the
+// result through the app hash. A transaction that is not committed is an
+// ERR_NOT_FOUND error; a check that fails is a Verification with Verified
+// false and the reason.
 func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 	v := &Verification{TxHash: txHash, ProofURL: "/v1/txs/" + txHash.String() + "/proof", Validators: r.vals.Size(),
 		TotalPower: r.vals.TotalPower(), Signers: []int{}}
-	at, err := r.st.Tx(txHash)
-	if errors.Is(err, store.ErrNotFound) {
+	b, err := proof.Build(r.st, txHash, r.vals)
+	if proof.CodeOf(err) == proof.ErrNotFound {
 		return nil, notFound("transaction %s is not committed on this node", txHash)
 	}
 	if err != nil {
 		v.Error = err.Error()
 		return v, nil
 	}
-	v.Height, v.BlockHash, v.Time = at.Height, at.Block.Hash(), at.Block.Header.Timestamp().Format(time.RFC3339Nano)
-	if err := r.check(at, v); err != nil {
+	rep, err := proof.Verify(b, r.anchor)
+	if err != nil {
 		v.Error = err.Error()
+		if at, e := r.st.Tx(txHash); e == nil {
+			v.Height, v.BlockHash, v.Time = at.Height, at.Block.Hash(), at.Block.Header.Timestamp().Format(time.RFC3339Nano)
+		}
 		return v, nil
 	}
 	v.Verified = true
+	v.Height, v.BlockHash, v.Time = rep.Height, rep.BlockHash, rep.Time.UTC().Format(time.RFC3339Nano)
+	v.Signers, v.SignerCount, v.SignerNames = rep.Signers, len(rep.Signers), rep.SignerNames
+	v.SignedPower, v.TotalPower, v.Validators = rep.SignedPower, rep.TotalPower, rep.Validators
+	v.InChain = rep.InChain
+	v.ResultProven = rep.Result != nil && rep.Result.Proven
 	return v, nil
 }
 
-// check proves at's transaction is in its block and the block is certified
-// by the genesis validators.
-func (r *Reader) check(at *store.TxAt, v *Verification) error {
-	b := at.Block
-	leaves := make([]merkle.Hash, len(b.Txs))
-	for i, tx := range b.Txs {
-		leaves[i] = merkle.LeafHash(tx.Encode())
-	}
-	p, err := merkle.Prove(leaves, uint64(at.Pos))
-	if err != nil {
-		return err
-	}
-	if err := merkle.Verify(merkle.LeafHash(at.Tx.Encode()), p, b.Header.TxRoot); err != nil {
-		return fmt.Errorf("transaction is not under the block's transaction root: %w", err)
-	}
-	if b.Header.ChainID != r.doc.ChainID {
-		return fmt.Errorf("block names chain %q, genesis says %q", b.Header.ChainID, r.doc.ChainID)
-	}
-	if b.Header.ValidatorsHash != r.vals.Hash() {
-		return fmt.Errorf("block names validator set %s, genesis has %s", b.Header.ValidatorsHash.Short(), r.vals.Hash().Short())
-	}
-	c, err := r.st.Commit(at.Height)
-	if err != nil {
-		return fmt.Errorf("commit certificate of height %d: %w", at.Height, err)
-	}
-	if err := c.Verify(r.doc.ChainID, r.vals, at.Height, v.BlockHash); err != nil {
-		return err
-	}
-	v.Signers = c.Signers()
-	v.SignerCount = len(v.Signers)
-	v.SignedPower = c.SignedPower(r.vals)
-	return nil
-}
-
-// verifyLot verifies the transaction of the lot's latest event in detail,
+// VerifyLot verifies the transaction of the lot's latest event in detail,
 // and every timeline transaction the same way.
 func (r *Reader) VerifyLot(l *Lot) error {
 	if len(l.Timeline) == 0 {

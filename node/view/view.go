@@ -22,6 +22,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/trace"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
 )
 
@@ -33,6 +34,7 @@ type Reader struct {
 	vals    *ledger.ValidatorSet
 	x       *contracts.Executor
 	places  Places
+	anchor  proof.Anchor
 }
 
 // New returns a Reader over st for the chain of doc (whose hash is
@@ -46,7 +48,12 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	if places == nil {
 		places = DemoPlaces()
 	}
-	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places}, nil
+	anchor, err := proof.AnchorFromGenesis(doc)
+	if err != nil {
+		return nil, err
+	}
+	anchor.GenesisHash = genesisHash
+	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
 }
 
 // Store is the store the reader reads.
