@@ -37,7 +37,8 @@ type Report struct {
 	ChainID   string      `json:"chain_id"`
 	TxHash    ledger.Hash `json:"tx_hash"`
 	Tx        *ledger.Tx  `json:"tx"`
-	Index     uint32      `json:"index"` // position in the block
+	Index     uint32      `json:"index"`    // position in the block, from 0
+	TxCount   uint32      `json:"tx_count"` // transactions in the block
 	Height    uint64      `json:"height"`
 	Time      time.Time   `json:"time"`
 	BlockHash ledger.Hash `json:"block_hash"`
@@ -247,7 +248,7 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		}
 	}
 
-	r := &Report{ChainID: a.ChainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, Height: hdr.Height,
+	r := &Report{ChainID: a.ChainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, TxCount: hdr.TxCount, Height: hdr.Height,
 		Time: hdr.Timestamp(), BlockHash: blockHash, Round: cmt.Round, Signers: cmt.Signers(),
 		SignedPower: cmt.SignedPower(a.Validators), TotalPower: a.Validators.TotalPower(), Validators: a.Validators.Size(),
 		InChain: next != nil, Result: outcome, BatchItem: b.BatchItem}

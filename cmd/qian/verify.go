@@ -1,0 +1,412 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/call"
+	"github.com/qianchain/qianchain/contracts/disclosure"
+	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/proof"
+	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/config"
+)
+
+func newVerifyCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "verify [BUNDLE.json]",
+		Short: "Check a proof bundle offline against the genesis file, and disclosed personal data",
+		Long: `Check a proof bundle (from qian proof, or a page's download link) against the chain's
+genesis file, trusting nothing else: the transaction's Merkle path to its block's
+transaction root (tree size from the header), the block header, a commit certificate
+signed by genesis validators holding more than two thirds of the voting power, and,
+when the bundle carries them, the next block's header and certificate, the outcome's
+path into the app hash, and a notary batch item's path to the anchored root.
+docs/verification.md specifies every step.
+
+It prints what was proved: the record decoded, the block's height and time, which
+validators signed and their share of the power. Any failed check exits 1 with a stable
+code and the reason, e.g. error (ERR_PROOF_COMMIT): ...
+
+--disclose FILE checks personal-data disclosures (the values and salts qian trace
+capture saved in DOC.disclosures.json) against the commitments the proven transaction
+recorded. Without a bundle, --event HASH --node URL finds the event's transaction on a
+node, fetches its bundle and verifies it the same way.
+
+--genesis defaults to genesis.json in the node home (--home).`,
+		Args: func(cmd *cobra.Command, a []string) error {
+			if len(a) > 1 {
+				return usagef("verify takes at most one bundle file, got %d arguments", len(a))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, a []string) error { return runVerify(cmd, e, a) },
+	}
+	addClientFlags(cmd, false)
+	cmd.Flags().String("genesis", "", "the chain's genesis.json (default: the home's)")
+	cmd.Flags().Bool("json", false, "print the report as JSON")
+	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
+	cmd.Flags().String("event", "", "with --disclose and no bundle: the trace event hash whose transaction to fetch from --node")
+	return cmd
+}
+
+// coded turns a verification failure into the error the command reports:
+// its stable code and sentence ("error (ERR_PROOF_COMMIT): ...").
+func coded(code, msg string) error { return &apiError{api.Error{Code: code, Message: msg}} }
+
+func proofErr(err error) error {
+	var pe *proof.Error
+	if errors.As(err, &pe) {
+		return coded(pe.Code, pe.Message)
+	}
+	var ce *call.Error
+	if errors.As(err, &ce) {
+		return coded(ce.Code, ce.Message)
+	}
+	return err
+}
+
+// loadAnchor reads the genesis file given by --genesis, or the home's.
+func loadAnchor(cmd *cobra.Command, fallback string) (*genesis.Doc, proof.Anchor, error) {
+	path, _ := cmd.Flags().GetString("genesis")
+	if path == "" {
+		path = fallback
+	}
+	if path == "" {
+		path = config.Paths{Home: config.ResolveHome(cmd.Flags())}.GenesisFile()
+		if _, err := os.Stat(path); err != nil {
+			return nil, proof.Anchor{}, usagef("no genesis file: give --genesis genesis.json (the chain's, from its operators)")
+		}
+	}
+	doc, err := genesis.Load(path)
+	if err != nil {
+		return nil, proof.Anchor{}, err
+	}
+	a, err := proof.AnchorFromGenesis(doc)
+	return doc, a, err
+}
+
+// verifyOutput is the --json form of qian verify.
+type verifyOutput struct {
+	Verified    bool              `json:"verified"`
+	Code        string            `json:"code,omitempty"`
+	Message     string            `json:"message,omitempty"`
+	Report      *proof.Report     `json:"report,omitempty"`
+	Payload     json.RawMessage   `json:"payload,omitempty"`
+	Disclosures []disclosureCheck `json:"disclosures,omitempty"`
+}
+
+type disclosureCheck struct {
+	Field      string `json:"field"`
+	Value      string `json:"value"`
+	Commitment string `json:"commitment"`
+}
+
+func runVerify(cmd *cobra.Command, e *env, a []string) error {
+	asJSON, _ := cmd.Flags().GetBool("json")
+	discloseFiles, _ := cmd.Flags().GetStringArray("disclose")
+	event, _ := cmd.Flags().GetString("event")
+	var raw []byte
+	switch {
+	case len(a) == 1 && event != "":
+		return usagef("give a bundle file or --event, not both")
+	case len(a) == 1:
+		var err error
+		if raw, err = readLimited(a[0], proof.MaxBundleBytes); err != nil {
+			return err
+		}
+	case event != "":
+		if len(discloseFiles) == 0 {
+			return usagef("--event is for checking disclosures: add --disclose FILE")
+		}
+		c, err := loadClient(cmd)
+		if err != nil {
+			return err
+		}
+		if c.Node == "" {
+			return usagef("--event needs a node to find the event's transaction: give --node URL or set QIAN_NODE")
+		}
+		if raw, err = fetchEventBundle(c.Node, event); err != nil {
+			return err
+		}
+	default:
+		return usagef("verify takes a bundle file (qian proof TXHASH -o bundle.json), or --disclose FILE --event HASH")
+	}
+	doc, anchor, err := loadAnchor(cmd, "")
+	if err != nil {
+		return err
+	}
+	fail := func(err error) error {
+		err = proofErr(err)
+		if asJSON {
+			out := verifyOutput{Code: errorCode(err), Message: err.Error()}
+			b, _ := json.MarshalIndent(out, "", "  ")
+			fmt.Fprintln(e.stdout, string(b))
+		}
+		return err
+	}
+	rep, err := proof.VerifyJSON(raw, anchor)
+	if err != nil {
+		return fail(err)
+	}
+	out := verifyOutput{Verified: true, Report: rep}
+	out.Payload, err = payloadJSON(rep)
+	if err != nil {
+		out.Payload, _ = json.Marshal(map[string]string{"error": err.Error()})
+	}
+	for _, f := range discloseFiles {
+		ds, err := readDisclosures(f)
+		if err != nil {
+			return fail(err)
+		}
+		for _, d := range ds {
+			commit, err := checkDisclosure(rep, d, event)
+			if err != nil {
+				return fail(fmt.Errorf("%s: %w", f, err))
+			}
+			out.Disclosures = append(out.Disclosures, disclosureCheck{Field: d.Field, Value: d.Value, Commitment: commit})
+		}
+	}
+	if asJSON {
+		b, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(e.stdout, string(b))
+		return err
+	}
+	printReport(e.stdout, doc, anchor, &out)
+	return nil
+}
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, coded(proof.ErrFormat, fmt.Sprintf("%s is larger than %d bytes: not a proof bundle", path, limit))
+	}
+	return b, nil
+}
+
+// fetchEventBundle finds the transaction that recorded a trace event (the
+// node's search) and fetches its proof bundle. Nothing the node says is
+// trusted: the bundle is verified against genesis, and the event hash
+// against the proven outcome.
+func fetchEventBundle(node, event string) ([]byte, error) {
+	h, err := ledger.ParseHash(event)
+	if err != nil {
+		return nil, usagef("--event: %v", err)
+	}
+	var sr api.SearchResponse
+	if _, err := getJSON(node+"/v1/search?q="+h.String(), &sr); err != nil {
+		return nil, err
+	}
+	for _, r := range sr.Results {
+		if r.Kind == "event" && strings.HasPrefix(r.API, "/v1/txs/") {
+			var raw json.RawMessage
+			if _, err := getJSON(node+r.API+"/proof", &raw); err != nil {
+				return nil, err
+			}
+			return raw, nil
+		}
+	}
+	return nil, coded("ERR_NOT_FOUND", fmt.Sprintf("the node knows no trace event %s", h))
+}
+
+// readDisclosures reads a disclosure file: one disclosure, a list, or the
+// per-event lists qian trace capture writes.
+func readDisclosures(path string) ([]disclosure.Disclosure, error) {
+	b, err := readLimited(path, 1<<20)
+	if err != nil {
+		return nil, err
+	}
+	var one disclosure.Disclosure
+	if json.Unmarshal(b, &one) == nil && one.Field != "" {
+		return []disclosure.Disclosure{one}, nil
+	}
+	var list []disclosure.Disclosure
+	if json.Unmarshal(b, &list) == nil {
+		return list, nil
+	}
+	var nested [][]disclosure.Disclosure
+	if err := json.Unmarshal(b, &nested); err != nil {
+		return nil, coded(call.ErrDisclosure, fmt.Sprintf("%s is not a disclosure file (JSON {field, value, salt, commitment}, or lists of them): %v", path, err))
+	}
+	for _, l := range nested {
+		list = append(list, l...)
+	}
+	return list, nil
+}
+
+// checkDisclosure checks d against the commitment the proven transaction
+// recorded for d.Field, and returns that commitment in hex.
+func checkDisclosure(rep *proof.Report, d disclosure.Disclosure, event string) (string, error) {
+	tx := rep.Tx
+	if tx.Contract != trace.Contract || tx.Method != trace.MethodCapture {
+		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace.capture: it records no personal data", tx.Contract, tx.Method))
+	}
+	ev, err := trace.DecodeCapture(tx.Payload)
+	if err != nil {
+		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's event does not decode: %v", err))
+	}
+	if event == "" {
+		event = d.Event
+	}
+	if event != "" {
+		if err := checkEventHash(rep, event); err != nil {
+			return "", err
+		}
+	}
+	for _, c := range ev.PersonalData {
+		if c.Field != d.Field {
+			continue
+		}
+		if d.Commitment != "" && !strings.EqualFold(d.Commitment, fmt.Sprintf("%x", c.Hash)) {
+			return "", coded(call.ErrDisclosure, fmt.Sprintf("the disclosure names commitment %s for %q; the event recorded %x", d.Commitment, d.Field, c.Hash))
+		}
+		if err := disclosure.Check(d, c.Field, c.Hash); err != nil {
+			return "", proofErr(err)
+		}
+		return fmt.Sprintf("%x", c.Hash), nil
+	}
+	return "", coded(call.ErrDisclosure, fmt.Sprintf("the event records no commitment for field %q", d.Field))
+}
+
+// checkEventHash requires the proven outcome's trace.event to be event.
+func checkEventHash(rep *proof.Report, event string) error {
+	if rep.Result == nil || !rep.Result.Proven {
+		return coded(call.ErrDisclosure, "the bundle does not prove the transaction's outcome, so it cannot tie the transaction to event "+event+"; fetch the bundle again after the next block")
+	}
+	for _, ev := range rep.Result.Events {
+		for _, at := range ev.Attrs {
+			if ev.Type == "trace.event" && at.Key == "event" && strings.EqualFold(at.Value, event) {
+				return nil
+			}
+		}
+	}
+	return coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction recorded no trace event %s", event))
+}
+
+// payloadJSON renders the transaction's payload with the contracts'
+// decoders; a trace.capture as its EPCIS 2.0 event.
+func payloadJSON(rep *proof.Report) (json.RawMessage, error) {
+	tx := rep.Tx
+	v, err := contracts.NewExecutor().DecodePayload(tx.Contract, tx.Method, tx.Payload)
+	if err != nil {
+		return nil, err
+	}
+	if ev, ok := v.(*epcis.Event); ok {
+		rec := &epcis.Recorded{Event: ev, RecordTime: rep.Time.UnixNano(), Height: rep.Height, TxHash: rep.TxHash}
+		if rep.Result != nil {
+			for _, e := range rep.Result.Events {
+				for _, at := range e.Attrs {
+					if e.Type == "trace.event" && at.Key == "event" {
+						if h, err := ledger.ParseHash(at.Value); err == nil {
+							rec.Hash = h
+						}
+					}
+				}
+			}
+		}
+		return epcis.EventJSON(rec).MarshalJSON()
+	}
+	return json.Marshal(v)
+}
+
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutput) {
+	r := out.Report
+	tx := r.Tx
+	fmt.Fprintf(w, "已验证 VERIFIED against the genesis of chain %s (genesis %s), trusting nothing else.\n\n", a.ChainID, a.GenesisHash.Short())
+	fmt.Fprintf(w, "Transaction %s\n", r.TxHash)
+	fmt.Fprintf(w, "  call:      %s.%s\n", tx.Contract, tx.Method)
+	fmt.Fprintf(w, "  sender:    %s%s\n", tx.Sender, senderOrg(doc, tx.Sender))
+	fmt.Fprintf(w, "  nonce:     %d\n", tx.Nonce)
+	if len(out.Payload) > 0 {
+		var pretty strings.Builder
+		var v any
+		if json.Unmarshal(out.Payload, &v) == nil {
+			b, _ := json.MarshalIndent(v, "  ", "  ")
+			pretty.Write(b)
+		} else {
+			pretty.Write(out.Payload)
+		}
+		fmt.Fprintf(w, "  payload:   %s\n", pretty.String())
+	}
+	fmt.Fprintf(w, "\nRecorded in block %d at %s (%s), transaction %d of the block's %d\n", r.Height,
+		r.Time.UTC().Format(time.RFC3339Nano), r.Time.In(chinaTime).Format("2006-01-02 15:04:05 MST"), r.Index+1, r.TxCount)
+	fmt.Fprintf(w, "  block hash %s\n", r.BlockHash)
+	names := r.SignerNames
+	if len(names) == 0 {
+		for _, i := range r.Signers {
+			names = append(names, fmt.Sprintf("#%d", i))
+		}
+	}
+	fmt.Fprintf(w, "Signed by %d of %d validators: %s\n", len(r.Signers), r.Validators, strings.Join(names, ", "))
+	fmt.Fprintf(w, "  holding %d of %d voting power (%.1f%%; more than two thirds, %d, is required), round %d\n",
+		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), a.Validators.QuorumPower(), r.Round)
+	if r.InChain {
+		fmt.Fprintf(w, "  the certificate is the one the chain recorded in block %d\n", r.Height+1)
+	} else {
+		fmt.Fprintln(w, "  the certificate is the node's own (the block is the newest; the chain records it in the next block)")
+	}
+	if o := r.Result; o != nil {
+		outcome := o.Code
+		if o.Message != "" {
+			outcome += ": " + o.Message
+		}
+		if o.Proven {
+			fmt.Fprintf(w, "Outcome %s\n  proven: the app hash in header %d (certified too) commits to it\n", outcome, o.ProvenBy)
+		} else {
+			fmt.Fprintf(w, "Outcome %s\n  NOT proven: the node's word only (the bundle lacks the next block or the block's writes root)\n", outcome)
+		}
+		for _, ev := range o.Events {
+			var attrs []string
+			for _, at := range ev.Attrs {
+				attrs = append(attrs, at.Key+"="+at.Value)
+			}
+			fmt.Fprintf(w, "  event %s %s\n", ev.Type, strings.Join(attrs, " "))
+		}
+	} else {
+		fmt.Fprintln(w, "Outcome: not in the bundle")
+	}
+	if bi := r.BatchItem; bi != nil {
+		fmt.Fprintf(w, "Batch item %s is item %d of the %d whose root %s this transaction anchored\n", bi.Item, bi.Index, bi.Size, bi.Root)
+	}
+	for _, d := range out.Disclosures {
+		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction\n", d.Field, d.Value, d.Commitment[:16])
+	}
+}
+
+// senderOrg names the genesis organisation whose admin key sent the
+// transaction, if any (later accounts are in the chain's state, not in
+// genesis).
+func senderOrg(doc *genesis.Doc, k ledger.PublicKey) string {
+	for _, o := range doc.Organisations {
+		for _, a := range o.Admins {
+			if a == k {
+				return fmt.Sprintf(" (a founding admin key of %s, per genesis)", o.ID)
+			}
+		}
+	}
+	return ""
+}
