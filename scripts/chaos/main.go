@@ -1,0 +1,186 @@
+// Command chaos runs a Qianchain testnet of four validator processes and an
+// observer under steady load while faults repeat, one at a time, each
+// cleared before the next: SIGKILL a validator and restart it; SIGSTOP one
+// and SIGCONT it; cut one node off from its peers and reconnect it; split
+// the validators 2-2 and heal; restart one with its data directory wiped.
+// At the end it checks that every node holds the same chain (block hashes
+// and app hashes), that every transaction a node reported committed is in
+// it on every node, that no validator signed twice, and that blocks resumed
+// within 10 s of each fault's clearing; it prints a summary and exits 1 on
+// any violation.
+//
+// Usage (from the repository root; scripts/chaos.sh wraps it):
+//
+//	go run ./scripts/chaos [--duration 10m] [--seed N] [--rate 200] [--faults kill,pause,isolate,split,wipe]
+//
+// Links are cut without root: every node reaches every peer through a TCP
+// proxy inside this process, one per directed pair (the nodes' p2p.peers
+// are rewritten to the proxies, TCP only; nodes announce no addresses, so
+// nothing bypasses them). docs/faults.md describes the method.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Options configure a run.
+type Options struct {
+	Duration     time.Duration // how long faults are injected (setup and checks come on top)
+	Seed         int64         // seeds every random choice of the orchestrator
+	Rate         int           // offered load, transactions per second
+	Workers      int           // concurrent submissions
+	Accounts     int           // operator accounts per demo organisation
+	Kinds        []faultKind
+	HoldMin      time.Duration // a fault is in force for a time drawn from [HoldMin, HoldMax]
+	HoldMax      time.Duration
+	GapMin       time.Duration // quiet time between faults, drawn from [GapMin, GapMax]
+	GapMax       time.Duration
+	Warmup       time.Duration // load without faults before the first
+	MaxRecovery  time.Duration // blocks must resume within this of a clear
+	CatchUpLimit time.Duration // faulted nodes must be back within this
+	IndexSample  int           // committed transactions looked up on every node's index
+	Dir          string        // work directory; "" means a new temporary one
+	Keep         bool          // keep the work directory after a clean run
+	Bin          string        // the qian binary; "" means build ./cmd/qian
+	JSON         string        // write the summary here as JSON
+	LogLevel     string        // the nodes' log.level; "" keeps the testnet's (info)
+}
+
+// DefaultOptions are the settings of `scripts/chaos.sh` with no flags.
+func DefaultOptions() Options {
+	return Options{
+		Duration: 10 * time.Minute, Seed: time.Now().UnixNano() % 1_000_000_000, Rate: 200, Workers: 16, Accounts: 8,
+		Kinds: allFaultKinds, HoldMin: 2 * time.Second, HoldMax: 10 * time.Second, GapMin: time.Second, GapMax: 4 * time.Second,
+		Warmup: 5 * time.Second, MaxRecovery: 10 * time.Second, CatchUpLimit: 2 * time.Minute, IndexSample: 300,
+	}
+}
+
+func main() {
+	o := DefaultOptions()
+	fs := flag.NewFlagSet("chaos", flag.ContinueOnError)
+	fs.DurationVar(&o.Duration, "duration", o.Duration, "how long to inject faults")
+	fs.Int64Var(&o.Seed, "seed", o.Seed, "seed of the random choices (printed at the start; pass it to rerun the same choices)")
+	fs.IntVar(&o.Rate, "rate", o.Rate, "offered load in transactions per second")
+	kinds := fs.String("faults", "all", "fault kinds to use: all, or a comma-separated list of kill, pause, isolate, split, wipe")
+	fs.DurationVar(&o.HoldMin, "hold-min", o.HoldMin, "shortest time a fault is in force")
+	fs.DurationVar(&o.HoldMax, "hold-max", o.HoldMax, "longest time a fault is in force")
+	fs.DurationVar(&o.MaxRecovery, "max-recovery", o.MaxRecovery, "blocks must resume within this after a fault clears")
+	fs.DurationVar(&o.CatchUpLimit, "catch-up-limit", o.CatchUpLimit, "faulted nodes must be back at the others' height within this")
+	fs.StringVar(&o.Dir, "dir", "", "work directory (default: a new temporary directory)")
+	fs.BoolVar(&o.Keep, "keep", false, "keep the work directory (node homes and logs) after a clean run")
+	fs.StringVar(&o.Bin, "bin", "", "qian binary to run (default: build ./cmd/qian)")
+	fs.StringVar(&o.JSON, "json", "", "write the summary as JSON to this file")
+	fs.StringVar(&o.LogLevel, "log-level", "", "the nodes' log level: debug, info, warn or error (default: the testnet's, info)")
+	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	var err error
+	if o.Kinds, err = parseFaultKinds(*kinds); err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	sum, err := Run(ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "chaos:", err)
+		os.Exit(2)
+	}
+	if len(sum.Violations) > 0 {
+		os.Exit(1)
+	}
+}
+
+// Run performs one chaos run and returns its summary. An error means the
+// run could not be carried out (no binary, the network never started);
+// violations of the invariants are in the summary.
+func Run(ctx context.Context, o Options, out io.Writer) (*summary, error) {
+	start := time.Now()
+	logf := func(format string, args ...any) {
+		now := time.Now()
+		fmt.Fprintf(out, "[%6.1fs %s] %s\n", now.Sub(start).Seconds(), now.UTC().Format("15:04:05.0"), fmt.Sprintf(format, args...))
+	}
+	logf("chaos: seed %d (rerun the same choices with --seed %d), faults for %s at %d tx/s, kinds %v", o.Seed, o.Seed, o.Duration, o.Rate, o.Kinds)
+	dir := o.Dir
+	if dir == "" {
+		d, err := os.MkdirTemp("", "qian-chaos-")
+		if err != nil {
+			return nil, err
+		}
+		dir = d
+	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	logf("work directory %s (node homes and logs under net/)", dir)
+	bin := o.Bin
+	if bin == "" {
+		var err error
+		if bin, err = buildQian(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+	r, err := newRunner(ctx, o, bin, dir, start, logf)
+	if err != nil {
+		return nil, err
+	}
+	sum := r.run(ctx)
+	sum.Dir = dir
+	sum.print(out)
+	if o.JSON != "" {
+		b, _ := json.MarshalIndent(sum, "", "  ")
+		if err := os.WriteFile(o.JSON, append(b, '\n'), 0o644); err != nil {
+			return sum, err
+		}
+	}
+	if len(sum.Violations) == 0 && !o.Keep && o.Dir == "" {
+		os.RemoveAll(dir)
+	} else {
+		fmt.Fprintf(out, "node homes and logs kept in %s\n", filepath.Join(dir, "net"))
+	}
+	return sum, nil
+}
+
+// buildQian builds ./cmd/qian of the module that holds the working
+// directory into dir.
+func buildQian(ctx context.Context, dir string) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "qian")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/qian")
+	cmd.Dir = root
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./cmd/qian: %v\n%s", err, b)
+	}
+	return bin, nil
+}
+
+func moduleRoot() (string, error) {
+	d, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/qianchain/qianchain\n") {
+			return d, nil
+		}
+		up := filepath.Dir(d)
+		if up == d {
+			return "", errors.New("not inside the qianchain module (run from the repository, or pass --bin)")
+		}
+		d = up
+	}
+}
