@@ -1,0 +1,73 @@
+package api
+
+import (
+	"net"
+	"testing"
+	"time"
+)
+
+// The token bucket: a burst passes, then one token per 1/rate seconds;
+// clients are independent; loopback is exempt unless asked; a batch takes
+// one token per transaction.
+func TestTokenBucket(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	l := newLimiter(LimitConfig{Rate: 2, Burst: 3})
+	a, b := net.ParseIP("203.0.113.7"), net.ParseIP("2001:db8::1")
+	for i := 0; i < 3; i++ {
+		if ok, _ := l.take(a, 1, t0); !ok {
+			t.Fatalf("burst token %d refused", i)
+		}
+	}
+	ok, wait := l.take(a, 1, t0)
+	if ok || wait != 500*time.Millisecond {
+		t.Fatalf("over the burst: ok=%v wait=%v, want a 500ms wait", ok, wait)
+	}
+	if ok, _ := l.take(b, 3, t0); !ok {
+		t.Fatal("another client shares the first one's bucket")
+	}
+	if ok, _ := l.take(a, 1, t0.Add(499*time.Millisecond)); ok {
+		t.Fatal("a token appeared before 1/rate")
+	}
+	if ok, _ := l.take(a, 1, t0.Add(500*time.Millisecond)); !ok {
+		t.Fatal("no token after 1/rate")
+	}
+	if ok, _ := l.take(a, 2, t0.Add(time.Second)); ok {
+		t.Fatal("a batch of 2 passed with one token")
+	}
+	if ok, _ := l.take(net.ParseIP("127.0.0.1"), 1000, t0); !ok {
+		t.Fatal("loopback limited by default")
+	}
+	strict := newLimiter(LimitConfig{Rate: 1, Burst: 1, LimitLoopback: true})
+	strict.take(net.ParseIP("::1"), 1, t0)
+	if ok, _ := strict.take(net.ParseIP("::1"), 1, t0); ok {
+		t.Fatal("LimitLoopback did not limit ::1")
+	}
+	if ok, _ := newLimiter(LimitConfig{Rate: -1}).take(a, 1_000_000, t0); !ok {
+		t.Fatal("a negative rate must disable the limit")
+	}
+	// A batch larger than the bucket passes once the bucket is full.
+	if ok, _ := newLimiter(LimitConfig{Rate: 1, Burst: 5}).take(a, 50, t0); !ok {
+		t.Fatal("an oversized batch can never pass")
+	}
+	// Idle buckets are forgotten.
+	l.take(a, 1, t0.Add(2*time.Minute))
+	if len(l.buckets) != 1 {
+		t.Fatalf("%d buckets after the sweep, want the active one", len(l.buckets))
+	}
+}
+
+func TestLimitFromEnv(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := LimitFromEnv(env(map[string]string{"QIAN_HTTP_SUBMIT_RATE": "50.5", "QIAN_HTTP_SUBMIT_BURST": "10", "QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK": "true"}))
+	if err != nil || c.Rate != 50.5 || c.Burst != 10 || !c.LimitLoopback {
+		t.Fatalf("%+v %v", c, err)
+	}
+	if c, err := LimitFromEnv(env(nil)); err != nil || c != (LimitConfig{}) {
+		t.Fatalf("defaults: %+v %v", c, err)
+	}
+	for k, v := range map[string]string{"QIAN_HTTP_SUBMIT_RATE": "fast", "QIAN_HTTP_SUBMIT_BURST": "0", "QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK": "maybe"} {
+		if _, err := LimitFromEnv(env(map[string]string{k: v})); err == nil {
+			t.Errorf("%s=%s accepted", k, v)
+		}
+	}
+}
