@@ -78,12 +78,15 @@ func (b *batch) prepare(items []Item, cache *keyCache, bad []bool, failFast bool
 		it := &items[i]
 		p := &b.items[i]
 		p.key = b.keyIdx[[32]byte(it.Key)]
-		var sb [32]byte
+		var sb, rb [32]byte
 		copy(sb[:], it.Sig[32:])
-		var rb [32]byte
 		copy(rb[:], it.Sig[:32])
-		r, rok := liftX(&rb)
-		if !valid[p.key] || !rok || p.s.SetBytes(&sb) != 0 {
+		var r affine
+		ok := valid[p.key] && p.s.SetBytes(&sb) == 0 // the cheap checks first
+		if ok {
+			r, ok = liftX(&rb)
+		}
+		if !ok {
 			allOK = false
 			if bad != nil {
 				bad[i] = true

@@ -149,6 +149,29 @@ func BenchmarkVerifyEachOneBad(b *testing.B) {
 	}
 }
 
+// BenchmarkVerifyEachAllBad: the worst case for VerifyEach, every signature
+// invalid (a flood of forged transactions): bisection gives up early and
+// checks items one by one.
+func BenchmarkVerifyEachAllBad(b *testing.B) {
+	benchSetup(b)
+	n := 256
+	items := append([]Item{}, benchItems[:n]...)
+	for i := range items {
+		items[i].Msg[0] ^= 1
+	}
+	v := NewVerifier(2 * benchMax)
+	v.VerifyEach(items)
+	single := singleNow()
+	b.ResetTimer()
+	start := cpuTime()
+	for i := 0; i < b.N; i++ {
+		if got := v.VerifyEach(items); len(got) != n {
+			b.Fatal(len(got))
+		}
+	}
+	reportPerSig(b, n, cpuTime()-start, single)
+}
+
 // BenchmarkMSM compares Strauss's and Pippenger's methods on n terms of
 // 128-bit scalars over distinct points (the shape of a batch: R terms and
 // GLV halves of key terms), to place straussMaxTerms.
