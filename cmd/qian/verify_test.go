@@ -81,7 +81,7 @@ func TestVerifyPrintsWhatWasProved(t *testing.T) {
 	path := c.bundle(t, c.harvest)
 	r := runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile())
 	r.want(t, 0, "VERIFIED", "trace.capture", "Recorded in block", "Signed by 4 of 4 validators: validator-0, validator-1, validator-2, validator-3",
-		"40 of 40 voting power (100.0%", "the certificate is the one the chain recorded in block", "Outcome OK", "NOT proven",
+		"40 of 40 voting power (100.0%", "the certificate is the one the chain recorded in block", "Outcome OK", "proven: the app hash in header 3 (certified too) commits to it",
 		`"type": "ObjectEvent"`, "commissioning", "event trace.event")
 	t.Log(r.stdout)
 

@@ -70,6 +70,9 @@ type RawBlock struct {
 	// AppHash is this node's state commitment after the block; header
 	// height+1 carries the same value.
 	AppHash ledger.Hash `json:"app_hash"`
+	// WritesRoot is the root over the block's state writes, one input of
+	// AppHash (docs/state.md), when this node keeps it.
+	WritesRoot *ledger.Hash `json:"writes_root,omitempty"`
 	// Tip is the node's height when it answered.
 	Tip uint64 `json:"tip"`
 }
@@ -96,6 +99,14 @@ func (s *Server) rawBlock(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		resp.Commit = cmt.Encode()
 		resp.AppHash, err = st.AppHash(h)
+	}
+	if err == nil {
+		switch wr, werr := st.WritesRoot(h); {
+		case werr == nil:
+			resp.WritesRoot = &wr
+		case !errors.Is(werr, store.ErrNotFound):
+			err = werr
+		}
 	}
 	for i := 0; err == nil && i < len(blk.Txs); i++ {
 		resp.Results[i], err = st.TxResult(h, uint32(i))

@@ -229,6 +229,11 @@ func TestFindsOneFlippedByte(t *testing.T) {
 		edit(t, home, heightKey('a', h), func(v []byte) []byte { v[0] ^= 0x01; return v })
 		expect(t, run(t, c, home), h, audit.ErrAppHash, "the source stored app hash")
 	})
+	t.Run("stored writes root", func(t *testing.T) {
+		home := copyDir(t, c.Home)
+		edit(t, home, heightKey('w', h), func(v []byte) []byte { v[31] ^= 0x01; return v })
+		expect(t, run(t, c, home), h, audit.ErrWritesRoot, "the source stored writes root")
+	})
 	t.Run("transaction index", func(t *testing.T) {
 		home := copyDir(t, c.Home)
 		key := append([]byte{'t'}, hashBytes(blk.Txs[2].Hash())...)

@@ -79,6 +79,12 @@ func (h *Home) Read(height uint64) (*Stored, error) {
 	if s.AppHash, err = h.st.AppHash(height); err != nil {
 		return nil, storeErr(height, "app hash", err)
 	}
+	switch wr, err := h.st.WritesRoot(height); {
+	case err == nil:
+		s.WritesRoot = &wr
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, storeErr(height, "writes root", err)
+	}
 	s.Results = make([][]byte, len(s.Block.Txs))
 	for i := range s.Results {
 		if s.Results[i], err = h.st.TxResult(height, uint32(i)); err != nil {

@@ -96,7 +96,7 @@ func (r *Remote) Read(height uint64) (*Stored, error) {
 	if raw.Height != height {
 		return nil, damaged(height, "the node answered with height %d", raw.Height)
 	}
-	s := &Stored{AppHash: raw.AppHash}
+	s := &Stored{AppHash: raw.AppHash, WritesRoot: raw.WritesRoot}
 	var err error
 	if s.Block, err = ledger.DecodeBlock(raw.Block); err != nil {
 		return nil, damaged(height, "block: %v", err)

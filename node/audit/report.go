@@ -20,6 +20,7 @@ const (
 	ErrTxIndex     = "ERR_AUDIT_TX_INDEX"     // the store's transaction index does not point at the transaction
 	ErrResult      = "ERR_AUDIT_RESULT"       // a stored result differs from the re-executed one
 	ErrAppHash     = "ERR_AUDIT_APP_HASH"     // an app hash (in a header, or stored) differs from the replay's
+	ErrWritesRoot  = "ERR_AUDIT_WRITES_ROOT"  // a stored writes root differs from the replay's
 )
 
 // Problem is the first discrepancy an audit found.

@@ -17,6 +17,9 @@ type Stored struct {
 	Results [][]byte
 	// AppHash is the source's state commitment after Block.
 	AppHash ledger.Hash
+	// WritesRoot is the source's writes root of Block, nil when it keeps
+	// none for this height.
+	WritesRoot *ledger.Hash
 }
 
 // Source is a chain to audit. Read may be called from several goroutines at

@@ -23,6 +23,8 @@ import (
 	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/merkle"
+	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/config"
@@ -150,6 +152,19 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	}
 	cmt := c.Sign(h, 0, b.Hash(), len(c.ValKeys))
 	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+		c.t.Fatal(err)
+	}
+	// Keep the writes root as a node's store will (ledger/store/writesroot.go),
+	// checking first that it is the one the contracts' app hash used.
+	leaves := make([]merkle.Hash, len(ex.Results))
+	for i, r := range ex.Results {
+		leaves[i] = merkle.LeafHash(r)
+	}
+	wr := store.WritesRoot(ex.Writes)
+	if proof.AppHashLink(c.appHash, h, wr, merkle.Root(leaves)) != ex.AppHash {
+		c.t.Fatalf("block %d: store.WritesRoot and the stored results do not give the contracts' app hash", h)
+	}
+	if err := c.Store.SetWritesRoot(h, wr); err != nil {
 		c.t.Fatal(err)
 	}
 	c.appHash, c.prevHash, c.prevCmt = ex.AppHash, b.Hash(), cmt

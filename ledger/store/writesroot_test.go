@@ -1,0 +1,57 @@
+package store
+
+import (
+	"encoding/hex"
+	"errors"
+	"testing"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
+	"github.com/qianchain/qianchain/ledger/merkle"
+)
+
+// The writes root of docs/state.md's test vector: one set of key
+// n/a/5bfb... (the block-1 anchor record).
+func TestWritesRootVector(t *testing.T) {
+	key := append([]byte("n/a/"), mustHex(t, "5bfbb5866887958489fdb88ab7e9861a4984bfbf18eb02355a725dd0a6f2fa4c")...)
+	val := mustHex(t, "015bfbb5866887958489fdb88ab7e9861a4984bfbf18eb02355a725dd0a6f2fa4c02046661726df74c0cac18194d118b092ebbc29e6bf77b6b8f3732daebe74c3b49ae5778cc49000000000000000118350055fd6e00008067f26f192790273fa0130515fb537982a759f39e5ad1a28136026b2c8c8c9200000000355bfbb5866887958489fdb88ab7e9861a4984bfbf18eb02355a725dd0a6f2fa4c020968656c6c6f2e74787400000000000000000000")
+	got := WritesRoot([]Write{{Key: key, Value: val}})
+	if got.String() != "89b2c538c957cf73184b6f9863cf55fd5a82a2cc936a0c7ce4eb9272cfe9fbfd" {
+		t.Fatalf("writes root %s", got)
+	}
+	if WritesRoot(nil) != ledger.Hash(merkle.EmptyRoot) {
+		t.Fatal("empty writes root")
+	}
+	// A delete differs from a set of the empty value.
+	if WritesRoot([]Write{{Key: key}}) == WritesRoot([]Write{{Key: key, Value: []byte{}}}) {
+		t.Fatal("delete and empty set collide")
+	}
+}
+
+func TestSetWritesRoot(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 2, 1)
+	if _, err := s.WritesRoot(1); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("before: %v", err)
+	}
+	root := ledger.Sum([]byte("root"))
+	if err := s.SetWritesRoot(1, root); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.WritesRoot(1); err != nil || got != root {
+		t.Fatalf("got %s, %v", got, err)
+	}
+	if err := s.SetWritesRoot(3, root); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("uncommitted height: %v", err)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
