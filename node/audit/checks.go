@@ -3,6 +3,7 @@ package audit
 import (
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/schnorrbatch"
 )
 
 // checker runs the checks of one height that need nothing but the height's
@@ -81,15 +82,26 @@ func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 		}
 		*sigs += 2
 	}
+	// Transaction signatures, verified as one batch (ledger/schnorrbatch:
+	// the same verdict as one by one, several times faster); the readers
+	// run on all cores, one block each.
+	items := make([]schnorrbatch.Item, len(b.Txs))
 	for i, tx := range b.Txs {
-		if err := tx.VerifySignature(); err != nil {
-			return problem(h, ErrTxSignature, "transaction %d (%s): %v", i, tx.Hash(), err)
+		items[i] = schnorrbatch.Item{Key: tx.Sender, Msg: tx.Hash(), Sig: tx.Sig}
+	}
+	if !schnorrbatch.Verify(items) {
+		i := 0
+		if bad := schnorrbatch.VerifyEach(items); len(bad) > 0 {
+			i = bad[0]
 		}
-		*sigs++
-		if c.index != nil {
-			th, pos, err := c.index.TxLocation(tx.Hash())
+		return problem(h, ErrTxSignature, "transaction %d (%s): %v", i, items[i].Msg, ledger.ErrBadSignature)
+	}
+	*sigs += uint64(len(items))
+	if c.index != nil {
+		for i, it := range items {
+			th, pos, err := c.index.TxLocation(it.Msg)
 			if err != nil || th != h || pos != uint32(i) {
-				return problem(h, ErrTxIndex, "the index entry of transaction %d (%s) points at height %d position %d (%v)", i, tx.Hash(), th, pos, err)
+				return problem(h, ErrTxIndex, "the index entry of transaction %d (%s) points at height %d position %d (%v)", i, it.Msg, th, pos, err)
 			}
 		}
 	}

@@ -49,6 +49,7 @@ type Chain struct {
 	prevCmt  *ledger.Commit
 	time     int64
 	nonce    uint64
+	bySender map[ledger.PublicKey]ledger.PrivateKey
 }
 
 // key derives a deterministic private key from a label.
@@ -67,7 +68,7 @@ func key(label string) ledger.PrivateKey {
 func New(t testing.TB, validators int) *Chain {
 	t.Helper()
 	home := t.TempDir()
-	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
+	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, bySender: map[ledger.PublicKey]ledger.PrivateKey{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
 	doc := &genesis.Doc{ChainID: ChainID, GenesisTime: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Consensus: genesis.DefaultConsensusParams()}
 	for i := 0; i < validators; i++ {
 		k := key(fmt.Sprint("validator ", i))
@@ -82,6 +83,7 @@ func New(t testing.TB, validators int) *Chain {
 	for _, o := range demo.Founding {
 		k := key(string(o.Role))
 		c.OrgKeys[o.Role] = k
+		c.bySender[k.PublicKey()] = k
 		doc.Organisations = append(doc.Organisations, genesis.Organisation{ID: string(o.Role), Name: o.Name,
 			Roles: []genesis.Role{genesis.Role(o.Role)}, GS1Prefixes: []string{o.Prefix}, GLNs: []string{o.PartyGLN, o.SiteGLN},
 			Admins: []ledger.PublicKey{k.PublicKey()}})
@@ -215,12 +217,39 @@ func (c *Chain) Anchors(n int) []*ledger.Tx {
 
 // Anchor returns one signed notary.anchor of a fresh hash by role's admin.
 func (c *Chain) Anchor(role membership.Role) *ledger.Tx {
-	c.nonce++
-	h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("audittest document "), c.nonce))
-	p := &notary.Anchor{Hash: h, Kind: notary.Evidence, Name: fmt.Sprintf("doc-%d.pdf", c.nonce), MediaType: "application/pdf", Size: c.nonce}
-	tx := &ledger.Tx{ChainID: ChainID, Nonce: c.nonce, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: p.Encode()}
+	tx := c.unsignedAnchor(role)
 	if err := tx.Sign(c.OrgKeys[role]); err != nil {
 		c.t.Fatal(err)
 	}
 	return tx
+}
+
+// UnsignedAnchors returns n notary.anchor transactions like Anchors, with
+// Sender set but not yet signed: SignAnchor signs each, so that callers can
+// spread the signing over cores.
+func (c *Chain) UnsignedAnchors(n int) []*ledger.Tx {
+	out := make([]*ledger.Tx, n)
+	for i := range out {
+		out[i] = c.unsignedAnchor(demo.Founding[i%len(demo.Founding)].Role)
+	}
+	return out
+}
+
+// SignAnchor signs a transaction from UnsignedAnchors with its sender's
+// key. It may be called from several goroutines.
+func (c *Chain) SignAnchor(tx *ledger.Tx) {
+	k, ok := c.bySender[tx.Sender]
+	if !ok {
+		panic("audittest: no key for the sender")
+	}
+	if err := tx.Sign(k); err != nil {
+		panic(err)
+	}
+}
+
+func (c *Chain) unsignedAnchor(role membership.Role) *ledger.Tx {
+	c.nonce++
+	h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("audittest document "), c.nonce))
+	p := &notary.Anchor{Hash: h, Kind: notary.Evidence, Name: fmt.Sprintf("doc-%d.pdf", c.nonce), MediaType: "application/pdf", Size: c.nonce}
+	return &ledger.Tx{ChainID: ChainID, Sender: c.OrgKeys[role].PublicKey(), Nonce: c.nonce, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: p.Encode()}
 }
