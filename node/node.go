@@ -190,7 +190,10 @@ func New(o Options) (n *Node, err error) {
 			return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
 		}
 		n.httpAddr = ln.Addr().String()
-		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+		// Requests run under the node's context, so Stop ends long-lived
+		// ones (the event stream) at once instead of waiting them out.
+		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
+			BaseContext: func(net.Listener) context.Context { return n.ctx }}
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -385,6 +388,9 @@ func (n *Node) closeResources() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Config is the node's configuration (read-only).
+func (n *Node) Config() *config.Config { return n.cfg }
 
 // HTTPAddr is the address the API listens on ("" when disabled).
 func (n *Node) HTTPAddr() string { return n.httpAddr }

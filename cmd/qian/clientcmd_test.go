@@ -121,6 +121,11 @@ func TestClientCommands(t *testing.T) {
 	if st, err := os.Stat(filepath.Join(work, "harvest.disclosures.json")); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("disclosures file: %v", err)
 	}
+	// Its history comes back as an EPCIS query document.
+	r = runQian(t, "", nil, "trace", "history", "urn:epc:class:lgtin:6923101.000010.LSK20250415-02")
+	if r.code != 0 || !strings.Contains(r.stdout, `"EPCISQueryDocument"`) || !strings.Contains(r.stdout, "LSK20250415-02") {
+		t.Fatalf("history: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
 	// The same document again is a duplicate event, refused.
 	if r = runQian(t, "", nil, "trace", "capture", doc, "--key", "farm"); r.code != 1 {
 		t.Fatalf("second capture: %d\n%s\n%s", r.code, r.stdout, r.stderr)

@@ -19,15 +19,14 @@ import (
 
 // webHandler is what every node serves on its HTTP address: the API, the
 // metrics and the pages (consumer pages at GS1 Digital Link paths, the
-// explorer). The submission rate limit comes from QIAN_HTTP_SUBMIT_RATE,
-// QIAN_HTTP_SUBMIT_BURST and QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK
-// (docs/openapi.yaml); a malformed value keeps the defaults, with a warning.
+// explorer), with the submission limit of the node's http.submit_* keys.
 func webHandler(n *node.Node) http.Handler {
-	limit, err := api.LimitFromEnv(os.Getenv)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "warning: %v; using the default submission limit\n", err)
+	h := n.Config().HTTP
+	rate := float64(h.SubmitRate)
+	if rate == 0 {
+		rate = -1 // 0 tokens per second would refuse everything: take it as "no limit"
 	}
-	return web.Handler(n, api.Options{Limit: limit})
+	return web.Handler(n, api.Options{Limit: api.LimitConfig{Rate: rate, Burst: int(h.SubmitBurst), LimitLoopback: h.SubmitLimitLoopback}})
 }
 
 func newStartCmd(e *env) *cobra.Command {

@@ -1,16 +1,21 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/node/client"
 )
 
 func newTraceCmd(e *env) *cobra.Command {
@@ -21,7 +26,7 @@ func newTraceCmd(e *env) *cobra.Command {
 		Args:  args(0, "a subcommand"),
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newTraceCaptureCmd(e))
+	cmd.AddCommand(newTraceCaptureCmd(e), newTraceHistoryCmd(e))
 	return cmd
 }
 
@@ -126,4 +131,48 @@ func writeDisclosures(docPath string, c *trace.Capture) error {
 		return err
 	}
 	return os.WriteFile(out, append(b, '\n'), 0o600)
+}
+
+func newTraceHistoryCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "history LOT",
+		Short: "Print a lot's history as an EPCIS 2.0 query document",
+		Long: `Print the history of LOT — a GS1 Digital Link URI such as
+https://id.gs1.org/01/06923103000118/10/DYMJ20250325A, or an EPC class URN
+urn:epc:class:lgtin:... — as an EPCIS 2.0 EPCISQueryDocument, read from the node at
+--node. The document validates against GS1's EPCIS JSON schema.`,
+		Args: args(1, "a lot's Digital Link URI or EPC URN"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			id, err := gs1.ParseObjectID(a[0])
+			if err != nil {
+				return usagef("LOT: %v", err)
+			}
+			if id.Kind != gs1.Lot {
+				return usagef("LOT: %s is not a lot (GTIN and lot number)", a[0])
+			}
+			c, err := loadClient(cmd)
+			if err != nil {
+				return err
+			}
+			if c.Node == "" {
+				return usagef("no node: give --node URL or set QIAN_NODE")
+			}
+			var doc json.RawMessage
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			path := "/v1/lots/" + url.PathEscape(id.Key) + "/" + url.PathEscape(id.Ext) + "/epcis"
+			if err := client.New(c.Node).Get(ctx, path, &doc); err != nil {
+				return err
+			}
+			out, _ := cmd.Flags().GetString("out")
+			if out == "" {
+				_, err := e.stdout.Write(append(doc, '\n'))
+				return err
+			}
+			return os.WriteFile(out, append(doc, '\n'), 0o644)
+		},
+	}
+	addClientFlags(cmd, false)
+	cmd.Flags().StringP("out", "o", "", "write the document to this file")
+	return cmd
 }

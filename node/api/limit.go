@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"math"
 	"net"
 	"net/http"
@@ -122,34 +121,4 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, n int) bool {
 	writeError(w, http.StatusTooManyRequests, "ERR_RATE_LIMITED",
 		"too many transactions from "+clientIP(r).String()+"; retry after "+strconv.Itoa(max(secs, 1))+" s")
 	return false
-}
-
-// LimitFromEnv reads the submission limit from QIAN_HTTP_SUBMIT_RATE
-// (tokens per second; negative disables the limit), QIAN_HTTP_SUBMIT_BURST
-// and QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK (true to limit loopback clients too).
-// Unset variables keep the defaults.
-func LimitFromEnv(getenv func(string) string) (LimitConfig, error) {
-	var c LimitConfig
-	if v := getenv("QIAN_HTTP_SUBMIT_RATE"); v != "" {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return LimitConfig{}, fmt.Errorf("QIAN_HTTP_SUBMIT_RATE=%q is not a number of transactions per second", v)
-		}
-		c.Rate = f
-	}
-	if v := getenv("QIAN_HTTP_SUBMIT_BURST"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return LimitConfig{}, fmt.Errorf("QIAN_HTTP_SUBMIT_BURST=%q is not a positive integer", v)
-		}
-		c.Burst = n
-	}
-	if v := getenv("QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return LimitConfig{}, fmt.Errorf("QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK=%q is not true or false", v)
-		}
-		c.LimitLoopback = b
-	}
-	return c, nil
 }

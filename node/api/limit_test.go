@@ -55,19 +55,3 @@ func TestTokenBucket(t *testing.T) {
 		t.Fatalf("%d buckets after the sweep, want the active one", len(l.buckets))
 	}
 }
-
-func TestLimitFromEnv(t *testing.T) {
-	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	c, err := LimitFromEnv(env(map[string]string{"QIAN_HTTP_SUBMIT_RATE": "50.5", "QIAN_HTTP_SUBMIT_BURST": "10", "QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK": "true"}))
-	if err != nil || c.Rate != 50.5 || c.Burst != 10 || !c.LimitLoopback {
-		t.Fatalf("%+v %v", c, err)
-	}
-	if c, err := LimitFromEnv(env(nil)); err != nil || c != (LimitConfig{}) {
-		t.Fatalf("defaults: %+v %v", c, err)
-	}
-	for k, v := range map[string]string{"QIAN_HTTP_SUBMIT_RATE": "fast", "QIAN_HTTP_SUBMIT_BURST": "0", "QIAN_HTTP_SUBMIT_LIMIT_LOOPBACK": "maybe"} {
-		if _, err := LimitFromEnv(env(map[string]string{k: v})); err == nil {
-			t.Errorf("%s=%s accepted", k, v)
-		}
-	}
-}

@@ -49,6 +49,13 @@ type P2P struct {
 // HTTP is the API section.
 type HTTP struct {
 	Listen string // host:port
+	// The per-client-IP limit on transaction submissions (node/api): a
+	// token bucket refilled at SubmitRate per second (negative: no limit)
+	// holding SubmitBurst; loopback clients are exempt unless
+	// SubmitLimitLoopback.
+	SubmitRate          int64
+	SubmitBurst         int64
+	SubmitLimitLoopback bool
 }
 
 // Consensus holds node-local consensus settings.
@@ -178,6 +185,9 @@ func (c *Config) Validate() error {
 	}
 	if d := c.Consensus.EmptyBlockInterval; d != nil && (*d < 0 || *d > time.Hour) {
 		return keyErr("consensus.empty_block_interval", "%s is outside 0s to 1h", *d)
+	}
+	if c.HTTP.SubmitBurst < 1 {
+		return keyErr("http.submit_burst", "%d must be at least 1", c.HTTP.SubmitBurst)
 	}
 	if c.Mempool.MaxTxs < 1 {
 		return keyErr("mempool.max_txs", "%d must be at least 1", c.Mempool.MaxTxs)

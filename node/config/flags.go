@@ -65,6 +65,8 @@ func addFlag(fs *pflag.FlagSet, k key) {
 		fs.StringSlice(k.flag, k.def.([]string), usage)
 	case kindInt:
 		fs.Int64(k.flag, k.def.(int64), usage)
+	case kindBool:
+		fs.Bool(k.flag, k.def.(bool), usage)
 	default:
 		fs.String(k.flag, k.def.(string), usage)
 	}

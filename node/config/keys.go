@@ -24,6 +24,7 @@ const (
 	kindList        // TOML array, repeated or comma-separated flag, comma-separated env
 	kindInt
 	kindDuration // "1s", "500ms"; "" means unset
+	kindBool     // true or false
 )
 
 // key is one configuration key.
@@ -51,6 +52,9 @@ var allKeys = []key{
 	{name: "p2p.peers", kind: kindList, def: []string{}, usage: "peers to dial: multiaddrs ending in /p2p/<peer id>"},
 	{name: "p2p.allowed_peers", kind: kindList, def: []string{}, usage: "peer ids admitted besides the genesis validators (observers)"},
 	{name: "http.listen", kind: kindString, def: DefaultHTTPListen, usage: "HTTP API listen address, host:port"},
+	{name: "http.submit_rate", kind: kindInt, def: int64(200), usage: "transactions per second each client IP may submit (token bucket refill); 0 or negative disables the limit"},
+	{name: "http.submit_burst", kind: kindInt, def: int64(2000), usage: "token bucket size of the submission limit"},
+	{name: "http.submit_limit_loopback", kind: kindBool, def: false, usage: "apply the submission limit to clients on this host too (off: local tools and qian bench are never throttled)"},
 	{name: "consensus.empty_block_interval", kind: kindDuration, def: "", usage: "override genesis consensus.empty_block_interval on this node (\"\" uses genesis)"},
 	{name: "mempool.max_txs", kind: kindInt, def: int64(10_000), usage: "most transactions the mempool holds"},
 	{name: "mempool.max_bytes", kind: kindInt, def: int64(64 << 20), usage: "most bytes of transactions the mempool holds"},
@@ -105,6 +109,8 @@ func renderDefault(k key) string {
 		return strings.Join(v, ",")
 	case int64:
 		return strconv.FormatInt(v, 10)
+	case bool:
+		return strconv.FormatBool(v)
 	case string:
 		return v
 	}

@@ -56,6 +56,9 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.P2P.Peers = r.list("p2p.peers")
 	c.P2P.AllowedPeers = r.list("p2p.allowed_peers")
 	c.HTTP.Listen = r.str("http.listen")
+	c.HTTP.SubmitRate = r.int("http.submit_rate")
+	c.HTTP.SubmitBurst = r.int("http.submit_burst")
+	c.HTTP.SubmitLimitLoopback = r.bool("http.submit_limit_loopback")
 	c.Consensus.EmptyBlockInterval = r.duration("consensus.empty_block_interval")
 	c.Mempool.MaxTxs = int(r.int("mempool.max_txs"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")
@@ -226,6 +229,22 @@ func (r *reader) int(name string) int64 {
 	default:
 		r.fail(name, "must be a whole number, got %T %v", x, x)
 		return 0
+	}
+}
+
+func (r *reader) bool(name string) bool {
+	switch x := r.v.Get(name).(type) {
+	case bool:
+		return x
+	case string:
+		b, err := strconv.ParseBool(strings.TrimSpace(x))
+		if err != nil {
+			r.fail(name, "%q is not true or false", x)
+		}
+		return b
+	default:
+		r.fail(name, "must be true or false, got %T %v", x, x)
+		return false
 	}
 }
 

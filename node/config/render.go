@@ -36,6 +36,12 @@ func (c *Config) Render() []byte {
 	w("\n[http]\n")
 	comment("http.listen")
 	w("listen = %s\n", quote(c.HTTP.Listen))
+	comment("http.submit_rate")
+	w("submit_rate = %d\n", c.HTTP.SubmitRate)
+	comment("http.submit_burst")
+	w("submit_burst = %d\n", c.HTTP.SubmitBurst)
+	comment("http.submit_limit_loopback")
+	w("submit_limit_loopback = %t\n", c.HTTP.SubmitLimitLoopback)
 
 	w("\n[consensus]\n")
 	comment("consensus.empty_block_interval")
@@ -132,6 +138,12 @@ func Default(home string) *Config {
 			c.P2P.AllowedPeers = []string{}
 		case "http.listen":
 			c.HTTP.Listen = k.def.(string)
+		case "http.submit_rate":
+			c.HTTP.SubmitRate = k.def.(int64)
+		case "http.submit_burst":
+			c.HTTP.SubmitBurst = k.def.(int64)
+		case "http.submit_limit_loopback":
+			c.HTTP.SubmitLimitLoopback = k.def.(bool)
 		case "mempool.max_txs":
 			c.Mempool.MaxTxs = int(k.def.(int64))
 		case "mempool.max_bytes":
