@@ -12,6 +12,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,7 +51,6 @@ type Chain struct {
 	prevCmt  *ledger.Commit
 	time     int64
 	nonce    uint64
-	bySender map[ledger.PublicKey]ledger.PrivateKey
 }
 
 // key derives a deterministic private key from a label.
@@ -62,13 +63,69 @@ func key(label string) ledger.PrivateKey {
 	}
 }
 
+// DemoOrganisations returns the demo's founding organisations for a
+// genesis file, as qian testnet writes them (id = role name), each with one
+// admin key derived deterministically from its role, and those keys.
+func DemoOrganisations() ([]genesis.Organisation, demo.Keys) {
+	keys := demo.Keys{}
+	var orgs []genesis.Organisation
+	for _, o := range demo.Founding {
+		k := key(string(o.Role))
+		keys[o.Role] = k
+		orgs = append(orgs, genesis.Organisation{ID: string(o.Role), Name: o.Name,
+			Roles: []genesis.Role{genesis.Role(o.Role)}, GS1Prefixes: []string{o.Prefix}, GLNs: []string{o.PartyGLN, o.SiteGLN},
+			Admins: []ledger.PublicKey{k.PublicKey()}})
+	}
+	return orgs, keys
+}
+
+// SignedAnchors returns n notary.anchor transactions on chainID of distinct
+// documents (numbered from first), sent in turn by the founding
+// organisations' admins, signed on all cores.
+func SignedAnchors(chainID string, keys demo.Keys, first uint64, n int) []*ledger.Tx {
+	type signer struct {
+		pub  ledger.PublicKey
+		priv ledger.PrivateKey
+	}
+	var signers []signer
+	for _, o := range demo.Founding {
+		signers = append(signers, signer{keys[o.Role].PublicKey(), keys[o.Role]})
+	}
+	txs := make([]*ledger.Tx, n)
+	for i := range txs {
+		s := signers[i%len(signers)]
+		txs[i] = anchorTx(chainID, s.pub, first+uint64(i))
+	}
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				if err := txs[i].Sign(signers[i%len(signers)].priv); err != nil {
+					panic(err)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	return txs
+}
+
+func anchorTx(chainID string, sender ledger.PublicKey, nonce uint64) *ledger.Tx {
+	h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("audittest document "), nonce))
+	p := &notary.Anchor{Hash: h, Kind: notary.Evidence, Name: fmt.Sprintf("doc-%d.pdf", nonce), MediaType: "application/pdf", Size: nonce}
+	return &ledger.Tx{ChainID: chainID, Sender: sender, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: p.Encode()}
+}
+
 // New writes a home in a temporary directory with validators validators
 // (power 10 each) and the demo's founding organisations, and initialises
 // its store from genesis.
 func New(t testing.TB, validators int) *Chain {
 	t.Helper()
 	home := t.TempDir()
-	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, bySender: map[ledger.PublicKey]ledger.PrivateKey{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
+	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
 	doc := &genesis.Doc{ChainID: ChainID, GenesisTime: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Consensus: genesis.DefaultConsensusParams()}
 	for i := 0; i < validators; i++ {
 		k := key(fmt.Sprint("validator ", i))
@@ -80,14 +137,7 @@ func New(t testing.TB, validators int) *Chain {
 		id, _ := peer.IDFromPrivateKey(nk)
 		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10})
 	}
-	for _, o := range demo.Founding {
-		k := key(string(o.Role))
-		c.OrgKeys[o.Role] = k
-		c.bySender[k.PublicKey()] = k
-		doc.Organisations = append(doc.Organisations, genesis.Organisation{ID: string(o.Role), Name: o.Name,
-			Roles: []genesis.Role{genesis.Role(o.Role)}, GS1Prefixes: []string{o.Prefix}, GLNs: []string{o.PartyGLN, o.SiteGLN},
-			Admins: []ledger.PublicKey{k.PublicKey()}})
-	}
+	doc.Organisations, c.OrgKeys = DemoOrganisations()
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("test genesis: %v", err)
 	}
@@ -224,32 +274,14 @@ func (c *Chain) Anchor(role membership.Role) *ledger.Tx {
 	return tx
 }
 
-// UnsignedAnchors returns n notary.anchor transactions like Anchors, with
-// Sender set but not yet signed: SignAnchor signs each, so that callers can
-// spread the signing over cores.
-func (c *Chain) UnsignedAnchors(n int) []*ledger.Tx {
-	out := make([]*ledger.Tx, n)
-	for i := range out {
-		out[i] = c.unsignedAnchor(demo.Founding[i%len(demo.Founding)].Role)
-	}
-	return out
-}
-
-// SignAnchor signs a transaction from UnsignedAnchors with its sender's
-// key. It may be called from several goroutines.
-func (c *Chain) SignAnchor(tx *ledger.Tx) {
-	k, ok := c.bySender[tx.Sender]
-	if !ok {
-		panic("audittest: no key for the sender")
-	}
-	if err := tx.Sign(k); err != nil {
-		panic(err)
-	}
+// SignedAnchors returns n more anchors like Anchors, signed on all cores.
+func (c *Chain) SignedAnchors(n int) []*ledger.Tx {
+	txs := SignedAnchors(ChainID, c.OrgKeys, c.nonce+1, n)
+	c.nonce += uint64(n)
+	return txs
 }
 
 func (c *Chain) unsignedAnchor(role membership.Role) *ledger.Tx {
 	c.nonce++
-	h := sha256.Sum256(binary.BigEndian.AppendUint64([]byte("audittest document "), c.nonce))
-	p := &notary.Anchor{Hash: h, Kind: notary.Evidence, Name: fmt.Sprintf("doc-%d.pdf", c.nonce), MediaType: "application/pdf", Size: c.nonce}
-	return &ledger.Tx{ChainID: ChainID, Sender: c.OrgKeys[role].PublicKey(), Nonce: c.nonce, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: p.Encode()}
+	return anchorTx(ChainID, c.OrgKeys[role].PublicKey(), c.nonce)
 }
