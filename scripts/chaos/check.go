@@ -49,6 +49,7 @@ func (r *runner) finalChecks(ctx context.Context) (final uint64) {
 
 	// 2. The nodes' status at one common height: same block, same app hash.
 	r.compareStatus(ctx)
+	r.checkMempoolsDrain(ctx)
 
 	// 3. Every node's chain up to the lowest height, block by block.
 	s := r.mon.Snapshot()
@@ -128,6 +129,34 @@ func (r *runner) finalChecks(ctx context.Context) (final uint64) {
 	r.checkTxIndex(ctx, committed)
 	r.logf("check: %d committed load transactions found on all %d nodes", len(committed), len(views))
 	return final
+}
+
+// checkMempoolsDrain waits (up to 30 s) for every node's mempool to empty
+// now that the load has stopped. A transaction a node keeps is one it
+// accepted (the client got 202) and will never commit: not one of the
+// invariants, but a defect worth a warning.
+func (r *runner) checkMempoolsDrain(ctx context.Context) {
+	left := map[string]int{}
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		left = map[string]int{}
+		for _, n := range r.c.Nodes {
+			st, err := n.API.Status(ctx)
+			if err != nil {
+				left[n.Name] = -1
+			} else if st.Mempool.Txs > 0 {
+				left[n.Name] = st.Mempool.Txs
+			}
+		}
+		if len(left) == 0 || time.Now().After(end) {
+			break
+		}
+	}
+	for name, n := range left {
+		r.warn("%s's mempool still holds %d transaction(s) 30 s after the load stopped: accepted, and never committed", name, n)
+	}
+	if len(left) == 0 {
+		r.logf("check: every mempool drained after the load stopped")
+	}
 }
 
 func allIndexes(c *cluster) []int {

@@ -63,7 +63,7 @@ func DefaultOptions() Options {
 	return Options{
 		Duration: 10 * time.Minute, Seed: time.Now().UnixNano() % 1_000_000_000, Rate: 200, Workers: 16, Accounts: 8,
 		Kinds: allFaultKinds, HoldMin: 2 * time.Second, HoldMax: 10 * time.Second, GapMin: time.Second, GapMax: 4 * time.Second,
-		Warmup: 5 * time.Second, MaxRecovery: 10 * time.Second, CatchUpLimit: 2 * time.Minute, IndexSample: 300,
+		Warmup: 5 * time.Second, MaxRecovery: 10 * time.Second, CatchUpLimit: 5 * time.Minute, IndexSample: 300,
 	}
 }
 

@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -41,8 +43,12 @@ type summary struct {
 	WALBytes         int64 `json:"wal_bytes_read"`
 
 	ShutdownCodes map[string]int `json:"shutdown_codes"`
-	Violations    []string       `json:"violations"`
-	FaultLog      []*faultRecord `json:"fault_log"`
+	// LogWarnings counts the nodes' WARN and ERROR log lines by node and
+	// message.
+	LogWarnings map[string]map[string]int `json:"log_warnings"`
+	Warnings    []string                  `json:"warnings"`
+	Violations  []string                  `json:"violations"`
+	FaultLog    []*faultRecord            `json:"fault_log"`
 }
 
 // kindStats are the recovery figures of one fault kind.
@@ -111,7 +117,9 @@ func (r *runner) summary(final uint64) *summary {
 	}
 	r.mu.Lock()
 	s.Violations = append(s.Violations, r.violations...)
+	s.Warnings = append(s.Warnings, r.warnings...)
 	r.mu.Unlock()
+	s.LogWarnings = scanLogs(r.c)
 	s.Violations = append(s.Violations, r.c.Crashes()...)
 	s.Violations = append(s.Violations, r.fol.Violations()...)
 	for _, c := range conflicts {
@@ -144,6 +152,20 @@ func (s *summary) print(w io.Writer) {
 	fmt.Fprintf(w, "accepted but never committed: %d; of these, held by a node not restarted since: %d %v\n", s.Pending, n, parts)
 	fmt.Fprintf(w, "signatures examined for double signing: %d votes, %d proposals, %d commit certificates (%d MB of WAL)\n",
 		s.VotesChecked, s.ProposalsChecked, s.CommitsChecked, s.WALBytes>>20)
+	if len(s.LogWarnings) > 0 {
+		fmt.Fprintln(w, "node log warnings and errors:")
+		names := make([]string, 0, len(s.LogWarnings))
+		for n := range s.LogWarnings {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			fmt.Fprintf(w, "  %s: %s\n", n, codes(s.LogWarnings[n]))
+		}
+	}
+	for _, x := range s.Warnings {
+		fmt.Fprintf(w, "WARNING: %s\n", x)
+	}
 	if len(s.Violations) == 0 {
 		fmt.Fprintln(w, "invariants: all held (same blocks and app hashes on every node, every committed transaction everywhere, no double signature, every recovery within the limit)")
 		return
@@ -168,4 +190,42 @@ func codes(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// scanLogs counts each node's WARN and ERROR log lines by message.
+func scanLogs(c *cluster) map[string]map[string]int {
+	out := map[string]map[string]int{}
+	for _, n := range c.Nodes {
+		b, err := os.ReadFile(filepath.Join(n.Home, "node.log"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			level := ""
+			switch {
+			case strings.Contains(line, "level=WARN "):
+				level = "WARN"
+			case strings.Contains(line, "level=ERROR "):
+				level = "ERROR"
+			default:
+				continue
+			}
+			msg := line
+			if i := strings.Index(line, "msg="); i >= 0 {
+				msg = line[i+4:]
+				if strings.HasPrefix(msg, "\"") {
+					if j := strings.Index(msg[1:], "\""); j >= 0 {
+						msg = msg[1 : j+1]
+					}
+				} else if j := strings.IndexByte(msg, ' '); j >= 0 {
+					msg = msg[:j]
+				}
+			}
+			if out[n.Name] == nil {
+				out[n.Name] = map[string]int{}
+			}
+			out[n.Name][level+" "+msg]++
+		}
+	}
+	return out
 }

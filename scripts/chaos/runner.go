@@ -32,6 +32,16 @@ type runner struct {
 
 	mu         sync.Mutex
 	violations []string
+	warnings   []string
+}
+
+// warn records something wrong that is not one of the run's invariants.
+func (r *runner) warn(format string, args ...any) {
+	s := fmt.Sprintf(format, args...)
+	r.mu.Lock()
+	r.warnings = append(r.warnings, s)
+	r.mu.Unlock()
+	r.logf("WARNING: %s", s)
 }
 
 func (r *runner) violate(format string, args ...any) {
