@@ -124,89 +124,92 @@ func TestEveryPositionProves(t *testing.T) {
 
 // Tampering that keeps the bundle well formed: each is refused with the
 // code that names what failed.
+// Tampering that keeps the bundle well formed: each is refused with the
+// code that names what failed.
+var refusals = []struct {
+	name string
+	code string
+	edit func(t *testing.T, c *chain, b *Bundle, a *Anchor)
+}{
+	{"another chain id", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.ChainID = "qian-other" }},
+	{"another genesis", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.GenesisHash[0] ^= 1 }},
+	{"another validator set", ErrValidators, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		a.Validators = ledgertest.NewChain(testChainID, 5).Validators
+	}},
+	{"a validator set the header does not name", ErrValidators, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		vals := ledgertest.NewChain(testChainID, 3).Validators
+		a.Validators = vals
+		b.Validators = validatorsPart(vals)
+	}},
+	{"inclusion size from the proof, not the header", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Size = 3 }},
+	{"another index", ErrInclusion, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Index = 5 }},
+	{"a sibling dropped", ErrInclusion, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Siblings = b.Inclusion.Siblings[1:] }},
+	{"a certificate with too little power", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		b.Commit = commitPart(c.c.Sign(2, 0, b.Header.Hash, 2))
+		b.Next, b.Outcome.Proof = nil, nil
+	}},
+	{"a certificate for another block", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		b.Commit = commitPart(c.c.Sign(2, 0, ledger.Sum([]byte("x")), 4))
+	}},
+	{"a forged certificate the next header does not record", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		b.Commit = commitPart(c.c.Sign(2, 1, b.Header.Hash, 4))
+	}},
+	{"signatures by outsiders", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		other := ledgertest.NewChain(testChainID, 4)
+		other.Keys = []ledger.PrivateKey{ledgertest.Key(1), ledgertest.Key(2), ledgertest.Key(3), ledgertest.Key(4)}
+		b.Commit = commitPart(other.Sign(2, 0, b.Header.Hash, 4))
+		b.Next = nil
+		b.Outcome.Proof = nil
+	}},
+	{"a next header of another height", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		blk, _ := c.Block(4)
+		b.Next.Header = headerPart(&blk.Header)
+	}},
+	{"a proof without the next header", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Next = nil }},
+	{"another transaction's result", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		leaf, _ := c.TxResult(2, 0)
+		o, _, _ := outcomePart(leaf)
+		o.Proof = b.Outcome.Proof
+		b.Outcome = o
+	}},
+	{"a result changed consistently", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		r, _ := DecodeResult(b.Outcome.Result)
+		r.Code = "ERR_ROLE"
+		o, _, _ := outcomePart(EncodeResult(r))
+		o.Proof = b.Outcome.Proof
+		b.Outcome = o
+	}},
+	{"a writes root changed", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Outcome.Proof.WritesRoot[31] ^= 1 }},
+	{"a batch item not in the batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		b.BatchItem.Item = ledger.Sum([]byte("other file"))
+	}},
+	{"a batch item on a transaction that anchors no batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		other, err := Build(c, c.txs[2][0].Hash(), a.Validators)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other.BatchItem = b.BatchItem
+		*b = *other
+	}},
+	{"a transaction whose signature fails, committed by faulty validators", ErrTx, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		tx := c.c.Tx(1, 99, []byte("forged"))
+		tx.Sig[5] ^= 1
+		c.commitTxs(t, []*ledger.Tx{tx})
+		c.block(t, 0, false)
+		bad, err := Build(c, tx.Hash(), a.Validators)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*b = *bad
+	}},
+	{"a readable field that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Time = "2025-01-01T00:00:00Z" }},
+	{"a signer list that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Commit.Signers = []int{0, 1, 2} }},
+	{"a truncated encoding", ErrEncoding, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Encoding = b.Header.Encoding[:100] }},
+	{"an unknown version", ErrFormat, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Version = 2 }},
+}
+
 func TestVerifyRefuses(t *testing.T) {
-	other := ledgertest.NewChain(testChainID, 4)
-	other.Keys = []ledger.PrivateKey{ledgertest.Key(1), ledgertest.Key(2), ledgertest.Key(3), ledgertest.Key(4)}
-	cases := []struct {
-		name string
-		code string
-		edit func(t *testing.T, c *chain, b *Bundle, a *Anchor)
-	}{
-		{"another chain id", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.ChainID = "qian-other" }},
-		{"another genesis", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.GenesisHash[0] ^= 1 }},
-		{"another validator set", ErrValidators, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			a.Validators = ledgertest.NewChain(testChainID, 5).Validators
-		}},
-		{"a validator set the header does not name", ErrValidators, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			vals := ledgertest.NewChain(testChainID, 3).Validators
-			a.Validators = vals
-			b.Validators = validatorsPart(vals)
-		}},
-		{"inclusion size from the proof, not the header", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Size = 3 }},
-		{"another index", ErrInclusion, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Index = 5 }},
-		{"a sibling dropped", ErrInclusion, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Siblings = b.Inclusion.Siblings[1:] }},
-		{"a certificate with too little power", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			b.Commit = commitPart(c.c.Sign(2, 0, b.Header.Hash, 2))
-			b.Next, b.Outcome.Proof = nil, nil
-		}},
-		{"a certificate for another block", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			b.Commit = commitPart(c.c.Sign(2, 0, ledger.Sum([]byte("x")), 4))
-		}},
-		{"a forged certificate the next header does not record", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			b.Commit = commitPart(c.c.Sign(2, 1, b.Header.Hash, 4))
-		}},
-		{"signatures by outsiders", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			b.Commit = commitPart(other.Sign(2, 0, b.Header.Hash, 4))
-			b.Next = nil
-			b.Outcome.Proof = nil
-		}},
-		{"a next header of another height", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			blk, _ := c.Block(4)
-			b.Next.Header = headerPart(&blk.Header)
-		}},
-		{"a proof without the next header", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Next = nil }},
-		{"another transaction's result", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			leaf, _ := c.TxResult(2, 0)
-			o, _, _ := outcomePart(leaf)
-			o.Proof = b.Outcome.Proof
-			b.Outcome = o
-		}},
-		{"a result changed consistently", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			r, _ := DecodeResult(b.Outcome.Result)
-			r.Code = "ERR_ROLE"
-			o, _, _ := outcomePart(EncodeResult(r))
-			o.Proof = b.Outcome.Proof
-			b.Outcome = o
-		}},
-		{"a writes root changed", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Outcome.Proof.WritesRoot[31] ^= 1 }},
-		{"a batch item not in the batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			b.BatchItem.Item = ledger.Sum([]byte("other file"))
-		}},
-		{"a batch item on a transaction that anchors no batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			other, err := Build(c, c.txs[2][0].Hash(), a.Validators)
-			if err != nil {
-				t.Fatal(err)
-			}
-			other.BatchItem = b.BatchItem
-			*b = *other
-		}},
-		{"a transaction whose signature fails, committed by faulty validators", ErrTx, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-			tx := c.c.Tx(1, 99, []byte("forged"))
-			tx.Sig[5] ^= 1
-			c.commitTxs(t, []*ledger.Tx{tx})
-			c.block(t, 0, false)
-			bad, err := Build(c, tx.Hash(), a.Validators)
-			if err != nil {
-				t.Fatal(err)
-			}
-			*b = *bad
-		}},
-		{"a readable field that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Time = "2025-01-01T00:00:00Z" }},
-		{"a signer list that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Commit.Signers = []int{0, 1, 2} }},
-		{"a truncated encoding", ErrEncoding, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Encoding = b.Header.Encoding[:100] }},
-		{"an unknown version", ErrFormat, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Version = 2 }},
-	}
-	for _, tc := range cases {
+	for _, tc := range refusals {
 		t.Run(tc.name, func(t *testing.T) {
 			c, b := standard(t, 4)
 			a := c.anchor
