@@ -161,6 +161,17 @@ var refusals = []struct {
 		b.Next = nil
 		b.Outcome.Proof = nil
 	}},
+	{"one bad precommit signature", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		cmt, _ := ledger.DecodeCommit(b.Commit.Encoding)
+		cmt.Sigs[2].Sig[10] ^= 1
+		b.Commit = commitPart(cmt)
+		b.Next, b.Outcome.Proof = nil, nil
+	}},
+	{"one bad precommit signature in the next certificate", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		cmt, _ := ledger.DecodeCommit(b.Next.Commit.Encoding)
+		cmt.Sigs[3].Sig[40] ^= 1
+		b.Next.Commit = commitPart(cmt)
+	}},
 	{"a next header of another height", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		blk, _ := c.Block(4)
 		b.Next.Header = headerPart(&blk.Header)
