@@ -118,6 +118,23 @@ func TestVerificationAgainstANetwork(t *testing.T) {
 	r.want(t, 0, "Disclosure farmerName: 王秀英 opens commitment", "in trace event "+event[:16])
 	t.Logf("qian verify --disclose:\n%s", r.stdout)
 
+	// A notary batch: one file's certificate rides in the bundle.
+	t.Setenv("QIAN_PASSPHRASE", devnet.DefaultPassphrase)
+	t.Setenv("QIAN_KEYRING", filepath.Join(dir, localnet.KeyringDirName))
+	files := filepath.Join(work, "files")
+	os.MkdirAll(files, 0o755)
+	for i, body := range []string{"检测报告 A", "检测报告 B", "检测报告 C"} {
+		os.WriteFile(filepath.Join(files, "report-"+itoa(uint64(i))+".txt"), []byte(body), 0o644)
+	}
+	certs := filepath.Join(work, "certs")
+	runQian(t, "", nil, "notary", "batch", files, "--out", certs, "--key", "farm", "--node", url).want(t, 0, "3 certificates")
+	cert := filepath.Join(certs, "report-1.txt.cert.json")
+	itemBundle := filepath.Join(work, "item.json")
+	runQian(t, "", nil, "proof", "--certificate", cert, "--node", url, "-o", itemBundle).want(t, 0)
+	r = runQian(t, "", nil, "verify", itemBundle, "--genesis", gen)
+	r.want(t, 0, "notary.anchor_batch", "Batch item", "is item 1 of the 3 whose root")
+	runQian(t, "", nil, "proof", harvest.String(), "--certificate", cert, "--node", url).wantErr(t, 2, "usage", "the certificate is for transaction")
+
 	r = runQian(t, "", nil, "audit", "--node", url, "--genesis", gen)
 	r.want(t, 0, "OK: every block")
 	t.Logf("qian audit --node:\n%s", r.stdout)
