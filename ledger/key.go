@@ -81,7 +81,15 @@ func (s *Signature) UnmarshalText(b []byte) error {
 }
 
 // Verify reports whether sig is a valid BIP-340 signature of msg by k.
+//
+// It is exactly BIP-340's Verify: besides what btcec checks, it rejects
+// s >= n, which btcec v2.3 reduces modulo n instead. Without that check a
+// valid signature (r, s) would have a second valid form (r, s+n) whenever
+// s+n < 2^256, and batch verification (ledger/schnorrbatch) would disagree.
 func (k PublicKey) Verify(msg Hash, sig Signature) bool {
+	if !sInRange(sig) {
+		return false
+	}
 	pub, err := schnorr.ParsePubKey(k[:])
 	if err != nil {
 		return false
@@ -91,6 +99,12 @@ func (k PublicKey) Verify(msg Hash, sig Signature) bool {
 		return false
 	}
 	return s.Verify(msg[:], pub)
+}
+
+// sInRange reports whether sig's s is below the group order n.
+func sInRange(sig Signature) bool {
+	var s btcec.ModNScalar
+	return !s.SetByteSlice(sig[32:])
 }
 
 // PrivateKey is a secp256k1 secret scalar. It never leaves the process that

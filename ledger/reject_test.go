@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"errors"
+	"math/big"
 	"strings"
 	"testing"
 )
@@ -370,5 +371,48 @@ func TestBlockValidateContents(t *testing.T) {
 	b2.LastCommit.BlockHash = Hash{3}
 	if b2.ValidateContents() == nil {
 		t.Fatal("last commit for another block accepted")
+	}
+}
+
+// BIP-340 requires s < n; btcec alone reduces s modulo n. A valid
+// signature with s+n in place of s cannot be made on purpose (s would have to
+// be below 2^256-n, about 2^128), so the range check is tested directly, and
+// through Verify on out-of-range signatures.
+func TestSignatureSMustBeBelowOrder(t *testing.T) {
+	n := new(big.Int)
+	n.SetString("fffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141", 16)
+	withS := func(v *big.Int) Signature {
+		var sig Signature
+		v.FillBytes(sig[32:])
+		return sig
+	}
+	one := big.NewInt(1)
+	max := new(big.Int).Sub(new(big.Int).Lsh(one, 256), one)
+	cases := []struct {
+		s    *big.Int
+		want bool
+	}{
+		{big.NewInt(0), true},
+		{new(big.Int).Sub(n, one), true},
+		{n, false},
+		{new(big.Int).Add(n, one), false},
+		{max, false},
+	}
+	for _, c := range cases {
+		if got := sInRange(withS(c.s)); got != c.want {
+			t.Errorf("s = %x: in range %v, want %v", c.s, got, c.want)
+		}
+	}
+	tx := sampleTx()
+	bad := *tx
+	s := new(big.Int).SetBytes(tx.Sig[32:])
+	s.Add(s, n)
+	if s.Cmp(max) <= 0 {
+		s.FillBytes(bad.Sig[32:])
+	} else {
+		n.FillBytes(bad.Sig[32:])
+	}
+	if bad.VerifySignature() == nil {
+		t.Fatal("a signature with s >= n verified")
 	}
 }
