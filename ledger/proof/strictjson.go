@@ -43,6 +43,9 @@ func ParseBundle(raw []byte) (*Bundle, error) {
 	if err != nil {
 		return nil, fail(ErrFormat, "not a proof bundle: %v", err)
 	}
+	if path, ok := firstNull(got, ""); ok {
+		return nil, fail(ErrFormat, "field %s is null; the format has no nulls (an absent part is left out, an empty list is [])", path)
+	}
 	want, err := genericJSON(b.marshal(false))
 	if err != nil {
 		return nil, fail(ErrFormat, "re-encode the bundle: %v", err)
@@ -137,6 +140,32 @@ func noRepeatedKeys(raw []byte) error {
 		}
 	}
 	return nil
+}
+
+// firstNull returns the path of the first null in v (keys in sorted order).
+func firstNull(v any, path string) (string, bool) {
+	switch x := v.(type) {
+	case nil:
+		return path, true
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if p, ok := firstNull(x[k], join(path, k)); ok {
+				return p, true
+			}
+		}
+	case []any:
+		for i, e := range x {
+			if p, ok := firstNull(e, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 // sameAs compares a readable part of a bundle with the same part computed
