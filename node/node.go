@@ -160,8 +160,8 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 	}, n.Store, n.sigs, func(tx *ledger.Tx) error { return n.app.CheckTx(n.Store, tx) })
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) })
-	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() })
 	n.ctx, n.cancel = context.WithCancel(context.Background())
+	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
 		chainID: doc.ChainID, params: params, vals: vals, self: self,
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
@@ -210,11 +210,17 @@ func New(o Options) (n *Node, err error) {
 func (n *Node) Start() {
 	n.started = time.Now()
 	n.Net.Start()
-	n.wg.Add(2)
+	n.wg.Add(2 + admitWorkers)
 	go func() {
 		defer n.wg.Done()
 		n.gossip.run(n.ctx.Done())
 	}()
+	for i := 0; i < admitWorkers; i++ {
+		go func() {
+			defer n.wg.Done()
+			n.gossip.runAdmission(n.ctx.Done())
+		}()
+	}
 	go func() {
 		defer n.wg.Done()
 		if err := n.run(); err != nil && !errors.Is(err, context.Canceled) {
@@ -401,8 +407,13 @@ func (n *Node) Genesis() (*genesis.Doc, ledger.Hash) { return n.doc, n.genesis }
 // Role is validator or observer.
 func (n *Node) Role() config.Role { return n.role }
 
-// Submit admits a client's transaction and relays it.
+// Submit admits a client's transaction and relays it. Concurrent
+// submissions are verified together in small batches.
 func (n *Node) Submit(raw []byte) (*ledger.Tx, ledger.Hash, error) { return n.gossip.submit(raw) }
+
+// SubmitBatch admits a client's batch of transactions (batch-verified) and
+// relays the admitted ones; one result per transaction, in order.
+func (n *Node) SubmitBatch(raws [][]byte) []mempool.Result { return n.gossip.submitBatch(raws) }
 
 // ConsensusState returns the driver's state, and whether consensus is
 // running (false while block-syncing).

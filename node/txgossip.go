@@ -36,22 +36,93 @@ type txGossip struct {
 	queue      chan []byte
 	notify     chan struct{} // signalled when a transaction is admitted
 	onAdmit    func(code string)
+	admitQ     chan admission
+	done       <-chan struct{} // closed when the node stops
 }
 
-func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string)) *txGossip {
-	g := &txGossip{net: n, pool: pool, validators: validators, queue: make(chan []byte, 65536), notify: make(chan struct{}, 1), onAdmit: onAdmit}
+// admission is one client submission waiting for its batch.
+type admission struct {
+	raw   []byte
+	reply chan mempool.Result
+}
+
+// Client submissions are admitted in small batches: concurrent requests
+// that arrive within admitWindow of the first are verified together
+// (batch signature verification), at most admitMax at a time, by
+// admitWorkers goroutines.
+const (
+	admitWindow  = time.Millisecond
+	admitMax     = 256
+	admitWorkers = 2
+)
+
+func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
+	g := &txGossip{net: n, pool: pool, validators: validators, queue: make(chan []byte, 65536), notify: make(chan struct{}, 1),
+		onAdmit: onAdmit, admitQ: make(chan admission, 4096), done: done}
 	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
 	return g
 }
 
-// submit admits a client's transaction and queues it for relay.
+// submit admits a client's transaction (in a batch with concurrent ones)
+// and queues it for relay.
 func (g *txGossip) submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
-	tx, h, err := g.pool.Add(raw)
-	g.admitted(err)
-	if err == nil {
-		g.relay(raw)
+	a := admission{raw: raw, reply: make(chan mempool.Result, 1)}
+	select {
+	case g.admitQ <- a:
+	case <-g.done:
+		return nil, ledger.Hash{}, errStopping
 	}
-	return tx, h, err
+	select {
+	case r := <-a.reply:
+		return r.Tx, r.Hash, r.Err
+	case <-g.done:
+		return nil, ledger.Hash{}, errStopping
+	}
+}
+
+// submitBatch admits a client's batch and queues the admitted for relay.
+func (g *txGossip) submitBatch(raws [][]byte) []mempool.Result {
+	res := g.pool.AddBatch(raws)
+	for i, r := range res {
+		g.admitted(r.Err)
+		if r.Err == nil {
+			g.relay(raws[i])
+		}
+	}
+	return res
+}
+
+// runAdmission serves the admission queue until done is closed.
+func (g *txGossip) runAdmission(done <-chan struct{}) {
+	for {
+		var first admission
+		select {
+		case <-done:
+			return
+		case first = <-g.admitQ:
+		}
+		batch := []admission{first}
+		window := time.NewTimer(admitWindow)
+	collect:
+		for len(batch) < admitMax {
+			select {
+			case a := <-g.admitQ:
+				batch = append(batch, a)
+			case <-window.C:
+				break collect
+			case <-done:
+				break collect
+			}
+		}
+		window.Stop()
+		raws := make([][]byte, len(batch))
+		for i, a := range batch {
+			raws[i] = a.raw
+		}
+		for i, r := range g.submitBatch(raws) {
+			batch[i].reply <- r
+		}
+	}
 }
 
 func (g *txGossip) admitted(err error) {
@@ -121,16 +192,15 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 	}
 	relay := !g.validators[from]
 	var bad error
-	for _, raw := range txs {
-		_, _, err := g.pool.Add(raw)
-		g.admitted(err)
-		switch code := mempool.CodeOf(err); {
-		case err == nil:
+	for i, r := range g.pool.AddBatch(txs) {
+		g.admitted(r.Err)
+		switch code := mempool.CodeOf(r.Err); {
+		case r.Err == nil:
 			if relay {
-				g.relay(raw)
+				g.relay(txs[i])
 			}
 		case code == mempool.ErrDecode || code == mempool.ErrBadSignature || code == mempool.ErrWrongChain:
-			bad = err
+			bad = r.Err
 		}
 	}
 	if bad != nil {
@@ -169,6 +239,8 @@ func decodeTxBatch(b []byte) ([][]byte, error) {
 	}
 	return out, nil
 }
+
+var errStopping = errors.New("the node is stopping")
 
 // codeOf extracts a stable code from any error that carries one (the
 // contracts' errors have a Code field).

@@ -3,8 +3,6 @@ package node
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -80,13 +78,12 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 }
 
 // verifyTxs checks every transaction of b: size, uniqueness within the block
-// and against the ledger, and signature. Signatures already verified at
-// admission are found in the cache; the rest are verified in parallel.
+// and against the ledger, and signature. Signatures verified at admission are
+// found in the cache; the rest are batch-verified on all cores.
 func (c *Chain) verifyTxs(b *ledger.Block) error {
 	hashes := make([]ledger.Hash, len(b.Txs))
 	seen := make(map[ledger.Hash]struct{}, len(b.Txs))
 	size := 0
-	var misses []int
 	for i, tx := range b.Txs {
 		enc := len(tx.Encode())
 		size += enc
@@ -106,49 +103,12 @@ func (c *Chain) verifyTxs(b *ledger.Block) error {
 		if committed {
 			return fmt.Errorf("block %d: transaction %s is already committed", b.Header.Height, h.Short())
 		}
-		if !c.sigs.Contains(tx, h) {
-			misses = append(misses, i)
-		}
 	}
 	if uint64(size) > c.params.MaxBlockBytes {
 		return fmt.Errorf("block %d: transactions total %d bytes, limit %d", b.Header.Height, size, c.params.MaxBlockBytes)
 	}
-	return c.verifySignatures(b, hashes, misses)
-}
-
-// verifySignatures verifies the signatures of b.Txs[i] for i in idx,
-// spreading them over the cores, and caches the successes.
-func (c *Chain) verifySignatures(b *ledger.Block, hashes []ledger.Hash, idx []int) error {
-	if len(idx) == 0 {
-		return nil
-	}
-	workers := min(runtime.GOMAXPROCS(0), (len(idx)+15)/16)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstBad = -1
-	next := make(chan int, len(idx))
-	for _, i := range idx {
-		next <- i
-	}
-	close(next)
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				if c.sigs.Verify(b.Txs[i], hashes[i]) != nil {
-					mu.Lock()
-					if firstBad < 0 || i < firstBad {
-						firstBad = i
-					}
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if firstBad >= 0 {
-		return fmt.Errorf("block %d: transaction %d (%s): %w", b.Header.Height, firstBad, hashes[firstBad].Short(), ledger.ErrBadSignature)
+	if bad := c.sigs.VerifyBatch(b.Txs, hashes); len(bad) > 0 {
+		return fmt.Errorf("block %d: transaction %d (%s): %w", b.Header.Height, bad[0], hashes[bad[0]].Short(), ledger.ErrBadSignature)
 	}
 	return nil
 }

@@ -130,20 +130,27 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := BatchResponse{Results: make([]BatchResult, len(req.Txs))}
+	var raws [][]byte
+	var at []int // position in the request of each of raws
 	for i, t := range req.Txs {
-		res := &resp.Results[i]
 		raw, err := hex.DecodeString(t)
 		if err != nil {
+			res := &resp.Results[i]
 			res.Code, res.Message = "ERR_BAD_JSON", fmt.Sprintf("txs[%d] is not hexadecimal", i)
 			resp.Rejected++
 			continue
 		}
-		_, h, err := s.n.Submit(raw)
-		if !h.IsZero() {
+		raws = append(raws, raw)
+		at = append(at, i)
+	}
+	for j, r := range s.n.SubmitBatch(raws) {
+		res := &resp.Results[at[j]]
+		if !r.Hash.IsZero() {
+			h := r.Hash
 			res.Hash = &h
 		}
-		if err != nil {
-			_, res.Code, res.Message = admissionError(err)
+		if r.Err != nil {
+			_, res.Code, res.Message = admissionError(r.Err)
 			resp.Rejected++
 			continue
 		}

@@ -199,3 +199,25 @@ func TestUpdateWithoutRecheckKeepsTheRest(t *testing.T) {
 		t.Fatalf("recheck dropped %d, want 1", dropped)
 	}
 }
+
+// A batch gets one result per transaction, in order, with the same codes as
+// one-by-one admission; repeats within the batch are duplicates.
+func TestAddBatch(t *testing.T) {
+	f := newFixture(t, Config{})
+	good := f.chain.Tx(1, 1, []byte("a"))
+	forged := *f.chain.Tx(1, 2, []byte("b"))
+	forged.Sig[0] ^= 1
+	other := &ledger.Tx{ChainID: "elsewhere", Nonce: 1, Contract: "test", Method: "put"}
+	_ = other.Sign(ledgertest.Key(3))
+	raws := [][]byte{good.Encode(), {0xff}, forged.Encode(), other.Encode(), good.Encode(), f.chain.Tx(2, 1, nil).Encode()}
+	res := f.mp.AddBatch(raws)
+	want := []string{"", ErrDecode, ErrBadSignature, ErrWrongChain, ErrDuplicateTx, ""}
+	for i, r := range res {
+		if CodeOf(r.Err) != want[i] || (want[i] == "" && r.Err != nil) {
+			t.Errorf("item %d: got %v, want %q", i, r.Err, want[i])
+		}
+	}
+	if n, _ := f.mp.Size(); n != 2 {
+		t.Fatalf("mempool holds %d, want 2", n)
+	}
+}

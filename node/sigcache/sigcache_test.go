@@ -46,3 +46,30 @@ func TestEvictsOldest(t *testing.T) {
 		}
 	}
 }
+
+// VerifyBatch agrees with one-by-one verification: forged signatures are
+// named, valid ones cached, cached ones not checked again.
+func TestVerifyBatch(t *testing.T) {
+	c := New(10_000)
+	chain := ledgertest.NewChain("c", 1)
+	var txs []*ledger.Tx
+	var hashes []ledger.Hash
+	for i := 0; i < 600; i++ {
+		tx := chain.Tx(uint64(i%7+1), uint64(i), []byte{byte(i)})
+		if i == 5 || i == 333 || i == 599 {
+			tx.Sig[7] ^= 1
+		}
+		txs = append(txs, tx)
+		hashes = append(hashes, tx.Hash())
+	}
+	bad := c.VerifyBatch(txs, hashes)
+	if len(bad) != 3 || bad[0] != 5 || bad[1] != 333 || bad[2] != 599 {
+		t.Fatalf("bad = %v", bad)
+	}
+	if c.Len() != 597 {
+		t.Fatalf("cached %d, want 597", c.Len())
+	}
+	if bad := c.VerifyBatch(txs[:5], hashes[:5]); bad != nil {
+		t.Fatalf("cached batch: %v", bad)
+	}
+}
