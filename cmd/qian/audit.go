@@ -98,6 +98,10 @@ func runAudit(cmd *cobra.Command, e *env) error {
 
 func printAudit(w io.Writer, doc *genesis.Doc, where string, s *audit.Summary) {
 	fmt.Fprintf(w, "audit of chain %s (genesis %s) from %s\n", s.ChainID, s.GenesisHash.Short(), where)
+	if s.Tip == 0 && s.Problem == nil {
+		fmt.Fprintln(w, "OK: the source matches genesis and holds no block yet")
+		return
+	}
 	fmt.Fprintf(w, "  heights:     1 to %d checked of %d, in %.1f s\n", s.Height, s.Tip, s.Seconds)
 	fmt.Fprintf(w, "  blocks:      %s (%s blocks/s)\n", thousands(s.Blocks), thousands(uint64(s.BlocksPerSecond+0.5)))
 	fmt.Fprintf(w, "  txs:         %s (%s tx/s); %s refused by the contracts, as recorded\n", thousands(s.Txs), thousands(uint64(s.TxsPerSecond+0.5)), thousands(s.TxsRefused))
