@@ -6,8 +6,8 @@
 // # Durability
 //
 // A height becomes visible all at once: CommitBlock writes the block, its
-// commit, the index entries, the results, the state writes and the new app
-// hash in one Pebble batch committed with pebble.Sync, and updates the tip
+// commit, the index entries, the results, the state writes, their writes root
+// and the new app hash in one Pebble batch committed with pebble.Sync, and updates the tip
 // last, in the same batch. Pebble applies a batch atomically, so after a
 // crash at any instant (SIGKILL, power loss after the sync returns) a reopened
 // store holds every height up to some tip, each whole, and nothing of the
@@ -28,6 +28,7 @@
 //	'a' height             app hash after executing the block at height
 //	't' tx hash            height ‖ u32 position
 //	'r' height ‖ position  transaction result (bytes owned by the executor)
+//	'w' height             writes root of the height's state writes (see writesroot.go)
 //	's' state key          state value
 //
 // # Verified reads

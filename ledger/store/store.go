@@ -170,6 +170,11 @@ func (s *Store) CommitBlock(c *Committed) error {
 			return fmt.Errorf("commit block %d: %w", h, err)
 		}
 	}
+	// The writes root, one input of the app hash, is kept because it cannot
+	// be rebuilt from current state: proof bundles use it to prove a
+	// transaction's outcome (ledger/proof).
+	wr := WritesRoot(c.Writes)
+	_ = b.Set(writesRootKey(h), wr[:], nil)
 	_ = b.Set(keyTip, u64(h), nil)
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("commit block %d: %w", h, err)

@@ -3,8 +3,6 @@ package store
 import (
 	"encoding/binary"
 
-	"github.com/cockroachdb/pebble/v2"
-
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
 )
@@ -15,10 +13,9 @@ import (
 // (ledger/proof); the store cannot recompute it later, because state keeps
 // only current values.
 //
-// Keys: 'w' height -> 32-byte root. CommitBlock is to store
-// WritesRoot(c.Writes) under writesRootKey(h) in its batch (one line, the
-// store's owner's to add); heights committed before that have no entry and
-// WritesRoot reports ErrNotFound.
+// Keys: 'w' height -> 32-byte root, written by CommitBlock in the height's
+// batch. Stores made before the key existed have no entry for their old
+// heights, and WritesRoot reports ErrNotFound for them.
 
 const prefixWritesRoot = 'w'
 
@@ -57,15 +54,4 @@ func (s *Store) WritesRoot(height uint64) (ledger.Hash, error) {
 		return ledger.Hash{}, corrupt(height, "writes root", "value has %d bytes", len(v))
 	}
 	return ledger.Hash(v), nil
-}
-
-// SetWritesRoot stores root as height's writes root in its own synced
-// batch: for backfilling heights committed without one, from a replay that
-// recomputed them (node/audit), and for tests. The height must be
-// committed.
-func (s *Store) SetWritesRoot(height uint64, root ledger.Hash) error {
-	if height == 0 || height > s.Height() {
-		return ErrNotFound
-	}
-	return s.db.Set(writesRootKey(height), root[:], pebble.Sync)
 }

@@ -28,21 +28,16 @@ func TestWritesRootVector(t *testing.T) {
 	}
 }
 
-func TestSetWritesRoot(t *testing.T) {
+// CommitBlock keeps each height's writes root.
+func TestCommitKeepsWritesRoot(t *testing.T) {
 	s, _ := openTemp(t)
 	c := ledgertest.NewChain("qian-test", 4)
 	commitN(t, s, c, 2, 1)
-	if _, err := s.WritesRoot(1); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("before: %v", err)
+	want := WritesRoot([]Write{{Key: []byte("k/2"), Value: []byte("2")}})
+	if got, err := s.WritesRoot(2); err != nil || got != want {
+		t.Fatalf("writes root of height 2: %s, %v; want %s", got, err, want)
 	}
-	root := ledger.Sum([]byte("root"))
-	if err := s.SetWritesRoot(1, root); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := s.WritesRoot(1); err != nil || got != root {
-		t.Fatalf("got %s, %v", got, err)
-	}
-	if err := s.SetWritesRoot(3, root); !errors.Is(err, ErrNotFound) {
+	if _, err := s.WritesRoot(3); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("uncommitted height: %v", err)
 	}
 }

@@ -206,8 +206,8 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
 		c.t.Fatal(err)
 	}
-	// Keep the writes root as a node's store will (ledger/store/writesroot.go),
-	// checking first that it is the one the contracts' app hash used.
+	// The store kept the writes root (ledger/store/writesroot.go): check
+	// that it is the one the contracts' app hash used.
 	leaves := make([]merkle.Hash, len(ex.Results))
 	for i, r := range ex.Results {
 		leaves[i] = merkle.LeafHash(r)
@@ -216,8 +216,8 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	if proof.AppHashLink(c.appHash, h, wr, merkle.Root(leaves)) != ex.AppHash {
 		c.t.Fatalf("block %d: store.WritesRoot and the stored results do not give the contracts' app hash", h)
 	}
-	if err := c.Store.SetWritesRoot(h, wr); err != nil {
-		c.t.Fatal(err)
+	if got, err := c.Store.WritesRoot(h); err != nil || got != wr {
+		c.t.Fatalf("block %d: stored writes root %s, %v", h, got, err)
 	}
 	c.appHash, c.prevHash, c.prevCmt = ex.AppHash, b.Hash(), cmt
 	return b
