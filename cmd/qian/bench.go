@@ -93,6 +93,43 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("accounts", 16, "operator accounts per organisation to send from")
 	cmd.Flags().Int("validators-here", 0, "validators sharing this machine, for the ceiling (0: all of the chain's)")
 	cmd.Flags().Int("workers", 16, "concurrent submissions per node")
+	cmd.AddCommand(newBenchChartCmd(e))
+	return cmd
+}
+
+func newBenchChartCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "chart SUMMARY.json... -o CHART.svg",
+		Short: "Draw offered load against committed throughput and p99 latency from bench summaries",
+		Args: func(cmd *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return usagef("bench chart takes one or more summary files (qian bench --json)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			out, _ := cmd.Flags().GetString("out")
+			title, _ := cmd.Flags().GetString("title")
+			if out == "" {
+				return usagef("bench chart needs -o FILE.svg")
+			}
+			var runs []*bench.Summary
+			for _, f := range files {
+				raw, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				var s bench.Summary
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+				runs = append(runs, &s)
+			}
+			return os.WriteFile(out, bench.Chart(title, runs), 0o644)
+		},
+	}
+	cmd.Flags().StringP("out", "o", "", "the SVG file to write")
+	cmd.Flags().String("title", "Qianchain: offered load, committed throughput and p99 latency", "the chart's title")
 	return cmd
 }
 
