@@ -45,7 +45,7 @@ func Chart(title string, runs []*Summary) []byte {
 	var b bytes.Buffer
 	f := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", W, H, W, H)
-	f(`<rect width="100%%" height="100%%" fill="white"/>`+"\n")
+	f(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
 	f(`<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", left, escape(title))
 	// Grid and axes.
 	for i := 0; i <= 5; i++ {
