@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Reproduce the throughput figures of docs/benchmarks.md from scratch: build qian, write a fresh
+# 4-validator testnet, run each validator as its own process on 127.0.0.1, offer load at each rate,
+# then as fast as the nodes admit it, and draw the chart; then the same at --max for one validator.
+#
+#   scripts/bench.sh [--duration 60s] [--rates "500 1000 2000 3000 4000"] [--kind mixed] [--out DIR]
+#
+# Summaries (qian bench --json) go to DIR (default ./bench-results), the chart to DIR/throughput.svg.
+# Copy the chart to docs/benchmarks-throughput.svg to update the docs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=60s
+rates="500 1000 2000 3000 4000"
+kind=mixed
+out=./bench-results
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--duration) duration=$2; shift 2 ;;
+	--rates) rates=$2; shift 2 ;;
+	--kind) kind=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	*) sed -n '2,10p' "$0"; exit 2 ;;
+	esac
+done
+
+export QIAN_PASSPHRASE=bench-passphrase
+bin=$(mktemp -d)/qian
+go build -o "$bin" ./cmd/qian
+work=$(mktemp -d)
+mkdir -p "$out"
+pids=()
+cleanup() {
+	for p in "${pids[@]:-}"; do kill -TERM "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+# network N BASEPORT: write and start an N-validator testnet; sets urls.
+network() {
+	local n=$1 base=$2 dir=$work/net$1
+	"$bin" testnet --validators "$n" --observers 0 --out "$dir" --base-port "$base" >/dev/null
+	urls=""
+	for i in $(seq 0 $((n - 1))); do
+		"$bin" start --home "$dir/node$i" >"$dir/node$i/node.log" 2>&1 &
+		pids+=($!)
+		urls="${urls:+$urls,}http://127.0.0.1:$((base + 10 * i + 1))"
+	done
+	# Wait for the first blocks.
+	for _ in $(seq 1 100); do
+		if "$bin" status --node "http://127.0.0.1:$((base + 1))" 2>/dev/null | grep -q '^height: *[1-9]'; then
+			return
+		fi
+		sleep 0.2
+	done
+	echo "the network did not start; see $dir/node*/node.log" >&2
+	exit 1
+}
+
+stop_network() {
+	cleanup
+	pids=()
+}
+
+echo "== 4 validators, separate processes"
+network 4 36656
+for r in $rates; do
+	echo "-- offered $r tx/s for $duration"
+	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate "$r" --duration "$duration" --kind "$kind" \
+		--accounts 32 --json "$out/4v-rate-$r.json"
+	sleep 5
+done
+echo "-- as fast as admitted, for $duration"
+"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --max --duration "$duration" --kind "$kind" \
+	--accounts 32 --json "$out/4v-max.json"
+stop_network
+
+echo "== 1 validator"
+network 1 37656
+"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max --duration "$duration" --kind "$kind" \
+	--accounts 32 --json "$out/1v-max.json"
+stop_network
+
+"$bin" bench chart "$out"/4v-*.json -o "$out/throughput.svg" \
+	--title "4 validators on this machine: offered load, committed throughput, p99 latency"
+echo "summaries and chart in $out"
