@@ -23,6 +23,7 @@
 //
 //	'm' name               meta: "tip" (u64 height), "genesis" (hash)
 //	'b' height             block hash (32) ‖ block encoding
+//	'H' height             block hash (32) ‖ header encoding (cheap reads of the tip)
 //	'h' block hash         height
 //	'c' height             commit encoding (this node's certificate)
 //	'a' height             app hash after executing the block at height

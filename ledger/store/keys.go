@@ -10,6 +10,7 @@ import (
 const (
 	prefixMeta    = 'm'
 	prefixBlock   = 'b'
+	prefixHeader  = 'H'
 	prefixHash    = 'h'
 	prefixCommit  = 'c'
 	prefixAppHash = 'a'

@@ -48,6 +48,30 @@ func (s *Store) blockAt(height uint64) (*ledger.Block, ledger.Hash, error) {
 	return blk, want, nil
 }
 
+// Header returns the header of the block at height, checked against the
+// hash stored beside it, without reading the transactions: status pages and
+// light readers poll the tip with it.
+func (s *Store) Header(height uint64) (*ledger.Header, error) {
+	v, err := s.get(heightKey(prefixHeader, height))
+	if err != nil {
+		return nil, err
+	}
+	if len(v) < ledger.HashSize {
+		return nil, corrupt(height, "header", "entry of %d bytes is too short", len(v))
+	}
+	h, err := ledger.DecodeHeader(v[ledger.HashSize:])
+	if err != nil {
+		return nil, corrupt(height, "header", "%v", err)
+	}
+	if got := h.Hash(); got != ledger.Hash(v[:ledger.HashSize]) {
+		return nil, corrupt(height, "header", "hashes to %s, stored under %s", got.Short(), ledger.Hash(v[:ledger.HashSize]).Short())
+	}
+	if h.Height != height {
+		return nil, corrupt(height, "header", "header claims height %d", h.Height)
+	}
+	return h, nil
+}
+
 // BlockByHash returns the block with hash h.
 func (s *Store) BlockByHash(h ledger.Hash) (*ledger.Block, error) {
 	v, err := s.get(hashKey(prefixHash, h))

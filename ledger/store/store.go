@@ -154,6 +154,8 @@ func (s *Store) CommitBlock(c *Committed) error {
 	val := make([]byte, 0, ledger.HashSize+len(enc))
 	val = append(append(val, hash[:]...), enc...)
 	_ = b.Set(heightKey(prefixBlock, h), val, nil)
+	hdr := blk.Header.Encode()
+	_ = b.Set(heightKey(prefixHeader, h), append(append(make([]byte, 0, ledger.HashSize+len(hdr)), hash[:]...), hdr...), nil)
 	_ = b.Set(hashKey(prefixHash, hash), u64(h), nil)
 	_ = b.Set(heightKey(prefixCommit, h), c.Commit.Encode(), nil)
 	_ = b.Set(heightKey(prefixAppHash, h), c.AppHash[:], nil)

@@ -262,3 +262,29 @@ func BenchmarkCommitBlock1000Txs(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "txs/s")
 }
+
+func TestHeaderReads(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 3, 2)
+	for h := uint64(1); h <= 3; h++ {
+		hdr, err := s.Header(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		blk, _ := s.Block(h)
+		if hdr.Hash() != blk.Hash() {
+			t.Fatalf("header %d differs from the block's", h)
+		}
+	}
+	v, _ := s.get(heightKey(prefixHeader, 2))
+	v[40] ^= 1
+	_ = s.db.Set(heightKey(prefixHeader, 2), v, pebble.Sync)
+	var ce *CorruptionError
+	if _, err := s.Header(2); !errors.As(err, &ce) || ce.Height != 2 {
+		t.Fatalf("corrupted header: %v", err)
+	}
+	if _, err := s.Header(4); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("header 4: %v", err)
+	}
+}

@@ -41,9 +41,9 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	resp := StatusResponse{ChainID: doc.ChainID, Genesis: gh, NodeID: n.Net.ID().String(), Role: string(n.Role()),
 		Height: n.Store.Height(), Syncing: n.Syncing(), Validators: len(doc.Validators), PeerIDs: []string{}}
 	if resp.Height > 0 {
-		if b, err := n.Store.Block(resp.Height); err == nil {
-			resp.LastBlockHash = b.Hash()
-			resp.LastBlockTime = b.Header.Timestamp().Format(time.RFC3339Nano)
+		if h, err := n.Store.Header(resp.Height); err == nil {
+			resp.LastBlockHash = h.Hash()
+			resp.LastBlockTime = h.Timestamp().Format(time.RFC3339Nano)
 		}
 	}
 	resp.AppHash, _ = n.Store.AppHash(resp.Height)
