@@ -104,10 +104,11 @@ func (s *Store) Commit(height uint64) (*ledger.Commit, error) {
 	if err != nil {
 		return nil, corrupt(height, "commit", "%v", err)
 	}
-	hash, err := s.BlockHash(height)
+	hdr, err := s.Header(height)
 	if err != nil {
 		return nil, err
 	}
+	hash := hdr.Hash()
 	if c.Height != height || c.BlockHash != hash {
 		return nil, corrupt(height, "commit", "certifies height %d block %s, stored block is %s", c.Height, c.BlockHash.Short(), hash.Short())
 	}
@@ -176,6 +177,34 @@ func (s *Store) Tx(h ledger.Hash) (*TxAt, error) {
 		return nil, err
 	}
 	return &TxAt{Tx: blk.Txs[pos], Block: blk, Height: height, Pos: pos, Result: res}, nil
+}
+
+// TxResults returns the executor's results of every transaction of
+// height, in block order, with one range read.
+func (s *Store) TxResults(height uint64, count int) ([][]byte, error) {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: resultKey(height, 0), UpperBound: heightKey(prefixResult, height+1)})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	out := make([][]byte, 0, count)
+	for valid := it.First(); valid; valid = it.Next() {
+		if want := resultKey(height, uint32(len(out))); string(it.Key()) != string(want) {
+			return nil, corrupt(height, "tx result", "missing for position %d", len(out))
+		}
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, append([]byte(nil), v...))
+	}
+	if err := it.Error(); err != nil {
+		return nil, err
+	}
+	if len(out) != count {
+		return nil, corrupt(height, "tx result", "%d results for %d transactions", len(out), count)
+	}
+	return out, nil
 }
 
 // TxResult returns the executor's result for the transaction at (height,

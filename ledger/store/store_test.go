@@ -288,3 +288,16 @@ func TestHeaderReads(t *testing.T) {
 		t.Fatalf("header 4: %v", err)
 	}
 }
+
+func TestTxResultsRange(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 3, 4)
+	rs, err := s.TxResults(2, 4)
+	if err != nil || len(rs) != 4 || string(rs[3]) != "ok" {
+		t.Fatalf("%q %v", rs, err)
+	}
+	if _, err := s.TxResults(2, 5); err == nil {
+		t.Fatal("a wrong count was not reported")
+	}
+}

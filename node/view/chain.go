@@ -72,10 +72,11 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 	if i := out.ProposerIndex; i >= 0 && i < len(r.doc.Validators) {
 		out.ProposerName = r.doc.Validators[i].Name
 	}
+	results, _ := r.st.TxResults(h, len(b.Txs))
 	for i, tx := range b.Txs {
 		s := Summarize(tx)
-		if res, err := r.st.TxResult(h, uint32(i)); err == nil {
-			if o, err := node.DecodeOutcome(res); err == nil {
+		if i < len(results) {
+			if o, err := node.DecodeOutcome(results[i]); err == nil {
 				s.Code = o.Code
 			}
 		}
