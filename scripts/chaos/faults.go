@@ -70,9 +70,12 @@ type faultRecord struct {
 type activeFault struct {
 	rec    *faultRecord
 	nodes  []int
-	single bool  // one node is faulted: the others must keep committing
-	cutOff []int // nodes that must not advance while it is in force
-	clear  func() error
+	single bool // one node is faulted: the others must keep committing
+	// sides are groups of nodes cut off from everyone outside their group:
+	// while the fault is in force, no node of a side may get ahead of the
+	// highest block its side had when the cut took hold (plus one).
+	sides [][]int
+	clear func() error
 }
 
 // faultPlan draws fault kinds in shuffled rounds of every enabled kind,
@@ -139,7 +142,7 @@ func (r *runner) inject(k faultKind, rec *faultRecord) (*activeFault, error) {
 		}
 		rec.Nodes = []string{name(i)}
 		rec.Detail = fmt.Sprintf("%d links cut", len(links))
-		return &activeFault{rec: rec, nodes: []int{i}, single: true, cutOff: []int{i}, clear: func() error {
+		return &activeFault{rec: rec, nodes: []int{i}, single: true, sides: [][]int{{i}}, clear: func() error {
 			for _, l := range links {
 				l.Heal()
 			}
@@ -177,7 +180,7 @@ func (r *runner) inject(k faultKind, rec *faultRecord) (*activeFault, error) {
 			rec.Nodes = append(rec.Nodes, name(x))
 		}
 		rec.Detail = fmt.Sprintf("{%s} | {%s}, %d links cut", names(a), names(b), len(links))
-		return &activeFault{rec: rec, nodes: all, cutOff: all, clear: func() error {
+		return &activeFault{rec: rec, nodes: all, sides: [][]int{a, b}, clear: func() error {
 			for _, l := range links {
 				l.Heal()
 			}
@@ -207,18 +210,19 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 	hold := between(r.rng, r.o.HoldMin, r.o.HoldMax)
 
 	// While the fault is in force: the longest stretch without a new
-	// quorum height, and a baseline for the cut-off nodes.
-	var baseline map[int]uint64
+	// quorum height, and the height each cut-off side stood at once the
+	// cut took hold.
+	var ceiling []uint64 // per side
 	lastQH, lastChange := rec.HeightAtInject, injected
 	var stall time.Duration
 	end := injected.Add(hold)
 	for time.Now().Before(end) && ctx.Err() == nil {
 		time.Sleep(100 * time.Millisecond)
 		s := r.mon.Snapshot()
-		if baseline == nil && len(f.cutOff) > 0 && time.Since(injected) >= 500*time.Millisecond {
-			baseline = map[int]uint64{}
-			for _, i := range f.cutOff {
-				baseline[i] = s.Samples[i].Height
+		if ceiling == nil && len(f.sides) > 0 && time.Since(injected) >= 500*time.Millisecond {
+			ceiling = make([]uint64, len(f.sides))
+			for k, side := range f.sides {
+				ceiling[k] = s.maxHeight(side)
 			}
 		}
 		if qh := s.quorumHeight(vals, q); qh > lastQH {
@@ -228,11 +232,19 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 	}
 	cleared := time.Now()
 	at := r.mon.Snapshot()
-	for i, b := range baseline {
-		// One more height is allowed: a decision whose last message was
-		// already in the node's socket buffer when the link was cut.
-		if h := at.Samples[i].Height; at.Samples[i].Fresh && h > b+1 {
-			r.violate("fault #%d (%s): the cut leaked: %s went from height %d to %d while cut off", seq, k, r.c.Nodes[i].Name, b, h)
+	for k, side := range f.sides {
+		if ceiling == nil {
+			break
+		}
+		// A node may catch up to what its side already held (an observer
+		// that lagged, say), and one height more: a decision whose last
+		// message was already in a socket buffer when the link was cut.
+		// Beyond that, blocks reached it across the cut.
+		for _, i := range side {
+			if h := at.Samples[i].Height; at.Samples[i].Fresh && h > ceiling[k]+1 {
+				r.violate("fault #%d (%s): the cut leaked: %s reached height %d while its side {%s} stood at %d when cut off",
+					seq, rec.Kind, r.c.Nodes[i].Name, h, k2s(side, r.c), ceiling[k])
+			}
 		}
 	}
 	if err := f.clear(); err != nil {
@@ -288,6 +300,15 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 		return false
 	}
 	return true
+}
+
+// k2s names the nodes idx.
+func k2s(idx []int, c *cluster) string {
+	names := make([]string, len(idx))
+	for i, x := range idx {
+		names[i] = c.Nodes[x].Name
+	}
+	return strings.Join(names, ",")
 }
 
 // heights describes every node's last known height.
