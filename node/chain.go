@@ -105,9 +105,31 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	c.mu.Unlock()
 	// Leave room for the header, commit and evidence in the byte budget.
 	budget := int(c.params.MaxBlockBytes) - 64<<10
-	b.Txs = c.pool.Reap(int(c.params.MaxBlockTxs), budget)
+	b.Txs = c.dropCommitted(c.pool.Reap(int(c.params.MaxBlockTxs), budget))
 	b.FillHeader()
 	return b, nil
+}
+
+// dropCommitted removes from txs, and from the mempool, any transaction
+// already in the ledger. The mempool should never hold one (see
+// mempool.recent); this is the last line of defence, because one such
+// transaction makes every block proposed from the mempool invalid.
+func (c *Chain) dropCommitted(txs []*ledger.Tx) []*ledger.Tx {
+	var stale []ledger.Hash
+	out := txs[:0]
+	for _, tx := range txs {
+		h := tx.Hash()
+		if ok, err := c.st.HasTx(h); err == nil && ok {
+			stale = append(stale, h)
+			continue
+		}
+		out = append(out, tx)
+	}
+	if len(stale) > 0 {
+		c.log.Warn("dropped committed transactions from the mempool", "count", len(stale))
+		c.pool.Remove(stale)
+	}
+	return out
 }
 
 // Commit implements the driver's Host: execute and store a decided block.

@@ -48,8 +48,15 @@ type Mempool struct {
 	sigs   *sigcache.Cache
 	check  Checker
 
-	mu       sync.Mutex
-	byHash   map[ledger.Hash]*entry
+	mu     sync.Mutex
+	byHash map[ledger.Hash]*entry
+	// recent holds the hashes of the transactions of the last few
+	// committed blocks. Admission checks the ledger before the (slow)
+	// signature check and inserts after it; a block carrying the same
+	// transaction can commit in between, and Update would then find
+	// nothing to remove. insert refuses what recent holds, under the same
+	// lock as Update, which closes that window.
+	recent   [recentBlocks]map[ledger.Hash]struct{}
 	queue    []*entry // arrival order; removed entries are nil'd and compacted lazily
 	live     int      // non-removed entries in queue
 	bytes    int
@@ -180,6 +187,9 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int) error {
 	if _, dup := m.byHash[h]; dup {
 		return errorf(ErrDuplicateTx, "transaction %s is already in the mempool", h)
 	}
+	if m.recentlyCommitted(h) {
+		return errorf(ErrAlreadyCommitted, "transaction %s is already committed", h)
+	}
 	if m.bySender[tx.Sender] >= m.cfg.MaxPerSender {
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
 	}
@@ -237,9 +247,15 @@ func (m *Mempool) Reap(maxTxs, maxBytes int) []*ledger.Tx {
 // transactions it costs milliseconds per block. It returns how many the
 // recheck dropped.
 func (m *Mempool) Update(committed []*ledger.Tx, recheck bool) int {
-	m.mu.Lock()
+	hashes := make(map[ledger.Hash]struct{}, len(committed))
 	for _, tx := range committed {
-		if e, ok := m.byHash[tx.Hash()]; ok {
+		hashes[tx.Hash()] = struct{}{}
+	}
+	m.mu.Lock()
+	copy(m.recent[1:], m.recent[:recentBlocks-1])
+	m.recent[0] = hashes
+	for h := range hashes {
+		if e, ok := m.byHash[h]; ok {
 			m.removeLocked(e)
 		}
 	}
@@ -272,6 +288,32 @@ func (m *Mempool) Update(committed []*ledger.Tx, recheck bool) int {
 		m.mu.Unlock()
 	}
 	return len(drop)
+}
+
+// recentBlocks is how many committed blocks' transactions insert refuses
+// without a ledger lookup: far longer than an admission takes.
+const recentBlocks = 4
+
+func (m *Mempool) recentlyCommitted(h ledger.Hash) bool {
+	for _, r := range m.recent {
+		if _, ok := r[h]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Remove drops the transactions with these hashes (the proposer found them
+// already committed: a mempool must never hold a committed transaction, or
+// every block proposed from it would be refused).
+func (m *Mempool) Remove(hashes []ledger.Hash) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, h := range hashes {
+		if e, ok := m.byHash[h]; ok {
+			m.removeLocked(e)
+		}
+	}
 }
 
 func (m *Mempool) removeLocked(e *entry) {

@@ -221,3 +221,29 @@ func TestAddBatch(t *testing.T) {
 		t.Fatalf("mempool holds %d, want 2", n)
 	}
 }
+
+// A transaction whose block commits while its admission is in flight (after
+// the ledger check, before the insert) must not stay in the mempool: every
+// block proposed from it would be refused.
+func TestAdmissionRacingItsCommit(t *testing.T) {
+	f := newFixture(t, Config{})
+	tx := f.chain.Tx(1, 1, []byte("racing"))
+	h := tx.Hash()
+	// The admission has passed its ledger check...
+	if err := f.mp.precheck(tx, h, len(tx.Encode())); err != nil {
+		t.Fatal(err)
+	}
+	// ...then the block carrying the transaction commits...
+	blk, cmt := f.chain.Next([]*ledger.Tx{tx})
+	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mp.Update(blk.Txs, false)
+	// ...and only now does the admission insert.
+	if err := f.mp.insert(tx, h, len(tx.Encode())); CodeOf(err) != ErrAlreadyCommitted {
+		t.Fatalf("insert after the commit: %v", err)
+	}
+	if f.mp.Has(h) {
+		t.Fatal("the mempool holds a committed transaction")
+	}
+}
