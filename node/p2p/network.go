@@ -199,7 +199,11 @@ func (n *Network) keepConnected() {
 			if n.host.Network().Connectedness(p.ID) == network.Connected || !n.gater.Admits(p.ID) {
 				continue
 			}
-			ctx, cancel := context.WithTimeout(n.ctx, 3*time.Second)
+			// Bypass the swarm's dial backoff (5 s, growing to 5 min after
+			// repeated failures): this loop is the retry policy, and a
+			// validator back from an outage must be redialled within a
+			// second, not minutes later.
+			ctx, cancel := context.WithTimeout(network.WithForceDirectDial(n.ctx, "permissioned peer"), 3*time.Second)
 			if err := n.host.Connect(ctx, p); err != nil && n.ctx.Err() == nil {
 				n.log.Debug("dial failed", "peer", p.ID, "err", err)
 			}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 const testProto = protocol.ID("/qian/test/1")
@@ -194,4 +196,45 @@ func TestConfiguredPeerMustBeAdmitted(t *testing.T) {
 	if err == nil {
 		t.Fatal("a configured peer outside the admitted set was accepted")
 	}
+}
+
+// A peer that was down long enough to be in the swarm's dial backoff is
+// redialled within seconds once it is back.
+func TestReconnectAfterOutage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out a dial backoff")
+	}
+	ka, ida := newKey(t)
+	kb, idb := newKey(t)
+	port := freeTCPPort(t)
+	addrA := fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)
+	maA, _ := ma.NewMultiaddr(addrA)
+	b, err := New(Config{Key: kb, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: []peer.AddrInfo{{ID: ida, Addrs: []ma.Multiaddr{maA}}}, Admitted: []peer.ID{ida}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	b.Start()
+	// a is down: b's dials fail; the swarm would now refuse to dial a
+	// again until about 11 s (5 s, then 6 s of backoff).
+	time.Sleep(6 * time.Second)
+	a, err := New(Config{Key: ka, Listen: []string{addrA}, Admitted: []peer.ID{idb}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	start := time.Now()
+	waitFor(t, "reconnection", func() bool { return len(b.Peers()) == 1 })
+	if d := time.Since(start); d > 3*time.Second {
+		t.Fatalf("reconnected after %s", d)
+	}
+}
+
+func freeTCPPort(t *testing.T) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
 }
