@@ -279,8 +279,10 @@ func (n *Node) sync() error {
 
 // behindBy is how many heights a peer must be ahead before a running node
 // stops consensus to block-sync. Consensus's own catch-up (a peer answers a
-// lagging validator with the decided block) handles smaller gaps.
-const behindBy = 5
+// lagging validator with the decided block) moves one height per
+// retransmit tick, fine for a gap of one or two; block sync fetches a
+// hundred heights per request.
+const behindBy = 2
 
 // runConsensus runs the driver until the context ends or a peer is far
 // enough ahead that block sync is the faster way to catch up.
@@ -326,7 +328,7 @@ func (n *Node) runConsensus() error {
 
 // watchBehind stops consensus when a peer reports a height far ahead.
 func (n *Node) watchBehind(ctx context.Context, stop func()) {
-	t := time.NewTicker(2 * time.Second)
+	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	for {
 		select {
