@@ -282,7 +282,7 @@ func (n *Node) sync() error {
 // lagging validator with the decided block) moves one height per
 // retransmit tick, fine for a gap of one or two; block sync fetches a
 // hundred heights per request.
-const behindBy = 2
+const behindBy = 3
 
 // runConsensus runs the driver until the context ends or a peer is far
 // enough ahead that block sync is the faster way to catch up.
