@@ -9,8 +9,13 @@
 #
 # The seed of the random choices is printed at the start. Exit status: 0 when
 # every invariant held, 1 on any violation, 2 when the run could not be made.
-# docs/faults.md describes the method; `go run ./scripts/chaos --help` lists
-# every flag.
+# docs/faults.md describes the method; `scripts/chaos.sh --help` lists every
+# flag.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-exec go run ./scripts/chaos "$@"
+# Build, then exec: `go run` would turn every failing exit status into 1.
+bindir=$(mktemp -d "${TMPDIR:-/tmp}/qian-chaos-bin.XXXXXX")
+trap 'rm -rf "$bindir"' EXIT
+go build -o "$bindir/chaos" ./scripts/chaos
+go build -o "$bindir/qian" ./cmd/qian
+"$bindir/chaos" --bin "$bindir/qian" "$@"

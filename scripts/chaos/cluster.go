@@ -298,8 +298,10 @@ func (c *cluster) Start(i int) error {
 	cmd := exec.Command(c.Bin, "start", "--home", n.Home)
 	cmd.Env = childEnv()
 	cmd.Stdout, cmd.Stderr = logf, logf
-	// The node dies with the orchestrator, however the orchestrator ends.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	// The node dies with the orchestrator, however the orchestrator ends;
+	// in a process group of its own, a Ctrl-C at the terminal reaches the
+	// orchestrator only, which then ends the nodes itself.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		logf.Close()
 		return fmt.Errorf("start %s: %w", n.Name, err)

@@ -286,6 +286,9 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 			break
 		}
 	}
+	if ctx.Err() != nil {
+		return false // interrupted: nothing was measured
+	}
 	r.logf("#%-3d %-7s %-28s hold %4.1fs  stall %4.1fs  resumed %s  caught up %s  (height %d)",
 		seq, k, strings.Join(rec.Nodes, ","), rec.HoldS, rec.StallS, secs(rec.ResumeS), secs(rec.CatchUpS), rec.HeightAtClear)
 	if rec.Detail != "" {

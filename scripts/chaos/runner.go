@@ -136,6 +136,12 @@ func (r *runner) run(ctx context.Context) *summary {
 		sleep(ctx, between(r.rng, r.o.GapMin, r.o.GapMax))
 	}
 	faultTime := time.Since(faultsStart)
+	if ctx.Err() != nil {
+		stopLoad()
+		<-loadDone
+		r.violate("interrupted after %s of faults; no final checks", faultTime.Round(time.Second))
+		return r.summary(0)
+	}
 
 	// Make the network whole, stop the load, let the chain settle.
 	c.Fabric.healAll()
