@@ -259,3 +259,38 @@ func TestDriversDecide(t *testing.T) {
 		t.Fatalf("driver state %s", s)
 	}
 }
+
+// A replica that sees a message from a peer two or more heights ahead asks
+// that peer at once, once per height, where it stands (a Status), so the
+// peer answers with the decided block without waiting for the next tick.
+func TestReplicaAsksAPeerAheadForCatchUp(t *testing.T) {
+	vs := valset(4)
+	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
+	r, err := NewReplica(cfg, &testHost{id: 0, vals: vs}, 1, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Outbox()
+	h := ledger.Hash{7}
+	vote := func(height uint64, from int) []byte {
+		v := &ledger.Vote{Type: ledger.Prevote, Height: height, Round: 0, BlockHash: &h, Validator: uint16(from)}
+		_ = v.Sign(chain, key(from))
+		return wire.Encode(&wire.Vote{Vote: v})
+	}
+	// A message for the next height is normal (a peer slightly ahead):
+	// nothing is asked.
+	_ = r.Receive("near", vote(2, 1))
+	if out, _ := r.Outbox(); len(out) != 0 {
+		t.Fatalf("asked a peer one height ahead: %d messages", len(out))
+	}
+	_ = r.Receive("far", vote(4, 2))
+	_ = r.Receive("far", vote(5, 3))
+	out, _ := r.Outbox()
+	if len(out) != 1 || out[0].To != "far" {
+		t.Fatalf("want one message to the peer ahead, got %+v", out)
+	}
+	m, err := wire.Decode(out[0].Data)
+	if st, ok := m.(*wire.Status); err != nil || !ok || st.At != 1 {
+		t.Fatalf("sent %v (%v), want Status at 1", m, err)
+	}
+}

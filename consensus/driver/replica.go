@@ -87,6 +87,9 @@ type Replica struct {
 	out      []Outgoing
 	timers   []consensus.Timeout
 	answered map[PeerID]uint64 // catch-up answers this tick, by peer
+	// asked is the height for which this replica last told a peer that is
+	// ahead where it stands (one Status per height, besides the tick's).
+	asked uint64
 	lastTick *consensus.State  // the state at the previous tick
 	// ticksAtHeight counts ticks since the current height started.
 	ticksAtHeight int
@@ -251,7 +254,12 @@ func (r *Replica) Receive(from PeerID, data []byte) error {
 			r.serveCatchUp(from, msg.Height())
 			return nil
 		case msg.Height() > h+1:
-			return nil // too far ahead to use; our Status will get us the blocks we miss
+			// Too far ahead to use. Tell that peer where we stand now,
+			// once per height, so it answers with the decided block at
+			// once rather than at our next tick: a replica a few heights
+			// behind then catches up at the round-trip time.
+			r.askCatchUp(from, h)
+			return nil
 		}
 	}
 	if in, ok := msg.(*wire.Vote); ok && r.m.Holds(consensus.Message{Vote: in.Vote}) {
@@ -271,6 +279,15 @@ func (r *Replica) Receive(from PeerID, data []byte) error {
 		return err
 	}
 	return r.drain()
+}
+
+// askCatchUp sends a Status to a peer that is ahead, once per height.
+func (r *Replica) askCatchUp(to PeerID, h uint64) {
+	if r.asked == h {
+		return
+	}
+	r.asked = h
+	r.send(to, &wire.Status{At: h})
 }
 
 // serveCatchUp sends a peer that is behind the decided block of the height
