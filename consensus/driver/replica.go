@@ -89,8 +89,8 @@ type Replica struct {
 	answered map[PeerID]uint64 // catch-up answers this tick, by peer
 	// asked is the height for which this replica last told a peer that is
 	// ahead where it stands (one Status per height, besides the tick's).
-	asked uint64
-	lastTick *consensus.State  // the state at the previous tick
+	asked    uint64
+	lastTick *consensus.State // the state at the previous tick
 	// ticksAtHeight counts ticks since the current height started.
 	ticksAtHeight int
 	stats         Stats
