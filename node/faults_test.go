@@ -1,9 +1,12 @@
 package node_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
@@ -112,4 +115,58 @@ func TestMalformedMessagesFromAdmittedPeer(t *testing.T) {
 		t.Fatal("the victim did not penalise the sender of garbage")
 	}
 	nw.CheckSameChain()
+}
+
+// Transactions an observer admits while it is cut off from the validators
+// reach them once it reconnects.
+func TestObserverRelaysWhatItHeldOnReconnect(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a 4-node network for several seconds")
+	}
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1})
+	nw.StartAll()
+	nw.WaitHeight(2, 20*time.Second)
+	obs := nw.Members[4]
+	nw.Stop(4)
+	// Restart the observer with no peers to dial: it is alone (validators
+	// admit observers but do not dial them).
+	obs.Config.P2P.Peers = nil
+	nw.Start(4)
+	key, _ := ledger.GenerateKey()
+	var hashes []ledger.Hash
+	for i := 0; i < 20; i++ {
+		tx := nodetest.KVTx(nw.Genesis.ChainID, key, uint64(i), fmt.Sprintf("cut%d", i), "v")
+		if _, h, err := obs.Node.Submit(tx.Encode()); err != nil {
+			t.Fatal(err)
+		} else {
+			hashes = append(hashes, h)
+		}
+	}
+	time.Sleep(500 * time.Millisecond)
+	if ok, _ := nw.Members[0].Node.Store.HasTx(hashes[0]); ok {
+		t.Fatal("a transaction crossed while the observer was alone")
+	}
+	// Reconnect it to one validator.
+	v := nw.Members[1]
+	info, err := peer.AddrInfoFromString(v.P2PAddr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := obs.Node.Net.Host().Connect(ctx, *info); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for _, h := range hashes {
+		for {
+			if ok, _ := nw.Members[0].Node.Store.HasTx(h); ok {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("tx %s held by the observer never committed", h.Short())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 }

@@ -60,7 +60,30 @@ func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]b
 	g := &txGossip{net: n, pool: pool, validators: validators, queue: make(chan []byte, 65536), notify: make(chan struct{}, 1),
 		onAdmit: onAdmit, admitQ: make(chan admission, 4096), done: done}
 	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
+	n.OnConnect(g.catchUpPeer)
 	return g
+}
+
+// catchUpPeer sends a peer that has just (re)connected everything pending
+// here: transactions admitted while it was unreachable were relayed to
+// nobody, and an observer cut off from the validators would otherwise hold
+// its clients' transactions forever.
+func (g *txGossip) catchUpPeer(p peer.ID) {
+	pending := g.pool.Reap(1<<30, 1<<40)
+	var batch [][]byte
+	size := 0
+	for _, tx := range pending {
+		raw := tx.Encode()
+		batch = append(batch, raw)
+		size += len(raw)
+		if len(batch) >= gossipMaxBatchTxs || size >= gossipMaxBatchBytes {
+			g.net.Send(p, TxProtocol, encodeTxBatch(batch, size))
+			batch, size = nil, 0
+		}
+	}
+	if len(batch) > 0 {
+		g.net.Send(p, TxProtocol, encodeTxBatch(batch, size))
+	}
 }
 
 // submit admits a client's transaction (in a batch with concurrent ones)

@@ -119,10 +119,11 @@ func New(t testing.TB, o Options) *Network {
 		}
 		nw.Members = append(nw.Members, m)
 	}
-	// Everyone dials everyone; validators admit the observers.
+	// As qian testnet lays it out: validators dial each other, observers
+	// dial the validators, and validators admit the observers.
 	for _, m := range nw.Members {
 		for _, o := range nw.Members {
-			if o != m {
+			if o != m && !o.ValKey.IsZero() {
 				m.Config.P2P.Peers = append(m.Config.P2P.Peers, o.P2PAddr)
 			}
 			if o.ValKey.IsZero() {

@@ -48,9 +48,10 @@ type Network struct {
 	log   *slog.Logger
 	cfg   Config
 
-	mu      sync.Mutex
-	senders map[peer.ID]map[protocol.ID]*sender
-	strikes map[peer.ID]int
+	mu        sync.Mutex
+	senders   map[peer.ID]map[protocol.ID]*sender
+	strikes   map[peer.ID]int
+	onConnect []func(peer.ID)
 
 	dropped   counter
 	penalties counter
@@ -124,8 +125,18 @@ func New(cfg Config) (*Network, error) {
 		h.Peerstore().AddAddrs(p.ID, p.Addrs, time.Hour*24*365)
 	}
 	h.Network().Notify(&network.NotifyBundle{
-		ConnectedF: func(_ network.Network, c network.Conn) {
+		ConnectedF: func(nw network.Network, c network.Conn) {
 			n.log.Debug("peer connected", "peer", c.RemotePeer(), "addr", c.RemoteMultiaddr())
+			// A second connection to a peer already connected is not news.
+			if len(nw.ConnsToPeer(c.RemotePeer())) > 1 {
+				return
+			}
+			n.mu.Lock()
+			hooks := append([]func(peer.ID){}, n.onConnect...)
+			n.mu.Unlock()
+			for _, f := range hooks {
+				go f(c.RemotePeer())
+			}
 		},
 		DisconnectedF: func(nw network.Network, c network.Conn) {
 			if nw.Connectedness(c.RemotePeer()) != network.Connected {
@@ -135,6 +146,14 @@ func New(cfg Config) (*Network, error) {
 		},
 	})
 	return n, nil
+}
+
+// OnConnect registers f to run (on a goroutine of its own) whenever a peer
+// connects that was not connected.
+func (n *Network) OnConnect(f func(peer.ID)) {
+	n.mu.Lock()
+	n.onConnect = append(n.onConnect, f)
+	n.mu.Unlock()
 }
 
 // Start begins keeping the configured peers connected.
