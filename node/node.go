@@ -210,15 +210,19 @@ func New(o Options) (n *Node, err error) {
 func (n *Node) Start() {
 	n.started = time.Now()
 	n.Net.Start()
-	n.wg.Add(2 + admitWorkers)
+	n.wg.Add(3 + admitWorkers)
 	go func() {
 		defer n.wg.Done()
 		n.gossip.run(n.ctx.Done())
 	}()
+	go func() {
+		defer n.wg.Done()
+		n.gossip.admit.gather()
+	}()
 	for i := 0; i < admitWorkers; i++ {
 		go func() {
 			defer n.wg.Done()
-			n.gossip.runAdmission(n.ctx.Done())
+			n.gossip.admit.work()
 		}()
 	}
 	go func() {

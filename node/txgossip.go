@@ -32,33 +32,17 @@ const (
 type txGossip struct {
 	net        *p2p.Network
 	pool       *mempool.Mempool
+	admit      *admitter
 	validators map[peer.ID]bool
 	queue      chan []byte
 	notify     chan struct{} // signalled when a transaction is admitted
 	onAdmit    func(code string)
-	admitQ     chan admission
 	done       <-chan struct{} // closed when the node stops
 }
 
-// admission is one client submission waiting for its batch.
-type admission struct {
-	raw   []byte
-	reply chan mempool.Result
-}
-
-// Client submissions are admitted in small batches: concurrent requests
-// that arrive within admitWindow of the first are verified together
-// (batch signature verification), at most admitMax at a time, by
-// admitWorkers goroutines.
-const (
-	admitWindow  = time.Millisecond
-	admitMax     = 256
-	admitWorkers = 2
-)
-
 func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
-	g := &txGossip{net: n, pool: pool, validators: validators, queue: make(chan []byte, 65536), notify: make(chan struct{}, 1),
-		onAdmit: onAdmit, admitQ: make(chan admission, 4096), done: done}
+	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), validators: validators, queue: make(chan []byte, 65536),
+		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
 	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
 	n.OnConnect(g.catchUpPeer)
 	return g
@@ -86,65 +70,37 @@ func (g *txGossip) catchUpPeer(p peer.ID) {
 	}
 }
 
-// submit admits a client's transaction (in a batch with concurrent ones)
-// and queues it for relay.
+// submit admits a client's transaction (in a batch with whatever else is
+// arriving) and queues it for relay.
 func (g *txGossip) submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
-	a := admission{raw: raw, reply: make(chan mempool.Result, 1)}
-	select {
-	case g.admitQ <- a:
-	case <-g.done:
+	res := g.submitBatch([][]byte{raw})
+	if res == nil {
 		return nil, ledger.Hash{}, errStopping
 	}
-	select {
-	case r := <-a.reply:
-		return r.Tx, r.Hash, r.Err
-	case <-g.done:
-		return nil, ledger.Hash{}, errStopping
-	}
+	return res[0].Tx, res[0].Hash, res[0].Err
 }
 
-// submitBatch admits a client's batch and queues the admitted for relay.
+// submitBatch admits a client's batch and queues the admitted for relay;
+// nil when the node is stopping.
 func (g *txGossip) submitBatch(raws [][]byte) []mempool.Result {
-	res := g.pool.AddBatch(raws)
-	for i, r := range res {
-		g.admitted(r.Err)
-		if r.Err == nil {
-			g.relay(raws[i])
-		}
-	}
-	return res
-}
-
-// runAdmission serves the admission queue until done is closed.
-func (g *txGossip) runAdmission(done <-chan struct{}) {
-	for {
-		var first admission
-		select {
-		case <-done:
-			return
-		case first = <-g.admitQ:
-		}
-		batch := []admission{first}
-		window := time.NewTimer(admitWindow)
-	collect:
-		for len(batch) < admitMax {
-			select {
-			case a := <-g.admitQ:
-				batch = append(batch, a)
-			case <-window.C:
-				break collect
-			case <-done:
-				break collect
+	reply := make(chan []mempool.Result, 1)
+	ok := g.admit.submit(admitJob{raws: raws, done: func(res []mempool.Result) {
+		for i, r := range res {
+			g.admitted(r.Err)
+			if r.Err == nil {
+				g.relay(raws[i])
 			}
 		}
-		window.Stop()
-		raws := make([][]byte, len(batch))
-		for i, a := range batch {
-			raws[i] = a.raw
-		}
-		for i, r := range g.submitBatch(raws) {
-			batch[i].reply <- r
-		}
+		reply <- res
+	}})
+	if !ok {
+		return nil
+	}
+	select {
+	case res := <-reply:
+		return res
+	case <-g.done:
+		return nil
 	}
 }
 
@@ -205,8 +161,10 @@ func (g *txGossip) run(done <-chan struct{}) {
 	}
 }
 
-// receive admits a peer's batch. Malformed frames, undecodable
-// transactions and bad signatures are the peer's fault (it should have
+// receive queues a peer's batch for admission and returns at once, so the
+// peer's stream keeps flowing; the outcome is handled when the batch is
+// admitted. Malformed frames, undecodable transactions, bad signatures and
+// transactions for another chain are the peer's fault (it should have
 // checked them); duplicates and a full mempool are not.
 func (g *txGossip) receive(from peer.ID, frame []byte) error {
 	txs, err := decodeTxBatch(frame)
@@ -214,21 +172,23 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 		return p2p.Invalid(err)
 	}
 	relay := !g.validators[from]
-	var bad error
-	for i, r := range g.pool.AddBatch(txs) {
-		g.admitted(r.Err)
-		switch code := mempool.CodeOf(r.Err); {
-		case r.Err == nil:
-			if relay {
-				g.relay(txs[i])
+	g.admit.submit(admitJob{raws: txs, done: func(res []mempool.Result) {
+		var bad error
+		for i, r := range res {
+			g.admitted(r.Err)
+			switch code := mempool.CodeOf(r.Err); {
+			case r.Err == nil:
+				if relay {
+					g.relay(txs[i])
+				}
+			case code == mempool.ErrDecode || code == mempool.ErrBadSignature || code == mempool.ErrWrongChain:
+				bad = r.Err
 			}
-		case code == mempool.ErrDecode || code == mempool.ErrBadSignature || code == mempool.ErrWrongChain:
-			bad = r.Err
 		}
-	}
-	if bad != nil {
-		return p2p.Invalid(bad)
-	}
+		if bad != nil {
+			g.net.Penalise(from, bad)
+		}
+	}})
 	return nil
 }
 

@@ -96,6 +96,12 @@ func (c *Chain) verifyTxs(b *ledger.Block) error {
 			return fmt.Errorf("block %d: transaction %s appears twice", b.Header.Height, h.Short())
 		}
 		seen[h] = struct{}{}
+		// A transaction waiting in this node's mempool is not committed (the
+		// mempool never holds a committed one), so only the others need the
+		// ledger lookup.
+		if c.pool.Has(h) {
+			continue
+		}
 		committed, err := c.st.HasTx(h)
 		if err != nil {
 			return fmt.Errorf("look up tx %s: %w", h.Short(), err)

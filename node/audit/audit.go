@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/qianchain/qianchain/genesis"
@@ -194,7 +193,10 @@ func newReplay(doc *genesis.Doc, tmp string) (*replay, error) {
 		return nil, err
 	}
 	// The scratch store needs no durability (scratchFS).
-	st, err := store.Open(dir, &store.Options{Pebble: &pebble.Options{FS: scratchFS{vfs.Default}, MemTableSize: 64 << 20, Logger: quietLogger{}}})
+	po := store.DefaultPebbleOptions()
+	po.FS, po.Logger = scratchFS{vfs.Default}, quietLogger{}
+	st, err := store.Open(dir, &store.Options{Pebble: po})
+	po.Cache.Unref()
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err

@@ -40,7 +40,10 @@ func OpenHome(dir string) (*Home, error) {
 	} else if !isPebble(dir) {
 		return nil, fmt.Errorf("%s holds no chain: neither %s nor %s is a Pebble store", dir, chain, dir)
 	}
-	st, err := store.Open(h.Dir, &store.Options{Pebble: &pebble.Options{ReadOnly: true, Logger: quietLogger{}}})
+	po := store.DefaultPebbleOptions()
+	po.ReadOnly, po.Logger = true, quietLogger{}
+	st, err := store.Open(h.Dir, &store.Options{Pebble: po})
+	po.Cache.Unref()
 	if err != nil {
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("%s is in use, probably by a running node: stop it or audit a copy (%v)", h.Dir, err)

@@ -56,7 +56,12 @@ type Mempool struct {
 	// transaction can commit in between, and Update would then find
 	// nothing to remove. insert refuses what recent holds, under the same
 	// lock as Update, which closes that window.
-	recent   [recentBlocks]map[ledger.Hash]struct{}
+	recent [recentBlocks]map[ledger.Hash]struct{}
+	// updates counts Update calls (committed blocks). An admission notes it
+	// before its ledger check; if recentBlocks or more blocks committed
+	// before it inserts, recent no longer covers the window and insert
+	// asks the ledger again.
+	updates  uint64
 	queue    []*entry // arrival order; removed entries are nil'd and compacted lazily
 	live     int      // non-removed entries in queue
 	bytes    int
@@ -95,6 +100,9 @@ func (m *Mempool) Add(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 // signature than one by one); the cheap checks run first so that junk costs
 // no signature check.
 func (m *Mempool) AddBatch(raws [][]byte) []Result {
+	m.mu.Lock()
+	gen := m.updates
+	m.mu.Unlock()
 	res := make([]Result, len(raws))
 	var cand []int
 	var txs []*ledger.Tx
@@ -138,13 +146,16 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 				continue
 			}
 		}
-		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]))
+		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]), gen)
 	}
 	return res
 }
 
 // AddTx admits a decoded transaction whose encoding is size bytes.
 func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
+	m.mu.Lock()
+	gen := m.updates
+	m.mu.Unlock()
 	h := tx.Hash()
 	if err := m.precheck(tx, h, size); err != nil {
 		return h, err
@@ -157,7 +168,7 @@ func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
 			return h, err
 		}
 	}
-	return h, m.insert(tx, h, size)
+	return h, m.insert(tx, h, size, gen)
 }
 
 // precheck is everything cheaper than the signature: chain, size,
@@ -180,8 +191,9 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int) error {
 	return nil
 }
 
-// insert adds a checked transaction, within the limits.
-func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int) error {
+// insert adds a checked transaction, within the limits. gen is the number
+// of updates seen before the transaction's ledger check.
+func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, gen uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.byHash[h]; dup {
@@ -189,6 +201,12 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int) error {
 	}
 	if m.recentlyCommitted(h) {
 		return errorf(ErrAlreadyCommitted, "transaction %s is already committed", h)
+	}
+	if m.updates-gen >= recentBlocks {
+		// Rare: the admission took longer than recent covers.
+		if committed, err := m.ledger.HasTx(h); err != nil || committed {
+			return errorf(ErrAlreadyCommitted, "transaction %s is already committed", h)
+		}
 	}
 	if m.bySender[tx.Sender] >= m.cfg.MaxPerSender {
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
@@ -252,6 +270,7 @@ func (m *Mempool) Update(committed []*ledger.Tx, recheck bool) int {
 		hashes[tx.Hash()] = struct{}{}
 	}
 	m.mu.Lock()
+	m.updates++
 	copy(m.recent[1:], m.recent[:recentBlocks-1])
 	m.recent[0] = hashes
 	for h := range hashes {

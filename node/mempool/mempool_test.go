@@ -240,10 +240,36 @@ func TestAdmissionRacingItsCommit(t *testing.T) {
 	}
 	f.mp.Update(blk.Txs, false)
 	// ...and only now does the admission insert.
-	if err := f.mp.insert(tx, h, len(tx.Encode())); CodeOf(err) != ErrAlreadyCommitted {
+	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
 		t.Fatalf("insert after the commit: %v", err)
 	}
 	if f.mp.Has(h) {
 		t.Fatal("the mempool holds a committed transaction")
+	}
+}
+
+// An admission slower than recentBlocks blocks still cannot insert a
+// transaction committed meanwhile: insert asks the ledger again.
+func TestSlowAdmissionRacingItsCommit(t *testing.T) {
+	f := newFixture(t, Config{})
+	tx := f.chain.Tx(1, 1, []byte("slow"))
+	h := tx.Hash()
+	if err := f.mp.precheck(tx, h, len(tx.Encode())); err != nil {
+		t.Fatal(err)
+	}
+	blk, cmt := f.chain.Next([]*ledger.Tx{tx})
+	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.mp.Update(blk.Txs, false)
+	for i := 0; i < recentBlocks; i++ { // later blocks push it out of recent
+		b, c := f.chain.Next(nil)
+		if err := f.st.CommitBlock(&store.Committed{Block: b, Commit: c}); err != nil {
+			t.Fatal(err)
+		}
+		f.mp.Update(nil, false)
+	}
+	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
+		t.Fatalf("insert long after the commit: %v", err)
 	}
 }
