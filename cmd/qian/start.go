@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"syscall"
@@ -26,7 +27,16 @@ func webHandler(n *node.Node) http.Handler {
 	if rate == 0 {
 		rate = -1 // 0 tokens per second would refuse everything: take it as "no limit"
 	}
-	return web.Handler(n, api.Options{Limit: api.LimitConfig{Rate: rate, Burst: int(h.SubmitBurst), LimitLoopback: h.SubmitLimitLoopback}})
+	handler := web.Handler(n, api.Options{Limit: api.LimitConfig{Rate: rate, Burst: int(h.SubmitBurst), LimitLoopback: h.SubmitLimitLoopback}})
+	if !h.PProf {
+		return handler
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.Handle("/", handler)
+	return mux
 }
 
 func newStartCmd(e *env) *cobra.Command {

@@ -56,6 +56,8 @@ type HTTP struct {
 	SubmitRate          int64
 	SubmitBurst         int64
 	SubmitLimitLoopback bool
+	// PProf serves net/http/pprof at /debug/pprof/.
+	PProf bool
 }
 
 // Consensus holds node-local consensus settings.

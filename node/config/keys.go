@@ -54,6 +54,7 @@ var allKeys = []key{
 	{name: "http.listen", kind: kindString, def: DefaultHTTPListen, usage: "HTTP API listen address, host:port"},
 	{name: "http.submit_rate", kind: kindInt, def: int64(200), usage: "transactions per second each client IP may submit (token bucket refill); 0 or negative disables the limit"},
 	{name: "http.submit_burst", kind: kindInt, def: int64(2000), usage: "token bucket size of the submission limit"},
+	{name: "http.pprof", kind: kindBool, def: false, usage: "serve Go's profiler at /debug/pprof/ on the HTTP address (for operators profiling a node; off by default)"},
 	{name: "http.submit_limit_loopback", kind: kindBool, def: false, usage: "apply the submission limit to clients on this host too (off: local tools and qian bench are never throttled)"},
 	{name: "consensus.empty_block_interval", kind: kindDuration, def: "", usage: "override genesis consensus.empty_block_interval on this node (\"\" uses genesis)"},
 	{name: "mempool.max_txs", kind: kindInt, def: int64(10_000), usage: "most transactions the mempool holds"},

@@ -59,6 +59,7 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.HTTP.SubmitRate = r.int("http.submit_rate")
 	c.HTTP.SubmitBurst = r.int("http.submit_burst")
 	c.HTTP.SubmitLimitLoopback = r.bool("http.submit_limit_loopback")
+	c.HTTP.PProf = r.bool("http.pprof")
 	c.Consensus.EmptyBlockInterval = r.duration("consensus.empty_block_interval")
 	c.Mempool.MaxTxs = int(r.int("mempool.max_txs"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")

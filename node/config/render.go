@@ -40,6 +40,8 @@ func (c *Config) Render() []byte {
 	w("submit_rate = %d\n", c.HTTP.SubmitRate)
 	comment("http.submit_burst")
 	w("submit_burst = %d\n", c.HTTP.SubmitBurst)
+	comment("http.pprof")
+	w("pprof = %t\n", c.HTTP.PProf)
 	comment("http.submit_limit_loopback")
 	w("submit_limit_loopback = %t\n", c.HTTP.SubmitLimitLoopback)
 
@@ -142,6 +144,8 @@ func Default(home string) *Config {
 			c.HTTP.SubmitRate = k.def.(int64)
 		case "http.submit_burst":
 			c.HTTP.SubmitBurst = k.def.(int64)
+		case "http.pprof":
+			c.HTTP.PProf = k.def.(bool)
 		case "http.submit_limit_loopback":
 			c.HTTP.SubmitLimitLoopback = k.def.(bool)
 		case "mempool.max_txs":
