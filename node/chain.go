@@ -110,6 +110,10 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	return b, nil
 }
 
+// committedHook is implemented by an Application that wants to hear of each
+// block once it is stored (ContractsApp: to drop caches membership changed).
+type committedHook interface{ Committed(ex *Execution) }
+
 // dropCommitted removes from txs, and from the mempool, any transaction
 // already in the ledger. The mempool should never hold one (see
 // mempool.recent); this is the last line of defence, because one such
@@ -154,6 +158,9 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	}
 	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
 		return err
+	}
+	if cm, ok := c.app.(committedHook); ok {
+		cm.Committed(ex)
 	}
 	c.mu.Lock()
 	prevCommit := c.lastCommit
