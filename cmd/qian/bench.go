@@ -45,6 +45,8 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			accounts, _ := cmd.Flags().GetInt("accounts")
 			here, _ := cmd.Flags().GetInt("validators-here")
 			workers, _ := cmd.Flags().GetInt("workers")
+			batch, _ := cmd.Flags().GetInt("batch")
+			inflight, _ := cmd.Flags().GetInt("inflight")
 			if nodesFlag == "" {
 				return usagef("bench needs --nodes URL[,URL...]")
 			}
@@ -68,7 +70,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			defer stop()
 			sum, err := bench.Run(ctx, bench.Options{
 				Nodes: strings.Split(nodesFlag, ","), Admins: admins, Duration: dur, Rate: rate, Kind: kind,
-				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers,
+				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight,
 			})
 			if err != nil {
 				return err
@@ -93,6 +95,8 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("accounts", 16, "operator accounts per organisation to send from")
 	cmd.Flags().Int("validators-here", 0, "validators sharing this machine, for the ceiling (0: all of the chain's)")
 	cmd.Flags().Int("workers", 16, "concurrent submissions per node")
+	cmd.Flags().Int("inflight", 4000, "with --max: most transactions submitted and not yet committed")
+	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
 	cmd.AddCommand(newBenchChartCmd(e))
 	return cmd
 }
@@ -168,7 +172,7 @@ func printSummary(e *env, s *bench.Summary) {
 		offered = fmt.Sprintf("%.0f tx/s", s.OfferedTPS)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "load\t%s, %s offered, %d nodes, %d validators, %.0f s\n", s.Kind, offered, s.Nodes, s.Validators, s.DurationS)
+	fmt.Fprintf(w, "load\t%s, %s offered, %d nodes, %d validators, %.0f s, %d per request\n", s.Kind, offered, s.Nodes, s.Validators, s.DurationS, s.Batch)
 	fmt.Fprintf(w, "committed\t%d of %d submitted: %.0f tx/s\n", s.Committed, s.Submitted, s.CommittedTPS)
 	fmt.Fprintf(w, "latency\tp50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms\n", s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
 	fmt.Fprintf(w, "blocks\t%d, %.0f tx/block, interval mean %.2f s, p50 %.2f s, max %.2f s\n", s.Blocks, s.TxsPerBlock, s.BlockIntervalS.Mean, s.BlockIntervalS.P50, s.BlockIntervalS.Max)

@@ -33,11 +33,19 @@ type Options struct {
 	ValidatorsHere int
 	Out            io.Writer // progress and summary
 	Workers        int       // concurrent submissions per node; 0 means 16
+	// Inflight bounds, in --max mode, the transactions submitted and not yet
+	// seen committed; 0 means 4,000.
+	Inflight int
+	// Batch, when above 1, submits that many transactions per request
+	// (POST /v1/txs/batch), as a client gateway would; 1 submits each
+	// transaction on its own.
+	Batch int
 }
 
 // Summary is the outcome of a run (JSON for --json).
 type Summary struct {
 	Kind           string         `json:"kind"`
+	Batch          int            `json:"batch"` // transactions per submission request
 	Nodes          int            `json:"nodes"`
 	Validators     int            `json:"validators"`
 	DurationS      float64        `json:"duration_s"`
@@ -88,7 +96,13 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Kind: o.Kind, Nodes: len(o.Nodes), Validators: st.Validators, Rejected: map[string]int{}, Failed: map[string]int{}}
+	if o.Batch < 1 {
+		o.Batch = 1
+	}
+	if o.Inflight == 0 {
+		o.Inflight = 4000
+	}
+	s := &Summary{Kind: o.Kind, Batch: o.Batch, Nodes: len(o.Nodes), Validators: st.Validators, Rejected: map[string]int{}, Failed: map[string]int{}}
 
 	// The ceiling: this machine's verification rate over the validators
 	// sharing it.
@@ -137,6 +151,10 @@ type runner struct {
 	rejected  map[string]int
 	submitted atomic.Int64
 	committed atomic.Int64
+	// dispatched counts transactions handed to the workers; dropped those
+	// refused for good. In flight: dispatched - committed - dropped.
+	dispatched atomic.Int64
+	dropped    atomic.Int64
 }
 
 func (r *runner) run(ctx context.Context, startHeight uint64) error {
@@ -149,7 +167,8 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// Observe blocks from the first node.
 	type blockSeen struct {
 		height uint64
-		at     time.Time
+		at     time.Time // when the bench saw it (for latency)
+		time   int64     // the header's time (for intervals: the poller sees blocks in bursts)
 		txs    int
 	}
 	var blocks []blockSeen
@@ -185,25 +204,28 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 				}
 				r.mu.Unlock()
 				r.committed.Add(int64(ours))
-				blocks = append(blocks, blockSeen{next, now, len(b.Txs)})
+				blocks = append(blocks, blockSeen{next, now, b.Header.Time, len(b.Txs)})
 			}
 		}
 	}()
 
 	// Submit.
 	var wg sync.WaitGroup
-	queue := make(chan *ledger.Tx, 4096)
-	for ni, c := range r.clients {
+	queue := make(chan []*ledger.Tx, 4096)
+	for _, c := range r.clients {
 		for w := 0; w < r.o.Workers; w++ {
 			wg.Add(1)
 			go func(c *client.Client) {
 				defer wg.Done()
-				for tx := range queue {
-					r.submit(ctx, c, tx, end)
+				for txs := range queue {
+					if len(txs) == 1 {
+						r.submit(ctx, c, txs[0], end)
+					} else {
+						r.submitBatch(ctx, c, txs, end)
+					}
 				}
 			}(c)
 		}
-		_ = ni
 	}
 	progressDone := make(chan struct{})
 	go func() {
@@ -222,26 +244,43 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			}
 		}
 	}()
+	// Offer the transactions: at the rate (a batch leaves when it is full,
+	// so its first transaction waits up to Batch/Rate), or as fast as the
+	// workers take them.
+	var batch []*ledger.Tx
+	interval := time.Duration(0)
 	if r.o.Rate > 0 {
-		interval := time.Second / time.Duration(r.o.Rate)
-		next := time.Now()
-		for _, tx := range r.txs {
-			if time.Now().After(end) {
-				break
-			}
+		interval = time.Second / time.Duration(r.o.Rate)
+	}
+	next := time.Now()
+	for _, tx := range r.txs {
+		if time.Now().After(end) {
+			break
+		}
+		if interval > 0 {
 			if d := time.Until(next); d > 0 {
 				time.Sleep(d)
 			}
 			next = next.Add(interval)
-			queue <- tx
-		}
-	} else {
-		for _, tx := range r.txs {
-			if time.Now().After(end) {
-				break
+		} else {
+			// --max is a closed loop: keep at most Inflight transactions
+			// submitted and not yet seen committed, so the run measures
+			// what the chain commits rather than how fast a full mempool
+			// refuses.
+			for r.dispatched.Load()+int64(len(batch))-r.committed.Load()-r.dropped.Load() >= int64(r.o.Inflight) && time.Now().Before(end) {
+				time.Sleep(2 * time.Millisecond)
 			}
-			queue <- tx
 		}
+		batch = append(batch, tx)
+		if len(batch) >= r.o.Batch {
+			r.dispatched.Add(int64(len(batch)))
+			queue <- batch
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		r.dispatched.Add(int64(len(batch)))
+		queue <- batch
 	}
 	close(queue)
 	wg.Wait()
@@ -275,7 +314,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	var ivs []float64
 	txsInBlocks := 0
 	for i := 1; i < len(blocks); i++ {
-		ivs = append(ivs, blocks[i].at.Sub(blocks[i-1].at).Seconds())
+		ivs = append(ivs, float64(blocks[i].time-blocks[i-1].time)/1e9)
 	}
 	for _, b := range blocks {
 		txsInBlocks += b.txs
@@ -319,7 +358,56 @@ func (r *runner) submit(ctx context.Context, c *client.Client, tx *ledger.Tx, en
 			time.Sleep(time.Duration(5+rand.Intn(20)) * time.Millisecond)
 			continue
 		}
+		r.dropped.Add(1)
 		return
+	}
+}
+
+// submitBatch sends txs in one request; rejected ones are counted by code
+// (a full mempool's are retried in --max mode).
+func (r *runner) submitBatch(ctx context.Context, c *client.Client, txs []*ledger.Tx, end time.Time) {
+	for len(txs) > 0 {
+		now := time.Now()
+		r.mu.Lock()
+		for _, tx := range txs {
+			r.sent[tx.Hash()] = now
+		}
+		r.mu.Unlock()
+		res, err := c.SubmitBatch(ctx, txs)
+		if err != nil {
+			r.mu.Lock()
+			for _, tx := range txs {
+				delete(r.sent, tx.Hash())
+			}
+			code := client.CodeOf(err)
+			if code == "" {
+				code = "ERR_TRANSPORT"
+			}
+			r.rejected[code] += len(txs)
+			r.mu.Unlock()
+			r.dropped.Add(int64(len(txs)))
+			return
+		}
+		var retry []*ledger.Tx
+		r.mu.Lock()
+		for i, br := range res {
+			if br.Code == "OK" {
+				r.submitted.Add(1)
+				continue
+			}
+			delete(r.sent, txs[i].Hash())
+			r.rejected[br.Code]++
+			if (br.Code == "ERR_MEMPOOL_FULL" || br.Code == "ERR_SENDER_LIMIT") && r.o.Rate == 0 && time.Now().Before(end) {
+				retry = append(retry, txs[i])
+			} else {
+				r.dropped.Add(1)
+			}
+		}
+		r.mu.Unlock()
+		if len(retry) > 0 {
+			time.Sleep(time.Duration(5+rand.Intn(20)) * time.Millisecond)
+		}
+		txs = retry
 	}
 }
 

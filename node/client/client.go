@@ -97,6 +97,27 @@ func (c *Client) Submit(ctx context.Context, tx *ledger.Tx) (ledger.Hash, error)
 	return sr.Hash, err
 }
 
+// SubmitBatch sends up to api.MaxBatch signed transactions in one request
+// (POST /v1/txs/batch) and returns each one's admission, in order.
+func (c *Client) SubmitBatch(ctx context.Context, txs []*ledger.Tx) ([]api.BatchResult, error) {
+	req := api.BatchRequest{Txs: make([]string, len(txs))}
+	for i, tx := range txs {
+		req.Txs[i] = hex.EncodeToString(tx.Encode())
+	}
+	body, err := json.Marshal(req)
+	if err != nil {
+		return nil, err
+	}
+	var resp api.BatchResponse
+	if err := c.do(ctx, http.MethodPost, "/v1/txs/batch", "application/json", body, &resp); err != nil {
+		return nil, err
+	}
+	if len(resp.Results) != len(txs) {
+		return nil, fmt.Errorf("the node answered %d results for %d transactions", len(resp.Results), len(txs))
+	}
+	return resp.Results, nil
+}
+
 // Outcome is what happened to a committed transaction.
 type Outcome struct {
 	Hash    ledger.Hash `json:"tx_hash"`

@@ -180,8 +180,21 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int) error {
 	if size > m.cfg.MaxTxBytes {
 		return errorf(ErrTxTooLarge, "transaction of %d bytes exceeds the limit of %d", size, m.cfg.MaxTxBytes)
 	}
-	if m.Has(h) {
+	m.mu.Lock()
+	_, dup := m.byHash[h]
+	full := m.live >= m.cfg.MaxTxs || m.bytes+size > m.cfg.MaxBytes
+	senderFull := m.bySender[tx.Sender] >= m.cfg.MaxPerSender
+	m.mu.Unlock()
+	if dup {
 		return errorf(ErrDuplicateTx, "transaction %s is already in the mempool", h)
+	}
+	// Capacity is checked again at insert; checking it here too means a
+	// client hammering a full mempool costs no signature checks.
+	if full {
+		return errorf(ErrMempoolFull, "mempool is full; try again shortly")
+	}
+	if senderFull {
+		return errorf(ErrSenderLimit, "sender %s has too many transactions waiting (limit %d)", tx.Sender.Short(), m.cfg.MaxPerSender)
 	}
 	if committed, err := m.ledger.HasTx(h); err != nil {
 		return fmt.Errorf("mempool: look up %s: %w", h.Short(), err)
