@@ -20,6 +20,7 @@ func Methods() []*Method {
 		{membership.Contract, membership.MethodRotateKey, dec(membership.DecodeRotateKey), membership.RunRotateKey},
 		{membership.Contract, membership.MethodRevokeKey, dec(membership.DecodeRevokeKey), membership.RunRevokeKey},
 		{trace.Contract, trace.MethodCapture, dec(trace.DecodeCapture), trace.RunCapture},
+		{trace.Contract, trace.MethodCaptureBatch, dec(trace.DecodeCaptureBatch), trace.RunCaptureBatch},
 		{trace.Contract, trace.MethodRegisterProduct, dec(trace.DecodeRegisterProduct), trace.RunRegisterProduct},
 		{notary.Contract, notary.MethodAnchor, dec(notary.DecodeAnchor), notary.RunAnchor},
 		{notary.Contract, notary.MethodRecordTrade, dec(notary.DecodeTrade), notary.RunRecordTrade},

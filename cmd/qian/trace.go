@@ -15,6 +15,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/client"
 )
 
@@ -55,7 +56,9 @@ func newTraceCaptureCmd(e *env) *cobra.Command {
 		Long: `Validate an EPCIS 2.0 JSON-LD document — against GS1's JSON schema when one is found
 (--schema, QIAN_EPCIS_SCHEMA, or ../shared/fixtures/epcis/EPCIS-JSON-Schema.json), then
 event by event as Qianchain records them — and submit each event as a trace.capture
-transaction signed by --key, in document order, each after the previous one commits.
+transaction signed by --key: a document of several events as one trace.capture_batch
+(all or nothing, one signature), or with --one-per-tx one trace.capture per event, in
+document order, each after the previous one commits.
 
 Personal data (a farmer's name, ID number or phone) goes on the chain only as salted
 SHA-256 commitments; the values and salts are written to DOC.disclosures.json, which
@@ -90,7 +93,24 @@ you keep private and show only to whoever should check them (qian verify --discl
 			if err := writeDisclosures(a[0], capture); err != nil {
 				return err
 			}
+			onePerTx, _ := cmd.Flags().GetBool("one-per-tx")
 			var results []*txResult
+			if len(capture.Payloads) > 1 && !onePerTx {
+				batch := trace.EncodeCaptureBatch(capture.Payloads)
+				if len(batch) <= ledger.MaxPayloadBytes && len(capture.Payloads) <= trace.MaxBatchEvents {
+					tx, err := s.tx(trace.Contract, trace.MethodCaptureBatch, batch)
+					if err != nil {
+						return err
+					}
+					r, err := s.send(tx, fmt.Sprintf("%d events", len(capture.Payloads)))
+					if err != nil {
+						return err
+					}
+					s.print(r)
+					return finish([]*txResult{r})
+				}
+				fmt.Fprintln(e.stderr, "note: the document is too large for one transaction; sending one per event")
+			}
 			for i, p := range capture.Payloads {
 				tx, err := s.tx(trace.Contract, trace.MethodCapture, p)
 				if err != nil {
@@ -112,6 +132,7 @@ you keep private and show only to whoever should check them (qian verify --discl
 	}
 	addClientFlags(cmd, true)
 	cmd.Flags().String("schema", "", "GS1 EPCIS-JSON-Schema.json to validate against")
+	cmd.Flags().Bool("one-per-tx", false, "send each event in its own trace.capture transaction (default: a document of several events is one trace.capture_batch)")
 	return cmd
 }
 

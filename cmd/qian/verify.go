@@ -265,21 +265,48 @@ func readDisclosures(path string) ([]disclosure.Disclosure, error) {
 // recorded for d.Field, and returns that commitment in hex.
 func checkDisclosure(rep *proof.Report, d disclosure.Disclosure, event string) (string, error) {
 	tx := rep.Tx
-	if tx.Contract != trace.Contract || tx.Method != trace.MethodCapture {
-		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace.capture: it records no personal data", tx.Contract, tx.Method))
-	}
-	ev, err := trace.DecodeCapture(tx.Payload)
-	if err != nil {
-		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's event does not decode: %v", err))
+	var events []*epcis.Event
+	switch {
+	case tx.Contract == trace.Contract && tx.Method == trace.MethodCapture:
+		ev, err := trace.DecodeCapture(tx.Payload)
+		if err != nil {
+			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's event does not decode: %v", err))
+		}
+		events = []*epcis.Event{ev}
+	case tx.Contract == trace.Contract && tx.Method == trace.MethodCaptureBatch:
+		b, err := trace.DecodeCaptureBatch(tx.Payload)
+		if err != nil {
+			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's events do not decode: %v", err))
+		}
+		events = b.Events
+	default:
+		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace capture: it records no personal data", tx.Contract, tx.Method))
 	}
 	if event == "" {
 		event = d.Event
 	}
 	if event != "" {
-		if err := checkEventHash(rep, event); err != nil {
+		i, err := checkEventHash(rep, event)
+		if err != nil {
 			return "", err
 		}
+		if i >= 0 && i < len(events) {
+			events = events[i : i+1] // the named event of a batch
+		}
 	}
+	if len(events) == 1 {
+		return checkEventDisclosure(events[0], d)
+	}
+	for _, ev := range events {
+		if h, err := checkEventDisclosure(ev, d); err == nil {
+			return h, nil
+		}
+	}
+	return "", coded(call.ErrDisclosure, fmt.Sprintf("no event of the batch records a commitment for field %q that the disclosure matches", d.Field))
+}
+
+// checkEventDisclosure checks d against ev's commitment for d.Field.
+func checkEventDisclosure(ev *epcis.Event, d disclosure.Disclosure) (string, error) {
 	for _, c := range ev.PersonalData {
 		if c.Field != d.Field {
 			continue
@@ -299,18 +326,26 @@ func checkDisclosure(rep *proof.Report, d disclosure.Disclosure, event string) (
 // event. Only a proven outcome ties them with certainty; otherwise the link
 // is the node's word (the report says which), while the commitment itself
 // is in the proven transaction either way.
-func checkEventHash(rep *proof.Report, event string) error {
+//
+// It returns the event's position among the transaction's trace events (a
+// batch records one per event, in order).
+func checkEventHash(rep *proof.Report, event string) (int, error) {
 	if rep.Result == nil {
-		return coded(call.ErrDisclosure, "the bundle carries no outcome, so it cannot tie the transaction to event "+event)
+		return -1, coded(call.ErrDisclosure, "the bundle carries no outcome, so it cannot tie the transaction to event "+event)
 	}
+	i := 0
 	for _, ev := range rep.Result.Events {
+		if ev.Type != "trace.event" {
+			continue
+		}
 		for _, at := range ev.Attrs {
-			if ev.Type == "trace.event" && at.Key == "event" && strings.EqualFold(at.Value, event) {
-				return nil
+			if at.Key == "event" && strings.EqualFold(at.Value, event) {
+				return i, nil
 			}
 		}
+		i++
 	}
-	return coded(call.ErrDisclosure, fmt.Sprintf("the transaction recorded no trace event %s", event))
+	return -1, coded(call.ErrDisclosure, fmt.Sprintf("the transaction recorded no trace event %s", event))
 }
 
 // payloadJSON renders the transaction's payload with the contracts'

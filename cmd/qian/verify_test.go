@@ -104,7 +104,7 @@ func TestVerifyPrintsWhatWasProved(t *testing.T) {
 	// Nor against another transaction; that one a founding admin sent.
 	other := c.bundle(t, lastTx(t, c))
 	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile()).want(t, 0, "notary.anchor", "(a founding admin key of farm, per genesis)")
-	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "not a trace.capture")
+	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "not a trace capture")
 }
 
 func lastTx(t *testing.T, c *storyChain) ledger.Hash {

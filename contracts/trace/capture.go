@@ -17,6 +17,7 @@ import (
 const (
 	Contract              = "trace"
 	MethodCapture         = "capture"
+	MethodCaptureBatch    = "capture_batch"
 	MethodRegisterProduct = "register_product"
 )
 
@@ -196,6 +197,13 @@ func RunCapture(c *call.Context, who *membership.Caller, payload []byte) error {
 	if err != nil {
 		return err
 	}
+	return runEvent(c, who, ev, payload)
+}
+
+// runEvent checks and records one event whose canonical encoding is
+// payload.
+func runEvent(c *call.Context, who *membership.Caller, ev *epcis.Event, payload []byte) error {
+	var err error
 	cp := &capture{c: c, who: who, ev: ev, objs: map[string]*Object{}, seen: map[string]bool{}}
 	if ev.EventID != "" {
 		if h, err := c.State.Get(eventIDKey(ev.EventID)); err != nil {
