@@ -47,6 +47,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			workers, _ := cmd.Flags().GetInt("workers")
 			batch, _ := cmd.Flags().GetInt("batch")
 			inflight, _ := cmd.Flags().GetInt("inflight")
+			perTx, _ := cmd.Flags().GetInt("per-tx")
 			if nodesFlag == "" {
 				return usagef("bench needs --nodes URL[,URL...]")
 			}
@@ -70,7 +71,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			defer stop()
 			sum, err := bench.Run(ctx, bench.Options{
 				Nodes: strings.Split(nodesFlag, ","), Admins: admins, Duration: dur, Rate: rate, Kind: kind,
-				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight,
+				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight, PerTx: perTx,
 			})
 			if err != nil {
 				return err
@@ -95,6 +96,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("accounts", 16, "operator accounts per organisation to send from")
 	cmd.Flags().Int("validators-here", 0, "validators sharing this machine, for the ceiling (0: all of the chain's)")
 	cmd.Flags().Int("workers", 16, "concurrent submissions per node")
+	cmd.Flags().Int("per-tx", 1, "records per transaction: events of a trace.capture_batch or items of a notary.anchor_batch")
 	cmd.Flags().Int("inflight", 4000, "with --max: most transactions submitted and not yet committed")
 	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
 	cmd.AddCommand(newBenchChartCmd(e))
@@ -174,6 +176,9 @@ func printSummary(e *env, s *bench.Summary) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "load\t%s, %s offered, %d nodes, %d validators, %.0f s, %d per request\n", s.Kind, offered, s.Nodes, s.Validators, s.DurationS, s.Batch)
 	fmt.Fprintf(w, "committed\t%d of %d submitted: %.0f tx/s\n", s.Committed, s.Submitted, s.CommittedTPS)
+	if s.RecordsPerTx > 1 {
+		fmt.Fprintf(w, "records\t%d per transaction: %.0f records/s\n", s.RecordsPerTx, s.RecordsPerS)
+	}
 	fmt.Fprintf(w, "latency\tp50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms\n", s.P50ms, s.P95ms, s.P99ms, s.MaxMs)
 	fmt.Fprintf(w, "blocks\t%d, %.0f tx/block, interval mean %.2f s, p50 %.2f s, max %.2f s\n", s.Blocks, s.TxsPerBlock, s.BlockIntervalS.Mean, s.BlockIntervalS.P50, s.BlockIntervalS.Max)
 	var codes []string

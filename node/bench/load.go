@@ -41,6 +41,14 @@ func operatorKey(admin ledger.PrivateKey, i int) ledger.PrivateKey {
 // spread over all cores. run makes every transaction distinct (its lot
 // numbers and hashes carry it and a random tag).
 func generate(chainID, kind string, accounts []account, n int, run string) ([]*ledger.Tx, error) {
+	return generateN(chainID, kind, accounts, n, run, 1)
+}
+
+// generateN is generate with perTx records per transaction: perTx
+// commissioning events in one trace.capture_batch, or perTx item hashes
+// under one notary.anchor_batch root (perTx 1: trace.capture and
+// notary.anchor).
+func generateN(chainID, kind string, accounts []account, n int, run string, perTx int) ([]*ledger.Tx, error) {
 	var traceAcc, notaryAcc []account
 	for _, a := range accounts {
 		if a.kind == KindTrace {
@@ -69,12 +77,36 @@ func generate(chainID, kind string, accounts []account, n int, run string) ([]*l
 				var a account
 				var contract, method string
 				var payload []byte
-				if k == KindTrace {
+				switch {
+				case k == KindTrace && perTx == 1:
 					a = traceAcc[i%len(traceAcc)]
 					contract, method, payload = trace.Contract, trace.MethodCapture, commissionPayload(a.org, run, i)
-				} else {
+				case k == KindTrace:
+					a = traceAcc[i%len(traceAcc)]
+					evs := make([][]byte, perTx)
+					for j := range evs {
+						evs[j] = commissionPayload(a.org, run, i*perTx+j)
+					}
+					contract, method, payload = trace.Contract, trace.MethodCaptureBatch, trace.EncodeCaptureBatch(evs)
+				case perTx == 1:
 					a = notaryAcc[i%len(notaryAcc)]
 					contract, method, payload = notary.Contract, notary.MethodAnchor, anchorPayload(tag, run, i)
+				default:
+					a = notaryAcc[i%len(notaryAcc)]
+					items := make([]ledger.Hash, perTx)
+					for j := range items {
+						var seed [24]byte
+						copy(seed[:8], tag[:])
+						binary.BigEndian.PutUint64(seed[8:], uint64(i*perTx+j))
+						copy(seed[16:], run)
+						items[j] = ledger.Sum(seed[:])
+					}
+					b, err := notary.NewBatch(items)
+					if err != nil {
+						errs[w] = err
+						return
+					}
+					contract, method, payload = notary.Contract, notary.MethodAnchorBatch, b.Payload(fmt.Sprintf("sensor-logs-%d", i), nil)
 				}
 				tx := &ledger.Tx{ChainID: chainID, Nonce: uint64(i), Contract: contract, Method: method, Payload: payload}
 				if err := tx.Sign(a.key); err != nil {

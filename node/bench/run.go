@@ -33,6 +33,10 @@ type Options struct {
 	ValidatorsHere int
 	Out            io.Writer // progress and summary
 	Workers        int       // concurrent submissions per node; 0 means 16
+	// PerTx is the number of records each transaction carries: events of
+	// a trace.capture_batch, items of a notary.anchor_batch (1: one event
+	// or one anchor per transaction).
+	PerTx int
 	// Inflight bounds, in --max mode, the transactions submitted and not yet
 	// seen committed; 0 means 4,000.
 	Inflight int
@@ -46,6 +50,8 @@ type Options struct {
 type Summary struct {
 	Kind           string         `json:"kind"`
 	Batch          int            `json:"batch"` // transactions per submission request
+	RecordsPerTx   int            `json:"records_per_tx"`
+	RecordsPerS    float64        `json:"records_per_s"`
 	Nodes          int            `json:"nodes"`
 	Validators     int            `json:"validators"`
 	DurationS      float64        `json:"duration_s"`
@@ -99,10 +105,13 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if o.Batch < 1 {
 		o.Batch = 1
 	}
+	if o.PerTx < 1 {
+		o.PerTx = 1
+	}
 	if o.Inflight == 0 {
 		o.Inflight = 4000
 	}
-	s := &Summary{Kind: o.Kind, Batch: o.Batch, Nodes: len(o.Nodes), Validators: st.Validators, Rejected: map[string]int{}, Failed: map[string]int{}}
+	s := &Summary{Kind: o.Kind, Batch: o.Batch, RecordsPerTx: o.PerTx, Nodes: len(o.Nodes), Validators: st.Validators, Rejected: map[string]int{}, Failed: map[string]int{}}
 
 	// The ceiling: this machine's verification rate over the validators
 	// sharing it.
@@ -127,7 +136,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	fmt.Fprintf(out, "signing %d %s transactions from %d accounts... ", n, o.Kind, len(accounts))
 	t0 := time.Now()
 	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
-	txs, err := generate(st.ChainID, o.Kind, accounts, n, run)
+	txs, err := generateN(st.ChainID, o.Kind, accounts, n, run, o.PerTx)
 	if err != nil {
 		return nil, err
 	}
@@ -306,6 +315,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	s.Submitted = int(r.submitted.Load())
 	s.Committed = int(r.committed.Load())
 	s.CommittedTPS = float64(s.Committed) / elapsed.Seconds()
+	s.RecordsPerS = s.CommittedTPS * float64(s.RecordsPerTx)
 	s.P50ms, s.P95ms, s.P99ms = ms(r.percentile(0.5)), ms(r.percentile(0.95)), ms(r.percentile(0.99))
 	s.MaxMs = ms(r.percentile(1))
 	s.Rejected = r.rejected
