@@ -25,6 +25,20 @@ if [ -n "$race_pkgs" ]; then
 	go test -count=1 -race -short -timeout 15m $race_pkgs
 fi
 
+if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
+	step "fault injection: 4 validator processes and an observer under load, ${QIAN_CHAOS_DURATION:=60s} of faults"
+	chaoslog=$(mktemp)
+	if QIAN_CHAOS=1 QIAN_CHAOS_DURATION="$QIAN_CHAOS_DURATION" go test ./scripts/chaos/ -run 'TestChaos|TestCutIsolates' \
+		-count=1 -timeout 20m -v >"$chaoslog" 2>&1; then
+		grep -E 'seed|faults:|final height|^(--- |ok)' "$chaoslog" || true
+		rm -f "$chaoslog"
+	else
+		tail -n 80 "$chaoslog"
+		echo "fault injection failed; full log: $chaoslog"
+		exit 1
+	fi
+fi
+
 step "fuzz targets (${QIAN_FUZZTIME:=5s} each)"
 for pkg in $(go list ./...); do
 	dir=$(go list -f '{{.Dir}}' "$pkg")
