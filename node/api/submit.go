@@ -64,17 +64,10 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
 		return
 	}
-	raw := body
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/octet-stream") {
-		var req SubmitRequest
-		if err := json.Unmarshal(body, &req); err != nil {
-			writeError(w, http.StatusBadRequest, "ERR_BAD_JSON", "body must be JSON {\"tx\": \"<hex>\"} or application/octet-stream: "+err.Error())
-			return
-		}
-		if raw, err = hex.DecodeString(req.Tx); err != nil {
-			writeError(w, http.StatusBadRequest, "ERR_BAD_JSON", "tx is not hexadecimal")
-			return
-		}
+	raw, msg := parseSubmitBody(r.Header.Get("Content-Type"), body)
+	if msg != "" {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_JSON", msg)
+		return
 	}
 	if !s.allow(w, r, 1) {
 		return
@@ -89,6 +82,58 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusAccepted, SubmitResponse{Hash: h, Code: "OK"})
+}
+
+// parseSubmitBody returns the transaction bytes of a POST /v1/txs body, or
+// the sentence of an ERR_BAD_JSON: an application/octet-stream body is the
+// encoding itself, anything else must be JSON {"tx": "<hex>"}.
+func parseSubmitBody(contentType string, body []byte) ([]byte, string) {
+	if strings.HasPrefix(contentType, "application/octet-stream") {
+		return body, ""
+	}
+	var req SubmitRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, "body must be JSON {\"tx\": \"<hex>\"} or application/octet-stream: " + err.Error()
+	}
+	raw, err := hex.DecodeString(req.Tx)
+	if err != nil {
+		return nil, "tx is not hexadecimal"
+	}
+	return raw, ""
+}
+
+// batchSize checks a POST /v1/txs/batch body's shape and returns how many
+// transactions it holds, or an error code and sentence.
+func batchSize(body []byte) (int, string, string) {
+	var req BatchRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return 0, "ERR_BAD_JSON", "body must be JSON {\"txs\": [\"<hex>\", ...]}: " + err.Error()
+	}
+	if len(req.Txs) == 0 || len(req.Txs) > MaxBatch {
+		return 0, "ERR_BAD_BATCH", fmt.Sprintf("a batch holds 1 to %d transactions, not %d", MaxBatch, len(req.Txs))
+	}
+	return len(req.Txs), "", ""
+}
+
+// parseBatchBody decodes a batch body that batchSize accepted: a response
+// with a result slot per transaction (those that are not hexadecimal
+// already answered), the decoded transactions, and each one's slot.
+func parseBatchBody(body []byte) (resp BatchResponse, raws [][]byte, at []int) {
+	var req BatchRequest
+	_ = json.Unmarshal(body, &req) // batchSize checked it
+	resp.Results = make([]BatchResult, len(req.Txs))
+	for i, t := range req.Txs {
+		raw, err := hex.DecodeString(t)
+		if err != nil {
+			res := &resp.Results[i]
+			res.Code, res.Message = "ERR_BAD_JSON", fmt.Sprintf("txs[%d] is not hexadecimal", i)
+			resp.Rejected++
+			continue
+		}
+		raws = append(raws, raw)
+		at = append(at, i)
+	}
+	return resp, raws, at
 }
 
 // admissionError maps a mempool rejection to a status, code and sentence.
@@ -117,32 +162,15 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
 		return
 	}
-	var req BatchRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		writeError(w, http.StatusBadRequest, "ERR_BAD_JSON", "body must be JSON {\"txs\": [\"<hex>\", ...]}: "+err.Error())
+	n, code, msg := batchSize(body)
+	if code != "" {
+		writeError(w, http.StatusBadRequest, code, msg)
 		return
 	}
-	if len(req.Txs) == 0 || len(req.Txs) > MaxBatch {
-		writeError(w, http.StatusBadRequest, "ERR_BAD_BATCH", fmt.Sprintf("a batch holds 1 to %d transactions, not %d", MaxBatch, len(req.Txs)))
+	if !s.allow(w, r, n) {
 		return
 	}
-	if !s.allow(w, r, len(req.Txs)) {
-		return
-	}
-	resp := BatchResponse{Results: make([]BatchResult, len(req.Txs))}
-	var raws [][]byte
-	var at []int // position in the request of each of raws
-	for i, t := range req.Txs {
-		raw, err := hex.DecodeString(t)
-		if err != nil {
-			res := &resp.Results[i]
-			res.Code, res.Message = "ERR_BAD_JSON", fmt.Sprintf("txs[%d] is not hexadecimal", i)
-			resp.Rejected++
-			continue
-		}
-		raws = append(raws, raw)
-		at = append(at, i)
-	}
+	resp, raws, at := parseBatchBody(body)
 	for j, r := range s.n.SubmitBatch(raws) {
 		res := &resp.Results[at[j]]
 		if !r.Hash.IsZero() {
