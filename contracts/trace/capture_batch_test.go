@@ -58,3 +58,20 @@ func TestCaptureBatchPayloadErrors(t *testing.T) {
 	good := batchOf(commission(lot("6923101", "00010", "B5")))
 	expect(t, c.Do(farmKey, trace.Contract, trace.MethodCaptureBatch, append(good, 0)), call.ErrPayload)
 }
+
+// FuzzDecodeCaptureBatch: the batch decoder never panics, and what it
+// accepts re-encodes to exactly its input.
+func FuzzDecodeCaptureBatch(f *testing.F) {
+	f.Add(batchOf(commission(lot("6923101", "00010", "F1")), ship(coopGLN, lot("6923101", "00010", "F1"))))
+	f.Add(trace.EncodeCaptureBatch(nil))
+	f.Add([]byte{2, 1, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		cb, err := trace.DecodeCaptureBatch(b)
+		if err != nil {
+			return
+		}
+		if got := trace.EncodeCaptureBatch(cb.Payloads); string(got) != string(b) {
+			t.Fatal("a capture batch does not round-trip")
+		}
+	})
+}
