@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/qianchain/qianchain/ledger"
 )
@@ -35,7 +36,8 @@ func Open(dir string, opt *Options) (*Store, error) {
 	if opt != nil && opt.Pebble != nil {
 		po = opt.Pebble
 	} else {
-		po = &pebble.Options{Logger: quietLogger{}}
+		po = DefaultPebbleOptions()
+		defer po.Cache.Unref() // the DB holds its own reference
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
@@ -207,6 +209,25 @@ func (s *Store) get(key []byte) ([]byte, error) {
 	out := append([]byte(nil), v...)
 	closer.Close()
 	return out, nil
+}
+
+// DefaultPebbleOptions are the Pebble settings of a node's store. Most
+// reads are point lookups of keys that do not exist — "is this transaction
+// already committed?" at admission, in block validation and when proposing
+// — so every level gets a Bloom filter, which answers those without reading
+// data blocks; and the block cache is sized for the index and filter blocks
+// of a chain of millions of transactions rather than Pebble's 8 MB default.
+// The caller must Unref the returned Cache once the DB is open.
+func DefaultPebbleOptions() *pebble.Options {
+	o := &pebble.Options{
+		Logger:       quietLogger{},
+		Cache:        pebble.NewCache(256 << 20),
+		MemTableSize: 64 << 20,
+	}
+	for i := range o.Levels {
+		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	return o
 }
 
 // quietLogger keeps Pebble's informational messages out of the node's log;
