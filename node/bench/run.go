@@ -143,6 +143,16 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	s.GeneratedPerSecS = float64(n) / time.Since(t0).Seconds()
 	fmt.Fprintf(out, "%.1fs\n", time.Since(t0).Seconds())
 
+	// Signing held both cores for seconds, starving the nodes, and a round
+	// may have timed out meanwhile; let the chain commit two blocks at its
+	// own pace first so that the measurement starts on a settled network.
+	fmt.Fprintf(out, "waiting for the network to settle... ")
+	h, err := settle(ctx, clients[0], 2, 15*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(out, "height %d\n", h)
+
 	r := &runner{o: o, clients: clients, txs: txs, out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
 	return s, r.run(ctx, st.Height)
 }
@@ -482,4 +492,26 @@ func setupAccounts(ctx context.Context, c *client.Client, chainID string, admins
 	}
 	fmt.Fprintf(out, "%d accounts\n", len(accounts))
 	return accounts, nil
+}
+
+// settle waits until the node has committed n more blocks, or gives up
+// after limit (a network that stays stalled shows in the run that follows).
+func settle(ctx context.Context, c *client.Client, n uint64, limit time.Duration) (uint64, error) {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return 0, err
+	}
+	want := st.Height + n
+	deadline := time.Now().Add(limit)
+	for st.Height < want && time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+		if s, err := c.Status(ctx); err == nil {
+			st = s
+		}
+	}
+	return st.Height, nil
 }
