@@ -74,6 +74,9 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 			t.Stop()
 		}
 	}
+	if err := c.ctx.Err(); err != nil {
+		return nil, err // shutting down: propose nothing
+	}
 	if height != c.st.Height()+1 {
 		return nil, fmt.Errorf("propose at %d: store is at %d", height, c.st.Height())
 	}

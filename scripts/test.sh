@@ -40,12 +40,6 @@ if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
 fi
 
 step "fuzz targets (${QIAN_FUZZTIME:=5s} each)"
-for pkg in $(go list ./...); do
-	dir=$(go list -f '{{.Dir}}' "$pkg")
-	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
-		echo "-- $pkg $target"
-		go test -run '^$' -fuzz "^${target}\$" -fuzztime "$QIAN_FUZZTIME" "$pkg" >/dev/null
-	done
-done
+scripts/fuzz.sh --time "$QIAN_FUZZTIME"
 
 step "all tests passed"

@@ -57,6 +57,14 @@ func (d *Driver) State() consensus.State { return *d.state.Load() }
 // Rejected counts messages rejected since start; safe from any goroutine.
 func (d *Driver) Rejected() uint64 { return d.rejected.Load() }
 
+// closedChan is always ready: Run selects on it when the replica has work
+// pending.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
 // Run drives the replica until ctx is done or storage fails. It returns
 // ctx.Err() or the storage error. It closes the replica's WAL on return.
 func (d *Driver) Run(ctx context.Context) error {
@@ -91,7 +99,16 @@ func (d *Driver) Run(ctx context.Context) error {
 	in := d.t.Receive()
 	for {
 		var err error
+		// With work pending (the next height, when this validator alone
+		// decides), resume it; but select with the other inputs, so that
+		// shutdown and waiting messages still get their turn.
+		var pending <-chan struct{}
+		if d.r.Pending() {
+			pending = closedChan
+		}
 		select {
+		case <-pending:
+			err = d.r.Resume()
 		case <-ctx.Done():
 			return ctx.Err()
 		case m, ok := <-in:

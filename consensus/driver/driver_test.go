@@ -294,3 +294,32 @@ func TestReplicaAsksAPeerAheadForCatchUp(t *testing.T) {
 		t.Fatalf("sent %v (%v), want Status at 1", m, err)
 	}
 }
+
+// TestLoneValidatorDecidesOneHeightPerCall: a validator that is a quorum by
+// itself decides without any message. Each call must return after one
+// height, leaving the next for Resume, so that the caller gets to send,
+// pace and stop between heights.
+func TestLoneValidatorDecidesOneHeightPerCall(t *testing.T) {
+	vs := valset(1)
+	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
+	h := &testHost{id: 0, vals: vs}
+	r, err := NewReplica(cfg, h, 1, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.height() != 1 || !r.Pending() {
+		t.Fatalf("after start: %d heights stored, pending %v; want 1 and true", h.height(), r.Pending())
+	}
+	for want := 2; want <= 5; want++ {
+		if err := r.Resume(); err != nil {
+			t.Fatal(err)
+		}
+		if h.height() != want {
+			t.Fatalf("after a Resume: %d heights stored, want %d", h.height(), want)
+		}
+		out, _ := r.Outbox()
+		if len(out) == 0 {
+			t.Fatalf("height %d: nothing queued to send; observers would hear nothing", want)
+		}
+	}
+}

@@ -409,13 +409,27 @@ func (r *Replica) drain() error {
 		if rd.Decision != nil {
 			if r.replaying {
 				r.deferred.decision = rd.Decision
-			} else if err := r.commit(rd.Decision); err != nil {
-				return err
+			} else {
+				if err := r.commit(rd.Decision); err != nil {
+					return err
+				}
+				// One height per call: see Pending.
+				return nil
 			}
 		}
 	}
 	return nil
 }
+
+// Pending reports whether the replica has work left from its last input:
+// a drain stops after committing a height, leaving the next height's first
+// steps for Resume. Where this validator alone is a quorum (a chain of one
+// validator) nothing else would ever end the drain, so the caller could not
+// send the queued messages, notice shutdown or pace the heights.
+func (r *Replica) Pending() bool { return r.m.HasReady() }
+
+// Resume does the work Pending reports, again up to one committed height.
+func (r *Replica) Resume() error { return r.drain() }
 
 // signAndSend signs an own message (the signer persists first), logs it with
 // a synced write, queues it for broadcast and steps it back in. A refusal by

@@ -453,6 +453,12 @@ func (w *world) flush(nd *node) {
 	if nd.rep == nil {
 		return
 	}
+	for nd.rep.Pending() {
+		if err := nd.rep.Resume(); err != nil {
+			w.violate("node %d: %v", nd.id, err)
+			break
+		}
+	}
 	out, timers := nd.rep.Outbox()
 	for _, t := range timers {
 		w.push(&event{at: w.now + t.Duration, kind: evTimeout, node: nd.id, inc: nd.inc, timeout: t})

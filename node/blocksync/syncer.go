@@ -32,6 +32,8 @@ type Syncer struct {
 	Log      *slog.Logger
 	// Progress, when set, is called after each applied block (for metrics).
 	Progress func(height, target uint64)
+
+	txs uint64 // transactions applied, for the progress lines; only Run's goroutine touches it
 }
 
 // PeerHeights asks every connected peer for its status and returns the
@@ -65,8 +67,8 @@ func (s *Syncer) Run(ctx context.Context) (uint64, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	start, startHeight := time.Now(), s.Height()
-	lastLog, lastLogHeight := start, startHeight
+	start, startHeight, startTxs := time.Now(), s.Height(), s.txs
+	lastLog, lastLogHeight, lastLogTxs := start, startHeight, s.txs
 	for {
 		if err := ctx.Err(); err != nil {
 			return s.Height() - startHeight, err
@@ -80,8 +82,10 @@ func (s *Syncer) Run(ctx context.Context) (uint64, error) {
 		if target <= local {
 			if n := local - startHeight; n > 0 {
 				el := time.Since(start)
-				log.Info("block sync done", "height", local, "blocks", n, "elapsed", el.Round(time.Millisecond),
-					"blocks_per_s", fmt.Sprintf("%.1f", float64(n)/el.Seconds()))
+				txs := s.txs - startTxs
+				log.Info("block sync done", "height", local, "blocks", n, "txs", txs, "elapsed", el.Round(time.Millisecond),
+					"blocks_per_s", fmt.Sprintf("%.1f", float64(n)/el.Seconds()),
+					"tx_per_s", fmt.Sprintf("%.0f", float64(txs)/el.Seconds()))
 			}
 			return local - startHeight, nil
 		}
@@ -114,12 +118,14 @@ func (s *Syncer) Run(ctx context.Context) (uint64, error) {
 		if now := time.Now(); now.Sub(lastLog) >= time.Second {
 			h := s.Height()
 			rate := float64(h-lastLogHeight) / now.Sub(lastLog).Seconds()
+			txRate := float64(s.txs-lastLogTxs) / now.Sub(lastLog).Seconds()
 			eta := "unknown"
 			if rate > 0 {
 				eta = (time.Duration(float64(target-h)/rate) * time.Second).Round(time.Second).String()
 			}
-			log.Info("block sync", "height", h, "target", target, "blocks_per_s", fmt.Sprintf("%.1f", rate), "eta", eta)
-			lastLog, lastLogHeight = now, h
+			log.Info("block sync", "height", h, "target", target, "blocks_per_s", fmt.Sprintf("%.1f", rate),
+				"tx_per_s", fmt.Sprintf("%.0f", txRate), "eta", eta)
+			lastLog, lastLogHeight, lastLogTxs = now, h, s.txs
 		}
 		if !progressed {
 			// Nobody could help right now; wait a moment and ask again.
@@ -165,6 +171,7 @@ func (s *Syncer) fetch(ctx context.Context, p peer.ID, from uint64, count uint32
 				return false, nil
 			}
 			applied++
+			s.txs += uint64(len(pending.Txs))
 			if s.Progress != nil {
 				s.Progress(pending.Header.Height, target)
 			}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Run every `go test -fuzz` target in the module for a while each, and report what it found.
+#
+#   scripts/fuzz.sh [--time 5s] [--match REGEXP]
+#
+# A finding makes `go test` fail and leaves the crashing input under the package's
+# testdata/fuzz/FuzzX/ (commit it with the fix: it then runs as a regression test in every
+# `go test`). The summary lists each target's executions and new corpus entries, from the
+# last status line `go test -fuzz` prints.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+time=5s
+match=.
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--time) time=$2; shift 2 ;;
+	--match) match=$2; shift 2 ;;
+	*) sed -n '2,9p' "$0"; exit 2 ;;
+	esac
+done
+
+log=$(mktemp)
+failed=()
+targets=0
+start=$(date +%s)
+for pkg in $(go list ./...); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
+	for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //' | sort -u); do
+		echo "$pkg $target" | grep -Eq -- "$match" || continue
+		targets=$((targets + 1))
+		if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" "$pkg" >"$log" 2>&1; then
+			# The last progress line, e.g. "fuzz: elapsed: 60s, execs: 1234567 (20567/sec), new interesting: 3 (total: 40)".
+			last=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -n 1 || true)
+			printf '%-55s %-28s ok   %s\n' "$pkg" "$target" "$last"
+		else
+			printf '%-55s %-28s FAIL\n' "$pkg" "$target"
+			sed -n '1,40p' "$log"
+			failed+=("$pkg $target")
+		fi
+	done
+done
+rm -f "$log"
+echo "$targets targets, $time each, $(($(date +%s) - start)) s in all; findings: ${#failed[@]}"
+for f in "${failed[@]:-}"; do [ -n "$f" ] && echo "  $f"; done
+[ ${#failed[@]} -eq 0 ]
