@@ -4,6 +4,11 @@
 # then as fast as the nodes admit it, and draw the chart; then the same at --max for one validator.
 #
 #   scripts/bench.sh [--duration 60s] [--rates "500 1000 2000 3000 3500 4000"] [--kind mixed] [--out DIR]
+#                    [--stages "target sweep single"]
+#
+# Stages: target = 3,000 tx/s on a fresh 4-validator network (the target); sweep = every
+# rate one after another on one network, which by the 3,000 tx/s run already holds ~270,000
+# transactions from the earlier rates, then --max; single = --max on one validator.
 #
 # The rate runs submit in requests of 50 transactions (POST /v1/txs/batch, as a co-op's or exchange's
 # gateway would); one more run at 1,000 tx/s submits each transaction on its own request.
@@ -17,13 +22,15 @@ duration=60s
 rates="500 1000 2000 3000 3500 4000"
 kind=mixed
 out=./bench-results
+stages="target sweep single"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--duration) duration=$2; shift 2 ;;
 	--rates) rates=$2; shift 2 ;;
 	--kind) kind=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
-	*) sed -n '2,10p' "$0"; exit 2 ;;
+	--stages) stages=$2; shift 2 ;;
+	*) sed -n '2,16p' "$0"; exit 2 ;;
 	esac
 done
 
@@ -66,28 +73,45 @@ stop_network() {
 }
 
 common=(--duration "$duration" --kind "$kind" --accounts 64)
-echo "== 4 validators, separate processes"
-network 4 36656
-echo "-- offered 1000 tx/s, one transaction per request, for $duration"
-"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 1000 "${common[@]}" --workers 64 \
-	--json "$out/single-4v-rate-1000.json"
-sleep 5
-for r in $rates; do
-	echo "-- offered $r tx/s, 50 per request, for $duration"
-	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate "$r" "${common[@]}" --batch 50 \
-		--json "$out/4v-rate-$r.json"
+stage() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+
+if stage target; then
+	echo "== target: 3,000 tx/s on a fresh 4-validator network"
+	network 4 35656
+	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 3000 "${common[@]}" --batch 50 \
+		--json "$out/fresh-4v-rate-3000.json"
+	stop_network
+	mv "$work/net4" "$work/net4-target" # keep its logs
+fi
+
+if stage sweep; then
+	echo "== 4 validators, separate processes"
+	network 4 36656
+	echo "-- offered 1000 tx/s, one transaction per request, for $duration"
+	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 1000 "${common[@]}" --workers 64 \
+		--json "$out/single-4v-rate-1000.json"
 	sleep 5
-done
-echo "-- as fast as committed (at most 4,000 in flight), 50 per request, for $duration"
-"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --max "${common[@]}" --batch 50 --json "$out/4v-max.json"
-stop_network
+	for r in $rates; do
+		echo "-- offered $r tx/s, 50 per request, for $duration"
+		"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate "$r" "${common[@]}" --batch 50 \
+			--json "$out/4v-rate-$r.json"
+		sleep 5
+	done
+	echo "-- as fast as committed (at most 4,000 in flight), 50 per request, for $duration"
+	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --max "${common[@]}" --batch 50 --json "$out/4v-max.json"
+	stop_network
+fi
 
-echo "== 1 validator"
-network 1 37656
-"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max "${common[@]}" --batch 50 --inflight 12000 \
-	--json "$out/1v-max.json"
-stop_network
+if stage single; then
+	echo "== 1 validator"
+	network 1 37656
+	"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max "${common[@]}" --batch 50 --inflight 12000 \
+		--json "$out/1v-max.json"
+	stop_network
+fi
 
-"$bin" bench chart "$out"/4v-*.json -o "$out/throughput.svg" \
-	--title "4 validators on this machine: offered load, committed throughput, p99 latency"
+if stage sweep; then
+	"$bin" bench chart "$out"/4v-*.json -o "$out/throughput.svg" \
+		--title "4 validators on this machine: offered load, committed throughput, p99 latency"
+fi
 echo "summaries and chart in $out"
