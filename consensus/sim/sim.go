@@ -93,6 +93,8 @@ type node struct {
 	host  *host
 	rep   *driver.Replica // nil while down
 	inc   int             // incarnation: events of a previous life are dropped
+	// resuming: an evResume is queued for the replica's pending work.
+	resuming bool
 }
 
 func (n *node) honest() bool { return n.kind == Honest || n.kind == ObserverNode }
@@ -314,6 +316,7 @@ func (w *world) crash(nd *node) {
 	}
 	nd.rep = nil
 	nd.inc++
+	nd.resuming = false
 	w.res.Crashes++
 	nd.fs.CrashTorn(func(_ string, unsynced int) int { return w.rng.IntN(unsynced + 1) })
 	w.tracef("node %d crashed", nd.id)
@@ -358,7 +361,14 @@ const (
 	evRestart
 	evPartition
 	evHeal
+	evResume
 )
+
+// resumeSpread bounds how long a node takes to start its next height after
+// committing one (the replica returns to its driver in between, see
+// driver.Replica.Pending). Messages arriving meanwhile are stepped first,
+// as the node's driver may do.
+const resumeSpread = 10 * time.Millisecond
 
 type event struct {
 	at      time.Duration
@@ -426,6 +436,15 @@ func (w *world) handle(e *event) {
 		}
 		w.flush(nd)
 		w.push(&event{at: w.now + retransmitEvery, kind: evTick, node: nd.id, inc: nd.inc})
+	case evResume:
+		if nd.rep == nil || e.inc != nd.inc {
+			return
+		}
+		nd.resuming = false
+		if err := nd.rep.Resume(); err != nil {
+			w.violate("node %d: %v", nd.id, err)
+		}
+		w.flush(nd)
 	case evCrash:
 		w.crash(nd)
 	case evRestart:
@@ -453,11 +472,9 @@ func (w *world) flush(nd *node) {
 	if nd.rep == nil {
 		return
 	}
-	for nd.rep.Pending() {
-		if err := nd.rep.Resume(); err != nil {
-			w.violate("node %d: %v", nd.id, err)
-			break
-		}
+	if nd.rep.Pending() && !nd.resuming {
+		nd.resuming = true
+		w.push(&event{at: w.now + time.Duration(w.rng.Int64N(int64(resumeSpread))), kind: evResume, node: nd.id, inc: nd.inc})
 	}
 	out, timers := nd.rep.Outbox()
 	for _, t := range timers {
