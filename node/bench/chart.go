@@ -3,6 +3,7 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"math"
 	"sort"
 )
@@ -46,7 +47,7 @@ func Chart(title string, runs []*Summary) []byte {
 	f := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
 	f(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", W, H, W, H)
 	f(`<rect width="100%%" height="100%%" fill="white"/>` + "\n")
-	f(`<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", left, escape(title))
+	f(`<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", left, html.EscapeString(title))
 	// Grid and axes.
 	for i := 0; i <= 5; i++ {
 		gx, gy := left+float64(i)*pw/5, top+float64(i)*ph/5
@@ -117,21 +118,4 @@ func human(v float64) string {
 		return fmt.Sprintf("%.1fk", v/1000)
 	}
 	return fmt.Sprintf("%.0f", v)
-}
-
-func escape(s string) string {
-	var b bytes.Buffer
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

@@ -10,6 +10,7 @@ package qr
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"net/url"
 	"strings"
 
@@ -77,7 +78,7 @@ func SVG(content string) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<?xml version="1.0" encoding="UTF-8"?>`+"\n")
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" shape-rendering="crispEdges">`, n, n, n*8, n*8)
-	fmt.Fprintf(&b, `<title>%s</title><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, xmlEscape(content), n, n)
+	fmt.Fprintf(&b, `<title>%s</title><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, html.EscapeString(content), n, n)
 	for y, row := range m {
 		for x := 0; x < n; x++ {
 			if !row[x] {
@@ -102,23 +103,4 @@ func Matrix(content string) ([][]bool, error) {
 		return nil, err
 	}
 	return q.Bitmap(), nil
-}
-
-func xmlEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '"':
-			b.WriteString("&quot;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }
