@@ -18,6 +18,21 @@ type fixture struct {
 	deny  map[ledger.PublicKey]bool // senders the pre-check rejects
 }
 
+// commitToLedger stores the next block, holding txs, as the chain host
+// would before it calls Update.
+func (f *fixture) commitToLedger(t *testing.T, txs []*ledger.Tx) *ledger.Block {
+	t.Helper()
+	blk, cmt := f.chain.Next(txs)
+	results := make([][]byte, len(txs))
+	for i := range results {
+		results[i] = []byte{0}
+	}
+	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: results}); err != nil {
+		t.Fatal(err)
+	}
+	return blk
+}
+
 func newFixture(t *testing.T, cfg Config) *fixture {
 	t.Helper()
 	st, err := store.Open(t.TempDir(), nil)
@@ -155,10 +170,7 @@ func TestUpdateAndReplay(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	blk, cmt := f.chain.Next(txs[:2])
-	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}, {0}}}); err != nil {
-		t.Fatal(err)
-	}
+	blk := f.commitToLedger(t, txs[:2])
 	f.deny[txs[5].Sender] = true // sender 3 revoked by that block, say
 	dropped := f.mp.Update(blk.Txs, true)
 	if dropped != 2 { // txs[2] and txs[5] are sender 3's
@@ -234,10 +246,7 @@ func TestAdmissionRacingItsCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	// ...then the block carrying the transaction commits...
-	blk, cmt := f.chain.Next([]*ledger.Tx{tx})
-	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}}}); err != nil {
-		t.Fatal(err)
-	}
+	blk := f.commitToLedger(t, []*ledger.Tx{tx})
 	f.mp.Update(blk.Txs, false)
 	// ...and only now does the admission insert.
 	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
@@ -257,16 +266,10 @@ func TestSlowAdmissionRacingItsCommit(t *testing.T) {
 	if err := f.mp.precheck(tx, h, len(tx.Encode())); err != nil {
 		t.Fatal(err)
 	}
-	blk, cmt := f.chain.Next([]*ledger.Tx{tx})
-	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: [][]byte{{0}}}); err != nil {
-		t.Fatal(err)
-	}
+	blk := f.commitToLedger(t, []*ledger.Tx{tx})
 	f.mp.Update(blk.Txs, false)
 	for i := 0; i < recentBlocks; i++ { // later blocks push it out of recent
-		b, c := f.chain.Next(nil)
-		if err := f.st.CommitBlock(&store.Committed{Block: b, Commit: c}); err != nil {
-			t.Fatal(err)
-		}
+		f.commitToLedger(t, nil)
 		f.mp.Update(nil, false)
 	}
 	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
