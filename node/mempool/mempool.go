@@ -100,9 +100,7 @@ func (m *Mempool) Add(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 // signature than one by one); the cheap checks run first so that junk costs
 // no signature check.
 func (m *Mempool) AddBatch(raws [][]byte) []Result {
-	m.mu.Lock()
-	gen := m.updates
-	m.mu.Unlock()
+	gen := m.generation()
 	res := make([]Result, len(raws))
 	var cand []int
 	var txs []*ledger.Tx
@@ -153,9 +151,7 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 
 // AddTx admits a decoded transaction whose encoding is size bytes.
 func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
-	m.mu.Lock()
-	gen := m.updates
-	m.mu.Unlock()
+	gen := m.generation()
 	h := tx.Hash()
 	if err := m.precheck(tx, h, size); err != nil {
 		return h, err
@@ -204,6 +200,14 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int) error {
 	return nil
 }
 
+// generation is the number of committed blocks seen so far; an admission
+// notes it before its ledger check and hands it to insert.
+func (m *Mempool) generation() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.updates
+}
+
 // insert adds a checked transaction, within the limits. gen is the number
 // of updates seen before the transaction's ledger check.
 func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, gen uint64) error {
@@ -217,7 +221,9 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, gen uint64) err
 	}
 	if m.updates-gen >= recentBlocks {
 		// Rare: the admission took longer than recent covers.
-		if committed, err := m.ledger.HasTx(h); err != nil || committed {
+		if committed, err := m.ledger.HasTx(h); err != nil {
+			return fmt.Errorf("mempool: look up %s: %w", h.Short(), err)
+		} else if committed {
 			return errorf(ErrAlreadyCommitted, "transaction %s is already committed", h)
 		}
 	}
