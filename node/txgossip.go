@@ -53,21 +53,12 @@ func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]b
 // nobody, and an observer cut off from the validators would otherwise hold
 // its clients' transactions forever.
 func (g *txGossip) catchUpPeer(p peer.ID) {
-	pending := g.pool.Reap(1<<30, 1<<40)
-	var batch [][]byte
-	size := 0
-	for _, tx := range pending {
-		raw := tx.Encode()
-		batch = append(batch, raw)
-		size += len(raw)
-		if len(batch) >= gossipMaxBatchTxs || size >= gossipMaxBatchBytes {
-			g.net.Send(p, TxProtocol, encodeTxBatch(batch, size))
-			batch, size = nil, 0
-		}
+	var b txBatch
+	send := func(frame []byte) { g.net.Send(p, TxProtocol, frame) }
+	for _, tx := range g.pool.Reap(1<<30, 1<<40) {
+		b.add(tx.Encode(), send)
 	}
-	if len(batch) > 0 {
-		g.net.Send(p, TxProtocol, encodeTxBatch(batch, size))
-	}
+	b.flush(send)
 }
 
 // submit admits a client's transaction (in a batch with whatever else is
@@ -134,31 +125,48 @@ func (g *txGossip) relay(raw []byte) {
 
 // run batches the relay queue into frames until done is closed.
 func (g *txGossip) run(done <-chan struct{}) {
-	var batch [][]byte
-	size := 0
+	var b txBatch
 	tick := time.NewTicker(gossipFlushEvery)
 	defer tick.Stop()
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
-		g.net.Broadcast(TxProtocol, encodeTxBatch(batch, size))
-		batch, size = nil, 0
-	}
+	broadcast := func(frame []byte) { g.net.Broadcast(TxProtocol, frame) }
 	for {
 		select {
 		case <-done:
 			return
 		case raw := <-g.queue:
-			batch = append(batch, raw)
-			size += len(raw)
-			if len(batch) >= gossipMaxBatchTxs || size >= gossipMaxBatchBytes {
-				flush()
-			}
+			b.add(raw, broadcast)
 		case <-tick.C:
-			flush()
+			b.flush(broadcast)
 		}
 	}
+}
+
+// txBatch gathers encoded transactions into TxProtocol frames within the
+// gossip limits. A frame is sent before a transaction would take it past
+// them, so that no frame exceeds what a peer accepts (a peer refuses, and
+// penalises, a larger one): a few large transactions, such as EPCIS
+// documents of many events, must not add up past it.
+type txBatch struct {
+	raws [][]byte
+	size int
+}
+
+// add appends raw, first emitting the frame held if raw would not fit.
+func (b *txBatch) add(raw []byte, emit func(frame []byte)) {
+	if len(b.raws) >= gossipMaxBatchTxs || (len(b.raws) > 0 && b.size+len(raw) > gossipMaxBatchBytes) {
+		b.flush(emit)
+	}
+	b.raws = append(b.raws, raw)
+	b.size += len(raw)
+}
+
+// flush emits the frame held, if any.
+func (b *txBatch) flush(emit func(frame []byte)) {
+	if len(b.raws) == 0 {
+		return
+	}
+	emit(encodeTxBatch(b.raws, b.size))
+	b.raws, b.size = nil, 0
 }
 
 // receive queues a peer's batch for admission and returns at once, so the
