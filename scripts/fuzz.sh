@@ -20,8 +20,17 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
+# deadline_race LOG: the run failed only because the fuzzing deadline raced a worker: the sole
+# failure is "context deadline exceeded", and no failing input was written.
+deadline_race() {
+	grep -q 'context deadline exceeded' "$1" &&
+		! grep -q 'Failing input written to' "$1" &&
+		! grep -Eq 'panic:|_test\.go:[0-9]+:' "$1"
+}
+
 log=$(mktemp)
 failed=()
+races=0
 targets=0
 start=$(date +%s)
 for pkg in $(go list ./...); do
@@ -36,6 +45,14 @@ for pkg in $(go list ./...); do
 			# The last progress line, e.g. "fuzz: elapsed: 60s, execs: 1234567 (20567/sec), new interesting: 3 (total: 40)".
 			last=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -n 1 || true)
 			printf '%-55s %-28s ok   %s\n' "$pkg" "$target" "$last"
+		elif deadline_race "$log" && go test -count=1 -run "^${target}\$" "$pkg" >/dev/null 2>&1; then
+			# Go 1.26's fuzz coordinator can report its own -fuzztime deadline as a failure
+			# ("context deadline exceeded", golang/go#75804, fixed in Go 1.27) when a worker is
+			# mid-call as time runs out. That is no finding: nothing was written to testdata/fuzz,
+			# and the corpus (seeds and every earlier finding) still passes, checked just above.
+			last=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -n 1 || true)
+			printf '%-55s %-28s ok   %s (fuzz deadline race, golang/go#75804; no input written)\n' "$pkg" "$target" "$last"
+			races=$((races + 1))
 		else
 			printf '%-55s %-28s FAIL\n' "$pkg" "$target"
 			sed -n '1,40p' "$log"
@@ -44,6 +61,6 @@ for pkg in $(go list ./...); do
 	done
 done
 rm -f "$log"
-echo "$targets targets, $time each, $(($(date +%s) - start)) s in all; findings: ${#failed[@]}"
+echo "$targets targets, $time each, $(($(date +%s) - start)) s in all; findings: ${#failed[@]}; deadline races (no finding): $races"
 for f in "${failed[@]:-}"; do [ -n "$f" ] && echo "  $f"; done
 [ ${#failed[@]} -eq 0 ]
