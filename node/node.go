@@ -125,7 +125,8 @@ func New(o Options) (n *Node, err error) {
 	}
 
 	// Store.
-	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), nil); err != nil {
+	so := &store.Options{Log: log, MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
+	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, err
 	}
 	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {

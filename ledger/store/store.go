@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -28,15 +29,18 @@ type Options struct {
 	// Pebble, when set, is passed to pebble.Open as is (tests use it to
 	// run on an in-memory or crashable file system).
 	Pebble *pebble.Options
+	// MemTableSize, when not zero, replaces the default memtable size
+	// (DefaultPebbleOptions) of a store opened without Pebble options.
+	MemTableSize uint64
+	// Log, when set, receives Pebble's flushes and compactions (debug) and
+	// write stalls (warn); see eventListener.
+	Log *slog.Logger
 }
 
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, opt *Options) (*Store, error) {
-	var po *pebble.Options
-	if opt != nil && opt.Pebble != nil {
-		po = opt.Pebble
-	} else {
-		po = DefaultPebbleOptions()
+	po, own := pebbleOptions(opt)
+	if own {
 		defer po.Cache.Unref() // the DB holds its own reference
 	}
 	db, err := pebble.Open(dir, po)
@@ -60,6 +64,29 @@ func Open(dir string, opt *Options) (*Store, error) {
 		s.hasGenesis.Store(true)
 	}
 	return s, nil
+}
+
+// pebbleOptions resolves opt to the options for pebble.Open; own reports
+// whether they were made here (and so hold a cache reference for Open to
+// release).
+func pebbleOptions(opt *Options) (po *pebble.Options, own bool) {
+	if opt != nil && opt.Pebble != nil {
+		po = opt.Pebble
+	} else {
+		po, own = DefaultPebbleOptions(), true
+		if opt != nil && opt.MemTableSize != 0 {
+			po.MemTableSize = opt.MemTableSize
+		}
+	}
+	if opt != nil && opt.Log != nil {
+		el := eventListener(opt.Log)
+		if po.EventListener != nil {
+			t := pebble.TeeEventListener(*po.EventListener, *el)
+			el = &t
+		}
+		po.EventListener = el
+	}
+	return po, own
 }
 
 // Close closes the database. Closing twice is harmless; no other method may
