@@ -79,6 +79,10 @@ func pebbleOptions(opt *Options) (po *pebble.Options, own bool) {
 		}
 	}
 	if opt != nil && opt.Log != nil {
+		if !own {
+			c := *po // the caller's options stay as they were
+			po = &c
+		}
 		el := eventListener(opt.Log)
 		if po.EventListener != nil {
 			t := pebble.TeeEventListener(*po.EventListener, *el)
