@@ -125,7 +125,7 @@ func New(o Options) (n *Node, err error) {
 	}
 
 	// Store.
-	so := &store.Options{Log: log, MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
+	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, err
 	}

@@ -14,28 +14,28 @@ func eventListener(log *slog.Logger) *pebble.EventListener {
 	return &pebble.EventListener{
 		FlushEnd: func(i pebble.FlushInfo) {
 			if i.Err != nil {
-				log.Warn("store: flush failed", "err", i.Err)
+				log.Warn("flush failed", "err", i.Err)
 				return
 			}
 			var out uint64
 			for _, t := range i.Output {
 				out += t.Size
 			}
-			log.Debug("store: flushed a memtable", "in_bytes", i.InputBytes, "tables", len(i.Output),
+			log.Debug("flushed a memtable", "in_bytes", i.InputBytes, "tables", len(i.Output),
 				"out_bytes", out, "took", i.TotalDuration)
 		},
 		CompactionEnd: func(i pebble.CompactionInfo) {
 			if i.Err != nil {
-				log.Warn("store: compaction failed", "err", i.Err)
+				log.Warn("compaction failed", "err", i.Err)
 				return
 			}
-			log.Debug("store: compacted", "reason", i.Reason, "took", i.TotalDuration, "info", i.String())
+			log.Debug("compacted", "reason", i.Reason, "took", i.TotalDuration, "info", i.String())
 		},
 		WriteStallBegin: func(i pebble.WriteStallBeginInfo) {
-			log.Warn("store: writes stalled", "reason", i.Reason)
+			log.Warn("writes stalled", "reason", i.Reason)
 		},
 		WriteStallEnd: func() {
-			log.Warn("store: writes resumed")
+			log.Warn("writes resumed")
 		},
 	}
 }

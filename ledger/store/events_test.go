@@ -29,7 +29,7 @@ func TestLogReportsFlushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	if !strings.Contains(out, `msg="store: flushed a memtable"`) || !strings.Contains(out, "out_bytes=") {
+	if !strings.Contains(out, `msg="flushed a memtable"`) || !strings.Contains(out, "out_bytes=") {
 		t.Fatalf("no flush reported; log:\n%s", out)
 	}
 	if strings.Contains(out, "level=WARN") {
