@@ -33,7 +33,8 @@ type Options struct {
 	// (DefaultPebbleOptions) of a store opened without Pebble options.
 	MemTableSize uint64
 	// Log, when set, receives Pebble's flushes and compactions (debug) and
-	// write stalls (warn); see eventListener.
+	// write stalls (warn) of a store opened without Pebble options; see
+	// eventListener.
 	Log *slog.Logger
 }
 
@@ -68,29 +69,19 @@ func Open(dir string, opt *Options) (*Store, error) {
 
 // pebbleOptions resolves opt to the options for pebble.Open; own reports
 // whether they were made here (and so hold a cache reference for Open to
-// release).
+// release). Options given as Pebble are used as they are.
 func pebbleOptions(opt *Options) (po *pebble.Options, own bool) {
 	if opt != nil && opt.Pebble != nil {
-		po = opt.Pebble
-	} else {
-		po, own = DefaultPebbleOptions(), true
-		if opt != nil && opt.MemTableSize != 0 {
-			po.MemTableSize = opt.MemTableSize
-		}
+		return opt.Pebble, false
+	}
+	po = DefaultPebbleOptions()
+	if opt != nil && opt.MemTableSize != 0 {
+		po.MemTableSize = opt.MemTableSize
 	}
 	if opt != nil && opt.Log != nil {
-		if !own {
-			c := *po // the caller's options stay as they were
-			po = &c
-		}
-		el := eventListener(opt.Log)
-		if po.EventListener != nil {
-			t := pebble.TeeEventListener(*po.EventListener, *el)
-			el = &t
-		}
-		po.EventListener = el
+		po.EventListener = eventListener(opt.Log)
 	}
-	return po, own
+	return po, true
 }
 
 // Close closes the database. Closing twice is harmless; no other method may
