@@ -28,6 +28,12 @@ deadline_race() {
 		! grep -Eq 'panic:|_test\.go:[0-9]+:' "$1"
 }
 
+# progress LOG: the last progress line's figures, e.g. "execs: 1234567 (20567/sec), new interesting: 3
+# (total: 40)" from "fuzz: elapsed: 60s, execs: ...".
+progress() {
+	grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$1" | tail -n 1 || true
+}
+
 log=$(mktemp)
 failed=()
 races=0
@@ -42,16 +48,13 @@ for pkg in $(go list ./...); do
 		# on the slow targets (a proof bundle, a batch verification) that ate the whole budget (9
 		# executions in 40 s). A crasher is still saved, only less minimised.
 		if go test -run '^$' -fuzz "^${target}\$" -fuzztime "$time" -fuzzminimizetime 100x "$pkg" >"$log" 2>&1; then
-			# The last progress line, e.g. "fuzz: elapsed: 60s, execs: 1234567 (20567/sec), new interesting: 3 (total: 40)".
-			last=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -n 1 || true)
-			printf '%-55s %-28s ok   %s\n' "$pkg" "$target" "$last"
+			printf '%-55s %-28s ok   %s\n' "$pkg" "$target" "$(progress "$log")"
 		elif deadline_race "$log" && go test -count=1 -run "^${target}\$" "$pkg" >/dev/null 2>&1; then
 			# Go 1.26's fuzz coordinator can report its own -fuzztime deadline as a failure
 			# ("context deadline exceeded", golang/go#75804, fixed in Go 1.27) when a worker is
 			# mid-call as time runs out. That is no finding: nothing was written to testdata/fuzz,
 			# and the corpus (seeds and every earlier finding) still passes, checked just above.
-			last=$(grep -o 'execs: [0-9]* ([0-9]*/sec), new interesting: [0-9]* (total: [0-9]*)' "$log" | tail -n 1 || true)
-			printf '%-55s %-28s ok   %s (fuzz deadline race, golang/go#75804; no input written)\n' "$pkg" "$target" "$last"
+			printf '%-55s %-28s ok   %s (fuzz deadline race, golang/go#75804; no input written)\n' "$pkg" "$target" "$(progress "$log")"
 			races=$((races + 1))
 		else
 			printf '%-55s %-28s FAIL\n' "$pkg" "$target"
