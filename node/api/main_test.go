@@ -3,11 +3,10 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/qianchain/qianchain/node"
@@ -15,29 +14,37 @@ import (
 	"github.com/qianchain/qianchain/node/web/webtest"
 )
 
-// net is the devnet every test of this package reads (started once).
-var net *webtest.Net
+// net is the devnet every test of this package reads, started by the first
+// test that needs it (needNet) and stopped by TestMain. Started lazily, not
+// in TestMain, because every process running this package's test binary
+// goes through TestMain, the fuzzing workers of FuzzSubmitBodies included:
+// each of them would start four validators of its own before fuzzing a
+// pure parser, and the target never got past its baseline in CI's 5 s.
+var (
+	net      *webtest.Net
+	netErr   error
+	netStart sync.Once
+)
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	if testing.Short() {
-		os.Exit(m.Run()) // the tests that need the network skip themselves
-	}
-	var err error
-	net, err = webtest.Start(func(n *node.Node) http.Handler { return api.New(n) })
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "start the devnet:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	net.Stop()
+	if net != nil {
+		net.Stop()
+	}
 	os.Exit(code)
 }
 
+// needNet skips the test under -short and otherwise starts the devnet, once.
 func needNet(t *testing.T) {
 	t.Helper()
-	if net == nil {
+	if testing.Short() {
 		t.Skip("-short: these tests run a 4-validator devnet")
+	}
+	netStart.Do(func() {
+		net, netErr = webtest.Start(func(n *node.Node) http.Handler { return api.New(n) })
+	})
+	if netErr != nil {
+		t.Fatalf("start the devnet: %v", netErr)
 	}
 }
 
