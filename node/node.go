@@ -51,7 +51,8 @@ type Options struct {
 type Node struct {
 	cfg     *config.Config
 	doc     *genesis.Doc
-	genesis ledger.Hash
+	chain   ledger.ChainIdentity // from doc: what every signature is bound to
+	genesis ledger.Hash          // chain.GenesisHash()
 	log     *slog.Logger
 	role    config.Role
 
@@ -92,7 +93,8 @@ func New(o Options) (n *Node, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	n = &Node{cfg: cfg, doc: doc, genesis: doc.Hash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
+	chain := doc.Identity()
+	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
 	defer func() {
 		if err != nil {
 			n.closeResources()
@@ -164,7 +166,7 @@ func New(o Options) (n *Node, err error) {
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
-		chainID: doc.ChainID, params: params, vals: vals, self: self,
+		chain: n.chain, params: params, vals: vals, self: self,
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
@@ -295,7 +297,7 @@ func (n *Node) runConsensus() error {
 	height := n.Store.Height() + 1
 	data := n.cfg.Paths().DataDir()
 	r, err := driver.NewReplica(driver.Config{
-		ChainID:    n.doc.ChainID,
+		Chain:      n.chain,
 		Timeouts:   consensusTimeouts(n.doc.Consensus),
 		Verifier:   sigVerifier{},
 		Key:        n.valKey,
