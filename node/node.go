@@ -95,11 +95,13 @@ func New(o Options) (n *Node, err error) {
 	}
 	chain := doc.Identity()
 	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
-	defer func() {
+	// The node being built, not the result: every error return sets n to
+	// nil before this runs.
+	defer func(built *Node) {
 		if err != nil {
-			n.closeResources()
+			built.closeResources()
 		}
-	}()
+	}(n)
 	vals, err := doc.ValidatorSet()
 	if err != nil {
 		return nil, err
@@ -129,7 +131,7 @@ func New(o Options) (n *Node, err error) {
 	// Store.
 	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
-		return nil, err
+		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
 	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {
 		writes, appHash, err := n.app.Genesis(doc)

@@ -10,9 +10,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 
+	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -163,4 +165,47 @@ func rawBlock(st *store.Store, h uint64) (*api.RawBlock, error) {
 		raw.Results = append(raw.Results, res)
 	}
 	return raw, nil
+}
+
+// A home whose chain was written by the build before certificates signed
+// the genesis hash (store format 1) is refused with a stable code and what
+// to do, by `qian start` before it opens a port, and by `qian audit`.
+func TestAnOlderStoreIsRefusedWithWhatToDo(t *testing.T) {
+	isolate(t)
+	home := filepath.Join(t.TempDir(), "home")
+	runQian(t, "", nil, "init", "--home", home).want(t, 0)
+	doc, err := genesis.Load(filepath.Join(home, "genesis.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chain := filepath.Join(home, "data", "chain")
+	st, err := store.Open(chain, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InitGenesis(doc.Hash(), nil, ledger.Hash{1}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	db, err := pebble.Open(chain, &pebble.Options{Logger: quietPebble{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Delete([]byte("mformat"), pebble.Sync); err != nil { // as the previous build left it
+		t.Fatal(err)
+	}
+	db.Close()
+
+	done := make(chan result, 1)
+	go func() {
+		done <- runQian(t, "", nil, "start", "--home", home, "--http.listen", "127.0.0.1:0", "--p2p.listen", "/ip4/127.0.0.1/tcp/0")
+	}()
+	select {
+	case r := <-done:
+		r.wantErr(t, 1, "store_format", "store format 1", "earlier qian", "do not sign the genesis hash",
+			"remove each node's data directory (here "+filepath.Join(home, "data"), "qian testnet")
+	case <-time.After(2 * time.Minute): // a guard against a hang, not a timing check
+		t.Fatal("qian start ran on a store of format 1")
+	}
+	runQian(t, "", nil, "audit", "--home", home).wantErr(t, 1, "store_format", "store format 1")
 }
