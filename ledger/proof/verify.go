@@ -109,7 +109,7 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	}
 	// The bundle's genesis_hash is only a claim, checked here to name the
 	// mistake early; what binds the bundle to this genesis is that its
-	// certificates sign the genesis file's hash (step 7).
+	// certificates sign the genesis file's hash (step 9).
 	if b.GenesisHash != genesisHash {
 		return nil, fail(ErrChain, "the bundle is for genesis %s, the genesis file hashes to %s", b.GenesisHash, genesisHash)
 	}
