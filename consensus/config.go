@@ -10,8 +10,10 @@ import (
 // Config is what a Machine needs besides its inputs. It holds no key: the
 // machine only ever asks its caller to sign.
 type Config struct {
-	// ChainID is covered by every signature the machine checks.
-	ChainID string
+	// Chain is the chain's identity (chain id and genesis hash, from
+	// genesis.Doc.Identity), covered by every signature the machine
+	// checks; blocks must carry its chain id.
+	Chain ledger.ChainIdentity
 	// Timeouts says how long each step waits; they grow with the round.
 	Timeouts Timeouts
 	// Verifier checks signatures. Nil means KeyVerifier, which checks each

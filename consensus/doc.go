@@ -17,7 +17,7 @@
 // no goroutine, reads no clock, draws no random number and holds no key.
 // Everything enters through Step, everything leaves through Ready:
 //
-//	m, _ := consensus.NewMachine(consensus.Config{ChainID: id, Timeouts: consensus.DefaultTimeouts()}, app)
+//	m, _ := consensus.NewMachine(consensus.Config{Chain: doc.Identity(), Timeouts: consensus.DefaultTimeouts()}, app)
 //	m.Step(consensus.StartHeight{Height: h, Validators: vals, Self: myIndex}) // or consensus.Observer
 //	for each event {
 //		m.Step(input)           // ProposalMessage, VoteMessage, TimeoutFired, BlockToPropose,

@@ -15,6 +15,10 @@ import (
 
 const testChain = "qian-test"
 
+// testIdentity is what the tests' validators sign: the chain id and a
+// stand-in genesis hash.
+var testIdentity = ledger.NewChainIdentity(testChain, ledger.Sum([]byte("genesis of "+testChain)))
+
 func testKey(i int) ledger.PrivateKey {
 	s := sha256.Sum256([]byte(fmt.Sprintf("consensus test key %d", i)))
 	k, err := ledger.PrivateKeyFromBytes(s[:])

@@ -51,7 +51,7 @@ type blockEntry struct {
 // NewMachine returns a machine that has not started a height: step
 // StartHeight into it first.
 func NewMachine(cfg Config, app Application) (*Machine, error) {
-	if err := ledger.ValidateChainID(cfg.ChainID); err != nil {
+	if err := cfg.Chain.Validate(); err != nil {
 		return nil, fmt.Errorf("consensus: %w", err)
 	}
 	if err := cfg.Timeouts.validate(); err != nil {
@@ -337,7 +337,7 @@ func (m *Machine) onVote(in VoteMessage) error {
 			return nil
 		}
 	}
-	if !m.verifier.Verify(val.PubKey, v.SignBytes(m.cfg.ChainID), v.Sig) {
+	if !m.verifier.Verify(val.PubKey, v.SignBytes(m.cfg.Chain), v.Sig) {
 		return reject(CodeBadSignature, voteString(v))
 	}
 	rl := m.log.getOrCreate(m.vals, m.height, v.Round)
@@ -403,7 +403,7 @@ func (m *Machine) onProposal(in ProposalMessage) error {
 			return nil // an equivocating proposer's extra proposals add nothing we can use
 		}
 	}
-	if !m.verifier.Verify(val.PubKey, p.SignBytes(m.cfg.ChainID), p.Sig) {
+	if !m.verifier.Verify(val.PubKey, p.SignBytes(m.cfg.Chain), p.Sig) {
 		return reject(CodeBadSignature, fmt.Sprintf("proposal h=%d r=%d from %d", p.Height, p.Round, i))
 	}
 	rl := m.log.getOrCreate(m.vals, m.height, p.Round)
@@ -451,7 +451,7 @@ func (m *Machine) valid(h ledger.Hash) bool {
 // malformed message, not a proposed value: nothing is recorded.
 func (m *Machine) checkContents(b *ledger.Block) error {
 	hd := &b.Header
-	if hd.ChainID != m.cfg.ChainID {
+	if hd.ChainID != m.cfg.Chain.ChainID() {
 		return reject(CodeInvalidBlock, fmt.Sprintf("block is for chain %q", hd.ChainID))
 	}
 	if hd.Height != m.height {
@@ -561,7 +561,7 @@ func (m *Machine) verifyCommit(c *ledger.Commit) error {
 			return reject(CodeBadCommit, fmt.Sprintf("signer %d is not in the set of %d", i, m.vals.Size()))
 		}
 		pc := c.Precommit(k)
-		if !m.verifier.Verify(v.PubKey, pc.SignBytes(m.cfg.ChainID), s.Sig) {
+		if !m.verifier.Verify(v.PubKey, pc.SignBytes(m.cfg.Chain), s.Sig) {
 			return reject(CodeBadCommit, fmt.Sprintf("precommit of validator %d does not verify", i))
 		}
 		power += v.Power

@@ -14,7 +14,7 @@ func newTestMachine(t *testing.T, n, self int) (*Machine, *ledger.ValidatorSet, 
 		powers[i] = 1
 	}
 	vals, keys := testValidators(powers)
-	m, err := NewMachine(Config{ChainID: testChain, Timeouts: testTimeouts()}, &testApp{})
+	m, err := NewMachine(Config{Chain: testIdentity, Timeouts: testTimeouts()}, &testApp{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,9 +26,7 @@ func newTestMachine(t *testing.T, n, self int) (*Machine, *ledger.ValidatorSet, 
 }
 
 func signedVote(keys []ledger.PrivateKey, typ ledger.VoteType, h uint64, r uint32, i int, b *ledger.Hash) *ledger.Vote {
-	v := &ledger.Vote{Type: typ, Height: h, Round: r, BlockHash: b, Validator: uint16(i)}
-	_ = v.Sign(testChain, keys[i])
-	return v
+	return signedVoteOn(testIdentity, keys, typ, h, r, i, b)
 }
 
 // Messages for the next height are kept and counted once it starts; older
@@ -80,7 +78,7 @@ func TestObserverNeverSigns(t *testing.T) {
 	b := namedBlock(1, "A")
 	h := b.Hash()
 	p := &ledger.Proposal{Height: 1, Round: 0, POLRound: -1, BlockHash: h, Proposer: uint16(Proposer(vals, 1, 0))}
-	_ = p.Sign(testChain, keys[p.Proposer])
+	_ = p.Sign(testIdentity, keys[p.Proposer])
 	inputs := []Input{ProposalMessage{Proposal: p, Block: b}, TimeoutFired{Timeout: Timeout{Height: 1, Round: 0, Step: StepPropose}}}
 	for i := range 4 {
 		inputs = append(inputs, VoteMessage{Vote: signedVote(keys, ledger.Prevote, 1, 0, i, &h)})
@@ -104,7 +102,7 @@ func TestObserverNeverSigns(t *testing.T) {
 	if decided == nil || decided.Block.Hash() != h {
 		t.Fatal("observer did not decide")
 	}
-	if err := decided.Commit.Verify(testChain, vals, 1, h); err != nil {
+	if err := decided.Commit.Verify(testIdentity, vals, 1, h); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -116,7 +114,7 @@ func TestTamperedBlockIsNotKept(t *testing.T) {
 	b := namedBlock(1, "A")
 	h := b.Hash()
 	p := &ledger.Proposal{Height: 1, Round: 0, POLRound: -1, BlockHash: h, Proposer: uint16(Proposer(vals, 1, 0))}
-	_ = p.Sign(testChain, keys[p.Proposer])
+	_ = p.Sign(testIdentity, keys[p.Proposer])
 	bad := *b
 	bad.Txs = []*ledger.Tx{{ChainID: testChain, Contract: "notary", Method: "anchor", Payload: []byte("forged")}}
 	if err := m.Step(ProposalMessage{Proposal: p, Block: &bad}); !errors.Is(err, ErrBlockMismatch) {
@@ -129,4 +127,45 @@ func TestTamperedBlockIsNotKept(t *testing.T) {
 	if len(rd.Sign) != 1 || rd.Sign[0].Vote == nil || rd.Sign[0].Vote.BlockHash == nil || *rd.Sign[0].Vote.BlockHash != h {
 		t.Fatalf("genuine block not prevoted: %+v", rd.Sign)
 	}
+}
+
+// Messages signed for another chain with the same chain id and validator
+// keys (another genesis: a relaunch, a staging chain) are rejected as bad
+// signatures and counted for nothing: neither the round skip of line 55 nor
+// a proposal nor a catch-up decision (issue 10, point 2).
+func TestAnotherGenesisCountsForNothing(t *testing.T) {
+	m, vals, keys := newTestMachine(t, 4, 0)
+	relaunch := ledger.NewChainIdentity(testChain, ledger.Sum([]byte("genesis of the relaunch")))
+	for i := 1; i < 4; i++ {
+		v := signedVoteOn(relaunch, keys, ledger.Precommit, 1, 5, i, nil)
+		if err := m.Step(VoteMessage{Vote: v}); !errors.Is(err, ErrBadSignature) {
+			t.Fatalf("precommit of validator %d for the relaunch: %v", i, err)
+		}
+	}
+	if m.Round() != 0 {
+		t.Fatalf("votes of another genesis moved the machine to round %d", m.Round())
+	}
+	b := namedBlock(1, "A")
+	h := b.Hash()
+	p := &ledger.Proposal{Height: 1, Round: 0, POLRound: -1, BlockHash: h, Proposer: uint16(Proposer(vals, 1, 0))}
+	_ = p.Sign(relaunch, keys[p.Proposer])
+	if err := m.Step(ProposalMessage{Proposal: p, Block: b}); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("proposal for the relaunch: %v", err)
+	}
+	cmt := &ledger.Commit{Height: 1, Round: 0, BlockHash: h}
+	for i := range 4 {
+		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: signedVoteOn(relaunch, keys, ledger.Precommit, 1, 0, i, &h).Sig})
+	}
+	if err := m.Step(CatchUp{Block: b, Commit: cmt}); !errors.Is(err, ErrBadCommit) {
+		t.Fatalf("a decision of the relaunch: %v", err)
+	}
+	if rd := m.Ready(); len(rd.Sign) != 0 || rd.Decision != nil {
+		t.Fatalf("messages of another genesis produced %+v", rd)
+	}
+}
+
+func signedVoteOn(chain ledger.ChainIdentity, keys []ledger.PrivateKey, typ ledger.VoteType, h uint64, r uint32, i int, b *ledger.Hash) *ledger.Vote {
+	v := &ledger.Vote{Type: typ, Height: h, Round: r, BlockHash: b, Validator: uint16(i)}
+	_ = v.Sign(chain, keys[i])
+	return v
 }

@@ -90,7 +90,7 @@ func (s *scenario) handle(t *testing.T, c *transcript.Command) string {
 		s.self = num(t, c, "self", 0)
 		s.app = &testApp{invalid: map[ledger.Hash]bool{}}
 		s.names = namer{}
-		m, err := NewMachine(Config{ChainID: testChain, Timeouts: testTimeouts()}, s.app)
+		m, err := NewMachine(Config{Chain: testIdentity, Timeouts: testTimeouts()}, s.app)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -115,7 +115,7 @@ func (s *scenario) handle(t *testing.T, c *transcript.Command) string {
 		from := num(t, c, "from", Proposer(s.vals, s.height, r))
 		b := s.block(c.Arg("block", "A"))
 		p := &ledger.Proposal{Height: s.height, Round: r, POLRound: int32(num(t, c, "pol", -1)), BlockHash: b.Hash(), Proposer: uint16(from)}
-		if err := p.Sign(testChain, s.keys[from]); err != nil {
+		if err := p.Sign(testIdentity, s.keys[from]); err != nil {
 			t.Fatal(err)
 		}
 		if c.Arg("badsig", "") == "true" {
@@ -135,7 +135,7 @@ func (s *scenario) handle(t *testing.T, c *transcript.Command) string {
 		var out strings.Builder
 		for _, from := range ints(t, c, "from") {
 			v := &ledger.Vote{Type: typ, Height: uint64(num(t, c, "height", int(s.height))), Round: uint32(num(t, c, "round", 0)), BlockHash: bh, Validator: uint16(from)}
-			if err := v.Sign(testChain, s.keys[from]); err != nil {
+			if err := v.Sign(testIdentity, s.keys[from]); err != nil {
 				t.Fatal(err)
 			}
 			out.WriteString(s.step(VoteMessage{Vote: v}))
@@ -158,7 +158,7 @@ func (s *scenario) handle(t *testing.T, c *transcript.Command) string {
 		cm := &ledger.Commit{Height: s.height, Round: r, BlockHash: b.Hash()}
 		for _, from := range ints(t, c, "from") {
 			v := &ledger.Vote{Type: ledger.Precommit, Height: s.height, Round: r, BlockHash: &cm.BlockHash, Validator: uint16(from)}
-			if err := v.Sign(testChain, s.keys[from]); err != nil {
+			if err := v.Sign(testIdentity, s.keys[from]); err != nil {
 				t.Fatal(err)
 			}
 			cm.Sigs = append(cm.Sigs, ledger.CommitSig{Validator: uint16(from), Sig: v.Sig})
@@ -187,11 +187,11 @@ func (s *scenario) step(in Input) string {
 			var back Input
 			if msg.Vote != nil {
 				v := *msg.Vote
-				_ = v.Sign(testChain, s.keys[s.self])
+				_ = v.Sign(testIdentity, s.keys[s.self])
 				back = VoteMessage{Vote: &v}
 			} else {
 				p := *msg.Proposal
-				_ = p.Sign(testChain, s.keys[s.self])
+				_ = p.Sign(testIdentity, s.keys[s.self])
 				back = ProposalMessage{Proposal: &p, Block: msg.Block}
 			}
 			if err := s.m.Step(back); err != nil {

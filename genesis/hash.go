@@ -17,6 +17,12 @@ const HashTag = "qian/genesis/v1"
 // and founding order) makes another chain. Call it on a validated Doc.
 func (d *Doc) Hash() ledger.Hash { return ledger.TaggedHash(HashTag, d.Encode()) }
 
+// Identity is the chain's identity, which every vote, proposal and commit
+// certificate signs: the chain id and this document's hash. It is the one
+// place nodes and verifiers get theirs from (ledger.ChainIdentity). Call it
+// on a validated Doc.
+func (d *Doc) Identity() ledger.ChainIdentity { return ledger.NewChainIdentity(d.ChainID, d.Hash()) }
+
 // Encode is the canonical binary form of the document, built from the
 // primitives of docs/encoding.md (big-endian fixed-width integers, strings
 // and byte strings prefixed by their length as a shortest-form unsigned

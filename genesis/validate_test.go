@@ -148,6 +148,31 @@ func TestValidationRules(t *testing.T) {
 	}
 }
 
+// No consensus field has a default: a file that omits one is refused,
+// naming it, so the genesis hash is never computed over values the file
+// did not state (docs/encoding.md answers an outside implementer with
+// this).
+func TestConsensusFieldsHaveNoDefaults(t *testing.T) {
+	for _, key := range []string{"timeout_propose", "timeout_propose_delta", "timeout_prevote", "timeout_prevote_delta",
+		"timeout_precommit", "timeout_precommit_delta", "empty_block_interval", "max_block_bytes", "max_block_txs", "max_tx_bytes"} {
+		m := testJSON(t)
+		delete(obj(m, "consensus"), key)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := Parse(b)
+		var fe *FieldError
+		if !errors.As(err, &fe) || d != nil {
+			t.Errorf("without consensus.%s: Parse = %v, %v; want a *FieldError", key, d, err)
+			continue
+		}
+		if fe.Field != "consensus."+key {
+			t.Errorf("without consensus.%s: the error names %q", key, fe.Field)
+		}
+	}
+}
+
 func TestFileErrors(t *testing.T) {
 	good := testDoc(t).JSON()
 	cases := map[string][]byte{

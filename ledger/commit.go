@@ -73,17 +73,20 @@ func (c *Commit) SignedPower(vals *ValidatorSet) uint64 {
 	return p
 }
 
-// Verify checks that c certifies blockHash at height: every signature is a
-// valid precommit by the validator it names, no validator appears twice, and
-// the signers hold more than two thirds of the power.
-func (c *Commit) Verify(chainID string, vals *ValidatorSet, height uint64, blockHash Hash) error {
+// Verify checks that c certifies blockHash at height on chain: every
+// signature is a valid precommit by the validator it names, no validator
+// appears twice, and the signers hold more than two thirds of the power.
+func (c *Commit) Verify(chain ChainIdentity, vals *ValidatorSet, height uint64, blockHash Hash) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
 	if c.Height != height {
 		return fmt.Errorf("commit is for height %d, want %d", c.Height, height)
 	}
 	if c.BlockHash != blockHash {
 		return fmt.Errorf("commit at height %d is for block %s, want %s", height, c.BlockHash.Short(), blockHash.Short())
 	}
-	msg := voteSignBytes(chainID, Precommit, c.Height, c.Round, &c.BlockHash)
+	msg := voteSignBytes(chain, Precommit, c.Height, c.Round, &c.BlockHash)
 	var power uint64
 	last := -1
 	for _, s := range c.Sigs {
@@ -97,7 +100,7 @@ func (c *Commit) Verify(chainID string, vals *ValidatorSet, height uint64, block
 			return fmt.Errorf("commit at height %d: validator index %d is not in the set of %d", height, i, vals.Size())
 		}
 		if !v.PubKey.Verify(msg, s.Sig) {
-			return fmt.Errorf("commit at height %d: precommit of validator %d (%s): %w", height, i, v.PubKey.Short(), ErrBadSignature)
+			return fmt.Errorf("commit at height %d: precommit of validator %d (%s) on chain %s: %w", height, i, v.PubKey.Short(), chain, ErrBadSignature)
 		}
 		power += v.Power
 	}

@@ -47,8 +47,9 @@ func sameTarget(x, y *Hash) bool {
 	return *x == *y
 }
 
-// Verify checks the pair's shape and both signatures against vals.
-func (ev *DuplicateVoteEvidence) Verify(chainID string, vals *ValidatorSet) error {
+// Verify checks the pair's shape and both signatures, on chain, against
+// vals.
+func (ev *DuplicateVoteEvidence) Verify(chain ChainIdentity, vals *ValidatorSet) error {
 	if err := ev.Validate(); err != nil {
 		return err
 	}
@@ -56,10 +57,10 @@ func (ev *DuplicateVoteEvidence) Verify(chainID string, vals *ValidatorSet) erro
 	if !ok {
 		return fmt.Errorf("evidence: validator index %d is not in the set", ev.A.Validator)
 	}
-	if err := ev.A.Verify(chainID, v.PubKey); err != nil {
+	if err := ev.A.Verify(chain, v.PubKey); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
-	if err := ev.B.Verify(chainID, v.PubKey); err != nil {
+	if err := ev.B.Verify(chain, v.PubKey); err != nil {
 		return fmt.Errorf("evidence: %w", err)
 	}
 	return nil

@@ -27,17 +27,26 @@ func (p *Proposal) signBody(e *encoder) {
 	e.fixed(p.BlockHash[:])
 }
 
-// SignBytes is the message a proposal's signature signs.
-func (p *Proposal) SignBytes(chainID string) Hash {
-	e := encoder{buf: make([]byte, 0, 128)}
-	e.string(chainID)
-	p.signBody(&e)
-	return TaggedHash(domainProposal, e.buf)
+// SignBytes is the message a proposal's signature signs: the tagged hash
+// of the chain's identity (chain id and genesis hash), then the fields.
+func (p *Proposal) SignBytes(chain ChainIdentity) Hash {
+	return TaggedHash(domainProposal, p.signPayload(chain))
 }
 
-// Sign sets Sig to k's signature of p on chainID.
-func (p *Proposal) Sign(chainID string, k PrivateKey) error {
-	sig, err := k.Sign(p.SignBytes(chainID))
+// signPayload is what the proposal's tagged hash hashes.
+func (p *Proposal) signPayload(chain ChainIdentity) []byte {
+	e := encoder{buf: make([]byte, 0, 160)}
+	chain.encode(&e)
+	p.signBody(&e)
+	return e.buf
+}
+
+// Sign sets Sig to k's signature of p on chain.
+func (p *Proposal) Sign(chain ChainIdentity, k PrivateKey) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
+	sig, err := k.Sign(p.SignBytes(chain))
 	if err != nil {
 		return err
 	}
@@ -45,9 +54,12 @@ func (p *Proposal) Sign(chainID string, k PrivateKey) error {
 	return nil
 }
 
-// Verify checks p's signature against the proposer's key.
-func (p *Proposal) Verify(chainID string, key PublicKey) error {
-	if !key.Verify(p.SignBytes(chainID), p.Sig) {
+// Verify checks p's signature, on chain, against the proposer's key.
+func (p *Proposal) Verify(chain ChainIdentity, key PublicKey) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
+	if !key.Verify(p.SignBytes(chain), p.Sig) {
 		return fmt.Errorf("proposal from validator %d at height %d round %d: %w", p.Proposer, p.Height, p.Round, ErrBadSignature)
 	}
 	return nil

@@ -150,26 +150,28 @@ func TestSignaturesAreDomainSeparated(t *testing.T) {
 	k := testKey(7)
 	pub := k.PublicKey()
 	h := Hash{0xaa}
+	chainA := NewChainIdentity("chain-a", Sum([]byte("genesis of chain-a")))
+	chainB := NewChainIdentity("chain-b", chainA.GenesisHash())
 
 	vote := &Vote{Type: Prevote, Height: 10, Round: 0, BlockHash: &h, Validator: 0}
-	if err := vote.Sign("chain-a", k); err != nil {
+	if err := vote.Sign(chainA, k); err != nil {
 		t.Fatal(err)
 	}
-	if err := vote.Verify("chain-a", pub); err != nil {
+	if err := vote.Verify(chainA, pub); err != nil {
 		t.Fatalf("own chain: %v", err)
 	}
-	if err := vote.Verify("chain-b", pub); !errors.Is(err, ErrBadSignature) {
+	if err := vote.Verify(chainB, pub); !errors.Is(err, ErrBadSignature) {
 		t.Fatal("a vote signed on chain-a verified on chain-b")
 	}
 	pre := *vote
 	pre.Type = Precommit
-	if pre.Verify("chain-a", pub) == nil {
+	if pre.Verify(chainA, pub) == nil {
 		t.Fatal("a prevote's signature verified as a precommit")
 	}
 
 	// The same fields as a proposal: the signature must not carry over.
 	prop := &Proposal{Height: 10, Round: 0, POLRound: -1, BlockHash: h, Proposer: 0, Sig: vote.Sig}
-	if prop.Verify("chain-a", pub) == nil {
+	if prop.Verify(chainA, pub) == nil {
 		t.Fatal("a vote's signature verified as a proposal")
 	}
 
@@ -189,12 +191,69 @@ func TestSignaturesAreDomainSeparated(t *testing.T) {
 		t.Fatal("a vote's signature verified as a transaction")
 	}
 	// And every message differs even when the fields coincide.
-	msgs := [][]byte{tx.Hash().bytes(), vote.SignBytes("chain-a").bytes(), pre.SignBytes("chain-a").bytes(), prop.SignBytes("chain-a").bytes()}
+	msgs := [][]byte{tx.Hash().bytes(), vote.SignBytes(chainA).bytes(), pre.SignBytes(chainA).bytes(), prop.SignBytes(chainA).bytes()}
 	for i := range msgs {
 		for j := i + 1; j < len(msgs); j++ {
 			if bytes.Equal(msgs[i], msgs[j]) {
 				t.Fatalf("sign messages %d and %d coincide", i, j)
 			}
+		}
+	}
+}
+
+// Two chains with the same chain id and the same validator keys (a
+// relaunch, a staging chain reusing keys) differ in their genesis hash, and
+// nothing a validator signs for one counts on the other: votes, proposals,
+// commit certificates, evidence (issue 10, point 2).
+func TestSignaturesNameOneGenesis(t *testing.T) {
+	k := testKey(8)
+	set, _ := NewValidatorSet([]Validator{{PubKey: k.PublicKey(), Power: 1}})
+	chainA := NewChainIdentity("qian-demo", Sum([]byte("genesis of 2025")))
+	chainB := NewChainIdentity("qian-demo", Sum([]byte("genesis of 2026, same keys")))
+	h := Hash{0x42}
+
+	vote := &Vote{Type: Precommit, Height: 3, Round: 0, BlockHash: &h}
+	if err := vote.Sign(chainA, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := vote.Verify(chainB, k.PublicKey()); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a precommit of chain A on chain B: %v", err)
+	}
+	prop := &Proposal{Height: 3, Round: 0, POLRound: -1, BlockHash: h}
+	if err := prop.Sign(chainA, k); err != nil {
+		t.Fatal(err)
+	}
+	if err := prop.Verify(chainB, k.PublicKey()); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a proposal of chain A on chain B: %v", err)
+	}
+	cmt := &Commit{Height: 3, Round: 0, BlockHash: h, Sigs: []CommitSig{{Validator: 0, Sig: vote.Sig}}}
+	if err := cmt.Verify(chainA, set, 3, h); err != nil {
+		t.Fatalf("the certificate on its own chain: %v", err)
+	}
+	if err := cmt.Verify(chainB, set, 3, h); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("a certificate of chain A on chain B: %v", err)
+	}
+	h2 := Hash{0x43}
+	other := &Vote{Type: Precommit, Height: 3, Round: 0, BlockHash: &h2}
+	_ = other.Sign(chainA, k)
+	if err := NewDuplicateVoteEvidence(vote, other).Verify(chainB, set); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("evidence of chain A on chain B: %v", err)
+	}
+
+	// An identity with a part missing is refused, not signed or checked
+	// against half of it.
+	for _, id := range []ChainIdentity{{}, NewChainIdentity("qian-demo", Hash{}), NewChainIdentity("", chainA.GenesisHash())} {
+		if err := vote.Sign(id, k); !errors.Is(err, ErrNoChainIdentity) {
+			t.Errorf("sign with %v: %v", id, err)
+		}
+		if err := vote.Verify(id, k.PublicKey()); !errors.Is(err, ErrNoChainIdentity) {
+			t.Errorf("verify with %v: %v", id, err)
+		}
+		if err := prop.Verify(id, k.PublicKey()); !errors.Is(err, ErrNoChainIdentity) {
+			t.Errorf("verify a proposal with %v: %v", id, err)
+		}
+		if err := cmt.Verify(id, set, 3, h); !errors.Is(err, ErrNoChainIdentity) {
+			t.Errorf("verify a commit with %v: %v", id, err)
 		}
 	}
 }
@@ -233,45 +292,46 @@ func TestCommitVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	block := Hash{0x42}
+	c := NewChainIdentity("c", Sum([]byte("genesis c")))
 	sign := func(signers ...int) *Commit {
-		c := &Commit{Height: 9, Round: 1, BlockHash: block}
+		cmt := &Commit{Height: 9, Round: 1, BlockHash: block}
 		for _, i := range signers {
 			v := &Vote{Type: Precommit, Height: 9, Round: 1, BlockHash: &block, Validator: uint16(i)}
-			if err := v.Sign("c", keys[i]); err != nil {
+			if err := v.Sign(c, keys[i]); err != nil {
 				t.Fatal(err)
 			}
-			c.Sigs = append(c.Sigs, CommitSig{Validator: uint16(i), Sig: v.Sig})
+			cmt.Sigs = append(cmt.Sigs, CommitSig{Validator: uint16(i), Sig: v.Sig})
 		}
-		return c
+		return cmt
 	}
-	if err := sign(0, 1, 2).Verify("c", set, 9, block); err != nil {
+	if err := sign(0, 1, 2).Verify(c, set, 9, block); err != nil {
 		t.Fatalf("3 of 4: %v", err)
 	}
-	if err := sign(0, 1).Verify("c", set, 9, block); err == nil || !strings.Contains(err.Error(), "two thirds") {
+	if err := sign(0, 1).Verify(c, set, 9, block); err == nil || !strings.Contains(err.Error(), "two thirds") {
 		t.Fatalf("2 of 4 accepted: %v", err)
 	}
-	if err := sign(0, 1, 2).Verify("c", set, 10, block); err == nil {
+	if err := sign(0, 1, 2).Verify(c, set, 10, block); err == nil {
 		t.Fatal("wrong height accepted")
 	}
-	if err := sign(0, 1, 2).Verify("c", set, 9, Hash{1}); err == nil {
+	if err := sign(0, 1, 2).Verify(c, set, 9, Hash{1}); err == nil {
 		t.Fatal("wrong block accepted")
 	}
-	if err := sign(0, 1, 2).Verify("other", set, 9, block); err == nil {
+	if err := sign(0, 1, 2).Verify(NewChainIdentity("other", c.GenesisHash()), set, 9, block); err == nil {
 		t.Fatal("wrong chain accepted")
 	}
 	bad := sign(0, 1, 2)
 	bad.Sigs[1].Sig[0] ^= 1
-	if err := bad.Verify("c", set, 9, block); !errors.Is(err, ErrBadSignature) {
+	if err := bad.Verify(c, set, 9, block); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("bad signature: %v", err)
 	}
 	dup := sign(0, 1, 2)
 	dup.Sigs = append(dup.Sigs, dup.Sigs[2])
-	if dup.Verify("c", set, 9, block) == nil {
+	if dup.Verify(c, set, 9, block) == nil {
 		t.Fatal("a repeated signer was counted twice")
 	}
 	out := sign(0, 1, 2)
 	out.Sigs = append(out.Sigs, CommitSig{Validator: 7})
-	if out.Verify("c", set, 9, block) == nil {
+	if out.Verify(c, set, 9, block) == nil {
 		t.Fatal("a signer outside the set accepted")
 	}
 }
@@ -280,31 +340,32 @@ func TestEvidenceVerify(t *testing.T) {
 	k := testKey(5)
 	set, _ := NewValidatorSet([]Validator{{PubKey: k.PublicKey(), Power: 1}})
 	a, b := Hash{1}, Hash{2}
+	c := NewChainIdentity("c", Sum([]byte("genesis c")))
 	v1 := &Vote{Type: Prevote, Height: 3, Round: 0, BlockHash: &a}
 	v2 := &Vote{Type: Prevote, Height: 3, Round: 0, BlockHash: &b}
-	_ = v1.Sign("c", k)
-	_ = v2.Sign("c", k)
+	_ = v1.Sign(c, k)
+	_ = v2.Sign(c, k)
 	ev := NewDuplicateVoteEvidence(v2, v1)
-	if err := ev.Verify("c", set); err != nil {
+	if err := ev.Verify(c, set); err != nil {
 		t.Fatal(err)
 	}
 	got, err := DecodeEvidence(ev.Encode())
-	if err != nil || got.Verify("c", set) != nil {
+	if err != nil || got.Verify(c, set) != nil {
 		t.Fatalf("decoded evidence: %v", err)
 	}
 	same := &DuplicateVoteEvidence{A: v1, B: v1}
-	if same.Verify("c", set) == nil {
+	if same.Verify(c, set) == nil {
 		t.Fatal("two identical votes accepted as evidence")
 	}
 	nilVote := &Vote{Type: Prevote, Height: 3, Round: 0}
-	_ = nilVote.Sign("c", k)
-	if err := NewDuplicateVoteEvidence(v1, nilVote).Verify("c", set); err != nil {
+	_ = nilVote.Sign(c, k)
+	if err := NewDuplicateVoteEvidence(v1, nilVote).Verify(c, set); err != nil {
 		t.Fatalf("block vs nil is equivocation: %v", err)
 	}
 	v3 := *v2
 	v3.Round = 1
-	_ = v3.Sign("c", k)
-	if NewDuplicateVoteEvidence(v1, &v3).Verify("c", set) == nil {
+	_ = v3.Sign(c, k)
+	if NewDuplicateVoteEvidence(v1, &v3).Verify(c, set) == nil {
 		t.Fatal("votes in different rounds accepted as evidence")
 	}
 }

@@ -40,9 +40,11 @@ func (t Tag) String() string {
 
 // Domain tags for signatures. Each signed type hashes its sign bytes with its
 // own BIP-340 tagged hash, and every sign-bytes layout begins with the chain
-// id, so a signature is bound to one type on one chain.
+// id, so a signature is bound to one type on one chain. Votes and proposals
+// also sign the genesis hash (ChainIdentity), so theirs are bound to one
+// genesis too: v2 of their layouts; v1 signed the chain id alone.
 const (
 	domainTx       = "qian/tx/v1"
-	domainVote     = "qian/vote/v1"
-	domainProposal = "qian/proposal/v1"
+	domainVote     = "qian/vote/v2"
+	domainProposal = "qian/proposal/v2"
 )

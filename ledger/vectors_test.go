@@ -23,8 +23,13 @@ type vector struct {
 	hex  string
 }
 
-// vectorChain and the keys with scalars 1, 2, 3 are the fixed inputs.
+// vectorChain, vectorGenesis and the keys with scalars 1, 2, 3 are the
+// fixed inputs. The genesis hash is SHA-256 of an ASCII string rather than
+// the hash of a genesis document, so that an outside implementation can
+// check the sign bytes without first implementing genesis hashing.
 const vectorChain = "qian-vectors"
+
+var vectorGenesis = Sum([]byte("qian-vectors genesis"))
 
 func encodingVectors(t *testing.T) []vector {
 	k1, k2, k3 := testKey(1), testKey(2), testKey(3)
@@ -57,22 +62,26 @@ func encodingVectors(t *testing.T) []vector {
 	add("block-1-hash", b1.Hash().bytes())
 	add("block-1", b1.Encode())
 
+	chain := NewChainIdentity(vectorChain, vectorGenesis)
+	add("genesis-hash", vectorGenesis.bytes())
 	h := b1.Hash()
 	prevote := &Vote{Type: Prevote, Height: 1, Round: 0, BlockHash: &h, Validator: 1}
-	add("vote-prevote-sign-message", prevote.SignBytes(vectorChain).bytes())
-	if err := prevote.Sign(vectorChain, k2); err != nil {
+	add("vote-prevote-sign-bytes", voteSignPayload(chain, prevote.Type, prevote.Height, prevote.Round, prevote.BlockHash))
+	add("vote-prevote-sign-message", prevote.SignBytes(chain).bytes())
+	if err := prevote.Sign(chain, k2); err != nil {
 		t.Fatal(err)
 	}
 	add("vote-prevote", prevote.Encode())
 	nilVote := &Vote{Type: Prevote, Height: 1, Round: 1, Validator: 2}
-	if err := nilVote.Sign(vectorChain, k3); err != nil {
+	if err := nilVote.Sign(chain, k3); err != nil {
 		t.Fatal(err)
 	}
 	add("vote-nil", nilVote.Encode())
 
 	prop := &Proposal{Height: 1, Round: 2, POLRound: 1, BlockHash: h, Proposer: 0}
-	add("proposal-sign-message", prop.SignBytes(vectorChain).bytes())
-	if err := prop.Sign(vectorChain, k1); err != nil {
+	add("proposal-sign-bytes", prop.signPayload(chain))
+	add("proposal-sign-message", prop.SignBytes(chain).bytes())
+	if err := prop.Sign(chain, k1); err != nil {
 		t.Fatal(err)
 	}
 	add("proposal", prop.Encode())
@@ -80,12 +89,12 @@ func encodingVectors(t *testing.T) []vector {
 	commit := &Commit{Height: 1, Round: 0, BlockHash: h}
 	for i, k := range []PrivateKey{k1, k2, k3} {
 		v := &Vote{Type: Precommit, Height: 1, Round: 0, BlockHash: &h, Validator: uint16(i)}
-		if err := v.Sign(vectorChain, k); err != nil {
+		if err := v.Sign(chain, k); err != nil {
 			t.Fatal(err)
 		}
 		commit.Sigs = append(commit.Sigs, CommitSig{Validator: uint16(i), Sig: v.Sig})
 	}
-	if err := commit.Verify(vectorChain, vals, 1, h); err != nil {
+	if err := commit.Verify(chain, vals, 1, h); err != nil {
 		t.Fatal(err)
 	}
 	add("commit", commit.Encode())
@@ -93,7 +102,7 @@ func encodingVectors(t *testing.T) []vector {
 
 	other := Hash{0xee}
 	conflict := &Vote{Type: Prevote, Height: 1, Round: 0, BlockHash: &other, Validator: 1}
-	if err := conflict.Sign(vectorChain, k2); err != nil {
+	if err := conflict.Sign(chain, k2); err != nil {
 		t.Fatal(err)
 	}
 	ev := NewDuplicateVoteEvidence(prevote, conflict)

@@ -25,8 +25,9 @@ func (t VoteType) String() string {
 //
 // The validator is named by its index in the chain's validator set; the
 // signature does not cover the index, because the key that verifies it does
-// the naming. The chain id is covered by the signature but not encoded: both
-// sides of a connection know which chain they are on.
+// the naming. The chain's identity (chain id and genesis hash) is covered by
+// the signature but not encoded: both sides of a connection know which
+// chain they are on.
 type Vote struct {
 	Type      VoteType  `json:"type"`
 	Height    uint64    `json:"height"`
@@ -40,24 +41,34 @@ type Vote struct {
 func (v *Vote) IsNil() bool { return v.BlockHash == nil }
 
 // SignBytes is the message a vote's signature signs: the tagged hash of the
-// chain id, type, height, round and block hash.
-func (v *Vote) SignBytes(chainID string) Hash {
-	return voteSignBytes(chainID, v.Type, v.Height, v.Round, v.BlockHash)
+// chain's identity (chain id and genesis hash), type, height, round and
+// block hash.
+func (v *Vote) SignBytes(chain ChainIdentity) Hash {
+	return voteSignBytes(chain, v.Type, v.Height, v.Round, v.BlockHash)
 }
 
-func voteSignBytes(chainID string, t VoteType, height uint64, round uint32, block *Hash) Hash {
-	e := encoder{buf: make([]byte, 0, 96)}
-	e.string(chainID)
+func voteSignBytes(chain ChainIdentity, t VoteType, height uint64, round uint32, block *Hash) Hash {
+	return TaggedHash(domainVote, voteSignPayload(chain, t, height, round, block))
+}
+
+// voteSignPayload is what the vote's tagged hash hashes (docs/encoding.md,
+// "Hashes and signatures").
+func voteSignPayload(chain ChainIdentity, t VoteType, height uint64, round uint32, block *Hash) []byte {
+	e := encoder{buf: make([]byte, 0, 128)}
+	chain.encode(&e)
 	e.u8(uint8(t))
 	e.u64(height)
 	e.u32(round)
 	e.optionalHash(block)
-	return TaggedHash(domainVote, e.buf)
+	return e.buf
 }
 
-// Sign sets Sig to k's signature of v on chainID.
-func (v *Vote) Sign(chainID string, k PrivateKey) error {
-	sig, err := k.Sign(v.SignBytes(chainID))
+// Sign sets Sig to k's signature of v on chain.
+func (v *Vote) Sign(chain ChainIdentity, k PrivateKey) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
+	sig, err := k.Sign(v.SignBytes(chain))
 	if err != nil {
 		return err
 	}
@@ -65,9 +76,12 @@ func (v *Vote) Sign(chainID string, k PrivateKey) error {
 	return nil
 }
 
-// Verify checks v's signature against the validator's key.
-func (v *Vote) Verify(chainID string, key PublicKey) error {
-	if !key.Verify(v.SignBytes(chainID), v.Sig) {
+// Verify checks v's signature, on chain, against the validator's key.
+func (v *Vote) Verify(chain ChainIdentity, key PublicKey) error {
+	if err := chain.Validate(); err != nil {
+		return err
+	}
+	if !key.Verify(v.SignBytes(chain), v.Sig) {
 		return fmt.Errorf("%s from validator %d at height %d round %d: %w", v.Type, v.Validator, v.Height, v.Round, ErrBadSignature)
 	}
 	return nil

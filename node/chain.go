@@ -20,7 +20,9 @@ import (
 // executes and stores decided blocks. The consensus driver calls it from one
 // goroutine; block sync calls it only while the driver is stopped.
 type Chain struct {
-	chainID string
+	// chain is the identity (chain id, genesis hash) that every
+	// certificate and piece of evidence this node accepts must be signed on.
+	chain   ledger.ChainIdentity
 	params  genesis.ConsensusParams
 	vals    *ledger.ValidatorSet
 	self    ledger.PublicKey // zero for an observer
@@ -81,7 +83,7 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 		return nil, fmt.Errorf("propose at %d: store is at %d", height, c.st.Height())
 	}
 	b := &ledger.Block{Header: ledger.Header{
-		ChainID:        c.chainID,
+		ChainID:        c.chain.ChainID(),
 		Height:         height,
 		Time:           time.Now().UnixNano(),
 		ValidatorsHash: c.vals.Hash(),

@@ -51,7 +51,8 @@ type Options struct {
 type Node struct {
 	cfg     *config.Config
 	doc     *genesis.Doc
-	genesis ledger.Hash
+	chain   ledger.ChainIdentity // from doc: what every signature is bound to
+	genesis ledger.Hash          // chain.GenesisHash()
 	log     *slog.Logger
 	role    config.Role
 
@@ -92,12 +93,15 @@ func New(o Options) (n *Node, err error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	n = &Node{cfg: cfg, doc: doc, genesis: doc.Hash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
-	defer func() {
+	chain := doc.Identity()
+	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
+	// The node being built, not the result: every error return sets n to
+	// nil before this runs.
+	defer func(built *Node) {
 		if err != nil {
-			n.closeResources()
+			built.closeResources()
 		}
-	}()
+	}(n)
 	vals, err := doc.ValidatorSet()
 	if err != nil {
 		return nil, err
@@ -127,7 +131,7 @@ func New(o Options) (n *Node, err error) {
 	// Store.
 	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
-		return nil, err
+		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
 	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {
 		writes, appHash, err := n.app.Genesis(doc)
@@ -164,7 +168,7 @@ func New(o Options) (n *Node, err error) {
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
-		chainID: doc.ChainID, params: params, vals: vals, self: self,
+		chain: n.chain, params: params, vals: vals, self: self,
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
@@ -295,7 +299,7 @@ func (n *Node) runConsensus() error {
 	height := n.Store.Height() + 1
 	data := n.cfg.Paths().DataDir()
 	r, err := driver.NewReplica(driver.Config{
-		ChainID:    n.doc.ChainID,
+		Chain:      n.chain,
 		Timeouts:   consensusTimeouts(n.doc.Consensus),
 		Verifier:   sigVerifier{},
 		Key:        n.valKey,

@@ -47,3 +47,10 @@ func (t *consensusTransport) Send(to driver.PeerID, data []byte) {
 }
 
 func (t *consensusTransport) Receive() <-chan driver.Inbound { return t.in }
+
+// Penalise gives a strike to a peer whose consensus message proved it
+// faulty (driver.SendersFault: a signature that does not verify on this
+// chain), as a bad transaction signature does on the txs protocol.
+func (t *consensusTransport) Penalise(from driver.PeerID, reason error) {
+	t.net.Penalise(peer.ID(from), reason)
+}

@@ -22,7 +22,7 @@ const maxClockDrift = 30 * time.Second
 func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 	h := &b.Header
 	want := c.st.Height() + 1
-	if h.ChainID != c.chainID {
+	if h.ChainID != c.chain.ChainID() {
 		return fmt.Errorf("block is for chain %q", h.ChainID)
 	}
 	if h.Height != want {
@@ -56,7 +56,7 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		if h.Time <= prev.Header.Time {
 			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Header.Timestamp())
 		}
-		if err := b.LastCommit.Verify(c.chainID, c.vals, h.Height-1, prevHash); err != nil {
+		if err := b.LastCommit.Verify(c.chain, c.vals, h.Height-1, prevHash); err != nil {
 			return fmt.Errorf("block %d: last commit: %w", h.Height, err)
 		}
 	}
@@ -70,7 +70,7 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		if ev.A.Height > h.Height {
 			return fmt.Errorf("block %d: evidence %d is from the future", h.Height, i)
 		}
-		if err := ev.Verify(c.chainID, c.vals); err != nil {
+		if err := ev.Verify(c.chain, c.vals); err != nil {
 			return fmt.Errorf("block %d: evidence %d: %w", h.Height, i, err)
 		}
 	}
@@ -125,7 +125,7 @@ func (c *Chain) applySynced(b *ledger.Block, cmt *ledger.Commit) error {
 	if err := c.verifyBlock(b, false); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
-	if err := cmt.Verify(c.chainID, c.vals, b.Header.Height, b.Hash()); err != nil {
+	if err := cmt.Verify(c.chain, c.vals, b.Header.Height, b.Hash()); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
 	return c.commit(b, cmt)

@@ -73,6 +73,17 @@ start)
 		"$BIN" testnet --validators "$n" --observers 1 --out "$DIR"
 	fi
 	for h in $(homes); do start_one "$h"; done
+	# A node that cannot start at all (a home made by another qian version,
+	# whose store it refuses; a port in use) exits at once: say so here
+	# rather than leave it to the log.
+	sleep 1
+	for h in $(homes); do
+		if ! running "$h"; then
+			rm -f "$h/node.pid"
+			echo "$(basename "$h") exited at once; the end of $h/node.log:" >&2
+			tail -n 8 "$h/node.log" >&2
+		fi
+	done
 	;;
 stop)
 	for h in $(homes); do stop_one "$h"; done

@@ -11,6 +11,7 @@ import (
 
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/nodekey"
 )
@@ -136,6 +137,8 @@ func errorCode(err error) string {
 		return "invalid_genesis"
 	case errors.As(err, &ce):
 		return "invalid_config"
+	case errors.Is(err, store.ErrFormat):
+		return "store_format"
 	}
 	return "failed"
 }

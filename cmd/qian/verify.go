@@ -379,7 +379,7 @@ var chinaTime = time.FixedZone("CST", 8*3600)
 func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutput) {
 	r := out.Report
 	tx := r.Tx
-	fmt.Fprintf(w, "已验证 VERIFIED against the genesis of chain %s (genesis %s), trusting nothing else.\n\n", a.ChainID, a.GenesisHash.Short())
+	fmt.Fprintf(w, "已验证 VERIFIED against the genesis of chain %s (genesis %s), trusting nothing else.\n\n", a.Chain.ChainID(), a.Chain.GenesisHash().Short())
 	fmt.Fprintf(w, "Transaction %s\n", r.TxHash)
 	fmt.Fprintf(w, "  call:      %s.%s\n", tx.Contract, tx.Method)
 	fmt.Fprintf(w, "  sender:    %s%s\n", tx.Sender, senderOrg(doc, tx.Sender))

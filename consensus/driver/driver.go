@@ -21,6 +21,22 @@ type Transport interface {
 	// Receive delivers what peers sent. The driver reads it until Run
 	// returns.
 	Receive() <-chan Inbound
+	// Penalise is told of a message that proves its sender faulty (see
+	// SendersFault), with the replica's reason; the transport decides what
+	// follows (the node's strikes and bans). It must not block for long.
+	Penalise(from PeerID, reason error)
+}
+
+// SendersFault reports whether err, a message's rejection by the replica,
+// proves the peer that sent it faulty rather than merely late or early: a
+// signature that does not verify on this chain (a forgery, or a message
+// signed for another chain that shares this one's chain id and keys), or a
+// catch-up certificate that does not verify. An honest peer sends only
+// its own signed messages and ones it has verified (relayed polkas, stored
+// decisions), so it never sends either. Messages for the next height are
+// verified only when it starts, without their sender, and penalise no one.
+func SendersFault(err error) bool {
+	return errors.Is(err, consensus.ErrBadSignature) || errors.Is(err, consensus.ErrBadCommit)
 }
 
 // Inbound is a message from a peer.
@@ -117,6 +133,9 @@ func (d *Driver) Run(ctx context.Context) error {
 			}
 			if err = d.r.Receive(m.From, m.Data); err != nil && !errors.Is(err, ErrStorage) {
 				d.rejected.Add(1)
+				if SendersFault(err) {
+					d.t.Penalise(m.From, err)
+				}
 				err = nil
 			}
 		case t := <-d.fired:

@@ -15,7 +15,11 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 )
 
-const chain = "qian-driver"
+const chainID = "qian-driver"
+
+// chain is what the tests' validators sign: the chain id and a stand-in
+// genesis hash.
+var chain = ledger.NewChainIdentity(chainID, ledger.Sum([]byte("genesis of "+chainID)))
 
 func key(i int) ledger.PrivateKey {
 	s := sha256.Sum256([]byte(fmt.Sprintf("driver test key %d", i)))
@@ -60,8 +64,8 @@ func (h *testHost) ValidateBlock(b *ledger.Block) error {
 func (h *testHost) ProposeBlock(height uint64, round uint32) (*ledger.Block, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	b := &ledger.Block{Header: ledger.Header{ChainID: chain, Height: height, Time: int64(height)*1000 + int64(round)}}
-	b.Txs = []*ledger.Tx{{ChainID: chain, Nonce: uint64(h.id), Contract: "notary", Method: "anchor", Payload: []byte{byte(round)}}}
+	b := &ledger.Block{Header: ledger.Header{ChainID: chainID, Height: height, Time: int64(height)*1000 + int64(round)}}
+	b.Txs = []*ledger.Tx{{ChainID: chainID, Nonce: uint64(h.id), Contract: "notary", Method: "anchor", Payload: []byte{byte(round)}}}
 	if n := len(h.blocks); n > 0 {
 		b.Header.PrevBlockHash = h.blocks[n-1].Hash()
 		b.LastCommit = h.commits[n-1]
@@ -110,7 +114,7 @@ func fastTimeouts() consensus.Timeouts {
 func TestReplayRestoresLock(t *testing.T) {
 	vs := valset(4)
 	fs := disk.NewMem()
-	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: fs}
+	cfg := Config{Chain: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: fs}
 	h := &testHost{id: 0, vals: vs}
 	r, err := NewReplica(cfg, h, 1, vs)
 	if err != nil {
@@ -166,8 +170,9 @@ func TestReplayRestoresLock(t *testing.T) {
 
 // chanNet is an in-memory transport between drivers.
 type chanNet struct {
-	mu    sync.Mutex
-	peers map[PeerID]chan Inbound
+	mu        sync.Mutex
+	peers     map[PeerID]chan Inbound
+	penalised map[PeerID]int // by Penalise, per sender
 }
 
 type chanTransport struct {
@@ -203,6 +208,15 @@ func (c *chanTransport) Receive() <-chan Inbound {
 	return c.net.peers[c.self]
 }
 
+func (c *chanTransport) Penalise(from PeerID, _ error) {
+	c.net.mu.Lock()
+	defer c.net.mu.Unlock()
+	if c.net.penalised == nil {
+		c.net.penalised = map[PeerID]int{}
+	}
+	c.net.penalised[from]++
+}
+
 // TestDriversDecide runs four drivers on goroutines with real timers over
 // an in-memory transport until each has decided three heights.
 func TestDriversDecide(t *testing.T) {
@@ -215,7 +229,7 @@ func TestDriversDecide(t *testing.T) {
 		net.peers[id] = make(chan Inbound, 1024)
 		hosts[i] = &testHost{id: i, vals: vs}
 		dir := t.TempDir()
-		r, err := NewReplica(Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(i), WALPath: dir + "/cs.wal", SignerPath: dir + "/state.json"}, hosts[i], 1, vs)
+		r, err := NewReplica(Config{Chain: chain, Timeouts: fastTimeouts(), Key: key(i), WALPath: dir + "/cs.wal", SignerPath: dir + "/state.json"}, hosts[i], 1, vs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +279,7 @@ func TestDriversDecide(t *testing.T) {
 // peer answers with the decided block without waiting for the next tick.
 func TestReplicaAsksAPeerAheadForCatchUp(t *testing.T) {
 	vs := valset(4)
-	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
+	cfg := Config{Chain: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
 	r, err := NewReplica(cfg, &testHost{id: 0, vals: vs}, 1, vs)
 	if err != nil {
 		t.Fatal(err)
@@ -301,7 +315,7 @@ func TestReplicaAsksAPeerAheadForCatchUp(t *testing.T) {
 // pace and stop between heights.
 func TestLoneValidatorDecidesOneHeightPerCall(t *testing.T) {
 	vs := valset(1)
-	cfg := Config{ChainID: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
+	cfg := Config{Chain: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()}
 	h := &testHost{id: 0, vals: vs}
 	r, err := NewReplica(cfg, h, 1, vs)
 	if err != nil {
@@ -321,5 +335,50 @@ func TestLoneValidatorDecidesOneHeightPerCall(t *testing.T) {
 		if len(out) == 0 {
 			t.Fatalf("height %d: nothing queued to send; observers would hear nothing", want)
 		}
+	}
+}
+
+// A message whose signature does not verify on this chain, such as a vote
+// signed by a genesis validator for another chain with the same chain id
+// and keys, is its sender's fault: the driver reports the sender to the
+// transport. A message merely early (the next height, kept unverified) is
+// not.
+func TestBadSignaturePenalisesTheSender(t *testing.T) {
+	vs := valset(4)
+	net := &chanNet{peers: map[PeerID]chan Inbound{"self": make(chan Inbound, 16)}}
+	r, err := NewReplica(Config{Chain: chain, Timeouts: fastTimeouts(), Key: key(0), WALPath: "data/cs.wal", SignerPath: "data/state.json", FS: disk.NewMem()},
+		&testHost{id: 0, vals: vs}, 1, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := New(r, &chanTransport{net: net, self: "self"}, time.Hour)
+	relaunch := ledger.NewChainIdentity(chainID, ledger.Sum([]byte("genesis of the relaunch")))
+	vote := func(on ledger.ChainIdentity, height uint64) []byte {
+		v := &ledger.Vote{Type: ledger.Prevote, Height: height, Round: 0, Validator: 2}
+		_ = v.Sign(on, key(2))
+		return wire.Encode(&wire.Vote{Vote: v})
+	}
+	net.peers["self"] <- Inbound{From: "early", Data: vote(relaunch, 2)}
+	net.peers["self"] <- Inbound{From: "relaunch", Data: vote(relaunch, 1)}
+	net.peers["self"] <- Inbound{From: "honest", Data: vote(chain, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- d.Run(ctx) }()
+	for d.Rejected() < 1 || len(net.peers["self"]) > 0 {
+		select {
+		case err := <-done:
+			t.Fatalf("driver stopped: %v", err)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	<-done
+	net.mu.Lock()
+	defer net.mu.Unlock()
+	if net.penalised["relaunch"] != 1 || net.penalised["early"] != 0 || net.penalised["honest"] != 0 {
+		t.Fatalf("penalised %v; want the relaunch's sender once, no one else", net.penalised)
+	}
+	if d.Rejected() != 1 {
+		t.Fatalf("%d rejected, want 1", d.Rejected())
 	}
 }

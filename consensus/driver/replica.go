@@ -37,7 +37,9 @@ type Host interface {
 
 // Config configures a replica.
 type Config struct {
-	ChainID  string
+	// Chain is the chain's identity (genesis.Doc.Identity): what every
+	// signature the replica makes or checks covers.
+	Chain    ledger.ChainIdentity
 	Timeouts consensus.Timeouts
 	// Verifier checks signatures; nil verifies each one directly.
 	Verifier consensus.Verifier
@@ -112,14 +114,14 @@ func NewReplica(cfg Config, host Host, height uint64, vals *ledger.ValidatorSet)
 	if cfg.FS == nil {
 		cfg.FS = disk.OS
 	}
-	m, err := consensus.NewMachine(consensus.Config{ChainID: cfg.ChainID, Timeouts: cfg.Timeouts, Verifier: cfg.Verifier}, host)
+	m, err := consensus.NewMachine(consensus.Config{Chain: cfg.Chain, Timeouts: cfg.Timeouts, Verifier: cfg.Verifier}, host)
 	if err != nil {
 		return nil, err
 	}
 	r := &Replica{cfg: cfg, host: host, m: m, answered: map[PeerID]uint64{}}
 	if !cfg.Key.IsZero() {
 		r.pub = cfg.Key.PublicKey()
-		if r.signer, err = signer.Open(cfg.FS, cfg.SignerPath, cfg.Key, cfg.ChainID); err != nil {
+		if r.signer, err = signer.Open(cfg.FS, cfg.SignerPath, cfg.Key, cfg.Chain); err != nil {
 			return nil, err
 		}
 	}

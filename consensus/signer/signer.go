@@ -3,8 +3,9 @@
 // for one height, round and step, across crashes and restarts.
 //
 // Before a signature leaves Sign, the signer writes its last signed
-// (height, round, step), the sign bytes (a hash; see ledger.Vote.SignBytes)
-// and the signature to a state file: a temporary file written and fsynced,
+// (height, round, step), the sign bytes (a hash; see ledger.Vote.SignBytes,
+// which covers the chain's identity: chain id and genesis hash) and the
+// signature to a state file: a temporary file written and fsynced,
 // renamed over the state file, and the directory fsynced. After a crash at
 // any instant the state file holds either the previous state or the new one,
 // never a mix, and the new one is there whenever a signature could have been
@@ -85,22 +86,30 @@ func cmp(a, b uint64) int {
 // Signer signs for one validator key on one chain. It is not safe for
 // concurrent use: the consensus driver's goroutine owns it.
 type Signer struct {
-	fs      disk.FS
-	path    string
-	key     ledger.PrivateKey
-	pub     ledger.PublicKey
-	chainID string
-	last    LastSigned
+	fs    disk.FS
+	path  string
+	key   ledger.PrivateKey
+	pub   ledger.PublicKey
+	chain ledger.ChainIdentity
+	last  LastSigned
 }
 
 // Open loads the state file at path, or starts from nothing if it does not
 // exist. A state file that cannot be parsed, or that belongs to another key,
-// is an error: the signer never forgets what it signed.
-func Open(fsys disk.FS, path string, key ledger.PrivateKey, chainID string) (*Signer, error) {
+// is an error: the signer never forgets what it signed. The signer signs on
+// chain, whose identity every sign bytes it persists covers: a state file
+// left by a build whose sign bytes covered the chain id alone loads as it
+// is, and its last (height, round, step) is never signed again (its stored
+// sign bytes match no new message, so a request for it is a conflict), so
+// nothing is double-signed across the change.
+func Open(fsys disk.FS, path string, key ledger.PrivateKey, chain ledger.ChainIdentity) (*Signer, error) {
 	if key.IsZero() {
 		return nil, errors.New("signer: no key")
 	}
-	s := &Signer{fs: fsys, path: path, key: key, pub: key.PublicKey(), chainID: chainID}
+	if err := chain.Validate(); err != nil {
+		return nil, fmt.Errorf("signer: %w", err)
+	}
+	s := &Signer{fs: fsys, path: path, key: key, pub: key.PublicKey(), chain: chain}
 	_ = fsys.Remove(path + ".tmp") // a write that never reached its rename
 	data, err := fsys.ReadFile(path)
 	switch {
@@ -163,7 +172,7 @@ func (s *Signer) SignVote(v *ledger.Vote) error {
 	} else if v.Type != ledger.Prevote {
 		return fmt.Errorf("signer: unknown vote type %d", v.Type)
 	}
-	sig, err := s.sign(v.Height, v.Round, step, v.SignBytes(s.chainID))
+	sig, err := s.sign(v.Height, v.Round, step, v.SignBytes(s.chain))
 	if err != nil {
 		return fmt.Errorf("%s at height %d round %d: %w", v.Type, v.Height, v.Round, err)
 	}
@@ -173,7 +182,7 @@ func (s *Signer) SignVote(v *ledger.Vote) error {
 
 // SignProposal sets p.Sig, or refuses.
 func (s *Signer) SignProposal(p *ledger.Proposal) error {
-	sig, err := s.sign(p.Height, p.Round, StepProposal, p.SignBytes(s.chainID))
+	sig, err := s.sign(p.Height, p.Round, StepProposal, p.SignBytes(s.chain))
 	if err != nil {
 		return fmt.Errorf("proposal at height %d round %d: %w", p.Height, p.Round, err)
 	}

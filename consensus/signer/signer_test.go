@@ -2,6 +2,8 @@ package signer
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,7 +15,9 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 )
 
-const chain = "qian-signer"
+// chain is the identity every test signs on: a chain id and a stand-in
+// genesis hash.
+var chain = ledger.NewChainIdentity("qian-signer", ledger.Sum([]byte("genesis of qian-signer")))
 
 func key(i int) ledger.PrivateKey {
 	s := sha256.Sum256([]byte(fmt.Sprintf("signer test key %d", i)))
@@ -86,6 +90,47 @@ func TestReopen(t *testing.T) {
 	}
 	if _, err := Open(disk.OS, path, key(1), chain); err == nil {
 		t.Fatal("opened another key's state file")
+	}
+}
+
+// A state file written by the build before sign bytes covered the genesis
+// hash (its sign_bytes are TaggedHash("qian/vote/v1", chain id, type,
+// height, round, block)) still loads, and stays correct: the height, round
+// and step it records are never signed again, not even for the same vote
+// (that would be a second signature for one step), later ones are, and
+// what is persisted from then on covers the genesis hash.
+func TestStateFileFromChainIDOnlySignBytes(t *testing.T) {
+	a := vote(ledger.Precommit, 9, 1, 'A')
+	var old []byte
+	old = binary.AppendUvarint(old, uint64(len(chain.ChainID())))
+	old = append(old, chain.ChainID()...)
+	old = append(old, byte(ledger.Precommit))
+	old = binary.BigEndian.AppendUint64(old, 9)
+	old = binary.BigEndian.AppendUint32(old, 1)
+	old = append(append(old, 1), a.BlockHash[:]...)
+	oldBytes := ledger.TaggedHash("qian/vote/v1", old)
+	oldSig, _ := key(0).Sign(oldBytes)
+	state, _ := json.Marshal(LastSigned{Height: 9, Round: 1, Step: StepPrecommit, SignBytes: oldBytes, Signature: oldSig, PubKey: key(0).PublicKey()})
+	path := filepath.Join(t.TempDir(), "priv_validator_state.json")
+	must(t, os.WriteFile(path, state, 0o600))
+
+	s, err := Open(disk.OS, path, key(0), chain)
+	must(t, err)
+	if err := s.SignVote(a); !errors.Is(err, ErrConflict) {
+		t.Fatalf("the step the old file records, signed again: %v", err)
+	}
+	if err := s.SignVote(vote(ledger.Prevote, 9, 1, 'A')); !errors.Is(err, ErrRegression) {
+		t.Fatalf("an earlier step: %v", err)
+	}
+	next := vote(ledger.Prevote, 10, 0, 'B')
+	must(t, s.SignVote(next))
+	if err := next.Verify(chain, key(0).PublicKey()); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := Open(disk.OS, path, key(0), chain)
+	must(t, err)
+	if last := s2.Last(); last.Height != 10 || last.SignBytes != next.SignBytes(chain) {
+		t.Fatalf("persisted %+v", last)
 	}
 }
 

@@ -66,7 +66,7 @@ func (w *world) equivocate(nd *node, to []*node, data []byte) bool {
 	if w.rng.IntN(2) == 0 {
 		p.POLRound = -1
 	}
-	if err := p.Sign(w.chainID, w.keys[nd.val]); err != nil {
+	if err := p.Sign(w.chain, w.keys[nd.val]); err != nil {
 		return false
 	}
 	w.tracef("node %d equivocates at h=%d r=%d", nd.id, p.Height, p.Round)
@@ -90,7 +90,7 @@ func (w *world) doubleVote(nd *node, to []*node, data []byte) bool {
 	} else {
 		v.BlockHash = nil
 	}
-	if err := v.Sign(w.chainID, w.keys[nd.val]); err != nil {
+	if err := v.Sign(w.chain, w.keys[nd.val]); err != nil {
 		return false
 	}
 	w.split(nd, to, data, wire.Encode(&wire.Vote{Vote: &v}))
@@ -123,11 +123,11 @@ func (w *world) garbage(nd *node, to []*node, data []byte) {
 	case 3: // a vote in another validator's name, signed with our key
 		other := (nd.val + 1 + w.rng.IntN(w.vals.Size()-1)) % w.vals.Size()
 		v := &ledger.Vote{Type: ledger.Prevote, Height: h, Round: uint32(w.rng.IntN(3)), Validator: uint16(other)}
-		_ = v.Sign(w.chainID, w.keys[nd.val])
+		_ = v.Sign(w.chain, w.keys[nd.val])
 		junk = wire.Encode(&wire.Vote{Vote: v})
-	case 4: // a vote signed for another chain
+	case 4: // a vote signed for another chain with this one's id and keys
 		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, Validator: uint16(nd.val)}
-		_ = v.Sign("other-chain", w.keys[nd.val])
+		_ = v.Sign(ledger.NewChainIdentity(w.chain.ChainID(), ledger.Sum([]byte("another genesis"))), w.keys[nd.val])
 		junk = wire.Encode(&wire.Vote{Vote: v})
 	case 5: // a proposal out of turn
 		r := uint32(w.rng.IntN(4))
@@ -136,17 +136,17 @@ func (w *world) garbage(nd *node, to []*node, data []byte) {
 		}
 		blk := w.buildBlock(nd.store, nd, h, r, 1)
 		p := &ledger.Proposal{Height: h, Round: r, POLRound: -1, BlockHash: blk.Hash(), Proposer: uint16(nd.val)}
-		_ = p.Sign(w.chainID, w.keys[nd.val])
+		_ = p.Sign(w.chain, w.keys[nd.val])
 		junk = wire.Encode(&wire.Proposal{Proposal: p, Block: blk})
 	case 6: // validly signed votes for far-future rounds
 		v := &ledger.Vote{Type: ledger.Prevote, Height: h, Round: uint32(10 + w.rng.IntN(ledger.MaxRound-10)), Validator: uint16(nd.val)}
-		_ = v.Sign(w.chainID, w.keys[nd.val])
+		_ = v.Sign(w.chain, w.keys[nd.val])
 		junk = wire.Encode(&wire.Vote{Vote: v})
 	case 7: // a decided message whose commit is signed by us alone
 		blk := w.buildBlock(nd.store, nd, h, 0, 2)
 		bh := blk.Hash()
 		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, BlockHash: &bh, Validator: uint16(nd.val)}
-		_ = v.Sign(w.chainID, w.keys[nd.val])
+		_ = v.Sign(w.chain, w.keys[nd.val])
 		c := &ledger.Commit{Height: h, Round: 0, BlockHash: bh, Sigs: []ledger.CommitSig{{Validator: uint16(nd.val), Sig: v.Sig}}}
 		junk = wire.Encode(&wire.Decided{Block: blk, Commit: c})
 	default: // a status claiming a far height, and one for height 1

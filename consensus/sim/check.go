@@ -26,13 +26,13 @@ func (w *world) checkOutgoing(nd *node, data []byte) {
 			return
 		}
 		k = signKey{val: nd.val, step: 0, height: m.Proposal.Height, round: m.Proposal.Round}
-		sb = m.Proposal.SignBytes(w.chainID)
+		sb = m.Proposal.SignBytes(w.chain)
 	case *wire.Vote:
 		if int(m.Vote.Validator) != nd.val {
 			return // a relayed vote
 		}
 		k = signKey{val: nd.val, step: uint8(m.Vote.Type), height: m.Vote.Height, round: m.Vote.Round}
-		sb = m.Vote.SignBytes(w.chainID)
+		sb = m.Vote.SignBytes(w.chain)
 	default:
 		return
 	}
@@ -50,7 +50,7 @@ func (w *world) checkDecision(nd *node, d *consensus.Decision, s *chainStore) {
 		return
 	}
 	h := d.Block.Hash()
-	if !w.verifier.verifyCommit(w.chainID, w.vals, d.Commit, d.Height, h) {
+	if !w.verifier.verifyCommit(w.chain, w.vals, d.Commit, d.Height, h) {
 		w.violate("node %d decided height %d with a commit that does not verify", nd.id, d.Height)
 	}
 	if err := w.validate(s, d.Block); err != nil {
@@ -79,7 +79,7 @@ func (w *world) checkEvidence(nd *node, ev *ledger.DuplicateVoteEvidence) {
 		return
 	}
 	v, ok := w.vals.Get(int(ev.A.Validator))
-	if !ok || !w.verifier.Verify(v.PubKey, ev.A.SignBytes(w.chainID), ev.A.Sig) || !w.verifier.Verify(v.PubKey, ev.B.SignBytes(w.chainID), ev.B.Sig) {
+	if !ok || !w.verifier.Verify(v.PubKey, ev.A.SignBytes(w.chain), ev.A.Sig) || !w.verifier.Verify(v.PubKey, ev.B.SignBytes(w.chain), ev.B.Sig) {
 		w.violate("node %d produced evidence that does not verify", nd.id)
 		return
 	}

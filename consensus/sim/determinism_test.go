@@ -25,7 +25,7 @@ func TestSameSeedSameRun(t *testing.T) {
 // TestCheckersCatchViolations feeds the invariant checkers what a broken
 // implementation would produce and expects each to complain.
 func TestCheckersCatchViolations(t *testing.T) {
-	w := &world{verifier: newCachingVerifier(), chainID: "qian-sim", signed: map[signKey]ledger.Hash{}, res: &Result{}}
+	w := &world{verifier: newCachingVerifier(), chain: simChain, signed: map[signKey]ledger.Hash{}, res: &Result{}}
 	w.setupValidators(4, false)
 	w.mix = Mixes[0]
 	w.setupNodes()
@@ -37,7 +37,7 @@ func TestCheckersCatchViolations(t *testing.T) {
 		c := &ledger.Commit{Height: 1, Round: 0, BlockHash: h}
 		for _, i := range signers {
 			v := &ledger.Vote{Type: ledger.Precommit, Height: 1, Round: 0, BlockHash: &h, Validator: uint16(i)}
-			_ = v.Sign(w.chainID, w.keys[i])
+			_ = v.Sign(w.chain, w.keys[i])
 			c.Sigs = append(c.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})
 		}
 		return c
@@ -71,7 +71,7 @@ func TestCheckersCatchViolations(t *testing.T) {
 	})
 	vote := func(b *ledger.Hash) []byte {
 		v := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 1, BlockHash: b, Validator: 0}
-		_ = v.Sign(w.chainID, w.keys[0])
+		_ = v.Sign(w.chain, w.keys[0])
 		return encodeVote(v)
 	}
 	h := blkA.Hash()
@@ -80,7 +80,7 @@ func TestCheckersCatchViolations(t *testing.T) {
 	expect("an honest double sign", func() { w.checkOutgoing(n0, vote(nil)) })
 	a := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 0, BlockHash: &h, Validator: 1}
 	b := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 0, Validator: 1}
-	_ = a.Sign(w.chainID, w.keys[1])
-	_ = b.Sign(w.chainID, w.keys[1])
+	_ = a.Sign(w.chain, w.keys[1])
+	_ = b.Sign(w.chain, w.keys[1])
 	expect("evidence against an honest validator", func() { w.checkEvidence(n0, ledger.NewDuplicateVoteEvidence(a, b)) })
 }

@@ -68,7 +68,7 @@ func (w *world) validate(s *chainStore, b *ledger.Block) error {
 		if hd.Time <= prev.Header.Time {
 			return errors.New("time does not increase")
 		}
-		if !w.verifier.verifyCommit(w.chainID, w.vals, b.LastCommit, hd.Height-1, hd.PrevBlockHash) {
+		if !w.verifier.verifyCommit(w.chain, w.vals, b.LastCommit, hd.Height-1, hd.PrevBlockHash) {
 			return errors.New("last commit does not verify")
 		}
 	}
@@ -84,7 +84,7 @@ func (w *world) validate(s *chainStore, b *ledger.Block) error {
 // Different nodes and rounds give different blocks.
 func (w *world) buildBlock(s *chainStore, n *node, height uint64, round uint32, txs int) *ledger.Block {
 	b := &ledger.Block{Header: ledger.Header{
-		ChainID:        w.chainID,
+		ChainID:        w.chain.ChainID(),
 		Height:         height,
 		Time:           int64(w.now) + 1,
 		AppHash:        s.appHash(),
@@ -103,7 +103,7 @@ func (w *world) buildBlock(s *chainStore, n *node, height uint64, round uint32, 
 		var p [16]byte
 		binary.BigEndian.PutUint64(p[:8], uint64(n.id)<<32|uint64(round))
 		binary.BigEndian.PutUint64(p[8:], uint64(i))
-		b.Txs = append(b.Txs, &ledger.Tx{ChainID: w.chainID, Nonce: height, Contract: "notary", Method: "anchor", Payload: p[:]})
+		b.Txs = append(b.Txs, &ledger.Tx{ChainID: w.chain.ChainID(), Nonce: height, Contract: "notary", Method: "anchor", Payload: p[:]})
 	}
 	b.FillHeader()
 	return b

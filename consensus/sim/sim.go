@@ -99,13 +99,17 @@ type node struct {
 
 func (n *node) honest() bool { return n.kind == Honest || n.kind == ObserverNode }
 
+// simChain is the simulated chain's identity: its id and a stand-in
+// genesis hash (the simulator has no genesis document).
+var simChain = ledger.NewChainIdentity("qian-sim", ledger.Sum([]byte("genesis of qian-sim")))
+
 type world struct {
 	rng      *rand.Rand
 	now      time.Duration
 	seq      uint64
 	events   eventQueue
 	nodes    []*node
-	chainID  string
+	chain    ledger.ChainIdentity
 	vals     *ledger.ValidatorSet
 	valsHash ledger.Hash
 	keys     []ledger.PrivateKey
@@ -147,7 +151,7 @@ func (w *world) tracef(format string, args ...any) {
 // Run runs one seed.
 func Run(o Options) Result {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x51a4c4a1))
-	w := &world{rng: rng, chainID: "qian-sim", verifier: newCachingVerifier(), signed: map[signKey]ledger.Hash{}, trace: o.Trace}
+	w := &world{rng: rng, chain: simChain, verifier: newCachingVerifier(), signed: map[signKey]ledger.Hash{}, trace: o.Trace}
 	w.res = &Result{Seed: o.Seed}
 	if o.Mix != nil {
 		w.mix = *o.Mix
@@ -295,7 +299,7 @@ func (w *world) addNode(val int, kind Behaviour) {
 
 // start (re)starts a node's replica from its store, WAL and signer state.
 func (w *world) start(nd *node) {
-	cfg := driver.Config{ChainID: w.chainID, Timeouts: simTimeouts(), Verifier: w.verifier, WALPath: "data/cs.wal", SignerPath: "data/priv_validator_state.json", FS: nd.fs, WALRotateBytes: 64 << 10}
+	cfg := driver.Config{Chain: w.chain, Timeouts: simTimeouts(), Verifier: w.verifier, WALPath: "data/cs.wal", SignerPath: "data/priv_validator_state.json", FS: nd.fs, WALRotateBytes: 64 << 10}
 	if nd.val >= 0 {
 		cfg.Key = w.keys[nd.val]
 	}

@@ -32,7 +32,7 @@ func (c *cachingVerifier) Verify(key ledger.PublicKey, msg ledger.Hash, sig ledg
 }
 
 // verifyCommit is ledger.Commit.Verify through the cache.
-func (c *cachingVerifier) verifyCommit(chainID string, vals *ledger.ValidatorSet, cm *ledger.Commit, height uint64, block ledger.Hash) bool {
+func (c *cachingVerifier) verifyCommit(chain ledger.ChainIdentity, vals *ledger.ValidatorSet, cm *ledger.Commit, height uint64, block ledger.Hash) bool {
 	if cm == nil || cm.Height != height || cm.BlockHash != block {
 		return false
 	}
@@ -45,7 +45,7 @@ func (c *cachingVerifier) verifyCommit(chainID string, vals *ledger.ValidatorSet
 			return false
 		}
 		last = i
-		if !c.Verify(v.PubKey, cm.Precommit(k).SignBytes(chainID), s.Sig) {
+		if !c.Verify(v.PubKey, cm.Precommit(k).SignBytes(chain), s.Sig) {
 			return false
 		}
 		power += v.Power

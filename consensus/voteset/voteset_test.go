@@ -9,7 +9,7 @@ import (
 	"pgregory.net/rapid"
 )
 
-const chain = "qian-voteset"
+var chain = ledger.NewChainIdentity("qian-voteset", ledger.Sum([]byte("genesis of qian-voteset")))
 
 var keys = func() []ledger.PrivateKey {
 	ks := make([]ledger.PrivateKey, 8)

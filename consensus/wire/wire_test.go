@@ -14,7 +14,9 @@ import (
 	"pgregory.net/rapid"
 )
 
-const chain = "qian-wire"
+const chainID = "qian-wire"
+
+var chain = ledger.NewChainIdentity(chainID, ledger.Sum([]byte("genesis of "+chainID)))
 
 func key(i int) ledger.PrivateKey {
 	s := sha256.Sum256([]byte(fmt.Sprintf("wire test key %d", i)))
@@ -26,9 +28,9 @@ func key(i int) ledger.PrivateKey {
 }
 
 func block(height uint64, txs int, payload byte) *ledger.Block {
-	b := &ledger.Block{Header: ledger.Header{ChainID: chain, Height: height, Time: 1_700_000_000_000_000_000}}
+	b := &ledger.Block{Header: ledger.Header{ChainID: chainID, Height: height, Time: 1_700_000_000_000_000_000}}
 	for i := range txs {
-		b.Txs = append(b.Txs, &ledger.Tx{ChainID: chain, Nonce: uint64(i), Contract: "notary", Method: "anchor", Payload: []byte{payload, byte(i)}})
+		b.Txs = append(b.Txs, &ledger.Tx{ChainID: chainID, Nonce: uint64(i), Contract: "notary", Method: "anchor", Payload: []byte{payload, byte(i)}})
 	}
 	if height > 1 {
 		b.Header.PrevBlockHash = ledger.Sum([]byte{payload})

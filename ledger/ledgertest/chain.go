@@ -21,9 +21,17 @@ func Key(n uint64) ledger.PrivateKey {
 	return k
 }
 
+// GenesisHash is the stand-in genesis hash of a test chain with this id:
+// SHA-256 of "genesis of " and the id. A chain made here has no genesis
+// document; its validators sign this hash as the real ones sign the hash of
+// theirs.
+func GenesisHash(chainID string) ledger.Hash { return ledger.Sum([]byte("genesis of " + chainID)) }
+
 // Chain makes successive valid blocks signed by its validators.
 type Chain struct {
-	ChainID    string
+	// Identity is what the validators sign: the chain id and
+	// GenesisHash(chain id), unless a test sets another before signing.
+	Identity   ledger.ChainIdentity
 	Keys       []ledger.PrivateKey
 	Validators *ledger.ValidatorSet
 	// Time of the next block, in ns; advances by one second per block.
@@ -38,7 +46,7 @@ type Chain struct {
 // NewChain returns a chain with n validators of power 10 each, keys with
 // scalars 1000..1000+n-1.
 func NewChain(chainID string, n int) *Chain {
-	c := &Chain{ChainID: chainID, Time: 1_764_000_000_000_000_000}
+	c := &Chain{Identity: ledger.NewChainIdentity(chainID, GenesisHash(chainID)), Time: 1_764_000_000_000_000_000}
 	var vals []ledger.Validator
 	for i := 0; i < n; i++ {
 		k := Key(uint64(1000 + i))
@@ -53,12 +61,15 @@ func NewChain(chainID string, n int) *Chain {
 	return c
 }
 
+// ChainID is the chain id headers and transactions carry.
+func (c *Chain) ChainID() string { return c.Identity.ChainID() }
+
 // Height is the height of the last block made.
 func (c *Chain) Height() uint64 { return c.height }
 
 // Tx returns a transaction signed by key n with the given nonce.
 func (c *Chain) Tx(n uint64, nonce uint64, payload []byte) *ledger.Tx {
-	tx := &ledger.Tx{ChainID: c.ChainID, Nonce: nonce, Contract: "test", Method: "put", Payload: payload}
+	tx := &ledger.Tx{ChainID: c.ChainID(), Nonce: nonce, Contract: "test", Method: "put", Payload: payload}
 	if err := tx.Sign(Key(n)); err != nil {
 		panic(err)
 	}
@@ -75,7 +86,7 @@ func (c *Chain) Next(txs []*ledger.Tx) (*ledger.Block, *ledger.Commit) {
 	proposer := c.Keys[int(c.height)%len(c.Keys)]
 	b := &ledger.Block{
 		Header: ledger.Header{
-			ChainID:        c.ChainID,
+			ChainID:        c.ChainID(),
 			Height:         c.height,
 			Time:           c.Time,
 			PrevBlockHash:  c.prevHash,
@@ -100,7 +111,7 @@ func (c *Chain) Sign(height uint64, round uint32, hash ledger.Hash, n int) *ledg
 	cmt := &ledger.Commit{Height: height, Round: round, BlockHash: hash}
 	for i := 0; i < n; i++ {
 		v := &ledger.Vote{Type: ledger.Precommit, Height: height, Round: round, BlockHash: &hash, Validator: uint16(i)}
-		if err := v.Sign(c.ChainID, c.Keys[i]); err != nil {
+		if err := v.Sign(c.Identity, c.Keys[i]); err != nil {
 			panic(fmt.Sprintf("sign precommit: %v", err))
 		}
 		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})

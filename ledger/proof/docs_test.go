@@ -49,7 +49,7 @@ func TestDocumentedExample(t *testing.T) {
 		t.Fatal(err)
 	}
 	bundle := []byte(docBlock(t, "example bundle"))
-	rep, err := VerifyJSON(bundle, Anchor{ChainID: fields["chain_id"], GenesisHash: gh, Validators: vals})
+	rep, err := VerifyJSON(bundle, Anchor{Chain: ledger.NewChainIdentity(fields["chain_id"], gh), Validators: vals})
 	if err != nil {
 		t.Fatalf("the documented bundle does not verify: %v", err)
 	}
@@ -66,7 +66,7 @@ func TestDocumentedExample(t *testing.T) {
 	j := bytes.Index(bundle[i:], []byte(`"encoding": "`)) + i + len(`"encoding": "`) + 200
 	bad := append([]byte{}, bundle...)
 	bad[j] = "1032547698badcfe"[strings.IndexByte("0123456789abcdef", bad[j])]
-	if _, err := VerifyJSON(bad, Anchor{ChainID: fields["chain_id"], GenesisHash: gh, Validators: vals}); err == nil {
+	if _, err := VerifyJSON(bad, Anchor{Chain: ledger.NewChainIdentity(fields["chain_id"], gh), Validators: vals}); err == nil {
 		t.Fatal("ledger/proof accepted a changed signature")
 	}
 	// The independent verifier skips the readable copies' hash check only
@@ -104,7 +104,8 @@ func TestIndependentSchnorrVectors(t *testing.T) {
 // every tampering of TestVerifyRefuses that reaches the cryptography.
 func TestIndependentVerifierAgrees(t *testing.T) {
 	anchorOf := func(a Anchor) indepAnchor {
-		return indepAnchor{chainID: a.ChainID, genesis: a.GenesisHash[:], validators: a.Validators.Encode()}
+		gh := a.Chain.GenesisHash()
+		return indepAnchor{chainID: a.Chain.ChainID(), genesis: gh[:], validators: a.Validators.Encode()}
 	}
 	c, b := standard(t, 4)
 	if proven, err := independentVerify(b.Marshal(), anchorOf(c.anchor)); err != nil || !proven {

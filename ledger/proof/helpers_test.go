@@ -46,14 +46,13 @@ func newChain(t testing.TB, validators int) *chain {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	gh := ledger.Sum([]byte("genesis of " + testChainID))
+	lc := ledgertest.NewChain(testChainID, validators)
 	app0 := ledger.Sum([]byte("app hash 0"))
-	if err := st.InitGenesis(gh, nil, app0); err != nil {
+	if err := st.InitGenesis(lc.Identity.GenesisHash(), nil, app0); err != nil {
 		t.Fatal(err)
 	}
-	lc := ledgertest.NewChain(testChainID, validators)
 	return &chain{Store: st, c: lc, app: app0, writes: map[uint64]ledger.Hash{}, txs: map[uint64][]*ledger.Tx{},
-		anchor: Anchor{ChainID: testChainID, GenesisHash: gh, Validators: lc.Validators}}
+		anchor: Anchor{Chain: lc.Identity, Validators: lc.Validators}}
 }
 
 // block commits a block of n transactions (and, when withBatch, a

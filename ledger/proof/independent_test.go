@@ -344,19 +344,21 @@ type validator struct {
 	power uint64
 }
 
-// verifyCommit checks c for (height, block) against the validators.
-func verifyCommit(c *commit, chainID string, vals []validator, height uint64, block []byte) error {
+// verifyCommit checks c for (height, block) against the validators, as
+// precommits on the chain with this id and genesis hash.
+func verifyCommit(c *commit, chainID string, genesis []byte, vals []validator, height uint64, block []byte) error {
 	if c.height != height || !bytes.Equal(c.block, block) {
 		return errors.New("certificate for another block")
 	}
 	var msg []byte
 	msg = binary.AppendUvarint(msg, uint64(len(chainID)))
 	msg = append(msg, chainID...)
+	msg = append(msg, genesis...)
 	msg = append(msg, 2)
 	msg = binary.BigEndian.AppendUint64(msg, c.height)
 	msg = binary.BigEndian.AppendUint32(msg, c.round)
 	msg = append(append(msg, 1), c.block...)
-	signBytes := tagged("qian/vote/v1", msg)
+	signBytes := tagged("qian/vote/v2", msg)
 	var total, signed uint64
 	for _, v := range vals {
 		total += v.power
@@ -490,11 +492,11 @@ func independentVerify(raw []byte, a indepAnchor) (bool, error) {
 	if !schnorrVerify(sender, txHash, sig) {
 		return false, errors.New("tx signature")
 	}
-	if err := verifyCommit(cmt, a.chainID, vals, hdr.height, hdr.hash); err != nil {
+	if err := verifyCommit(cmt, a.chainID, a.genesis, vals, hdr.height, hdr.hash); err != nil {
 		return false, err
 	}
 	if nextCmt != nil {
-		if err := verifyCommit(nextCmt, a.chainID, vals, next.height, next.hash); err != nil {
+		if err := verifyCommit(nextCmt, a.chainID, a.genesis, vals, next.height, next.hash); err != nil {
 			return false, err
 		}
 	}

@@ -131,8 +131,23 @@ var refusals = []struct {
 	code string
 	edit func(t *testing.T, c *chain, b *Bundle, a *Anchor)
 }{
-	{"another chain id", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.ChainID = "qian-other" }},
-	{"another genesis", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { a.GenesisHash[0] ^= 1 }},
+	{"another chain id", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		a.Chain = ledger.NewChainIdentity("qian-other", a.Chain.GenesisHash())
+	}},
+	{"another genesis", ErrChain, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		g := a.Chain.GenesisHash()
+		g[0] ^= 1
+		a.Chain = ledger.NewChainIdentity(a.Chain.ChainID(), g)
+	}},
+	// A relaunched chain: same chain id, same validator keys, another
+	// genesis. The bundle's genesis_hash is only a claim; rewritten to the
+	// verifier's, it must still fail, because the certificates signed the
+	// other genesis hash (issue 10, point 2).
+	{"another genesis with the same chain id and keys, which the bundle claims", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
+		relaunch := ledger.Sum([]byte("genesis of the relaunch"))
+		a.Chain = ledger.NewChainIdentity(a.Chain.ChainID(), relaunch)
+		b.GenesisHash = relaunch
+	}},
 	{"another validator set", ErrValidators, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		a.Validators = ledgertest.NewChain(testChainID, 5).Validators
 	}},

@@ -11,14 +11,15 @@ import (
 	"github.com/qianchain/qianchain/ledger/schnorrbatch"
 )
 
-// Anchor is what a verifier trusts: the chain's identity and validator set,
-// taken from its genesis file (AnchorFromGenesis). Names, when set, are the
-// validators' names by index, for reports.
+// Anchor is what a verifier trusts: the chain's identity (chain id and
+// genesis hash) and validator set, taken from its genesis file
+// (AnchorFromGenesis). Certificates are checked against Chain, so the
+// genesis hash they must sign is the verifier's, never the bundle's. Names,
+// when set, are the validators' names by index, for reports.
 type Anchor struct {
-	ChainID     string
-	GenesisHash ledger.Hash
-	Validators  *ledger.ValidatorSet
-	Names       []string
+	Chain      ledger.ChainIdentity
+	Validators *ledger.ValidatorSet
+	Names      []string
 }
 
 // AnchorFromGenesis returns the anchor of a validated genesis document.
@@ -27,7 +28,7 @@ func AnchorFromGenesis(doc *genesis.Doc) (Anchor, error) {
 	if err != nil {
 		return Anchor{}, err
 	}
-	a := Anchor{ChainID: doc.ChainID, GenesisHash: doc.Hash(), Validators: vals}
+	a := Anchor{Chain: doc.Identity(), Validators: vals}
 	for _, v := range doc.Validators {
 		a.Names = append(a.Names, v.Name)
 	}
@@ -95,18 +96,22 @@ func AppHashLink(prev ledger.Hash, height uint64, writesRoot, resultsRoot ledger
 // run in the order docs/verification.md gives: cheap structural checks
 // first, signatures last.
 func Verify(b *Bundle, a Anchor) (*Report, error) {
-	if a.Validators == nil {
-		return nil, fail(ErrValidators, "the verifier has no validator set: load the genesis file")
+	if a.Validators == nil || a.Chain.Validate() != nil {
+		return nil, fail(ErrValidators, "the verifier has no chain identity or validator set: load the genesis file")
 	}
+	chainID, genesisHash := a.Chain.ChainID(), a.Chain.GenesisHash()
 	// 1. Format and chain.
 	if b.Version != Version {
 		return nil, fail(ErrFormat, "bundle version %d; this verifier reads version %d", b.Version, Version)
 	}
-	if b.ChainID != a.ChainID {
-		return nil, fail(ErrChain, "the bundle is for chain %q, the genesis file for chain %q", b.ChainID, a.ChainID)
+	if b.ChainID != chainID {
+		return nil, fail(ErrChain, "the bundle is for chain %q, the genesis file for chain %q", b.ChainID, chainID)
 	}
-	if b.GenesisHash != a.GenesisHash {
-		return nil, fail(ErrChain, "the bundle is for genesis %s, the genesis file hashes to %s", b.GenesisHash, a.GenesisHash)
+	// The bundle's genesis_hash is only a claim, checked here to name the
+	// mistake early; what binds the bundle to this genesis is that its
+	// certificates sign the genesis file's hash (step 9).
+	if b.GenesisHash != genesisHash {
+		return nil, fail(ErrChain, "the bundle is for genesis %s, the genesis file hashes to %s", b.GenesisHash, genesisHash)
 	}
 
 	// 2. Validator set: the genesis set, byte for byte.
@@ -126,8 +131,8 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	if hdr.ChainID != a.ChainID {
-		return nil, fail(ErrChain, "the header is for chain %q, not %q", hdr.ChainID, a.ChainID)
+	if hdr.ChainID != chainID {
+		return nil, fail(ErrChain, "the header is for chain %q, not %q", hdr.ChainID, chainID)
 	}
 	if hdr.ValidatorsHash != vals.Hash() {
 		return nil, fail(ErrValidators, "header %d names validator set %s, not the genesis set %s", hdr.Height, hdr.ValidatorsHash, vals.Hash())
@@ -142,8 +147,8 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	if err := sameAs("tx", b.Tx, txPart(tx)); err != nil {
 		return nil, err
 	}
-	if tx.ChainID != a.ChainID {
-		return nil, fail(ErrTx, "the transaction is for chain %q, not %q", tx.ChainID, a.ChainID)
+	if tx.ChainID != chainID {
+		return nil, fail(ErrTx, "the transaction is for chain %q, not %q", tx.ChainID, chainID)
 	}
 	if b.Inclusion.Size != hdr.TxCount {
 		return nil, fail(ErrMismatch, "inclusion.size: the bundle says %d, the header's tx_count is %d", b.Inclusion.Size, hdr.TxCount)
@@ -170,8 +175,8 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 			return nil, err
 		}
 		switch {
-		case next.ChainID != a.ChainID:
-			return nil, fail(ErrNext, "the next header is for chain %q, not %q", next.ChainID, a.ChainID)
+		case next.ChainID != chainID:
+			return nil, fail(ErrNext, "the next header is for chain %q, not %q", next.ChainID, chainID)
 		case next.Height != hdr.Height+1:
 			return nil, fail(ErrNext, "the next header is at height %d, not %d", next.Height, hdr.Height+1)
 		case next.PrevBlockHash != blockHash:
@@ -260,14 +265,14 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 			return nil, fail(ErrTx, "transaction %s: %v", tx.Hash(), ledger.ErrBadSignature)
 		case bad < nCmt:
 			v := cmt.Sigs[bad-1].Validator
-			return nil, fail(ErrCommit, "commit at height %d: precommit of validator %d (%s): %v", hdr.Height, v, sigs[bad].Key.Short(), ledger.ErrBadSignature)
+			return nil, fail(ErrCommit, "commit at height %d: the precommit of validator %d (%s) is not a valid signature on chain %s: signed for another chain (another genesis), or forged", hdr.Height, v, sigs[bad].Key.Short(), a.Chain)
 		default:
 			v := nextCmt.Sigs[bad-nCmt].Validator
-			return nil, fail(ErrNext, "next certificate: commit at height %d: precommit of validator %d (%s): %v", next.Height, v, sigs[bad].Key.Short(), ledger.ErrBadSignature)
+			return nil, fail(ErrNext, "next certificate: commit at height %d: the precommit of validator %d (%s) is not a valid signature on chain %s: signed for another chain (another genesis), or forged", next.Height, v, sigs[bad].Key.Short(), a.Chain)
 		}
 	}
 
-	r := &Report{ChainID: a.ChainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, TxCount: hdr.TxCount, Height: hdr.Height,
+	r := &Report{ChainID: chainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, TxCount: hdr.TxCount, Height: hdr.Height,
 		Time: hdr.Timestamp(), BlockHash: blockHash, Round: cmt.Round, Signers: cmt.Signers(),
 		SignedPower: cmt.SignedPower(a.Validators), TotalPower: a.Validators.TotalPower(), Validators: a.Validators.Size(),
 		InChain: next != nil, Result: outcome, BatchItem: b.BatchItem}
@@ -280,7 +285,8 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 }
 
 // checkCertificate checks everything about c but its signatures, which it
-// appends to sigs: it is for (height, block), its signers are distinct
+// appends to sigs as precommits on the anchor's chain (its chain id and
+// genesis hash): it is for (height, block), its signers are distinct
 // members of the anchor's set in increasing order, and they hold more than
 // two thirds of the power (encoding.md, Commit; ledger.Commit.Verify).
 func checkCertificate(a Anchor, c *ledger.Commit, height uint64, block ledger.Hash, sigs *[]schnorrbatch.Item) error {
@@ -299,7 +305,7 @@ func checkCertificate(a Anchor, c *ledger.Commit, height uint64, block ledger.Ha
 			return fmt.Errorf("commit at height %d: validator index %d is not in the set of %d", height, s.Validator, vals.Size())
 		}
 		last = int(s.Validator)
-		*sigs = append(*sigs, schnorrbatch.Item{Key: v.PubKey, Msg: c.Precommit(i).SignBytes(a.ChainID), Sig: s.Sig})
+		*sigs = append(*sigs, schnorrbatch.Item{Key: v.PubKey, Msg: c.Precommit(i).SignBytes(a.Chain), Sig: s.Sig})
 		power += v.Power
 	}
 	if power < vals.QuorumPower() {

@@ -148,7 +148,7 @@ func checkCrashStore(t *testing.T, dir string, chain *ledgertest.Chain) uint64 {
 		if err != nil {
 			t.Fatalf("tip %d: commit %d: %v", tip, h, err)
 		}
-		if err := cmt.Verify(crashChain, chain.Validators, h, blk.Hash()); err != nil {
+		if err := cmt.Verify(chain.Identity, chain.Validators, h, blk.Hash()); err != nil {
 			t.Fatalf("tip %d: %v", tip, err)
 		}
 		if app, err := s.AppHash(h); err != nil || app != crashAppHash(h) {

@@ -21,7 +21,8 @@
 // big-endian, so byte order is numeric order and a height range is a key
 // range.
 //
-//	'm' name               meta: "tip" (u64 height), "genesis" (hash)
+//	'm' name               meta: "tip" (u64 height), "genesis" (hash),
+//	                       "format" (u64, see format.go)
 //	'b' height             block hash (32) ‖ block encoding
 //	'H' height             block hash (32) ‖ header encoding (cheap reads of the tip)
 //	'h' block hash         height

@@ -22,6 +22,7 @@ const (
 var (
 	keyTip     = []byte{prefixMeta, 't', 'i', 'p'}
 	keyGenesis = []byte{prefixMeta, 'g', 'e', 'n', 'e', 's', 'i', 's'}
+	keyFormat  = []byte{prefixMeta, 'f', 'o', 'r', 'm', 'a', 't'}
 )
 
 func heightKey(prefix byte, h uint64) []byte {

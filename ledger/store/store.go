@@ -61,6 +61,10 @@ func Open(dir string, opt *Options) (*Store, error) {
 	default:
 		s.tip.Store(binary.BigEndian.Uint64(v))
 	}
+	if err := s.checkFormat(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
 	if _, err := s.GenesisHash(); err == nil {
 		s.hasGenesis.Store(true)
 	}
@@ -116,8 +120,9 @@ type Write struct {
 	Value []byte
 }
 
-// InitGenesis stores the genesis state and the app hash the first block's
-// header carries, in one synced batch. It fails if the store is not empty.
+// InitGenesis stores the genesis state, the app hash the first block's
+// header carries and the store's Format, in one synced batch. It fails if
+// the store is not empty.
 func (s *Store) InitGenesis(genesisHash ledger.Hash, writes []Write, appHash ledger.Hash) error {
 	if s.hasGenesis.Load() {
 		return errors.New("store already holds a genesis")
@@ -131,6 +136,7 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, writes []Write, appHash led
 	}
 	_ = b.Set(heightKey(prefixAppHash, 0), appHash[:], nil)
 	_ = b.Set(keyGenesis, genesisHash[:], nil)
+	_ = b.Set(keyFormat, u64(Format), nil)
 	_ = b.Set(keyTip, u64(0), nil)
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("store genesis: %w", err)

@@ -70,7 +70,7 @@ func TestCommitAndRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := cmt.Verify("qian-test", c.Validators, h, blk.Hash()); err != nil {
+		if err := cmt.Verify(c.Identity, c.Validators, h, blk.Hash()); err != nil {
 			t.Fatal(err)
 		}
 		byHash, err := s.BlockByHash(blk.Hash())
@@ -199,7 +199,7 @@ func TestCorruptedEntriesAreDetected(t *testing.T) {
 			// A flipped signature byte still decodes and names the right
 			// block: the store returns it and verification catches it.
 			blk, _ := s.Block(2)
-			if cmt.Verify("qian-test", c.Validators, 2, blk.Hash()) == nil {
+			if cmt.Verify(c.Identity, c.Validators, 2, blk.Hash()) == nil {
 				t.Fatalf("flip byte %d of commit 2: undetected", off)
 			}
 		} else {
@@ -238,7 +238,7 @@ func BenchmarkCommitBlock1000Txs(b *testing.B) {
 	}
 	payload := make([]byte, 200)
 	base := ledgertest.Key(1)
-	proto := &ledger.Tx{ChainID: c.ChainID, Contract: "trace", Method: "record", Payload: payload}
+	proto := &ledger.Tx{ChainID: c.ChainID(), Contract: "trace", Method: "record", Payload: payload}
 	for i := range items {
 		txs := make([]*ledger.Tx, 1000)
 		for j := range txs {

@@ -46,7 +46,8 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	sum := &Summary{ChainID: doc.ChainID, GenesisHash: doc.Hash(), Workers: workers}
+	chain := doc.Identity()
+	sum := &Summary{ChainID: chain.ChainID(), GenesisHash: chain.GenesisHash(), Workers: workers}
 	start := time.Now()
 	defer func() {
 		sum.Seconds = time.Since(start).Seconds()
@@ -57,6 +58,10 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 		sum.OK = sum.Problem == nil
 	}()
 
+	// The source's word on its genesis only names an honest mistake
+	// early (the wrong home, the wrong file); what ties the chain to this
+	// genesis is that every certificate must verify as signed on chain,
+	// its chain id and genesis hash (checks.go).
 	gh, err := src.GenesisHash()
 	if err != nil {
 		return nil, fmt.Errorf("read the source's genesis hash: %w", err)
@@ -82,7 +87,7 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 	sum.AppHash = r.app
 
 	ctx, cancel := context.WithCancel(ctx)
-	ch := &checker{doc: doc, vals: vals, src: src}
+	ch := &checker{doc: doc, chain: chain, vals: vals, src: src}
 	if loc, ok := src.(TxLocator); ok {
 		ch.index = loc
 	}

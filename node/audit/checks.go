@@ -10,6 +10,7 @@ import (
 // own data and genesis: they run on the read-ahead workers, in parallel.
 type checker struct {
 	doc   *genesis.Doc
+	chain ledger.ChainIdentity // doc's: what every certificate must sign
 	vals  *ledger.ValidatorSet
 	src   Source
 	index TxLocator // nil when the source keeps no index
@@ -29,7 +30,7 @@ func (c *checker) stateless(s *slot) {
 func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 	b := st.Block
 	hdr := &b.Header
-	chainID := c.doc.ChainID
+	chainID := c.chain.ChainID()
 	params := c.doc.Consensus
 	switch {
 	case hdr.Height != h:
@@ -64,12 +65,12 @@ func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 		return problem(h, ErrStore, "%d stored results for %d transactions", len(st.Results), len(b.Txs))
 	}
 	if h > 1 {
-		if err := b.LastCommit.Verify(chainID, c.vals, h-1, hdr.PrevBlockHash); err != nil {
+		if err := b.LastCommit.Verify(c.chain, c.vals, h-1, hdr.PrevBlockHash); err != nil {
 			return problem(h, ErrCommit, "the certificate of block %d recorded in this block: %v", h-1, err)
 		}
 		*sigs += uint64(len(b.LastCommit.Sigs))
 	}
-	if err := st.Commit.Verify(chainID, c.vals, h, b.Hash()); err != nil {
+	if err := st.Commit.Verify(c.chain, c.vals, h, b.Hash()); err != nil {
 		return problem(h, ErrCommit, "the source's stored certificate of this block: %v", err)
 	}
 	*sigs += uint64(len(st.Commit.Sigs))
@@ -77,7 +78,7 @@ func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 		if ev.A.Height > h {
 			return problem(h, ErrEvidence, "evidence %d is from height %d, in the future", i, ev.A.Height)
 		}
-		if err := ev.Verify(chainID, c.vals); err != nil {
+		if err := ev.Verify(c.chain, c.vals); err != nil {
 			return problem(h, ErrEvidence, "evidence %d: %v", i, err)
 		}
 		*sigs += 2

@@ -18,6 +18,7 @@ import (
 
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/localnet"
@@ -73,46 +74,15 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, config.GenesisFileName)); errors.Is(err, os.ErrNotExist) {
-		fmt.Fprintf(o.Out, "创建本地网络 Creating a local network of %d validators in %s\n", o.Validators, dir)
-		if _, err := localnet.CreateTestnet(localnet.TestnetOptions{Dir: dir, Validators: o.Validators, ChainID: "qian-devnet", BasePort: o.BasePort, Passphrase: o.Passphrase, KeyringOptions: o.KeyringOptions}); err != nil {
-			return err
-		}
-	} else if err != nil {
-		return err
-	} else {
-		fmt.Fprintf(o.Out, "复用本地网络 Reusing the local network in %s\n", dir)
-	}
-	doc, err := genesis.Load(filepath.Join(dir, config.GenesisFileName))
+	nw, err := openOrRenew(dir, o)
+	defer func() { nw.stop() }()
 	if err != nil {
 		return err
-	}
-	nw := &Network{Dir: dir, Genesis: doc}
-	defer func() {
-		for _, n := range nw.Nodes {
-			_ = n.Stop()
-		}
-	}()
-	for i := 0; i < len(doc.Validators); i++ {
-		home := filepath.Join(dir, fmt.Sprintf("node%d", i))
-		cfg, err := config.Load(home, nil)
-		if err != nil {
-			return fmt.Errorf("node%d: %w", i, err)
-		}
-		if i == 0 && o.HTTP != "" {
-			cfg.HTTP.Listen = o.HTTP
-		}
-		n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: o.Log.With("node", cfg.Moniker), Handler: o.Handler})
-		if err != nil {
-			return fmt.Errorf("node%d: %w", i, err)
-		}
-		nw.Nodes = append(nw.Nodes, n)
-		nw.URLs = append(nw.URLs, "http://"+n.HTTPAddr())
 	}
 	for _, n := range nw.Nodes {
 		n.Start()
 	}
-	fmt.Fprintf(o.Out, "启动 Started %d validators (chain %s); waiting for the first block...\n", len(nw.Nodes), doc.ChainID)
+	fmt.Fprintf(o.Out, "启动 Started %d validators (chain %s); waiting for the first block...\n", len(nw.Nodes), nw.Genesis.ChainID)
 	if err := waitHeight(ctx, nw.Nodes[0], 1, 60*time.Second); err != nil {
 		return err
 	}
@@ -137,6 +107,92 @@ func Run(ctx context.Context, o Options) error {
 		return nil
 	case err := <-errs:
 		return err
+	}
+}
+
+// openOrRenew opens the network in dir (creating it on first use). A
+// network whose chain this build refuses (store.ErrFormat: made by another
+// version of qian) is moved aside, said so, and made anew: a devnet is a
+// demonstration, regenerated rather than repaired, and its files are kept,
+// not deleted.
+func openOrRenew(dir string, o Options) (*Network, error) {
+	nw, err := open(dir, o)
+	var fe *store.FormatError
+	if !errors.As(err, &fe) {
+		return nw, err
+	}
+	nw.stop()
+	aside, merr := moveAside(dir)
+	if merr != nil {
+		return nil, fmt.Errorf("%w; moving %s aside to make a new one failed: %v", err, dir, merr)
+	}
+	fmt.Fprintf(o.Out, "本地网络已过期 The local network in %s was made by another version of qian (%v): "+
+		"this one cannot verify its chain. Moved it to %s (remove that when you no longer need it); making a new one.\n", dir, fe, aside)
+	return open(dir, o)
+}
+
+// open creates the network's files in dir on first use, or reuses them,
+// and makes (without starting) its nodes. On an error the returned
+// network holds the nodes made so far, for the caller to stop.
+func open(dir string, o Options) (*Network, error) {
+	if _, err := os.Stat(filepath.Join(dir, config.GenesisFileName)); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(o.Out, "创建本地网络 Creating a local network of %d validators in %s\n", o.Validators, dir)
+		if _, err := localnet.CreateTestnet(localnet.TestnetOptions{Dir: dir, Validators: o.Validators, ChainID: "qian-devnet", BasePort: o.BasePort, Passphrase: o.Passphrase, KeyringOptions: o.KeyringOptions}); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, err
+	} else {
+		fmt.Fprintf(o.Out, "复用本地网络 Reusing the local network in %s\n", dir)
+	}
+	doc, err := genesis.Load(filepath.Join(dir, config.GenesisFileName))
+	if err != nil {
+		return nil, err
+	}
+	nw := &Network{Dir: dir, Genesis: doc}
+	for i := 0; i < len(doc.Validators); i++ {
+		home := filepath.Join(dir, fmt.Sprintf("node%d", i))
+		cfg, err := config.Load(home, nil)
+		if err != nil {
+			return nw, fmt.Errorf("node%d: %w", i, err)
+		}
+		if i == 0 && o.HTTP != "" {
+			cfg.HTTP.Listen = o.HTTP
+		}
+		n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: o.Log.With("node", cfg.Moniker), Handler: o.Handler})
+		if err != nil {
+			return nw, fmt.Errorf("node%d: %w", i, err)
+		}
+		nw.Nodes = append(nw.Nodes, n)
+		nw.URLs = append(nw.URLs, "http://"+n.HTTPAddr())
+	}
+	return nw, nil
+}
+
+// stop stops every node made; a nil network has none.
+func (nw *Network) stop() {
+	if nw == nil {
+		return
+	}
+	for _, n := range nw.Nodes {
+		_ = n.Stop()
+	}
+	nw.Nodes = nil
+}
+
+// moveAside renames dir to the first free name of dir.old, dir.old2, ...
+// and returns it.
+func moveAside(dir string) (string, error) {
+	for i := 1; ; i++ {
+		aside := dir + ".old"
+		if i > 1 {
+			aside += fmt.Sprint(i)
+		}
+		if _, err := os.Lstat(aside); errors.Is(err, os.ErrNotExist) {
+			return aside, os.Rename(dir, aside)
+		} else if err != nil {
+			return "", err
+		}
 	}
 }
 

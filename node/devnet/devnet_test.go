@@ -3,12 +3,18 @@ package devnet
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/ledger/keyring"
@@ -109,4 +115,47 @@ func checkStory(t *testing.T, n *node.Node) {
 		t.Fatalf("only %d transactions on the chain", txs)
 	}
 	t.Logf("demo story: %d transactions at height %d, %d deliberately rejected", txs, n.Store.Height(), failed)
+}
+
+// A devnet directory left by the build before certificates signed the
+// genesis hash (its stores of format 1) is not run into obscure failures:
+// qian devnet says so, moves it aside and makes a new one.
+func TestDevnetRenewsANetworkOfAnEarlierFormat(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "devnet")
+	o := Options{Dir: dir, HTTP: "127.0.0.1:0", Validators: 4, BasePort: freeBasePort(t), Passphrase: []byte(DefaultPassphrase),
+		Log: slog.New(slog.DiscardHandler), KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()}}
+	var out syncBuffer
+	o.Out = &out
+	nw, err := open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := nw.Genesis.Hash()
+	nw.stop()
+	// As the previous build left it: no "format" meta key.
+	for i := 0; i < 4; i++ {
+		db, err := pebble.Open(filepath.Join(dir, fmt.Sprintf("node%d", i), "data", "chain"), &pebble.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Delete([]byte("mformat"), pebble.Sync); err != nil { // ledger/store's meta key
+			t.Fatal(err)
+		}
+		db.Close()
+	}
+
+	nw, err = openOrRenew(dir, o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	defer nw.stop()
+	if len(nw.Nodes) != 4 || nw.Genesis.Hash() == old {
+		t.Fatalf("%d nodes, genesis %s (old %s)", len(nw.Nodes), nw.Genesis.Hash().Short(), old.Short())
+	}
+	if !strings.Contains(out.String(), "store format 1") || !strings.Contains(out.String(), "Moved it to "+dir+".old") {
+		t.Fatalf("the renewal was not explained:\n%s", out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir+".old", "genesis.json")); err != nil {
+		t.Fatalf("the old network was not kept aside: %v", err)
+	}
 }

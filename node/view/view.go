@@ -52,7 +52,6 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	if err != nil {
 		return nil, err
 	}
-	anchor.GenesisHash = genesisHash
 	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
 }
 

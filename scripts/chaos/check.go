@@ -246,7 +246,7 @@ func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, 
 			if b.Commit == nil {
 				r.violate("%s has no commit certificate for block %d", n.Name, h)
 			} else {
-				if err := b.Commit.Verify(r.c.Doc.ChainID, r.c.Vals, h, b.Hash); err != nil {
+				if err := b.Commit.Verify(r.c.Chain, r.c.Vals, h, b.Hash); err != nil {
 					r.violate("%s's certificate for block %d: %v", n.Name, h, err)
 				}
 				r.book.AddCommit(b.Commit, where+" commit")
@@ -255,7 +255,7 @@ func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, 
 				if b.LastCommit == nil {
 					r.violate("%s block %d carries no certificate for block %d", n.Name, h, h-1)
 				} else {
-					if err := b.LastCommit.Verify(r.c.Doc.ChainID, r.c.Vals, h-1, b.Header.PrevBlockHash); err != nil {
+					if err := b.LastCommit.Verify(r.c.Chain, r.c.Vals, h-1, b.Header.PrevBlockHash); err != nil {
 						r.violate("%s block %d's certificate for block %d: %v", n.Name, h, h-1, err)
 					}
 					r.book.AddCommit(b.LastCommit, where+" last_commit")

@@ -77,6 +77,7 @@ type cluster struct {
 	Dir     string
 	Bin     string
 	Doc     *genesis.Doc
+	Chain   ledger.ChainIdentity // Doc's: what every validator signature covers
 	Vals    *ledger.ValidatorSet
 	Nodes   []*node
 	Fabric  *fabric
@@ -107,6 +108,7 @@ func newCluster(ctx context.Context, bin, dir, logLevel string, logf func(string
 	if c.Doc, err = genesis.Load(filepath.Join(out, config.GenesisFileName)); err != nil {
 		return nil, err
 	}
+	c.Chain = c.Doc.Identity()
 	if c.Vals, err = c.Doc.ValidatorSet(); err != nil {
 		return nil, err
 	}

@@ -60,7 +60,7 @@ func newRunner(ctx context.Context, o Options, bin, dir string, start time.Time,
 		return nil, err
 	}
 	r := &runner{o: o, c: c, rng: rand.New(rand.NewSource(o.Seed)), start: start, logf: logf, log: newTxLog()}
-	r.book = newVoteBook(c.Doc.ChainID, c.Vals)
+	r.book = newVoteBook(c.Chain, c.Vals)
 	r.mon = newMonitor(c, 100*time.Millisecond)
 	r.fol = newFollower(c, r.mon, r.log, r.book)
 	for _, n := range c.Nodes {

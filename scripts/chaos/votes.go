@@ -12,11 +12,13 @@ import (
 // from the commit certificates the nodes serve — and finds double
 // signatures: two validly signed messages of one validator for the same
 // height, round and step that differ in what they sign. Signatures are
-// checked against the genesis validator keys, so a conflict is proof, not
-// a guess. Safe for concurrent use.
+// checked against the genesis validator keys, as signed on the chain's
+// identity (chain id and genesis hash), so a conflict is proof, not a
+// guess, and a message of another chain is invalid here. Safe for
+// concurrent use.
 type voteBook struct {
-	chainID string
-	vals    *ledger.ValidatorSet
+	chain ledger.ChainIdentity
+	vals  *ledger.ValidatorSet
 
 	mu        sync.Mutex
 	votes     map[voteKey]seen
@@ -54,8 +56,8 @@ type sigKey struct {
 	val uint16
 }
 
-func newVoteBook(chainID string, vals *ledger.ValidatorSet) *voteBook {
-	return &voteBook{chainID: chainID, vals: vals, votes: map[voteKey]seen{}, proposals: map[proposalKey]seen{}, checked: map[sigKey]bool{}}
+func newVoteBook(chain ledger.ChainIdentity, vals *ledger.ValidatorSet) *voteBook {
+	return &voteBook{chain: chain, vals: vals, votes: map[voteKey]seen{}, proposals: map[proposalKey]seen{}, checked: map[sigKey]bool{}}
 }
 
 // valid checks sig over msg by validator i, once per distinct triple.
@@ -79,7 +81,7 @@ func target(h *ledger.Hash) string {
 
 // AddVote records a signed vote found at where.
 func (b *voteBook) AddVote(v *ledger.Vote, where string) {
-	msg := v.SignBytes(b.chainID)
+	msg := v.SignBytes(b.chain)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.counted.votes++
@@ -99,7 +101,7 @@ func (b *voteBook) AddVote(v *ledger.Vote, where string) {
 
 // AddProposal records a signed proposal found at where.
 func (b *voteBook) AddProposal(p *ledger.Proposal, where string) {
-	msg := p.SignBytes(b.chainID)
+	msg := p.SignBytes(b.chain)
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.counted.proposals++

@@ -7,7 +7,9 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 )
 
-const testChain = "chaos-test"
+// testChain is the identity the tests' validators sign on: a chain id and
+// a stand-in genesis hash.
+var testChain = ledger.NewChainIdentity("chaos-test", ledger.Sum([]byte("genesis of chaos-test")))
 
 func testValidators(t *testing.T, n int) ([]ledger.PrivateKey, *ledger.ValidatorSet) {
 	t.Helper()
@@ -109,8 +111,16 @@ func TestVoteBookRejectsBadSignatures(t *testing.T) {
 	forged := signedVote(t, keys[0], 1, ledger.Prevote, 3, 0, a) // signed by 0, claims 1
 	vb.AddVote(forged, "x")
 	vb.AddVote(signedVote(t, keys[1], 1, ledger.Prevote, 3, 0, b), "y")
+	// Validator 1's vote for a, signed for another chain with the same
+	// chain id and keys (another genesis): invalid here, not a double
+	// signature beside its vote for b.
+	other := &ledger.Vote{Type: ledger.Prevote, Height: 3, Round: 0, BlockHash: a, Validator: 1}
+	if err := other.Sign(ledger.NewChainIdentity(testChain.ChainID(), ledger.Sum([]byte("another genesis"))), keys[1]); err != nil {
+		t.Fatal(err)
+	}
+	vb.AddVote(other, "z")
 	conflicts, invalid, votes, _, _ := vb.Result()
-	if len(conflicts) != 0 || len(invalid) != 1 || votes != 2 {
+	if len(conflicts) != 0 || len(invalid) != 2 || votes != 3 {
 		t.Fatalf("conflicts %v, invalid %v, votes %d", conflicts, invalid, votes)
 	}
 	if !strings.Contains(invalid[0], "bad signature") {

@@ -44,6 +44,7 @@ type Chain struct {
 	Store   *store.Store        // nil after Close
 
 	t        testing.TB
+	chain    ledger.ChainIdentity // Doc's, which the validators sign
 	app      *node.ContractsApp
 	vals     *ledger.ValidatorSet
 	appHash  ledger.Hash
@@ -141,7 +142,7 @@ func New(t testing.TB, validators int) *Chain {
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("test genesis: %v", err)
 	}
-	c.Doc = doc
+	c.Doc, c.chain = doc, doc.Identity()
 	paths := config.Paths{Home: home}
 	if err := doc.Save(paths.GenesisFile()); err != nil {
 		t.Fatal(err)
@@ -229,7 +230,7 @@ func (c *Chain) Sign(height uint64, round uint32, hash ledger.Hash, n int) *ledg
 	cmt := &ledger.Commit{Height: height, Round: round, BlockHash: hash}
 	for i := 0; i < n; i++ {
 		v := &ledger.Vote{Type: ledger.Precommit, Height: height, Round: round, BlockHash: &hash, Validator: uint16(i)}
-		if err := v.Sign(ChainID, c.ValKeys[i]); err != nil {
+		if err := v.Sign(c.chain, c.ValKeys[i]); err != nil {
 			c.t.Fatal(err)
 		}
 		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})

@@ -1,0 +1,61 @@
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// Format is the version of what a store holds, recorded by InitGenesis
+// and checked by Open, so that a build never runs on a chain whose stored
+// data it would misread or fail to verify.
+//
+//   - 1: votes, proposals and so commit certificates sign the chain id
+//     alone (sign bytes qian/vote/v1, qian/proposal/v1). Stores of this
+//     format carry no "format" key.
+//   - 2: they sign the chain's identity, chain id and genesis hash
+//     (qian/vote/v2, qian/proposal/v2; docs/encoding.md). Every stored
+//     certificate of a format 1 store fails verification under these rules.
+const Format uint64 = 2
+
+// ErrFormat is matched (errors.Is) by every *FormatError.
+var ErrFormat = errors.New("store format not supported by this build")
+
+// FormatError reports a store written in a format this build does not
+// read. The store stays untouched: Open does not convert it.
+type FormatError struct {
+	Found uint64 // 1 for a store that records no format
+	Want  uint64
+}
+
+func (e *FormatError) Error() string {
+	if e.Found < e.Want {
+		return fmt.Sprintf("store format %d, written by an earlier qian; this build reads format %d only", e.Found, e.Want)
+	}
+	return fmt.Sprintf("store format %d, written by a later qian; this build reads format %d only", e.Found, e.Want)
+}
+
+func (e *FormatError) Is(target error) bool { return target == ErrFormat }
+
+// checkFormat refuses a store that holds a genesis but not in Format. An
+// empty store (no genesis yet) passes: InitGenesis will record Format.
+func (s *Store) checkFormat() error {
+	if _, err := s.GenesisHash(); errors.Is(err, ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	v, err := s.get(keyFormat)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return &FormatError{Found: 1, Want: Format}
+	case err != nil:
+		return fmt.Errorf("read format: %w", err)
+	case len(v) != 8:
+		return corrupt(0, "format", "value has %d bytes, want 8", len(v))
+	}
+	if f := binary.BigEndian.Uint64(v); f != Format {
+		return &FormatError{Found: f, Want: Format}
+	}
+	return nil
+}
