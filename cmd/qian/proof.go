@@ -89,6 +89,9 @@ one file was in the committed batch; TXHASH may then be left out.`,
 				return err
 			}
 			fmt.Fprintf(e.stderr, "proof of transaction %s (block %d, %d bytes) written to %s\n", h, b.Header.Height, len(out), path)
+			if b.Outcome == nil {
+				fmt.Fprintf(e.stderr, "note: it proves no outcome yet: block %d's app hash proves it; fetch the bundle again once that block is committed\n", b.Header.Height+1)
+			}
 			fmt.Fprintf(e.stderr, "check it offline: qian verify %s --genesis genesis.json\n", path)
 			return nil
 		},

@@ -24,7 +24,8 @@ import (
 type storyChain struct {
 	*audittest.Chain
 	harvest     ledger.Hash
-	disclosures string // a file of the farm's disclosures
+	refused     ledger.Hash // the story's one refused transaction: a sale of a recalled lot
+	disclosures string      // a file of the farm's disclosures
 }
 
 func newStoryChain(t *testing.T) *storyChain {
@@ -35,6 +36,11 @@ func newStoryChain(t *testing.T) *storyChain {
 	c.Block(nil, nil)
 	c.Close()
 	sc := &storyChain{Chain: c}
+	for _, s := range st.Steps {
+		if s.Expect != "OK" {
+			sc.refused = s.Tx.Hash()
+		}
+	}
 	for _, s := range st.Steps {
 		if s.Tx.Contract != trace.Contract || s.Tx.Method != trace.MethodCapture {
 			continue
@@ -153,6 +159,42 @@ func TestVerifyRefuses(t *testing.T) {
 	runQian(t, "", nil, "verify", junk, "--genesis", c.GenesisFile()).wantErr(t, 1, proof.ErrFormat)
 	runQian(t, "", nil, "verify", path).wantErr(t, 2, "usage", "--genesis")
 	runQian(t, "", nil, "verify", "--genesis", c.GenesisFile()).wantErr(t, 2, "usage")
+}
+
+// An outcome the bundle cannot prove is not VERIFIED: the bundle of the
+// story's refused sale (ERR_RECALLED), with outcome.proof stripped and the
+// outcome rewritten to OK (every readable copy consistent with the forged
+// leaf), exits 1 with ERR_PROOF_OUTCOME, and --json says verified false.
+func TestVerifyRefusesAnUnprovenOutcome(t *testing.T) {
+	isolate(t)
+	c := newStoryChain(t)
+	path := c.bundle(t, c.refused)
+	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile()).want(t, 0, "VERIFIED", "Outcome ERR_RECALLED")
+
+	raw, _ := os.ReadFile(path)
+	b, err := proof.ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := proof.DecodeResult(b.Outcome.Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Code, res.Message = "OK", ""
+	b.Outcome = &proof.OutcomePart{Result: proof.EncodeResult(res), Code: "OK", Message: "", Events: res.Events}
+	forged := filepath.Join(t.TempDir(), "forged.json")
+	os.WriteFile(forged, b.Marshal(), 0o644)
+
+	r := runQian(t, "", nil, "verify", forged, "--genesis", c.GenesisFile())
+	r.wantErr(t, 1, proof.ErrOutcome, "without outcome.proof")
+	if strings.Contains(r.stdout, "VERIFIED") {
+		t.Fatalf("a forged, unproven outcome printed as verified:\n%s", r.stdout)
+	}
+	r = runQian(t, "", nil, "verify", forged, "--genesis", c.GenesisFile(), "--json")
+	var out verifyOutput
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || out.Verified || out.Code != proof.ErrOutcome {
+		t.Fatalf("--json: exit %d, %v, %+v", r.code, err, out)
+	}
 }
 
 func TestAuditHome(t *testing.T) {
