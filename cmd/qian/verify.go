@@ -13,9 +13,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
-	"github.com/qianchain/qianchain/contracts/disclosure"
 	"github.com/qianchain/qianchain/contracts/epcis"
-	"github.com/qianchain/qianchain/contracts/trace"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
@@ -41,8 +39,10 @@ code and the reason, e.g. error (ERR_PROOF_COMMIT): ...
 
 --disclose FILE checks personal-data disclosures (the values and salts qian trace
 capture saved in DOC.disclosures.json) against the commitments the proven transaction
-recorded. Without a bundle, --event HASH --node URL finds the event's transaction on a
-node, fetches its bundle and verifies it the same way.
+recorded, each in the event that recorded it. --event HASH asks about one trace event:
+disclosures of the transaction's other events are listed as not checked. Without a
+bundle, --event HASH --node URL finds the event's transaction on a node, fetches its
+bundle and verifies it the same way.
 
 --genesis defaults to genesis.json in the node home (--home).`,
 		Args: func(cmd *cobra.Command, a []string) error {
@@ -57,7 +57,7 @@ node, fetches its bundle and verifies it the same way.
 	cmd.Flags().String("genesis", "", "the chain's genesis.json (default: the home's)")
 	cmd.Flags().Bool("json", false, "print the report as JSON")
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
-	cmd.Flags().String("event", "", "with --disclose and no bundle: the trace event hash whose transaction to fetch from --node")
+	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
 	return cmd
 }
 
@@ -105,32 +105,33 @@ type verifyOutput struct {
 	Report      *proof.Report     `json:"report,omitempty"`
 	Payload     json.RawMessage   `json:"payload,omitempty"`
 	Disclosures []disclosureCheck `json:"disclosures,omitempty"`
-}
-
-type disclosureCheck struct {
-	Field      string `json:"field"`
-	Value      string `json:"value"`
-	Commitment string `json:"commitment"`
-	Event      string `json:"event,omitempty"`
+	// Skipped lists the disclosures of the files that were not checked
+	// because they are about other events (see checkDisclosures).
+	Skipped []disclosureSkip `json:"skipped_disclosures,omitempty"`
 }
 
 func runVerify(cmd *cobra.Command, e *env, a []string) error {
 	asJSON, _ := cmd.Flags().GetBool("json")
 	discloseFiles, _ := cmd.Flags().GetStringArray("disclose")
 	event, _ := cmd.Flags().GetString("event")
+	if event != "" {
+		if len(discloseFiles) == 0 {
+			return usagef("--event is for checking disclosures: add --disclose FILE")
+		}
+		h, err := ledger.ParseHash(event)
+		if err != nil {
+			return usagef("--event: %v", err)
+		}
+		event = h.String()
+	}
 	var raw []byte
 	switch {
-	case len(a) == 1 && event != "":
-		return usagef("give a bundle file or --event, not both")
 	case len(a) == 1:
 		var err error
 		if raw, err = readLimited(a[0], proof.MaxBundleBytes); err != nil {
 			return err
 		}
 	case event != "":
-		if len(discloseFiles) == 0 {
-			return usagef("--event is for checking disclosures: add --disclose FILE")
-		}
 		c, err := loadClient(cmd)
 		if err != nil {
 			return err
@@ -171,17 +172,12 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		if err != nil {
 			return fail(err)
 		}
-		for _, d := range ds {
-			commit, err := checkDisclosure(rep, d, event)
-			if err != nil {
-				return fail(err)
-			}
-			ev := event
-			if ev == "" {
-				ev = d.Event
-			}
-			out.Disclosures = append(out.Disclosures, disclosureCheck{Field: d.Field, Value: d.Value, Commitment: commit, Event: strings.ToLower(ev)})
+		checked, skipped, err := checkDisclosures(rep, ds, event)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", f, err))
 		}
+		out.Disclosures = append(out.Disclosures, checked...)
+		out.Skipped = append(out.Skipped, skipped...)
 	}
 	if asJSON {
 		b, err := json.MarshalIndent(out, "", "  ")
@@ -234,118 +230,6 @@ func fetchEventBundle(node, event string) ([]byte, error) {
 		}
 	}
 	return nil, coded("ERR_NOT_FOUND", fmt.Sprintf("the node knows no trace event %s", h))
-}
-
-// readDisclosures reads a disclosure file: one disclosure, a list, or the
-// per-event lists qian trace capture writes.
-func readDisclosures(path string) ([]disclosure.Disclosure, error) {
-	b, err := readLimited(path, 1<<20)
-	if err != nil {
-		return nil, err
-	}
-	var one disclosure.Disclosure
-	if json.Unmarshal(b, &one) == nil && one.Field != "" {
-		return []disclosure.Disclosure{one}, nil
-	}
-	var list []disclosure.Disclosure
-	if json.Unmarshal(b, &list) == nil {
-		return list, nil
-	}
-	var nested [][]disclosure.Disclosure
-	if err := json.Unmarshal(b, &nested); err != nil {
-		return nil, coded(call.ErrDisclosure, fmt.Sprintf("%s is not a disclosure file (JSON {field, value, salt, commitment}, or lists of them): %v", path, err))
-	}
-	for _, l := range nested {
-		list = append(list, l...)
-	}
-	return list, nil
-}
-
-// checkDisclosure checks d against the commitment the proven transaction
-// recorded for d.Field, and returns that commitment in hex.
-func checkDisclosure(rep *proof.Report, d disclosure.Disclosure, event string) (string, error) {
-	tx := rep.Tx
-	var events []*epcis.Event
-	switch {
-	case tx.Contract == trace.Contract && tx.Method == trace.MethodCapture:
-		ev, err := trace.DecodeCapture(tx.Payload)
-		if err != nil {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's event does not decode: %v", err))
-		}
-		events = []*epcis.Event{ev}
-	case tx.Contract == trace.Contract && tx.Method == trace.MethodCaptureBatch:
-		b, err := trace.DecodeCaptureBatch(tx.Payload)
-		if err != nil {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's events do not decode: %v", err))
-		}
-		events = b.Events
-	default:
-		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace capture: it records no personal data", tx.Contract, tx.Method))
-	}
-	if event == "" {
-		event = d.Event
-	}
-	if event != "" {
-		i, err := checkEventHash(rep, event)
-		if err != nil {
-			return "", err
-		}
-		if i >= 0 && i < len(events) {
-			events = events[i : i+1] // the named event of a batch
-		}
-	}
-	if len(events) == 1 {
-		return checkEventDisclosure(events[0], d)
-	}
-	for _, ev := range events {
-		if h, err := checkEventDisclosure(ev, d); err == nil {
-			return h, nil
-		}
-	}
-	return "", coded(call.ErrDisclosure, fmt.Sprintf("no event of the batch records a commitment for field %q that the disclosure matches", d.Field))
-}
-
-// checkEventDisclosure checks d against ev's commitment for d.Field.
-func checkEventDisclosure(ev *epcis.Event, d disclosure.Disclosure) (string, error) {
-	for _, c := range ev.PersonalData {
-		if c.Field != d.Field {
-			continue
-		}
-		if d.Commitment != "" && !strings.EqualFold(d.Commitment, fmt.Sprintf("%x", c.Hash)) {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the disclosure names commitment %s for %q; the event recorded %x", d.Commitment, d.Field, c.Hash))
-		}
-		if err := disclosure.Check(d, c.Field, c.Hash); err != nil {
-			return "", proofErr(err)
-		}
-		return fmt.Sprintf("%x", c.Hash), nil
-	}
-	return "", coded(call.ErrDisclosure, fmt.Sprintf("the event records no commitment for field %q", d.Field))
-}
-
-// checkEventHash requires the transaction's outcome to name trace event
-// event. Only a proven outcome ties them with certainty; otherwise the link
-// is the node's word (the report says which), while the commitment itself
-// is in the proven transaction either way.
-//
-// It returns the event's position among the transaction's trace events (a
-// batch records one per event, in order).
-func checkEventHash(rep *proof.Report, event string) (int, error) {
-	if rep.Result == nil {
-		return -1, coded(call.ErrDisclosure, "the bundle carries no outcome, so it cannot tie the transaction to event "+event)
-	}
-	i := 0
-	for _, ev := range rep.Result.Events {
-		if ev.Type != "trace.event" {
-			continue
-		}
-		for _, at := range ev.Attrs {
-			if at.Key == "event" && strings.EqualFold(at.Value, event) {
-				return i, nil
-			}
-		}
-		i++
-	}
-	return -1, coded(call.ErrDisclosure, fmt.Sprintf("the transaction recorded no trace event %s", event))
 }
 
 // payloadJSON renders the transaction's payload with the contracts'
@@ -436,13 +320,14 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	for _, d := range out.Disclosures {
 		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction", d.Field, d.Value, d.Commitment[:16])
 		if d.Event != "" {
-			how := "as its proven outcome says"
-			if r.Result == nil || !r.Result.Proven {
-				how = "as its unproven outcome says"
-			}
-			fmt.Fprintf(w, " in trace event %s… (%s)", d.Event[:16], how)
+			fmt.Fprintf(w, " in trace event %s… (its event %d, as its proven outcome says)", d.Event[:16], d.Index)
+		} else {
+			fmt.Fprintf(w, " in its event %d", d.Index)
 		}
 		fmt.Fprintln(w)
+	}
+	for _, d := range out.Skipped {
+		fmt.Fprintf(w, "Not checked: the disclosure of %s is %s (event %s…)\n", d.Field, d.Reason, d.Event[:16])
 	}
 }
 
