@@ -23,8 +23,8 @@ import (
 
 func newVerifyCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "verify [BUNDLE.json]",
-		Short: "Check a proof bundle offline against the genesis file, and disclosed personal data",
+		Use:   "verify [BUNDLE.json | CERT.cert.json]",
+		Short: "Check a proof bundle or a notary certificate offline against the genesis file, and disclosed personal data",
 		Long: `Check a proof bundle (from qian proof, or a page's download link) against the chain's
 genesis file, trusting nothing else: the transaction's Merkle path to its block's
 transaction root (tree size from the header), the block header, a commit certificate
@@ -44,10 +44,16 @@ disclosures of the transaction's other events are listed as not checked. Without
 bundle, --event HASH --node URL finds the event's transaction on a node, fetches its
 bundle and verifies it the same way.
 
+A notary certificate (FILE.cert.json, from qian notary batch) is a bundle of the
+anchoring transaction with the item's path: it is verified the same way, and must
+prove an accepted anchoring of its item at its height. --file FILE checks that the
+file's SHA-256 is the item. The certificate's name is reported as given: the chain
+anchors a file's content, not its name. docs/notarization.md specifies the format.
+
 --genesis defaults to genesis.json in the node home (--home).`,
 		Args: func(cmd *cobra.Command, a []string) error {
 			if len(a) > 1 {
-				return usagef("verify takes at most one bundle file, got %d arguments", len(a))
+				return usagef("verify takes at most one bundle or certificate file, got %d arguments", len(a))
 			}
 			return nil
 		},
@@ -58,6 +64,7 @@ bundle and verifies it the same way.
 	cmd.Flags().Bool("json", false, "print the report as JSON")
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
 	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
+	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
 	return cmd
 }
 
@@ -108,6 +115,24 @@ type verifyOutput struct {
 	// Skipped lists the disclosures of the files that were not checked
 	// because they are about other events (see checkDisclosures).
 	Skipped []disclosureSkip `json:"skipped_disclosures,omitempty"`
+	// Certificate is what a notary certificate proved, beside Report.
+	Certificate *certificateOutput `json:"certificate,omitempty"`
+}
+
+// certificateOutput is the certificate part of qian verify --json: the
+// item and its place in the anchored batch (proven), the file when one was
+// checked, and the name, which nothing proves.
+type certificateOutput struct {
+	Item        ledger.Hash `json:"item"`
+	Index       uint64      `json:"index"`
+	Size        uint64      `json:"size"`
+	Root        ledger.Hash `json:"root"`
+	File        string      `json:"file,omitempty"`
+	FileChecked bool        `json:"file_checked"`
+	Name        string      `json:"name,omitempty"`
+	// NameProven is always false: the chain anchors the item (a file's
+	// content), never its name.
+	NameProven bool `json:"name_proven"`
 }
 
 func runVerify(cmd *cobra.Command, e *env, a []string) error {
@@ -145,6 +170,14 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 	default:
 		return usagef("verify takes a bundle file (qian proof TXHASH -o bundle.json), or --disclose FILE --event HASH")
 	}
+	filePath, _ := cmd.Flags().GetString("file")
+	isCert := proof.IsCertificate(raw)
+	switch {
+	case isCert && len(discloseFiles) > 0:
+		return usagef("--disclose checks a trace capture's bundle; a notary certificate holds no personal data")
+	case !isCert && filePath != "":
+		return usagef("--file is for a notary certificate (FILE.cert.json from qian notary batch); this is a proof bundle")
+	}
 	doc, anchor, err := loadAnchor(cmd, "")
 	if err != nil {
 		return err
@@ -158,11 +191,28 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		}
 		return err
 	}
-	rep, err := proof.VerifyJSON(raw, anchor)
-	if err != nil {
+	var rep *proof.Report
+	var certOut *certificateOutput
+	if isCert {
+		var file *ledger.Hash
+		if filePath != "" {
+			h, _, err := fileHash(filePath)
+			if err != nil {
+				return err
+			}
+			file = &h
+		}
+		cr, err := proof.VerifyCertificateJSON(raw, anchor, file)
+		if err != nil {
+			return fail(err)
+		}
+		bi := cr.Report.BatchItem
+		rep, certOut = cr.Report, &certificateOutput{Item: cr.Item, Index: bi.Index, Size: bi.Size, Root: bi.Root,
+			File: filePath, FileChecked: file != nil, Name: cr.Name}
+	} else if rep, err = proof.VerifyJSON(raw, anchor); err != nil {
 		return fail(err)
 	}
-	out := verifyOutput{Verified: true, Report: rep}
+	out := verifyOutput{Verified: true, Report: rep, Certificate: certOut}
 	out.Payload, err = payloadJSON(rep)
 	if err != nil {
 		out.Payload, _ = json.Marshal(map[string]string{"error": err.Error()})
@@ -316,6 +366,17 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	}
 	if bi := r.BatchItem; bi != nil {
 		fmt.Fprintf(w, "Batch item %s is item %d of the %d whose root %s this transaction anchored\n", bi.Item, bi.Index, bi.Size, bi.Root)
+	}
+	if c := out.Certificate; c != nil {
+		fmt.Fprintf(w, "Notary certificate of item %s: anchored in block %d, as the outcome above proves\n", c.Item, r.Height)
+		if c.FileChecked {
+			fmt.Fprintf(w, "  file %s: its SHA-256 is the item\n", c.File)
+		} else {
+			fmt.Fprintln(w, "  file: not checked (give --file FILE to check that its SHA-256 is the item)")
+		}
+		if c.Name != "" {
+			fmt.Fprintf(w, "  name %q: as the certificate gives it, not proven (the chain anchors the content, not the name)\n", c.Name)
+		}
 	}
 	for _, d := range out.Disclosures {
 		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction", d.Field, d.Value, d.Commitment[:16])
