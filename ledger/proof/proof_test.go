@@ -257,6 +257,25 @@ func TestParseBundleIsStrict(t *testing.T) {
 			t.Errorf("%s: got %v", name, err)
 		}
 	}
+	// docs/verification.md, Spelling: key validity, lengths and integer
+	// ranges are format errors, whatever the encodings hold.
+	cases = map[string]string{
+		"a sender that is no curve point": strings.Replace(good, `"sender": "`+b.Tx.Sender.String(), `"sender": "`+strings.Repeat("f", 64), 1),
+		"a short hash":                    strings.Replace(good, hash, hash[:62], 1),
+		"a negative integer":              strings.Replace(good, `"index": 6`, `"index": -6`, 1),
+		"an index beyond 32 bits":         strings.Replace(good, `"index": 6`, `"index": 4294967302`, 1),
+		"a leading zero":                  strings.Replace(good, `"index": 6`, `"index": 06`, 1),
+		"a plus sign":                     strings.Replace(good, `"index": 6`, `"index": +6`, 1),
+		"version 2":                       strings.Replace(good, `"version": 1`, `"version": 2`, 1),
+	}
+	for name, in := range cases {
+		if in == good {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
+		if _, err := VerifyJSON([]byte(in), c.anchor); CodeOf(err) != ErrFormat {
+			t.Errorf("%s: got %v, want %s", name, err, ErrFormat)
+		}
+	}
 	// null where a list belongs.
 	g, _ := genericJSON([]byte(good))
 	g.(map[string]any)["commit"].(map[string]any)["signers"] = nil
