@@ -19,7 +19,7 @@ type disclosureCheck struct {
 	Field      string `json:"field"`
 	Value      string `json:"value"`
 	Commitment string `json:"commitment"`
-	Event      string `json:"event,omitempty"`
+	Event      string `json:"event"`
 	Index      int    `json:"event_index"`
 }
 
@@ -50,9 +50,11 @@ func readDisclosures(path string) ([]disclosure.Disclosure, error) {
 }
 
 // capturedEvents returns the trace events the proven transaction recorded,
-// in order, and their hashes from the proven outcome (nil without one): a
-// trace.capture records one event; a trace.capture_batch records its k-th
-// payload event as the k-th trace.event of its outcome.
+// in order, and their hashes from its proven outcome: a trace.capture
+// records one event; a trace.capture_batch records its k-th payload event
+// as the k-th trace.event of its outcome. Without a proven outcome OK
+// nothing says the events were recorded (a refused capture is in its block
+// too), so the disclosures cannot be checked.
 func capturedEvents(rep *proof.Report) ([]*epcis.Event, []string, error) {
 	tx := rep.Tx
 	var events []*epcis.Event
@@ -72,8 +74,8 @@ func capturedEvents(rep *proof.Report) ([]*epcis.Event, []string, error) {
 	default:
 		return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace capture: it records no personal data", tx.Contract, tx.Method))
 	}
-	if rep.Result == nil {
-		return events, nil, nil
+	if rep.Result == nil || rep.Result.Code != "OK" {
+		return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("nothing proves that transaction %s recorded its events: %s", rep.TxHash, noEvents(rep)))
 	}
 	var hashes []string
 	for _, ev := range rep.Result.Events {
@@ -87,11 +89,8 @@ func capturedEvents(rep *proof.Report) ([]*epcis.Event, []string, error) {
 			}
 		}
 	}
-	if rep.Result.Code == "OK" && len(hashes) != len(events) {
+	if len(hashes) != len(events) {
 		return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("the proven outcome names %d trace events for the transaction's %d", len(hashes), len(events)))
-	}
-	if rep.Result.Code != "OK" {
-		hashes = nil // a refused capture recorded nothing
 	}
 	return events, hashes, nil
 }
@@ -118,9 +117,6 @@ func checkDisclosures(rep *proof.Report, ds []disclosure.Disclosure, want string
 		return -1
 	}
 	if want != "" {
-		if hashes == nil {
-			return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("nothing ties transaction %s to event %s: %s", rep.TxHash, want, noEvents(rep)))
-		}
 		if indexOf(want) < 0 {
 			return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("transaction %s recorded no trace event %s", rep.TxHash, want))
 		}
@@ -134,9 +130,6 @@ func checkDisclosures(rep *proof.Report, ds []disclosure.Disclosure, want string
 			skipped = append(skipped, disclosureSkip{Field: d.Field, Event: d.Event, Reason: "for another event than " + want})
 			continue
 		case d.Event != "" && want == "":
-			if hashes == nil {
-				return nil, nil, coded(call.ErrDisclosure, fmt.Sprintf("the disclosure of %s names event %s, and nothing ties the transaction to it: %s", d.Field, d.Event, noEvents(rep)))
-			}
 			if indexOf(d.Event) < 0 {
 				skipped = append(skipped, disclosureSkip{Field: d.Field, Event: d.Event, Reason: "for an event this transaction did not record"})
 				continue
@@ -165,11 +158,7 @@ func checkDisclosures(rep *proof.Report, ds []disclosure.Disclosure, want string
 		if err := disclosure.Check(d, d.Field, c); err != nil {
 			return nil, nil, proofErr(err)
 		}
-		dc := disclosureCheck{Field: d.Field, Value: d.Value, Commitment: d.Commitment, Index: k}
-		if hashes != nil {
-			dc.Event = hashes[k]
-		}
-		checked = append(checked, dc)
+		checked = append(checked, disclosureCheck{Field: d.Field, Value: d.Value, Commitment: d.Commitment, Event: hashes[k], Index: k})
 	}
 	if len(checked) == 0 {
 		return nil, nil, coded(call.ErrDisclosure, "none of the file's disclosures is about this transaction's events")

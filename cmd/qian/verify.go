@@ -379,13 +379,8 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 		}
 	}
 	for _, d := range out.Disclosures {
-		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction", d.Field, d.Value, d.Commitment[:16])
-		if d.Event != "" {
-			fmt.Fprintf(w, " in trace event %s… (its event %d, as its proven outcome says)", d.Event[:16], d.Index)
-		} else {
-			fmt.Fprintf(w, " in its event %d", d.Index)
-		}
-		fmt.Fprintln(w)
+		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction in trace event %s… (its event %d, as its proven outcome says)\n",
+			d.Field, d.Value, d.Commitment[:16], d.Event[:16], d.Index)
 	}
 	for _, d := range out.Skipped {
 		fmt.Fprintf(w, "Not checked: the disclosure of %s is %s (event %s…)\n", d.Field, d.Reason, d.Event[:16])

@@ -107,10 +107,30 @@ func TestVerifyPrintsWhatWasProved(t *testing.T) {
 	wrong := filepath.Join(t.TempDir(), "wrong.json")
 	os.WriteFile(wrong, []byte(strings.Replace(string(raw), "王秀英", "王秀兰", 1)), 0o600)
 	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile(), "--disclose", wrong).wantErr(t, 1, "ERR_DISCLOSURE", "do not open commitment")
+	// Without a proven outcome nothing says the harvest recorded its event:
+	// the bundle verifies, the disclosures cannot be checked.
+	b, err := proof.ParseBundle(mustRead(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Outcome = nil
+	noOutcome := filepath.Join(t.TempDir(), "no-outcome.json")
+	os.WriteFile(noOutcome, b.Marshal(), 0o644)
+	runQian(t, "", nil, "verify", noOutcome, "--genesis", c.GenesisFile()).want(t, 0, "Outcome: not in the bundle")
+	runQian(t, "", nil, "verify", noOutcome, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "carries no outcome")
 	// Nor against another transaction; that one a founding admin sent.
 	other := c.bundle(t, lastTx(t, c))
 	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile()).want(t, 0, "notary.anchor", "(a founding admin key of farm, per genesis)")
 	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "not a trace capture")
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func lastTx(t *testing.T, c *storyChain) ledger.Hash {
