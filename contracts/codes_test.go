@@ -295,10 +295,6 @@ var codeScenarios = []scenario{
 		st, _ := demo.Scenario(contracttest.ChainID, ks)
 		return c.Do(ks[membership.Farm], notary.Contract, notary.MethodAnchor, anchor(ledger.Sum(st.DatasetDoc))).Code
 	}},
-	{call.ErrCertificate, func(t *testing.T) string {
-		_, err := notary.VerifyCertificate(&notary.Certificate{Version: 2})
-		return call.CodeOf(err)
-	}},
 	{call.ErrDisclosure, func(t *testing.T) string {
 		// The farm's disclosures open the commitments on chain; a wrong
 		// value does not.

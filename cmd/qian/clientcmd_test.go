@@ -9,8 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qianchain/qianchain/contracts/notary"
+	"github.com/qianchain/qianchain/contracts/disclosure"
 	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/node/devnet"
 	"github.com/qianchain/qianchain/node/localnet"
 )
@@ -89,15 +90,12 @@ func TestClientCommands(t *testing.T) {
 	}
 	for _, f := range files {
 		raw, _ := os.ReadFile(f)
-		c, err := notary.ParseCertificate(raw)
+		c, err := proof.ParseCertificate(raw)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := notary.VerifyCertificate(c); err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		if c.Height == 0 {
-			t.Fatalf("%s has no height", f)
+		if c.Height == 0 || c.Name == "" || c.Bundle.Outcome == nil {
+			t.Fatalf("%s: height %d, name %q, outcome %v", f, c.Height, c.Name, c.Bundle.Outcome)
 		}
 	}
 
@@ -118,16 +116,32 @@ func TestClientCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "OK (block") {
 		t.Fatalf("capture: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if st, err := os.Stat(filepath.Join(work, "harvest.disclosures.json")); err != nil || st.Mode().Perm() != 0o600 {
+	disc := filepath.Join(work, "harvest.disclosures.json")
+	if st, err := os.Stat(disc); err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("disclosures file: %v", err)
 	}
+	// It names the event that recorded each commitment, and is never
+	// overwritten: a second capture of the document stops before sending.
+	first, _ := os.ReadFile(disc)
+	if ds, err := disclosure.ParseFile(first); err != nil || len(ds) != 1 || ds[0].Event == "" || !strings.Contains(r.stdout, "trace event 0: "+ds[0].Event) {
+		t.Fatalf("disclosures file %s: %v\n%s", first, err, r.stdout)
+	}
+	runQian(t, "", nil, "trace", "capture", doc, "--key", "farm").wantErr(t, 1, "failed", "already exists")
+	if again, _ := os.ReadFile(disc); string(again) != string(first) {
+		t.Fatal("the disclosures file was changed")
+	}
+	os.Rename(disc, disc+".kept")
 	// Its history comes back as an EPCIS query document.
 	r = runQian(t, "", nil, "trace", "history", "urn:epc:class:lgtin:6923101.000010.LSK20250415-02")
 	if r.code != 0 || !strings.Contains(r.stdout, `"EPCISQueryDocument"`) || !strings.Contains(r.stdout, "LSK20250415-02") {
 		t.Fatalf("history: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	// The same document again is a duplicate event, refused.
-	if r = runQian(t, "", nil, "trace", "capture", doc, "--key", "farm"); r.code != 1 {
+	// The same document again is a duplicate event, refused; the new
+	// disclosures, which open nothing on chain, are removed.
+	if r = runQian(t, "", nil, "trace", "capture", doc, "--key", "farm"); r.code != 1 || !strings.Contains(r.stdout, "ERR_DUPLICATE_EVENT") {
 		t.Fatalf("second capture: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(disc); !os.IsNotExist(err) {
+		t.Fatalf("the refused capture's disclosures file is still there: %v", err)
 	}
 }

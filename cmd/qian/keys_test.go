@@ -98,6 +98,14 @@ func TestKeysPassphraseSources(t *testing.T) {
 	t.Setenv(envExportPassphrase, "x")
 	runQian(t, "", nil, "keys", "--keyring", kr, "--passphrase-file", pf, "export", "farm", "--out", out).want(t, 0)
 	runQian(t, "", nil, "keys", "--keyring", kr, "export", "farm").wantErr(t, 1, "wrong_passphrase")
+	// A passphrase file the group or others can read is refused, as ssh
+	// refuses such a key, with the fix; nothing is written.
+	os.Chmod(pf, 0o644)
+	out2 := filepath.Join(t.TempDir(), "b")
+	runQian(t, "", nil, "keys", "--keyring", kr, "--passphrase-file", pf, "export", "farm", "--out", out2).wantErr(t, 1, "insecure_file_mode", "chmod 600 "+pf)
+	if _, err := os.Stat(out2); !os.IsNotExist(err) {
+		t.Fatalf("export written despite the refused passphrase file: %v", err)
+	}
 }
 
 // The keyring comes from --keyring, else QIAN_KEYRING, else the home's

@@ -104,3 +104,26 @@ func TestUsageErrors(t *testing.T) {
 	r := runQian(t, "", nil)
 	r.want(t, 0, "Usage:")
 }
+
+// TestHelpNamesEveryCommand: qian --help says what the binary does today,
+// naming every command it has, so the summary cannot fall behind them.
+func TestHelpNamesEveryCommand(t *testing.T) {
+	isolate(t)
+	r := runQian(t, "", nil, "--help")
+	if r.code != 0 {
+		t.Fatalf("--help exits %d: %s", r.code, r.stderr)
+	}
+	root := newRootCmd(&env{})
+	intro, _, _ := strings.Cut(r.stdout, "Usage:")
+	for _, c := range root.Commands() {
+		if c.Name() == "help" {
+			continue
+		}
+		if !strings.Contains(intro, " "+c.Name()+" ") && !strings.Contains(intro, " "+c.Name()+",") && !strings.Contains(intro, " "+c.Name()+"\n") {
+			t.Errorf("qian --help's description does not name the %s command", c.Name())
+		}
+	}
+	if strings.Contains(r.stdout, "as the project grows") {
+		t.Error("qian --help still describes the binary as unfinished")
+	}
+}

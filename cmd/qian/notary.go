@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -9,11 +10,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/proof"
 )
 
 func newNotaryCmd(e *env) *cobra.Command {
@@ -128,9 +131,12 @@ func newNotaryBatchCmd(e *env) *cobra.Command {
 		Use:   "batch DIR --out CERTS_DIR",
 		Short: "Anchor a whole directory in one transaction, with a certificate per file",
 		Long: `Hash every regular file under DIR (in sorted path order), build an RFC 6962 Merkle
-tree over the hashes, anchor its root in one transaction signed by --key, and write
-one certificate per file to CERTS_DIR (FILE.cert.json): the file's hash, its path to
-the root and the anchoring transaction. Each certificate verifies offline.`,
+tree over the hashes, anchor its root in one transaction signed by --key, wait for
+the next block (whose app hash proves the transaction's outcome), and write one
+certificate per file to CERTS_DIR (FILE.cert.json): the file's hash, its path to the
+root, and the anchoring transaction's proof bundle. Anyone holding a file, its
+certificate and the genesis file checks them offline, trusting nothing else:
+qian verify CERT.cert.json --file FILE --genesis genesis.json.`,
 		Args: args(1, "a directory"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			out, _ := cmd.Flags().GetString("out")
@@ -138,6 +144,9 @@ the root and the anchoring transaction. Each certificate verifies offline.`,
 				return usagef("notary batch needs --out CERTS_DIR")
 			}
 			name, _ := cmd.Flags().GetString("name")
+			if async, _ := cmd.Flags().GetBool("async"); async {
+				return usagef("notary batch writes certificates that prove the committed transaction: it cannot run with --async")
+			}
 			attrFlags, _ := cmd.Flags().GetStringArray("attr")
 			attrs, err := parseAttrs(attrFlags)
 			if err != nil {
@@ -160,6 +169,13 @@ the root and the anchoring transaction. Each certificate verifies offline.`,
 				return fmt.Errorf("%s holds no files", a[0])
 			}
 			sort.Strings(files)
+			for _, f := range files {
+				// Every certificate must be writable before the root is anchored.
+				rel, _ := filepath.Rel(a[0], f)
+				if err := proof.CheckCertificateName(filepath.ToSlash(rel)); err != nil {
+					return proofErr(fmt.Errorf("%s: %w", f, err))
+				}
+			}
 			items := make([]ledger.Hash, len(files))
 			for i, f := range files {
 				if items[i], _, err = fileHash(f); err != nil {
@@ -189,18 +205,30 @@ the root and the anchoring transaction. Each certificate verifies offline.`,
 				return err
 			}
 			s.print(r)
-			if r.Code != "OK" && r.Code != "PENDING" {
+			if r.Code != "OK" {
 				return finish([]*txResult{r})
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			bundle, err := fetchProvenBundle(ctx, s.cfg.Node, tx.Hash(), r.Height)
+			if err != nil {
+				return err
 			}
 			if err := os.MkdirAll(out, 0o755); err != nil {
 				return err
 			}
 			for i, f := range files {
 				rel, _ := filepath.Rel(a[0], f)
-				c := b.Certificate(i, tx, r.Height)
-				c.Name = rel
+				item := *bundle
+				if err := proof.AttachBatchItem(&item, items[i], b.Proof(i)); err != nil {
+					return proofErr(err)
+				}
+				c, err := proof.NewCertificate(&item, filepath.ToSlash(rel))
+				if err != nil {
+					return proofErr(fmt.Errorf("%s: %w", f, err))
+				}
 				path := filepath.Join(out, strings.ReplaceAll(rel, string(filepath.Separator), "__")+".cert.json")
-				if err := os.WriteFile(path, c.MarshalIndent(), 0o644); err != nil {
+				if err := os.WriteFile(path, c.Marshal(), 0o644); err != nil {
 					return err
 				}
 			}

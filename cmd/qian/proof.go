@@ -1,16 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/merkle"
 	"github.com/qianchain/qianchain/ledger/proof"
+	"github.com/qianchain/qianchain/node/api"
 )
 
 func newProofCmd(e *env) *cobra.Command {
@@ -21,9 +22,13 @@ func newProofCmd(e *env) *cobra.Command {
 bundle (docs/verification.md) to -o FILE, or print it. Check it anywhere, without
 trusting the node: qian verify FILE --genesis genesis.json.
 
---certificate CERT.json (a notary batch certificate from qian notary batch) adds the
-item's Merkle path to the root the transaction anchored, so the bundle proves that
-one file was in the committed batch; TXHASH may then be left out.`,
+--certificate CERT.json completes a notary batch certificate (docs/notarization.md):
+one that carries no proof of its transaction (version 1, as qian notary batch wrote
+them before) or one to renew. It fetches the anchoring transaction's bundle, checks
+that everything the certificate states agrees with it (transaction, height, the
+item's path to the anchored root), and writes the complete certificate, which
+qian verify CERT --file FILE --genesis genesis.json checks offline. TXHASH may then
+be left out.`,
 		Args: func(cmd *cobra.Command, a []string) error {
 			if len(a) > 1 {
 				return usagef("proof takes one transaction hash, got %d arguments", len(a))
@@ -39,47 +44,43 @@ one file was in the committed batch; TXHASH may then be left out.`,
 				return usagef("no node: give --node URL or set QIAN_NODE")
 			}
 			certPath, _ := cmd.Flags().GetString("certificate")
-			var cert *notary.Certificate
+			var cert []byte
+			var h ledger.Hash
 			if certPath != "" {
-				b, err := readLimited(certPath, 1<<20)
-				if err != nil {
+				if cert, err = readLimited(certPath, proof.MaxBundleBytes); err != nil {
 					return err
 				}
-				if cert, err = notary.ParseCertificate(b); err != nil {
+				if h, err = proof.CertificateTxHash(cert); err != nil {
 					return proofErr(err)
 				}
 			}
-			var h ledger.Hash
 			switch {
 			case len(a) == 1:
-				if h, err = ledger.ParseHash(a[0]); err != nil {
+				th, err := ledger.ParseHash(a[0])
+				if err != nil {
 					return usagef("TXHASH: %v", err)
 				}
-				if cert != nil && cert.TxHash != h {
-					return usagef("the certificate is for transaction %s, not %s", cert.TxHash, h)
+				if cert != nil && th != h {
+					return usagef("the certificate is for transaction %s, not %s", h, th)
 				}
-			case cert != nil:
-				h = cert.TxHash
-			default:
+				h = th
+			case cert == nil:
 				return usagef("proof takes a transaction hash (or --certificate CERT.json)")
 			}
-			var raw json.RawMessage
-			if _, err := getJSON(c.Node+"/v1/txs/"+h.String()+"/proof", &raw); err != nil {
+			b, err := fetchBundle(c.Node, h)
+			if err != nil {
 				return err
 			}
-			b, err := proof.ParseBundle(raw)
-			if err != nil {
-				return proofErr(err)
-			}
-			if b.Tx.Hash != h {
-				return coded(proof.ErrMismatch, fmt.Sprintf("the node answered with a bundle for transaction %s, not %s", b.Tx.Hash, h))
-			}
+			out := b.Marshal()
+			what := "proof of transaction " + h.String()
 			if cert != nil {
-				if err := attachCertificate(b, cert); err != nil {
+				done, err := proof.CompleteCertificate(cert, b)
+				if err != nil {
 					return proofErr(err)
 				}
+				out = done.Marshal()
+				what = "certificate of item " + done.Item.String()
 			}
-			out := b.Marshal()
 			path, _ := cmd.Flags().GetString("output")
 			if path == "" || path == "-" {
 				_, err := e.stdout.Write(out)
@@ -88,33 +89,61 @@ one file was in the committed batch; TXHASH may then be left out.`,
 			if err := os.WriteFile(path, out, 0o644); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "proof of transaction %s (block %d, %d bytes) written to %s\n", h, b.Header.Height, len(out), path)
+			fmt.Fprintf(e.stderr, "%s (block %d, %d bytes) written to %s\n", what, b.Header.Height, len(out), path)
+			if cert != nil {
+				fmt.Fprintf(e.stderr, "check it offline: qian verify %s --file FILE --genesis genesis.json\n", path)
+				return nil
+			}
 			fmt.Fprintf(e.stderr, "check it offline: qian verify %s --genesis genesis.json\n", path)
+			if b.Outcome == nil {
+				fmt.Fprintf(e.stderr, "note: it proves no outcome yet: block %d's app hash proves it; fetch the bundle again once that block is committed\n", b.Header.Height+1)
+			}
 			return nil
 		},
 	}
 	addClientFlags(cmd, false)
-	cmd.Flags().StringP("output", "o", "", "write the bundle to this file (default: standard output)")
-	cmd.Flags().String("certificate", "", "a notary batch certificate: prove its item too")
+	cmd.Flags().StringP("output", "o", "", "write the bundle (or the completed certificate) to this file (default: standard output)")
+	cmd.Flags().String("certificate", "", "a notary batch certificate to complete with its transaction's bundle")
 	return cmd
 }
 
-// attachCertificate checks a notary batch certificate offline and adds its
-// item's path to the bundle.
-func attachCertificate(b *proof.Bundle, c *notary.Certificate) error {
-	if _, err := notary.VerifyCertificate(c); err != nil {
-		return err
+// fetchBundle fetches the proof bundle of transaction h from node and
+// checks that it is a well-formed bundle of h. It trusts the node no
+// further: verifying is qian verify's job.
+func fetchBundle(node string, h ledger.Hash) (*proof.Bundle, error) {
+	var raw json.RawMessage
+	if _, err := getJSON(node+"/v1/txs/"+h.String()+"/proof", &raw); err != nil {
+		return nil, err
 	}
-	if c.TxHash != b.Tx.Hash || c.ChainID != b.ChainID {
-		return coded(proof.ErrBatchItem, fmt.Sprintf("the certificate is for transaction %s on %s; the bundle proves %s on %s", c.TxHash, c.ChainID, b.Tx.Hash, b.ChainID))
+	b, err := proof.ParseBundle(raw)
+	if err != nil {
+		return nil, proofErr(err)
 	}
-	p := merkle.Proof{Index: c.Index, Size: c.Size}
-	for _, s := range c.Path {
-		h, err := ledger.ParseHash(s)
-		if err != nil {
-			return coded(proof.ErrBatchItem, "certificate path: "+err.Error())
+	if b.Tx.Hash != h {
+		return nil, coded(proof.ErrMismatch, fmt.Sprintf("the node answered with a bundle for transaction %s, not %s", b.Tx.Hash, h))
+	}
+	return b, nil
+}
+
+// fetchProvenBundle waits until node has committed a block above height
+// (whose app hash proves the outcome of height's transactions), then
+// fetches h's bundle, which then carries its proven outcome.
+func fetchProvenBundle(ctx context.Context, node string, h ledger.Hash, height uint64) (*proof.Bundle, error) {
+	for {
+		var st api.StatusResponse
+		if _, err := getJSON(node+"/v1/status", &st); err != nil {
+			return nil, err
 		}
-		p.Path = append(p.Path, h)
+		if st.Height > height {
+			b, err := fetchBundle(node, h)
+			if err != nil || b.Outcome != nil {
+				return b, err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("block %d, which proves transaction %s's outcome, was not committed in time: %w", height+1, h, ctx.Err())
+		case <-time.After(200 * time.Millisecond):
+		}
 	}
-	return proof.AttachBatchItem(b, c.Item, p)
 }

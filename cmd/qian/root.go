@@ -57,8 +57,16 @@ func newRootCmd(e *env) *cobra.Command {
 		Use:   "qian",
 		Short: "Qianchain (黔链): a permissioned blockchain for agricultural traceability",
 		Long: `Qianchain (黔链) is a permissioned blockchain for agricultural supply-chain
-traceability and data notarisation. This binary sets up nodes, manages account
-keys and, as the project grows, runs nodes and talks to them.
+traceability and data notarisation. This one binary is the whole toolset:
+
+  run a network    init, testnet, start, devnet, status, config
+  sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
+                   notary (file hashes), account and org (membership)
+  prove and check  proof (a bundle from a node), verify (a bundle or a notary
+                   certificate, against genesis.json alone), audit (a whole
+                   chain, re-executed from genesis)
+  tools            qr (a lot page's QR code), bench (measure throughput),
+                   version
 
 Configuration: config.toml in the home (--home, QIAN_HOME, ~/.qian), QIAN_*
 environment variables and flags; a flag beats the environment, which beats the

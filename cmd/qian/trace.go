@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qianchain/qianchain/contracts/disclosure"
 	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/trace"
@@ -90,7 +92,10 @@ you keep private and show only to whoever should check them (qian verify --discl
 			if err != nil {
 				return err
 			}
-			if err := writeDisclosures(a[0], capture); err != nil {
+			// The salts exist only in this process until they are on disk:
+			// write them before anything is sent.
+			disc, err := writeDisclosures(a[0], capture)
+			if err != nil {
 				return err
 			}
 			onePerTx, _ := cmd.Flags().GetBool("one-per-tx")
@@ -107,22 +112,37 @@ you keep private and show only to whoever should check them (qian verify --discl
 						return err
 					}
 					s.print(r)
+					fates := make([]eventFate, len(capture.Payloads))
+					for i := range fates {
+						fates[i] = fateOf(r, i) // event k of the batch is its k-th trace.event
+					}
+					if err := disc.recorded(e, fates); err != nil {
+						return err
+					}
 					return finish([]*txResult{r})
 				}
 				fmt.Fprintln(e.stderr, "note: the document is too large for one transaction; sending one per event")
 			}
+			fates := make([]eventFate, len(capture.Payloads))
+			defer func() {
+				if err := disc.recorded(e, fates); err != nil {
+					fmt.Fprintf(e.stderr, "error: %v\n", err)
+				}
+			}()
 			for i, p := range capture.Payloads {
 				tx, err := s.tx(trace.Contract, trace.MethodCapture, p)
 				if err != nil {
 					return err
 				}
 				ev := capture.Events[i]
+				fates[i] = eventFate{state: outcomeUnknown}
 				r, err := s.send(tx, fmt.Sprintf("event %d (%s)", i, ev.Type))
 				if err != nil {
 					return err
 				}
 				s.print(r)
 				results = append(results, r)
+				fates[i] = fateOf(r, 0)
 				if r.Code != "OK" && !s.cfg.Async {
 					break // later events usually depend on this one
 				}
@@ -136,22 +156,140 @@ you keep private and show only to whoever should check them (qian verify --discl
 	return cmd
 }
 
+// disclosureFile is the disclosures of one capture, on disk beside the
+// document (DOC.disclosures.json, mode 0600, disclosure.ParseFile's
+// format): written before anything is sent, then rewritten once the
+// capture is recorded with each disclosure's event hash.
+type disclosureFile struct {
+	path string
+	per  [][]disclosure.Disclosure // by document event
+}
+
 // writeDisclosures saves the personal-data disclosures next to the
-// document, readable by the owner only.
-func writeDisclosures(docPath string, c *trace.Capture) error {
+// document, readable by the owner only. It never replaces an existing file:
+// that may hold the only copy of the salts of an earlier capture, without
+// which its commitments can never be opened.
+func writeDisclosures(docPath string, c *trace.Capture) (*disclosureFile, error) {
 	n := 0
 	for _, d := range c.Disclosures {
 		n += len(d)
 	}
 	if n == 0 {
+		return nil, nil
+	}
+	f := &disclosureFile{path: strings.TrimSuffix(docPath, filepath.Ext(docPath)) + ".disclosures.json", per: c.Disclosures}
+	out, err := os.OpenFile(f.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil, fmt.Errorf("%s already exists: it may hold the only copy of the salts of an earlier capture of this document; move it away (or delete it if that capture was refused) and run again", f.path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	_, err = out.Write(disclosure.MarshalFile(f.all()))
+	if err2 := out.Sync(); err == nil {
+		err = err2
+	}
+	if err2 := out.Close(); err == nil {
+		err = err2
+	}
+	return f, err
+}
+
+// all is every disclosure, in document order.
+func (f *disclosureFile) all() []disclosure.Disclosure {
+	var out []disclosure.Disclosure
+	for _, ds := range f.per {
+		out = append(out, ds...)
+	}
+	return out
+}
+
+// eventFate is what became of one document event's transaction.
+type eventFate struct {
+	state int
+	hash  string // the trace event's hash, when recorded
+}
+
+const (
+	notSent        = iota // never submitted: its commitments are nowhere
+	outcomeUnknown        // submitted, outcome not known (--async, or an error while waiting)
+	refused               // refused at admission or in execution: nothing recorded
+	recorded              // committed, as the trace event hash
+)
+
+// fateOf is the fate of the k-th event of r's transaction.
+func fateOf(r *txResult, k int) eventFate {
+	switch {
+	case r.Code == "PENDING":
+		return eventFate{state: outcomeUnknown}
+	case r.Code != "OK":
+		return eventFate{state: refused}
+	case k < len(r.TraceEvents):
+		return eventFate{state: recorded, hash: r.TraceEvents[k]}
+	}
+	return eventFate{state: outcomeUnknown} // OK, yet no event named: keep the disclosures
+}
+
+// recorded rewrites the file once the capture's fate is known, naming in
+// each disclosure the trace event that recorded it. Disclosures of events
+// that were refused or never sent are dropped (they open nothing on chain);
+// those whose outcome is unknown are kept without an event. A file left
+// with no disclosure is removed.
+func (f *disclosureFile) recorded(e *env, fates []eventFate) error {
+	if f == nil {
 		return nil
 	}
-	out := strings.TrimSuffix(docPath, filepath.Ext(docPath)) + ".disclosures.json"
-	b, err := json.MarshalIndent(c.Disclosures, "", "  ")
+	var kept []disclosure.Disclosure
+	unknown := 0
+	for i, ds := range f.per {
+		switch fates[i].state {
+		case notSent, refused:
+			continue
+		case outcomeUnknown:
+			if len(ds) > 0 {
+				unknown++
+			}
+		}
+		for _, d := range ds {
+			d.Event = fates[i].hash
+			kept = append(kept, d)
+		}
+	}
+	if len(kept) == 0 {
+		fmt.Fprintf(e.stderr, "nothing with personal data was recorded: %s removed\n", f.path)
+		return os.Remove(f.path)
+	}
+	if err := replaceFile(f.path, disclosure.MarshalFile(kept)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "disclosures written to %s (keep them private)\n", f.path)
+	if unknown > 0 {
+		fmt.Fprintf(e.stderr, "note: %d of its events are not known to be recorded yet (--async, or no answer): their disclosures name no event\n", unknown)
+	}
+	return nil
+}
+
+// replaceFile replaces path with data, mode 0600, durably: a crash leaves
+// the old file or the new one.
+func replaceFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	os.Remove(tmp)
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, append(b, '\n'), 0o600)
+	_, err = f.Write(data)
+	if err2 := f.Sync(); err == nil {
+		err = err2
+	}
+	if err2 := f.Close(); err == nil {
+		err = err2
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
 }
 
 func newTraceHistoryCmd(e *env) *cobra.Command {

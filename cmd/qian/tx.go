@@ -76,6 +76,9 @@ type txResult struct {
 	Message string      `json:"message,omitempty"`
 	// Label says what the transaction was about (a file, an event).
 	Label string `json:"label,omitempty"`
+	// TraceEvents are the hashes of the trace events the transaction
+	// recorded, in order (a capture_batch records one per event).
+	TraceEvents []string `json:"trace_events,omitempty"`
 }
 
 // send submits tx and, unless --async, waits for its commit. A rejection
@@ -99,7 +102,15 @@ func (s *txSession) send(tx *ledger.Tx, label string) (*txResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &txResult{TxHash: o.Hash, Height: o.Height, Code: o.Code, Message: o.Message, Label: label}, nil
+	r := &txResult{TxHash: o.Hash, Height: o.Height, Code: o.Code, Message: o.Message, Label: label}
+	for _, ev := range o.Events {
+		for _, at := range ev.Attrs {
+			if ev.Type == "trace.event" && at.Key == "event" {
+				r.TraceEvents = append(r.TraceEvents, at.Value)
+			}
+		}
+	}
+	return r, nil
 }
 
 // print shows one result: a line for people, or a JSON object per line.
@@ -121,6 +132,9 @@ func (s *txSession) print(r *txResult) {
 		fmt.Fprintf(w, "%stx %s rejected: %s: %s\n", prefix, r.TxHash, r.Code, r.Message)
 	case r.Code == "OK":
 		fmt.Fprintf(w, "%stx %s OK (block %d)\n", prefix, r.TxHash, r.Height)
+		for i, h := range r.TraceEvents {
+			fmt.Fprintf(w, "  trace event %d: %s\n", i, h)
+		}
 	default:
 		fmt.Fprintf(w, "%stx %s failed in block %d: %s: %s\n", prefix, r.TxHash, r.Height, r.Code, r.Message)
 	}

@@ -13,9 +13,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
-	"github.com/qianchain/qianchain/contracts/disclosure"
 	"github.com/qianchain/qianchain/contracts/epcis"
-	"github.com/qianchain/qianchain/contracts/trace"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
@@ -25,8 +23,8 @@ import (
 
 func newVerifyCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "verify [BUNDLE.json]",
-		Short: "Check a proof bundle offline against the genesis file, and disclosed personal data",
+		Use:   "verify [BUNDLE.json | CERT.cert.json]",
+		Short: "Check a proof bundle or a notary certificate offline against the genesis file, and disclosed personal data",
 		Long: `Check a proof bundle (from qian proof, or a page's download link) against the chain's
 genesis file, trusting nothing else: the transaction's Merkle path to its block's
 transaction root (tree size from the header), the block header, a commit certificate
@@ -41,13 +39,21 @@ code and the reason, e.g. error (ERR_PROOF_COMMIT): ...
 
 --disclose FILE checks personal-data disclosures (the values and salts qian trace
 capture saved in DOC.disclosures.json) against the commitments the proven transaction
-recorded. Without a bundle, --event HASH --node URL finds the event's transaction on a
-node, fetches its bundle and verifies it the same way.
+recorded, each in the event that recorded it. --event HASH asks about one trace event:
+disclosures of the transaction's other events are listed as not checked. Without a
+bundle, --event HASH --node URL finds the event's transaction on a node, fetches its
+bundle and verifies it the same way.
+
+A notary certificate (FILE.cert.json, from qian notary batch) is a bundle of the
+anchoring transaction with the item's path: it is verified the same way, and must
+prove an accepted anchoring of its item at its height. --file FILE checks that the
+file's SHA-256 is the item. The certificate's name is reported as given: the chain
+anchors a file's content, not its name. docs/notarization.md specifies the format.
 
 --genesis defaults to genesis.json in the node home (--home).`,
 		Args: func(cmd *cobra.Command, a []string) error {
 			if len(a) > 1 {
-				return usagef("verify takes at most one bundle file, got %d arguments", len(a))
+				return usagef("verify takes at most one bundle or certificate file, got %d arguments", len(a))
 			}
 			return nil
 		},
@@ -57,7 +63,8 @@ node, fetches its bundle and verifies it the same way.
 	cmd.Flags().String("genesis", "", "the chain's genesis.json (default: the home's)")
 	cmd.Flags().Bool("json", false, "print the report as JSON")
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
-	cmd.Flags().String("event", "", "with --disclose and no bundle: the trace event hash whose transaction to fetch from --node")
+	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
+	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
 	return cmd
 }
 
@@ -105,32 +112,51 @@ type verifyOutput struct {
 	Report      *proof.Report     `json:"report,omitempty"`
 	Payload     json.RawMessage   `json:"payload,omitempty"`
 	Disclosures []disclosureCheck `json:"disclosures,omitempty"`
+	// Skipped lists the disclosures of the files that were not checked
+	// because they are about other events (see checkDisclosures).
+	Skipped []disclosureSkip `json:"skipped_disclosures,omitempty"`
+	// Certificate is what a notary certificate proved, beside Report.
+	Certificate *certificateOutput `json:"certificate,omitempty"`
 }
 
-type disclosureCheck struct {
-	Field      string `json:"field"`
-	Value      string `json:"value"`
-	Commitment string `json:"commitment"`
-	Event      string `json:"event,omitempty"`
+// certificateOutput is the certificate part of qian verify --json: the
+// item and its place in the anchored batch (proven), the file when one was
+// checked, and the name, which nothing proves.
+type certificateOutput struct {
+	Item        ledger.Hash `json:"item"`
+	Index       uint64      `json:"index"`
+	Size        uint64      `json:"size"`
+	Root        ledger.Hash `json:"root"`
+	File        string      `json:"file,omitempty"`
+	FileChecked bool        `json:"file_checked"`
+	Name        string      `json:"name,omitempty"`
+	// NameProven is always false: the chain anchors the item (a file's
+	// content), never its name.
+	NameProven bool `json:"name_proven"`
 }
 
 func runVerify(cmd *cobra.Command, e *env, a []string) error {
 	asJSON, _ := cmd.Flags().GetBool("json")
 	discloseFiles, _ := cmd.Flags().GetStringArray("disclose")
 	event, _ := cmd.Flags().GetString("event")
+	if event != "" {
+		if len(discloseFiles) == 0 {
+			return usagef("--event is for checking disclosures: add --disclose FILE")
+		}
+		h, err := ledger.ParseHash(event)
+		if err != nil {
+			return usagef("--event: %v", err)
+		}
+		event = h.String()
+	}
 	var raw []byte
 	switch {
-	case len(a) == 1 && event != "":
-		return usagef("give a bundle file or --event, not both")
 	case len(a) == 1:
 		var err error
 		if raw, err = readLimited(a[0], proof.MaxBundleBytes); err != nil {
 			return err
 		}
 	case event != "":
-		if len(discloseFiles) == 0 {
-			return usagef("--event is for checking disclosures: add --disclose FILE")
-		}
 		c, err := loadClient(cmd)
 		if err != nil {
 			return err
@@ -143,6 +169,14 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		}
 	default:
 		return usagef("verify takes a bundle file (qian proof TXHASH -o bundle.json), or --disclose FILE --event HASH")
+	}
+	filePath, _ := cmd.Flags().GetString("file")
+	isCert := proof.IsCertificate(raw)
+	switch {
+	case isCert && len(discloseFiles) > 0:
+		return usagef("--disclose checks a trace capture's bundle; a notary certificate holds no personal data")
+	case !isCert && filePath != "":
+		return usagef("--file is for a notary certificate (FILE.cert.json from qian notary batch); this is a proof bundle")
 	}
 	doc, anchor, err := loadAnchor(cmd, "")
 	if err != nil {
@@ -157,11 +191,28 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		}
 		return err
 	}
-	rep, err := proof.VerifyJSON(raw, anchor)
-	if err != nil {
+	var rep *proof.Report
+	var certOut *certificateOutput
+	if isCert {
+		var file *ledger.Hash
+		if filePath != "" {
+			h, _, err := fileHash(filePath)
+			if err != nil {
+				return err
+			}
+			file = &h
+		}
+		cr, err := proof.VerifyCertificateJSON(raw, anchor, file)
+		if err != nil {
+			return fail(err)
+		}
+		bi := cr.Report.BatchItem
+		rep, certOut = cr.Report, &certificateOutput{Item: cr.Item, Index: bi.Index, Size: bi.Size, Root: bi.Root,
+			File: filePath, FileChecked: file != nil, Name: cr.Name}
+	} else if rep, err = proof.VerifyJSON(raw, anchor); err != nil {
 		return fail(err)
 	}
-	out := verifyOutput{Verified: true, Report: rep}
+	out := verifyOutput{Verified: true, Report: rep, Certificate: certOut}
 	out.Payload, err = payloadJSON(rep)
 	if err != nil {
 		out.Payload, _ = json.Marshal(map[string]string{"error": err.Error()})
@@ -171,17 +222,12 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		if err != nil {
 			return fail(err)
 		}
-		for _, d := range ds {
-			commit, err := checkDisclosure(rep, d, event)
-			if err != nil {
-				return fail(err)
-			}
-			ev := event
-			if ev == "" {
-				ev = d.Event
-			}
-			out.Disclosures = append(out.Disclosures, disclosureCheck{Field: d.Field, Value: d.Value, Commitment: commit, Event: strings.ToLower(ev)})
+		checked, skipped, err := checkDisclosures(rep, ds, event)
+		if err != nil {
+			return fail(fmt.Errorf("%s: %w", f, err))
 		}
+		out.Disclosures = append(out.Disclosures, checked...)
+		out.Skipped = append(out.Skipped, skipped...)
 	}
 	if asJSON {
 		b, err := json.MarshalIndent(out, "", "  ")
@@ -234,118 +280,6 @@ func fetchEventBundle(node, event string) ([]byte, error) {
 		}
 	}
 	return nil, coded("ERR_NOT_FOUND", fmt.Sprintf("the node knows no trace event %s", h))
-}
-
-// readDisclosures reads a disclosure file: one disclosure, a list, or the
-// per-event lists qian trace capture writes.
-func readDisclosures(path string) ([]disclosure.Disclosure, error) {
-	b, err := readLimited(path, 1<<20)
-	if err != nil {
-		return nil, err
-	}
-	var one disclosure.Disclosure
-	if json.Unmarshal(b, &one) == nil && one.Field != "" {
-		return []disclosure.Disclosure{one}, nil
-	}
-	var list []disclosure.Disclosure
-	if json.Unmarshal(b, &list) == nil {
-		return list, nil
-	}
-	var nested [][]disclosure.Disclosure
-	if err := json.Unmarshal(b, &nested); err != nil {
-		return nil, coded(call.ErrDisclosure, fmt.Sprintf("%s is not a disclosure file (JSON {field, value, salt, commitment}, or lists of them): %v", path, err))
-	}
-	for _, l := range nested {
-		list = append(list, l...)
-	}
-	return list, nil
-}
-
-// checkDisclosure checks d against the commitment the proven transaction
-// recorded for d.Field, and returns that commitment in hex.
-func checkDisclosure(rep *proof.Report, d disclosure.Disclosure, event string) (string, error) {
-	tx := rep.Tx
-	var events []*epcis.Event
-	switch {
-	case tx.Contract == trace.Contract && tx.Method == trace.MethodCapture:
-		ev, err := trace.DecodeCapture(tx.Payload)
-		if err != nil {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's event does not decode: %v", err))
-		}
-		events = []*epcis.Event{ev}
-	case tx.Contract == trace.Contract && tx.Method == trace.MethodCaptureBatch:
-		b, err := trace.DecodeCaptureBatch(tx.Payload)
-		if err != nil {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction's events do not decode: %v", err))
-		}
-		events = b.Events
-	default:
-		return "", coded(call.ErrDisclosure, fmt.Sprintf("the proven transaction is %s.%s, not a trace capture: it records no personal data", tx.Contract, tx.Method))
-	}
-	if event == "" {
-		event = d.Event
-	}
-	if event != "" {
-		i, err := checkEventHash(rep, event)
-		if err != nil {
-			return "", err
-		}
-		if i >= 0 && i < len(events) {
-			events = events[i : i+1] // the named event of a batch
-		}
-	}
-	if len(events) == 1 {
-		return checkEventDisclosure(events[0], d)
-	}
-	for _, ev := range events {
-		if h, err := checkEventDisclosure(ev, d); err == nil {
-			return h, nil
-		}
-	}
-	return "", coded(call.ErrDisclosure, fmt.Sprintf("no event of the batch records a commitment for field %q that the disclosure matches", d.Field))
-}
-
-// checkEventDisclosure checks d against ev's commitment for d.Field.
-func checkEventDisclosure(ev *epcis.Event, d disclosure.Disclosure) (string, error) {
-	for _, c := range ev.PersonalData {
-		if c.Field != d.Field {
-			continue
-		}
-		if d.Commitment != "" && !strings.EqualFold(d.Commitment, fmt.Sprintf("%x", c.Hash)) {
-			return "", coded(call.ErrDisclosure, fmt.Sprintf("the disclosure names commitment %s for %q; the event recorded %x", d.Commitment, d.Field, c.Hash))
-		}
-		if err := disclosure.Check(d, c.Field, c.Hash); err != nil {
-			return "", proofErr(err)
-		}
-		return fmt.Sprintf("%x", c.Hash), nil
-	}
-	return "", coded(call.ErrDisclosure, fmt.Sprintf("the event records no commitment for field %q", d.Field))
-}
-
-// checkEventHash requires the transaction's outcome to name trace event
-// event. Only a proven outcome ties them with certainty; otherwise the link
-// is the node's word (the report says which), while the commitment itself
-// is in the proven transaction either way.
-//
-// It returns the event's position among the transaction's trace events (a
-// batch records one per event, in order).
-func checkEventHash(rep *proof.Report, event string) (int, error) {
-	if rep.Result == nil {
-		return -1, coded(call.ErrDisclosure, "the bundle carries no outcome, so it cannot tie the transaction to event "+event)
-	}
-	i := 0
-	for _, ev := range rep.Result.Events {
-		if ev.Type != "trace.event" {
-			continue
-		}
-		for _, at := range ev.Attrs {
-			if at.Key == "event" && strings.EqualFold(at.Value, event) {
-				return i, nil
-			}
-		}
-		i++
-	}
-	return -1, coded(call.ErrDisclosure, fmt.Sprintf("the transaction recorded no trace event %s", event))
 }
 
 // payloadJSON renders the transaction's payload with the contracts'
@@ -417,11 +351,9 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 		if o.Message != "" {
 			outcome += ": " + o.Message
 		}
-		if o.Proven {
-			fmt.Fprintf(w, "Outcome %s\n  proven: the app hash in header %d (certified too) commits to it\n", outcome, o.ProvenBy)
-		} else {
-			fmt.Fprintf(w, "Outcome %s\n  NOT proven: the node's word only (the bundle lacks the next block or the block's writes root)\n", outcome)
-		}
+		// proof.Verify refuses an outcome it cannot prove, so every outcome
+		// printed here is proven.
+		fmt.Fprintf(w, "Outcome %s\n  proven: the app hash in header %d (certified too) commits to it\n", outcome, o.ProvenBy)
 		for _, ev := range o.Events {
 			var attrs []string
 			for _, at := range ev.Attrs {
@@ -430,21 +362,28 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 			fmt.Fprintf(w, "  event %s %s\n", ev.Type, strings.Join(attrs, " "))
 		}
 	} else {
-		fmt.Fprintln(w, "Outcome: not in the bundle")
+		fmt.Fprintln(w, "Outcome: not in the bundle (it is proven by the next block's app hash: fetch the bundle again once that block is committed)")
 	}
 	if bi := r.BatchItem; bi != nil {
 		fmt.Fprintf(w, "Batch item %s is item %d of the %d whose root %s this transaction anchored\n", bi.Item, bi.Index, bi.Size, bi.Root)
 	}
-	for _, d := range out.Disclosures {
-		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction", d.Field, d.Value, d.Commitment[:16])
-		if d.Event != "" {
-			how := "as its proven outcome says"
-			if r.Result == nil || !r.Result.Proven {
-				how = "as its unproven outcome says"
-			}
-			fmt.Fprintf(w, " in trace event %s… (%s)", d.Event[:16], how)
+	if c := out.Certificate; c != nil {
+		fmt.Fprintf(w, "Notary certificate of item %s: anchored in block %d, as the outcome above proves\n", c.Item, r.Height)
+		if c.FileChecked {
+			fmt.Fprintf(w, "  file %s: its SHA-256 is the item\n", c.File)
+		} else {
+			fmt.Fprintln(w, "  file: not checked (give --file FILE to check that its SHA-256 is the item)")
 		}
-		fmt.Fprintln(w)
+		if c.Name != "" {
+			fmt.Fprintf(w, "  name %q: as the certificate gives it, not proven (the chain anchors the content, not the name)\n", c.Name)
+		}
+	}
+	for _, d := range out.Disclosures {
+		fmt.Fprintf(w, "Disclosure %s: %s opens commitment %s…, recorded by this transaction in trace event %s… (its event %d, as its proven outcome says)\n",
+			d.Field, d.Value, d.Commitment[:16], d.Event[:16], d.Index)
+	}
+	for _, d := range out.Skipped {
+		fmt.Fprintf(w, "Not checked: the disclosure of %s is %s (event %s…)\n", d.Field, d.Reason, d.Event[:16])
 	}
 }
 

@@ -24,7 +24,8 @@ import (
 type storyChain struct {
 	*audittest.Chain
 	harvest     ledger.Hash
-	disclosures string // a file of the farm's disclosures
+	refused     ledger.Hash // the story's one refused transaction: a sale of a recalled lot
+	disclosures string      // a file of the farm's disclosures
 }
 
 func newStoryChain(t *testing.T) *storyChain {
@@ -35,6 +36,11 @@ func newStoryChain(t *testing.T) *storyChain {
 	c.Block(nil, nil)
 	c.Close()
 	sc := &storyChain{Chain: c}
+	for _, s := range st.Steps {
+		if s.Expect != "OK" {
+			sc.refused = s.Tx.Hash()
+		}
+	}
 	for _, s := range st.Steps {
 		if s.Tx.Contract != trace.Contract || s.Tx.Method != trace.MethodCapture {
 			continue
@@ -101,10 +107,30 @@ func TestVerifyPrintsWhatWasProved(t *testing.T) {
 	wrong := filepath.Join(t.TempDir(), "wrong.json")
 	os.WriteFile(wrong, []byte(strings.Replace(string(raw), "王秀英", "王秀兰", 1)), 0o600)
 	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile(), "--disclose", wrong).wantErr(t, 1, "ERR_DISCLOSURE", "do not open commitment")
+	// Without a proven outcome nothing says the harvest recorded its event:
+	// the bundle verifies, the disclosures cannot be checked.
+	b, err := proof.ParseBundle(mustRead(t, path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Outcome = nil
+	noOutcome := filepath.Join(t.TempDir(), "no-outcome.json")
+	os.WriteFile(noOutcome, b.Marshal(), 0o644)
+	runQian(t, "", nil, "verify", noOutcome, "--genesis", c.GenesisFile()).want(t, 0, "Outcome: not in the bundle")
+	runQian(t, "", nil, "verify", noOutcome, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "carries no outcome")
 	// Nor against another transaction; that one a founding admin sent.
 	other := c.bundle(t, lastTx(t, c))
 	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile()).want(t, 0, "notary.anchor", "(a founding admin key of farm, per genesis)")
 	runQian(t, "", nil, "verify", other, "--genesis", c.GenesisFile(), "--disclose", c.disclosures).wantErr(t, 1, "ERR_DISCLOSURE", "not a trace capture")
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func lastTx(t *testing.T, c *storyChain) ledger.Hash {
@@ -153,6 +179,42 @@ func TestVerifyRefuses(t *testing.T) {
 	runQian(t, "", nil, "verify", junk, "--genesis", c.GenesisFile()).wantErr(t, 1, proof.ErrFormat)
 	runQian(t, "", nil, "verify", path).wantErr(t, 2, "usage", "--genesis")
 	runQian(t, "", nil, "verify", "--genesis", c.GenesisFile()).wantErr(t, 2, "usage")
+}
+
+// An outcome the bundle cannot prove is not VERIFIED: the bundle of the
+// story's refused sale (ERR_RECALLED), with outcome.proof stripped and the
+// outcome rewritten to OK (every readable copy consistent with the forged
+// leaf), exits 1 with ERR_PROOF_OUTCOME, and --json says verified false.
+func TestVerifyRefusesAnUnprovenOutcome(t *testing.T) {
+	isolate(t)
+	c := newStoryChain(t)
+	path := c.bundle(t, c.refused)
+	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile()).want(t, 0, "VERIFIED", "Outcome ERR_RECALLED")
+
+	raw, _ := os.ReadFile(path)
+	b, err := proof.ParseBundle(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := proof.DecodeResult(b.Outcome.Result)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Code, res.Message = "OK", ""
+	b.Outcome = &proof.OutcomePart{Result: proof.EncodeResult(res), Code: "OK", Message: "", Events: res.Events}
+	forged := filepath.Join(t.TempDir(), "forged.json")
+	os.WriteFile(forged, b.Marshal(), 0o644)
+
+	r := runQian(t, "", nil, "verify", forged, "--genesis", c.GenesisFile())
+	r.wantErr(t, 1, proof.ErrOutcome, "without outcome.proof")
+	if strings.Contains(r.stdout, "VERIFIED") {
+		t.Fatalf("a forged, unproven outcome printed as verified:\n%s", r.stdout)
+	}
+	r = runQian(t, "", nil, "verify", forged, "--genesis", c.GenesisFile(), "--json")
+	var out verifyOutput
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || r.code != 1 || out.Verified || out.Code != proof.ErrOutcome {
+		t.Fatalf("--json: exit %d, %v, %+v", r.code, err, out)
+	}
 }
 
 func TestAuditHome(t *testing.T) {

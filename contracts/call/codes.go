@@ -57,7 +57,6 @@ const (
 
 	// notary
 	ErrAlreadyAnchored = "ERR_ALREADY_ANCHORED" // the hash was anchored before; the sentence names the first anchoring
-	ErrCertificate     = "ERR_CERTIFICATE"      // (offline) a notary certificate does not verify
 	ErrDisclosure      = "ERR_DISCLOSURE"       // (offline) a disclosed value and salt do not match the commitment
 )
 
@@ -71,5 +70,5 @@ var AllCodes = []string{
 	ErrInvalidGTIN, ErrPrefixNotOwned, ErrObjectExists, ErrUnknownObject, ErrNotCustodian, ErrNoReceiver,
 	ErrUnknownParty, ErrNotReceiver, ErrRecalled, ErrDuplicateEvent, ErrAlreadyPacked, ErrNotPacked,
 	ErrRecallTooLarge, ErrProductExists, ErrEPCISSchema, ErrEPCISInvalid, ErrEPCISUnsupported,
-	ErrAlreadyAnchored, ErrCertificate, ErrDisclosure,
+	ErrAlreadyAnchored, ErrDisclosure,
 }

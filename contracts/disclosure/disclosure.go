@@ -45,7 +45,7 @@ func Commit(field, value string, salt [SaltSize]byte) [32]byte {
 
 // Disclosure is what the holder of a personal-data field keeps and, when
 // asked, shows: the value, the salt and the commitment on chain. Its JSON
-// form is the file `qian verify --disclose` reads.
+// form is one entry of a disclosure file (ParseFile).
 type Disclosure struct {
 	Field      string `json:"field"`
 	Value      string `json:"value"`

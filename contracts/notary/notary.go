@@ -6,8 +6,9 @@
 // with a sentence that reports the first.
 //
 // Batches are built by clients (Batch): an RFC 6962 Merkle tree over the
-// items' hashes whose root is anchored in one transaction, and one
-// Certificate per item (item -> root -> transaction) that verifies offline.
+// items' hashes whose root is anchored in one transaction, and one path per
+// item. An item's certificate, which verifies offline against genesis, is
+// the anchoring transaction's proof bundle with that path (ledger/proof).
 package notary
 
 import (

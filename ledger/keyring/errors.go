@@ -16,8 +16,8 @@ var (
 	ErrWrongPassphrase = errors.New("wrong passphrase")
 	// ErrCorrupt: the key file or export armor is malformed or was altered.
 	ErrCorrupt = errors.New("corrupted key file")
-	// ErrInsecureMode: a key file or the keyring directory can be read or
-	// written by the group or by others.
+	// ErrInsecureMode: a key file, the keyring directory or a passphrase
+	// file can be read or written by the group or by others.
 	ErrInsecureMode = errors.New("insecure file mode")
 	// ErrNoPassphrase: no passphrase source was available, or it was empty.
 	ErrNoPassphrase = errors.New("no passphrase")

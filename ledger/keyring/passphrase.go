@@ -90,12 +90,24 @@ func (s PassphraseSource) Get(confirm bool) ([]byte, error) {
 }
 
 // readPassphraseFile returns the first line of path, without its line end.
+// Like ssh with a private key, it refuses a file that the group or others
+// may read or write (ErrInsecureMode): a passphrase anyone on the machine
+// can read protects nothing, and saying so beats using it quietly. The mode
+// is checked on the open descriptor, before anything is read; a pipe
+// (--passphrase-file <(...)) passes, as pipes are created with mode 0600.
 func readPassphraseFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if m := fi.Mode().Perm(); m&0o077 != 0 {
+		return nil, fmt.Errorf("%w: passphrase file %s has mode %04o, which lets the group or others read it; run: chmod 600 %s", ErrInsecureMode, path, m, path)
+	}
 	line, err := bufio.NewReaderSize(io.LimitReader(f, maxPassphraseFile), 4096).ReadSlice('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		if errors.Is(err, bufio.ErrBufferFull) {

@@ -101,3 +101,32 @@ func TestTerminalPrompterNilWithoutTerminal(t *testing.T) {
 		t.Fatal("TerminalPrompter(nil) is not nil")
 	}
 }
+
+// TestPassphraseFileOpenToOthersRefused: as ssh refuses a private key that
+// others can read, a passphrase file with any group or other permission bit
+// is refused with ErrInsecureMode and the chmod that fixes it, whichever
+// source would come next; an owner-only file is read.
+func TestPassphraseFileOpenToOthersRefused(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "pass")
+	if err := os.WriteFile(p, []byte("from-file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []os.FileMode{0o644, 0o640, 0o604, 0o660, 0o602, 0o620, 0o666} {
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		src := PassphraseSource{File: p, Env: "P", Getenv: env(map[string]string{"P": "from-env"})}
+		got, err := src.Get(false)
+		if !errors.Is(err, ErrInsecureMode) || !strings.Contains(err.Error(), "chmod 600 "+p) {
+			t.Errorf("mode %04o: Get = %q, %v; want ErrInsecureMode with the chmod", mode, got, err)
+		}
+	}
+	for _, mode := range []os.FileMode{0o600, 0o400} {
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := (PassphraseSource{File: p}).Get(false); err != nil || string(got) != "from-file" {
+			t.Errorf("mode %04o: Get = %q, %v; want the file's passphrase", mode, got, err)
+		}
+	}
+}

@@ -3,6 +3,9 @@ package proof
 import (
 	"fmt"
 	"testing"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/merkle"
 )
 
 // Bundle size and verification time with 4 and 16 validators, every
@@ -30,4 +33,35 @@ func BenchmarkVerifyJSON(b *testing.B) {
 			b.ReportMetric(float64(len(raw)), "bundle-bytes")
 		})
 	}
+}
+
+// A notary certificate's size and verification time with 4 validators: a
+// complete bundle of an anchor_batch transaction in a block of 100, with
+// the item's path (5 items here; a batch of n adds one 67-byte hex sibling
+// per doubling, 20 for a million). docs/notarization.md records the figures.
+func BenchmarkVerifyCertificateJSON(b *testing.B) {
+	c := newChain(b, 4)
+	c.block(b, 99, true)
+	c.block(b, 0, false)
+	bundle, err := Build(c, c.batchTx, c.anchor.Validators)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, _ := merkle.Prove(leafHashes(c.batch), 3)
+	if err := AttachBatchItem(bundle, c.batch[3], p); err != nil {
+		b.Fatal(err)
+	}
+	cert, err := NewCertificate(bundle, "photos/IMG_0003.jpg")
+	if err != nil {
+		b.Fatal(err)
+	}
+	raw := cert.Marshal()
+	file := ledger.Hash(c.batch[3])
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := VerifyCertificateJSON(raw, c.anchor, &file); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(raw)), "certificate-bytes")
 }

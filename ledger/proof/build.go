@@ -22,8 +22,8 @@ type Source interface {
 }
 
 // WritesRootSource is implemented by a Source that keeps each height's
-// writes root (docs/state.md). Without it Build cannot prove an outcome:
-// the bundle then carries the result unproven.
+// writes root (docs/state.md). Without it Build cannot prove an outcome,
+// and the bundle then carries none.
 type WritesRootSource interface {
 	WritesRoot(height uint64) (ledger.Hash, error)
 }
@@ -35,7 +35,9 @@ type WritesRootSource interface {
 // The certificate is the chain's own when block h+1 exists (its last
 // commit), else st's stored commit. Block h+1's header and certificate (the
 // chain's own from block h+2 when that exists) come along when h+1 exists,
-// and with them the outcome's proof when st keeps writes roots.
+// and with them the outcome and its proof when st keeps writes roots. An
+// outcome that cannot be proven (the newest block, or a height without a
+// writes root) is left out: Verify refuses an unproven outcome.
 func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, error) {
 	height, pos, err := st.TxLocation(txHash)
 	if errors.Is(err, store.ErrNotFound) {
@@ -90,6 +92,17 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 		b.Next = &NextPart{Header: headerPart(&next.Header), Commit: commitPart(nextCmt)}
 	}
 
+	wr, ok := st.(WritesRootSource)
+	if !ok || next == nil {
+		return b, nil
+	}
+	root, err := wr.WritesRoot(height)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return b, nil // a store that began keeping writes roots after this height
+	case err != nil:
+		return nil, fmt.Errorf("read writes root %d: %w", height, err)
+	}
 	leaf, err := st.TxResult(height, pos)
 	if err != nil {
 		return nil, fmt.Errorf("read result of %s: %w", txHash.Short(), err)
@@ -97,18 +110,8 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 	if b.Outcome, _, err = outcomePart(leaf); err != nil {
 		return nil, fmt.Errorf("stored result of %s: %w", txHash.Short(), err)
 	}
-	if wr, ok := st.(WritesRootSource); ok && next != nil {
-		root, err := wr.WritesRoot(height)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			// A store that began keeping writes roots after this height.
-		case err != nil:
-			return nil, fmt.Errorf("read writes root %d: %w", height, err)
-		default:
-			if b.Outcome.Proof, err = outcomeProof(st, blk, pos, root, next); err != nil {
-				return nil, err
-			}
-		}
+	if b.Outcome.Proof, err = outcomeProof(st, blk, pos, root, next); err != nil {
+		return nil, err
 	}
 	return b, nil
 }

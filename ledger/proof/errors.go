@@ -49,6 +49,20 @@ const (
 	ErrBatchItem = "ERR_PROOF_BATCH_ITEM"
 	// ErrNotFound: Build found no committed transaction with that hash.
 	ErrNotFound = "ERR_PROOF_NOT_FOUND"
+
+	// Notary certificates (certificate.go); a certificate's bundle fails
+	// with the codes above.
+
+	// ErrCertificateFormat: not a certificate of this version, or not spelt
+	// as specified (unknown or repeated key, uppercase hex, a name with a
+	// control character).
+	ErrCertificateFormat = "ERR_CERTIFICATE_FORMAT"
+	// ErrCertificate: the certificate states what its bundle does not
+	// prove: another item or height, no batch item, no proven outcome, or
+	// an anchoring the chain refused.
+	ErrCertificate = "ERR_CERTIFICATE"
+	// ErrCertificateFile: the file's SHA-256 is not the certificate's item.
+	ErrCertificateFile = "ERR_CERTIFICATE_FILE"
 )
 
 func fail(code, format string, args ...any) *Error {

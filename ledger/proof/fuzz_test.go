@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/qianchain/qianchain/ledger"
 )
 
 // writeSeeds keeps a fuzz target's committed seed corpus
@@ -44,8 +46,28 @@ func TestFuzzSeedsAreCurrent(t *testing.T) {
 	c, b := standard(t, 4)
 	_ = c
 	tip := b.Marshal()
-	b.Next, b.Outcome.Proof, b.BatchItem = nil, nil, nil
+	b.Next, b.Outcome, b.BatchItem = nil, nil, nil
 	writeSeeds(t, "FuzzVerifyJSON", tip, b.Marshal())
+	_, cert := standardCertificate(t)
+	writeSeeds(t, "FuzzCertificate", cert.Marshal(), v1Certificate(t, c, cert, 2))
+}
+
+// FuzzCertificate feeds arbitrary files to the certificate parser, verifier
+// and completer: never a panic, and every refusal carries a code.
+func FuzzCertificate(f *testing.F) {
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		fuzzAnchor.once.Do(func() {
+			c, _ := standard(t, 4)
+			fuzzAnchor.a = c.anchor
+		})
+		var item ledger.Hash
+		if _, err := VerifyCertificateJSON(raw, fuzzAnchor.a, &item); err != nil && CodeOf(err) == "" {
+			t.Fatalf("error without a code: %v", err)
+		}
+		if _, err := CertificateTxHash(raw); err != nil && CodeOf(err) == "" {
+			t.Fatalf("error without a code: %v", err)
+		}
+	})
 }
 
 func FuzzDecodeResult(f *testing.F) {

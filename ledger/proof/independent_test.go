@@ -461,20 +461,22 @@ func independentVerify(raw []byte, a indepAnchor) (bool, error) {
 		if !bytes.Equal(lr.h32(), txHash) || lr.str() != o.Code {
 			return false, errors.New("result of another transaction, or code copy")
 		}
-		if p := o.Proof; p != nil {
-			if next == nil {
-				return false, errors.New("outcome proof without next header")
-			}
-			rr, err := rootFromPath(sha([]byte{0}, leaf), b.Inclusion.Index, uint64(hdr.txCount), hexes(p.Siblings))
-			if err != nil || hex.EncodeToString(rr) != p.ResultsRoot {
-				return false, fmt.Errorf("results path: %v", err)
-			}
-			link := tagged("qian/app/v1", hdr.app, binary.BigEndian.AppendUint64(nil, hdr.height), unhex(p.WritesRoot), rr)
-			if !bytes.Equal(link, next.app) {
-				return false, errors.New("app hash link")
-			}
-			proven = true
+		p := o.Proof
+		if p == nil {
+			return false, errors.New("an outcome without its proof")
 		}
+		if next == nil {
+			return false, errors.New("outcome proof without next header")
+		}
+		rr, err := rootFromPath(sha([]byte{0}, leaf), b.Inclusion.Index, uint64(hdr.txCount), hexes(p.Siblings))
+		if err != nil || hex.EncodeToString(rr) != p.ResultsRoot {
+			return false, fmt.Errorf("results path: %v", err)
+		}
+		link := tagged("qian/app/v1", hdr.app, binary.BigEndian.AppendUint64(nil, hdr.height), unhex(p.WritesRoot), rr)
+		if !bytes.Equal(link, next.app) {
+			return false, errors.New("app hash link")
+		}
+		proven = true
 	}
 	if bi := b.BatchItem; bi != nil {
 		if contract != "notary" || method != "anchor_batch" || len(payload) < 40 {

@@ -46,7 +46,7 @@ func (c *chain) txsBlockTime(t *testing.T, h uint64) int64 {
 }
 
 // At the tip the certificate is the node's own, there is no next block, and
-// the outcome is shown unproven.
+// no outcome: it could not be proven yet.
 func TestBundleAtTheTip(t *testing.T) {
 	c := newChain(t, 4)
 	c.block(t, 2, false)
@@ -56,20 +56,21 @@ func TestBundleAtTheTip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Next != nil || b.Outcome == nil || b.Outcome.Proof != nil {
+	if b.Next != nil || b.Outcome != nil {
 		t.Fatalf("tip bundle: next %v outcome %+v", b.Next != nil, b.Outcome)
 	}
 	r, err := VerifyJSON(b.Marshal(), c.anchor)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.InChain || r.Result.Proven || r.Result.Code != "ERR_INVALID" || r.Height != h {
+	if r.InChain || r.Result != nil || r.Height != h {
 		t.Fatalf("report %+v result %+v", r, r.Result)
 	}
 }
 
-// A store without writes roots (every node today) still proves inclusion
-// and the chain's own certificate; the outcome is unproven.
+// A store without writes roots (heights committed before nodes kept them)
+// still proves inclusion and the chain's own certificate; the bundle
+// carries no outcome, which it could not prove.
 func TestBundleWithoutWritesRoots(t *testing.T) {
 	c := newChain(t, 4)
 	h := c.block(t, 4, false)
@@ -82,7 +83,7 @@ func TestBundleWithoutWritesRoots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !r.InChain || r.Result == nil || r.Result.Proven {
+	if !r.InChain || r.Result != nil || b.Outcome != nil {
 		t.Fatalf("in chain %v result %+v", r.InChain, r.Result)
 	}
 }
@@ -161,7 +162,7 @@ var refusals = []struct {
 	{"a sibling dropped", ErrInclusion, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Inclusion.Siblings = b.Inclusion.Siblings[1:] }},
 	{"a certificate with too little power", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		b.Commit = commitPart(c.c.Sign(2, 0, b.Header.Hash, 2))
-		b.Next, b.Outcome.Proof = nil, nil
+		b.Next, b.Outcome = nil, nil
 	}},
 	{"a certificate for another block", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		b.Commit = commitPart(c.c.Sign(2, 0, ledger.Sum([]byte("x")), 4))
@@ -173,14 +174,13 @@ var refusals = []struct {
 		other := ledgertest.NewChain(testChainID, 4)
 		other.Keys = []ledger.PrivateKey{ledgertest.Key(1), ledgertest.Key(2), ledgertest.Key(3), ledgertest.Key(4)}
 		b.Commit = commitPart(other.Sign(2, 0, b.Header.Hash, 4))
-		b.Next = nil
-		b.Outcome.Proof = nil
+		b.Next, b.Outcome = nil, nil
 	}},
 	{"one bad precommit signature", ErrCommit, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		cmt, _ := ledger.DecodeCommit(b.Commit.Encoding)
 		cmt.Sigs[2].Sig[10] ^= 1
 		b.Commit = commitPart(cmt)
-		b.Next, b.Outcome.Proof = nil, nil
+		b.Next, b.Outcome = nil, nil
 	}},
 	{"one bad precommit signature in the next certificate", ErrNext, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		cmt, _ := ledger.DecodeCommit(b.Next.Commit.Encoding)
@@ -205,6 +205,7 @@ var refusals = []struct {
 		o.Proof = b.Outcome.Proof
 		b.Outcome = o
 	}},
+	{"an outcome without its proof", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Outcome.Proof = nil }},
 	{"a writes root changed", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Outcome.Proof.WritesRoot[31] ^= 1 }},
 	{"a batch item not in the batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
 		b.BatchItem.Item = ledger.Sum([]byte("other file"))
@@ -271,6 +272,25 @@ func TestParseBundleIsStrict(t *testing.T) {
 			t.Errorf("%s: got %v", name, err)
 		}
 	}
+	// docs/verification.md, Spelling: key validity, lengths and integer
+	// ranges are format errors, whatever the encodings hold.
+	cases = map[string]string{
+		"a sender that is no curve point": strings.Replace(good, `"sender": "`+b.Tx.Sender.String(), `"sender": "`+strings.Repeat("f", 64), 1),
+		"a short hash":                    strings.Replace(good, hash, hash[:62], 1),
+		"a negative integer":              strings.Replace(good, `"index": 6`, `"index": -6`, 1),
+		"an index beyond 32 bits":         strings.Replace(good, `"index": 6`, `"index": 4294967302`, 1),
+		"a leading zero":                  strings.Replace(good, `"index": 6`, `"index": 06`, 1),
+		"a plus sign":                     strings.Replace(good, `"index": 6`, `"index": +6`, 1),
+		"version 2":                       strings.Replace(good, `"version": 1`, `"version": 2`, 1),
+	}
+	for name, in := range cases {
+		if in == good {
+			t.Fatalf("%s: the edit did not apply", name)
+		}
+		if _, err := VerifyJSON([]byte(in), c.anchor); CodeOf(err) != ErrFormat {
+			t.Errorf("%s: got %v, want %s", name, err, ErrFormat)
+		}
+	}
 	// null where a list belongs.
 	g, _ := genericJSON([]byte(good))
 	g.(map[string]any)["commit"].(map[string]any)["signers"] = nil
@@ -292,5 +312,45 @@ func TestParseBundleIsStrict(t *testing.T) {
 		if _, err := VerifyJSON(in, c.anchor); err != nil {
 			t.Errorf("%s bundle: %v", name, err)
 		}
+	}
+}
+
+// An outcome the bundle states must be proven: stripping outcome.proof from
+// a refused transaction's bundle and rewriting its outcome to OK (every
+// readable copy consistent with the rewritten leaf) must not verify, and
+// neither must the genuine outcome without its proof. A verifier that
+// accepted them would report the node's word, or a forger's, as verified.
+func TestUnprovenOutcomeIsRefused(t *testing.T) {
+	c, _ := standard(t, 4)
+	refused := c.txs[2][2] // every third result of the test chain is ERR_INVALID
+	b, err := Build(c, refused.Hash(), c.anchor.Validators)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Outcome == nil || b.Outcome.Proof == nil || b.Outcome.Code != "ERR_INVALID" {
+		t.Fatalf("bundle of the refused transaction: outcome %+v", b.Outcome)
+	}
+	if _, err := Verify(b, c.anchor); err != nil {
+		t.Fatalf("the genuine bundle: %v", err)
+	}
+
+	stripped := *b
+	o := *b.Outcome
+	o.Proof = nil
+	stripped.Outcome = &o
+	if r, err := VerifyJSON(stripped.Marshal(), c.anchor); CodeOf(err) != ErrOutcome {
+		t.Fatalf("outcome without its proof: report %+v, err %v; want %s", r, err, ErrOutcome)
+	}
+
+	forged := *b
+	res, _ := DecodeResult(b.Outcome.Result)
+	res.Code, res.Message, res.Events = "OK", "", []Event{{Type: "test.put", Attrs: []Attr{{Key: "key", Value: "2"}}}}
+	fo, _, err := outcomePart(EncodeResult(res))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged.Outcome = fo
+	if r, err := VerifyJSON(forged.Marshal(), c.anchor); CodeOf(err) != ErrOutcome {
+		t.Fatalf("refused outcome rewritten to OK without a proof: report %+v, err %v; want %s", r, err, ErrOutcome)
 	}
 }

@@ -27,33 +27,44 @@ func ParseBundle(raw []byte) (*Bundle, error) {
 	if len(raw) > MaxBundleBytes {
 		return nil, fail(ErrFormat, "the bundle is %d bytes, more than the %d a bundle can need", len(raw), MaxBundleBytes)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	var b Bundle
-	if err := dec.Decode(&b); err != nil {
+	if err := strictDecode(raw, &b, func() []byte { return b.marshal(false) }); err != nil {
 		return nil, fail(ErrFormat, "not a proof bundle: %v", err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, fail(ErrFormat, "not a proof bundle: data after the JSON object")
 	}
 	if b.Version != Version {
 		return nil, fail(ErrFormat, "bundle version %d; this verifier reads version %d", b.Version, Version)
 	}
+	return &b, nil
+}
+
+// strictDecode decodes raw into v, which remarshal encodes again, and
+// requires the two to be the same JSON value, with no null and no key
+// repeated within an object: the spelling rule of bundles and notary
+// certificates.
+func strictDecode(raw []byte, v any, remarshal func() []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("data after the JSON object")
+	}
 	got, err := genericJSON(raw)
 	if err != nil {
-		return nil, fail(ErrFormat, "not a proof bundle: %v", err)
+		return err
 	}
 	if path, ok := firstNull(got, ""); ok {
-		return nil, fail(ErrFormat, "field %s is null; the format has no nulls (an absent part is left out, an empty list is [])", path)
+		return fmt.Errorf("field %s is null; the format has no nulls (an absent part is left out, an empty list is [])", path)
 	}
-	want, err := genericJSON(b.marshal(false))
+	want, err := genericJSON(remarshal())
 	if err != nil {
-		return nil, fail(ErrFormat, "re-encode the bundle: %v", err)
+		return fmt.Errorf("re-encode: %v", err)
 	}
 	if path, ok := firstDiff("", got, want); !ok {
-		return nil, fail(ErrFormat, "field %s is not written as the format specifies (misspelt or repeated key, uppercase hex, or null for a list)", path)
+		return fmt.Errorf("field %s is not written as the format specifies (misspelt, missing or repeated key, uppercase hex, or null for a list)", path)
 	}
-	return &b, nil
+	return nil
 }
 
 // Marshal returns the bundle's JSON, indented, with a final newline.

@@ -58,7 +58,8 @@ type Report struct {
 	// recorded (block h+1's last commit), not only a node's own copy.
 	InChain bool `json:"in_chain"`
 	// Result is the transaction's outcome, nil when the bundle carries
-	// none. Result.Proven says whether it is tied to a certified app hash.
+	// none. It is always proven: Verify refuses a bundle that states an
+	// outcome without tying it to a certified app hash.
 	Result *Outcome `json:"result,omitempty"`
 	// BatchItem is the proven batch item, nil when the bundle carries none.
 	BatchItem *BatchItem `json:"batch_item,omitempty"`
@@ -70,8 +71,9 @@ type Outcome struct {
 	Message string  `json:"message"`
 	Events  []Event `json:"events"`
 	// Proven: the leaf is tied, through the block's results root, to the
-	// app hash of header h+1, whose certificate verified. When false the
-	// outcome is the node's word only.
+	// app hash of header h+1, whose certificate verified. Always true in a
+	// Report (an unproven outcome fails verification); kept so that a
+	// reader of the JSON need not know that rule.
 	Proven bool `json:"proven"`
 	// ProvenBy is the height of the header that commits to it (h+1).
 	ProvenBy uint64 `json:"proven_by,omitempty"`
@@ -197,8 +199,13 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	}
 
 	// 7. Outcome: the transaction's leaf, tied to header h+1's app hash.
+	// Whatever a bundle states is proven or refused: an outcome without its
+	// proof would be the node's word (or a forger's) reported as verified.
 	var outcome *Outcome
 	if o := b.Outcome; o != nil {
+		if o.Proof == nil {
+			return nil, fail(ErrOutcome, "the bundle states the outcome %s without outcome.proof: an unproven outcome is refused", o.Code)
+		}
 		want, leafTx, err := outcomePart(o.Result)
 		if err != nil {
 			return nil, fail(ErrEncoding, "outcome.result: %v", err)
@@ -210,20 +217,18 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		if leafTx != tx.Hash() {
 			return nil, fail(ErrOutcome, "the result is for transaction %s, not %s", leafTx, tx.Hash())
 		}
-		outcome = &Outcome{Code: o.Code, Message: o.Message, Events: o.Events}
-		if p := o.Proof; p != nil {
-			if next == nil {
-				return nil, fail(ErrOutcome, "the outcome's proof needs the next header, which the bundle lacks")
-			}
-			rp := merkle.Proof{Index: uint64(b.Inclusion.Index), Size: uint64(hdr.TxCount), Path: toMerkle(p.Siblings)}
-			if err := merkle.Verify(merkle.LeafHash(o.Result), rp, p.ResultsRoot); err != nil {
-				return nil, fail(ErrOutcome, "the result is not leaf %d of the %d under results root %s: %v", b.Inclusion.Index, hdr.TxCount, p.ResultsRoot, err)
-			}
-			if got := AppHashLink(hdr.AppHash, hdr.Height, p.WritesRoot, p.ResultsRoot); got != next.AppHash {
-				return nil, fail(ErrOutcome, "the app hash after block %d computes to %s, header %d carries %s", hdr.Height, got, next.Height, next.AppHash)
-			}
-			outcome.Proven, outcome.ProvenBy = true, next.Height
+		p := o.Proof
+		if next == nil {
+			return nil, fail(ErrOutcome, "the outcome's proof needs the next header, which the bundle lacks")
 		}
+		rp := merkle.Proof{Index: uint64(b.Inclusion.Index), Size: uint64(hdr.TxCount), Path: toMerkle(p.Siblings)}
+		if err := merkle.Verify(merkle.LeafHash(o.Result), rp, p.ResultsRoot); err != nil {
+			return nil, fail(ErrOutcome, "the result is not leaf %d of the %d under results root %s: %v", b.Inclusion.Index, hdr.TxCount, p.ResultsRoot, err)
+		}
+		if got := AppHashLink(hdr.AppHash, hdr.Height, p.WritesRoot, p.ResultsRoot); got != next.AppHash {
+			return nil, fail(ErrOutcome, "the app hash after block %d computes to %s, header %d carries %s", hdr.Height, got, next.Height, next.AppHash)
+		}
+		outcome = &Outcome{Code: o.Code, Message: o.Message, Events: o.Events, Proven: true, ProvenBy: next.Height}
 	}
 
 	// 8. Batch item: its path leads to the root the transaction anchored.

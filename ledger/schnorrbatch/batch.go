@@ -170,9 +170,14 @@ func (b *batch) check(idx []int32) bool {
 	nk := len(b.keys)
 	b.keyCoef = grow(b.keyCoef, nk)
 	b.keyStamp = grow(b.keyStamp, nk)
+	// keyStamp[k] == stamp marks key k as seen in this check. The counter
+	// is 64 bits, so it cannot wrap in practice; if it ever does, every
+	// entry up to the capacity is cleared, not just this check's keys: an
+	// entry beyond them keeps an old stamp that a later, larger check would
+	// take for its own, dropping that key's a·e·P term.
 	b.stamp++
-	if b.stamp == 0 { // wrapped: forget every old stamp
-		clear(b.keyStamp)
+	if b.stamp == 0 {
+		clear(b.keyStamp[:cap(b.keyStamp)])
 		b.stamp = 1
 	}
 	b.keyUsed = b.keyUsed[:0]

@@ -67,14 +67,13 @@
 // this against the official BIP-340 vectors, against ledger.PublicKey.Verify
 // (btcec) and against an independent math/big transcription of the BIP.
 //
-// One difference from ledger.PublicKey.Verify: btcec v2.3.5's
+// The range of s is where btcec alone would differ: v2.3.5's
 // schnorr.ParseSignature reduces s modulo n instead of rejecting s >= n, so
-// ledger.PublicKey.Verify accepts r || (s+n) whenever r || s is valid and
-// s + n < 2^256. This package rejects such signatures, as BIP-340 requires.
-// No honest or adversarial signer can produce one in practice (it needs a
-// valid signature with s < 2^256 - n, about 2^128.3, which happens with
-// probability about 2^-127 and cannot be steered), but the two should agree:
-// ledger.PublicKey.Verify should reject s >= n.
+// r || (s+n) would pass beside a valid r || s whenever s + n < 2^256.
+// ledger.PublicKey.Verify checks s < n before calling btcec, and so does this
+// package (a scalar that overflows fails the item), so the two agree on such
+// signatures as on every other; TestSignatureSMustBeBelowOrder in ledger and
+// the corruptions of this package's property test hold them to it.
 //
 // # How it works
 //

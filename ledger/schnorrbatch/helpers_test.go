@@ -68,9 +68,10 @@ func itemPool(t testing.TB) []Item {
 }
 
 // refVerify is the single-signature verdict the batch must agree with:
-// BIP-340 Verify as ledger.PublicKey.Verify implements it, plus the s < n
-// rule of BIP-340 step "fail if s >= n", which btcec v2.3.5's
-// ParseSignature does not enforce (it reduces s modulo n; see doc.go).
+// BIP-340 Verify as ledger.PublicKey.Verify implements it. The s < n rule
+// (BIP-340's "fail if s >= n", which btcec v2.3.5's ParseSignature does not
+// enforce; see doc.go) is checked here as well, so the reference does not
+// depend on ledger's copy of it.
 func refVerify(it Item) bool {
 	var sb [32]byte
 	copy(sb[:], it.Sig[32:])

@@ -70,8 +70,8 @@ type scratch struct {
 	keyValid []bool
 	keyCoef  []btcec.ModNScalar
 	keyUsed  []int32
-	keyStamp []uint32
-	stamp    uint32
+	keyStamp []uint64
+	stamp    uint64 // see batch.check
 	idx      []int32
 	bases    []affine
 	terms    []term

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
@@ -118,12 +119,15 @@ func (c *Client) SubmitBatch(ctx context.Context, txs []*ledger.Tx) ([]api.Batch
 	return resp.Results, nil
 }
 
-// Outcome is what happened to a committed transaction.
+// Outcome is what happened to a committed transaction. Events are the
+// events its execution emitted (a trace capture's trace.event hashes among
+// them); they are the node's word, which a proof bundle proves.
 type Outcome struct {
-	Hash    ledger.Hash `json:"tx_hash"`
-	Height  uint64      `json:"height"`
-	Code    string      `json:"code"`
-	Message string      `json:"message"`
+	Hash    ledger.Hash       `json:"tx_hash"`
+	Height  uint64            `json:"height"`
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Events  []contracts.Event `json:"events,omitempty"`
 }
 
 // ErrNotCommitted is returned by Outcome for a transaction that is pending
@@ -146,7 +150,7 @@ func (c *Client) Outcome(ctx context.Context, h ledger.Hash) (*Outcome, error) {
 	o := &Outcome{Hash: h, Height: tr.Height, Code: tr.Code}
 	if raw, err := hex.DecodeString(tr.Result); err == nil && len(raw) > 0 {
 		if dec, err := node.DecodeOutcome(raw); err == nil {
-			o.Code, o.Message = dec.Code, dec.Message
+			o.Code, o.Message, o.Events = dec.Code, dec.Message, dec.Events
 		}
 	}
 	return o, nil
