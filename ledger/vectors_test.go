@@ -54,7 +54,7 @@ func encodingVectors(t *testing.T) []vector {
 
 	b1 := &Block{Header: Header{
 		ChainID: vectorChain, Height: 1, Time: 1764000000000000000,
-		ValidatorsHash: vals.Hash(), Proposer: k1.PublicKey(),
+		ValidatorsHash: vals.Hash(), NextValidatorsHash: vals.Hash(), Proposer: k1.PublicKey(),
 	}, Txs: []*Tx{tx}}
 	b1.FillHeader()
 	add("tx-root", b1.Header.TxRoot.bytes())
@@ -105,12 +105,12 @@ func encodingVectors(t *testing.T) []vector {
 	if err := conflict.Sign(chain, k2); err != nil {
 		t.Fatal(err)
 	}
-	ev := NewDuplicateVoteEvidence(prevote, conflict)
+	ev := NewDuplicateVoteEvidence(k2.PublicKey(), prevote, conflict)
 	add("evidence", ev.Encode())
 
 	b2 := &Block{Header: Header{
 		ChainID: vectorChain, Height: 2, Time: 1764000001000000000, PrevBlockHash: h,
-		AppHash: Hash{0xab}, ValidatorsHash: vals.Hash(), Proposer: k2.PublicKey(),
+		AppHash: Hash{0xab}, ValidatorsHash: vals.Hash(), NextValidatorsHash: vals.Hash(), Proposer: k2.PublicKey(),
 	}, LastCommit: commit, Evidence: []*DuplicateVoteEvidence{ev}}
 	b2.FillHeader()
 	add("header-2", b2.Header.Encode())
