@@ -98,6 +98,12 @@ type Validator struct {
 	PubKey ledger.PublicKey // consensus key (BIP-340), signs votes and proposals
 	PeerID peer.ID          // libp2p identity of the validator's node
 	Power  uint64           // voting power, 1 to ledger.MaxVotingPower
+	// Org is the id of the organisation that runs the validator: one of
+	// Organisations. Governance changes to the validator set are proposed
+	// and approved by organisations (contracts/membership), so every
+	// validator has one; only a chain without organisations (qian init's
+	// single node) leaves it empty, and such a chain has no governance.
+	Org string
 }
 
 // Organisation is a founding member of the chain.

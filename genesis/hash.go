@@ -35,7 +35,8 @@ func (d *Doc) Identity() ledger.ChainIdentity { return ledger.NewChainIdentity(d
 //	        timeout_precommit_delta, empty_block_interval   (nanoseconds)
 //	u64 x3  max_block_bytes, max_block_txs, max_tx_bytes
 //	list    validators:    string name, [32] pub_key,
-//	                       bytes peer_id (the binary multihash), u64 power
+//	                       bytes peer_id (the binary multihash), u64 power,
+//	                       string org
 //	list    organisations: string id, string name, string name_en,
 //	                       list of string roles,
 //	                       list of string gs1_company_prefixes,
@@ -71,6 +72,7 @@ func (d *Doc) Encode() []byte {
 		b = append(b, v.PubKey[:]...)
 		str(string(v.PeerID))
 		u64(v.Power)
+		str(v.Org)
 	}
 	count(len(d.Organisations))
 	for _, o := range d.Organisations {

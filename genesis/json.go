@@ -49,6 +49,7 @@ type jsonValidator struct {
 	PubKey string `json:"pub_key"`
 	PeerID string `json:"peer_id"`
 	Power  uint64 `json:"power"`
+	Org    string `json:"org"`
 }
 
 type jsonOrg struct {
@@ -196,7 +197,7 @@ func (j *jsonDoc) toDoc() (*Doc, error) {
 		if id.String() != v.PeerID {
 			return nil, fieldErr(field+".peer_id", "%q must be written in its canonical base58 form %s", v.PeerID, id)
 		}
-		d.Validators = append(d.Validators, Validator{Name: v.Name, PubKey: pk, PeerID: id, Power: v.Power})
+		d.Validators = append(d.Validators, Validator{Name: v.Name, PubKey: pk, PeerID: id, Power: v.Power, Org: v.Org})
 	}
 	for i, o := range j.Organisations {
 		field := fmt.Sprintf("organisations[%d]", i)
@@ -248,7 +249,7 @@ func (d *Doc) JSON() []byte {
 		Organisations: []jsonOrg{},
 	}
 	for _, v := range d.Validators {
-		j.Validators = append(j.Validators, jsonValidator{Name: v.Name, PubKey: v.PubKey.String(), PeerID: v.PeerID.String(), Power: v.Power})
+		j.Validators = append(j.Validators, jsonValidator{Name: v.Name, PubKey: v.PubKey.String(), PeerID: v.PeerID.String(), Power: v.Power, Org: v.Org})
 	}
 	for _, o := range d.Organisations {
 		jo := jsonOrg{ID: o.ID, Name: o.Name, NameEN: o.NameEN, Roles: []string{},

@@ -44,7 +44,32 @@ func (d *Doc) Validate() error {
 	if err := validateValidators(d.Validators); err != nil {
 		return err
 	}
-	return validateOrganisations(d.Organisations)
+	if err := validateOrganisations(d.Organisations); err != nil {
+		return err
+	}
+	return validateValidatorOrgs(d.Validators, d.Organisations)
+}
+
+// validateValidatorOrgs checks that every validator names the organisation
+// that runs it: one of the founding organisations, or none on a chain
+// without organisations.
+func validateValidatorOrgs(vals []Validator, orgs []Organisation) error {
+	ids := map[string]bool{}
+	for _, o := range orgs {
+		ids[o.ID] = true
+	}
+	for i, v := range vals {
+		f := fmt.Sprintf("validators[%d].org", i)
+		switch {
+		case len(orgs) == 0 && v.Org != "":
+			return fieldErr(f, "%q names an organisation, but the genesis has none", v.Org)
+		case len(orgs) > 0 && v.Org == "":
+			return fieldErr(f, "missing: the id of the organisation that runs the validator")
+		case len(orgs) > 0 && !ids[v.Org]:
+			return fieldErr(f, "%q is not the id of a genesis organisation", v.Org)
+		}
+	}
+	return nil
 }
 
 func (c *ConsensusParams) validate() error {
