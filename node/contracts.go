@@ -38,6 +38,17 @@ func NewContractsApp() *ContractsApp {
 func (a *ContractsApp) Executor() *contracts.Executor { return a.x }
 
 func (a *ContractsApp) Genesis(doc *genesis.Doc) ([]store.Write, ledger.Hash, error) {
+	orgs, vals := GenesisMembers(doc)
+	g, err := contracts.Genesis(doc.ChainID, orgs, vals)
+	if err != nil {
+		return nil, ledger.Hash{}, err
+	}
+	return storeWrites(g.Writes), g.AppHash, nil
+}
+
+// GenesisMembers turns a genesis document's founding organisations and
+// validators into what the membership contract seeds its state with.
+func GenesisMembers(doc *genesis.Doc) ([]membership.OrgSpec, []membership.Validator) {
 	orgs := make([]membership.OrgSpec, len(doc.Organisations))
 	for i, o := range doc.Organisations {
 		roles := make([]membership.Role, len(o.Roles))
@@ -46,11 +57,11 @@ func (a *ContractsApp) Genesis(doc *genesis.Doc) ([]store.Write, ledger.Hash, er
 		}
 		orgs[i] = membership.OrgSpec{ID: o.ID, Name: o.Name, Roles: roles, Prefixes: o.GS1Prefixes, GLNs: o.GLNs, Admins: o.Admins}
 	}
-	g, err := contracts.Genesis(doc.ChainID, orgs)
-	if err != nil {
-		return nil, ledger.Hash{}, err
+	vals := make([]membership.Validator, len(doc.Validators))
+	for i, v := range doc.Validators {
+		vals[i] = membership.Validator{PubKey: v.PubKey, Power: v.Power, Org: v.Org, Name: v.Name, PeerID: membership.PeerID(v.PeerID)}
 	}
-	return storeWrites(g.Writes), g.AppHash, nil
+	return orgs, vals
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {

@@ -15,6 +15,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/genesis"
@@ -374,7 +375,7 @@ func TestTestnetOrganisationsAreTheDemos(t *testing.T) {
 	if want := demo.Orgs(pubs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("genesis organisations differ from demo.Orgs:\n got %+v\nwant %+v", got, want)
 	}
-	if _, err := contracts.Genesis(doc.ChainID, got); err != nil {
+	if _, err := contracts.Genesis(doc.ChainID, got, contracttest.Validators(got, len(doc.Validators))); err != nil {
 		t.Fatalf("the contracts refuse the testnet genesis: %v", err)
 	}
 }

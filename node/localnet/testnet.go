@@ -190,9 +190,13 @@ func CreateTestnet(o TestnetOptions) (*Testnet, error) {
 		Organisations: orgs,
 	}
 	var validatorAddrs, observerIDs []string
-	for _, n := range tn.Nodes {
+	for i, n := range tn.Nodes {
 		if n.Role == config.RoleValidator {
-			doc.Validators = append(doc.Validators, genesis.Validator{Name: n.Name, PubKey: n.ValidatorKey, PeerID: n.PeerID, Power: DefaultPower})
+			// Validator i is run by demo organisation i (cycling): a
+			// testnet's validators belong to its founding organisations,
+			// which can then vote validators in and out.
+			org := orgs[i%len(orgs)].ID
+			doc.Validators = append(doc.Validators, genesis.Validator{Name: n.Name, PubKey: n.ValidatorKey, PeerID: n.PeerID, Power: DefaultPower, Org: org})
 			validatorAddrs = append(validatorAddrs, n.P2PAddrs()...)
 		} else {
 			observerIDs = append(observerIDs, n.PeerID.String())

@@ -107,7 +107,11 @@ func New(t testing.TB, o Options) *Network {
 			if m.ValKey, err = ledger.GenerateKey(); err != nil {
 				t.Fatal(err)
 			}
-			doc.Validators = append(doc.Validators, genesis.Validator{Name: m.Name, PubKey: m.ValKey.PublicKey(), PeerID: id, Power: 10})
+			v := genesis.Validator{Name: m.Name, PubKey: m.ValKey.PublicKey(), PeerID: id, Power: 10}
+			if len(o.Orgs) > 0 {
+				v.Org = o.Orgs[i%len(o.Orgs)].ID // run by the founding organisations in turn
+			}
+			doc.Validators = append(doc.Validators, v)
 		}
 		home := filepath.Join(root, m.Name)
 		m.Config = &config.Config{

@@ -128,6 +128,7 @@ func New(t testing.TB, validators int) *Chain {
 	home := t.TempDir()
 	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
 	doc := &genesis.Doc{ChainID: ChainID, GenesisTime: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Consensus: genesis.DefaultConsensusParams()}
+	doc.Organisations, c.OrgKeys = DemoOrganisations()
 	for i := 0; i < validators; i++ {
 		k := key(fmt.Sprint("validator ", i))
 		c.ValKeys = append(c.ValKeys, k)
@@ -136,9 +137,9 @@ func New(t testing.TB, validators int) *Chain {
 			t.Fatal(err)
 		}
 		id, _ := peer.IDFromPrivateKey(nk)
-		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10})
+		org := doc.Organisations[i%len(doc.Organisations)].ID
+		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10, Org: org})
 	}
-	doc.Organisations, c.OrgKeys = DemoOrganisations()
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("test genesis: %v", err)
 	}
