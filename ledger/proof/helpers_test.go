@@ -48,7 +48,7 @@ func newChain(t testing.TB, validators int) *chain {
 	t.Cleanup(func() { st.Close() })
 	lc := ledgertest.NewChain(testChainID, validators)
 	app0 := ledger.Sum([]byte("app hash 0"))
-	if err := st.InitGenesis(lc.Identity.GenesisHash(), nil, app0); err != nil {
+	if err := st.InitGenesis(lc.Identity.GenesisHash(), lc.Validators, nil, app0); err != nil {
 		t.Fatal(err)
 	}
 	return &chain{Store: st, c: lc, app: app0, writes: map[uint64]ledger.Hash{}, txs: map[uint64][]*ledger.Tx{},
