@@ -31,6 +31,10 @@ type Execution struct {
 	// AdmissionChanged says the block changed what admission checks
 	// depend on (membership), so the mempool must recheck what it holds.
 	AdmissionChanged bool
+	// NextValidators is the validator set of height h+2 when the block
+	// (height h) approved validator-set changes, else nil. The node stores
+	// it with the block and names it in header h+1 (next_validators_hash).
+	NextValidators *ledger.ValidatorSet
 }
 
 // Event is something a transaction did that subscribers care about.

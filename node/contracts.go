@@ -2,7 +2,10 @@ package node
 
 import (
 	"errors"
+	"fmt"
 	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/codec"
@@ -74,6 +77,9 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
 	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs))}
+	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
+		return nil, err
+	}
 	for i, tx := range txs {
 		h := tx.Hash()
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
@@ -85,6 +91,55 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 		}
 	}
 	return ex, nil
+}
+
+// scheduledSet finds, among a block's writes, the validator set the block
+// scheduled for height+2 (membership.EffectDelay), if any.
+func scheduledSet(ws []contracts.Write, height uint64) (*ledger.ValidatorSet, error) {
+	for _, w := range ws {
+		if from, ok := membership.ValidatorSetFrom(w.Key); ok && from == height+membership.EffectDelay && w.Value != nil {
+			rec, err := membership.DecodeValidatorSet(w.Value)
+			if err != nil {
+				return nil, fmt.Errorf("block %d scheduled a validator set that does not decode: %w", height, err)
+			}
+			set, err := rec.Ledger()
+			if err != nil {
+				return nil, fmt.Errorf("block %d scheduled an invalid validator set: %w", height, err)
+			}
+			return set, nil
+		}
+	}
+	return nil, nil
+}
+
+// ValidatorPeers returns the node peer ids of the validators that sign
+// height tip+1 (current) and of those a set scheduled after it adds
+// (upcoming), from the membership contract's state: who the node admits.
+func (a *ContractsApp) ValidatorPeers(st *store.Store, tip uint64) (current, upcoming []peer.ID, err error) {
+	hist, err := membership.ValidatorHistory(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[peer.ID]bool{}
+	for _, s := range hist {
+		switch {
+		case s.From <= tip+1:
+			current = current[:0]
+			for _, v := range s.Validators {
+				if id, err := peer.IDFromBytes(v.PeerID); err == nil {
+					current = append(current, id)
+				}
+			}
+		default:
+			for _, v := range s.Validators {
+				if id, err := peer.IDFromBytes(v.PeerID); err == nil && !seen[id] {
+					seen[id] = true
+					upcoming = append(upcoming, id)
+				}
+			}
+		}
+	}
+	return current, upcoming, nil
 }
 
 // Committed is told each block once it is stored: a membership change

@@ -39,9 +39,11 @@ type Options struct {
 	Genesis *genesis.Doc
 	App     Application
 	Log     *slog.Logger
-	// NodeKey and ValidatorKey, when set, replace the key files (tests).
-	NodeKey      crypto.PrivKey
-	ValidatorKey ledger.PrivateKey
+	// NodeKey, ValidatorKey and NextValidatorKey, when set, replace the key
+	// files (tests).
+	NodeKey          crypto.PrivKey
+	ValidatorKey     ledger.PrivateKey
+	NextValidatorKey ledger.PrivateKey
 	// Handler builds what the HTTP address serves (node/api.New: the API,
 	// pages and metrics). Nil serves only /metrics.
 	Handler func(n *Node) http.Handler
@@ -69,6 +71,13 @@ type Node struct {
 	transport *consensusTransport
 	syncer    *blocksync.Syncer
 	valKey    ledger.PrivateKey
+	nextKey   ledger.PrivateKey // keys/validator_next.key: the key a rotation moves to; zero if none
+
+	// genesisPeers are the genesis validators' peers, admitted for the
+	// chain's life when the application keeps no validator directory;
+	// allowedPeers the configured observers (p2p.allowed_peers).
+	genesisPeers []peer.ID
+	allowedPeers []peer.ID
 
 	http     *http.Server
 	httpAddr string
@@ -114,22 +123,23 @@ func New(o Options) (n *Node, err error) {
 			return nil, err
 		}
 	}
-	n.valKey = o.ValidatorKey
+	n.valKey, n.nextKey = o.ValidatorKey, o.NextValidatorKey
 	if cfg.Role == config.RoleValidator && n.valKey.IsZero() {
 		if n.valKey, err = loadValidatorKey(cfg); err != nil {
 			return nil, err
 		}
-	}
-	var self ledger.PublicKey
-	if !n.valKey.IsZero() {
-		self = n.valKey.PublicKey()
-		if vals.IndexOf(self) < 0 {
-			return nil, fmt.Errorf("validator key %s is not in the genesis validator set; run this node with role = \"observer\"", self.Short())
+		if n.nextKey, err = loadNextValidatorKey(cfg); err != nil {
+			return nil, err
 		}
 	}
 
-	// Store.
-	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
+	// Store. Its memtable size is spread by this validator's index (see
+	// memtable.go), as of genesis: near enough after the set changes.
+	self := -1
+	if !n.valKey.IsZero() {
+		self = vals.IndexOf(n.valKey.PublicKey())
+	}
+	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(self, vals.Size())}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
@@ -138,7 +148,7 @@ func New(o Options) (n *Node, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("genesis state: %w", err)
 		}
-		if err := n.Store.InitGenesis(n.genesis, writes, appHash); err != nil {
+		if err := n.Store.InitGenesis(n.genesis, vals, writes, appHash); err != nil {
 			return nil, err
 		}
 		log.Info("initialised the store from genesis", "chain", doc.ChainID, "genesis", n.genesis.Short())
@@ -147,9 +157,18 @@ func New(o Options) (n *Node, err error) {
 	} else if g != n.genesis {
 		return nil, fmt.Errorf("the store in %s belongs to genesis %s, not %s", cfg.Paths().DataDir(), g.Short(), n.genesis.Short())
 	}
+	sets, err := loadValHistory(n.Store)
+	if err != nil {
+		return nil, err
+	}
+	n.logValidatorRole(sets)
 
 	// Network.
-	admitted, validatorPeers, peers, err := networkPeers(cfg, doc)
+	var peers []peer.AddrInfo
+	if n.genesisPeers, n.allowedPeers, peers, err = networkPeers(cfg, doc); err != nil {
+		return nil, err
+	}
+	admitted, validatorPeers, err := n.peerPlan(n.Store.Height())
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +187,17 @@ func New(o Options) (n *Node, err error) {
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
-		chain: n.chain, params: params, vals: vals, self: self,
+		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
+		onSets: func(tip uint64) {
+			if err := n.refreshPeers(tip); err != nil {
+				log.Error("the validator set changed but the network could not follow", "height", tip, "err", err)
+			}
+		},
 	}
+	n.Metrics.validatorSet(sets.at(n.Store.Height()+1), sets.list(), n.Store.Height())
 	n.transport = newConsensusTransport(n.Net)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
@@ -303,9 +328,10 @@ func (n *Node) runConsensus() error {
 		Timeouts:   consensusTimeouts(n.doc.Consensus),
 		Verifier:   sigVerifier{},
 		Key:        n.valKey,
+		NextKey:    n.nextKey,
 		WALPath:    filepath.Join(data, "cs.wal"),
 		SignerPath: filepath.Join(data, "priv_validator_state.json"),
-	}, n.Chain, height, n.Chain.vals)
+	}, n.Chain, height, n.Chain.sets.at(height))
 	if err != nil {
 		return fmt.Errorf("start consensus at height %d: %w", height, err)
 	}
@@ -445,21 +471,20 @@ func (n *Node) Syncing() bool {
 	return n.syncing
 }
 
-// networkPeers derives from config and genesis: who may connect (genesis
-// validators and allowed peers), which of them are validators, and whom to
-// dial.
-func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, validators map[peer.ID]bool, dial []peer.AddrInfo, err error) {
-	validators = map[peer.ID]bool{}
+// networkPeers derives from config and genesis: the genesis validators'
+// peers, the allowed observers, and whom to dial. Who may connect is the
+// validators of the chain as the node's state has them, plus the allowed
+// observers (peerPlan).
+func networkPeers(cfg *config.Config, doc *genesis.Doc) (genesisPeers, allowed []peer.ID, dial []peer.AddrInfo, err error) {
 	for _, v := range doc.Validators {
-		admitted = append(admitted, v.PeerID)
-		validators[v.PeerID] = true
+		genesisPeers = append(genesisPeers, v.PeerID)
 	}
 	for _, s := range cfg.P2P.AllowedPeers {
 		id, err := peer.Decode(s)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("p2p.allowed_peers: %q: %w", s, err)
 		}
-		admitted = append(admitted, id)
+		allowed = append(allowed, id)
 	}
 	for _, s := range cfg.P2P.Peers {
 		addr, err := ma.NewMultiaddr(s)
@@ -472,7 +497,7 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, val
 		}
 		dial = append(dial, *info)
 	}
-	return admitted, validators, dial, nil
+	return genesisPeers, allowed, dial, nil
 }
 
 func consensusTimeouts(p genesis.ConsensusParams) consensus.Timeouts {
@@ -489,4 +514,36 @@ type sigVerifier struct{}
 
 func (sigVerifier) Verify(key ledger.PublicKey, msg ledger.Hash, sig ledger.Signature) bool {
 	return key.Verify(msg, sig)
+}
+
+// validatorKeys are the public keys this node may sign with: its validator
+// key and, when it holds one, the next key of a rotation.
+func (n *Node) validatorKeys() []ledger.PublicKey {
+	var out []ledger.PublicKey
+	for _, k := range []ledger.PrivateKey{n.valKey, n.nextKey} {
+		if !k.IsZero() {
+			out = append(out, k.PublicKey())
+		}
+	}
+	return out
+}
+
+// logValidatorRole says, at start, how this validator stands in the set: a
+// validator whose keys are in no set (not yet voted in, or removed) follows
+// the chain as an observer until a set names it.
+func (n *Node) logValidatorRole(sets *valHistory) {
+	keys := n.validatorKeys()
+	if len(keys) == 0 {
+		return
+	}
+	next := n.Store.Height() + 1
+	for _, k := range keys {
+		for _, s := range sets.list() {
+			if i := s.Set.IndexOf(k); i >= 0 && (s.From >= next || sets.at(next).IndexOf(k) >= 0) {
+				n.log.Info("validator key in the validator set", "key", k.Short(), "from_height", max(s.From, next), "index", i)
+				return
+			}
+		}
+	}
+	n.log.Warn("this node's validator keys are in no validator set from the next height on; it follows the chain as an observer until a governance change adds one", "keys", len(keys), "height", next)
 }

@@ -207,12 +207,17 @@ func newReplay(doc *genesis.Doc, tmp string) (*replay, error) {
 		return nil, err
 	}
 	r := &replay{dir: dir, st: st, contract: node.NewContractsApp()}
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
 	writes, app, err := r.contract.Genesis(doc)
 	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("genesis state: %w", err)
 	}
-	if err := st.InitGenesis(doc.Hash(), writes, app); err != nil {
+	if err := st.InitGenesis(doc.Hash(), vals, writes, app); err != nil {
 		r.close()
 		return nil, err
 	}

@@ -107,8 +107,13 @@ const (
 	KeysDirName      = "keys"
 	NodeKeyName      = "node.key"
 	ValidatorKeyName = "validator.key"
-	DataDirName      = "data"
-	KeyringDirName   = "keyring"
+	// NextValidatorKeyName is the key a governance rotation moves the
+	// validator to: the node holds it beside validator.key and signs with
+	// it from the height the rotation takes effect (docs/operations.md,
+	// "Rotating a validator's key").
+	NextValidatorKeyName = "validator_next.key"
+	DataDirName          = "data"
+	KeyringDirName       = "keyring"
 )
 
 // Paths names the files of a node home.
@@ -119,8 +124,11 @@ func (p Paths) GenesisFile() string      { return filepath.Join(p.Home, GenesisF
 func (p Paths) KeysDir() string          { return filepath.Join(p.Home, KeysDirName) }
 func (p Paths) NodeKeyFile() string      { return filepath.Join(p.Home, KeysDirName, NodeKeyName) }
 func (p Paths) ValidatorKeyFile() string { return filepath.Join(p.Home, KeysDirName, ValidatorKeyName) }
-func (p Paths) DataDir() string          { return filepath.Join(p.Home, DataDirName) }
-func (p Paths) KeyringDir() string       { return filepath.Join(p.Home, KeyringDirName) }
+func (p Paths) NextValidatorKeyFile() string {
+	return filepath.Join(p.Home, KeysDirName, NextValidatorKeyName)
+}
+func (p Paths) DataDir() string    { return filepath.Join(p.Home, DataDirName) }
+func (p Paths) KeyringDir() string { return filepath.Join(p.Home, KeyringDirName) }
 
 // Paths returns the file layout of c's home.
 func (c *Config) Paths() Paths { return Paths{Home: c.Home} }

@@ -29,8 +29,9 @@ type Config struct {
 	// Peers are dialled at start and redialled whenever they drop.
 	Peers []peer.AddrInfo
 	// Admitted are the peer ids allowed to connect at all: the validators
-	// named in genesis and the node's p2p.allowed_peers. Peers must be
-	// among them.
+	// of the chain (of the next height and any scheduled) and the node's
+	// p2p.allowed_peers. A configured peer outside them is dialled only
+	// once SetAdmitted admits it (a validator voted in later).
 	Admitted []peer.ID
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
@@ -91,7 +92,7 @@ func New(cfg Config) (*Network, error) {
 	}
 	for _, p := range cfg.Peers {
 		if !admitted[p.ID] {
-			return nil, fmt.Errorf("p2p: peer %s is configured but not admitted (not a genesis validator nor in p2p.allowed_peers)", p.ID)
+			log.Warn("configured peer is not admitted: not a validator of the chain as this node has it, nor in p2p.allowed_peers; it is dialled once the chain makes it a validator", "peer", p.ID)
 		}
 	}
 	gater := NewGater(cfg.Admitted)
@@ -147,6 +148,22 @@ func New(cfg Config) (*Network, error) {
 	})
 	return n, nil
 }
+
+// SetAdmitted replaces the peers allowed to connect (Config.Admitted) and
+// closes the connections of those no longer admitted: a validator removed
+// from the set, or a rotated-away node identity. A peer newly admitted may
+// connect at once, and a configured one is dialled within a second.
+func (n *Network) SetAdmitted(ids []peer.ID) {
+	for _, p := range n.gater.SetAllowed(ids) {
+		if n.host.Network().Connectedness(p) == network.Connected {
+			n.log.Info("peer no longer admitted; disconnecting", "peer", p)
+			_ = n.host.Network().ClosePeer(p)
+		}
+	}
+}
+
+// Admits reports whether p may connect now.
+func (n *Network) Admits(p peer.ID) bool { return n.gater.Admits(p) }
 
 // OnConnect registers f to run (on a goroutine of its own) whenever a peer
 // connects that was not connected.

@@ -160,7 +160,7 @@ func New(t testing.TB, validators int) *Chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Store.InitGenesis(doc.Hash(), writes, app); err != nil {
+	if err := c.Store.InitGenesis(doc.Hash(), c.vals, writes, app); err != nil {
 		t.Fatal(err)
 	}
 	c.appHash = app
