@@ -1,9 +1,14 @@
 package bench
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
