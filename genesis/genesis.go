@@ -130,3 +130,13 @@ func (d *Doc) ValidatorSet() (*ledger.ValidatorSet, error) {
 	}
 	return s, nil
 }
+
+// ValidatorNames maps each genesis validator's key to its name, for
+// reports that name the validators who signed (ledger/proof.Anchor).
+func (d *Doc) ValidatorNames() map[ledger.PublicKey]string {
+	out := make(map[ledger.PublicKey]string, len(d.Validators))
+	for _, v := range d.Validators {
+		out[v.PubKey] = v.Name
+	}
+	return out
+}

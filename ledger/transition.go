@@ -1,8 +1,15 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 )
+
+// ErrNotFound is how a reader of a committed chain (the node's store, any
+// Source of ledger/proof) reports a height, hash or key it does not hold.
+// It lives here so that code reading a chain through an interface matches
+// it without importing the store (ledger/proof stays free of Pebble).
+var ErrNotFound = errors.New("not found")
 
 // Transition is the evidence that the validator set changes at Height():
 // header Height()-1, signed by the set in force there (Commit, by more than

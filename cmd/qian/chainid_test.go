@@ -183,6 +183,10 @@ func TestAnOlderStoreIsRefusedWithWhatToDo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := st.InitGenesis(doc.Hash(), vals, nil, ledger.Hash{1}); err != nil {
 		t.Fatal(err)
 	}

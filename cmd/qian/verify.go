@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +66,7 @@ anchors a file's content, not its name. docs/notarization.md specifies the forma
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
 	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
 	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
+	cmd.Flags().StringArray("trust", nil, "HEIGHT:HASH: the validators hash you trust at HEIGHT (from your own node or a partner); the bundle's history of the validator set must lead to it (repeatable)")
 	return cmd
 }
 
@@ -100,8 +102,38 @@ func loadAnchor(cmd *cobra.Command, fallback string) (*genesis.Doc, proof.Anchor
 	if err != nil {
 		return nil, proof.Anchor{}, err
 	}
-	a, err := proof.AnchorFromGenesis(doc)
-	return doc, a, err
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		return nil, proof.Anchor{}, err
+	}
+	a := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
+	if a.Trust, err = trustPoints(cmd); err != nil {
+		return nil, proof.Anchor{}, err
+	}
+	return doc, a, nil
+}
+
+// trustPoints parses --trust HEIGHT:HASH (repeatable): the hash of the
+// validator set that signs HEIGHT, from a source the verifier trusts.
+func trustPoints(cmd *cobra.Command) ([]proof.TrustPoint, error) {
+	if cmd.Flags().Lookup("trust") == nil {
+		return nil, nil
+	}
+	vals, _ := cmd.Flags().GetStringArray("trust")
+	var out []proof.TrustPoint
+	for _, v := range vals {
+		hs, hash, ok := strings.Cut(v, ":")
+		height, err := strconv.ParseUint(hs, 10, 64)
+		if !ok || err != nil || height == 0 {
+			return nil, usagef("--trust %q: want HEIGHT:HASH, a height of at least 1 and the 64-hex validators hash of that height (GET /v1/validators?height=HEIGHT, or the explorer's block page)", v)
+		}
+		h, err := ledger.ParseHash(hash)
+		if err != nil {
+			return nil, usagef("--trust %q: %v", v, err)
+		}
+		out = append(out, proof.TrustPoint{Height: height, SetHash: h})
+	}
+	return out, nil
 }
 
 // verifyOutput is the --json form of qian verify.

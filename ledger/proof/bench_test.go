@@ -18,7 +18,7 @@ func BenchmarkVerifyJSON(b *testing.B) {
 			c.block(b, 100, false)
 			h := c.block(b, 100, false)
 			c.block(b, 0, false)
-			bundle, err := Build(c, c.txs[h][37].Hash(), c.anchor.Validators)
+			bundle, err := Build(c, c.txs[h][37].Hash())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -43,7 +43,7 @@ func BenchmarkVerifyCertificateJSON(b *testing.B) {
 	c := newChain(b, 4)
 	c.block(b, 99, true)
 	c.block(b, 0, false)
-	bundle, err := Build(c, c.batchTx, c.anchor.Validators)
+	bundle, err := Build(c, c.batchTx)
 	if err != nil {
 		b.Fatal(err)
 	}

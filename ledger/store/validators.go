@@ -88,3 +88,26 @@ func decodeSpan(k, v []byte) (SetSpan, error) {
 	}
 	return SetSpan{From: h, Set: set}, nil
 }
+
+// ValidatorChanges returns the heights in [from, to] at which a new
+// validator set takes effect, without decoding the sets: 1 (genesis) when
+// from is 1, then the chain's transitions.
+func (s *Store) ValidatorChanges(from, to uint64) ([]uint64, error) {
+	if to < from {
+		return nil, nil
+	}
+	upper := []byte{prefixValidators + 1}
+	if to < ^uint64(0) {
+		upper = validatorsKey(to + 1)
+	}
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: validatorsKey(from), UpperBound: upper})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var out []uint64
+	for valid := it.First(); valid; valid = it.Next() {
+		out = append(out, binary.BigEndian.Uint64(it.Key()[1:]))
+	}
+	return out, it.Error()
+}

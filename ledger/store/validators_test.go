@@ -53,4 +53,7 @@ func TestValidatorSetHistory(t *testing.T) {
 	if spans, err := s.ValidatorSets(2, 3); err != nil || len(spans) != 0 {
 		t.Fatalf("no transition in 2..3: %+v %v", spans, err)
 	}
+	if hs, err := s.ValidatorChanges(2, 6); err != nil || len(hs) != 1 || hs[0] != 4 {
+		t.Fatalf("changes in 2..6: %v %v", hs, err)
+	}
 }

@@ -31,7 +31,6 @@ type Reader struct {
 	st      *store.Store
 	doc     *genesis.Doc
 	genesis ledger.Hash
-	vals    *ledger.ValidatorSet
 	x       *contracts.Executor
 	places  Places
 	anchor  proof.Anchor
@@ -48,11 +47,10 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	if places == nil {
 		places = DemoPlaces()
 	}
-	anchor, err := proof.AnchorFromGenesis(doc)
-	if err != nil {
-		return nil, err
-	}
-	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
+	// The pages verify as `qian verify` does: from genesis alone (its
+	// identity and set), following the bundle's transitions.
+	anchor := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
+	return &Reader{st: st, doc: doc, genesis: genesisHash, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
 }
 
 // Store is the store the reader reads.
