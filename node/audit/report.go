@@ -57,8 +57,8 @@ type Summary struct {
 	AppHash ledger.Hash `json:"app_hash"`
 	// ValidatorSetChanges counts the validator-set changes that took
 	// effect up to Height, each followed from the set before it.
-	ValidatorSetChanges int `json:"validator_set_changes"`
-	Seconds float64     `json:"seconds"`
+	ValidatorSetChanges int     `json:"validator_set_changes"`
+	Seconds             float64 `json:"seconds"`
 	// BlocksPerSecond and TxsPerSecond are over the whole run.
 	BlocksPerSecond float64  `json:"blocks_per_second"`
 	TxsPerSecond    float64  `json:"txs_per_second"`

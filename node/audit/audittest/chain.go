@@ -43,10 +43,10 @@ type Chain struct {
 	OrgKeys demo.Keys           // the founding organisations' admin keys
 	Store   *store.Store        // nil after Close
 
-	t        testing.TB
-	chain    ledger.ChainIdentity // Doc's, which the validators sign
-	app      *node.ContractsApp
-	vals     *ledger.ValidatorSet // the genesis set
+	t     testing.TB
+	chain ledger.ChainIdentity // Doc's, which the validators sign
+	app   *node.ContractsApp
+	vals  *ledger.ValidatorSet // the genesis set
 	// spans is the set of each height (from, set), as the contracts
 	// scheduled them; keys every validator key the test holds, by public
 	// key (genesis keys and those AddKey adds), to sign with the set of
