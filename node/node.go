@@ -128,9 +128,14 @@ func New(o Options) (n *Node, err error) {
 		if n.valKey, err = loadValidatorKey(cfg); err != nil {
 			return nil, err
 		}
+	}
+	if cfg.Role == config.RoleValidator && n.nextKey.IsZero() {
 		if n.nextKey, err = loadNextValidatorKey(cfg); err != nil {
 			return nil, err
 		}
+	}
+	if !n.nextKey.IsZero() {
+		log.Info("holding the next validator key of a rotation; it signs from the height a set names it", "key", n.nextKey.PublicKey().Short())
 	}
 
 	// Store. Its memtable size is spread by this validator's index (see
