@@ -372,7 +372,19 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	}
 	fmt.Fprintf(w, "Signed by %d of %d validators: %s\n", len(r.Signers), r.Validators, strings.Join(names, ", "))
 	fmt.Fprintf(w, "  holding %d of %d voting power (%.1f%%; more than two thirds, %d, is required), round %d\n",
-		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), a.Validators.QuorumPower(), r.Round)
+		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), r.TotalPower*2/3+1, r.Round)
+	if r.Transitions == 0 {
+		fmt.Fprintf(w, "  the validators are the genesis set (set %s)\n", r.ValidatorsHash.Short())
+	} else {
+		fmt.Fprintf(w, "  the validators are the set %s, reached from the genesis set through %d validator-set changes, each certified by the set before it\n",
+			r.ValidatorsHash.Short(), r.Transitions)
+	}
+	for _, tp := range r.Trusted {
+		fmt.Fprintf(w, "  at height %d the set is %s, as you trust (--trust)\n", tp.Height, tp.SetHash.Short())
+	}
+	for _, tp := range r.TrustBeyond {
+		fmt.Fprintf(w, "  --trust %d:%s is beyond this bundle's last header: not checked\n", tp.Height, tp.SetHash.Short())
+	}
 	if r.InChain {
 		fmt.Fprintf(w, "  the certificate is the one the chain recorded in block %d\n", r.Height+1)
 	} else {
