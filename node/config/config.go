@@ -43,7 +43,7 @@ type Config struct {
 type P2P struct {
 	Listen       []string // multiaddrs, e.g. /ip4/127.0.0.1/tcp/26656 and /ip4/127.0.0.1/udp/26656/quic-v1
 	Peers        []string // multiaddrs with /p2p/<id>, dialled at start and kept connected
-	AllowedPeers []string // peer ids admitted besides the genesis validators
+	AllowedPeers []string // peer ids admitted besides the chain's validators (observers)
 }
 
 // HTTP is the API section.

@@ -50,7 +50,7 @@ var allKeys = []key{
 	{name: "role", kind: kindString, def: string(RoleValidator), usage: "validator (signs with keys/validator.key) or observer (follows the chain)"},
 	{name: "p2p.listen", kind: kindList, def: DefaultP2PListen(DefaultP2PPort), usage: "libp2p listen multiaddrs (TCP and QUIC)"},
 	{name: "p2p.peers", kind: kindList, def: []string{}, usage: "peers to dial: multiaddrs ending in /p2p/<peer id>"},
-	{name: "p2p.allowed_peers", kind: kindList, def: []string{}, usage: "peer ids admitted besides the genesis validators (observers)"},
+	{name: "p2p.allowed_peers", kind: kindList, def: []string{}, usage: "peer ids admitted besides the chain's validators (observers)"},
 	{name: "http.listen", kind: kindString, def: DefaultHTTPListen, usage: "HTTP API listen address, host:port"},
 	{name: "http.submit_rate", kind: kindInt, def: int64(200), usage: "transactions per second each client IP may submit (token bucket refill); 0 or negative disables the limit"},
 	{name: "http.submit_burst", kind: kindInt, def: int64(2000), usage: "token bucket size of the submission limit"},
