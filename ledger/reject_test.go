@@ -353,6 +353,16 @@ func TestEvidenceVerify(t *testing.T) {
 	if err != nil || got.Verify(c, set) != nil {
 		t.Fatalf("decoded evidence: %v", err)
 	}
+	// The evidence names the key that signed; checked against another
+	// set (a later one, where index 0 is another key), it accuses nobody.
+	other, _ := NewValidatorSet([]Validator{{PubKey: testKey(6).PublicKey(), Power: 1}})
+	if err := ev.Verify(c, other); err == nil || !strings.Contains(err.Error(), "not the named signer") {
+		t.Fatalf("evidence checked against a set where its index is another key: %v", err)
+	}
+	lying := NewDuplicateVoteEvidence(testKey(6).PublicKey(), v2, v1)
+	if lying.Verify(c, set) == nil {
+		t.Fatal("evidence naming a key that is not the validator at its index accepted")
+	}
 	same := &DuplicateVoteEvidence{Signer: k.PublicKey(), A: v1, B: v1}
 	if same.Verify(c, set) == nil {
 		t.Fatal("two identical votes accepted as evidence")
