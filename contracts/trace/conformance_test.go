@@ -204,7 +204,7 @@ func TestLotHistoryAsQueryDocument(t *testing.T) {
 	if _, err := trace.QueryDocument(c.Store, lot("6923101", "00010", "NOPE"), epcis.QueryOptions{}); codeOf(err) != call.ErrUnknownObject {
 		t.Fatalf("unknown lot: %v", err)
 	}
-	t.Run("valid by GS1's schema", func(t *testing.T) {
+	t.Run("valid by GS1 schema", func(t *testing.T) {
 		_, schema := gs1Schema(t)
 		if err := schema.Validate(doc); err != nil {
 			t.Fatalf("%v\n%s", err, doc)
