@@ -20,9 +20,10 @@
 // A test that skips for want of one of them says so with a message that
 // starts "SKIP(no ../shared/fixtures): " or "SKIP(no chromium): ", and
 // says how to get it. When the environment variable QIAN_SKIP_LOG names a
-// file, the skip is also appended to it as one line of four tab-separated
-// fields — what is missing, how to get it, the package directory relative
-// to the repository root, the test's name — so that scripts/test.sh, which
+// file, the skip is also appended to it as one line of five tab-separated
+// fields — what is missing, the kind of tests that need it ("conformance
+// tests"), how to get it, the package directory relative to the repository
+// root, the test's name — so that scripts/test.sh, which
 // sets it, can end the run with a summary of everything that did not run
 // and why. A passing run that skipped them is a pass on this machine, not
 // a check of what they check.

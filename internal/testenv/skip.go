@@ -13,21 +13,24 @@ import (
 const LogEnv = "QIAN_SKIP_LOG"
 
 // missing is something outside the repository that some tests need: its
-// name, as the skip message and the summary print it, and how to get it.
+// name, as the skip message and the summary print it, what kind of tests
+// need it, and how to get it.
 type missing struct {
-	name, hint string
+	name, tests, hint string
 }
 
 var (
 	sharedFixtures = missing{
-		name: "../shared/fixtures",
-		hint: "these conformance tests check Qianchain against GS1's EPCIS 2.0 examples and schema, GS1 Digital Link examples " +
-			"and RFC 6962 vectors, which are not shipped with the repository; put them at ../shared/fixtures beside it " +
-			"(internal/testenv/doc.go lists the files and their sources)",
+		name:  "../shared/fixtures",
+		tests: "conformance tests",
+		hint: "put GS1's EPCIS 2.0 examples and JSON schema, GS1 Digital Link examples and RFC 6962 vectors " +
+			"at ../shared/fixtures beside the repository (they are not shipped with it; internal/testenv/doc.go " +
+			"lists the files and their sources)",
 	}
 	chromium = missing{
-		name: "chromium",
-		hint: "install Debian's chromium (sudo apt-get install chromium, as .ci/run does) " +
+		name:  "chromium",
+		tests: "browser tests",
+		hint: "install Debian's chromium (sudo apt-get install chromium; .ci/run does) " +
 			"or set QIAN_CHROMIUM to a Chromium or Chrome binary",
 	}
 )
@@ -43,7 +46,7 @@ func skip(t testing.TB, m missing, detail string) {
 }
 
 func message(m missing, detail string) string {
-	return fmt.Sprintf("SKIP(no %s): %s; %s", m.name, detail, m.hint)
+	return fmt.Sprintf("SKIP(no %s): %s; to run this test, %s", m.name, detail, m.hint)
 }
 
 // record appends one line for the skip to the file named by LogEnv, if
@@ -58,7 +61,7 @@ func record(m missing, test string) error {
 	if err != nil {
 		return err
 	}
-	line := strings.Join([]string{m.name, m.hint, pkg, test}, "\t") + "\n"
+	line := strings.Join([]string{m.name, m.tests, m.hint, pkg, test}, "\t") + "\n"
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func runSkipping(t *testing.T, f func(t *testing.T)) (bool, []string) {
 }
 
 // A missing reference file skips the test and leaves one line naming what
-// is missing, how to get it, the package and the test.
+// is missing, the kind of test, how to get it, the package and the test.
 func TestFixtureSkipsAndRecordsWhenAbsent(t *testing.T) {
 	skipped, lines := runSkipping(t, func(t *testing.T) {
 		Fixture(t, "no/such/fixture.json")
@@ -35,7 +35,7 @@ func TestFixtureSkipsAndRecordsWhenAbsent(t *testing.T) {
 	if !skipped {
 		t.Fatal("the test was not skipped")
 	}
-	want := strings.Join([]string{"../shared/fixtures", sharedFixtures.hint, "internal/testenv", t.Name() + "/sub"}, "\t")
+	want := strings.Join([]string{"../shared/fixtures", "conformance tests", sharedFixtures.hint, "internal/testenv", t.Name() + "/sub"}, "\t")
 	if len(lines) != 1 || lines[0] != want {
 		t.Fatalf("recorded %q, want one line %q", lines, want)
 	}
