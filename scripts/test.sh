@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, vet, every package's tests, the race
-# detector on the concurrent packages, and a short run of every fuzz target.
+# detector on the concurrent packages, and a short run of every fuzz target,
+# then a summary of the tests that could not run here and why.
 # This is the README's test command and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
