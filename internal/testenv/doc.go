@@ -23,8 +23,8 @@
 // file, the skip is also appended to it as one line of five tab-separated
 // fields — what is missing, the kind of tests that need it ("conformance
 // tests"), how to get it, the package directory relative to the repository
-// root, the test's name — so that scripts/test.sh, which
-// sets it, can end the run with a summary of everything that did not run
-// and why. A passing run that skipped them is a pass on this machine, not
-// a check of what they check.
+// root, the test's name — so that scripts/test.sh, which sets it, can end
+// the run with a summary of everything that did not run and why. A passing
+// run that skipped them is a pass on this machine, not a check of what
+// they check.
 package testenv

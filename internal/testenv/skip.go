@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// LogEnv names the environment variable holding the file that skips are
-// appended to (see the package documentation for the line format).
-const LogEnv = "QIAN_SKIP_LOG"
+// logEnv names the environment variable holding the file that skips are
+// appended to (the package documentation gives the line format).
+const logEnv = "QIAN_SKIP_LOG"
 
 // missing is something outside the repository that some tests need: its
 // name, as the skip message and the summary print it, what kind of tests
@@ -40,7 +40,7 @@ var (
 func skip(t testing.TB, m missing, detail string) {
 	t.Helper()
 	if err := record(m, t.Name()); err != nil {
-		t.Fatalf("record the skip in %s: %v", LogEnv, err)
+		t.Fatalf("record the skip in %s: %v", logEnv, err)
 	}
 	t.Skip(message(m, detail))
 }
@@ -49,11 +49,11 @@ func message(m missing, detail string) string {
 	return fmt.Sprintf("SKIP(no %s): %s; to run this test, %s", m.name, detail, m.hint)
 }
 
-// record appends one line for the skip to the file named by LogEnv, if
+// record appends one line for the skip to the file named by logEnv, if
 // any. The line is written with one write on a file opened for appending,
 // so lines from test processes running at once stay whole.
 func record(m missing, test string) error {
-	path := os.Getenv(LogEnv)
+	path := os.Getenv(logEnv)
 	if path == "" {
 		return nil
 	}

@@ -12,7 +12,7 @@ import (
 func runSkipping(t *testing.T, f func(t *testing.T)) (bool, []string) {
 	t.Helper()
 	log := filepath.Join(t.TempDir(), "skips")
-	t.Setenv(LogEnv, log)
+	t.Setenv(logEnv, log)
 	skipped := false
 	t.Run("sub", func(t *testing.T) {
 		defer func() { skipped = t.Skipped() }()
