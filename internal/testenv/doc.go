@@ -10,9 +10,10 @@
 //     (merkle/rfc6962-vectors.json, from transparency-dev/merkle). They are
 //     not shipped with Qianchain (GS1's files carry no licence to
 //     redistribute them), so a fresh clone lacks them. The conformance tests
-//     that check Qianchain against them skip there; the project's own
-//     fixtures, in the testdata/ of the packages that use them, keep every
-//     rule and every error code tested anywhere.
+//     that check Qianchain against them skip there; the rules themselves
+//     are tested anywhere, with the project's own fixtures (the testdata/
+//     of the packages that use them) and events built in the tests, and
+//     every error code is reached on any machine.
 //   - A Chromium (or Chrome) binary for the browser tests of the pages
 //     (Chromium): QIAN_CHROMIUM, or chromium, chromium-browser,
 //     google-chrome or google-chrome-stable on PATH.
