@@ -1,11 +1,65 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, vet, every package's tests, the race
-# detector on the concurrent packages, and a short run of every fuzz target.
+# detector on the concurrent packages, and a short run of every fuzz target,
+# then a summary of the tests that could not run here and why.
 # This is the README's test command and what CI runs (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+
+# Tests that need something from outside the repository — GS1's reference
+# files in ../shared/fixtures, a chromium for the browser tests — skip
+# without it and append a line to this file (internal/testenv documents the
+# format); the run ends, passing or not, with a summary of what did not run
+# and how to get it. Chromium is not installed here: a test command does
+# not install system packages; .ci/run does, on CI's fresh machines.
+QIAN_SKIP_LOG=$(mktemp)
+export QIAN_SKIP_LOG
+trap 'skip_summary; rm -f "$QIAN_SKIP_LOG"' EXIT
+
+# skip_summary prints, per missing thing, how many tests did not run, which
+# (by package, at most five names each) and how to get it. The log's lines
+# are: missing, kind of tests, how to get it, package, test (tab-separated).
+skip_summary() {
+	if [ ! -s "$QIAN_SKIP_LOG" ]; then
+		step "skipped for want of files or tools outside the repository: none"
+		return
+	fi
+	local rule="################################################################################"
+	printf '\n%s\n' "$rule"
+	sort -u "$QIAN_SKIP_LOG" | awk -F'\t' '
+		function wrap(text, first, rest,   n, w, i, line, prefix) {
+			n = split(text, w, " "); prefix = first; line = prefix
+			for (i = 1; i <= n; i++) {
+				if (length(line) + length(w[i]) > 100 && line != prefix) { print line; prefix = rest; line = prefix }
+				line = line (line == prefix ? "" : " ") w[i]
+			}
+			print line
+		}
+		!($1 in kind) { what[++nwhat] = $1; kind[$1] = $2; hint[$1] = $3 }
+		!(($1, $4) in names) { pkgs[$1, ++npkgs[$1]] = $4 }
+		{
+			count[$1]++; total++
+			k = $1 SUBSEP $4
+			if (n[k] < 5) names[k] = names[k] (n[k] ? ", " : "") $5
+			n[k]++
+		}
+		END {
+			printf "# SKIPPED: %d tests did not run on this machine; this run does not check what they check.\n", total
+			for (i = 1; i <= nwhat; i++) {
+				m = what[i]
+				printf "#\n# no %s: %d %s did not run\n", m, count[m], kind[m]
+				for (j = 1; j <= npkgs[m]; j++) {
+					k = m SUBSEP pkgs[m, j]
+					more = n[k] > 5 ? sprintf(" and %d more", n[k] - 5) : ""
+					wrap(pkgs[m, j] ": " names[k] more, "#   ", "#       ")
+				}
+				wrap("To run them: " hint[m] ".", "#   ", "#   ")
+			}
+		}'
+	printf '%s\n' "$rule"
+}
 
 step "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go') 2>/dev/null || true)

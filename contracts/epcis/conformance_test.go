@@ -79,16 +79,7 @@ func TestDecodeConformance(t *testing.T) {
 			if len(d.Events) != r.events {
 				t.Fatalf("%d events, want %d", len(d.Events), r.events)
 			}
-			for i, ev := range d.Events {
-				enc := ev.Encode()
-				back, err := epcis.DecodeEvent(enc)
-				if err != nil {
-					t.Fatalf("event %d: canonical encoding does not decode: %v", i, err)
-				}
-				if !bytes.Equal(back.Encode(), enc) {
-					t.Fatalf("event %d: encoding does not round-trip", i)
-				}
-			}
+			encodingRoundTrips(t, d)
 		})
 	}
 }
@@ -115,34 +106,65 @@ func TestQueryDocumentValidatesAndRoundTrips(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var recs []epcis.Recorded
-			for i, ev := range d.Events {
-				recs = append(recs, epcis.Recorded{Event: ev, Hash: [32]byte{byte(i + 1)}, RecordTime: 1_700_000_000_000_000_000, Org: "acme", Height: uint64(10 + i), TxHash: [32]byte{0xab}})
-			}
-			out := epcis.QueryDocument(recs, epcis.QueryOptions{ID: "https://example.org/q/1", CreationDate: 1_700_000_000_000_000_000})
+			out := queryDocument(d)
 			if err := s.Validate(out); err != nil {
 				t.Fatalf("query document does not validate: %v\n%s", err, out)
 			}
-			back, err := epcis.Decode(out, epcis.DecodeOptions{})
-			if err != nil {
-				t.Fatalf("query document does not decode: %v", err)
-			}
-			for i := range d.Events {
-				// Provenance (qian:eventHash, ...) comes back as extension
-				// fields; everything else is identical.
-				got := back.Events[i]
-				got.Extensions = dropQian(got.Extensions)
-				want := *d.Events[i]
-				want.Extensions = dropQian(want.Extensions)
-				want.Context, got.Context = epcis.Value{}, epcis.Value{}
-				if want.EventID == "" {
-					got.EventID = ""
-				}
-				if !bytes.Equal(got.Encode(), want.Encode()) {
-					t.Errorf("event %d changed through the query document", i)
-				}
-			}
+			sameEventsThroughQuery(t, d, out)
 		})
+	}
+}
+
+// encodingRoundTrips checks that each decoded event's canonical encoding
+// decodes back to the same bytes.
+func encodingRoundTrips(t *testing.T, d *epcis.Decoded) {
+	t.Helper()
+	for i, ev := range d.Events {
+		enc := ev.Encode()
+		back, err := epcis.DecodeEvent(enc)
+		if err != nil {
+			t.Fatalf("event %d: canonical encoding does not decode: %v", i, err)
+		}
+		if !bytes.Equal(back.Encode(), enc) {
+			t.Fatalf("event %d: encoding does not round-trip", i)
+		}
+	}
+}
+
+// queryDocument renders decoded events as the chain would serve them.
+func queryDocument(d *epcis.Decoded) []byte {
+	var recs []epcis.Recorded
+	for i, ev := range d.Events {
+		recs = append(recs, epcis.Recorded{Event: ev, Hash: [32]byte{byte(i + 1)}, RecordTime: 1_700_000_000_000_000_000, Org: "acme", Height: uint64(10 + i), TxHash: [32]byte{0xab}})
+	}
+	return epcis.QueryDocument(recs, epcis.QueryOptions{ID: "https://example.org/q/1", CreationDate: 1_700_000_000_000_000_000})
+}
+
+// sameEventsThroughQuery checks that the query document out decodes to the
+// events of d.
+func sameEventsThroughQuery(t *testing.T, d *epcis.Decoded, out []byte) {
+	t.Helper()
+	back, err := epcis.Decode(out, epcis.DecodeOptions{})
+	if err != nil {
+		t.Fatalf("query document does not decode: %v", err)
+	}
+	if len(back.Events) != len(d.Events) {
+		t.Fatalf("query document has %d events, want %d", len(back.Events), len(d.Events))
+	}
+	for i := range d.Events {
+		// Provenance (qian:eventHash, ...) comes back as extension
+		// fields; everything else is identical.
+		got := back.Events[i]
+		got.Extensions = dropQian(got.Extensions)
+		want := *d.Events[i]
+		want.Extensions = dropQian(want.Extensions)
+		want.Context, got.Context = epcis.Value{}, epcis.Value{}
+		if want.EventID == "" {
+			got.EventID = ""
+		}
+		if !bytes.Equal(got.Encode(), want.Encode()) {
+			t.Errorf("event %d changed through the query document", i)
+		}
 	}
 }
 

@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/internal/testenv"
 )
 
 type dlFixture struct {
@@ -29,11 +28,9 @@ type dlFixture struct {
 }
 
 func loadFixture(t *testing.T) dlFixture {
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "fixtures", "gs1", "digital-link.json")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(testenv.Fixture(t, "gs1/digital-link.json"))
 	if err != nil {
-		t.Skipf("GS1 fixtures not found at %s (../shared/fixtures/gs1 from the repository root): %v", path, err)
+		t.Fatal(err)
 	}
 	var f dlFixture
 	if err := json.Unmarshal(b, &f); err != nil {

@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,33 +13,21 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/internal/testenv"
 )
 
 // Browser tests drive Debian's chromium (installed by .ci/run, which
 // exports QIAN_CHROMIUM) through the DevTools protocol with chromedp.
-// They skip when no chromium is found. With QIAN_UPDATE_SCREENSHOTS=1 they
+// They skip when no chromium is found (testenv.Chromium), and
+// scripts/test.sh says so in its summary. With QIAN_UPDATE_SCREENSHOTS=1 they
 // write the screenshots the README shows to docs/screenshots/; otherwise
 // to a temporary directory.
-
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("QIAN_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium: install Debian's chromium (apt-get install chromium) or set QIAN_CHROMIUM to run the browser tests")
-	return ""
-}
 
 // browser starts one headless chromium for the test and returns a tab.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(testenv.Chromium(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
