@@ -17,6 +17,7 @@ const logEnv = "QIAN_SKIP_LOG"
 // need it, and how to get it.
 type missing struct {
 	name, tests, hint string
+	requireEnv        string // when set in the environment, absence fails the test
 }
 
 var (
@@ -32,13 +33,21 @@ var (
 		tests: "browser tests",
 		hint: "install Debian's chromium (sudo apt-get install chromium; .ci/run does) " +
 			"or set QIAN_CHROMIUM to a Chromium or Chrome binary",
+		requireEnv: "QIAN_REQUIRE_CHROMIUM",
 	}
 )
 
 // skip skips t because m is missing; detail says what was looked for. The
 // message starts "SKIP(no NAME): " so that it can be found in -v output.
+//
+// Where the environment says the thing must be there (QIAN_REQUIRE_CHROMIUM=1
+// for chromium: .ci/run sets it, having installed chromium), its absence is a
+// failure, not a skip, so that a broken install cannot pass CI quietly.
 func skip(t testing.TB, m missing, detail string) {
 	t.Helper()
+	if m.requireEnv != "" && os.Getenv(m.requireEnv) != "" {
+		t.Fatalf("%s is set, but %s", m.requireEnv, message(m, detail))
+	}
 	if err := record(m, t.Name()); err != nil {
 		t.Fatalf("record the skip in %s: %v", logEnv, err)
 	}
