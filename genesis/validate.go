@@ -41,10 +41,28 @@ func (d *Doc) Validate() error {
 	if err := d.Consensus.validate(); err != nil {
 		return err
 	}
+	if len(d.Validators) == 0 {
+		return fieldErr("validators", "at least one validator is required")
+	}
+	return d.validateEntries()
+}
+
+// validateEntries checks the validators, organisations and observers, their
+// references to each other and the join signatures: every rule but those
+// of the chain as a whole (chain id, time, consensus, a validator at
+// least), which a join request, holding one organisation and one node,
+// cannot meet on its own.
+func (d *Doc) validateEntries() error {
 	if err := validateValidators(d.Validators); err != nil {
 		return err
 	}
-	return validateOrganisations(d.Organisations)
+	if err := validateOrganisations(d.Organisations); err != nil {
+		return err
+	}
+	if err := d.validateNodes(); err != nil {
+		return err
+	}
+	return d.validateJoins()
 }
 
 func (c *ConsensusParams) validate() error {
@@ -113,9 +131,6 @@ func validLabel(s string, max int) bool {
 }
 
 func validateValidators(vals []Validator) error {
-	if len(vals) == 0 {
-		return fieldErr("validators", "at least one validator is required")
-	}
 	if len(vals) > ledger.MaxValidators {
 		return fieldErr("validators", "%d validators, at most %d", len(vals), ledger.MaxValidators)
 	}
@@ -153,6 +168,9 @@ func validateValidators(vals []Validator) error {
 		}
 		if v.Power > ledger.MaxVotingPower {
 			return fieldErr(f+".power", "voting power %d exceeds %d", v.Power, uint64(ledger.MaxVotingPower))
+		}
+		if err := validateAddresses(f+".addresses", v.Addresses); err != nil {
+			return err
 		}
 	}
 	return nil
