@@ -131,14 +131,36 @@ func ParseJoinRequest(b []byte, source string) (*JoinRequest, error) {
 // error is a *FieldError whose field is a path in the request file
 // ("validator.power", "organisation.join_signatures.admin").
 func (r *JoinRequest) Validate() error {
+	if r.Organisation.Join == nil {
+		if err := r.ValidateUnsigned(); err != nil {
+			return err
+		}
+		return fieldErr("organisation.join_signatures", "missing: a join request is signed by its keys")
+	}
+	return r.validate()
+}
+
+// ValidateUnsigned checks every rule of Validate but the signatures: what
+// a request must meet before its keys sign it, so that nothing is written
+// for a request that would be refused.
+func (r *JoinRequest) ValidateUnsigned() error {
+	u := *r
+	u.Organisation.Join = nil
+	if err := u.validate(); err != nil {
+		return err
+	}
+	if n := len(r.Organisation.Admins); n != 1 {
+		return fieldErr("organisation.admins", "%d admin keys: a join request has exactly one", n)
+	}
+	return nil
+}
+
+func (r *JoinRequest) validate() error {
 	if err := ledger.ValidateChainID(r.ChainID); err != nil {
 		return fieldErr("chain_id", "%v", err)
 	}
 	if (r.Validator == nil) == (r.Observer == nil) {
 		return fieldErr("validator", "a join request brings exactly one node: a validator or an observer")
-	}
-	if r.Organisation.Join == nil {
-		return fieldErr("organisation.join_signatures", "missing: a join request is signed by its keys")
 	}
 	d := &Doc{ChainID: r.ChainID, Organisations: []Organisation{r.Organisation}}
 	if r.Validator != nil {
@@ -155,6 +177,15 @@ func (r *JoinRequest) Validate() error {
 			}
 		}
 		return err
+	}
+	// A validator may leave its organisation out of a genesis; the node of
+	// a request names the request's.
+	if _, org, _, _ := r.node(); org != r.Organisation.ID {
+		field := "validator.organisation"
+		if r.Observer != nil {
+			field = "observer.organisation"
+		}
+		return fieldErr(field, "%q, want the request's organisation %q", org, r.Organisation.ID)
 	}
 	return nil
 }

@@ -96,6 +96,17 @@ func (c *ConsensusParams) validate() error {
 	return nil
 }
 
+// ValidateOrgID checks an organisation id: 1 to 32 characters of
+// [a-z0-9_-] starting with a letter, the membership contract's rule (and
+// a valid keyring name, so an organisation's admin account can be named
+// after it).
+func ValidateOrgID(id string) error {
+	if !validOrgID(id) {
+		return fmt.Errorf("organisation id %q must be 1 to %d characters of a-z, 0-9, '_' and '-', starting with a letter", id, MaxOrgIDLen)
+	}
+	return nil
+}
+
 // validOrgID reports whether s is 1 to 32 characters of [a-z0-9_-]
 // starting with a letter: the membership contract's rule.
 func validOrgID(s string) bool {
