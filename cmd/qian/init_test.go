@@ -17,8 +17,17 @@ import (
 func TestInitCommand(t *testing.T) {
 	isolate(t)
 	home := filepath.Join(t.TempDir(), "home")
-	r := runQian(t, "", nil, "init", "--home", home, "--chain-id", "qian-solo", "--moniker", "tea")
-	r.want(t, 0, "initialised node tea in "+home, "chain id:      qian-solo", "http://127.0.0.1:26657")
+	// The organisation's admin account needs a passphrase; without one,
+	// nothing is written.
+	runQian(t, "", nil, "init", "--home", home).wantErr(t, 1, "no_passphrase")
+	if _, err := os.Stat(home); !os.IsNotExist(err) {
+		t.Fatal("init without a passphrase wrote the home")
+	}
+	t.Setenv(keyring.EnvPassphrase, "tea")
+	r := runQian(t, "", nil, "init", "--home", home, "--chain-id", "qian-solo", "--moniker", "tea",
+		"--org", "meitan-farm", "--name", "湄潭云雾茶园", "--role", "farm,processor", "--prefix", "6901230", "--gln", "6901230000010")
+	r.want(t, 0, "initialised node tea in "+home, "chain id:      qian-solo", "http://127.0.0.1:26657", "organisation:  meitan-farm (湄潭云雾茶园)",
+		"admin account: meitan-farm ", "start it with: qian start --home "+home)
 	doc, err := genesis.Load(filepath.Join(home, "genesis.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,21 +35,28 @@ func TestInitCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, doc.Hash().String()) {
 		t.Error("init does not print the genesis hash")
 	}
+	o := doc.Organisations[0]
+	if len(doc.Organisations) != 1 || o.ID != "meitan-farm" || len(o.Roles) != 2 || o.GLNs[0] != "6901230000010" || doc.Validators[0].Organisation != o.ID {
+		t.Fatalf("organisations %+v", doc.Organisations)
+	}
 	if _, err := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key")); err != nil {
 		t.Fatal(err)
 	}
 	runQian(t, "", nil, "init", "--home", home).wantErr(t, 1, "failed", "already exists")
 	runQian(t, "", nil, "init", "--home", t.TempDir(), "--chain-id", "Bad").wantErr(t, 1, "failed", "chain-id")
+	runQian(t, "", nil, "init", "--home", t.TempDir(), "--role", "miner").wantErr(t, 2, "usage", "unknown role")
+	runQian(t, "", nil, "init", "--home", t.TempDir(), "--gln", "6901230000010").wantErr(t, 1, "invalid_request", "organisation.glns[0]", "not under")
 
 	// QIAN_HOME stands in for --home.
 	envHome := filepath.Join(t.TempDir(), "envhome")
 	t.Setenv(config.EnvHome, envHome)
-	runQian(t, "", nil, "init").want(t, 0, envHome)
+	runQian(t, "", nil, "init").want(t, 0, envHome, "organisation:  local (Local organisation)")
 }
 
 func TestConfigCommandPrecedence(t *testing.T) {
 	isolate(t)
 	home := filepath.Join(t.TempDir(), "home")
+	t.Setenv(keyring.EnvPassphrase, "x")
 	runQian(t, "", nil, "init", "--home", home).want(t, 0)
 	runQian(t, "", nil, "config", "--home", home).want(t, 0, `listen = "127.0.0.1:26657"`, `level = "info"`)
 	t.Setenv("QIAN_HTTP_LISTEN", "127.0.0.1:7000")

@@ -36,9 +36,10 @@ type InitOptions struct {
 	// DefaultInitOrgID, an empty Name DefaultInitOrgName, no Roles
 	// DefaultInitRoles.
 	Org genesis.Organisation
-	// Passphrase seals the organisation's admin account in HOME/keyring.
+	// Passphrase is asked for the passphrase that seals the
+	// organisation's admin account in HOME/keyring (MemberOptions).
 	// Required.
-	Passphrase     []byte
+	Passphrase     func(confirm bool) ([]byte, error)
 	KeyringOptions []keyring.Option
 }
 

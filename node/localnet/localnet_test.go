@@ -303,7 +303,7 @@ func TestInit(t *testing.T) {
 	home := filepath.Join(t.TempDir(), "home")
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	fast := []keyring.Option{keyring.InsecureTestKDF()}
-	m, doc, err := Init(InitOptions{Home: home, ChainID: "qian-x", Moniker: "tea-node", GenesisTime: at, Passphrase: testPass, KeyringOptions: fast})
+	m, doc, err := Init(InitOptions{Home: home, ChainID: "qian-x", Moniker: "tea-node", GenesisTime: at, Passphrase: passphrase(testPass), KeyringOptions: fast})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +355,7 @@ func TestInit(t *testing.T) {
 		t.Errorf("home mode %04o", m)
 	}
 	// A second init must not touch the keys.
-	if _, _, err := Init(InitOptions{Home: home, Passphrase: testPass, KeyringOptions: fast}); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, _, err := Init(InitOptions{Home: home, Passphrase: passphrase(testPass), KeyringOptions: fast}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("second init: %v", err)
 	}
 	vk2, _ := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key"))
@@ -375,7 +375,7 @@ func TestInit(t *testing.T) {
 	} {
 		c.o.Home = filepath.Join(t.TempDir(), "h")
 		if c.says != "passphrase" {
-			c.o.Passphrase = testPass
+			c.o.Passphrase = passphrase(testPass)
 		}
 		c.o.KeyringOptions = fast
 		if _, _, err := Init(c.o); err == nil || !strings.Contains(err.Error(), c.says) {

@@ -39,9 +39,11 @@ type MemberOptions struct {
 	Addresses  []string
 	Listen     []string
 	HTTPListen string
-	// Passphrase seals a new admin account in HOME/keyring, or unlocks the
-	// existing one to sign. Required.
-	Passphrase     []byte
+	// Passphrase is asked for the keyring passphrase once everything else
+	// has been checked: to seal a new admin account in HOME/keyring
+	// (confirm is true: a terminal asks twice), or to unlock the existing
+	// one to sign. Required.
+	Passphrase     func(confirm bool) ([]byte, error)
 	KeyringOptions []keyring.Option
 }
 
@@ -74,7 +76,13 @@ func (m *Member) PeerID() peer.ID {
 // refused; so is a home whose role (validator or observer) is not the one
 // asked for.
 func CreateMember(o MemberOptions) (*Member, error) {
-	fail := func(err error) (*Member, error) { return nil, fmt.Errorf("consortium request: %w", err) }
+	fail := func(err error) (*Member, error) {
+		var fe *genesis.FieldError
+		if errors.As(err, &fe) { // a rule of the request: its code, and the request's field
+			return nil, &genesis.CeremonyError{Code: genesis.CodeInvalidRequest, Reason: "consortium request: " + fe.Field + ": " + fe.Reason}
+		}
+		return nil, fmt.Errorf("consortium request: %w", err)
+	}
 	if o.Home == "" {
 		return fail(errors.New("no home directory given (use --home or QIAN_HOME)"))
 	}
@@ -86,7 +94,7 @@ func CreateMember(o MemberOptions) (*Member, error) {
 			return fail(fmt.Errorf("--address: %w", err))
 		}
 	}
-	if len(o.Passphrase) == 0 {
+	if o.Passphrase == nil {
 		return fail(fmt.Errorf("%w: the admin account in the home's keyring needs one", keyring.ErrNoPassphrase))
 	}
 	home, err := filepath.Abs(o.Home)
@@ -133,26 +141,27 @@ func CreateMember(o MemberOptions) (*Member, error) {
 	if err != nil {
 		return fail(err)
 	}
+	// The admin key: the account's public key now, its secret once the
+	// passphrase is given.
 	account := o.Org.ID
 	var admin ledger.PrivateKey
+	var adminPub ledger.PublicKey
 	newAdmin := false
-	switch _, err := kr.Show(account); {
+	switch info, err := kr.Show(account); {
 	case err == nil:
-		if admin, err = kr.Unlock(account, o.Passphrase); err != nil {
-			return fail(fmt.Errorf("admin account %q in %s: %w", account, kr.Dir(), err))
-		}
+		adminPub = info.PublicKey
 	case errors.Is(err, keyring.ErrNotFound):
 		if admin, err = ledger.GenerateKey(); err != nil {
 			return nil, err
 		}
-		newAdmin = true
+		adminPub, newAdmin = admin.PublicKey(), true
 	default:
 		return fail(err)
 	}
 
 	// The request, checked whole before anything is written.
 	r := &genesis.JoinRequest{ChainID: o.ChainID, Organisation: o.Org}
-	r.Organisation.Admins = []ledger.PublicKey{admin.PublicKey()}
+	r.Organisation.Admins = []ledger.PublicKey{adminPub}
 	r.Organisation.Join = nil
 	if o.Observer {
 		r.Observer = &genesis.Observer{Name: cfg.Moniker, Organisation: o.Org.ID, PeerID: id, Addresses: o.Addresses}
@@ -169,6 +178,18 @@ func CreateMember(o MemberOptions) (*Member, error) {
 	if !o.Observer && len(o.Addresses) == 0 {
 		return fail(errors.New("a validator needs at least one --address where the other nodes can dial it"))
 	}
+	pass, err := o.Passphrase(newAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if len(pass) == 0 {
+		return fail(fmt.Errorf("%w: the admin account in the home's keyring needs one", keyring.ErrNoPassphrase))
+	}
+	if !newAdmin {
+		if admin, err = kr.Unlock(account, pass); err != nil {
+			return fail(fmt.Errorf("admin account %q in %s: %w", account, kr.Dir(), err))
+		}
+	}
 	if err := r.Sign(admin, valKey, nodeKey); err != nil {
 		return nil, err
 	}
@@ -177,7 +198,7 @@ func CreateMember(o MemberOptions) (*Member, error) {
 	}
 
 	// Write what is new: keys first, the config last.
-	m := &Member{Home: home, Request: r, Account: keyring.Info{Name: account, PublicKey: admin.PublicKey()}}
+	m := &Member{Home: home, Request: r, Account: keyring.Info{Name: account, PublicKey: adminPub}}
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fail(err)
 	}
@@ -194,7 +215,7 @@ func CreateMember(o MemberOptions) (*Member, error) {
 		m.Created = append(m.Created, paths.ValidatorKeyFile())
 	}
 	if newAdmin {
-		if _, err := kr.Add(account, admin, o.Passphrase); err != nil {
+		if _, err := kr.Add(account, admin, pass); err != nil {
 			return fail(fmt.Errorf("admin account: %w", err))
 		}
 		m.Created = append(m.Created, filepath.Join(kr.Dir(), account+".json"))

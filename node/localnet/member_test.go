@@ -20,7 +20,7 @@ func farmOptions(home string) MemberOptions {
 		Org: genesis.Organisation{ID: "meitan-farm", Name: "湄潭云雾茶园", NameEN: "Meitan Cloud-Mist Tea Garden",
 			Roles: []genesis.Role{genesis.RoleFarm}, GS1Prefixes: []string{"6901230"}, GLNs: []string{"6901230000010"}},
 		Power: 20, Addresses: []string{"/ip4/127.0.0.1/tcp/27100"}, HTTPListen: "0.0.0.0:27101",
-		Passphrase: testPass, KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()},
+		Passphrase: passphrase(testPass), KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()},
 	}
 }
 
@@ -132,9 +132,14 @@ func TestCreateMemberRefusals(t *testing.T) {
 	}
 	for _, c := range cases {
 		o := farmOptions(filepath.Join(t.TempDir(), "h"))
+		asked := false
+		o.Passphrase = func(bool) ([]byte, error) { asked = true; return testPass, nil }
 		c.edit(&o)
 		if _, err := CreateMember(o); err == nil || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: %v, want mention of %q", c.name, err, c.says)
+		}
+		if asked {
+			t.Errorf("%s: the passphrase was asked for before the refusal", c.name)
 		}
 		if _, err := os.Stat(o.Home); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s: a refused request wrote %s", c.name, o.Home)
@@ -147,7 +152,7 @@ func TestCreateMemberRefusals(t *testing.T) {
 		says string
 	}{
 		{"a home of a chain", func(o *MemberOptions) { o.Home = chained }, "belongs to a chain"},
-		{"the wrong passphrase for the home's admin account", func(o *MemberOptions) { o.Home, o.Passphrase = made, []byte("wrong") }, "wrong passphrase"},
+		{"the wrong passphrase for the home's admin account", func(o *MemberOptions) { o.Home, o.Passphrase = made, passphrase([]byte("wrong")) }, "wrong passphrase"},
 		{"an observer from a validator's home", func(o *MemberOptions) { o.Home, o.Observer = made, true }, "role"},
 		{"another moniker than the home's", func(o *MemberOptions) { o.Home, o.Moniker = made, "other" }, "moniker"},
 	}
@@ -158,4 +163,9 @@ func TestCreateMemberRefusals(t *testing.T) {
 			t.Errorf("%s: %v, want mention of %q", c.name, err, c.says)
 		}
 	}
+}
+
+// passphrase is a passphrase source that always answers p.
+func passphrase(p []byte) func(bool) ([]byte, error) {
+	return func(bool) ([]byte, error) { return p, nil }
 }
