@@ -151,7 +151,7 @@ func (r *JoinRequest) verifySignatures() *FieldError {
 		return fieldErr("join_signatures", "missing")
 	}
 	bad := func(which, holder string) *FieldError {
-		e := fieldErr("join_signatures."+which, "does not verify: the request's entries (organisation, node, chain id) are not what %s signed, or it was signed with another key", holder)
+		e := fieldErr("join_signatures."+which, "does not verify: the entries of organisation %q and its node, or the chain id, are not what %s signed in its join request, or another key signed", r.Organisation.ID, holder)
 		e.Code = CodeBadSignature
 		return e
 	}
