@@ -1,14 +1,20 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger/keyring"
+	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/localnet"
 	"github.com/qianchain/qianchain/node/nodekey"
@@ -127,4 +133,72 @@ func lineWith(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// `qian init` then `qian start`: a single-organisation chain, with nothing
+// else done, commits blocks and a transaction signed by the organisation's
+// admin account. (init once wrote a genesis with no organisation, which the
+// contracts refuse: "genesis needs at least one founding organisation".)
+func TestInitThenStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a node process")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home")
+	env := []string{"HOME=" + dir, "PATH=" + os.Getenv("PATH"), "QIAN_PASSPHRASE=solo secret"}
+	qian := func(argv ...string) string {
+		t.Helper()
+		cmd := exec.Command(bin, argv...)
+		cmd.Dir, cmd.Env = dir, env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("qian %s: %v\n%s", strings.Join(argv, " "), err, out)
+		}
+		return string(out)
+	}
+	qian("init", "--home", home)
+	// The home's ports are the defaults; run on free ones so that other
+	// tests on the machine do not collide with it.
+	base := freeBase(t)
+	url := fmt.Sprintf("http://127.0.0.1:%d", base+1)
+	logf, _ := os.Create(filepath.Join(dir, "node.log"))
+	node := exec.Command(bin, "start", "--home", home, "--p2p.listen", config.TCPAddr("127.0.0.1", base), "--http.listen", fmt.Sprintf("127.0.0.1:%d", base+1))
+	node.Dir, node.Env, node.Stdout, node.Stderr = dir, env, logf, logf
+	if err := node.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- node.Wait() }()
+	t.Cleanup(func() { node.Process.Kill(); <-exited })
+	deadline := time.Now().Add(60 * time.Second) // a guard against a node that never commits, not a timing check
+	for {
+		var st api.StatusResponse
+		if _, err := getJSON(url+"/v1/status", &st); err == nil && st.Height >= 2 {
+			break
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			log, _ := os.ReadFile(filepath.Join(dir, "node.log"))
+			t.Fatalf("the node of the init home stopped (%v); log:\n%s", err, tail(log, 3000))
+		default:
+		}
+		if time.Now().After(deadline) {
+			log, _ := os.ReadFile(filepath.Join(dir, "node.log"))
+			t.Fatalf("the init home did not commit two blocks; log:\n%s", tail(log, 3000))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	os.WriteFile(filepath.Join(dir, "report.pdf"), []byte("a report"), 0o644)
+	out := qian("--home", home, "--node", url, "notary", "anchor", "report.pdf", "--json")
+	var res txResult
+	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &res); err != nil || res.Code != "OK" || res.Height == 0 {
+		t.Fatalf("anchor on the init chain: %q: %v", out, err)
+	}
+	node.Process.Signal(syscall.SIGTERM)
+	if err := <-exited; err != nil {
+		t.Fatalf("after SIGTERM: %v", err)
+	}
+	exited <- nil
 }
