@@ -149,7 +149,11 @@ func New(o Options) (n *Node, err error) {
 	}
 
 	// Network.
-	admitted, validatorPeers, peers, err := networkPeers(cfg, doc)
+	selfID, err := peer.IDFromPrivateKey(nodeKey)
+	if err != nil {
+		return nil, err
+	}
+	admitted, validatorPeers, peers, err := networkPeers(cfg, doc, selfID)
 	if err != nil {
 		return nil, err
 	}
@@ -446,14 +450,17 @@ func (n *Node) Syncing() bool {
 }
 
 // networkPeers derives from config and genesis: who may connect (genesis
-// validators and allowed peers), which of them are validators, and whom to
-// dial.
-func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, validators map[peer.ID]bool, dial []peer.AddrInfo, err error) {
+// validators and observers, and allowed peers), which of them are
+// validators, and whom to dial: the configured p2p.peers, and every other
+// genesis validator at its genesis addresses. A peer named in p2p.peers is
+// dialled only at the addresses configured for it (an operator's private
+// route, the chaos run's proxies), never also at its genesis ones.
+func networkPeers(cfg *config.Config, doc *genesis.Doc, self peer.ID) (admitted []peer.ID, validators map[peer.ID]bool, dial []peer.AddrInfo, err error) {
 	validators = map[peer.ID]bool{}
 	for _, v := range doc.Validators {
-		admitted = append(admitted, v.PeerID)
 		validators[v.PeerID] = true
 	}
+	admitted, fromGenesis := doc.Peers(self)
 	for _, s := range cfg.P2P.AllowedPeers {
 		id, err := peer.Decode(s)
 		if err != nil {
@@ -461,6 +468,7 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, val
 		}
 		admitted = append(admitted, id)
 	}
+	configured := map[peer.ID]bool{}
 	for _, s := range cfg.P2P.Peers {
 		addr, err := ma.NewMultiaddr(s)
 		if err != nil {
@@ -471,6 +479,12 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc) (admitted []peer.ID, val
 			return nil, nil, nil, fmt.Errorf("p2p.peers: %q: %w", s, err)
 		}
 		dial = append(dial, *info)
+		configured[info.ID] = true
+	}
+	for _, info := range fromGenesis {
+		if !configured[info.ID] {
+			dial = append(dial, info)
+		}
 	}
 	return admitted, validators, dial, nil
 }

@@ -82,7 +82,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
-	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newTestnetCmd(e), newConfigCmd(e),
+	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newBenchCmd(e), newQRCmd(e),
 		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e))
@@ -119,6 +119,7 @@ func isUsage(err error) bool {
 // errorCode is a stable, machine-readable name for the kind of error.
 func errorCode(err error) string {
 	var fe *genesis.FieldError
+	var ge *genesis.CeremonyError
 	var ce *config.Error
 	switch {
 	case isUsage(err):
@@ -141,7 +142,12 @@ func errorCode(err error) string {
 		return "insecure_file_mode"
 	case errors.Is(err, keyring.ErrCorrupt), errors.Is(err, nodekey.ErrCorrupt):
 		return "corrupt_key_file"
+	case errors.As(err, &ge):
+		return ge.Code
 	case errors.As(err, &fe):
+		if fe.Code != "" {
+			return fe.Code // invalid_genesis, or bad_signature for a founding entry altered after signing
+		}
 		return "invalid_genesis"
 	case errors.As(err, &ce):
 		return "invalid_config"
