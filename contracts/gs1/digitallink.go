@@ -25,8 +25,11 @@ type DigitalLink struct {
 var primary = map[string][]string{
 	"01":  {"22", "10", "21"},
 	"00":  nil,
-	"414": {"254"},
-	"417": nil,
+	"414":  {"254"},
+	"417":  nil,
+	"8003": nil,
+	"8004": nil,
+	"8018": nil,
 }
 
 // qualifierAIs is every key qualifier AI; none may appear in the path
@@ -34,7 +37,8 @@ var primary = map[string][]string{
 var qualifierAIs = map[string]bool{"22": true, "10": true, "21": true, "254": true, "235": true, "7040": true}
 
 // ParseDigitalLink parses an uncompressed Digital Link URI whose primary
-// key is a GTIN (01), SSCC (00), GLN (414) or party GLN (417). Check digits
+// key is a GTIN (01), SSCC (00), GLN (414), party GLN (417), GRAI (8003),
+// GIAI (8004) or GSRN (8018). Check digits
 // are verified and a GTIN-8/12/13 is normalised to 14 digits.
 func ParseDigitalLink(s string) (*DigitalLink, error) {
 	rest, ok := strings.CutPrefix(s, "https://")
@@ -74,7 +78,7 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		}
 	}
 	if start < 0 {
-		return nil, notGS1("%s has no GTIN (/01/), SSCC (/00/), GLN (/414/) or party (/417/) primary key", s)
+		return nil, notGS1("%s has no GTIN (/01/), SSCC (/00/), GLN (/414/), party (/417/), GRAI (/8003/), GIAI (/8004/) or GSRN (/8018/) primary key", s)
 	}
 	dl.Primary = segs[start]
 	key, err := unescapeURN(segs[start+1])
@@ -88,6 +92,24 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		}
 	case "00":
 		if err := ValidateSSCC(key); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8003":
+		if len(key) < 14 {
+			return nil, &KeyError{Kind: "GRAI", Value: key, Reason: "must be 14 digits, then an optional serial"}
+		}
+		if err := ValidateGRAI(key[:14]); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8004":
+		if err := ValidateGIAI(key); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8018":
+		if err := ValidateGSRN(key); err != nil {
 			return nil, err
 		}
 		dl.Key = key

@@ -104,7 +104,7 @@ func (cp *capture) create(ids []gs1.ObjectID) ([]*Object, error) {
 		if o != nil {
 			return nil, call.Errorf(call.ErrObjectExists, "%s was already commissioned by %s", id, o.Owner)
 		}
-		if !cp.who.Org.OwnsKey(id.Key) {
+		if !cp.who.Org.OwnsObject(id) {
 			return nil, call.Errorf(call.ErrPrefixNotOwned, "%s: the company prefix of %s is not one of %s's (%v)", id, id.Key, cp.who.Org.ID, cp.who.Org.Prefixes)
 		}
 		o = &Object{ID: id, URI: id.URI(), Owner: cp.who.Org.ID, Custodian: cp.who.Org.ID, Created: cp.c.Block.Height}

@@ -90,7 +90,7 @@ func precheck(ev *epcis.Event, org *membership.Org) error {
 		}
 	}
 	for _, id := range created {
-		if !org.OwnsKey(id.Key) {
+		if !org.OwnsObject(id) {
 			return call.Errorf(call.ErrPrefixNotOwned, "%s: the company prefix of %s is not one of %s's (%v)", id, id.Key, org.ID, org.Prefixes)
 		}
 	}
