@@ -20,6 +20,10 @@ type Recorded struct {
 	// Prev maps each object's URI to the hash of the previous event on it
 	// (all zero for its first event), in the record's link order.
 	Prev []PrevLink
+	// Declared is set when a later event declared this one erroneous: the
+	// export carries it as the event's errorDeclaration, as an EPCIS
+	// repository returns a corrected event.
+	Declared *Recorded
 }
 
 // PrevLink names the previous event on one object.
@@ -151,33 +155,32 @@ func EventJSON(r *Recorded) Value {
 	} else {
 		o.str("eventID", "urn:qian:event:"+hex.EncodeToString(r.Hash[:]))
 	}
-	switch len(ev.CertificationInfo) {
-	case 0:
-	case 1:
+	switch {
+	case len(ev.CertificationInfo) == 1 && !ev.Form.CertificationList:
 		o.str("certificationInfo", ev.CertificationInfo[0])
-	default:
+	case len(ev.CertificationInfo) > 0 || ev.Form.empty("certificationInfo"):
 		o.add("certificationInfo", stringList(ev.CertificationInfo))
 	}
 	if ev.ParentID != nil {
 		o.str("parentID", ev.ParentID.URI())
 	}
+	kept := func(name string, n int) bool { return n > 0 || ev.Form.empty(name) }
 	lists := []struct {
 		name string
 		os   []gs1.ObjectID
 		qs   []Quantity
+		qty  bool
 	}{
-		{"epcList", ev.EPCList, nil}, {"childEPCs", ev.ChildEPCs, nil}, {"inputEPCList", ev.InputEPCList, nil},
-		{"inputQuantityList", nil, ev.InputQuantityList}, {"outputEPCList", ev.OutputEPCList, nil},
-		{"outputQuantityList", nil, ev.OutputQuantityList},
+		{"epcList", ev.EPCList, nil, false}, {"childEPCs", ev.ChildEPCs, nil, false},
+		{"inputEPCList", ev.InputEPCList, nil, false}, {"inputQuantityList", nil, ev.InputQuantityList, true},
+		{"outputEPCList", ev.OutputEPCList, nil, false}, {"outputQuantityList", nil, ev.OutputQuantityList, true},
 	}
 	for _, l := range lists {
 		switch {
-		case l.name == "epcList" && (ev.Type == ObjectEvent || ev.Type == TransactionEvent):
-			o.add(l.name, objectList(l.os)) // the schema wants epcList present (possibly empty)
-		case len(l.os) > 0:
-			o.add(l.name, objectList(l.os))
-		case len(l.qs) > 0:
+		case l.qty && kept(l.name, len(l.qs)):
 			o.add(l.name, quantityList(l.qs))
+		case !l.qty && kept(l.name, len(l.os)):
+			o.add(l.name, objectList(l.os))
 		}
 	}
 	if ev.Action != NoAction {
@@ -206,8 +209,8 @@ func EventJSON(r *Recorded) Value {
 		p.str("id", ev.BizLocation)
 		o.add("bizLocation", p.v)
 	}
-	if len(ev.BizTransactions) > 0 {
-		l := Value{Kind: KindArray}
+	if kept("bizTransactionList", len(ev.BizTransactions)) {
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, b := range ev.BizTransactions {
 			e := obj()
 			e.str("type", b.Type)
@@ -220,10 +223,10 @@ func EventJSON(r *Recorded) Value {
 		name, key string
 		ps        []Party
 	}{{"sourceList", "source", ev.Sources}, {"destinationList", "destination", ev.Destinations}} {
-		if len(pl.ps) == 0 {
+		if !kept(pl.name, len(pl.ps)) {
 			continue
 		}
-		l := Value{Kind: KindArray}
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, p := range pl.ps {
 			e := obj()
 			e.str("type", p.Type)
@@ -232,14 +235,14 @@ func EventJSON(r *Recorded) Value {
 		}
 		o.add(pl.name, l)
 	}
-	if len(ev.QuantityList) > 0 {
+	if kept("quantityList", len(ev.QuantityList)) {
 		o.add("quantityList", quantityList(ev.QuantityList))
 	}
-	if len(ev.ChildQuantityList) > 0 {
+	if kept("childQuantityList", len(ev.ChildQuantityList)) {
 		o.add("childQuantityList", quantityList(ev.ChildQuantityList))
 	}
-	if len(ev.SensorElements) > 0 {
-		l := Value{Kind: KindArray}
+	if kept("sensorElementList", len(ev.SensorElements)) {
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, s := range ev.SensorElements {
 			e := obj()
 			if len(s.Metadata.Fields) > 0 {
@@ -253,6 +256,12 @@ func EventJSON(r *Recorded) Value {
 	}
 	if ev.ILMD.Kind == KindObject {
 		o.add("ilmd", ev.ILMD)
+	}
+	switch {
+	case r.Declared != nil && r.Declared.Event.ErrorDeclaration != nil:
+		o.add("errorDeclaration", declarationJSON(r.Declared.Event.ErrorDeclaration, r.Declared))
+	case ev.ErrorDeclaration != nil:
+		o.add("errorDeclaration", declarationJSON(ev.ErrorDeclaration, nil))
 	}
 	if ev.Extensions.Kind == KindObject {
 		o.v.Fields = append(o.v.Fields, ev.Extensions.Fields...)
@@ -271,14 +280,56 @@ func EventJSON(r *Recorded) Value {
 		o.str("qian:tx", hex.EncodeToString(r.TxHash[:]))
 	}
 	if len(r.Prev) > 0 {
-		l := Value{Kind: KindArray}
-		for _, p := range r.Prev {
-			e := obj()
-			e.str("qian:object", p.Object)
-			e.str("qian:previous", hex.EncodeToString(p.Prev[:]))
-			l.Items = append(l.Items, e.v)
-		}
-		o.add("qian:prev", l)
+		o.add("qian:prev", prevList(r.Prev))
 	}
 	return o.v
+}
+
+// empty reports whether list name was captured as [].
+func (f Form) empty(name string) bool {
+	for i, n := range FormLists {
+		if n == name {
+			return f.EmptyLists&(1<<i) != 0
+		}
+	}
+	return false
+}
+
+// declarationJSON renders an errorDeclaration; by, when set, is the
+// recorded declaration whose provenance it carries (qian:declaredBy,
+// qian:eventHash, qian:block, qian:tx, qian:prev), so that a verifier of an
+// object's hash chain finds the declaration's link too.
+func declarationJSON(d *ErrorDeclaration, by *Recorded) Value {
+	o := obj()
+	o.str("declarationTime", formatTime(d.Time, d.TimeZoneOffset))
+	o.str("reason", d.Reason)
+	if len(d.CorrectiveIDs) > 0 {
+		o.add("correctiveEventIDs", stringList(d.CorrectiveIDs))
+	}
+	if d.Extensions.Kind == KindObject {
+		o.v.Fields = append(o.v.Fields, d.Extensions.Fields...)
+	}
+	if by != nil {
+		o.str("qian:declaredBy", by.Org)
+		o.str("qian:eventHash", hex.EncodeToString(by.Hash[:]))
+		if by.Height != 0 {
+			o.add("qian:block", Value{Kind: KindNumber, Num: Decimal{Mant: int64(by.Height)}})
+			o.str("qian:tx", hex.EncodeToString(by.TxHash[:]))
+		}
+		if len(by.Prev) > 0 {
+			o.add("qian:prev", prevList(by.Prev))
+		}
+	}
+	return o.v
+}
+
+func prevList(ps []PrevLink) Value {
+	l := Value{Kind: KindArray}
+	for _, p := range ps {
+		e := obj()
+		e.str("qian:object", p.Object)
+		e.str("qian:previous", hex.EncodeToString(p.Prev[:]))
+		l.Items = append(l.Items, e.v)
+	}
+	return l
 }

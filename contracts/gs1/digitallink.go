@@ -23,8 +23,8 @@ type DigitalLink struct {
 // primary lists the primary-key AIs Qianchain parses and the qualifiers
 // each allows, in the order the Digital Link standard requires.
 var primary = map[string][]string{
-	"01":  {"22", "10", "21"},
-	"00":  nil,
+	"01":   {"22", "10", "21"},
+	"00":   nil,
 	"414":  {"254"},
 	"417":  nil,
 	"8003": nil,

@@ -69,9 +69,9 @@ const DigitalLinkHost = "https://id.gs1.org"
 
 // Limits of GS1 attribute values.
 const (
-	MaxLotLen    = 20
-	MaxSerialLen = 20
-	MaxGLNExtLen = 20
+	MaxLotLen     = 20
+	MaxSerialLen  = 20
+	MaxGLNExtLen  = 20
 	MaxGRAISerial = 16
 	MaxGIAILen    = 30
 	// MaxKeyLen is the longest key an ObjectID holds (a GIAI).
