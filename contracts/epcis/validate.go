@@ -38,7 +38,9 @@ func CanonicalIdentifier(s string) (string, error) {
 	case strings.HasPrefix(s, "urn:epc:id:pgln:"):
 		g, err := gs1.ParsePartyGLN(s)
 		return gs1.PartyURI(g), err
-	case strings.HasPrefix(s, "urn:epc:id:sgtin:"), strings.HasPrefix(s, "urn:epc:class:lgtin:"), strings.HasPrefix(s, "urn:epc:id:sscc:"):
+	case strings.HasPrefix(s, "urn:epc:id:sgtin:"), strings.HasPrefix(s, "urn:epc:class:lgtin:"), strings.HasPrefix(s, "urn:epc:id:sscc:"),
+		strings.HasPrefix(s, "urn:epc:id:grai:"), strings.HasPrefix(s, "urn:epc:id:giai:"), strings.HasPrefix(s, "urn:epc:id:gsrn:"),
+		strings.HasPrefix(s, "urn:epc:idpat:sgtin:"):
 		o, err := gs1.ParseObjectID(s)
 		return o.URI(), err
 	case strings.HasPrefix(s, "http://"), strings.HasPrefix(s, "https://"):
