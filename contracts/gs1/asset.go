@@ -29,16 +29,14 @@ func ValidateGSRN(s string) error { return checkKey("GSRN", s, 18) }
 // prefix (at least 4 digits) and an asset reference, 30 characters of
 // character set 82 at most.
 func ValidateGIAI(s string) error {
+	if bad, at, ok := firstBad(s, charset82); ok {
+		return &KeyError{Kind: "GIAI", Value: s, Reason: fmt.Sprintf("character %d, %s, is not in GS1 character set 82", at, bad)}
+	}
 	if len(s) < 5 || len(s) > MaxGIAILen {
-		return &KeyError{Kind: "GIAI", Value: s, Reason: fmt.Sprintf("must be 5 to %d characters", MaxGIAILen)}
+		return &KeyError{Kind: "GIAI", Value: s, Reason: fmt.Sprintf("must be 5 to %d characters, has %d", MaxGIAILen, len(s))}
 	}
 	if !allDigits(s[:4]) {
 		return &KeyError{Kind: "GIAI", Value: s, Reason: "must start with its company prefix (digits)"}
-	}
-	for i := 0; i < len(s); i++ {
-		if !charset82(s[i]) {
-			return &KeyError{Kind: "GIAI", Value: s, Reason: fmt.Sprintf("character %q is not in GS1 character set 82", s[i])}
-		}
 	}
 	return nil
 }

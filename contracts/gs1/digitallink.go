@@ -139,12 +139,32 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		if err != nil {
 			return nil, notGS1("%s: %v", s, err)
 		}
-		if err := ValidateAttribute("AI "+ai, v, 20); err != nil {
+		if err := ValidateAttribute(QualifierName(ai), v, 20); err != nil {
 			return nil, err
 		}
 		dl.Qualifiers = append(dl.Qualifiers, AIValue{AI: ai, Value: v})
 	}
 	return dl, nil
+}
+
+// QualifierName names a key qualifier AI for messages: "lot number (AI
+// 10)", so that a reader knows which part of a Digital Link is wrong.
+func QualifierName(ai string) string {
+	switch ai {
+	case "10":
+		return "lot number (AI 10)"
+	case "21":
+		return "serial number (AI 21)"
+	case "22":
+		return "consumer product variant (AI 22)"
+	case "254":
+		return "GLN extension (AI 254)"
+	case "235":
+		return "third-party serial number (AI 235)"
+	case "7040":
+		return "UIC with extension (AI 7040)"
+	}
+	return "AI " + ai
 }
 
 func indexOf(list []string, s string) int {

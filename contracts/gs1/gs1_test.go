@@ -207,3 +207,44 @@ func FuzzParseObjectID(f *testing.F) {
 		}
 	})
 }
+
+// Messages name a refused character as a person typed it, with its code
+// point — not the first byte of its UTF-8 encoding — and a bad lot or
+// serial in a Digital Link is reported as the lot or serial, not the key.
+func TestMessagesNameCharacters(t *testing.T) {
+	lot := gs1.ValidateAttribute("lot number", "批次1", 20)
+	full := func() error { _, err := gs1.NormalizeGTIN("０６９２３１０３０００１１８"); return err }()
+	giai := gs1.ValidateGIAI("6923104运输车")
+	_, dl := gs1.ParseDigitalLink("https://id.gs1.org/01/06923103000118/10/%E6%89%B9%E6%AC%A1")
+	_, serial := gs1.ParseDigitalLink("https://id.gs1.org/01/06923103000118/21/A%09B")
+	raw := gs1.ValidateAttribute("serial number", "A\xffB", 20)
+	for _, c := range []struct {
+		err       error
+		qualifier bool
+		want      []string
+	}{
+		{lot, true, []string{`lot number "批次1"`, "character 1, '批' (U+6279), is not in GS1 character set 82"}},
+		{full, false, []string{"GTIN", "character 1 is '０' (U+FF10)"}},
+		{giai, false, []string{"GIAI", "character 8, '运' (U+8FD0)"}},
+		{dl, true, []string{"lot number (AI 10)", "'批' (U+6279)"}},
+		{serial, true, []string{"serial number (AI 21)", "the control character U+0009"}},
+		{raw, true, []string{"byte 0xFF, which is not UTF-8"}},
+	} {
+		var ke *gs1.KeyError
+		if !errors.As(c.err, &ke) {
+			t.Errorf("%v: not a KeyError", c.err)
+			continue
+		}
+		if ke.Qualifier != c.qualifier {
+			t.Errorf("%v: Qualifier = %v, want %v", c.err, ke.Qualifier, c.qualifier)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(c.err.Error(), w) {
+				t.Errorf("%q does not say %q", c.err, w)
+			}
+		}
+		if strings.Contains(c.err.Error(), `'\x`) {
+			t.Errorf("%q names a byte, not a character", c.err)
+		}
+	}
+}
