@@ -66,6 +66,7 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 	}
 	typ := root.Get("type")
 	var events *Value
+	var header Header // an EPCISDocument's sender and receiver, kept with each event
 	switch {
 	case typ == nil || typ.Kind != KindString:
 		return nil, call.Errorf(call.ErrEPCISInvalid, "the document has no type")
@@ -74,11 +75,15 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 			return nil, call.Errorf(call.ErrEPCISUnsupported, "epcisHeader (master data) is not recorded on chain; capture the events without it")
 		}
 		events = path(&root, "epcisBody", "eventList")
-		for _, f := range []string{"sender", "receiver"} {
-			if v := root.Get(f); v != nil {
+		for _, f := range []struct {
+			name string
+			to   *string
+		}{{"sender", &header.Sender}, {"receiver", &header.Receiver}} {
+			if v := root.Get(f.name); v != nil {
 				if v.Kind != KindString || !validURI(v.Str) {
-					return nil, call.Errorf(call.ErrEPCISInvalid, "the document's %s must be a URI", f)
+					return nil, call.Errorf(call.ErrEPCISInvalid, "the document's %s must be a URI of at most %d bytes", f.name, MaxURILen)
 				}
+				*f.to = v.Str
 			}
 		}
 	case typ.Str == "EPCISQueryDocument":
@@ -110,6 +115,7 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 			}
 			return nil, call.Errorf(call.ErrEPCISInvalid, "%s: %v", who, err)
 		}
+		ev.Header = header
 		out.Events = append(out.Events, ev)
 		out.Disclosures = append(out.Disclosures, ds)
 	}
@@ -200,10 +206,11 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 		var err error
 		switch f.Name {
 		case "type", "recordTime", "qian:eventHash", "qian:recordedBy", "qian:block", "qian:tx", "qian:prev":
-			// recordTime is set by the capturing system: the block time;
-			// the qian: provenance fields of an exported event are the
-			// chain's, so a re-captured export (an error declaration) drops
-			// them.
+			// recordTime is set by the capturing system: the block time.
+			// Exports carry the chain's provenance at the document level
+			// (qian:provenance, which Decode never reads); exports made
+			// before that carried these qian: fields in each event, and a
+			// re-captured one (an error declaration) drops them.
 		case "@context":
 			c, cerr := documentContext(&Value{Kind: KindArray, Items: append([]Value{StringValue(StandardContext)}, contextItems(v)...)})
 			if cerr != nil {

@@ -166,6 +166,19 @@ type Event struct {
 	PersonalData       []Commitment
 	ErrorDeclaration   *ErrorDeclaration
 	Form               Form
+	// Header is the header of the document the event was captured in
+	// (sender, receiver), kept with each event so that it survives a
+	// document split into several transactions and comes back out with
+	// the event's provenance.
+	Header Header
+}
+
+// Header is an EPCISDocument's header as captured: its sender and receiver
+// (URIs, e.g. urn:epc:id:sgln:… or a party's Digital Link), recorded as
+// written; "" when absent.
+type Header struct {
+	Sender   string
+	Receiver string
 }
 
 // Limits per event.
@@ -294,6 +307,8 @@ func (ev *Event) encode(e *codec.Encoder) {
 	}
 	e.U32(ev.Form.EmptyLists)
 	e.Bool(ev.Form.CertificationList)
+	e.String(ev.Header.Sender)
+	e.String(ev.Header.Receiver)
 }
 
 // DecodeEvent decodes and validates the canonical encoding of an event. It
@@ -442,5 +457,7 @@ func decodeEvent(d *codec.Decoder) *Event {
 	}
 	ev.Form.EmptyLists = d.U32("form.emptyLists")
 	ev.Form.CertificationList = d.Bool("form.certificationList")
+	ev.Header.Sender = d.String("header.sender", MaxURILen)
+	ev.Header.Receiver = d.String("header.receiver", MaxURILen)
 	return ev
 }

@@ -151,6 +151,11 @@ func (ev *Event) Validate() error {
 	if ev.EventID != "" && !validURI(ev.EventID) {
 		return invalid("eventID", "%q is not a URI", ev.EventID)
 	}
+	for _, h := range []struct{ name, v string }{{"sender", ev.Header.Sender}, {"receiver", ev.Header.Receiver}} {
+		if h.v != "" && !validURI(h.v) {
+			return invalid("the document's "+h.name, "%q is not a URI", h.v)
+		}
+	}
 	if ev.Type == TransformationEvent {
 		if ev.Action != NoAction {
 			return invalid("action", "a TransformationEvent has no action")

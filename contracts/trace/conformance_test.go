@@ -70,9 +70,26 @@ var conformance = []struct {
 	{file: "ship.jsonld", own: true, sender: "coop", setup: capturing("farm", "harvest.jsonld"), code: call.ErrNotCustodian},
 	{file: "receive.jsonld", own: true, sender: "coop", setup: capturing("farm", "harvest.jsonld", "ship.jsonld")},
 	{file: "receive.jsonld", own: true, sender: "proc", setup: capturing("farm", "harvest.jsonld", "ship.jsonld"), code: call.ErrNotReceiver},
+	// The own documents of the EPCIS 2.0 event model, so that its rows run
+	// without GS1's files: assets and their association, a shipment to the
+	// wrong warehouse declared erroneous and corrected, a product class
+	// counted, serialised items exported outside the chain, a commissioning
+	// declared erroneous (TestOwnDocumentsTellTheirStory checks the outcome).
+	{file: "assets.jsonld", own: true, sender: "carrier"},
+	{file: "assets.jsonld", own: true, sender: "shop", code: call.ErrPrefixNotOwned, text: "8003/06923104000018C-001"},
+	{file: "crate-wrong-shipment.jsonld", own: true, sender: "carrier", setup: capturing("carrier", "assets.jsonld")},
+	{file: "crate-wrong-shipment.jsonld", own: true, sender: "carrier", code: call.ErrUnknownObject, text: "has not been commissioned"},
+	{file: "crate-correction.jsonld", own: true, sender: "carrier", setup: capturing("carrier", "assets.jsonld", "crate-wrong-shipment.jsonld")},
+	{file: "crate-correction.jsonld", own: true, sender: "shop", setup: capturing("carrier", "assets.jsonld", "crate-wrong-shipment.jsonld"), code: call.ErrNotDeclarant, text: "only carrier or a regulator"},
+	{file: "crate-correction.jsonld", own: true, sender: "carrier", setup: capturing("carrier", "assets.jsonld"), code: call.ErrUnknownEvent, text: "2025041509a1"},
+	{file: "stocktake.jsonld", own: true, sender: "shop"},
+	{file: "export.jsonld", own: true, sender: "proc"},
+	{file: "export.jsonld", own: true, sender: "farm", code: call.ErrPrefixNotOwned},
+	{file: "void.jsonld", own: true, sender: "proc"},
+	{file: "void.jsonld", own: true, sender: "proc", setup: capturing("proc", "void.jsonld"), code: call.ErrDuplicateEvent},
 }
 
-var senders = map[string]ledger.PrivateKey{"farm": farmKey, "coop": coopKey, "proc": procKey, "acme": acmeKey, "supplier": supplierKey, "lab": labKey, "rail": railKey, "reg": regKey}
+var senders = map[string]ledger.PrivateKey{"farm": farmKey, "coop": coopKey, "proc": procKey, "carrier": carrierKey, "shop": shopKey, "acme": acmeKey, "supplier": supplierKey, "lab": labKey, "rail": railKey, "reg": regKey}
 
 // toSupplier maps acme's prefix 0614141 to the supplier's 4000001 (same
 // length, so the URNs stay well-formed; check digits follow).
