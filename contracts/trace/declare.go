@@ -7,8 +7,10 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/codec"
+	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/membership"
+	"github.com/qianchain/qianchain/contracts/state"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -88,25 +90,30 @@ func DeclaredBy(r interface{ Get([]byte) ([]byte, error) }, h ledger.Hash) (ledg
 	return d, true, nil
 }
 
-// findEvent returns the hash of the recorded event an eventID names.
-func (cp *capture) findEvent(id string) (ledger.Hash, bool, error) {
+// FindEvent returns the hash of the recorded event an eventID names: the
+// eventID it was captured with, or urn:qian:event:{event hash} for one
+// captured without. An error declaration shares the eventID of the event
+// it declares but is not indexed under it: the event is found.
+func FindEvent(r state.Store, id string) (ledger.Hash, bool, error) {
 	var h ledger.Hash
-	if x, ok := strings.CutPrefix(id, "urn:qian:event:"); ok {
+	if x, ok := strings.CutPrefix(id, epcis.EventURNPrefix); ok {
 		b, err := hex.DecodeString(x)
 		if err != nil || len(b) != len(h) {
 			return h, false, nil
 		}
 		copy(h[:], b)
-		rec, err := GetRecord(cp.c.State, h)
+		rec, err := GetRecord(r, h)
 		return h, rec != nil, err
 	}
-	b, err := cp.c.State.Get(eventIDKey(id))
+	b, err := r.Get(eventIDKey(id))
 	if err != nil || b == nil {
 		return h, false, err
 	}
 	copy(h[:], b)
 	return h, true, nil
 }
+
+func (cp *capture) findEvent(id string) (ledger.Hash, bool, error) { return FindEvent(cp.c.State, id) }
 
 // declare records an error declaration and undoes the declared event.
 func (cp *capture) declare(payload []byte) error {

@@ -77,6 +77,16 @@ func key(prefix string, parts ...[]byte) []byte {
 	return k
 }
 
+// ParseObjectKey reads back an object key that ObjectKey wrote — all of
+// b, and a valid identifier — for readers that walk the t/o/ table.
+func ParseObjectKey(b []byte) (gs1.ObjectID, bool) {
+	o, rest, err := parseObjectKey(b)
+	if err != nil || len(rest) != 0 || o.Validate() != nil || string(ObjectKey(o)) != string(b) {
+		return gs1.ObjectID{}, false
+	}
+	return o, true
+}
+
 // parseObjectKey reads an object key from the front of b and returns the
 // rest.
 func parseObjectKey(b []byte) (gs1.ObjectID, []byte, error) {

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/qianchain/qianchain/contracts/membership"
@@ -30,6 +31,11 @@ type Net struct {
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
+
+	mu      sync.Mutex
+	nonce   uint64
+	ownOnce sync.Once
+	ownErr  error
 }
 
 // Start runs a devnet whose nodes serve handler, and returns once the demo
