@@ -146,6 +146,11 @@ func checkConsumerPage(t *testing.T, dom string) {
 	if strings.Contains(dom, `class="recall"`) {
 		t.Error("the demo lot shows a recall banner")
 	}
+	// The carrier's shipment to the wrong warehouse stays on the
+	// timeline, marked as declared erroneous, with its correction.
+	if !strings.Contains(dom, `data-declared="true"`) || !strings.Contains(dom, "已声明错误") || !strings.Contains(dom, "Corrected by") {
+		t.Error("the timeline does not show the declared shipment with its correction")
+	}
 }
 
 // The demo lot's consumer page at phone and desktop sizes: the timeline,
