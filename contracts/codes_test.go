@@ -129,6 +129,40 @@ func obs(step string, objs ...gs1.ObjectID) *epcis.Event {
 	return e
 }
 
+// declaring turns e into a declaration that the event with eventID id is
+// erroneous.
+func declaring(e *epcis.Event, id string) *epcis.Event {
+	e.EventID = id
+	e.ErrorDeclaration = &epcis.ErrorDeclaration{Time: later + 3600e9, Reason: "incorrect_data"}
+	return e
+}
+
+// declared is a scenario where the retailer records an event on the demo
+// lot and then by declares it erroneous: again (times 1), once (times 0),
+// or after a later event on the lot (times -1).
+func declared(by membership.Role, times int) func(t *testing.T) string {
+	return func(t *testing.T) string {
+		c, ks := demoWorld(t)
+		const id = "urn:uuid:6c1f0e52-0000-4000-8000-000000000002"
+		e := obs("storing", demoLot)
+		e.EventID = id
+		if r := c.Do(ks[membership.Retailer], trace.Contract, trace.MethodCapture, e.Encode()); !r.OK() {
+			t.Fatal(r)
+		}
+		if times < 0 {
+			if r := c.Do(ks[membership.Retailer], trace.Contract, trace.MethodCapture, obs("stocking", demoLot).Encode()); !r.OK() {
+				t.Fatal(r)
+			}
+		}
+		for i := 0; i < times; i++ {
+			if r := c.Do(ks[by], trace.Contract, trace.MethodCapture, declaring(obs("storing", demoLot), id).Encode()); !r.OK() {
+				t.Fatal(r)
+			}
+		}
+		return c.Do(ks[by], trace.Contract, trace.MethodCapture, declaring(obs("storing", demoLot), id).Encode()).Code
+	}
+}
+
 func withDest(e *epcis.Event, gln string) *epcis.Event {
 	e.Destinations = []epcis.Party{{Type: "possessing_party", ID: gs1.PartyURI(gln)}}
 	return e
@@ -236,8 +270,22 @@ var codeScenarios = []scenario{
 		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: demo.GTINFreshLeaves, Ext: demo.LotFarm}}}})},
 	{call.ErrUnknownObject, capture(role(membership.Retailer), obs("storing", gs1.ObjectID{Kind: gs1.Lot, Key: demo.GTINMaojianSpecial, Ext: "NOPE"}))},
 	{call.ErrNotCustodian, capture(role(membership.Farm), obs("storing", demoLot))},
-	{call.ErrNoReceiver, capture(role(membership.Retailer), obs("shipping", demoLot))},
-	{call.ErrUnknownParty, capture(role(membership.Retailer), withDest(obs("shipping", demoLot), strayGLN))},
+	{call.ErrNoReceiver, func(t *testing.T) string {
+		e := withDest(obs("shipping", demoLot), strayGLN)
+		e.Destinations[0].Type = "https://example.org/sdt/carrier"
+		return capture(role(membership.Retailer), e)(t)
+	}},
+	{call.ErrUnknownParty, capture(role(membership.Retailer), withDest(obs("shipping", demoLot), contracttest.WithCheck("692310500009")))},
+	{call.ErrUnknownEvent, capture(role(membership.Retailer), declaring(obs("storing", demoLot), "urn:uuid:6c1f0e52-0000-4000-8000-000000000001"))},
+	{call.ErrNotDeclarant, declared(membership.Farm, 0)},
+	{call.ErrAlreadyDeclared, declared(membership.Retailer, 1)},
+	{call.ErrDeclarationOrder, declared(membership.Retailer, -1)},
+	{call.ErrEPCISPrefix, func(t *testing.T) string {
+		_, err := epcis.Decode([]byte(`{"@context":"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld","type":"EPCISDocument",
+			"epcisBody":{"eventList":[{"type":"ObjectEvent","eventTime":"2025-04-10T08:00:00+08:00","eventTimeZoneOffset":"+08:00",
+			"action":"OBSERVE","epcList":["urn:epc:id:sgtin:0614141.107346.2017"],"ex:grade":"A"}]}}`), epcis.DecodeOptions{})
+		return call.CodeOf(err)
+	}},
 	{call.ErrNotReceiver, capture(role(membership.Processor), obs("receiving", demoLot))},
 	{call.ErrRecalled, capture(role(membership.Retailer), obs("retail_selling", lotB))},
 	{call.ErrDuplicateEvent, func(t *testing.T) string {
@@ -304,7 +352,7 @@ var codeScenarios = []scenario{
 	}},
 	{call.ErrEPCISUnsupported, func(t *testing.T) string {
 		_, err := epcis.Decode([]byte(`{"@context":"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld","type":"EPCISDocument",
-			"epcisBody":{"eventList":[{"type":"AssociationEvent"}]}}`), epcis.DecodeOptions{})
+			"epcisBody":{"eventList":[{"type":"TastingEvent"}]}}`), epcis.DecodeOptions{})
 		return call.CodeOf(err)
 	}},
 	{call.ErrAlreadyAnchored, func(t *testing.T) string {

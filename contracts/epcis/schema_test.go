@@ -25,7 +25,7 @@ func ownSchema(t *testing.T) *epcis.Schema {
 func TestSchemaWithOwnSubset(t *testing.T) {
 	s := ownSchema(t)
 	for _, r := range ownDocuments {
-		if err := s.Validate(read(t, filepath.Join("testdata", r.file))); err != nil {
+		if err := s.Validate(read(t, r.file)); err != nil {
 			t.Errorf("%s: %v", r.file, err)
 		}
 	}

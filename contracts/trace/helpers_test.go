@@ -30,6 +30,7 @@ var (
 	regKey      = contracttest.Key("reg")
 	acmeKey     = contracttest.Key("acme")
 	supplierKey = contracttest.Key("supplier")
+	railKey     = contracttest.Key("rail")
 
 	farmGLN    = "6923101000011"
 	farmSite   = "6923101000028"
@@ -54,6 +55,7 @@ func cast(t testing.TB) *contracttest.Chain {
 		contracttest.Org("reg", regKey, R(membership.Regulator), nil, nil),
 		contracttest.Org("acme", acmeKey, R(membership.Processor, membership.Retailer), []string{"0614141", "0012345"}, []string{acmeGLN}),
 		contracttest.Org("supplier", supplierKey, R(membership.Farm), []string{"4012345", "4023333", "4000001"}, nil),
+		contracttest.Org("rail", railKey, R(membership.Logistics), []string{"952005385", "95252084"}, nil),
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -21,7 +21,9 @@ import (
 // They skip when no chromium is found (testenv.Chromium), and
 // scripts/test.sh says so in its summary. With QIAN_UPDATE_SCREENSHOTS=1 they
 // write the screenshots the README shows to docs/screenshots/; otherwise
-// to a temporary directory.
+// to a temporary directory. Retake them on a machine with a CJK font
+// (Debian: apt-get install fonts-noto-cjk), or the Chinese renders as boxes;
+// the tests themselves do not need one.
 
 // browser starts one headless chromium for the test and returns a tab.
 func browser(t *testing.T) context.Context {
@@ -145,6 +147,11 @@ func checkConsumerPage(t *testing.T, dom string) {
 	}
 	if strings.Contains(dom, `class="recall"`) {
 		t.Error("the demo lot shows a recall banner")
+	}
+	// The carrier's shipment to the wrong warehouse stays on the
+	// timeline, marked as declared erroneous, with its correction.
+	if !strings.Contains(dom, `data-declared="true"`) || !strings.Contains(dom, "已声明错误") || !strings.Contains(dom, "Corrected by") {
+		t.Error("the timeline does not show the declared shipment with its correction")
 	}
 }
 
