@@ -10,6 +10,7 @@ import (
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/httpserver"
 )
 
 // StreamBlock is the data of a "block" server-sent event.
@@ -50,9 +51,15 @@ const (
 // meaning "after H") replays committed blocks from the store first, at most
 // 1000. A subscriber that cannot keep up loses blocks rather than slowing
 // the chain; the heights tell it, and it may reconnect with Last-Event-ID.
+//
+// The server's read and write timeouts are for whole requests and
+// responses; a stream has neither end. Its read deadline is cleared (the
+// request is read; left set, its expiry would cancel the stream), and each
+// write gets a deadline of its own, so a subscriber that stops reading is
+// dropped within Streams.WriteTimeout of the next write instead of holding
+// its goroutine and backlog. Subscribers are capped (streamCap).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		writeError(w, http.StatusInternalServerError, "ERR_INTERNAL", "the connection cannot stream")
 		return
 	}
@@ -80,6 +87,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			types[strings.TrimSpace(t)] = true
 		}
 	}
+	release, ok := s.streams.acquire(httpserver.RemoteIP(r))
+	if !ok {
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, "ERR_TOO_MANY_STREAMS",
+			fmt.Sprintf("the event stream has its most subscribers (%d in all, %d per client); retry later", s.streams.Max, s.streams.PerClient))
+		return
+	}
+	defer release()
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	// Every write is preceded by deadline(); flush sends what was written.
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.streams.WriteTimeout)) }
+	flush := func() error { return rc.Flush() }
+
 	// Subscribe before replaying, so nothing falls between the two.
 	ch, cancel := s.n.Events.Subscribe(streamBacklog)
 	defer cancel()
@@ -88,9 +109,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	deadline()
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprintf(w, "retry: 2000\n\n")
-	fl.Flush()
+	if flush() != nil {
+		return
+	}
 
 	var sent uint64
 	if from > 0 {
@@ -102,15 +126,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			ev, err := s.storedBlock(ht)
 			if err != nil {
 				fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
-				fl.Flush()
+				_ = flush()
 				return
 			}
+			deadline()
 			if writeBlock(w, ev, types) != nil {
 				return
 			}
 			sent = ht
 		}
-		fl.Flush()
+		if flush() != nil {
+			return
+		}
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
@@ -119,10 +146,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-tick.C:
-			if _, err := fmt.Fprintf(w, ": keep-alive\n\n"); err != nil {
+			deadline()
+			if _, err := fmt.Fprintf(w, ": keep-alive\n\n"); err != nil || flush() != nil {
 				return
 			}
-			fl.Flush()
 		case ev, ok := <-ch:
 			if !ok {
 				return
@@ -130,11 +157,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if ev.Height <= sent {
 				continue
 			}
-			if writeBlock(w, ev, types) != nil {
+			deadline()
+			if writeBlock(w, ev, types) != nil || flush() != nil {
 				return
 			}
 			sent = ev.Height
-			fl.Flush()
 		}
 	}
 }
