@@ -147,7 +147,8 @@ func New(o Options) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p")}); err != nil {
+	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p"),
+		PeerBudget: peerBudget(doc.Consensus.MaxBlockBytes)}); err != nil {
 		return nil, err
 	}
 
@@ -167,11 +168,11 @@ func New(o Options) (n *Node, err error) {
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 	}
-	n.transport = newConsensusTransport(n.Net)
+	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
-		MaxFrame: int(params.MaxBlockBytes) + 1<<20, Log: log.With("room", "blocksync"),
+		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
