@@ -40,12 +40,13 @@ type Options struct {
 
 // Server is the HTTP API of one node.
 type Server struct {
-	n       *node.Node
-	view    *view.Reader
-	mux     *http.ServeMux
-	limit   *limiter // submissions
-	read    *limiter // GET and HEAD
-	streams *streamCap
+	n        *node.Node
+	view     *view.Reader
+	mux      *http.ServeMux
+	limit    *limiter // submissions
+	read     *limiter // GET and HEAD
+	streams  *streamCap
+	lotViews *lotCache
 }
 
 // routeHooks lets other files of this package (the proof endpoints) add
@@ -66,7 +67,7 @@ func NewWith(n *node.Node, o Options) *Server {
 	s := &Server{n: n, view: rd, mux: http.NewServeMux(),
 		limit:   newLimiter(o.Limit, DefaultRate, DefaultBurst),
 		read:    newLimiter(o.Read, DefaultReadRate, DefaultReadBurst),
-		streams: newStreamCap(o.Streams)}
+		streams: newStreamCap(o.Streams), lotViews: newLotCache(maxLots)}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /v1/status", s.status)
 	s.mux.HandleFunc("GET /v1/blocks", s.blocks)
