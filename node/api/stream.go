@@ -39,9 +39,13 @@ type StreamAttr struct {
 
 // Stream limits.
 const (
-	maxReplay     = 1000 // blocks replayed from the store on (re)connect
-	heartbeat     = 15 * time.Second
-	streamBacklog = 1024 // blocks buffered per subscriber before it loses some
+	maxReplay = 1000 // blocks replayed from the store on (re)connect
+	heartbeat = 15 * time.Second
+	// streamBacklog is the blocks buffered per subscriber before it loses
+	// some: a channel of that many events is allocated per subscriber
+	// (112 bytes each), and a subscriber whose write cannot finish within
+	// the write timeout is dropped long before 256 blocks pass.
+	streamBacklog = 256
 )
 
 // events is GET /v1/events: a text/event-stream of "block" events (id =
