@@ -35,8 +35,8 @@ type LimitConfig struct {
 const (
 	DefaultRate      = 200
 	DefaultBurst     = 2000
-	DefaultReadRate  = 50
-	DefaultReadBurst = 200
+	DefaultReadRate  = 20
+	DefaultReadBurst = 100
 )
 
 type bucket struct {

@@ -67,7 +67,7 @@ type Options struct {
 	FloodRate    int // page and lot-JSON requests per second
 	Garbage      int // raw TCP connections sending garbage to the p2p port
 	FrameStreams int // streams the admitted observer holds, each announcing a 64 MiB frame
-	Fillers      int // of those, streams that also send their frame's bytes, 4 MiB/s each
+	Fillers      int // of those, streams that also send their frame's bytes, 1 MiB/s each
 
 	// Targets.
 	MinCommitShare float64       // of the offered rate, in every phase
@@ -107,7 +107,7 @@ func main() {
 	fs.IntVar(&o.FloodRate, "flood-rate", o.FloodRate, "consumer-page and lot-JSON requests per second")
 	fs.IntVar(&o.Garbage, "garbage", o.Garbage, "raw TCP connections sending garbage to node0's p2p port")
 	fs.IntVar(&o.FrameStreams, "frame-streams", o.FrameStreams, "streams of the admitted observer announcing a 64 MiB frame")
-	fs.IntVar(&o.Fillers, "fillers", o.Fillers, "of those, streams that send their frame's bytes (4 MiB/s each)")
+	fs.IntVar(&o.Fillers, "fillers", o.Fillers, "of those, streams that send their frame's bytes (1 MiB/s each)")
 	fs.DurationVar(&o.PageP99, "page-p99", o.PageP99, "target: the well-behaved client's consumer-page p99")
 	rssGrowth := fs.Int64("max-rss-growth", o.MaxRSSGrowth>>20, "target: MiB node0's peak resident memory may exceed its before-attack mean")
 	rssResidue := fs.Int64("max-rss-residue", o.MaxRSSResidue>>20, "target: MiB node0's memory may still exceed its before-attack mean at the end")

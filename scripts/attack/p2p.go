@@ -127,7 +127,7 @@ func frameOf(payload []byte) []byte {
 
 // frames connects to node0 as the admitted observer and holds n consensus
 // streams, each announcing the largest frame node0 accepts and sending
-// nothing; fillers of them also send the frame's bytes at 4 MiB/s, so that
+// nothing; fillers of them also send the frame's bytes at 1 MiB/s, so that
 // what the observer's frames hold meets node0's per-peer budget; and one
 // more stream announces a frame over the cap (the ledger's 64 MiB). Each of
 // these costs the observer a strike; at three node0 bans it for a minute,
@@ -177,7 +177,7 @@ func frames(ctx context.Context, a *attacks, key crypto.PrivKey, tgt target, n, 
 // announced opens one consensus stream and announces a frame of size
 // bytes. Without fill it then waits: node0 closes the stream after its
 // 2-minute idle deadline (at once for a frame over its cap). With fill it
-// sends the frame's bytes at 4 MiB/s, then announces and fills the next,
+// sends the frame's bytes at 1 MiB/s, then announces and fills the next,
 // until node0 resets the stream.
 func announced(ctx context.Context, a *attacks, h host.Host, id peer.ID, size int, fill bool) {
 	const name = "p2p-frames"
@@ -205,7 +205,7 @@ func announced(ctx context.Context, a *attacks, h host.Host, id peer.ID, size in
 		return
 	}
 	chunk := make([]byte, 256<<10)
-	tick := time.NewTicker(time.Second / 16) // 16 chunks a second: 4 MiB/s
+	tick := time.NewTicker(time.Second / 4) // 4 chunks a second: 1 MiB/s
 	defer tick.Stop()
 	for sent := 0; ; {
 		select {
