@@ -24,20 +24,23 @@ func startAttacks(ctx context.Context, o Options, tgt target, obsKey crypto.Priv
 	// Each attack comes from loopback addresses of its own, 127.0.K.2 and
 	// up: the node counts a client per address.
 	from := func(k, i, clients int) string { return fmt.Sprintf("127.0.%d.%d", k, 2+i%clients) }
+	// The connections open over rampUp, not in one burst of thousands
+	// that would spend the shared cores on the attacker's dialling.
+	ramp := func(i, n int) time.Duration { return time.Duration(i) * rampUp / time.Duration(max(n, 1)) }
 	for i := 0; i < o.Idle; i++ {
-		src := from(1, i, o.Clients)
-		a.start(func() { idleConn(ctx, a, src, tgt.HTTP) })
+		src, wait := from(1, i, o.Clients), ramp(i, o.Idle)
+		a.start(func() { sleep(ctx, wait); idleConn(ctx, a, src, tgt.HTTP) })
 	}
 	for i := 0; i < o.SlowBodies; i++ {
-		src := from(2, i, o.Clients)
-		a.start(func() { slowBody(ctx, a, src, tgt.HTTP) })
+		src, wait := from(2, i, o.Clients), ramp(i, o.SlowBodies)
+		a.start(func() { sleep(ctx, wait); slowBody(ctx, a, src, tgt.HTTP) })
 	}
 	// Enough subscribers' addresses to reach the cap in all, not only
 	// each address's share of it.
 	streamClients := max(o.Clients, (o.Streams+5)/6)
 	for i := 0; i < o.Streams; i++ {
-		src := from(3, i, streamClients)
-		a.start(func() { silentSubscriber(ctx, a, src, tgt.HTTP) })
+		src, wait := from(3, i, streamClients), ramp(i, o.Streams)
+		a.start(func() { sleep(ctx, wait); silentSubscriber(ctx, a, src, tgt.HTTP) })
 	}
 	if o.FloodRate > 0 {
 		a.start(func() {
@@ -54,6 +57,9 @@ func startAttacks(ctx context.Context, o Options, tgt target, obsKey crypto.Priv
 	}
 	return a
 }
+
+// rampUp is how long the attack takes to open its connections.
+const rampUp = 5 * time.Second
 
 // refusedBackoff is how long a connection refused at once waits before it
 // tries again: the attack holds thousands of connections rather than

@@ -39,7 +39,7 @@ type target struct {
 // identity the frame attack borrows; the observer's process is not run),
 // sets node0's http.limit_loopback so that its per-client limits apply to
 // the loopback attackers, and opens it as processes.
-func writeNetwork(ctx context.Context, bin, dir string, pprof bool, logf func(string, ...any)) (*procnet.Net, crypto.PrivKey, error) {
+func writeNetwork(bin, dir string, pprof bool, logf func(string, ...any)) (*procnet.Net, crypto.PrivKey, error) {
 	base, err := procnet.FreeBasePort(5)
 	if err != nil {
 		return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/bench"
+	"github.com/qianchain/qianchain/node/localnet"
 	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
@@ -61,7 +63,7 @@ func newRun(ctx context.Context, o Options, dir string, logf func(string, ...any
 			return nil, err
 		}
 	}
-	pn, obsKey, err := writeNetwork(ctx, bin, dir, o.PProf, logf)
+	pn, obsKey, err := writeNetwork(bin, dir, o.PProf, logf)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +76,7 @@ func newRun(ctx context.Context, o Options, dir string, logf func(string, ...any
 		pn.KillAll()
 		return nil, err
 	}
-	if r.admins, err = procnet.UnlockAdmins(pn.Dir+"/keys", attackPassphrase, keyringOptions...); err != nil {
+	if r.admins, err = procnet.UnlockAdmins(filepath.Join(pn.Dir, localnet.KeyringDirName), attackPassphrase, keyringOptions...); err != nil {
 		pn.KillAll()
 		return nil, err
 	}
@@ -148,7 +150,10 @@ func (r *run) run(ctx context.Context) *summary {
 	mark(phaseDuring)
 	r.logf("phase during: attacking node0 for %s", r.o.Duration)
 	actx, stopAttacks := context.WithCancel(ctx)
-	r.attacks = startAttacks(actx, r.o, r.tgt, r.obsKey)
+	a := startAttacks(actx, r.o, r.tgt, r.obsKey)
+	r.mu.Lock()
+	r.attacks = a
+	r.mu.Unlock()
 	if prof != nil {
 		sleep(ctx, r.o.Duration/2)
 		prof.capture(ctx, "during", r.logf)
@@ -157,7 +162,7 @@ func (r *run) run(ctx context.Context) *summary {
 		sleep(ctx, r.o.Duration)
 	}
 	stopAttacks()
-	r.attacks.wait()
+	a.wait()
 
 	mark(phaseAfter)
 	r.logf("phase after: attack stopped (every connection closed); load for %s", r.o.After)
@@ -225,7 +230,10 @@ func (r *run) progress(ctx context.Context) {
 			p50, p99, n, errs := r.page.recent(5 * time.Second)
 			line := fmt.Sprintf("%-6s | committed %5.0f tx/s | page p50 %4.0f ms p99 %5.0f ms (%d, %d failed) | node0 RSS %4d MiB",
 				phaseNames[r.currentPhase()], rate, ms(p50), ms(p99), n, errs, r.rss.last()>>20)
-			if a := r.attacks; a != nil && r.currentPhase() == phaseDuring {
+			r.mu.Lock()
+			a := r.attacks
+			r.mu.Unlock()
+			if a != nil && r.currentPhase() == phaseDuring {
 				line += " | " + a.brief()
 			}
 			r.logf("%s", line)
