@@ -14,11 +14,12 @@
 //     announce a 64 MiB consensus message and send nothing, and streams
 //     that fill theirs.
 //
-// The HTTP attacks come from loopback addresses other than 127.0.0.1
-// (127.0.0.2 and up, a few connections' worth of clients each), and node0
-// runs with http.limit_loopback, so that its per-client limits apply to
-// them as to strangers on the internet; the load and the well-behaved
-// client come from 127.0.0.1.
+// The attacks come from loopback addresses other than 127.0.0.1 (each
+// attack from its own few, 127.0.K.2 and up; the silent subscribers from
+// enough to reach the stream cap in all), and node0 runs with
+// http.limit_loopback, so that its per-client limits apply to them as to
+// strangers on the internet; the load and the well-behaved client come
+// from 127.0.0.1.
 //
 // The run has three phases: before the attack, during it, after it. A
 // well-behaved client reads the demo lot's consumer page from node0 ten
@@ -100,7 +101,7 @@ func main() {
 	fs.DurationVar(&o.Before, "before", o.Before, "load without attack before it")
 	fs.DurationVar(&o.After, "after", o.After, "load after the attack (memory must come back within it)")
 	fs.IntVar(&o.Rate, "rate", o.Rate, "offered load in signed transactions per second")
-	fs.IntVar(&o.Clients, "clients", o.Clients, "loopback addresses (127.0.0.2 and up) each HTTP attack comes from")
+	fs.IntVar(&o.Clients, "clients", o.Clients, "loopback addresses (127.0.K.2 and up) each attack comes from")
 	fs.IntVar(&o.Idle, "idle", o.Idle, "idle HTTP connections to attempt")
 	fs.IntVar(&o.SlowBodies, "slow-bodies", o.SlowBodies, "HTTP connections sending a request body a byte a second")
 	fs.IntVar(&o.Streams, "streams", o.Streams, "event-stream subscriptions that never read")
