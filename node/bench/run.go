@@ -44,10 +44,6 @@ type Options struct {
 	// (POST /v1/txs/batch), as a client gateway would; 1 submits each
 	// transaction on its own.
 	Batch int
-	// Started, when set, is called as the timed run begins, after the
-	// accounts are registered and the transactions signed (a program that
-	// measures something else under the load starts its clock there).
-	Started func()
 }
 
 // Summary is the outcome of a run (JSON for --json).
@@ -186,9 +182,6 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	defer cancel()
 	start := time.Now()
 	end := start.Add(r.o.Duration)
-	if r.o.Started != nil {
-		r.o.Started()
-	}
 
 	// Observe blocks from the first node.
 	type blockSeen struct {

@@ -1,6 +1,7 @@
 // Command attack runs a Qianchain testnet of four validator processes on
 // 127.0.0.1 under a steady load of signed transactions (node/bench's load
-// generator, 1,000 tx/s by default) and attacks one validator, node0, with
+// generator as a `qian bench` process, 1,000 tx/s by default) and attacks
+// one validator, node0, with
 // every class of abuse a public node meets (issue 10, "A public node under
 // load and attack"):
 //

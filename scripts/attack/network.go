@@ -12,19 +12,15 @@ import (
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/localnet"
 	"github.com/qianchain/qianchain/node/nodekey"
 	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
-// The demo keyring of the testnet is throwaway: sealed with a fixed
-// passphrase and the keyring's fast test KDF, so that unlocking eight keys
-// takes no time from the run.
+// The demo keyring of the testnet is throwaway, sealed with a fixed
+// passphrase (the load process gets it as QIAN_PASSPHRASE).
 const attackPassphrase = "attack-passphrase"
-
-var keyringOptions = []keyring.Option{keyring.InsecureTestKDF()}
 
 // target is node0 as the attacks see it.
 type target struct {
@@ -46,7 +42,7 @@ func writeNetwork(bin, dir string, pprof bool, logf func(string, ...any)) (*proc
 	}
 	out := filepath.Join(dir, "net")
 	if _, err := localnet.CreateTestnet(localnet.TestnetOptions{Dir: out, Validators: 4, Observers: 1, BasePort: base,
-		Passphrase: []byte(attackPassphrase), KeyringOptions: keyringOptions}); err != nil {
+		Passphrase: []byte(attackPassphrase)}); err != nil {
 		return nil, nil, err
 	}
 	pn, cfgs, err := procnet.Open(out, bin, []string{localnet.ObserverName(0)}, logf)

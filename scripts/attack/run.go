@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -76,7 +75,7 @@ func newRun(ctx context.Context, o Options, dir string, logf func(string, ...any
 		pn.KillAll()
 		return nil, err
 	}
-	if r.admins, err = procnet.UnlockAdmins(filepath.Join(pn.Dir, localnet.KeyringDirName), attackPassphrase, keyringOptions...); err != nil {
+	if r.admins, err = procnet.UnlockAdmins(filepath.Join(pn.Dir, localnet.KeyringDirName), attackPassphrase); err != nil {
 		pn.KillAll()
 		return nil, err
 	}
@@ -97,22 +96,15 @@ func (r *run) run(ctx context.Context) *summary {
 	defer r.pn.KillAll()
 	sum := &summary{Options: r.o}
 	total := r.o.Before + r.o.Duration + r.o.After
-	started := make(chan struct{})
-	benchDone := make(chan error, 1)
-	var bsum *bench.Summary
-	go func() {
-		var err error
-		bsum, err = bench.Run(ctx, bench.Options{
-			Nodes:  []string{r.pn.Nodes[1].HTTPURL, r.pn.Nodes[2].HTTPURL, r.pn.Nodes[3].HTTPURL, r.pn.Nodes[0].HTTPURL},
-			Admins: r.admins, Duration: total, Rate: r.o.Rate, Kind: bench.KindMixed, ValidatorsHere: 4,
-			Out: prefixWriter("load | ", r.logf), Started: func() { close(started) },
-		})
-		benchDone <- err
-	}()
-	select {
-	case <-started:
-	case err := <-benchDone:
+	ld, err := startLoad(ctx, r.pn, r.o.Rate, total, r.dir, r.logf)
+	if err != nil {
 		sum.fail("the load could not start: %v", err)
+		return sum
+	}
+	select {
+	case <-ld.started:
+	case err := <-ld.done:
+		sum.fail("the load ended before it started: %v", err)
 		return sum
 	case <-ctx.Done():
 		sum.fail("interrupted")
@@ -172,8 +164,11 @@ func (r *run) run(ctx context.Context) *summary {
 	probes.Wait()
 
 	r.logf("waiting for the load to finish")
-	if err := <-benchDone; err != nil {
+	var bsum *bench.Summary
+	if err := <-ld.done; err != nil {
 		sum.fail("load: %v", err)
+	} else if bsum, err = ld.summary(); err != nil {
+		sum.fail("load summary: %v", err)
 	}
 	heights := map[string]uint64{}
 	for _, i := range r.pn.Validators() {
@@ -246,20 +241,6 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-time.After(d):
 	}
-}
-
-// prefixWriter writes each line it is given through logf with a prefix.
-func prefixWriter(prefix string, logf func(string, ...any)) io.Writer {
-	pr, pw := io.Pipe()
-	go func() {
-		sc := bufio.NewScanner(pr)
-		for sc.Scan() {
-			if t := strings.TrimSpace(sc.Text()); t != "" {
-				logf("%s%s", prefix, t)
-			}
-		}
-	}()
-	return pw
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
