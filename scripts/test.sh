@@ -40,7 +40,7 @@ if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
 fi
 
 if [ -z "${QIAN_SKIP_ATTACK:-}" ]; then
-	step "a public node under load and attack: 4 validator processes at 1,000 tx/s, ${QIAN_ATTACK_DURATION:=40s} of attack on one"
+	step "a public node under load and attack: 4 validator processes at 1,000 tx/s, ${QIAN_ATTACK_DURATION:=60s} of attack on one"
 	attacklog=$(mktemp)
 	if QIAN_ATTACK=1 QIAN_ATTACK_DURATION="$QIAN_ATTACK_DURATION" go test ./scripts/attack/ -run 'TestAttack$' \
 		-count=1 -timeout 20m -v >"$attacklog" 2>&1; then

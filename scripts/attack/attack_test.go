@@ -10,15 +10,15 @@ import (
 )
 
 // TestAttack is scripts/attack.sh in short: QIAN_ATTACK_DURATION (default
-// 40s) of attack between 15 s of load before and 30 s after, every target
+// 60s) of attack between 15 s of load before and 30 s after, every target
 // checked. It starts four node processes and runs only with QIAN_ATTACK=1
 // (scripts/test.sh sets it unless QIAN_SKIP_ATTACK is set).
 func TestAttack(t *testing.T) {
 	if os.Getenv("QIAN_ATTACK") != "1" {
-		t.Skip("starts a 4-process testnet under load and attack; set QIAN_ATTACK=1 (and QIAN_ATTACK_DURATION, default 40s) to run")
+		t.Skip("starts a 4-process testnet under load and attack; set QIAN_ATTACK=1 (and QIAN_ATTACK_DURATION, default 60s) to run")
 	}
 	o := DefaultOptions()
-	o.Duration, o.Before, o.After = 40*time.Second, 15*time.Second, 30*time.Second
+	o.Duration, o.Before, o.After = 60*time.Second, 15*time.Second, 30*time.Second
 	if s := os.Getenv("QIAN_ATTACK_DURATION"); s != "" {
 		d, err := time.ParseDuration(s)
 		if err != nil {
