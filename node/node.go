@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qianchain/qianchain/consensus"
 	"github.com/qianchain/qianchain/consensus/driver"
@@ -157,7 +155,8 @@ func New(o Options) (n *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p")}); err != nil {
+	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p"),
+		PeerBudget: peerBudget(doc.Consensus.MaxBlockBytes)}); err != nil {
 		return nil, err
 	}
 
@@ -177,11 +176,11 @@ func New(o Options) (n *Node, err error) {
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 	}
-	n.transport = newConsensusTransport(n.Net)
+	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
-		MaxFrame: int(params.MaxBlockBytes) + 1<<20, Log: log.With("room", "blocksync"),
+		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
@@ -190,26 +189,9 @@ func New(o Options) (n *Node, err error) {
 
 	// HTTP.
 	if cfg.HTTP.Listen != "" {
-		var handler http.Handler = promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{})
-		if o.Handler != nil {
-			handler = o.Handler(n)
+		if err := n.listenHTTP(cfg.HTTP, o.Handler); err != nil {
+			return nil, err
 		}
-		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
-		}
-		n.httpAddr = ln.Addr().String()
-		// Requests run under the node's context, so Stop ends long-lived
-		// ones (the event stream) at once instead of waiting them out.
-		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-			BaseContext: func(net.Listener) context.Context { return n.ctx }}
-		n.wg.Add(1)
-		go func() {
-			defer n.wg.Done()
-			if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http server stopped", "err", err)
-			}
-		}()
 	}
 	return n, nil
 }

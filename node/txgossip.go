@@ -43,7 +43,7 @@ type txGossip struct {
 func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
 	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), validators: validators, queue: make(chan []byte, 65536),
 		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
-	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
+	n.Handle(TxProtocol, txFrameCap, g.receive)
 	n.OnConnect(g.catchUpPeer)
 	return g
 }

@@ -93,6 +93,20 @@ if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
 	fi
 fi
 
+if [ -z "${QIAN_SKIP_ATTACK:-}" ]; then
+	step "a public node under load and attack: 4 validator processes at 1,000 tx/s, ${QIAN_ATTACK_DURATION:=60s} of attack on one"
+	attacklog=$(mktemp)
+	if QIAN_ATTACK=1 QIAN_ATTACK_DURATION="$QIAN_ATTACK_DURATION" go test ./scripts/attack/ -run 'TestAttack$' \
+		-count=1 -timeout 20m -v >"$attacklog" 2>&1; then
+		grep -E 'attack summary|offered load|phase  |(before|during|after) +[0-9]|load: [0-9]|attack [a-z]|no process|RESULT|^(--- |ok)' "$attacklog" || true
+		rm -f "$attacklog"
+	else
+		tail -n 80 "$attacklog"
+		echo "attack run failed; full log: $attacklog"
+		exit 1
+	fi
+fi
+
 step "fuzz targets (${QIAN_FUZZTIME:=5s} each)"
 scripts/fuzz.sh --time "$QIAN_FUZZTIME"
 

@@ -36,6 +36,8 @@ type Reader struct {
 	x       *contracts.Executor
 	places  Places
 	anchor  proof.Anchor
+
+	verified *verifiedCache
 }
 
 // New returns a Reader over st for the chain of doc (whose hash is
@@ -53,7 +55,8 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	if err != nil {
 		return nil, err
 	}
-	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
+	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor,
+		verified: newVerifiedCache(maxVerified)}, nil
 }
 
 // Store is the store the reader reads.
