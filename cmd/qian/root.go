@@ -59,6 +59,7 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `Qianchain (黔链) is a permissioned blockchain for agricultural supply-chain
 traceability and data notarisation. This one binary is the whole toolset:
 
+  found a network  consortium (join requests, genesis assembly and checks)
   run a network    init, testnet, start, devnet, status, config
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership)
