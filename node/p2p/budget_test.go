@@ -75,7 +75,10 @@ func TestPeerBudgetBoundsUnfinishedFrames(t *testing.T) {
 	const limit = 256 << 10
 	a, b := pair(t, func(c *Config) { c.PeerBudget = limit })
 	a.Handle(testProto, 1<<20, nop)
-	ss := openFrames(t, a, b, 4, 200<<10, bytes.Repeat([]byte{7}, 150<<10))
+	// Three streams of 150 KiB pass the 256 KiB budget by the second; no
+	// more than three, because each refused frame is a strike and the third
+	// strike (maxStrikes) would close the connection under the writer.
+	ss := openFrames(t, a, b, maxStrikes, 200<<10, bytes.Repeat([]byte{7}, 150<<10))
 	deadline := time.Now().Add(10 * time.Second)
 	for a.Stats().Penalties == 0 {
 		if st := a.Stats(); st.FrameBytes > limit {
