@@ -23,7 +23,7 @@ type Problem struct {
 // The EPCIS exceptions the gateway answers (EPCIS 2.0 §8.2.7, REST bindings).
 const (
 	exSecurity       = "epcisException:SecurityException"
-	exNotFound       = "epcisException:NoSuchResourceException"
+	exNotFound       = "epcisException:NoSuchNameException"
 	exQueryParameter = "epcisException:QueryParameterException"
 	exValidation     = "epcisException:ValidationException"
 	exImplementation = "epcisException:ImplementationException"
@@ -38,8 +38,20 @@ const (
 )
 
 func writeProblem(w http.ResponseWriter, status int, typ, title, detail, code string) {
+	writeProblemAs(w, "application/problem+json", status, typ, title, detail, code)
+}
+
+// writeProblemAs is writeProblem with another media type: GS1's OpenAPI
+// gives subscription errors as application/json.
+func writeProblemAs(w http.ResponseWriter, mediaType string, status int, typ, title, detail, code string) {
 	p := Problem{Type: typ, Title: title, Status: status, Detail: detail, Code: code}
-	w.Header().Set("Content-Type", "application/problem+json")
+	if status == http.StatusConflict {
+		// GS1's OpenAPI pins the status member of its 409 answer to 406
+		// (an error in the description); status is optional in RFC 7807,
+		// so the member is left out rather than answer a wrong number.
+		p.Status = 0
+	}
+	w.Header().Set("Content-Type", mediaType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/node/gateway/index"
 )
 
 func (g *Gateway) captureOptions(w http.ResponseWriter, r *http.Request) {
@@ -212,9 +213,18 @@ func (g *Gateway) postEvent(w http.ResponseWriter, r *http.Request) {
 			case len(jv.Skipped) > 0:
 				writeProblem(w, http.StatusConflict, exExists, "Event already captured", "an event with this eventID (or content) was captured before", "ERR_DUPLICATE_EVENT")
 			default:
-				id, _ := g.capturedEventID(j)
-				w.Header().Set("Location", "/events/"+pathEscape(id))
-				w.WriteHeader(http.StatusCreated)
+				e, err := g.capturedEvent(j)
+				if err != nil || e == nil {
+					internal(w, fmt.Errorf("the captured event is not in the index: %v", err))
+					return
+				}
+				v, err := g.eventValue(e)
+				if err != nil {
+					internal(w, err)
+					return
+				}
+				w.Header().Set("Location", "/events/"+pathEscape(e.EventID()))
+				writeJSON(w, http.StatusCreated, v)
 			}
 			return
 		}
@@ -238,19 +248,16 @@ func removeField(fs []epcis.Field, name string) []epcis.Field {
 	return out
 }
 
-// capturedEventID is the eventID of a one-event job's event as the index
-// answers it (the job ends in the batch that indexes its block).
-func (g *Gateway) capturedEventID(j *job) (string, error) {
-	if id := eventIDOf(j, 0); id != "" {
-		return id, nil
-	}
+// capturedEvent is a finished one-event job's event as the index holds
+// it (the job ends in the batch that indexes its block).
+func (g *Gateway) capturedEvent(j *job) (*index.Entry, error) {
 	var stored job
 	if _, err := getJSON(g.db, key(tJob, j.ID), &stored); err != nil || len(stored.Chunks) == 0 {
-		return "", err
+		return nil, err
 	}
 	es, err := g.ix.ByTx(stored.Chunks[len(stored.Chunks)-1].Hash)
 	if err != nil || len(es) == 0 {
-		return "", err
+		return nil, err
 	}
-	return es[0].EventID(), nil
+	return es[0], nil
 }

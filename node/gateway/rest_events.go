@@ -64,7 +64,7 @@ func (g *Gateway) answerQuery(w http.ResponseWriter, r *http.Request, params url
 		next.Set("nextPageToken", encodeToken(page.Next, params))
 		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, path, next.Encode()))
 	}
-	w.Header().Set("Content-Type", "application/ld+json")
+	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("GS1-Query-Height", fmt.Sprint(g.Height())) // the chain height the answer reflects
 	_, _ = w.Write(doc)
 }
@@ -85,7 +85,7 @@ func (g *Gateway) getEvent(w http.ResponseWriter, r *http.Request) {
 		internal(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/ld+json")
+	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(doc)
 }
 

@@ -270,7 +270,7 @@ func (g *Gateway) postSubscription(w http.ResponseWriter, r *http.Request) {
 		InitialRecordTime string          `json:"initialRecordTime"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil {
-		writeProblem(w, http.StatusBadRequest, exSubscription, "Invalid subscription", "the body is not a subscription: "+err.Error(), "ERR_SUBSCRIPTION")
+		writeProblemAs(w, "application/json", http.StatusBadRequest, exSubscription, "Invalid subscription", "the body is not a subscription: "+err.Error(), "ERR_SUBSCRIPTION")
 		return
 	}
 	if len(req.Schedule) > 0 {
@@ -278,19 +278,19 @@ func (g *Gateway) postSubscription(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.Stream == nil || !*req.Stream {
-		writeProblem(w, http.StatusBadRequest, exSubscription, "Invalid subscription", "set \"stream\": true (the gateway delivers each committed block's matching events)", "ERR_SUBSCRIPTION")
+		writeProblemAs(w, "application/json", http.StatusBadRequest, exSubscription, "Invalid subscription", "set \"stream\": true (the gateway delivers each committed block's matching events)", "ERR_SUBSCRIPTION")
 		return
 	}
 	u, err := url.Parse(req.Dest)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		writeProblem(w, http.StatusBadRequest, exSubscription, "Invalid subscription", fmt.Sprintf("dest %q is not an http(s) URL", req.Dest), "ERR_SUBSCRIPTION")
+		writeProblemAs(w, "application/json", http.StatusBadRequest, exSubscription, "Invalid subscription", fmt.Sprintf("dest %q is not an http(s) URL", req.Dest), "ERR_SUBSCRIPTION")
 		return
 	}
 	sub := &subscription{ID: newID(), Query: nq.Name, Dest: req.Dest, Secret: req.SignatureToken, CreatedAt: time.Now().UTC(), Cursor: g.ix.Count()}
 	if req.InitialRecordTime != "" {
 		t, err := time.Parse(time.RFC3339Nano, req.InitialRecordTime)
 		if err != nil {
-			writeProblem(w, http.StatusBadRequest, exSubscription, "Invalid subscription", "initialRecordTime is not an RFC 3339 date-time", "ERR_SUBSCRIPTION")
+			writeProblemAs(w, "application/json", http.StatusBadRequest, exSubscription, "Invalid subscription", "initialRecordTime is not an RFC 3339 date-time", "ERR_SUBSCRIPTION")
 			return
 		}
 		if sub.Cursor, err = g.ix.FirstSeqAt(t.UnixNano()); err != nil {
