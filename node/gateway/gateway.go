@@ -94,7 +94,7 @@ func Open(opt Options) (*Gateway, error) {
 	if err := os.MkdirAll(opt.Home, 0o700); err != nil {
 		return nil, err
 	}
-	db, err := openStore(opt.Home)
+	db, err := openStore(opt.Home, opt.Log)
 	if err != nil {
 		return nil, err
 	}

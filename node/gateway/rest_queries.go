@@ -135,7 +135,8 @@ func (g *Gateway) loadQuery(w http.ResponseWriter, r *http.Request) (*namedQuery
 
 func (g *Gateway) getQuery(w http.ResponseWriter, r *http.Request) {
 	if nq, ok := g.loadQuery(w, r); ok {
-		writeJSON(w, http.StatusOK, map[string]any{"name": nq.Name, "query": nq.Query})
+		// GS1's description answers the definition as a one-item list.
+		writeJSON(w, http.StatusOK, []map[string]any{{"name": nq.Name, "query": nq.Query}})
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -31,12 +32,23 @@ const (
 	tSub    = 'S'
 )
 
-func openStore(home string) (*pebble.DB, error) {
-	db, err := pebble.Open(filepath.Join(home, "data"), &pebble.Options{})
+func openStore(home string, log *slog.Logger) (*pebble.DB, error) {
+	db, err := pebble.Open(filepath.Join(home, "data"), &pebble.Options{Logger: pebbleLog{log}})
 	if err != nil {
 		return nil, fmt.Errorf("open the gateway store in %s: %w", home, err)
 	}
 	return db, nil
+}
+
+// pebbleLog sends Pebble's errors to the gateway's log and drops its
+// routine messages (WAL replay, compactions).
+type pebbleLog struct{ l *slog.Logger }
+
+func (p pebbleLog) Infof(string, ...any)              {}
+func (p pebbleLog) Errorf(format string, args ...any) { p.l.Error(fmt.Sprintf(format, args...)) }
+func (p pebbleLog) Fatalf(format string, args ...any) {
+	p.l.Error(fmt.Sprintf(format, args...))
+	panic(fmt.Sprintf(format, args...)) // Pebble's contract: Fatalf does not return
 }
 
 func key(t byte, parts ...string) []byte {

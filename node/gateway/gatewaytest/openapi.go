@@ -147,6 +147,9 @@ func (s *Spec) Validate(method, path string, resp *http.Response, body []byte) e
 		// (e.g. no 400 QueryParameterException or 501 for GET /events):
 		// such an answer must still be the shape GS1 gives that error.
 		name, known := Fallback[resp.StatusCode]
+		if resp.StatusCode == 400 && strings.Contains(tmpl, "/subscriptions") {
+			name = "400SubscriptionIssues"
+		}
 		if !known {
 			return fmt.Errorf("%s %s (%s): status %s is not in GS1's description", method, path, tmpl, status)
 		}
