@@ -92,7 +92,10 @@ func TestSubscriptionResumesWithoutGaps(t *testing.T) {
 	after := lots("sub-c", 3, true)
 	y.capture(document(after...))
 	for _, tag := range []string{"sub-a", "sub-b", "sub-c"} {
-		waitFor(t, tag, func() bool { d, _ := rc.count(tag); return d == map[string]int{"sub-a": 5, "sub-b": 5, "sub-c": 3}[tag] })
+		waitFor(t, tag, func() bool {
+			d, _ := rc.count(tag)
+			return d == map[string]int{"sub-a": 5, "sub-b": 5, "sub-c": 3}[tag]
+		})
 	}
 	if rc.bad > 0 {
 		t.Errorf("%d deliveries with a wrong GS1-Signature", rc.bad)
