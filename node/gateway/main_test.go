@@ -218,6 +218,7 @@ type event struct {
 	step   string
 	time   time.Time
 	prefix string // company prefix of the lot's GTIN (default the farm's)
+	loc    string // readPoint and bizLocation (default farmGLN)
 }
 
 const farmGLN = "urn:epc:id:sgln:6923101.00002.0"
@@ -235,6 +236,10 @@ func (e event) json() string {
 	if e.id != "" {
 		id = fmt.Sprintf(`"eventID": %q,`, e.id)
 	}
+	loc := e.loc
+	if loc == "" {
+		loc = farmGLN
+	}
 	ts := e.time
 	if ts.IsZero() {
 		ts = time.Date(2025, 3, 24, 9, 30, 0, 0, time.UTC)
@@ -242,7 +247,7 @@ func (e event) json() string {
 	return fmt.Sprintf(`{"type": "ObjectEvent", "eventTime": %q, "eventTimeZoneOffset": "+08:00", %s
  "action": %q, "bizStep": %q, "disposition": "active", "readPoint": {"id": %q}, "bizLocation": {"id": %q}, "epcList": [],
  "quantityList": [{"epcClass": "urn:epc:class:lgtin:%s.%s.%s", "quantity": 12.5, "uom": "KGM"}]}`,
-		ts.In(time.FixedZone("", 8*3600)).Format(time.RFC3339Nano), id, action, step, farmGLN, farmGLN, prefix, itemRef(prefix), e.lot)
+		ts.In(time.FixedZone("", 8*3600)).Format(time.RFC3339Nano), id, action, step, loc, loc, prefix, itemRef(prefix), e.lot)
 }
 
 // itemRef completes a 7-digit company prefix to 13 digits.
@@ -285,3 +290,7 @@ func httpGet(u string) (int, error) {
 	resp.Body.Close()
 	return resp.StatusCode, nil
 }
+
+func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+func newServer(g *gateway.Gateway) *httptest.Server { return httptest.NewServer(g.Handler()) }

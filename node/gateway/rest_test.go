@@ -58,6 +58,9 @@ func TestCaptureThenQueryFromTheChain(t *testing.T) {
 	}
 
 	evs := lots("q", 3, true)
+	for i := range evs {
+		evs[i].loc = siteGLN // this test's events only: the network is shared
+	}
 	evs[2].action, evs[2].step = "OBSERVE", "inspecting"
 	evs[2].lot = evs[0].lot // an observation of the first lot
 	job := x.capture(document(evs...))
@@ -73,7 +76,7 @@ func TestCaptureThenQueryFromTheChain(t *testing.T) {
 		expect(t, resp, body, 200)
 		return events(t, body)
 	}
-	all := get("/events?EQ_bizLocation=" + url.QueryEscape(farmGLN))
+	all := get("/events?EQ_bizLocation=" + url.QueryEscape(siteGLN))
 	if len(all) != 3 {
 		t.Fatalf("GET /events: %d events, want 3", len(all))
 	}
@@ -95,16 +98,16 @@ func TestCaptureThenQueryFromTheChain(t *testing.T) {
 		query string
 		want  int
 	}{
-		{"EQ_bizStep=commissioning&EQ_bizLocation=" + url.QueryEscape(farmGLN), 2},
+		{"EQ_bizStep=commissioning&EQ_bizLocation=" + url.QueryEscape(siteGLN), 2},
 		{"EQ_bizStep=urn:epcglobal:cbv:bizstep:inspecting", 1},
-		{"EQ_action=OBSERVE|DELETE&EQ_bizLocation=" + url.QueryEscape(farmGLN), 1},
+		{"EQ_action=OBSERVE|DELETE&EQ_bizLocation=" + url.QueryEscape(siteGLN), 1},
 		{"eventType=ObjectEvent&MATCH_epcClass=" + url.QueryEscape(lot0), 2},
 		{"MATCH_anyEPCClass=" + url.QueryEscape(lot0) + "&EQ_bizStep=inspecting", 1},
 		{"EQ_eventID=" + url.QueryEscape(evs[1].id), 1},
 		{"eventID=" + url.QueryEscape(evs[1].id) + "|" + url.QueryEscape(evs[2].id), 2},
 		{"EQ_disposition=active&MATCH_epcClass=" + url.QueryEscape(lot0), 2},
-		{"EQ_readPoint=" + url.QueryEscape("https://id.gs1.org/414/6923101000028") + "&MATCH_epcClass=" + url.QueryEscape(lot0), 2},
-		{"GE_eventTime=2025-03-24T09:30:01Z&LT_eventTime=2025-03-24T09:30:02Z&EQ_bizLocation=" + url.QueryEscape(farmGLN), 1},
+		{"EQ_readPoint=" + url.QueryEscape(siteGLN) + "&MATCH_epcClass=" + url.QueryEscape(lot0), 2},
+		{"GE_eventTime=2025-03-24T09:30:01Z&LT_eventTime=2025-03-24T09:30:02Z&EQ_bizLocation=" + url.QueryEscape(siteGLN), 1},
 		{"GE_recordTime=2000-01-01T00:00:00Z&MATCH_epcClass=" + url.QueryEscape(lot0), 2},
 		{"LT_recordTime=2000-01-01T00:00:00Z", 0},
 		{"MATCH_epc=" + url.QueryEscape(lot0), 0}, // a class is not an instance
@@ -115,7 +118,7 @@ func TestCaptureThenQueryFromTheChain(t *testing.T) {
 	}
 
 	// Ordering and paging: three pages of one, newest eventTime first.
-	path := "/events?perPage=1&orderBy=eventTime&orderDirection=DESC&EQ_bizLocation=" + url.QueryEscape(farmGLN)
+	path := "/events?perPage=1&orderBy=eventTime&orderDirection=DESC&EQ_bizLocation=" + url.QueryEscape(siteGLN)
 	var seen []string
 	for path != "" && len(seen) < 5 {
 		resp, body := x.do("GET", path, nil)
@@ -137,7 +140,7 @@ func TestCaptureThenQueryFromTheChain(t *testing.T) {
 		expect(t, resp, body, 200)
 	}
 	for _, p := range []string{"/eventTypes/ObjectEvent", "/bizSteps/commissioning", "/dispositions/active", "/epcs/" + url.PathEscape(lot0),
-		"/bizLocations/" + url.PathEscape(farmGLN), "/readPoints/" + url.PathEscape(farmGLN)} {
+		"/bizLocations/" + url.PathEscape(siteGLN), "/readPoints/" + url.PathEscape(siteGLN)} {
 		resp, body := x.do("GET", p, nil)
 		expect(t, resp, body, 200)
 		if got := get(p + "/events?perPage=1000"); len(got) == 0 {
@@ -207,6 +210,9 @@ func TestPostOneEvent(t *testing.T) {
 		t.Errorf("Location %q", resp.Header.Get("Location"))
 	}
 }
+
+// siteGLN is where TestCaptureThenQueryFromTheChain's events happen.
+const siteGLN = "urn:epc:id:sgln:6923101.00003.0"
 
 func nextLink(h string) string {
 	for _, part := range strings.Split(h, ",") {

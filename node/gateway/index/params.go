@@ -158,6 +158,13 @@ func Parse(params map[string][]string) (*Query, error) {
 		}
 	}
 	q.Desc = orderDir == "DESC"
+	if orderDir == "" && (q.GEEventTime != nil || q.LTEventTime != nil) && len(q.EventIDs)+len(q.MatchEPC)+len(q.MatchAnyEPC)+
+		len(q.MatchParentID)+len(q.MatchInput)+len(q.MatchOutput)+len(q.MatchEPCClass)+len(q.MatchAnyClass)+len(q.BizLocations)+len(q.ReadPoints) == 0 {
+		// Without orderBy the order is the implementation's (EPCIS 2.0
+		// §8.2.7.1): an eventTime window is read from the eventTime index
+		// instead of filtering the whole chain.
+		q.ByEventTime = true
+	}
 	return q, nil
 }
 
