@@ -70,7 +70,7 @@ func TestBenchCaptureThroughput(t *testing.T) {
 		go func(c int) {
 			defer wg.Done()
 			for d := 0; d < docs; d++ {
-				evs := lots(fmt.Sprintf("T%d.%d", c, d), per, false)
+				evs := lots(fmt.Sprintf("T%dx%d", c, d), per, false)
 				doc := document(evs...)
 				t0 := time.Now()
 				req, _ := http.NewRequest("POST", x.URL+"/capture", bytesReader(doc))

@@ -122,6 +122,9 @@ func (c *captures) start(p *prepared, behaviour string) (*job, error) {
 	if len(j.Errors) > 0 && behaviour == Rollback {
 		todo = nil // all or nothing: nothing is signed
 	}
+	if err := c.g.writeDisclosures(j.ID, p, todo); err != nil {
+		return nil, err
+	}
 	for _, i := range todo {
 		_ = b.Set(key(tIdem, p.Keys[i]), []byte(j.ID), nil)
 	}

@@ -2,6 +2,8 @@ package gateway_test
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -69,4 +71,33 @@ func TestUnsupportedEventIsReportedPerEvent(t *testing.T) {
 	expect(t, resp, body, 400)
 	resp, body = x.do("POST", "/capture", []byte(`not json`))
 	expect(t, resp, body, 400)
+}
+
+// Personal data goes on the chain as commitments only; the gateway keeps
+// the disclosures in its home, private, before it signs anything.
+func TestPersonalDataDisclosuresAreKept(t *testing.T) {
+	home := t.TempDir()
+	x := startGateway(t, home, nil)
+	ev := lots("pd", 1, true)[0].json()
+	ev = strings.Replace(ev, `"type": "ObjectEvent",`, `"type": "ObjectEvent", "qian:personalData": {"farmerName": "王秀英"},`, 1)
+	doc := `{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"qian": "https://qianchain.org/ns/epcis/"}],
+ "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2025-03-24T09:35:00+08:00", "epcisBody": {"eventList": [` + ev + `]}}`
+	job := x.capture([]byte(doc))
+	if !job.Success {
+		t.Fatalf("job: %+v", job)
+	}
+	raw, err := os.ReadFile(filepath.Join(home, "disclosures", job.CaptureID+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(raw), "王秀英") {
+		t.Errorf("disclosures: %s", raw)
+	}
+	if st, _ := os.Stat(filepath.Join(home, "disclosures", job.CaptureID+".json")); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode().Perm())
+	}
+	_, body := x.do("GET", "/events?EQ_eventID="+url.QueryEscape(lots("pd", 1, true)[0].id), nil)
+	if strings.Contains(string(body), "王秀英") || !strings.Contains(string(body), "qian:commitments") {
+		t.Errorf("the chain shows: %s", body)
+	}
 }

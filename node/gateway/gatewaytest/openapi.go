@@ -232,3 +232,18 @@ func (s *Spec) Seen() []string {
 	sort.Strings(out)
 	return out
 }
+
+// Operations lists "METHOD /path" for every operation GS1 describes.
+func (s *Spec) Operations() []string {
+	var out []string
+	for p, item := range s.doc["paths"].(map[string]any) {
+		for m := range item.(map[string]any) {
+			switch m {
+			case "get", "post", "put", "delete", "patch", "options":
+				out = append(out, strings.ToUpper(m)+" "+p)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
