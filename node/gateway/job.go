@@ -124,6 +124,12 @@ func (j *job) finishIfDone(now time.Time) {
 	}
 	j.Running = false
 	j.FinishedAt = &now
+	// The events are on the chain (or refused): a finished job keeps only
+	// what its view and the idempotency keys need.
+	j.Payloads = nil
+	for _, c := range j.Chunks {
+		c.Tx = nil
+	}
 }
 
 // eventProblem is GS1's error shape for one refused event.

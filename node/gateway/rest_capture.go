@@ -49,7 +49,9 @@ func (g *Gateway) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool
 
 func behaviour(w http.ResponseWriter, r *http.Request) (string, bool) {
 	switch v := strings.ToLower(strings.TrimSpace(r.Header.Get("GS1-Capture-Error-Behaviour"))); v {
-	case "", Rollback:
+	case "", Rollback, "all":
+		// "all" is in the header's enum of GS1's OpenAPI description but
+		// not in the capture job's: taken as all or nothing.
 		return Rollback, true
 	case Proceed:
 		return Proceed, true
