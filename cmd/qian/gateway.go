@@ -48,21 +48,6 @@ certificate; anything else is answered 401. docs/gateway.md is the manual.`,
 			if err != nil {
 				return err
 			}
-			c, err := loadClient(cmd)
-			if err != nil {
-				return err
-			}
-			if c.Node == "" {
-				return usagef("no node: give --node URL or set QIAN_NODE")
-			}
-			genPath := v.GetString("genesis")
-			if genPath == "" {
-				genPath = filepath.Join(home, config.GenesisFileName)
-			}
-			doc, err := genesis.Load(genPath)
-			if err != nil {
-				return fmt.Errorf("genesis (--genesis): %w", err)
-			}
 			auth := gateway.Auth{APIKeys: v.GetStringSlice("api_keys")}
 			if f := v.GetString("api_key_file"); f != "" {
 				keys, err := gateway.LoadAPIKeys(f)
@@ -78,6 +63,21 @@ certificate; anything else is answered 401. docs/gateway.md is the manual.`,
 			auth.MutualTLS = tlsCfg != nil && tlsCfg.ClientCAs != nil
 			if !auth.Enabled() {
 				return usagef("the gateway would refuse everyone: give --api-key-file, api_keys in %s, or --tls-client-ca", gatewayConfigFile)
+			}
+			c, err := loadClient(cmd)
+			if err != nil {
+				return err
+			}
+			if c.Node == "" {
+				return usagef("no node: give --node URL or set QIAN_NODE")
+			}
+			genPath := v.GetString("genesis")
+			if genPath == "" {
+				genPath = filepath.Join(home, config.GenesisFileName)
+			}
+			doc, err := genesis.Load(genPath)
+			if err != nil {
+				return fmt.Errorf("genesis (--genesis): %w", err)
 			}
 			var schema *epcis.Schema
 			if p := epcisSchemaPath(v.GetString("schema")); p != "" {
