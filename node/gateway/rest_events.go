@@ -65,7 +65,7 @@ func (g *Gateway) answerQuery(w http.ResponseWriter, r *http.Request, params url
 		w.Header().Set("Link", fmt.Sprintf(`<%s?%s>; rel="next"`, path, next.Encode()))
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("GS1-Query-Height", fmt.Sprint(g.Height())) // the chain height the answer reflects
+	w.Header().Set("Qian-Indexed-Height", fmt.Sprint(g.Height())) // the chain height the answer reflects
 	_, _ = w.Write(doc)
 }
 
