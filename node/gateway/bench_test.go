@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -60,7 +61,9 @@ func TestBenchCaptureThroughput(t *testing.T) {
 	clients := envInt("QIAN_BENCH_CLIENTS", 8)
 	per := envInt("QIAN_BENCH_DOC_EVENTS", 100)
 	docs := envInt("QIAN_BENCH_DOCS", 40) // per client
-	x := startGateway(t, t.TempDir(), nil)
+	x := startGateway(t, t.TempDir(), func(o *gateway.Options) {
+		o.Log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	})
 	var mu sync.Mutex
 	var lat []time.Duration
 	start := time.Now()
