@@ -167,5 +167,5 @@ if (fixtures && fs.existsSync(fixtures)) {
   console.log('\n(no FIXTURES: GS1\'s example documents not captured)');
 }
 
-console.log(`\nepcis2.js client: ${passed} passed, ${failed} failed`);
+console.log(`\nepcis2.js: ${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);
