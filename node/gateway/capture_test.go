@@ -16,7 +16,7 @@ import (
 // refused event in GS1's error shape.
 func TestCaptureErrorBehaviour(t *testing.T) {
 	x := startGateway(t, t.TempDir(), nil)
-	x.spec = gatewaytest.LoadSpec(t)
+	x.spec = gatewaytest.SpecIfPresent(t)
 	for _, beh := range []string{"", "proceed"} {
 		t.Run("behaviour="+beh, func(t *testing.T) {
 			evs := lots("beh"+beh, 3, true)
@@ -56,7 +56,7 @@ func TestCaptureErrorBehaviour(t *testing.T) {
 // reported per event; under proceed the others are captured.
 func TestUnsupportedEventIsReportedPerEvent(t *testing.T) {
 	x := startGateway(t, t.TempDir(), nil)
-	x.spec = gatewaytest.LoadSpec(t)
+	x.spec = gatewaytest.SpecIfPresent(t)
 	evs := lots("assoc", 2, true)
 	doc := string(document(evs...))
 	assoc := `{"type": "AssociationEvent", "eventTime": "2025-03-24T09:31:00Z", "eventTimeZoneOffset": "+00:00", "eventID": "urn:uuid:a0000000-0000-4000-8000-000000000001",

@@ -40,7 +40,25 @@ type template struct {
 // fixtures are absent.
 func LoadSpec(t testing.TB) *Spec {
 	t.Helper()
-	p := testenv.Fixture(t, "epcis/EPCIS-REST-openapi.json")
+	return load(t, testenv.Fixture(t, specFile))
+}
+
+// SpecIfPresent reads GS1's OpenAPI description, or returns nil (and
+// records that the answers were not validated) when the shared fixtures
+// are absent: the test then checks the gateway's behaviour only.
+func SpecIfPresent(t testing.TB) *Spec {
+	t.Helper()
+	p, ok := testenv.FixtureIfPresent(t, specFile, "answers against GS1's OpenAPI")
+	if !ok {
+		return nil
+	}
+	return load(t, p)
+}
+
+const specFile = "epcis/EPCIS-REST-openapi.json"
+
+func load(t testing.TB, p string) *Spec {
+	t.Helper()
 	raw, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +149,9 @@ func ptr(parts ...string) string {
 // Validate checks that GS1's description has the response to method path
 // (its status and media type) and that a JSON body matches the schema.
 func (s *Spec) Validate(method, path string, resp *http.Response, body []byte) error {
+	if s == nil {
+		return nil // no description to check against (SpecIfPresent)
+	}
 	tmpl, ok := s.Template(path)
 	if !ok {
 		return fmt.Errorf("%s %s: no path of GS1's OpenAPI matches", method, path)
