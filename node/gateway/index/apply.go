@@ -56,6 +56,7 @@ func (ix *Index) Apply(b *pebble.Batch, blk *follow.Block) ([]*Entry, error) {
 			continue
 		}
 		var payloads [][]byte
+		var decoded []*epcis.Event // nil: each entry decodes its payload when asked
 		switch tx.Method {
 		case trace.MethodCapture:
 			payloads = [][]byte{tx.Payload}
@@ -64,7 +65,7 @@ func (ix *Index) Apply(b *pebble.Batch, blk *follow.Block) ([]*Entry, error) {
 			if err != nil {
 				return nil, fmt.Errorf("height %d tx %d: a committed capture_batch does not decode: %w", blk.Height(), i, err)
 			}
-			payloads = cb.Payloads
+			payloads, decoded = cb.Payloads, cb.Events
 		default:
 			continue
 		}
@@ -98,6 +99,9 @@ func (ix *Index) Apply(b *pebble.Batch, blk *follow.Block) ([]*Entry, error) {
 		_ = b.Set(txKey(txh), binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(nil, seq), uint32(len(payloads))), nil)
 		for j, p := range payloads {
 			e := &Entry{Seq: seq, Hash: hashes[j], Height: blk.Height(), TxHash: txh, RecordTime: blk.Time(), Org: orgs[j], Payload: p}
+			if decoded != nil {
+				e.event = decoded[j] // already decoded (and validated) with the batch
+			}
 			if err := ix.put(b, e); err != nil {
 				return nil, fmt.Errorf("height %d tx %d event %d: %w", blk.Height(), i, j, err)
 			}
