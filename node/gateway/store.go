@@ -17,17 +17,17 @@ import (
 //	'C'                    → the last height indexed (u64)
 //	'J' captureID          → job (JSON)
 //	'K' idempotency key    → captureID of the job that captured it
-//	'P' tx hash            → captureID, chunk (JSON): transactions awaiting their block
 //	'Q' query name         → named query (JSON)
 //	'S' query name 0 subID → subscription (JSON)
 //
 // Everything that must survive a crash is written with pebble.Sync, and
-// what one block changes (index entries, jobs, cursor) in one batch.
+// what one block changes (index entries, jobs, cursor) in one batch. The
+// transactions awaiting their block are not a table: they are the running
+// jobs' sent chunks, found again when the jobs are loaded.
 const (
 	tCursor = 'C'
 	tJob    = 'J'
 	tIdem   = 'K'
-	tTx     = 'P'
 	tQuery  = 'Q'
 	tSub    = 'S'
 )
