@@ -184,6 +184,8 @@ func (s *subscriptions) deliver(ctx context.Context, sub *subscription) (more bo
 	switch {
 	case len(page.Entries) > 0:
 		next = page.Entries[len(page.Entries)-1].Seq + 1
+	case page.Next != nil && page.Next.Include:
+		next = page.Next.Seq // not examined yet
 	case page.Next != nil:
 		next = page.Next.Seq + 1
 	}

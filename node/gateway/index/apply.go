@@ -20,11 +20,12 @@ import (
 type Index struct {
 	db      *pebble.DB
 	nextSeq atomic.Uint64 // written by the Apply goroutine after each commit
+	budget  int           // ScanBudget; tests lower it
 }
 
 // Open returns the index kept in db.
 func Open(db *pebble.DB) (*Index, error) {
-	ix := &Index{db: db}
+	ix := &Index{db: db, budget: ScanBudget}
 	v, closer, err := db.Get(seqKey)
 	switch {
 	case err == pebble.ErrNotFound:

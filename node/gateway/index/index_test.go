@@ -131,7 +131,9 @@ func TestPagingVisitsEveryMatchOnce(t *testing.T) {
 				want = append(want, e.Seq)
 			}
 		}
-		for _, per := range []int{1, 3, 7, 1000} {
+		for _, c := range []struct{ per, budget int }{{1, ScanBudget}, {3, ScanBudget}, {7, ScanBudget}, {1000, ScanBudget}, {5, 11}, {1000, 2}, {1000, 1}} {
+			per := c.per
+			ix.budget = c.budget // a page may end early, with a Next position
 			var got []uint64
 			var pos *Position
 			for pages := 0; ; pages++ {
@@ -142,13 +144,13 @@ func TestPagingVisitsEveryMatchOnce(t *testing.T) {
 				for _, e := range p.Entries {
 					got = append(got, e.Seq)
 				}
-				if p.Next == nil || pages > 1000 {
+				if p.Next == nil || pages > 10000 {
 					break
 				}
 				pos = p.Next
 			}
 			if !slices.Equal(got, want) {
-				t.Errorf("%s, %d per page: got %v, want %v", qs, per, got, want)
+				t.Errorf("%s, %d per page, budget %d: got %v, want %v", qs, per, c.budget, got, want)
 			}
 		}
 		if len(want) == 0 && qs != "" {

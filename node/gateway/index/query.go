@@ -40,10 +40,12 @@ type Query struct {
 	Desc        bool
 }
 
-// Position is where a page ended: the next page starts after it.
+// Position is where a page ended: the next page starts after it, or at
+// it when Include (a page cut short by ScanBudget before examining it).
 type Position struct {
 	Seq       uint64
 	EventTime int64 // with ByEventTime
+	Include   bool  `json:",omitempty"`
 }
 
 // Page is one page of results.
@@ -73,20 +75,14 @@ func (ix *Index) Run(q *Query, limit int, pos *Position) (*Page, error) {
 	}
 	defer it.close()
 	page := &Page{}
-	for budget := ScanBudget; ; budget-- {
+	for budget := ix.budget; ; budget-- {
 		seq, et, ok := it.next()
 		if !ok {
 			return page, it.err()
 		}
 		if budget == 0 {
-			page.Next = &Position{Seq: seq, EventTime: et}
-			// this candidate is not examined: step back so it is the
-			// next page's first
-			if q.Desc {
-				page.Next.Seq++
-			} else {
-				page.Next.Seq--
-			}
+			// This candidate is not examined: the next page starts with it.
+			page.Next = &Position{Seq: seq, EventTime: et, Include: true}
 			return page, nil
 		}
 		e, err := ix.entry(seq)
@@ -206,7 +202,8 @@ func (q *Query) compare(a, b *Entry) int {
 }
 
 func (q *Query) after(e *Entry, p *Position) bool {
-	return q.compare(e, &Entry{Seq: p.Seq, event: &epcis.Event{EventTime: p.EventTime}}) > 0
+	c := q.compare(e, &Entry{Seq: p.Seq, event: &epcis.Event{EventTime: p.EventTime}})
+	return c > 0 || (c == 0 && p.Include)
 }
 
 func cmpInt(a, b int64) int {
@@ -326,9 +323,14 @@ func (ix *Index) driver(q *Query, lo, hi uint64, pos *Position) (candidates, err
 		return ix.timeScan(q, pos)
 	}
 	if pos != nil {
-		if q.Desc {
+		switch {
+		case q.Desc && pos.Include:
+			hi = min(hi, pos.Seq+1)
+		case q.Desc:
 			hi = min(hi, pos.Seq)
-		} else {
+		case pos.Include:
+			lo = max(lo, pos.Seq)
+		default:
 			lo = max(lo, pos.Seq+1)
 		}
 	}
@@ -479,13 +481,23 @@ func (ix *Index) timeScan(q *Query, pos *Position) (candidates, error) {
 		hi = eventTimeKey(*q.LTEventTime, 0)
 	}
 	if pos != nil {
+		// The position's own key is excluded (a bound just past it, 0x00
+		// appended, going up; the key itself, going down) unless Include.
 		k := eventTimeKey(pos.EventTime, pos.Seq)
 		if q.Desc {
+			if pos.Include {
+				k = append(k, 0)
+			}
 			if bytes.Compare(k, hi) < 0 {
 				hi = k
 			}
-		} else if k = append(k, 0); bytes.Compare(k, lo) > 0 {
-			lo = k
+		} else {
+			if !pos.Include {
+				k = append(k, 0)
+			}
+			if bytes.Compare(k, lo) > 0 {
+				lo = k
+			}
 		}
 	}
 	it, err := ix.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
