@@ -151,9 +151,37 @@ func (g *Gateway) Run(ctx context.Context) error {
 	return err
 }
 
-// follow indexes verified blocks, one synced batch per block.
+// follow indexes verified blocks, one synced batch per block. Fetching
+// and verifying run one goroutine ahead of indexing (up to followAhead
+// blocks), so a gateway catching up overlaps the node's answers and the
+// signature checks with its own writes.
 func (g *Gateway) follow(ctx context.Context) error {
-	for h := g.height.Load() + 1; ; h++ {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	blocks := make(chan *follow.Block, followAhead)
+	fetchErr := make(chan error, 1)
+	go func() {
+		defer close(blocks)
+		fetchErr <- g.fetch(ctx, g.height.Load()+1, blocks)
+	}()
+	for blk := range blocks {
+		if err := g.apply(blk); err != nil {
+			cancel()
+			for range blocks { // let the fetcher end
+			}
+			return err
+		}
+	}
+	return <-fetchErr
+}
+
+// followAhead is how many verified blocks may wait to be indexed.
+const followAhead = 16
+
+// fetch sends verified blocks from height h on, retrying what fails for
+// want of the node; a block that does not verify ends it.
+func (g *Gateway) fetch(ctx context.Context, h uint64, out chan<- *follow.Block) error {
+	for ; ; h++ {
 		blk, err := g.fol.Next(ctx, h)
 		for err != nil {
 			if ctx.Err() != nil {
@@ -171,8 +199,10 @@ func (g *Gateway) follow(ctx context.Context) error {
 			}
 			blk, err = g.fol.Next(ctx, h)
 		}
-		if err := g.apply(blk); err != nil {
-			return err
+		select {
+		case out <- blk:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
 }
