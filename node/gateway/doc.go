@@ -22,9 +22,9 @@
 //   - subscribe.go: webhook subscriptions to named queries, delivered from
 //     the index with a durable cursor (at least once).
 //
-// Concurrency: the block loop, the capture worker and the subscription
-// deliverer each own one goroutine (Run starts them); HTTP handlers run on
-// net/http's. captures.mu orders job changes between the handlers, the
+// Concurrency: the block fetcher (the only caller of the follower), the
+// indexer, the capture worker and the subscription deliverer each own one
+// goroutine (Run starts them); HTTP handlers run on net/http's. captures.mu orders job changes between the handlers, the
 // worker and the block loop.
 //
 // docs/gateway.md is the operator's manual and the coverage table against
