@@ -29,13 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# free_port prints a TCP port nothing listens on (loopback only).
-free_port() {
-	python3 - <<'PY' 2>/dev/null || echo $((20000 + RANDOM % 20000))
-import socket
-s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
-PY
-}
+# shellcheck source=scripts/free-ports.sh
+. scripts/free-ports.sh
 
 echo "== build qian"
 go build -o "$work/qian" ./cmd/qian
@@ -46,9 +41,9 @@ echo "== npm install (epcis2.js 2.7.3)"
 	exit 1
 }
 
-node_http=$(free_port)
-gw_http=$(free_port)
-base=$((30000 + RANDOM % 20000))
+base=$(free_base)
+node_http=$((base + 45)) # node0's HTTP; the devnet's libp2p ports are base..base+31
+gw_http=$((base + 46))
 echo "== devnet (node0 on 127.0.0.1:$node_http)"
 QIAN_PASSPHRASE=qianchain-devnet "$work/qian" devnet --dir "$work/devnet" --http "127.0.0.1:$node_http" \
 	--base-port "$base" >"$work/devnet.log" 2>&1 &

@@ -28,7 +28,8 @@ capture-processes)
 	trap cleanup EXIT
 	export QIAN_PASSPHRASE=bench-passphrase
 	go build -o "$work/qian" ./cmd/qian
-	base=$((30000 + RANDOM % 20000))
+	. scripts/free-ports.sh
+	base=$(free_base)
 	"$work/qian" testnet --validators 4 --observers 0 --out "$work/net" --base-port "$base" >/dev/null
 	for i in 0 1 2 3; do
 		"$work/qian" start --home "$work/net/node$i" >"$work/node$i.log" 2>&1 &
@@ -39,10 +40,15 @@ capture-processes)
 		"$work/qian" status --node "$node" 2>/dev/null | grep -q '^height: *[1-9]' && break
 		sleep 0.2
 	done
+	"$work/qian" status --node "$node" 2>/dev/null | grep -q '^height: *[1-9]' || {
+		tail -n 20 "$work"/node*.log
+		echo "the testnet did not start" >&2
+		exit 1
+	}
 	key=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	echo "$key" >"$work/api-keys"
 	chmod 600 "$work/api-keys"
-	gw=127.0.0.1:$((base + 100))
+	gw=127.0.0.1:$((base + 45))
 	"$work/qian" gateway --home "$work/gateway" --node "$node" --genesis "$work/net/genesis.json" --keyring "$work/net/keys" \
 		--key farm --api-key-file "$work/api-keys" --listen "$gw" --log-level warn >"$work/gateway.log" 2>&1 &
 	pids+=($!)

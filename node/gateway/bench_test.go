@@ -99,7 +99,12 @@ func TestBenchCaptureThroughput(t *testing.T) {
 				}
 				resp.Body.Close()
 				loc := resp.Header.Get("Location")
+				deadline := time.Now().Add(5 * time.Minute) // a stuck chain fails the run, never hangs it
 				for {
+					if time.Now().After(deadline) {
+						t.Errorf("job %s still running after 5 minutes", loc)
+						return
+					}
 					req, _ := http.NewRequest("GET", x.URL+loc, nil)
 					req.Header.Set("Authorization", "Bearer "+benchKey)
 					resp, err := http.DefaultClient.Do(req)
