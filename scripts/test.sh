@@ -107,6 +107,18 @@ if [ -z "${QIAN_SKIP_ATTACK:-}" ]; then
 	fi
 fi
 
+# GS1's epcis2.js as a client of the organisation's gateway (a devnet, the
+# farm's gateway, GS1's example documents): scripts/epcis-gateway.sh.
+if [ -n "${QIAN_SKIP_EPCIS_CLIENT:-}" ]; then
+	step "epcis2.js client against the gateway: SKIPPED because QIAN_SKIP_EPCIS_CLIENT is set"
+elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	step "epcis2.js client against the gateway: SKIPPED, node or npm is missing"
+	printf 'node and npm\tclient tests (GS1 epcis2.js)\tinstall Node 20 and npm (apt-get install nodejs npm), then run scripts/epcis-gateway.sh\tscripts/epcis-gateway.sh\tepcis2.js client\n' >>"$QIAN_SKIP_LOG"
+else
+	step "epcis2.js client against the gateway (scripts/epcis-gateway.sh)"
+	scripts/epcis-gateway.sh
+fi
+
 step "fuzz targets (${QIAN_FUZZTIME:=5s} each)"
 scripts/fuzz.sh --time "$QIAN_FUZZTIME"
 
