@@ -63,6 +63,8 @@ traceability and data notarisation. This one binary is the whole toolset:
   run a network    init, testnet, start, devnet, status, config
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership)
+  connect systems  gateway (GS1 EPCIS 2.0 REST for a company's own systems,
+                   holding its keys)
   prove and check  proof (a bundle from a node), verify (a bundle or a notary
                    certificate, against genesis.json alone), audit (a whole
                    chain, re-executed from genesis)
