@@ -16,6 +16,7 @@ type Doc struct {
 	GenesisTime   time.Time
 	Consensus     ConsensusParams
 	Validators    []Validator    // index order is the validator set's order
+	Observers     []Observer     // founding members' non-voting nodes, in file order
 	Organisations []Organisation // founding members, in file order
 }
 
@@ -94,16 +95,29 @@ func (c ConsensusParams) Timeout(step Step, round uint32) time.Duration {
 // Validator is one genesis validator. Index order in Doc.Validators is the
 // validator set's order: votes name validators by that index.
 type Validator struct {
-	Name   string           // operator's label, unique
+	Name   string           // operator's label, unique among validators and observers
 	PubKey ledger.PublicKey // consensus key (BIP-340), signs votes and proposals
 	PeerID peer.ID          // libp2p identity of the validator's node
 	Power  uint64           // voting power, 1 to ledger.MaxVotingPower
 	// Org is the id of the organisation that runs the validator: one of
 	// Organisations. Governance changes to the validator set are proposed
 	// and approved by organisations (contracts/membership), so every
-	// validator has one; only a chain without organisations (qian init's
-	// single node) leaves it empty, and such a chain has no governance.
+	// validator has one; only a chain without organisations leaves it
+	// empty, and such a chain has no governance.
 	Org string
+	// Addresses are where the other nodes dial this validator: libp2p
+	// multiaddrs without the /p2p/ part (the peer id is PeerID), so that
+	// `qian start` needs no hand-written p2p.peers.
+	Addresses []string
+}
+
+// Observer is a founding member's node that follows the chain without
+// voting. Validators admit it as they admit each other; it dials them.
+type Observer struct {
+	Name      string  // unique among validators and observers
+	Org       string  // id of the founding organisation that runs it
+	PeerID    peer.ID // libp2p identity of the node
+	Addresses []string
 }
 
 // Organisation is a founding member of the chain.
@@ -115,6 +129,12 @@ type Organisation struct {
 	GS1Prefixes []string           // GS1 company prefixes licensed to it
 	GLNs        []string           // its Global Location Numbers, under its prefixes
 	Admins      []ledger.PublicKey // account keys that administer it
+	// Join holds the signatures of the join request the organisation
+	// founded the chain with (`qian consortium request`), so that every
+	// organisation can check that no entry was altered after it was
+	// signed; nil for an organisation written by a single party
+	// (`qian testnet`).
+	Join *JoinSignatures
 }
 
 // ValidatorSet builds the ledger's validator set from the validators in

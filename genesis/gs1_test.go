@@ -3,18 +3,18 @@ package genesis
 import (
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/qianchain/qianchain/internal/testenv"
 )
 
-// fixture finds a file of the shared fixtures, which live beside the
-// repository; tests that need them skip when they are absent.
+// fixture reads a file of the reference fixtures beside the repository;
+// tests that need them skip when they are absent.
 func fixture(t *testing.T, rel string) []byte {
 	t.Helper()
-	p := filepath.Join("..", "..", "shared", "fixtures", rel)
-	b, err := os.ReadFile(p)
+	b, err := os.ReadFile(testenv.Fixture(t, rel))
 	if err != nil {
-		t.Skipf("shared fixture %s not available: %v", p, err)
+		t.Fatal(err)
 	}
 	return b
 }

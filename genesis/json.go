@@ -12,8 +12,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -28,6 +26,7 @@ type jsonDoc struct {
 	GenesisTime   string          `json:"genesis_time"`
 	Consensus     jsonConsensus   `json:"consensus"`
 	Validators    []jsonValidator `json:"validators"`
+	Observers     []jsonObserver  `json:"observers,omitempty"`
 	Organisations []jsonOrg       `json:"organisations"`
 }
 
@@ -45,21 +44,36 @@ type jsonConsensus struct {
 }
 
 type jsonValidator struct {
-	Name   string `json:"name"`
-	PubKey string `json:"pub_key"`
-	PeerID string `json:"peer_id"`
-	Power  uint64 `json:"power"`
-	Org    string `json:"org"`
+	Name      string   `json:"name"`
+	Org       string   `json:"org,omitempty"`
+	PubKey    string   `json:"pub_key"`
+	PeerID    string   `json:"peer_id"`
+	Power     uint64   `json:"power"`
+	Addresses []string `json:"addresses,omitempty"`
+}
+
+type jsonObserver struct {
+	Name      string   `json:"name"`
+	Org       string   `json:"org"`
+	PeerID    string   `json:"peer_id"`
+	Addresses []string `json:"addresses,omitempty"`
+}
+
+type jsonJoin struct {
+	Admin     string `json:"admin"`
+	Validator string `json:"validator,omitempty"`
+	Node      string `json:"node"`
 }
 
 type jsonOrg struct {
-	ID          string   `json:"id"`
-	Name        string   `json:"name"`
-	NameEN      string   `json:"name_en,omitempty"`
-	Roles       []string `json:"roles"`
-	GS1Prefixes []string `json:"gs1_company_prefixes"`
-	GLNs        []string `json:"glns"`
-	Admins      []string `json:"admins"`
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	NameEN      string    `json:"name_en,omitempty"`
+	Roles       []string  `json:"roles"`
+	GS1Prefixes []string  `json:"gs1_company_prefixes"`
+	GLNs        []string  `json:"glns"`
+	Admins      []string  `json:"admins"`
+	Join        *jsonJoin `json:"join_signatures,omitempty"`
 }
 
 // Load reads and validates the genesis file at path.
@@ -185,38 +199,25 @@ func (j *jsonDoc) toDoc() (*Doc, error) {
 	c.MaxTxBytes = j.Consensus.MaxTxBytes
 
 	for i, v := range j.Validators {
-		field := fmt.Sprintf("validators[%d]", i)
-		pk, err := parseKey(field+".pub_key", v.PubKey)
+		val, err := v.toValidator(fmt.Sprintf("validators[%d]", i))
 		if err != nil {
 			return nil, err
 		}
-		id, err := peer.Decode(v.PeerID)
+		d.Validators = append(d.Validators, *val)
+	}
+	for i, o := range j.Observers {
+		obs, err := o.toObserver(fmt.Sprintf("observers[%d]", i))
 		if err != nil {
-			return nil, fieldErr(field+".peer_id", "%q is not a libp2p peer id: %v", v.PeerID, err)
+			return nil, err
 		}
-		if id.String() != v.PeerID {
-			return nil, fieldErr(field+".peer_id", "%q must be written in its canonical base58 form %s", v.PeerID, id)
-		}
-		d.Validators = append(d.Validators, Validator{Name: v.Name, PubKey: pk, PeerID: id, Power: v.Power, Org: v.Org})
+		d.Observers = append(d.Observers, *obs)
 	}
 	for i, o := range j.Organisations {
-		field := fmt.Sprintf("organisations[%d]", i)
-		org := Organisation{ID: o.ID, Name: o.Name, NameEN: o.NameEN, GS1Prefixes: o.GS1Prefixes, GLNs: o.GLNs}
-		for k, r := range o.Roles {
-			role, err := ParseRole(r)
-			if err != nil {
-				return nil, fieldErr(fmt.Sprintf("%s.roles[%d]", field, k), "%v", err)
-			}
-			org.Roles = append(org.Roles, role)
+		org, err := o.toOrg(fmt.Sprintf("organisations[%d]", i))
+		if err != nil {
+			return nil, err
 		}
-		for k, a := range o.Admins {
-			pk, err := parseKey(fmt.Sprintf("%s.admins[%d]", field, k), a)
-			if err != nil {
-				return nil, err
-			}
-			org.Admins = append(org.Admins, pk)
-		}
-		d.Organisations = append(d.Organisations, org)
+		d.Organisations = append(d.Organisations, *org)
 	}
 	return d, nil
 }
@@ -248,58 +249,49 @@ func (d *Doc) JSON() []byte {
 		Validators:    []jsonValidator{},
 		Organisations: []jsonOrg{},
 	}
-	for _, v := range d.Validators {
-		j.Validators = append(j.Validators, jsonValidator{Name: v.Name, PubKey: v.PubKey.String(), PeerID: v.PeerID.String(), Power: v.Power, Org: v.Org})
+	for i := range d.Validators {
+		j.Validators = append(j.Validators, validatorJSON(&d.Validators[i]))
 	}
-	for _, o := range d.Organisations {
-		jo := jsonOrg{ID: o.ID, Name: o.Name, NameEN: o.NameEN, Roles: []string{},
-			GS1Prefixes: orEmpty(o.GS1Prefixes), GLNs: orEmpty(o.GLNs), Admins: []string{}}
-		for _, r := range o.Roles {
-			jo.Roles = append(jo.Roles, string(r))
-		}
-		for _, a := range o.Admins {
-			jo.Admins = append(jo.Admins, a.String())
-		}
-		j.Organisations = append(j.Organisations, jo)
+	for i := range d.Observers {
+		j.Observers = append(j.Observers, observerJSON(&d.Observers[i]))
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(j); err != nil {
-		panic(err) // strings and integers always encode
+	for i := range d.Organisations {
+		j.Organisations = append(j.Organisations, orgJSON(&d.Organisations[i]))
 	}
-	return buf.Bytes()
+	return indentJSON(j)
 }
 
-// Save validates d and writes it to path (mode 0644: genesis is public),
-// through a temporary file and a rename so a reader never sees half a file.
+// Save validates d and writes it to path (mode 0644: genesis is public).
 func (d *Doc) Save(path string) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".genesis-*.json")
-	if err != nil {
-		return fmt.Errorf("write genesis: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(d.JSON()); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write genesis: %w", err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write genesis: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write genesis: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write genesis: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeAtomic(path, d.JSON()); err != nil {
 		return fmt.Errorf("write genesis: %w", err)
 	}
 	return nil
+}
+
+// writeAtomic writes a public file (mode 0644) through a temporary file, a
+// sync and a rename, so a reader never sees half a file.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	for _, step := range []func() error{
+		func() error { _, err := tmp.Write(data); return err },
+		func() error { return tmp.Chmod(0o644) },
+		tmp.Sync,
+	} {
+		if err := step(); err != nil {
+			tmp.Close()
+			return err
+		}
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

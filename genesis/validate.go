@@ -41,35 +41,28 @@ func (d *Doc) Validate() error {
 	if err := d.Consensus.validate(); err != nil {
 		return err
 	}
+	if len(d.Validators) == 0 {
+		return fieldErr("validators", "at least one validator is required")
+	}
+	return d.validateEntries()
+}
+
+// validateEntries checks the validators, organisations and observers, their
+// references to each other and the join signatures: every rule but those
+// of the chain as a whole (chain id, time, consensus, a validator at
+// least), which a join request, holding one organisation and one node,
+// cannot meet on its own.
+func (d *Doc) validateEntries() error {
 	if err := validateValidators(d.Validators); err != nil {
 		return err
 	}
 	if err := validateOrganisations(d.Organisations); err != nil {
 		return err
 	}
-	return validateValidatorOrgs(d.Validators, d.Organisations)
-}
-
-// validateValidatorOrgs checks that every validator names the organisation
-// that runs it: one of the founding organisations, or none on a chain
-// without organisations.
-func validateValidatorOrgs(vals []Validator, orgs []Organisation) error {
-	ids := map[string]bool{}
-	for _, o := range orgs {
-		ids[o.ID] = true
+	if err := d.validateNodes(); err != nil {
+		return err
 	}
-	for i, v := range vals {
-		f := fmt.Sprintf("validators[%d].org", i)
-		switch {
-		case len(orgs) == 0 && v.Org != "":
-			return fieldErr(f, "%q names an organisation, but the genesis has none", v.Org)
-		case len(orgs) > 0 && v.Org == "":
-			return fieldErr(f, "missing: the id of the organisation that runs the validator")
-		case len(orgs) > 0 && !ids[v.Org]:
-			return fieldErr(f, "%q is not the id of a genesis organisation", v.Org)
-		}
-	}
-	return nil
+	return d.validateJoins()
 }
 
 func (c *ConsensusParams) validate() error {
@@ -99,6 +92,17 @@ func (c *ConsensusParams) validate() error {
 	}
 	if c.MaxBlockBytes < c.MaxTxBytes || c.MaxBlockBytes > ledger.MaxBlockBytes {
 		return fieldErr("consensus.max_block_bytes", "%d is outside max_tx_bytes (%d) to %d (the ledger's limit): a block must be able to hold the largest transaction", c.MaxBlockBytes, c.MaxTxBytes, ledger.MaxBlockBytes)
+	}
+	return nil
+}
+
+// ValidateOrgID checks an organisation id: 1 to 32 characters of
+// [a-z0-9_-] starting with a letter, the membership contract's rule (and
+// a valid keyring name, so an organisation's admin account can be named
+// after it).
+func ValidateOrgID(id string) error {
+	if !validOrgID(id) {
+		return fmt.Errorf("organisation id %q must be 1 to %d characters of a-z, 0-9, '_' and '-', starting with a letter", id, MaxOrgIDLen)
 	}
 	return nil
 }
@@ -138,9 +142,6 @@ func validLabel(s string, max int) bool {
 }
 
 func validateValidators(vals []Validator) error {
-	if len(vals) == 0 {
-		return fieldErr("validators", "at least one validator is required")
-	}
 	if len(vals) > ledger.MaxValidators {
 		return fieldErr("validators", "%d validators, at most %d", len(vals), ledger.MaxValidators)
 	}
@@ -178,6 +179,9 @@ func validateValidators(vals []Validator) error {
 		}
 		if v.Power > ledger.MaxVotingPower {
 			return fieldErr(f+".power", "voting power %d exceeds %d", v.Power, uint64(ledger.MaxVotingPower))
+		}
+		if err := validateAddresses(f+".addresses", v.Addresses); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -69,7 +69,7 @@ func TestValidationRules(t *testing.T) {
 		{"power too large", func(m map[string]any) { val(m, 1)["power"] = uint64(1)<<50 + 1 }, "validators[1].power", "exceeds"},
 		{"power as string", func(m map[string]any) { val(m, 1)["power"] = "10" }, "validators.power", "uint64"},
 		{"validator org missing", func(m map[string]any) { delete(val(m, 1), "org") }, "validators[1].org", "missing"},
-		{"validator org unknown", func(m map[string]any) { val(m, 2)["org"] = "nobody" }, "validators[2].org", "not the id of a genesis organisation"},
+		{"validator org unknown", func(m map[string]any) { val(m, 2)["org"] = "nobody" }, "validators[2].org", "not the id of a founding organisation"},
 		{"validator org without organisations", func(m map[string]any) { m["organisations"] = []any{} }, "validators[0].org", "has none"},
 		// organisations
 		{"org id empty", func(m map[string]any) { org(m, 0)["id"] = "" }, "organisations[0].id", ""},

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qianchain/qianchain/consensus"
 	"github.com/qianchain/qianchain/consensus/driver"
@@ -75,7 +73,8 @@ type Node struct {
 
 	// genesisPeers are the genesis validators' peers, admitted for the
 	// chain's life when the application keeps no validator directory;
-	// allowedPeers the configured observers (p2p.allowed_peers).
+	// allowedPeers are admitted for the chain's life besides the
+	// validators: the founding observers (genesis) and p2p.allowed_peers.
 	genesisPeers []peer.ID
 	allowedPeers []peer.ID
 
@@ -169,15 +168,20 @@ func New(o Options) (n *Node, err error) {
 	n.logValidatorRole(sets)
 
 	// Network.
+	selfID, err := peer.IDFromPrivateKey(nodeKey)
+	if err != nil {
+		return nil, err
+	}
 	var peers []peer.AddrInfo
-	if n.genesisPeers, n.allowedPeers, peers, err = networkPeers(cfg, doc); err != nil {
+	if n.genesisPeers, n.allowedPeers, peers, err = networkPeers(cfg, doc, selfID); err != nil {
 		return nil, err
 	}
 	admitted, validatorPeers, err := n.peerPlan(n.Store.Height())
 	if err != nil {
 		return nil, err
 	}
-	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p")}); err != nil {
+	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p"),
+		PeerBudget: peerBudget(doc.Consensus.MaxBlockBytes)}); err != nil {
 		return nil, err
 	}
 
@@ -203,11 +207,11 @@ func New(o Options) (n *Node, err error) {
 		},
 	}
 	n.Metrics.validatorSet(sets.at(n.Store.Height()+1), sets.list(), n.Store.Height())
-	n.transport = newConsensusTransport(n.Net)
+	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
-		MaxFrame: int(params.MaxBlockBytes) + 1<<20, Log: log.With("room", "blocksync"),
+		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
@@ -216,26 +220,9 @@ func New(o Options) (n *Node, err error) {
 
 	// HTTP.
 	if cfg.HTTP.Listen != "" {
-		var handler http.Handler = promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{})
-		if o.Handler != nil {
-			handler = o.Handler(n)
+		if err := n.listenHTTP(cfg.HTTP, o.Handler); err != nil {
+			return nil, err
 		}
-		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
-		}
-		n.httpAddr = ln.Addr().String()
-		// Requests run under the node's context, so Stop ends long-lived
-		// ones (the event stream) at once instead of waiting them out.
-		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-			BaseContext: func(net.Listener) context.Context { return n.ctx }}
-		n.wg.Add(1)
-		go func() {
-			defer n.wg.Done()
-			if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http server stopped", "err", err)
-			}
-		}()
 	}
 	return n, nil
 }
@@ -477,13 +464,16 @@ func (n *Node) Syncing() bool {
 }
 
 // networkPeers derives from config and genesis: the genesis validators'
-// peers, the allowed observers, and whom to dial. Who may connect is the
-// validators of the chain as the node's state has them, plus the allowed
-// observers (peerPlan).
-func networkPeers(cfg *config.Config, doc *genesis.Doc) (genesisPeers, allowed []peer.ID, dial []peer.AddrInfo, err error) {
-	for _, v := range doc.Validators {
-		genesisPeers = append(genesisPeers, v.PeerID)
-	}
+// peers; the peers admitted for the chain's life besides the validators
+// (the founding observers of genesis and p2p.allowed_peers); and whom to
+// dial: the configured p2p.peers, and every other genesis validator at its
+// genesis addresses. Who may connect is the validators of the chain as the
+// node's state has them, plus those allowed peers (peerPlan). A peer named
+// in p2p.peers is dialled only at the addresses configured for it (an
+// operator's private route, the chaos run's proxies), never also at its
+// genesis ones.
+func networkPeers(cfg *config.Config, doc *genesis.Doc, self peer.ID) (genesisPeers, allowed []peer.ID, dial []peer.AddrInfo, err error) {
+	genesisPeers, allowed, fromGenesis := doc.Peers(self)
 	for _, s := range cfg.P2P.AllowedPeers {
 		id, err := peer.Decode(s)
 		if err != nil {
@@ -491,6 +481,7 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc) (genesisPeers, allowed [
 		}
 		allowed = append(allowed, id)
 	}
+	configured := map[peer.ID]bool{}
 	for _, s := range cfg.P2P.Peers {
 		addr, err := ma.NewMultiaddr(s)
 		if err != nil {
@@ -501,6 +492,12 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc) (genesisPeers, allowed [
 			return nil, nil, nil, fmt.Errorf("p2p.peers: %q: %w", s, err)
 		}
 		dial = append(dial, *info)
+		configured[info.ID] = true
+	}
+	for _, info := range fromGenesis {
+		if !configured[info.ID] {
+			dial = append(dial, info)
+		}
 	}
 	return genesisPeers, allowed, dial, nil
 }

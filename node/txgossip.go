@@ -45,7 +45,7 @@ func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]b
 	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), queue: make(chan []byte, 65536),
 		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
 	g.setValidators(validators)
-	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
+	n.Handle(TxProtocol, txFrameCap, g.receive)
 	n.OnConnect(g.catchUpPeer)
 	return g
 }

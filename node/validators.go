@@ -84,7 +84,8 @@ type peerDirectory interface {
 
 // refreshPeers makes the network admit the validators of height tip+1, those
 // of every set already scheduled after it (a validator voted in is admitted
-// from the block that approved it), and the configured observers; a peer
+// from the block that approved it), and the allowed peers (genesis
+// observers, p2p.allowed_peers); a peer
 // that is none of these any more (a validator whose removal or peer-id
 // rotation took effect) is disconnected. Transaction relay treats the
 // current validators as validators. Called at start and after each block

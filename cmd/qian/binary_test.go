@@ -50,7 +50,11 @@ func TestBinary(t *testing.T) {
 	}
 
 	home := filepath.Join(tmp, "home")
-	if code, out, errs := run(nil, "", "init", "--home", home); code != 0 || !strings.Contains(out, "genesis hash:") {
+	// init seals the organisation's admin account: no passphrase, no home.
+	if code, _, errs := run(nil, "", "init", "--home", home); code != 1 || !strings.Contains(errs, "error (no_passphrase)") {
+		t.Fatalf("init without passphrase: %d %q", code, errs)
+	}
+	if code, out, errs := run([]string{"QIAN_PASSPHRASE=correct horse"}, "", "init", "--home", home); code != 0 || !strings.Contains(out, "genesis hash:") {
 		t.Fatalf("init: %d %q %q", code, out, errs)
 	}
 	// Standard input is not a terminal: no passphrase source is an error, not a hang.

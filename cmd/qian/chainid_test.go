@@ -16,6 +16,7 @@ import (
 
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/api"
@@ -173,6 +174,7 @@ func rawBlock(st *store.Store, h uint64) (*api.RawBlock, error) {
 func TestAnOlderStoreIsRefusedWithWhatToDo(t *testing.T) {
 	isolate(t)
 	home := filepath.Join(t.TempDir(), "home")
+	t.Setenv(keyring.EnvPassphrase, "test")
 	runQian(t, "", nil, "init", "--home", home).want(t, 0)
 	doc, err := genesis.Load(filepath.Join(home, "genesis.json"))
 	if err != nil {

@@ -59,10 +59,13 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `Qianchain (黔链) is a permissioned blockchain for agricultural supply-chain
 traceability and data notarisation. This one binary is the whole toolset:
 
+  found a network  consortium (join requests, genesis assembly and checks)
   run a network    init, testnet, start, devnet, status, config
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership),
                    validator (governance of the validator set)
+  connect systems  gateway (GS1 EPCIS 2.0 REST for a company's own systems,
+                   holding its keys)
   prove and check  proof (a bundle from a node), verify (a bundle or a notary
                    certificate, against genesis.json alone), audit (a whole
                    chain, re-executed from genesis)
@@ -83,10 +86,10 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
-	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newTestnetCmd(e), newConfigCmd(e),
+	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e))
+		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
 }
 
@@ -120,6 +123,7 @@ func isUsage(err error) bool {
 // errorCode is a stable, machine-readable name for the kind of error.
 func errorCode(err error) string {
 	var fe *genesis.FieldError
+	var ge *genesis.CeremonyError
 	var ce *config.Error
 	switch {
 	case isUsage(err):
@@ -142,7 +146,12 @@ func errorCode(err error) string {
 		return "insecure_file_mode"
 	case errors.Is(err, keyring.ErrCorrupt), errors.Is(err, nodekey.ErrCorrupt):
 		return "corrupt_key_file"
+	case errors.As(err, &ge):
+		return ge.Code
 	case errors.As(err, &fe):
+		if fe.Code != "" {
+			return fe.Code // invalid_genesis, or bad_signature for a founding entry altered after signing
+		}
 		return "invalid_genesis"
 	case errors.As(err, &ce):
 		return "invalid_config"

@@ -294,20 +294,21 @@ func replaceFile(path string, data []byte) error {
 
 func newTraceHistoryCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "history LOT",
-		Short: "Print a lot's history as an EPCIS 2.0 query document",
-		Long: `Print the history of LOT — a GS1 Digital Link URI such as
-https://id.gs1.org/01/06923103000118/10/DYMJ20250325A, or an EPC class URN
-urn:epc:class:lgtin:... — as an EPCIS 2.0 EPCISQueryDocument, read from the node at
---node. The document validates against GS1's EPCIS JSON schema.`,
-		Args: args(1, "a lot's Digital Link URI or EPC URN"),
+		Use:   "history OBJECT",
+		Short: "Print a traced object's history as an EPCIS 2.0 query document",
+		Long: `Print the history of OBJECT — a lot, a serialised item, a container, a GRAI or GIAI
+asset, or a product class, as a GS1 Digital Link URI such as
+https://id.gs1.org/01/06923103000118/10/DYMJ20250325A or an EPC URN (urn:epc:class:lgtin:...,
+urn:epc:id:sgtin:..., urn:epc:id:sscc:..., urn:epc:id:grai:...) — as an EPCIS 2.0
+EPCISQueryDocument, read from the node at --node. The events are as they were captured;
+the chain's provenance of each (record hash, block, transaction, hash-chain links, the
+captured document's sender and receiver) is in the document's qian:provenance. The
+document validates against GS1's EPCIS JSON schema.`,
+		Args: args(1, "an object's Digital Link URI or EPC URN"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			id, err := gs1.ParseObjectID(a[0])
 			if err != nil {
-				return usagef("LOT: %v", err)
-			}
-			if id.Kind != gs1.Lot {
-				return usagef("LOT: %s is not a lot (GTIN and lot number)", a[0])
+				return usagef("OBJECT: %v", err)
 			}
 			c, err := loadClient(cmd)
 			if err != nil {
@@ -319,7 +320,7 @@ urn:epc:class:lgtin:... — as an EPCIS 2.0 EPCISQueryDocument, read from the no
 			var doc json.RawMessage
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			path := "/v1/lots/" + url.PathEscape(id.Key) + "/" + url.PathEscape(id.Ext) + "/epcis"
+			path := "/v1/objects/epcis?id=" + url.QueryEscape(id.Path())
 			if err := client.New(c.Node).Get(ctx, path, &doc); err != nil {
 				return err
 			}

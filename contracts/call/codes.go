@@ -60,6 +60,11 @@ const (
 	ErrNotPacked        = "ERR_NOT_PACKED"        // the object is not inside that container
 	ErrRecallTooLarge   = "ERR_RECALL_TOO_LARGE"  // the recall would reach more objects than one transaction may change
 	ErrProductExists    = "ERR_PRODUCT_EXISTS"    // the GTIN is already registered
+	ErrUnknownEvent     = "ERR_UNKNOWN_EVENT"     // an error declaration names an eventID no recorded event has
+	ErrNotDeclarant     = "ERR_NOT_DECLARANT"     // only the organisation that recorded an event, or a regulator, declares it erroneous
+	ErrAlreadyDeclared  = "ERR_ALREADY_DECLARED"  // the event was already declared erroneous
+	ErrDeclarationOrder = "ERR_DECLARATION_ORDER" // a later event on one of its objects must be declared erroneous first
+	ErrEPCISPrefix      = "ERR_EPCIS_PREFIX"      // (capture) an extension's prefix is not declared in the document's @context
 	ErrEPCISSchema      = "ERR_EPCIS_SCHEMA"      // (capture) the document does not validate against the GS1 EPCIS 2.0 schema
 	ErrEPCISInvalid     = "ERR_EPCIS_INVALID"     // (capture) the document is not a well-formed EPCIS 2.0 document
 	ErrEPCISUnsupported = "ERR_EPCIS_UNSUPPORTED" // (capture) a valid EPCIS 2.0 feature that Qianchain does not record
@@ -80,6 +85,7 @@ var AllCodes = []string{
 	ErrValidatorPowerShift, ErrValidatorPending,
 	ErrInvalidGTIN, ErrPrefixNotOwned, ErrObjectExists, ErrUnknownObject, ErrNotCustodian, ErrNoReceiver,
 	ErrUnknownParty, ErrNotReceiver, ErrRecalled, ErrDuplicateEvent, ErrAlreadyPacked, ErrNotPacked,
-	ErrRecallTooLarge, ErrProductExists, ErrEPCISSchema, ErrEPCISInvalid, ErrEPCISUnsupported,
+	ErrRecallTooLarge, ErrProductExists, ErrUnknownEvent, ErrNotDeclarant, ErrAlreadyDeclared,
+	ErrDeclarationOrder, ErrEPCISPrefix, ErrEPCISSchema, ErrEPCISInvalid, ErrEPCISUnsupported,
 	ErrAlreadyAnchored, ErrDisclosure,
 }

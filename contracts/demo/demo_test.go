@@ -83,6 +83,18 @@ func checkOutcome(t *testing.T, c *contracttest.Chain) {
 	if len(h) != 6 {
 		t.Errorf("demo lot has %d events, want 6", len(h))
 	}
+	// The carrier's shipment to the wrong warehouse is declared erroneous
+	// and corrected: it stays in the pallet's history, marked.
+	wrong, ok, err := trace.FindEvent(c.Store, demo.WrongShipmentID)
+	if err != nil || !ok {
+		t.Fatalf("the wrong shipment is not recorded: %v", err)
+	}
+	if _, declared, _ := trace.DeclaredBy(c.Store, wrong); !declared {
+		t.Error("the wrong shipment is not declared erroneous")
+	}
+	if _, ok, _ := trace.FindEvent(c.Store, demo.CorrectedShipmentID); !ok {
+		t.Error("the corrected shipment is not recorded")
+	}
 	if f2, _ := membership.GetOrg(c.Store, demo.Farm2ID); f2 == nil || f2.Status != membership.Active {
 		t.Errorf("farm2 should have joined: %+v", f2)
 	}

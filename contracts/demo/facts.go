@@ -19,6 +19,12 @@ const (
 	DatasetName        = "2025年都匀毛尖春茶产销数据集 (2025 Duyun Maojian spring tea production and sales dataset)"
 	TradeReference     = "GBDEX-2025-04-0017"
 	DatasetProductID   = "GBDEX-DP-2025-0391"
+	// WrongShipmentID is the eventID of the pallet's shipment recorded to
+	// the wrong warehouse (the co-op's) and declared erroneous by the
+	// carrier; CorrectedShipmentID that of the shipment to the store that
+	// corrects it.
+	WrongShipmentID     = "urn:uuid:0c1f7a52-6b1e-4d8a-9f3e-2025032713a1"
+	CorrectedShipmentID = "urn:uuid:0c1f7a52-6b1e-4d8a-9f3e-2025032713a2"
 )
 
 // Key facts for tests and pages.

@@ -315,9 +315,22 @@ func Scenario(chainID string, keys Keys) (*Story, error) {
 			Extra: epcis.Value{Kind: epcis.KindObject}})
 	}
 	b.event("logistics", logi, "都匀至贵阳冷链运输 2-6℃ 温度记录 — cold-chain run Duyun to Guiyang with temperature readings", move, ok)
+	// The carrier's clerk first records the delivery against the co-op's
+	// warehouse, the last destination typed; the carrier declares that
+	// record erroneous (EPCIS errorDeclaration) and records the shipment
+	// to the store as its correction. The wrong record stays on the chain,
+	// marked; custody follows the correction.
 	ship5 := obs("2025-03-27 13:50", "shipping", "in_transit", Logistics.SiteGLN)
-	ship5.BizLocation = ""
+	ship5.BizLocation, ship5.EventID = "", CorrectedShipmentID
 	ship5.EPCList, ship5.Destinations = []gs1.ObjectID{pallet}, shipTo(Retailer.PartyGLN)
+	wrong := obs("2025-03-27 13:45", "shipping", "in_transit", Logistics.SiteGLN)
+	wrong.BizLocation, wrong.EventID = "", WrongShipmentID
+	wrong.EPCList, wrong.Destinations = []gs1.ObjectID{pallet}, shipTo(Cooperative.PartyGLN)
+	b.event("logistics", logi, "承运商误录托盘运往合作社仓库 — the carrier's clerk records the pallet as shipped to the co-op's warehouse by mistake", wrong, ok)
+	declared := *wrong
+	declared.ErrorDeclaration = &epcis.ErrorDeclaration{Time: at("2025-03-27 13:48"), TimeZoneOffset: cst, Reason: "incorrect_data",
+		CorrectiveIDs: []string{CorrectedShipmentID}}
+	b.event("logistics", logi, "承运商声明该记录有误，并以发往门店的记录更正 — the carrier declares that record erroneous and corrects it with the shipment to the store", &declared, ok)
 	b.event("logistics", logi, "送达贵阳门店 — delivery to the Guiyang store", ship5, ok)
 	recv5 := obs("2025-03-27 14:05", "receiving", "in_progress", Retailer.SiteGLN)
 	recv5.EPCList = []gs1.ObjectID{pallet}

@@ -55,6 +55,10 @@ type Decoded struct {
 func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 	root, err := ParseJSON(doc)
 	if err != nil {
+		var ne *NumberError
+		if errors.As(err, &ne) {
+			return nil, call.Errorf(call.ErrEPCISUnsupported, "%v", ne)
+		}
 		return nil, call.Errorf(call.ErrEPCISInvalid, "the document is not valid JSON: %v", err)
 	}
 	if root.Kind != KindObject {
@@ -62,6 +66,7 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 	}
 	typ := root.Get("type")
 	var events *Value
+	var header Header // an EPCISDocument's sender and receiver, kept with each event
 	switch {
 	case typ == nil || typ.Kind != KindString:
 		return nil, call.Errorf(call.ErrEPCISInvalid, "the document has no type")
@@ -70,6 +75,17 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 			return nil, call.Errorf(call.ErrEPCISUnsupported, "epcisHeader (master data) is not recorded on chain; capture the events without it")
 		}
 		events = path(&root, "epcisBody", "eventList")
+		for _, f := range []struct {
+			name string
+			to   *string
+		}{{"sender", &header.Sender}, {"receiver", &header.Receiver}} {
+			if v := root.Get(f.name); v != nil {
+				if v.Kind != KindString || !validURI(v.Str) {
+					return nil, call.Errorf(call.ErrEPCISInvalid, "the document's %s must be a URI of at most %d bytes", f.name, MaxURILen)
+				}
+				*f.to = v.Str
+			}
+		}
 	case typ.Str == "EPCISQueryDocument":
 		events = path(&root, "epcisBody", "queryResults", "resultsBody", "eventList")
 	default:
@@ -99,6 +115,7 @@ func Decode(doc []byte, opt DecodeOptions) (*Decoded, error) {
 			}
 			return nil, call.Errorf(call.ErrEPCISInvalid, "%s: %v", who, err)
 		}
+		ev.Header = header
 		out.Events = append(out.Events, ev)
 		out.Disclosures = append(out.Disclosures, ds)
 	}
@@ -161,7 +178,7 @@ func documentContext(c *Value) (Value, error) {
 
 var eventTypes = map[string]EventType{
 	"ObjectEvent": ObjectEvent, "AggregationEvent": AggregationEvent,
-	"TransformationEvent": TransformationEvent, "TransactionEvent": TransactionEvent,
+	"TransformationEvent": TransformationEvent, "TransactionEvent": TransactionEvent, "AssociationEvent": AssociationEvent,
 }
 
 func fieldErr(code, field, format string, args ...any) error {
@@ -180,10 +197,7 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 	}
 	t, ok := eventTypes[tv.Str]
 	if !ok {
-		if tv.Str == "AssociationEvent" {
-			return nil, nil, fieldErr(call.ErrEPCISUnsupported, "type", "AssociationEvent (sensors and assets attached to objects) is not traced; Qianchain traces lots through Object, Aggregation, Transformation and Transaction events")
-		}
-		return nil, nil, fieldErr(call.ErrEPCISUnsupported, "type", "event type %q is not traced", tv.Str)
+		return nil, nil, fieldErr(call.ErrEPCISUnsupported, "type", "event type %q is not an EPCIS 2.0 event type (ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent, AssociationEvent)", tv.Str)
 	}
 	ev.Type = t
 	ext := Value{Kind: KindObject}
@@ -191,8 +205,12 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 		v := &f.Value
 		var err error
 		switch f.Name {
-		case "type", "recordTime":
+		case "type", "recordTime", "qian:eventHash", "qian:recordedBy", "qian:block", "qian:tx", "qian:prev":
 			// recordTime is set by the capturing system: the block time.
+			// Exports carry the chain's provenance at the document level
+			// (qian:provenance, which Decode never reads); exports made
+			// before that carried these qian: fields in each event, and a
+			// re-captured one (an error declaration) drops them.
 		case "@context":
 			c, cerr := documentContext(&Value{Kind: KindArray, Items: append([]Value{StringValue(StandardContext)}, contextItems(v)...)})
 			if cerr != nil {
@@ -207,8 +225,9 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 			ev.EventID, err = str(f.Name, v)
 		case "certificationInfo":
 			ev.CertificationInfo, err = strOrList(f.Name, v)
+			ev.Form.CertificationList = v.Kind == KindArray && len(v.Items) == 1
 		case "errorDeclaration":
-			err = fieldErr(call.ErrEPCISUnsupported, f.Name, "a recorded event cannot be declared erroneous on chain; record a corrective event that names the earlier one instead")
+			ev.ErrorDeclaration, err = parseErrorDeclaration(v)
 		case "action":
 			ev.Action, err = parseAction(v)
 		case "bizStep":
@@ -291,6 +310,13 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 		if err != nil {
 			return nil, nil, err
 		}
+		if v.Kind == KindArray && len(v.Items) == 0 {
+			for i, name := range FormLists {
+				if name == f.Name {
+					ev.Form.EmptyLists |= 1 << i
+				}
+			}
+		}
 	}
 	if j.Get("eventTime") == nil || j.Get("eventTimeZoneOffset") == nil {
 		return nil, nil, fieldErr(call.ErrEPCISInvalid, "eventTime", "eventTime and eventTimeZoneOffset are required")
@@ -298,7 +324,8 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 	if len(ext.Fields) > 0 {
 		ev.Extensions = ext
 	}
-	if ev.ILMD.Kind == KindObject || ev.Extensions.Kind == KindObject || sensorExtensions(ev) {
+	if ev.ILMD.Kind == KindObject || ev.Extensions.Kind == KindObject || sensorExtensions(ev) ||
+		(ev.ErrorDeclaration != nil && ev.ErrorDeclaration.Extensions.Kind == KindObject) {
 		if len(docCtx.Fields) > 0 {
 			ev.Context = docCtx
 		}
@@ -312,6 +339,9 @@ func decodeJSONEvent(j *Value, docCtx Value, opt DecodeOptions) (*Event, []discl
 		var ve *ValidationError
 		if errors.As(err, &ve) && ve.Key {
 			return nil, nil, call.Errorf(call.ErrInvalidGTIN, "%v", err)
+		}
+		if errors.As(err, &ve) && ve.Prefix {
+			return nil, nil, call.Errorf(call.ErrEPCISPrefix, "%v", err)
 		}
 		return nil, nil, call.Errorf(call.ErrEPCISInvalid, "%v", err)
 	}
@@ -542,8 +572,8 @@ func parseObjects(field string, v *Value) ([]gs1.ObjectID, error) {
 		if err != nil {
 			return nil, err
 		}
-		if o.Kind == gs1.Lot {
-			return nil, fieldErr(call.ErrEPCISInvalid, f, "%s is a lot class; list it in a quantity list", s)
+		if o.Kind == gs1.Lot || o.Kind == gs1.Class {
+			return nil, fieldErr(call.ErrEPCISInvalid, f, "%s is a class (a %s); list it in a quantity list", s, o.Kind)
 		}
 		out = append(out, o)
 	}
@@ -572,12 +602,15 @@ func parseQuantities(field string, v *Value) ([]Quantity, error) {
 				if q.Class, err = parseObject(f+".epcClass", s); err != nil {
 					return nil, err
 				}
-				if q.Class.Kind != gs1.Lot {
-					return nil, fieldErr(call.ErrEPCISUnsupported, f+".epcClass", "%s is not a lot class (urn:epc:class:lgtin or /01/{gtin}/10/{lot})", s)
+				if q.Class.Kind != gs1.Lot && q.Class.Kind != gs1.Class {
+					return nil, fieldErr(call.ErrEPCISInvalid, f+".epcClass", "%s is an instance (a %s), not a class; list it in an EPC list", s, q.Class.Kind)
 				}
 			case "quantity":
 				if m.Value.Kind != KindNumber {
 					return nil, fieldErr(call.ErrEPCISInvalid, f+".quantity", "must be a number")
+				}
+				if m.Value.Num.Mant < 0 {
+					return nil, fieldErr(call.ErrEPCISInvalid, f+".quantity", "%s is negative; EPCIS quantities are zero or more", m.Value.Num)
 				}
 				q.HasQuantity, q.Quantity = true, m.Value.Num
 			case "uom":
@@ -753,4 +786,63 @@ func sortCommitments(cs []Commitment) {
 			cs[j], cs[j-1] = cs[j-1], cs[j]
 		}
 	}
+}
+
+func parseErrorDeclaration(v *Value) (*ErrorDeclaration, error) {
+	const f = "errorDeclaration"
+	if v.Kind != KindObject {
+		return nil, fieldErr(call.ErrEPCISInvalid, f, "must be an object")
+	}
+	d := &ErrorDeclaration{}
+	ext := Value{Kind: KindObject}
+	for _, m := range v.Fields {
+		var err error
+		switch m.Name {
+		case "declarationTime":
+			if d.Time, err = parseTime(f+".declarationTime", &m.Value); err == nil {
+				d.TimeZoneOffset = writtenOffset(m.Value.Str)
+			}
+		case "reason":
+			d.Reason, err = vocab(f+".reason", &m.Value, "er", "ER-")
+		case "correctiveEventIDs":
+			if m.Value.Kind != KindArray {
+				err = fieldErr(call.ErrEPCISInvalid, f+".correctiveEventIDs", "must be a list of eventIDs")
+				break
+			}
+			d.CorrectiveIDs, err = strOrList(f+".correctiveEventIDs", &m.Value)
+		default:
+			if strings.HasPrefix(m.Name, QianPrefix+":") {
+				continue // the chain's provenance of an exported declaration
+			}
+			if !isExtensionName(m.Name) {
+				err = fieldErr(call.ErrEPCISInvalid, f+"."+m.Name, "is not a field of an errorDeclaration (declarationTime, reason, correctiveEventIDs, extensions)")
+			}
+			ext.Fields = append(ext.Fields, m)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if v.Get("declarationTime") == nil {
+		return nil, fieldErr(call.ErrEPCISInvalid, f+".declarationTime", "is required")
+	}
+	if len(ext.Fields) > 0 {
+		ext.sortFields()
+		d.Extensions = ext
+	}
+	return d, nil
+}
+
+// writtenOffset is the offset a date-time was written with ("Z" is +00:00),
+// so the exported declarationTime reads as captured.
+func writtenOffset(s string) int16 {
+	if strings.HasSuffix(s, "Z") || len(s) < 6 {
+		return 0
+	}
+	v := StringValue(s[len(s)-6:])
+	m, err := parseOffset(&v)
+	if err != nil {
+		return 0
+	}
+	return m
 }

@@ -27,6 +27,7 @@ const (
 	AggregationEvent    EventType = 2
 	TransformationEvent EventType = 3
 	TransactionEvent    EventType = 4
+	AssociationEvent    EventType = 5
 )
 
 func (t EventType) String() string {
@@ -39,6 +40,8 @@ func (t EventType) String() string {
 		return "TransformationEvent"
 	case TransactionEvent:
 		return "TransactionEvent"
+	case AssociationEvent:
+		return "AssociationEvent"
 	}
 	return fmt.Sprintf("EventType(%d)", uint8(t))
 }
@@ -94,6 +97,33 @@ type SensorElement struct {
 	Extra    Value   // KindObject, possibly empty
 }
 
+// ErrorDeclaration is EPCIS 2.0's errorDeclaration: the event that carries
+// it is a re-capture of an earlier event (the same eventID), declaring that
+// event erroneous. The earlier event stays recorded; the trace contract
+// undoes its effect (docs/traceability.md, "Corrections").
+type ErrorDeclaration struct {
+	Time           int64  // declarationTime, Unix nanoseconds
+	TimeZoneOffset int16  // of declarationTime as written, minutes east of UTC
+	Reason         string // CBV short name (did_not_occur, incorrect_data) or a URI; "" when absent
+	CorrectiveIDs  []string
+	Extensions     Value // KindObject of extension fields, or KindNull
+}
+
+// Form records how a captured event was written where EPCIS allows two
+// forms of the same content, so that the exported event is the captured
+// one (and a CBV 2.0 event hash of both agrees). Bit i of EmptyLists set:
+// list i of FormLists was present as [] in the capture.
+type Form struct {
+	EmptyLists uint32
+	// CertificationList: certificationInfo was a list even with one entry.
+	CertificationList bool
+}
+
+// FormLists names the lists whose empty form is kept, in bit order.
+var FormLists = []string{"epcList", "quantityList", "childEPCs", "childQuantityList", "inputEPCList",
+	"inputQuantityList", "outputEPCList", "outputQuantityList", "bizTransactionList", "sourceList",
+	"destinationList", "sensorElementList", "certificationInfo"}
+
 // Commitment is a salted SHA-256 commitment to a personal-data field (see
 // package disclosure): the value itself never reaches the chain.
 type Commitment struct {
@@ -134,6 +164,21 @@ type Event struct {
 	Extensions         Value    // KindObject of extension fields, or KindNull
 	Context            Value    // KindObject of @context entries the extensions need, or KindNull
 	PersonalData       []Commitment
+	ErrorDeclaration   *ErrorDeclaration
+	Form               Form
+	// Header is the header of the document the event was captured in
+	// (sender, receiver), kept with each event so that it survives a
+	// document split into several transactions and comes back out with
+	// the event's provenance.
+	Header Header
+}
+
+// Header is an EPCISDocument's header as captured: its sender and receiver
+// (URIs, e.g. urn:epc:id:sgln:… or a party's Digital Link), recorded as
+// written; "" when absent.
+type Header struct {
+	Sender   string
+	Receiver string
 }
 
 // Limits per event.
@@ -250,6 +295,20 @@ func (ev *Event) encode(e *codec.Encoder) {
 		e.String(c.Field)
 		e.Fixed(c.Hash[:])
 	}
+	if d := ev.ErrorDeclaration; d == nil {
+		e.Bool(false)
+	} else {
+		e.Bool(true)
+		e.I64(d.Time)
+		e.U16(uint16(d.TimeZoneOffset))
+		e.String(d.Reason)
+		encodeStrings(e, d.CorrectiveIDs)
+		encodeOptValue(e, &d.Extensions)
+	}
+	e.U32(ev.Form.EmptyLists)
+	e.Bool(ev.Form.CertificationList)
+	e.String(ev.Header.Sender)
+	e.String(ev.Header.Receiver)
 }
 
 // DecodeEvent decodes and validates the canonical encoding of an event. It
@@ -279,7 +338,7 @@ func decodeObjects(d *codec.Decoder, field string) []gs1.ObjectID {
 func decodeObject(d *codec.Decoder, field string) gs1.ObjectID {
 	return gs1.ObjectID{
 		Kind: gs1.Kind(d.U8(field + " kind")),
-		Key:  d.String(field+" key", 18),
+		Key:  d.String(field+" key", gs1.MaxKeyLen),
 		Ext:  d.String(field+" attribute", 20),
 	}
 }
@@ -387,5 +446,18 @@ func decodeEvent(d *codec.Decoder) *Event {
 		d.Fixed(f+".hash", c.Hash[:])
 		ev.PersonalData = append(ev.PersonalData, c)
 	}
+	if d.Bool("errorDeclaration present") {
+		ed := &ErrorDeclaration{}
+		ed.Time = d.I64("errorDeclaration.declarationTime")
+		ed.TimeZoneOffset = int16(d.U16("errorDeclaration time zone"))
+		ed.Reason = d.String("errorDeclaration.reason", MaxURILen)
+		ed.CorrectiveIDs = decodeStrings(d, "errorDeclaration.correctiveEventIDs", MaxListLen, MaxURILen)
+		ed.Extensions = decodeOptValue(d, "errorDeclaration extensions")
+		ev.ErrorDeclaration = ed
+	}
+	ev.Form.EmptyLists = d.U32("form.emptyLists")
+	ev.Form.CertificationList = d.Bool("form.certificationList")
+	ev.Header.Sender = d.String("header.sender", MaxURILen)
+	ev.Header.Receiver = d.String("header.receiver", MaxURILen)
 	return ev
 }

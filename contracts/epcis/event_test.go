@@ -54,7 +54,7 @@ func TestValidateRefusesEachBadField(t *testing.T) {
 		{"unknown disposition word", func(e *epcis.Event) { e.Disposition = "lost" }, "disposition"},
 		{"read point as EPC URN", func(e *epcis.Event) { e.ReadPoint = "urn:epc:id:sgln:6901234.00001.0" }, "canonical form"},
 		{"read point with bad GLN", func(e *epcis.Event) { e.ReadPoint = "https://id.gs1.org/414/6901234000018" }, "check digit"},
-		{"lot listed as EPC", func(e *epcis.Event) { e.EPCList = []gs1.ObjectID{lot("A2")} }, "lot class"},
+		{"lot listed as EPC", func(e *epcis.Event) { e.EPCList = []gs1.ObjectID{lot("A2")} }, "is a class (a lot)"},
 		{"duplicate lot", func(e *epcis.Event) { e.QuantityList = append(e.QuantityList, e.QuantityList[0]) }, "listed twice"},
 		{"bad check digit", func(e *epcis.Event) { e.QuantityList[0].Class.Key = "06901234567891" }, "check digit"},
 		{"negative quantity", func(e *epcis.Event) { e.QuantityList[0].Quantity.Mant = -5 }, "negative"},
@@ -82,7 +82,7 @@ func TestValidateRefusesEachBadField(t *testing.T) {
 		}, "wrong JSON type"},
 		{"aggregation without parent", func(e *epcis.Event) {
 			e.Type, e.QuantityList, e.ChildQuantityList = epcis.AggregationEvent, nil, e.QuantityList
-		}, "parent container"},
+		}, "must name its parent"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -200,9 +200,10 @@ func TestDecodeDocumentErrors(t *testing.T) {
 		{"bad GTIN check digit", doc(strings.Replace(ok, `urn:epc:class:lgtin:6901234.056789.L1`, `https://id.gs1.org/01/06901234567891/10/L1`, 1)), call.ErrInvalidGTIN, "check digit"},
 		{"null value", doc(strings.Replace(ok, `"action"`, `"ex:f":null,"action"`, 1)), call.ErrEPCISInvalid, "null"},
 		{"time without zone", doc(strings.Replace(ok, `2025-03-24T09:30:00+08:00`, `2025-03-24T09:30:00`, 1)), call.ErrEPCISInvalid, "eventTime"},
-		{"error declaration", doc(strings.Replace(ok, `"action"`, `"errorDeclaration":{"declarationTime":"2025-03-25T00:00:00Z"},"action"`, 1)), call.ErrEPCISUnsupported, "corrective event"},
-		{"quantity of a pattern", doc(strings.Replace(ok, `urn:epc:class:lgtin:6901234.056789.L1`, `urn:epc:idpat:sgtin:6901234.056789.*`, 1)), call.ErrEPCISUnsupported, "pattern"},
-		{"number out of range", doc(strings.Replace(ok, `"quantity":2`, `"quantity":1e-30`, 1)), call.ErrEPCISInvalid, "decimal point"},
+		{"error declaration without eventID", doc(strings.Replace(ok, `"action"`, `"errorDeclaration":{"declarationTime":"2025-03-25T00:00:00Z"},"action"`, 1)), call.ErrEPCISInvalid, "named by its eventID"},
+		{"quantity of a partial pattern", doc(strings.Replace(ok, `urn:epc:class:lgtin:6901234.056789.L1`, `urn:epc:idpat:sgtin:6901234.056789.7`, 1)), call.ErrEPCISUnsupported, "whole class"},
+		{"number beyond 18 places", doc(strings.Replace(ok, `"quantity":2`, `"quantity":1e-30`, 1)), call.ErrEPCISUnsupported, "quantityList[0].quantity: 1e-30 is valid JSON but has more than 18 digits after the decimal point"},
+		{"undeclared extension prefix", doc(strings.Replace(ok, `"action"`, `"ex:grade":"A","action"`, 1)), call.ErrEPCISPrefix, `prefix "ex" is not declared`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

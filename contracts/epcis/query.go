@@ -20,6 +20,10 @@ type Recorded struct {
 	// Prev maps each object's URI to the hash of the previous event on it
 	// (all zero for its first event), in the record's link order.
 	Prev []PrevLink
+	// Declared is set when a later event declared this one erroneous: the
+	// export carries it as the event's errorDeclaration, as an EPCIS
+	// repository returns a corrected event.
+	Declared *Recorded
 }
 
 // PrevLink names the previous event on one object.
@@ -36,16 +40,20 @@ type QueryOptions struct {
 }
 
 // QueryDocument renders events as an EPCIS 2.0 EPCISQueryDocument (JSON-LD)
-// that validates against the GS1 schema. Each event carries Qianchain's
-// provenance as extension fields in the qian: namespace: qian:eventHash,
-// qian:recordedBy, qian:block, qian:tx and qian:prev (the hash chain a
-// verifier follows).
+// that validates against the GS1 schema. The events are exactly as they
+// were captured (EventJSON), so a client's CBV 2.0 event hash of an
+// exported event equals that of the event it captured; the chain's
+// provenance of each event is at the document level, in one
+// qian:provenance object keyed by the event's Key (Provenance says what
+// each entry holds).
 func QueryDocument(events []Recorded, opt QueryOptions) []byte {
 	if opt.QueryName == "" {
 		opt.QueryName = "SimpleEventQuery"
 	}
 	ctx := Value{Kind: KindObject, Fields: []Field{{Name: QianPrefix, Value: StringValue(QianIRI)}}}
 	list := Value{Kind: KindArray, Items: []Value{}}
+	prov := obj()
+	keys := map[string]bool{}
 	for i := range events {
 		r := &events[i]
 		for _, f := range r.Event.Context.Fields {
@@ -54,6 +62,12 @@ func QueryDocument(events []Recorded, opt QueryOptions) []byte {
 			}
 		}
 		list.Items = append(list.Items, EventJSON(r))
+		key := r.Key()
+		if keys[key] { // a declaration listed beside the event it declares shares its eventID
+			key = r.hashKey()
+		}
+		keys[key] = true
+		prov.add(key, Provenance(r, i))
 	}
 	doc := obj()
 	doc.add("@context", Value{Kind: KindArray, Items: []Value{StringValue(StandardContext), ctx}})
@@ -71,11 +85,74 @@ func QueryDocument(events []Recorded, opt QueryOptions) []byte {
 	body := obj()
 	body.add("queryResults", results.v)
 	doc.add("epcisBody", body.v)
+	doc.add(ProvenanceField, prov.v)
 	raw, _ := doc.v.MarshalJSON()
 	var out bytes.Buffer
 	_ = json.Indent(&out, raw, "", "  ") // raw is valid JSON
 	out.WriteByte('\n')
 	return out.Bytes()
+}
+
+// ProvenanceField is the query document's field that holds the chain's
+// provenance of its events.
+const ProvenanceField = "qian:provenance"
+
+// EventURNPrefix names an event the chain recorded without an eventID:
+// urn:qian:event:{event hash}. It is the event's key in qian:provenance and
+// the eventID an error declaration of the event gives (docs/traceability.md,
+// Corrections).
+const EventURNPrefix = "urn:qian:event:"
+
+// Key is how a query document's qian:provenance names the event: its
+// eventID, or urn:qian:event:{event hash} when it was captured without one
+// (or when its eventID already names another event of the document: an
+// error declaration listed beside the event it declares).
+// (The CBV 2.0 event hash would let a client compute the key of an event
+// without eventID itself, but only an implementation that follows GS1's
+// normalisation rules bit for bit could promise that; the provenance entry
+// carries qian:index, the event's place in the eventList, instead.)
+func (r *Recorded) Key() string {
+	if r.Event.EventID != "" {
+		return r.Event.EventID
+	}
+	return r.hashKey()
+}
+
+func (r *Recorded) hashKey() string { return EventURNPrefix + hex.EncodeToString(r.Hash[:]) }
+
+// Provenance is what the chain adds to a recorded event, as a
+// qian:provenance entry: qian:index (the event's place in the eventList),
+// qian:eventHash (the record hash), qian:recordedBy (the recording
+// organisation), qian:block and qian:tx (where it was committed),
+// qian:prev (for each object, the previous event on it: the hash chain a
+// verifier follows), qian:sender and qian:receiver (the header of the
+// document it was captured in, when it had one), and, for an event
+// declared erroneous, qian:declaration: the same for the declaration
+// (qian:declaredBy instead of qian:recordedBy).
+func Provenance(r *Recorded, index int) Value {
+	o := obj()
+	o.add("qian:index", Value{Kind: KindNumber, Num: Decimal{Mant: int64(index)}})
+	recordProvenance(o, r, "qian:recordedBy")
+	o.str("qian:sender", r.Event.Header.Sender)
+	o.str("qian:receiver", r.Event.Header.Receiver)
+	if d := r.Declared; d != nil {
+		do := obj()
+		recordProvenance(do, d, "qian:declaredBy")
+		o.add("qian:declaration", do.v)
+	}
+	return o.v
+}
+
+func recordProvenance(o *objBuilder, r *Recorded, by string) {
+	o.str("qian:eventHash", hex.EncodeToString(r.Hash[:]))
+	o.str(by, r.Org)
+	if r.Height != 0 {
+		o.add("qian:block", Value{Kind: KindNumber, Num: Decimal{Mant: int64(r.Height)}})
+		o.str("qian:tx", hex.EncodeToString(r.TxHash[:]))
+	}
+	if len(r.Prev) > 0 {
+		o.add("qian:prev", prevList(r.Prev))
+	}
 }
 
 type objBuilder struct{ v Value }
@@ -136,7 +213,12 @@ func stringList(ss []string) Value {
 }
 
 // EventJSON renders one recorded event as an EPCIS 2.0 JSON-LD event
-// object, fields in the standard's order.
+// object, fields in the standard's order, exactly as it was captured
+// (where EPCIS allows two forms, the captured one: see Form), with what an
+// EPCIS repository adds to a captured event: its recordTime (the block
+// time) and, when a later event declared it erroneous, that declaration's
+// errorDeclaration. The chain's provenance is not in it: extension fields
+// would change the event's CBV 2.0 hash (see Provenance).
 func EventJSON(r *Recorded) Value {
 	ev := r.Event
 	o := obj()
@@ -146,38 +228,33 @@ func EventJSON(r *Recorded) Value {
 	if r.RecordTime != 0 {
 		o.str("recordTime", formatTime(r.RecordTime, 0))
 	}
-	if ev.EventID != "" {
-		o.str("eventID", ev.EventID)
-	} else {
-		o.str("eventID", "urn:qian:event:"+hex.EncodeToString(r.Hash[:]))
-	}
-	switch len(ev.CertificationInfo) {
-	case 0:
-	case 1:
+	o.str("eventID", ev.EventID)
+	switch {
+	case len(ev.CertificationInfo) == 1 && !ev.Form.CertificationList:
 		o.str("certificationInfo", ev.CertificationInfo[0])
-	default:
+	case len(ev.CertificationInfo) > 0 || ev.Form.empty("certificationInfo"):
 		o.add("certificationInfo", stringList(ev.CertificationInfo))
 	}
 	if ev.ParentID != nil {
 		o.str("parentID", ev.ParentID.URI())
 	}
+	kept := func(name string, n int) bool { return n > 0 || ev.Form.empty(name) }
 	lists := []struct {
 		name string
 		os   []gs1.ObjectID
 		qs   []Quantity
+		qty  bool
 	}{
-		{"epcList", ev.EPCList, nil}, {"childEPCs", ev.ChildEPCs, nil}, {"inputEPCList", ev.InputEPCList, nil},
-		{"inputQuantityList", nil, ev.InputQuantityList}, {"outputEPCList", ev.OutputEPCList, nil},
-		{"outputQuantityList", nil, ev.OutputQuantityList},
+		{"epcList", ev.EPCList, nil, false}, {"childEPCs", ev.ChildEPCs, nil, false},
+		{"inputEPCList", ev.InputEPCList, nil, false}, {"inputQuantityList", nil, ev.InputQuantityList, true},
+		{"outputEPCList", ev.OutputEPCList, nil, false}, {"outputQuantityList", nil, ev.OutputQuantityList, true},
 	}
 	for _, l := range lists {
 		switch {
-		case l.name == "epcList" && (ev.Type == ObjectEvent || ev.Type == TransactionEvent):
-			o.add(l.name, objectList(l.os)) // the schema wants epcList present (possibly empty)
-		case len(l.os) > 0:
-			o.add(l.name, objectList(l.os))
-		case len(l.qs) > 0:
+		case l.qty && kept(l.name, len(l.qs)):
 			o.add(l.name, quantityList(l.qs))
+		case !l.qty && kept(l.name, len(l.os)):
+			o.add(l.name, objectList(l.os))
 		}
 	}
 	if ev.Action != NoAction {
@@ -206,8 +283,8 @@ func EventJSON(r *Recorded) Value {
 		p.str("id", ev.BizLocation)
 		o.add("bizLocation", p.v)
 	}
-	if len(ev.BizTransactions) > 0 {
-		l := Value{Kind: KindArray}
+	if kept("bizTransactionList", len(ev.BizTransactions)) {
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, b := range ev.BizTransactions {
 			e := obj()
 			e.str("type", b.Type)
@@ -220,10 +297,10 @@ func EventJSON(r *Recorded) Value {
 		name, key string
 		ps        []Party
 	}{{"sourceList", "source", ev.Sources}, {"destinationList", "destination", ev.Destinations}} {
-		if len(pl.ps) == 0 {
+		if !kept(pl.name, len(pl.ps)) {
 			continue
 		}
-		l := Value{Kind: KindArray}
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, p := range pl.ps {
 			e := obj()
 			e.str("type", p.Type)
@@ -232,14 +309,14 @@ func EventJSON(r *Recorded) Value {
 		}
 		o.add(pl.name, l)
 	}
-	if len(ev.QuantityList) > 0 {
+	if kept("quantityList", len(ev.QuantityList)) {
 		o.add("quantityList", quantityList(ev.QuantityList))
 	}
-	if len(ev.ChildQuantityList) > 0 {
+	if kept("childQuantityList", len(ev.ChildQuantityList)) {
 		o.add("childQuantityList", quantityList(ev.ChildQuantityList))
 	}
-	if len(ev.SensorElements) > 0 {
-		l := Value{Kind: KindArray}
+	if kept("sensorElementList", len(ev.SensorElements)) {
+		l := Value{Kind: KindArray, Items: []Value{}}
 		for _, s := range ev.SensorElements {
 			e := obj()
 			if len(s.Metadata.Fields) > 0 {
@@ -254,6 +331,12 @@ func EventJSON(r *Recorded) Value {
 	if ev.ILMD.Kind == KindObject {
 		o.add("ilmd", ev.ILMD)
 	}
+	switch {
+	case r.Declared != nil && r.Declared.Event.ErrorDeclaration != nil:
+		o.add("errorDeclaration", declarationJSON(r.Declared.Event.ErrorDeclaration))
+	case ev.ErrorDeclaration != nil:
+		o.add("errorDeclaration", declarationJSON(ev.ErrorDeclaration))
+	}
 	if ev.Extensions.Kind == KindObject {
 		o.v.Fields = append(o.v.Fields, ev.Extensions.Fields...)
 	}
@@ -264,21 +347,40 @@ func EventJSON(r *Recorded) Value {
 		}
 		o.add(CommitmentsField, c.v)
 	}
-	o.str("qian:eventHash", hex.EncodeToString(r.Hash[:]))
-	o.str("qian:recordedBy", r.Org)
-	if r.Height != 0 {
-		o.add("qian:block", Value{Kind: KindNumber, Num: Decimal{Mant: int64(r.Height)}})
-		o.str("qian:tx", hex.EncodeToString(r.TxHash[:]))
-	}
-	if len(r.Prev) > 0 {
-		l := Value{Kind: KindArray}
-		for _, p := range r.Prev {
-			e := obj()
-			e.str("qian:object", p.Object)
-			e.str("qian:previous", hex.EncodeToString(p.Prev[:]))
-			l.Items = append(l.Items, e.v)
+	return o.v
+}
+
+// empty reports whether list name was captured as [].
+func (f Form) empty(name string) bool {
+	for i, n := range FormLists {
+		if n == name {
+			return f.EmptyLists&(1<<i) != 0
 		}
-		o.add("qian:prev", l)
+	}
+	return false
+}
+
+// declarationJSON renders an errorDeclaration as it was captured.
+func declarationJSON(d *ErrorDeclaration) Value {
+	o := obj()
+	o.str("declarationTime", formatTime(d.Time, d.TimeZoneOffset))
+	o.str("reason", d.Reason)
+	if len(d.CorrectiveIDs) > 0 {
+		o.add("correctiveEventIDs", stringList(d.CorrectiveIDs))
+	}
+	if d.Extensions.Kind == KindObject {
+		o.v.Fields = append(o.v.Fields, d.Extensions.Fields...)
 	}
 	return o.v
+}
+
+func prevList(ps []PrevLink) Value {
+	l := Value{Kind: KindArray}
+	for _, p := range ps {
+		e := obj()
+		e.str("qian:object", p.Object)
+		e.str("qian:previous", hex.EncodeToString(p.Prev[:]))
+		l.Items = append(l.Items, e.v)
+	}
+	return l
 }

@@ -13,6 +13,7 @@ type ValidationError struct {
 	Field  string
 	Reason string
 	Key    bool // the problem is a malformed GS1 key (length, check digit)
+	Prefix bool // an extension prefix is not declared in @context
 }
 
 func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
@@ -37,7 +38,9 @@ func CanonicalIdentifier(s string) (string, error) {
 	case strings.HasPrefix(s, "urn:epc:id:pgln:"):
 		g, err := gs1.ParsePartyGLN(s)
 		return gs1.PartyURI(g), err
-	case strings.HasPrefix(s, "urn:epc:id:sgtin:"), strings.HasPrefix(s, "urn:epc:class:lgtin:"), strings.HasPrefix(s, "urn:epc:id:sscc:"):
+	case strings.HasPrefix(s, "urn:epc:id:sgtin:"), strings.HasPrefix(s, "urn:epc:class:lgtin:"), strings.HasPrefix(s, "urn:epc:id:sscc:"),
+		strings.HasPrefix(s, "urn:epc:id:grai:"), strings.HasPrefix(s, "urn:epc:id:giai:"), strings.HasPrefix(s, "urn:epc:id:gsrn:"),
+		strings.HasPrefix(s, "urn:epc:idpat:sgtin:"):
 		o, err := gs1.ParseObjectID(s)
 		return o.URI(), err
 	case strings.HasPrefix(s, "http://"), strings.HasPrefix(s, "https://"):
@@ -88,11 +91,12 @@ func checkObjects(field string, os []gs1.ObjectID, lots bool) error {
 		if err := o.Validate(); err != nil {
 			return keyInvalid(f, err)
 		}
-		if lots && o.Kind != gs1.Lot {
-			return invalid(f, "%s is not a lot; quantities are of lots (LGTIN classes)", o.URI())
+		class := o.Kind == gs1.Lot || o.Kind == gs1.Class
+		if lots && !class {
+			return invalid(f, "%s is not a class; quantities are of lots (LGTIN) or whole product classes", o.URI())
 		}
-		if !lots && o.Kind == gs1.Lot {
-			return invalid(f, "%s is a lot class; list lots with quantities, not as EPCs", o.URI())
+		if !lots && class {
+			return invalid(f, "%s is a class (a %s); list it with a quantity, not as an EPC", o.URI(), o.Kind)
 		}
 		if seen[o] {
 			return invalid(f, "%s is listed twice", o.URI())
@@ -138,7 +142,7 @@ func validUOM(s string) bool {
 // Validate checks what the encoding cannot: that each field holds an
 // acceptable value for the event's type, in canonical form.
 func (ev *Event) Validate() error {
-	if ev.Type < ObjectEvent || ev.Type > TransactionEvent {
+	if ev.Type < ObjectEvent || ev.Type > AssociationEvent {
 		return invalid("type", "unknown event type %d", ev.Type)
 	}
 	if ev.TimeZoneOffset < -14*60 || ev.TimeZoneOffset > 14*60 {
@@ -146,6 +150,11 @@ func (ev *Event) Validate() error {
 	}
 	if ev.EventID != "" && !validURI(ev.EventID) {
 		return invalid("eventID", "%q is not a URI", ev.EventID)
+	}
+	for _, h := range []struct{ name, v string }{{"sender", ev.Header.Sender}, {"receiver", ev.Header.Receiver}} {
+		if h.v != "" && !validURI(h.v) {
+			return invalid("the document's "+h.name, "%q is not a URI", h.v)
+		}
 	}
 	if ev.Type == TransformationEvent {
 		if ev.Action != NoAction {
@@ -250,6 +259,15 @@ func (ev *Event) Validate() error {
 			}
 		}
 	}
+	if err := ev.checkDeclaration(); err != nil {
+		return err
+	}
+	if err := ev.checkForm(); err != nil {
+		return err
+	}
+	if err := ev.checkPrefixes(); err != nil {
+		return err
+	}
 	for i, c := range ev.PersonalData {
 		if !validFieldName(c.Field) {
 			return invalid(fmt.Sprintf("personalData[%d]", i), "field name %q must be 1-%d characters of [A-Za-z0-9_]", c.Field, MaxPersonalField)
@@ -292,16 +310,16 @@ func (ev *Event) checkShape() error {
 		case ev.Type == TransactionEvent && len(ev.BizTransactions) == 0:
 			return invalid("bizTransactionList", "a TransactionEvent names at least one business transaction")
 		}
-	case AggregationEvent:
+	case AggregationEvent, AssociationEvent:
 		switch {
 		case objects || inputs || outputs || ev.TransformationID != "":
-			return invalid("type", "an AggregationEvent carries only a parent and children")
+			return invalid("type", "an %s carries only a parent and children", t)
 		case ev.ParentID == nil:
-			return invalid("parentID", "an AggregationEvent must name its parent container")
-		case ev.ParentID.Kind == gs1.Lot:
-			return invalid("parentID", "the parent must be a container (SSCC) or an item")
+			return invalid("parentID", "an %s must name its parent", t)
+		case !ev.ParentID.Kind.CanContain() && ev.ParentID.Kind != gs1.Item:
+			return invalid("parentID", "the parent must be a container (SSCC), an asset (GRAI, GIAI) or an item, not a %s", ev.ParentID.Kind)
 		case ev.Action == Add && !children:
-			return invalid("childEPCs", "an AggregationEvent ADD must name its children")
+			return invalid("childEPCs", "an %s ADD must name its children", t)
 		}
 	case TransformationEvent:
 		switch {
@@ -314,7 +332,7 @@ func (ev *Event) checkShape() error {
 	if ev.Type != TransformationEvent && len(ev.PersistentSet)+len(ev.PersistentUnset) > 0 && ev.Type != ObjectEvent {
 		return invalid("persistentDisposition", "only Object and Transformation events carry a persistent disposition")
 	}
-	if (ev.Type == AggregationEvent || ev.Type == TransactionEvent) && ev.ILMD.Kind != KindNull {
+	if ev.Type != ObjectEvent && ev.Type != TransformationEvent && ev.ILMD.Kind != KindNull {
 		return invalid("ilmd", "only Object and Transformation events carry ILMD")
 	}
 	return nil
@@ -402,4 +420,119 @@ func validFieldName(s string) bool {
 		}
 	}
 	return true
+}
+
+// errorReasons are CBV 2.0's error reasons.
+var errorReasons = words("did_not_occur incorrect_data")
+
+func (ev *Event) checkDeclaration() error {
+	d := ev.ErrorDeclaration
+	if d == nil {
+		return nil
+	}
+	const f = "errorDeclaration"
+	if d.TimeZoneOffset < -14*60 || d.TimeZoneOffset > 14*60 {
+		return invalid(f+".declarationTime", "time-zone offset %d minutes is outside ±14:00", d.TimeZoneOffset)
+	}
+	if d.Reason != "" && !vocabOK(d.Reason, errorReasons) {
+		return invalid(f+".reason", "%q is neither a CBV error reason (did_not_occur, incorrect_data) nor a non-CBV URI", d.Reason)
+	}
+	if ev.EventID == "" {
+		return invalid("eventID", "an event declared erroneous is named by its eventID (the exported form of an event captured without one is urn:qian:event:{event hash})")
+	}
+	seen := map[string]bool{}
+	for i, id := range d.CorrectiveIDs {
+		if !validURI(id) || seen[id] || id == ev.EventID {
+			return invalid(fmt.Sprintf("%s.correctiveEventIDs[%d]", f, i), "%q is not a URI, is repeated, or is the declared event itself", id)
+		}
+		seen[id] = true
+	}
+	return checkExtensionObject(f, &d.Extensions)
+}
+
+// checkForm keeps Form canonical: a flag only for what it can describe.
+func (ev *Event) checkForm() error {
+	lens := []int{len(ev.EPCList), len(ev.QuantityList), len(ev.ChildEPCs), len(ev.ChildQuantityList),
+		len(ev.InputEPCList), len(ev.InputQuantityList), len(ev.OutputEPCList), len(ev.OutputQuantityList),
+		len(ev.BizTransactions), len(ev.Sources), len(ev.Destinations), len(ev.SensorElements), len(ev.CertificationInfo)}
+	if ev.Form.EmptyLists>>len(FormLists) != 0 {
+		return invalid("form", "unknown empty-list flags %#x", ev.Form.EmptyLists)
+	}
+	for i, n := range lens {
+		if ev.Form.EmptyLists&(1<<i) != 0 && n != 0 {
+			return invalid("form", "%s is flagged empty but has %d entries", FormLists[i], n)
+		}
+	}
+	if ev.Form.CertificationList && len(ev.CertificationInfo) != 1 {
+		return invalid("form", "the one-entry list form of certificationInfo needs exactly one entry")
+	}
+	return nil
+}
+
+// standardPrefixes are the prefixes the EPCIS 2.0 context itself declares.
+var standardPrefixes = words("epcis cbv cbvmda gs1 rdfs owl xsd dcterms")
+
+// checkPrefixes checks that every extension field's prefix is declared in
+// the event's @context (or by the EPCIS 2.0 context), as JSON-LD requires:
+// an undeclared prefix makes the exported document fail strict clients.
+func (ev *Event) checkPrefixes() error {
+	declared := func(name string) bool {
+		prefix, rest, _ := strings.Cut(name, ":")
+		if strings.HasPrefix(rest, "//") || standardPrefixes[prefix] {
+			return true // an absolute IRI, or a prefix of the EPCIS context
+		}
+		return ev.Context.Kind == KindObject && ev.Context.Get(prefix) != nil
+	}
+	var walk func(path string, v *Value) error
+	walk = func(path string, v *Value) error {
+		for i := range v.Items {
+			if err := walk(fmt.Sprintf("%s[%d]", path, i), &v.Items[i]); err != nil {
+				return err
+			}
+		}
+		for i := range v.Fields {
+			f := &v.Fields[i]
+			if isExtensionName(f.Name) && !declared(f.Name) {
+				prefix, _, _ := strings.Cut(f.Name, ":")
+				return &ValidationError{Field: path + "." + f.Name, Reason: fmt.Sprintf("prefix %q is not declared in the document's @context; add {%q: \"<namespace IRI>\"} to it", prefix, prefix), Prefix: true}
+			}
+			if err := walk(path+"."+f.Name, &f.Value); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	roots := []struct {
+		name string
+		v    *Value
+	}{{"extensions", &ev.Extensions}, {"ilmd", &ev.ILMD}}
+	if ev.ErrorDeclaration != nil {
+		roots = append(roots, struct {
+			name string
+			v    *Value
+		}{"errorDeclaration", &ev.ErrorDeclaration.Extensions})
+	}
+	for i := range ev.SensorElements {
+		s := &ev.SensorElements[i]
+		n := fmt.Sprintf("sensorElementList[%d]", i)
+		roots = append(roots, struct {
+			name string
+			v    *Value
+		}{n, &s.Metadata}, struct {
+			name string
+			v    *Value
+		}{n, &s.Extra})
+		for j := range s.Reports {
+			roots = append(roots, struct {
+				name string
+				v    *Value
+			}{fmt.Sprintf("%s.sensorReport[%d]", n, j), &s.Reports[j]})
+		}
+	}
+	for _, r := range roots {
+		if err := walk(r.name, r.v); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -45,7 +45,9 @@ type Field struct {
 
 // Limits on recorded JSON values.
 const (
-	MaxValueDepth = 8
+	// MaxValueDepth bounds nesting in extensions, ILMD and sensor data:
+	// GS1's "all possible fields" examples nest 8 levels deep, so twice that.
+	MaxValueDepth = 16
 	MaxValueItems = 1000 // array elements or object fields
 	MaxStringLen  = 2048
 )
@@ -226,7 +228,7 @@ func writeJSONString(b *bytes.Buffer, s string) {
 func ParseJSON(data []byte) (Value, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	v, err := parseValue(dec, 0)
+	v, err := parseValue(dec, 0, "")
 	if err != nil {
 		return Value{}, err
 	}
@@ -236,7 +238,19 @@ func ParseJSON(data []byte) (Value, error) {
 	return v, nil
 }
 
-func parseValue(dec *json.Decoder, depth int) (Value, error) {
+// NumberError is a JSON number that is valid JSON but beyond what a Value
+// records exactly (more than MaxScale decimal places, or beyond 64 bits).
+type NumberError struct {
+	Path   string // JSON path of the number, e.g. epcisBody.eventList[0].quantityList[0].quantity
+	Number string
+	Reason string
+}
+
+func (e *NumberError) Error() string {
+	return fmt.Sprintf("%s: %s is valid JSON but %s: Qianchain records numbers exactly, as decimals of at most %d digits after the point that fit in 64 bits", e.Path, e.Number, e.Reason, MaxScale)
+}
+
+func parseValue(dec *json.Decoder, depth int, path string) (Value, error) {
 	if depth > 64 {
 		return Value{}, errors.New("JSON nested too deeply")
 	}
@@ -254,7 +268,8 @@ func parseValue(dec *json.Decoder, depth int) (Value, error) {
 	case json.Number:
 		d, err := ParseDecimal(string(t))
 		if err != nil {
-			return Value{}, err
+			why := strings.TrimPrefix(err.Error(), "number "+string(t)+" ")
+			return Value{}, &NumberError{Path: path, Number: string(t), Reason: why}
 		}
 		return Value{Kind: KindNumber, Num: d}, nil
 	case json.Delim:
@@ -262,7 +277,7 @@ func parseValue(dec *json.Decoder, depth int) (Value, error) {
 		case '[':
 			v := Value{Kind: KindArray, Items: []Value{}}
 			for dec.More() {
-				it, err := parseValue(dec, depth+1)
+				it, err := parseValue(dec, depth+1, fmt.Sprintf("%s[%d]", path, len(v.Items)))
 				if err != nil {
 					return Value{}, err
 				}
@@ -283,7 +298,11 @@ func parseValue(dec *json.Decoder, depth int) (Value, error) {
 					return Value{}, fmt.Errorf("duplicate field %q", name)
 				}
 				seen[name] = true
-				fv, err := parseValue(dec, depth+1)
+				sub := name
+				if path != "" {
+					sub = path + "." + name
+				}
+				fv, err := parseValue(dec, depth+1, sub)
 				if err != nil {
 					return Value{}, err
 				}

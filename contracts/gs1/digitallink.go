@@ -23,10 +23,13 @@ type DigitalLink struct {
 // primary lists the primary-key AIs Qianchain parses and the qualifiers
 // each allows, in the order the Digital Link standard requires.
 var primary = map[string][]string{
-	"01":  {"22", "10", "21"},
-	"00":  nil,
-	"414": {"254"},
-	"417": nil,
+	"01":   {"22", "10", "21"},
+	"00":   nil,
+	"414":  {"254"},
+	"417":  nil,
+	"8003": nil,
+	"8004": nil,
+	"8018": nil,
 }
 
 // qualifierAIs is every key qualifier AI; none may appear in the path
@@ -34,7 +37,8 @@ var primary = map[string][]string{
 var qualifierAIs = map[string]bool{"22": true, "10": true, "21": true, "254": true, "235": true, "7040": true}
 
 // ParseDigitalLink parses an uncompressed Digital Link URI whose primary
-// key is a GTIN (01), SSCC (00), GLN (414) or party GLN (417). Check digits
+// key is a GTIN (01), SSCC (00), GLN (414), party GLN (417), GRAI (8003),
+// GIAI (8004) or GSRN (8018). Check digits
 // are verified and a GTIN-8/12/13 is normalised to 14 digits.
 func ParseDigitalLink(s string) (*DigitalLink, error) {
 	rest, ok := strings.CutPrefix(s, "https://")
@@ -74,7 +78,7 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		}
 	}
 	if start < 0 {
-		return nil, notGS1("%s has no GTIN (/01/), SSCC (/00/), GLN (/414/) or party (/417/) primary key", s)
+		return nil, notGS1("%s has no GTIN (/01/), SSCC (/00/), GLN (/414/), party (/417/), GRAI (/8003/), GIAI (/8004/) or GSRN (/8018/) primary key", s)
 	}
 	dl.Primary = segs[start]
 	key, err := unescapeURN(segs[start+1])
@@ -88,6 +92,24 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		}
 	case "00":
 		if err := ValidateSSCC(key); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8003":
+		if len(key) < 14 {
+			return nil, &KeyError{Kind: "GRAI", Value: key, Reason: "must be 14 digits, then an optional serial"}
+		}
+		if err := ValidateGRAI(key[:14]); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8004":
+		if err := ValidateGIAI(key); err != nil {
+			return nil, err
+		}
+		dl.Key = key
+	case "8018":
+		if err := ValidateGSRN(key); err != nil {
 			return nil, err
 		}
 		dl.Key = key
@@ -117,12 +139,32 @@ func ParseDigitalLink(s string) (*DigitalLink, error) {
 		if err != nil {
 			return nil, notGS1("%s: %v", s, err)
 		}
-		if err := ValidateAttribute("AI "+ai, v, 20); err != nil {
+		if err := ValidateAttribute(QualifierName(ai), v, 20); err != nil {
 			return nil, err
 		}
 		dl.Qualifiers = append(dl.Qualifiers, AIValue{AI: ai, Value: v})
 	}
 	return dl, nil
+}
+
+// QualifierName names a key qualifier AI for messages: "lot number (AI
+// 10)", so that a reader knows which part of a Digital Link is wrong.
+func QualifierName(ai string) string {
+	switch ai {
+	case "10":
+		return "lot number (AI 10)"
+	case "21":
+		return "serial number (AI 21)"
+	case "22":
+		return "consumer product variant (AI 22)"
+	case "254":
+		return "GLN extension (AI 254)"
+	case "235":
+		return "third-party serial number (AI 235)"
+	case "7040":
+		return "UIC with extension (AI 7040)"
+	}
+	return "AI " + ai
 }
 
 func indexOf(list []string, s string) int {

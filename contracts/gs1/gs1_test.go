@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -13,6 +11,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/gs1"
+	"github.com/qianchain/qianchain/internal/testenv"
 )
 
 type dlFixture struct {
@@ -29,11 +28,9 @@ type dlFixture struct {
 }
 
 func loadFixture(t *testing.T) dlFixture {
-	_, file, _, _ := runtime.Caller(0)
-	path := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "fixtures", "gs1", "digital-link.json")
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(testenv.Fixture(t, "gs1/digital-link.json"))
 	if err != nil {
-		t.Skipf("GS1 fixtures not found at %s (../shared/fixtures/gs1 from the repository root): %v", path, err)
+		t.Fatal(err)
 	}
 	var f dlFixture
 	if err := json.Unmarshal(b, &f); err != nil {
@@ -96,6 +93,14 @@ func TestParseObjectID(t *testing.T) {
 		"https://id.gs1.org/01/70614141123451/21/2017":           {Kind: gs1.Item, Key: "70614141123451", Ext: "2017"},
 		"https://example.com/products/01/6901234567892/10/A%2FB": {Kind: gs1.Lot, Key: "06901234567892", Ext: "A/B"},
 		"https://id.gs1.org/00/106141412345678908":               {Kind: gs1.Container, Key: "106141412345678908"},
+		// The keys beyond GTIN and SSCC, and the product class.
+		"urn:epc:idpat:sgtin:4012345.098765.*":      {Kind: gs1.Class, Key: "04012345987652"},
+		"https://id.gs1.org/01/09506000134352":      {Kind: gs1.Class, Key: "09506000134352"},
+		"urn:epc:id:gsrn:95252084.000000001":        {Kind: gs1.ServiceRelation, Key: "952520840000000010"},
+		"urn:epc:id:grai:4012345.55555.98765":       {Kind: gs1.ReturnableAsset, Key: "04012345555554", Ext: "98765"},
+		"urn:epc:id:giai:4000001.111":               {Kind: gs1.IndividualAsset, Key: "4000001111"},
+		"https://id.gs1.org/8004/4000001111":        {Kind: gs1.IndividualAsset, Key: "4000001111"},
+		"https://id.gs1.org/8003/04012345555554C-7": {Kind: gs1.ReturnableAsset, Key: "04012345555554", Ext: "C-7"},
 	}
 	for in, want := range cases {
 		got, err := gs1.ParseObjectID(in)
@@ -110,9 +115,12 @@ func TestParseObjectID(t *testing.T) {
 		}
 	}
 	for in, why := range map[string]string{
-		"urn:epc:idpat:sgtin:4012345.098765.*":                     "pattern",
-		"urn:epc:id:gsrn:95252084.000000001":                       "not a traced object",
-		"https://id.gs1.org/01/09506000134352":                     "bare GTIN",
+		"urn:epc:idpat:sgtin:4012345.098765.7":                     "whole class",
+		"urn:epc:idpat:grai:4012345.55555.*":                       "pattern Qianchain does not record",
+		"urn:epc:id:gdti:0614141.00001.1618034":                    "not a traced object",
+		"urn:epc:id:grai:4012345.55555":                            "asset type",
+		"https://id.gs1.org/8003/04012345555554":                   "asset type",
+		"urn:epc:id:gsrn:95252084.00000000":                        "17 digits",
 		"https://id.gs1.org/01/09521234543213/10/ABC/21/1":         "not both",
 		"https://id.gs1.org/01/09521234543213/10/ABC?17=261231":    "query",
 		"https://id.gs1.org/01/09521234543213/21/1/10/ABC":         "out of order",
@@ -198,4 +206,45 @@ func FuzzParseObjectID(f *testing.F) {
 			t.Fatalf("%q -> %s does not round-trip: %v", s, o.URI(), err)
 		}
 	})
+}
+
+// Messages name a refused character as a person typed it, with its code
+// point — not the first byte of its UTF-8 encoding — and a bad lot or
+// serial in a Digital Link is reported as the lot or serial, not the key.
+func TestMessagesNameCharacters(t *testing.T) {
+	lot := gs1.ValidateAttribute("lot number", "批次1", 20)
+	full := func() error { _, err := gs1.NormalizeGTIN("０６９２３１０３０００１１８"); return err }()
+	giai := gs1.ValidateGIAI("6923104运输车")
+	_, dl := gs1.ParseDigitalLink("https://id.gs1.org/01/06923103000118/10/%E6%89%B9%E6%AC%A1")
+	_, serial := gs1.ParseDigitalLink("https://id.gs1.org/01/06923103000118/21/A%09B")
+	raw := gs1.ValidateAttribute("serial number", "A\xffB", 20)
+	for _, c := range []struct {
+		err       error
+		qualifier bool
+		want      []string
+	}{
+		{lot, true, []string{`lot number "批次1"`, "character 1, '批' (U+6279), is not in GS1 character set 82"}},
+		{full, false, []string{"GTIN", "character 1 is '０' (U+FF10)"}},
+		{giai, false, []string{"GIAI", "character 8, '运' (U+8FD0)"}},
+		{dl, true, []string{"lot number (AI 10)", "'批' (U+6279)"}},
+		{serial, true, []string{"serial number (AI 21)", "the control character U+0009"}},
+		{raw, true, []string{"byte 0xFF, which is not UTF-8"}},
+	} {
+		var ke *gs1.KeyError
+		if !errors.As(c.err, &ke) {
+			t.Errorf("%v: not a KeyError", c.err)
+			continue
+		}
+		if ke.Qualifier != c.qualifier {
+			t.Errorf("%v: Qualifier = %v, want %v", c.err, ke.Qualifier, c.qualifier)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(c.err.Error(), w) {
+				t.Errorf("%q does not say %q", c.err, w)
+			}
+		}
+		if strings.Contains(c.err.Error(), `'\x`) {
+			t.Errorf("%q names a byte, not a character", c.err)
+		}
+	}
 }

@@ -17,6 +17,19 @@ const (
 	Item Kind = 2
 	// Container is a logistic unit (case, pallet): an SSCC (AI 00).
 	Container Kind = 3
+	// Class is a whole trade item class: a GTIN with no lot or serial,
+	// written urn:epc:idpat:sgtin:{cp}.{ref}.* or /01/{gtin}. It appears only
+	// in quantity lists ("12 cases of product X, lot unknown").
+	Class Kind = 4
+	// ReturnableAsset is one returnable asset (a crate, a pallet box): a
+	// GRAI with its serial (AI 8003), urn:epc:id:grai:{cp}.{type}.{serial}.
+	ReturnableAsset Kind = 5
+	// IndividualAsset is one individual asset (a truck, a reefer unit, a
+	// data logger): a GIAI (AI 8004), urn:epc:id:giai:{cp}.{ref}.
+	IndividualAsset Kind = 6
+	// ServiceRelation names a service relation (AI 8018, a GSRN): a
+	// farmer's membership of a programme, a loyalty account.
+	ServiceRelation Kind = 7
 )
 
 func (k Kind) String() string {
@@ -27,8 +40,28 @@ func (k Kind) String() string {
 		return "item"
 	case Container:
 		return "container"
+	case Class:
+		return "class"
+	case ReturnableAsset:
+		return "returnable asset"
+	case IndividualAsset:
+		return "individual asset"
+	case ServiceRelation:
+		return "service relation"
 	}
 	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Custodial reports whether objects of the kind are held by someone:
+// lots, items, containers and assets move between organisations; a class
+// (many lots) and a service relation (not a physical thing) do not, and
+// events only mention them.
+func (k Kind) Custodial() bool { return k != Class && k != ServiceRelation }
+
+// Container reports whether objects of the kind can hold others: SSCCs and
+// assets (a crate of lots, a truck of pallets).
+func (k Kind) CanContain() bool {
+	return k == Container || k == ReturnableAsset || k == IndividualAsset
 }
 
 // Canonical host of the Digital Link URIs Qianchain records.
@@ -36,16 +69,27 @@ const DigitalLinkHost = "https://id.gs1.org"
 
 // Limits of GS1 attribute values.
 const (
-	MaxLotLen    = 20
-	MaxSerialLen = 20
-	MaxGLNExtLen = 20
+	MaxLotLen     = 20
+	MaxSerialLen  = 20
+	MaxGLNExtLen  = 20
+	MaxGRAISerial = 16
+	MaxGIAILen    = 30
+	// MaxKeyLen is the longest key an ObjectID holds (a GIAI).
+	MaxKeyLen = MaxGIAILen
 )
 
-// ObjectID names a traced object: a lot, an item or a container.
+// ObjectID names a traced object: a lot, an item or a container, an
+// asset, or an identifier events only mention (a product class, a service
+// relation).
 type ObjectID struct {
 	Kind Kind
-	Key  string // GTIN-14 for Lot and Item, SSCC for Container
-	Ext  string // lot number (Lot), serial number (Item), "" (Container)
+	// Key is the GTIN-14 (Lot, Item, Class), the SSCC (Container), the
+	// GRAI's 14 digits without serial (ReturnableAsset), the GIAI
+	// (IndividualAsset) or the GSRN (ServiceRelation).
+	Key string
+	// Ext is the lot number (Lot), serial number (Item, ReturnableAsset),
+	// else "".
+	Ext string
 }
 
 // URI is the canonical Digital Link form: /01/{gtin}/10/{lot},
@@ -56,9 +100,28 @@ func (o ObjectID) URI() string {
 		return DigitalLinkHost + "/01/" + o.Key + "/10/" + escape(o.Ext)
 	case Item:
 		return DigitalLinkHost + "/01/" + o.Key + "/21/" + escape(o.Ext)
+	case Class:
+		return DigitalLinkHost + "/01/" + o.Key
+	case ReturnableAsset:
+		return DigitalLinkHost + "/8003/" + o.Key + escape(o.Ext)
+	case IndividualAsset:
+		return DigitalLinkHost + "/8004/" + escape(o.Key)
+	case ServiceRelation:
+		return DigitalLinkHost + "/8018/" + o.Key
 	default:
 		return DigitalLinkHost + "/00/" + o.Key
 	}
+}
+
+// PrefixRegion is the part of the key that starts with its GS1 company
+// prefix: after the indicator or extension digit of a GTIN, SSCC or GRAI;
+// the whole key of a GIAI or GSRN.
+func (o ObjectID) PrefixRegion() string {
+	switch o.Kind {
+	case IndividualAsset, ServiceRelation:
+		return o.Key
+	}
+	return PrefixRegion(o.Key)
 }
 
 // Path is the URI's path without the host, e.g. "/01/06923103000014/10/A1";
@@ -85,6 +148,26 @@ func (o ObjectID) Validate() error {
 			return errors.New("an SSCC has no attribute")
 		}
 		return ValidateSSCC(o.Key)
+	case Class:
+		if o.Ext != "" {
+			return errors.New("a product class has no attribute")
+		}
+		return ValidateGTIN14(o.Key)
+	case ReturnableAsset:
+		if err := ValidateGRAI(o.Key); err != nil {
+			return err
+		}
+		return ValidateAttribute("GRAI serial", o.Ext, MaxGRAISerial)
+	case IndividualAsset:
+		if o.Ext != "" {
+			return errors.New("a GIAI has no attribute")
+		}
+		return ValidateGIAI(o.Key)
+	case ServiceRelation:
+		if o.Ext != "" {
+			return errors.New("a GSRN has no attribute")
+		}
+		return ValidateGSRN(o.Key)
 	}
 	return fmt.Errorf("unknown object kind %d", o.Kind)
 }
@@ -152,12 +235,23 @@ func ParseObjectID(s string) (ObjectID, error) {
 		case serial != "":
 			o = ObjectID{Kind: Item, Key: dl.Key, Ext: serial}
 		default:
-			return ObjectID{}, notGS1("%s: a bare GTIN names a product, not a lot or item; add /10/{lot}", s)
+			// A bare GTIN names the product class; where a class is not
+			// acceptable the caller says so.
+			o = ObjectID{Kind: Class, Key: dl.Key}
 		}
 	case "00":
 		o = ObjectID{Kind: Container, Key: dl.Key}
+	case "8003":
+		o = ObjectID{Kind: ReturnableAsset, Key: dl.Key[:14], Ext: dl.Key[14:]}
+		if o.Ext == "" {
+			return ObjectID{}, notGS1("%s: a GRAI without serial names an asset type; add the serial after the 14 digits", s)
+		}
+	case "8004":
+		o = ObjectID{Kind: IndividualAsset, Key: dl.Key}
+	case "8018":
+		o = ObjectID{Kind: ServiceRelation, Key: dl.Key}
 	default:
-		return ObjectID{}, notGS1("%s: primary key AI %s is not a traced object (01 GTIN or 00 SSCC)", s, dl.Primary)
+		return ObjectID{}, notGS1("%s: primary key AI %s is not a traced object (01 GTIN, 00 SSCC, 8003 GRAI, 8004 GIAI or 8018 GSRN)", s, dl.Primary)
 	}
 	return o, o.Validate()
 }
@@ -248,10 +342,14 @@ func parseObjectURN(s string) (ObjectID, error) {
 		scheme, body = "lgtin", s[len("urn:epc:class:lgtin:"):]
 	case strings.HasPrefix(s, "urn:epc:id:sscc:"):
 		scheme, body = "sscc", s[len("urn:epc:id:sscc:"):]
+	case strings.HasPrefix(s, "urn:epc:idpat:sgtin:"):
+		return parseClassPattern(s)
 	case strings.HasPrefix(s, "urn:epc:idpat:"):
-		return ObjectID{}, notGS1("%s is a pattern (a whole product class); name a lot (urn:epc:class:lgtin) instead", s)
+		return ObjectID{}, notGS1("%s is a pattern Qianchain does not record; of the EPC class patterns only urn:epc:idpat:sgtin:{cp}.{ref}.* (a whole product class) is", s)
+	case strings.HasPrefix(s, "urn:epc:id:grai:"), strings.HasPrefix(s, "urn:epc:id:giai:"), strings.HasPrefix(s, "urn:epc:id:gsrn:"):
+		return parseAssetURN(s)
 	default:
-		return ObjectID{}, notGS1("%s is not a traced object (sgtin, lgtin or sscc)", s)
+		return ObjectID{}, notGS1("%s is not a traced object (sgtin, lgtin, sscc, grai, giai, gsrn or an sgtin class pattern)", s)
 	}
 	parts := strings.Split(body, ".")
 	switch scheme {

@@ -12,14 +12,18 @@ package gs1
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
-// KeyError reports a malformed GS1 key: wrong length, a non-digit, or a
-// wrong check digit.
+// KeyError reports a malformed GS1 key — wrong length, a non-digit, a
+// wrong check digit — or a malformed key qualifier or attribute (a lot or
+// serial number, a GLN extension), which Qualifier marks: a bad lot is not
+// a bad GTIN, and callers say which one is wrong.
 type KeyError struct {
-	Kind   string // "GTIN", "GLN", "SSCC", "company prefix"
-	Value  string
-	Reason string
+	Kind      string // "GTIN", "GLN", "SSCC", "company prefix", "lot number (AI 10)", ...
+	Value     string
+	Reason    string
+	Qualifier bool // the value qualifies a key (AI 10, 21, 22, 254, a GRAI serial); the key itself may be fine
 }
 
 func (e *KeyError) Error() string { return fmt.Sprintf("%s %q: %s", e.Kind, e.Value, e.Reason) }
@@ -57,15 +61,15 @@ func checkKey(kind, s string, lengths ...int) error {
 	for _, n := range lengths {
 		okLen = okLen || len(s) == n
 	}
-	switch {
-	case !okLen:
+	if bad, at, ok := firstBad(s, isDigit); ok {
+		return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("must be decimal digits only: character %d is %s", at, bad)}
+	}
+	if !okLen {
 		want := fmt.Sprint(lengths[0])
 		for _, n := range lengths[1:] {
 			want += "/" + fmt.Sprint(n)
 		}
-		return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("must be %s digits, has %d characters", want, len(s))}
-	case !allDigits(s):
-		return &KeyError{Kind: kind, Value: s, Reason: "must be decimal digits only"}
+		return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("must be %s digits, has %d", want, len(s))}
 	}
 	if c := CheckDigit(s[:len(s)-1]); c != s[len(s)-1] {
 		return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("check digit is %c, should be %c", s[len(s)-1], c)}
@@ -120,26 +124,50 @@ func Owns(p, key string) bool { return strings.HasPrefix(PrefixRegion(key), p) }
 // have two owners.
 func PrefixesOverlap(a, b string) bool { return strings.HasPrefix(a, b) || strings.HasPrefix(b, a) }
 
-// charset82 reports whether c is in GS1 AI encodable character set 82, the
+// charset82 reports whether r is in GS1 AI encodable character set 82, the
 // characters allowed in lot numbers and serial numbers.
-func charset82(c byte) bool {
+func charset82(r rune) bool {
 	switch {
-	case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+	case r >= 'A' && r <= 'Z', r >= 'a' && r <= 'z', r >= '0' && r <= '9':
 		return true
 	}
-	return strings.IndexByte(`!"%&'()*+,-./:;<=>?_`, c) >= 0
+	return r < utf8.RuneSelf && strings.IndexByte(`!"%&'()*+,-./:;<=>?_`, byte(r)) >= 0
+}
+
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// firstBad finds the first character of s that ok refuses, and names it
+// for a message: the character itself and its code point ('批' (U+6279)),
+// so that a Chinese lot number or a full-width digit is reported as the
+// character a person typed, not as the first byte of its UTF-8 encoding.
+// at counts characters from 1.
+func firstBad(s string, ok func(rune) bool) (name string, at int, found bool) {
+	for i, w := 0, 0; i < len(s); i += w {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		w, at = n, at+1
+		switch {
+		case r == utf8.RuneError && n == 1:
+			return fmt.Sprintf("byte 0x%02X, which is not UTF-8", s[i]), at, true
+		case ok(r):
+			continue
+		case r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return fmt.Sprintf("the control character U+%04X", r), at, true
+		default:
+			return fmt.Sprintf("'%c' (U+%04X)", r, r), at, true
+		}
+	}
+	return "", 0, false
 }
 
 // ValidateAttribute checks a lot number (AI 10), serial number (AI 21) or
-// GLN extension (AI 254): 1 to max characters of character set 82.
+// GLN extension (AI 254): 1 to max characters of character set 82. The
+// error is a KeyError marked Qualifier, naming kind.
 func ValidateAttribute(kind, s string, max int) error {
-	if len(s) == 0 || len(s) > max {
-		return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("must be 1 to %d characters", max)}
+	if bad, at, ok := firstBad(s, charset82); ok {
+		return &KeyError{Kind: kind, Value: s, Qualifier: true, Reason: fmt.Sprintf("character %d, %s, is not in GS1 character set 82 (A-Z, a-z, 0-9 and !\"%%&'()*+,-./:;<=>?_)", at, bad)}
 	}
-	for i := 0; i < len(s); i++ {
-		if !charset82(s[i]) {
-			return &KeyError{Kind: kind, Value: s, Reason: fmt.Sprintf("character %q is not in GS1 character set 82", s[i])}
-		}
+	if len(s) == 0 || len(s) > max {
+		return &KeyError{Kind: kind, Value: s, Qualifier: true, Reason: fmt.Sprintf("must be 1 to %d characters, has %d", max, len(s))}
 	}
 	return nil
 }

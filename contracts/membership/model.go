@@ -111,6 +111,18 @@ func (o *Org) OwnsKey(key string) bool {
 	return false
 }
 
+// OwnsObject reports whether one of the organisation's company prefixes is
+// the prefix of the object's key (kind-aware: a GSRN or GIAI starts with
+// its prefix, a GTIN, SSCC or GRAI after one digit).
+func (o *Org) OwnsObject(id gs1.ObjectID) bool {
+	for _, p := range o.Prefixes {
+		if gs1.OwnsObject(p, id) {
+			return true
+		}
+	}
+	return false
+}
+
 // Elector reports whether the organisation votes on proposals.
 func (o *Org) Elector() bool { return o.Status == Active && (o.Founding || o.Has(Regulator)) }
 

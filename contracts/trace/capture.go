@@ -61,6 +61,10 @@ type capture struct {
 	touched []*Object
 	seen    map[string]bool
 	recall  []*Object // set by reach: every object a recall marks
+	// before holds each loaded object's encoding as it was before this
+	// event (nil: it did not exist), for the undo record a later error
+	// declaration restores.
+	before map[string][]byte
 }
 
 func (cp *capture) get(id gs1.ObjectID) (*Object, error) {
@@ -69,10 +73,28 @@ func (cp *capture) get(id gs1.ObjectID) (*Object, error) {
 		return o, nil
 	}
 	o, err := GetObject(cp.c.State, id)
-	if err != nil || o == nil {
+	if err != nil {
 		return nil, err
 	}
+	if o == nil {
+		cp.before[k] = nil
+		return nil, nil
+	}
+	cp.before[k] = o.encode()
 	cp.objs[k] = o
+	return o, nil
+}
+
+// mention returns the object an event only mentions (a product class, a
+// service relation), creating its record on first mention: it has a
+// history but no owner, custodian, packing or recall.
+func (cp *capture) mention(id gs1.ObjectID) (*Object, error) {
+	o, err := cp.get(id)
+	if err != nil || o != nil {
+		return o, err
+	}
+	o = &Object{ID: id, URI: id.URI(), Created: cp.c.Block.Height}
+	cp.objs[string(ObjectKey(id))] = o
 	return o, nil
 }
 
@@ -80,12 +102,23 @@ func (cp *capture) get(id gs1.ObjectID) (*Object, error) {
 func (cp *capture) existing(ids []gs1.ObjectID) ([]*Object, error) {
 	out := make([]*Object, 0, len(ids))
 	for _, id := range ids {
+		if !id.Kind.Custodial() {
+			o, err := cp.mention(id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, o)
+			continue
+		}
 		o, err := cp.get(id)
 		if err != nil {
 			return nil, err
 		}
 		if o == nil {
 			return nil, call.Errorf(call.ErrUnknownObject, "%s has not been commissioned", id)
+		}
+		if o.Void {
+			return nil, call.Errorf(call.ErrUnknownObject, "%s is not commissioned: the event that commissioned it was declared erroneous", id)
 		}
 		out = append(out, o)
 	}
@@ -97,19 +130,30 @@ func (cp *capture) existing(ids []gs1.ObjectID) ([]*Object, error) {
 func (cp *capture) create(ids []gs1.ObjectID) ([]*Object, error) {
 	out := make([]*Object, 0, len(ids))
 	for _, id := range ids {
+		if !id.Kind.Custodial() {
+			o, err := cp.mention(id) // "commissioning 400 kg of product X": a mention
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, o)
+			continue
+		}
 		o, err := cp.get(id)
 		if err != nil {
 			return nil, err
 		}
-		if o != nil {
+		if o != nil && !o.Void {
 			return nil, call.Errorf(call.ErrObjectExists, "%s was already commissioned by %s", id, o.Owner)
 		}
-		if !cp.who.Org.OwnsKey(id.Key) {
+		if !cp.who.Org.OwnsObject(id) {
 			return nil, call.Errorf(call.ErrPrefixNotOwned, "%s: the company prefix of %s is not one of %s's (%v)", id, id.Key, cp.who.Org.ID, cp.who.Org.Prefixes)
 		}
-		o = &Object{ID: id, URI: id.URI(), Owner: cp.who.Org.ID, Custodian: cp.who.Org.ID, Created: cp.c.Block.Height}
-		cp.objs[string(ObjectKey(id))] = o
-		out = append(out, o)
+		n := &Object{ID: id, URI: id.URI(), Owner: cp.who.Org.ID, Custodian: cp.who.Org.ID, Created: cp.c.Block.Height}
+		if o != nil { // commissioned again after an erroneous commissioning: its history goes on
+			n.Head, n.Count = o.Head, o.Count
+		}
+		cp.objs[string(ObjectKey(id))] = n
+		out = append(out, n)
 	}
 	return out, nil
 }
@@ -149,9 +193,15 @@ func (cp *capture) touch(os ...*Object) {
 // container when packed).
 func (cp *capture) requireCustody(os []*Object) error {
 	for _, o := range os {
+		if !o.ID.Kind.Custodial() {
+			continue // a class or service relation is held by no one
+		}
 		top, err := cp.effective(o)
 		if err != nil {
 			return err
+		}
+		if top.Away != "" {
+			return call.Errorf(call.ErrNotCustodian, "%s left the chain's members: it was shipped to %s, outside the chain", o.ID, top.Away)
 		}
 		if top.Custodian != cp.who.Org.ID {
 			where := ""
@@ -204,7 +254,10 @@ func RunCapture(c *call.Context, who *membership.Caller, payload []byte) error {
 // payload.
 func runEvent(c *call.Context, who *membership.Caller, ev *epcis.Event, payload []byte) error {
 	var err error
-	cp := &capture{c: c, who: who, ev: ev, objs: map[string]*Object{}, seen: map[string]bool{}}
+	cp := &capture{c: c, who: who, ev: ev, objs: map[string]*Object{}, seen: map[string]bool{}, before: map[string][]byte{}}
+	if ev.ErrorDeclaration != nil {
+		return cp.declare(payload)
+	}
 	if ev.EventID != "" {
 		if h, err := c.State.Get(eventIDKey(ev.EventID)); err != nil {
 			return err
@@ -222,6 +275,8 @@ func runEvent(c *call.Context, who *membership.Caller, ev *epcis.Event, payload 
 		err = cp.transformationEvent()
 	case epcis.TransactionEvent:
 		err = cp.transactionEvent()
+	case epcis.AssociationEvent:
+		err = cp.associationEvent()
 	}
 	if err != nil {
 		return err
@@ -240,6 +295,7 @@ func runEvent(c *call.Context, who *membership.Caller, ev *epcis.Event, payload 
 		}
 		c.Emit("trace.recall", attrs...)
 	}
+	cp.writeUndo(h)
 	for _, o := range cp.touched {
 		putObject(c.State, o)
 	}
@@ -303,6 +359,11 @@ func (cp *capture) objectEvent() (recall []*Object, err error) {
 		if !org.Has(membership.Regulator) {
 			return nil, call.Errorf(call.ErrRole, "only a regulator recalls; %s is %v", org.ID, org.Roles)
 		}
+		for _, o := range os {
+			if !o.ID.Kind.Custodial() {
+				return nil, call.Errorf(call.ErrInvalid, "%s is a %s, which is not recalled; name the lots, items or containers", o.ID, o.ID.Kind)
+			}
+		}
 		return os, nil
 	case ev.BizStep == "inspecting" || ev.BizStep == "sampling":
 		if org.HasAny(inspectRoles...) {
@@ -311,6 +372,9 @@ func (cp *capture) objectEvent() (recall []*Object, err error) {
 		return nil, cp.requireCustody(os)
 	case ev.BizStep == "receiving":
 		for _, o := range os {
+			if !o.ID.Kind.Custodial() || (o.Receiver == "" && o.Away == "" && o.Parent == nil && o.Custodian == org.ID) {
+				continue // a mention, or the holder receiving at its own site
+			}
 			if o.Receiver != org.ID {
 				if o.Receiver == "" {
 					return nil, call.Errorf(call.ErrNotReceiver, "%s is not in transit (held by %s); nothing to receive", o.ID, o.Custodian)
@@ -319,7 +383,9 @@ func (cp *capture) objectEvent() (recall []*Object, err error) {
 			}
 		}
 		for _, o := range os {
-			o.Custodian, o.Receiver = org.ID, ""
+			if o.ID.Kind.Custodial() {
+				o.Custodian, o.Receiver = org.ID, ""
+			}
 		}
 		return nil, nil
 	case ev.BizStep == "shipping":
@@ -331,15 +397,19 @@ func (cp *capture) objectEvent() (recall []*Object, err error) {
 				return nil, call.Errorf(call.ErrAlreadyPacked, "%s is packed in %s: ship the container", o.ID, o.Parent)
 			}
 		}
-		to, err := cp.receiver()
+		to, away, err := cp.receiver()
 		if err != nil {
 			return nil, err
 		}
 		for _, o := range os {
-			if to == org.ID {
+			switch {
+			case !o.ID.Kind.Custodial():
+			case away != "": // custody leaves the chain's members
+				o.Custodian, o.Receiver, o.Away = "", "", away
+			case to == org.ID:
 				o.Receiver = ""
-			} else {
-				o.Receiver = to
+			default:
+				o.Receiver = to // "" when no destination is named: it stays with the sender
 			}
 		}
 		return nil, nil
@@ -353,10 +423,17 @@ func (cp *capture) objectEvent() (recall []*Object, err error) {
 	}
 }
 
-// receiver finds the organisation a shipping event names in its
-// destination list: the first possessing_party, else owning_party, else
-// location entry whose GLN a member organisation registered.
-func (cp *capture) receiver() (string, error) {
+// receiver finds where a shipping event sends its objects, from the first
+// possessing_party, else owning_party, else location entry of its
+// destination list: a member organisation (by a GLN it registered), or a
+// party outside the chain (away: a GLN no member holds, or any other
+// URI). A GLN under a member's company prefix that the member has not
+// registered is refused as a likely mistake. A shipment with no
+// destination list names no receiver: the objects stay with the sender.
+func (cp *capture) receiver() (to, away string, err error) {
+	if len(cp.ev.Destinations) == 0 {
+		return "", "", nil
+	}
 	for _, typ := range []string{"possessing_party", "owning_party", "location"} {
 		for _, d := range cp.ev.Destinations {
 			if d.Type != typ {
@@ -364,26 +441,33 @@ func (cp *capture) receiver() (string, error) {
 			}
 			gln, err := gs1.ParsePartyGLN(d.ID)
 			if err != nil {
-				continue
+				return "", d.ID, nil // not a GLN: a party outside GS1 keys
 			}
 			org, err := membership.OrgByGLN(cp.c.State, gln)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			if org == "" {
-				return "", call.Errorf(call.ErrUnknownParty, "destination %s (GLN %s) is not registered to any member organisation", d.ID, gln)
+				holder, err := membership.OwnerOfKey(cp.c.State, gln)
+				if err != nil {
+					return "", "", err
+				}
+				if holder != "" {
+					return "", "", call.Errorf(call.ErrUnknownParty, "destination %s: GLN %s is under %s's company prefix but %s has not registered it; register it or correct the destination", d.ID, gln, holder, holder)
+				}
+				return "", d.ID, nil
 			}
 			o, err := membership.GetOrg(cp.c.State, org)
 			if err != nil {
-				return "", err
+				return "", "", err
 			}
 			if o.Status != membership.Active {
-				return "", call.Errorf(call.ErrOrgSuspended, "receiver %s is suspended and cannot take custody", org)
+				return "", "", call.Errorf(call.ErrOrgSuspended, "receiver %s is suspended and cannot take custody", org)
 			}
-			return org, nil
+			return org, "", nil
 		}
 	}
-	return "", call.Errorf(call.ErrNoReceiver, "a shipping event must name the receiving organisation: a destinationList entry (possessing_party, owning_party or location) with a member's GLN")
+	return "", "", call.Errorf(call.ErrNoReceiver, "the destinationList names no owning_party, possessing_party or location, so the receiver is unknown")
 }
 
 func (cp *capture) aggregationEvent() error {
@@ -415,6 +499,9 @@ func (cp *capture) aggregationEvent() error {
 			return err
 		}
 		for _, c := range cs {
+			if !c.ID.Kind.Custodial() {
+				return call.Errorf(call.ErrInvalid, "%s is a %s: name the lots or items to pack", c.ID, c.ID.Kind)
+			}
 			if c.Parent != nil {
 				return call.Errorf(call.ErrAlreadyPacked, "%s is already packed in %s", c.ID, c.Parent)
 			}
@@ -516,13 +603,32 @@ func (cp *capture) transformationEvent() error {
 	if err := requireNotRecalled(ins, "transformed"); err != nil {
 		return err
 	}
-	outs, err := cp.create(concat(ev.OutputEPCList, lotIDs(ev.OutputQuantityList)))
+	// An output that is also an input was transformed in place (a lot
+	// dried or graded under its own number): it goes on, not created anew.
+	var made []gs1.ObjectID
+	var kept []*Object
+	for _, id := range concat(ev.OutputEPCList, lotIDs(ev.OutputQuantityList)) {
+		in := false
+		for _, o := range ins {
+			in = in || o.ID == id
+		}
+		if in {
+			o, _ := cp.get(id)
+			kept = append(kept, o)
+		} else {
+			made = append(made, id)
+		}
+	}
+	outs, err := cp.create(made)
 	if err != nil {
 		return err
 	}
+	outs = append(outs, kept...)
 	for _, in := range ins {
 		for _, out := range outs {
-			cp.c.State.Set(key(derivedPrefix, ObjectKey(in.ID), ObjectKey(out.ID)), nil)
+			if in != out && in.ID.Kind.Custodial() && out.ID.Kind.Custodial() { // a class is never recalled
+				cp.c.State.Set(key(derivedPrefix, ObjectKey(in.ID), ObjectKey(out.ID)), nil)
+			}
 		}
 	}
 	cp.touch(ins...)

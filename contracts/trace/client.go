@@ -72,6 +72,8 @@ func PrepareCapture(doc []byte, opt CaptureOptions) (*Capture, error) {
 func precheck(ev *epcis.Event, org *membership.Org) error {
 	var created []gs1.ObjectID
 	switch {
+	case ev.ErrorDeclaration != nil:
+		return nil // a re-capture of a recorded event: the contract checks who may declare
 	case ev.Type == epcis.ObjectEvent && ev.Action == epcis.Add:
 		created = concat(ev.EPCList, lotIDs(ev.QuantityList))
 		for _, id := range created {
@@ -90,7 +92,7 @@ func precheck(ev *epcis.Event, org *membership.Org) error {
 		}
 	}
 	for _, id := range created {
-		if !org.OwnsKey(id.Key) {
+		if id.Kind.Custodial() && !org.OwnsObject(id) {
 			return call.Errorf(call.ErrPrefixNotOwned, "%s: the company prefix of %s is not one of %s's (%v)", id, id.Key, org.ID, org.Prefixes)
 		}
 	}
@@ -98,7 +100,10 @@ func precheck(ev *epcis.Event, org *membership.Org) error {
 }
 
 // Recorded returns an object's history as epcis.Recorded values, oldest
-// first.
+// first, as an EPCIS repository returns corrected events: an error
+// declaration is not an event of its own but the errorDeclaration of the
+// event it declares erroneous (Recorded.Declared, with the declaration's
+// provenance, so a verifier still finds every link of the hash chain).
 func Recorded(r state.Store, id gs1.ObjectID) ([]epcis.Recorded, error) {
 	recs, err := History(r, id)
 	if err != nil {
@@ -106,17 +111,41 @@ func Recorded(r state.Store, id gs1.ObjectID) ([]epcis.Recorded, error) {
 	}
 	out := make([]epcis.Recorded, 0, len(recs))
 	for _, rec := range recs {
-		ev, err := rec.Event()
+		er, err := recorded(rec)
 		if err != nil {
-			return nil, fmt.Errorf("trace: recorded event does not decode: %w", err)
+			return nil, err
 		}
-		er := epcis.Recorded{Event: ev, Hash: rec.Hash(), RecordTime: rec.Time, Org: rec.Org, Height: rec.Height, TxHash: rec.TxHash}
-		for _, l := range rec.Links {
-			er.Prev = append(er.Prev, epcis.PrevLink{Object: l.Object.URI(), Prev: l.Prev})
+		if er.Event.ErrorDeclaration != nil {
+			continue // carried by the event it declares erroneous
+		}
+		if d, ok, err := DeclaredBy(r, er.Hash); err != nil {
+			return nil, err
+		} else if ok {
+			drec, err := GetRecord(r, d)
+			if err != nil || drec == nil {
+				return nil, fmt.Errorf("trace: declaration %s of %s: missing (%v)", d, er.Hash, err)
+			}
+			de, err := recorded(drec)
+			if err != nil {
+				return nil, err
+			}
+			er.Declared = &de
 		}
 		out = append(out, er)
 	}
 	return out, nil
+}
+
+func recorded(rec *Record) (epcis.Recorded, error) {
+	ev, err := rec.Event()
+	if err != nil {
+		return epcis.Recorded{}, fmt.Errorf("trace: recorded event does not decode: %w", err)
+	}
+	er := epcis.Recorded{Event: ev, Hash: rec.Hash(), RecordTime: rec.Time, Org: rec.Org, Height: rec.Height, TxHash: rec.TxHash}
+	for _, l := range rec.Links {
+		er.Prev = append(er.Prev, epcis.PrevLink{Object: l.Object.URI(), Prev: l.Prev})
+	}
+	return er, nil
 }
 
 // QueryDocument returns an object's history as an EPCIS 2.0

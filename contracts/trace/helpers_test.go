@@ -3,7 +3,6 @@ package trace_test
 import (
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -14,6 +13,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/internal/testenv"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -30,6 +30,7 @@ var (
 	regKey      = contracttest.Key("reg")
 	acmeKey     = contracttest.Key("acme")
 	supplierKey = contracttest.Key("supplier")
+	railKey     = contracttest.Key("rail")
 
 	farmGLN    = "6923101000011"
 	farmSite   = "6923101000028"
@@ -54,6 +55,7 @@ func cast(t testing.TB) *contracttest.Chain {
 		contracttest.Org("reg", regKey, R(membership.Regulator), nil, nil),
 		contracttest.Org("acme", acmeKey, R(membership.Processor, membership.Retailer), []string{"0614141", "0012345"}, []string{acmeGLN}),
 		contracttest.Org("supplier", supplierKey, R(membership.Farm), []string{"4012345", "4023333", "4000001"}, nil),
+		contracttest.Org("rail", railKey, R(membership.Logistics), []string{"952005385", "95252084"}, nil),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -156,14 +158,17 @@ func object(t testing.TB, c *contracttest.Chain, id gs1.ObjectID) *trace.Object 
 	return o
 }
 
-func fixtureDir(t testing.TB) string {
+// gs1Schema returns the directory of GS1's EPCIS examples in the reference
+// fixtures beside the repository and GS1's schema compiled from it, or
+// skips the test.
+func gs1Schema(t testing.TB) (string, *epcis.Schema) {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	dir := filepath.Join(filepath.Dir(file), "..", "..", "..", "shared", "fixtures", "epcis")
-	if _, err := os.Stat(filepath.Join(dir, "EPCIS-JSON-Schema.json")); err != nil {
-		t.Skipf("GS1 EPCIS fixtures not found at %s (../shared/fixtures/epcis from the repository root): %v", dir, err)
+	dir := testenv.Fixture(t, "epcis")
+	s, err := epcis.NewSchema(readFile(t, filepath.Join(dir, "EPCIS-JSON-Schema.json")))
+	if err != nil {
+		t.Fatal(err)
 	}
-	return dir
+	return dir, s
 }
 
 func readFile(t testing.TB, path string) []byte {

@@ -13,6 +13,7 @@ import (
 	"fmt"
 
 	"github.com/qianchain/qianchain/contracts/codec"
+	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/state"
 	"github.com/qianchain/qianchain/ledger"
@@ -28,6 +29,8 @@ import (
 //	t/d/{from obj}{to obj}   -> empty (to was derived from from: recall edges)
 //	t/c/{parent obj}{obj}    -> empty (obj is packed in parent)
 //	t/p/{gtin}               -> Product
+//	t/u/{event hash}         -> Undo: the objects an event touched, as they were before it
+//	t/x/{event hash}         -> hash of the declaration that declared the event erroneous
 const (
 	objectPrefix   = "t/o/"
 	recordPrefix   = "t/e/"
@@ -36,13 +39,31 @@ const (
 	derivedPrefix  = "t/d/"
 	containsPrefix = "t/c/"
 	productPrefix  = "t/p/"
+	undoPrefix     = "t/u/"
+	declaredPrefix = "t/x/"
 )
 
+// keyLen is the fixed key length of a kind, or 0 when the key is variable
+// (a GIAI) and the object key carries its length.
+func keyLen(k gs1.Kind) int {
+	switch k {
+	case gs1.Container, gs1.ServiceRelation:
+		return 18
+	case gs1.IndividualAsset:
+		return 0
+	}
+	return 14
+}
+
 // ObjectKey is the self-delimiting byte form of an object id used in state
-// keys.
+// keys: u8 kind, the key (fixed length by kind; a GIAI after its u8
+// length), u8 length and the lot or serial.
 func ObjectKey(o gs1.ObjectID) []byte {
-	b := make([]byte, 0, 2+len(o.Key)+len(o.Ext))
+	b := make([]byte, 0, 3+len(o.Key)+len(o.Ext))
 	b = append(b, byte(o.Kind))
+	if keyLen(o.Kind) == 0 {
+		b = append(b, byte(len(o.Key)))
+	}
 	b = append(b, o.Key...)
 	b = append(b, byte(len(o.Ext)))
 	return append(b, o.Ext...)
@@ -56,6 +77,16 @@ func key(prefix string, parts ...[]byte) []byte {
 	return k
 }
 
+// ParseObjectKey reads back an object key that ObjectKey wrote — all of
+// b, and a valid identifier — for readers that walk the t/o/ table.
+func ParseObjectKey(b []byte) (gs1.ObjectID, bool) {
+	o, rest, err := parseObjectKey(b)
+	if err != nil || len(rest) != 0 || o.Validate() != nil || string(ObjectKey(o)) != string(b) {
+		return gs1.ObjectID{}, false
+	}
+	return o, true
+}
+
 // parseObjectKey reads an object key from the front of b and returns the
 // rest.
 func parseObjectKey(b []byte) (gs1.ObjectID, []byte, error) {
@@ -63,9 +94,12 @@ func parseObjectKey(b []byte) (gs1.ObjectID, []byte, error) {
 		return gs1.ObjectID{}, nil, fmt.Errorf("empty object key")
 	}
 	o := gs1.ObjectID{Kind: gs1.Kind(b[0])}
-	n := 14
-	if o.Kind == gs1.Container {
-		n = 18
+	n := keyLen(o.Kind)
+	if n == 0 {
+		if len(b) < 2 {
+			return o, nil, fmt.Errorf("short object key")
+		}
+		n, b = int(b[1]), b[1:]
 	}
 	if len(b) < 1+n+1 {
 		return o, nil, fmt.Errorf("short object key")
@@ -92,6 +126,13 @@ type Object struct {
 	Head      ledger.Hash   `json:"head"`         // the latest event on it
 	Count     uint32        `json:"events"`       // number of events on it
 	Created   uint64        `json:"created"`      // height
+	// Away is the destination outside the chain's members (a GLN's party
+	// URI, or any URI) it was shipped to: no member holds it any more.
+	Away string `json:"away,omitempty"`
+	// Void: the event that commissioned it was declared erroneous; it is
+	// as if never commissioned (and may be commissioned again), but its
+	// history stays.
+	Void bool `json:"void,omitempty"`
 }
 
 // MaxPackDepth bounds container nesting (item in case in pallet ...).
@@ -99,7 +140,7 @@ const MaxPackDepth = 8
 
 func (o *Object) encode() []byte {
 	e := &codec.Encoder{}
-	e.U8(1)
+	e.U8(2)
 	e.Bytes(ObjectKey(o.ID))
 	e.String(o.Owner)
 	e.String(o.Custodian)
@@ -115,12 +156,14 @@ func (o *Object) encode() []byte {
 	e.Fixed(o.Head[:])
 	e.U32(o.Count)
 	e.U64(o.Created)
+	e.String(o.Away)
+	e.Bool(o.Void)
 	return e.Buf
 }
 
 func decodeObject(b []byte) (*Object, error) {
 	d := codec.NewDecoder("trace object", b)
-	if v := d.U8("version"); d.Err() == nil && v != 1 {
+	if v := d.U8("version"); d.Err() == nil && v != 2 {
 		d.Fail("version", "unknown version %d", v)
 	}
 	o := &Object{}
@@ -137,6 +180,8 @@ func decodeObject(b []byte) (*Object, error) {
 	d.Fixed("head", o.Head[:])
 	o.Count = d.U32("count")
 	o.Created = d.U64("created")
+	o.Away = d.String("away", epcis.MaxURILen)
+	o.Void = d.Bool("void")
 	if err := d.Finish(); err != nil {
 		return nil, err
 	}

@@ -44,9 +44,19 @@ func TestCustodyMovesWithShippingAndReceiving(t *testing.T) {
 	expect(t, capture(c, coopKey, ev(epcis.Observe, "storing", leaves)), call.ErrNotCustodian, "held by farm")
 	expect(t, capture(c, farmKey, ev(epcis.Observe, "storing", lot("6923101", "00010", "none"))), call.ErrUnknownObject)
 	expect(t, capture(c, coopKey, receive(leaves)), call.ErrNotReceiver, "not in transit")
-	noDest := ev(epcis.Observe, "shipping", leaves)
-	expect(t, capture(c, farmKey, noDest), call.ErrNoReceiver)
-	expect(t, capture(c, farmKey, ship(strayGLN, leaves)), call.ErrUnknownParty, strayGLN)
+	// A shipment that names no destination stays with the sender (an
+	// internal move); one whose destinations name no party or location
+	// has no receiver; a GLN under a member's prefix that the member has
+	// not registered is taken for a mistake.
+	expect(t, capture(c, farmKey, ev(epcis.Observe, "shipping", leaves)), call.OK)
+	if o := object(t, c, leaves); o.Custodian != "farm" || o.Receiver != "" {
+		t.Fatalf("shipped with no destination: %+v", o)
+	}
+	odd := ship(coopGLN, leaves)
+	odd.Destinations[0].Type = "https://example.org/sdt/carrier"
+	expect(t, capture(c, farmKey, odd), call.ErrNoReceiver, "names no owning_party")
+	farmUnregistered := contracttest.WithCheck("692310100009")
+	expect(t, capture(c, farmKey, ship(farmUnregistered, leaves)), call.ErrUnknownParty, "under farm's company prefix")
 	expect(t, capture(c, coopKey, ship(coopGLN, leaves)), call.ErrNotCustodian)
 	expect(t, capture(c, farmKey, ship(coopGLN, leaves)), call.OK)
 	if o := object(t, c, leaves); o.Custodian != "farm" || o.Receiver != "coop" {
@@ -117,7 +127,13 @@ func TestTransformation(t *testing.T) {
 	expect(t, capture(c, shopKey, transform("commissioning", []gs1.ObjectID{leaves}, lot("6923105", "00010", "X"))), call.ErrRole)
 	expect(t, capture(c, farmKey, transform("commissioning", []gs1.ObjectID{leaves}, lot("6923101", "00010", "F2"))), call.ErrNotCustodian)
 	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{leaves}, lot("6923103", "00010", "X"))), call.ErrPrefixNotOwned)
-	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{leaves}, leaves)), call.ErrObjectExists)
+	// An output that is one of the inputs was transformed in place (GS1's
+	// all-possible-fields example does this): it goes on, not created anew.
+	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{leaves}, leaves)), call.OK)
+	if o := object(t, c, leaves); o.Owner != "farm" || o.Custodian != "coop" {
+		t.Fatalf("transformed in place: %+v", o)
+	}
+	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{leaves}, lot("6923101", "00010", "LSK-1"))), call.ErrPrefixNotOwned)
 	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{lot("6923101", "00010", "ghost")}, graded)), call.ErrUnknownObject)
 	expect(t, capture(c, coopKey, transform("commissioning", []gs1.ObjectID{leaves}, graded)), call.OK)
 	g := object(t, c, graded)

@@ -6,29 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"pgregory.net/rapid"
-)
 
-// sharedFixture returns the path of a file in ../shared/fixtures, found by
-// walking up from the package directory to the repository root's sibling.
-func sharedFixture(t testing.TB, rel string) string {
-	t.Helper()
-	dir, _ := os.Getwd()
-	for {
-		p := filepath.Join(dir, "..", "shared", "fixtures", rel)
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("reference fixture ../shared/fixtures/%s not found beside the repository; skipping conformance test", rel)
-		}
-		dir = parent
-	}
-}
+	"github.com/qianchain/qianchain/internal/testenv"
+)
 
 type vectors struct {
 	Leaves []string `json:"leaf_inputs_hex"`
@@ -36,7 +19,7 @@ type vectors struct {
 }
 
 func loadVectors(t *testing.T) ([][]byte, []Hash) {
-	raw, err := os.ReadFile(sharedFixture(t, "merkle/rfc6962-vectors.json"))
+	raw, err := os.ReadFile(testenv.Fixture(t, "merkle/rfc6962-vectors.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -231,7 +231,7 @@ func TestLotQRCodeDecodes(t *testing.T) {
 func TestEPCISQueryDocument(t *testing.T) {
 	needNet(t)
 	raw := get(t, lotPath(demo.DemoLot)+"/epcis", http.StatusOK, nil)
-	if !strings.Contains(string(raw), `"EPCISQueryDocument"`) || !strings.Contains(string(raw), "qian:prev") {
+	if !strings.Contains(string(raw), `"EPCISQueryDocument"`) || !strings.Contains(string(raw), `"qian:provenance"`) || !strings.Contains(string(raw), "qian:prev") {
 		t.Fatalf("%s", raw)
 	}
 	get(t, "/v1/lots/06923103000118/NOPE/epcis", http.StatusNotFound, nil)

@@ -35,6 +35,7 @@ func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 		"GET /v1/lots/{gtin}/{lot}/epcis":  func() { get(t, lotPath(demo.DemoLot)+"/epcis", 200, nil) },
 		"GET /v1/lots/{gtin}/{lot}/qr.png": func() { get(t, lotPath(demo.DemoLot)+"/qr.png", 200, nil) },
 		"GET /v1/objects":                  func() { get(t, "/v1/objects?id=/00/"+demo.SSCCPallet, 200, nil) },
+		"GET /v1/objects/epcis":            func() { get(t, "/v1/objects/epcis?id=/00/"+demo.SSCCPallet, 200, nil) },
 		"GET /v1/products/{gtin}":          func() { get(t, "/v1/products/"+demo.GTINMaojianSpecial, 200, nil) },
 		"GET /v1/orgs":                     func() { get(t, "/v1/orgs", 200, nil) },
 		"GET /v1/orgs/{id}":                func() { get(t, "/v1/orgs/regulator", 200, nil) },

@@ -13,6 +13,15 @@ import (
 	"github.com/qianchain/qianchain/node/web/qr"
 )
 
+// objectKinds are the kind= values of GET /v1/lots (view.KindName).
+var objectKinds = map[string]gs1.Kind{}
+
+func init() {
+	for k := gs1.Lot; k <= gs1.ServiceRelation; k++ {
+		objectKinds[view.KindName(k)] = k
+	}
+}
+
 func (s *Server) lots(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	limit, ok := intParam(w, r, "limit", 50, 1, view.MaxLotPage)
@@ -23,15 +32,15 @@ func (s *Server) lots(w http.ResponseWriter, r *http.Request) {
 	switch k := q.Get("kind"); k {
 	case "", "lot":
 		lq.Kind = gs1.Lot
-	case "item":
-		lq.Kind = gs1.Item
-	case "container":
-		lq.Kind = gs1.Container
 	case "all":
 		lq.AllKinds = true
 	default:
-		writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", fmt.Sprintf("kind=%q is not lot, item, container or all", k))
-		return
+		kind, ok := objectKinds[k]
+		if !ok {
+			writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", fmt.Sprintf("kind=%q is not lot, item, container, class, returnable_asset, individual_asset, service_relation or all", k))
+			return
+		}
+		lq.Kind = kind
 	}
 	switch v := q.Get("recalled"); v {
 	case "":
@@ -64,15 +73,18 @@ func pathLot(r *http.Request) (gs1.ObjectID, error) {
 }
 
 // LotView returns the lot with its verification, for the API and pages.
+// The view is shared (lotCache): callers must not change it.
 func (s *Server) LotView(id gs1.ObjectID) (*view.Lot, error) {
-	l, err := s.view.Lot(id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.view.VerifyLot(l); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return s.lotViews.get(id, s.n.Store.Height(), func() (*view.Lot, error) {
+		l, err := s.view.Lot(id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.view.VerifyLot(l); err != nil {
+			return nil, err
+		}
+		return l, nil
+	})
 }
 
 func (s *Server) lot(w http.ResponseWriter, r *http.Request) {
@@ -115,6 +127,32 @@ func (s *Server) lotEPCIS(w http.ResponseWriter, r *http.Request) {
 		WriteViewError(w, err)
 		return
 	}
+	s.epcisExport(w, id)
+}
+
+func init() {
+	routeHooks = append(routeHooks, func(s *Server) { s.mux.HandleFunc("GET /v1/objects/epcis", s.objectEPCIS) })
+}
+
+// objectEPCIS serves any traced object's history (?id= as GET /v1/objects
+// takes it) as an EPCIS 2.0 query document.
+func (s *Server) objectEPCIS(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query().Get("id")
+	if q == "" {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", "give ?id= a Digital Link URI or path, or an EPC URN")
+		return
+	}
+	id, err := view.ParseObject(q)
+	if err != nil {
+		WriteViewError(w, err)
+		return
+	}
+	s.epcisExport(w, id)
+}
+
+// epcisExport writes the object's events, exactly as captured, with the
+// chain's provenance at the document level (epcis.QueryDocument).
+func (s *Server) epcisExport(w http.ResponseWriter, id gs1.ObjectID) {
 	var created int64
 	if b, err := s.n.Store.Block(s.n.Store.Height()); err == nil {
 		created = b.Header.Time

@@ -56,6 +56,27 @@ type HTTP struct {
 	SubmitRate          int64
 	SubmitBurst         int64
 	SubmitLimitLoopback bool
+	// The per-client limit on reads (GET and HEAD, pages included): a
+	// token bucket of ReadBurst refilled at ReadRate per second (0 or
+	// negative: no limit).
+	ReadRate  int64
+	ReadBurst int64
+	// Timeouts of the server (node/httpserver): the whole request, the
+	// response (the event stream excepted: each of its writes gets
+	// WriteTimeout instead), an idle keep-alive connection.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	// Caps on open connections, in all and per client, and on event-stream
+	// subscribers, in all and per client. A client is an IPv4 address or
+	// an IPv6 /64.
+	MaxConnections          int
+	MaxConnectionsPerClient int
+	MaxStreams              int
+	MaxStreamsPerClient     int
+	// LimitLoopback applies the per-client read limit and caps to clients
+	// on the node's own host too.
+	LimitLoopback bool
 	// PProf serves net/http/pprof at /debug/pprof/.
 	PProf bool
 }
@@ -198,6 +219,26 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.SubmitBurst < 1 {
 		return keyErr("http.submit_burst", "%d must be at least 1", c.HTTP.SubmitBurst)
+	}
+	if c.HTTP.ReadBurst < 1 {
+		return keyErr("http.read_burst", "%d must be at least 1", c.HTTP.ReadBurst)
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"http.read_timeout", c.HTTP.ReadTimeout}, {"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout}} {
+		if d.v < time.Second || d.v > time.Hour {
+			return keyErr(d.key, "%s is outside 1s to 1h", d.v)
+		}
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"http.max_connections", c.HTTP.MaxConnections}, {"http.max_connections_per_client", c.HTTP.MaxConnectionsPerClient},
+		{"http.max_streams", c.HTTP.MaxStreams}, {"http.max_streams_per_client", c.HTTP.MaxStreamsPerClient}} {
+		if n.v < 1 {
+			return keyErr(n.key, "%d must be at least 1", n.v)
+		}
 	}
 	if c.Mempool.MaxTxs < 1 {
 		return keyErr("mempool.max_txs", "%d must be at least 1", c.Mempool.MaxTxs)

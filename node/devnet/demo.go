@@ -47,7 +47,7 @@ func loadDemo(ctx context.Context, nw *Network, o Options) error {
 	fmt.Fprintf(o.Out, "载入演示数据 Loading the demo story: %d transactions\n", len(story.Steps))
 	n := nw.Nodes[0]
 	for i, step := range story.Steps {
-		code, err := submitAndWait(ctx, n, step.Tx, 30*time.Second)
+		code, err := SubmitAndWait(ctx, n, step.Tx, 30*time.Second)
 		if err != nil {
 			return fmt.Errorf("step %d (%s): %w", i+1, step.Note, err)
 		}
@@ -60,9 +60,9 @@ func loadDemo(ctx context.Context, nw *Network, o Options) error {
 	return os.WriteFile(marker, []byte(time.Now().UTC().Format(time.RFC3339)+"\n"), 0o644)
 }
 
-// submitAndWait submits tx to n and waits until it is committed, returning
+// SubmitAndWait submits tx to n and waits until it is committed, returning
 // its result code (or the admission rejection's code).
-func submitAndWait(ctx context.Context, n *node.Node, tx *ledger.Tx, timeout time.Duration) (string, error) {
+func SubmitAndWait(ctx context.Context, n *node.Node, tx *ledger.Tx, timeout time.Duration) (string, error) {
 	_, h, err := n.Submit(tx.Encode())
 	if err != nil {
 		if code := codeOf(err); code != "" {

@@ -1,11 +1,15 @@
-// Package localnet writes node homes: one for `qian init`, and a whole
-// local network for `qian testnet` (validator homes, observer homes, a
-// shared genesis and a keyring of demo organisation admins).
+// Package localnet writes node homes: a founding organisation's home and
+// join request for `qian consortium request` (CreateMember), a
+// single-organisation chain's home for `qian init` (the same, assembled
+// into a genesis of one), and a whole local network for `qian testnet`
+// (validator homes, observer homes, a shared genesis and a keyring of demo
+// organisation admins).
 //
 // It only writes files; nothing here starts a node. Every file that holds
 // a key is created once and never replaced, and an output directory that
 // already holds anything is refused, so running a command twice never
-// destroys keys. A run that fails part-way leaves what it wrote; remove the
+// destroys keys. CreateMember and Init check everything before writing; a
+// testnet run that fails part-way leaves what it wrote; remove the
 // directory and run again.
 //
 // Port layout of a testnet with base port P: node i (validators first, then

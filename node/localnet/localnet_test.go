@@ -117,6 +117,10 @@ func TestTestnetLayout(t *testing.T) {
 			if gv.Name != n.Name || gv.PubKey != vk.PublicKey() || gv.PeerID != id {
 				t.Errorf("genesis validator %d = %+v, home %s has key %s peer %s", i, gv, n.Name, vk.PublicKey(), id)
 			}
+			// Each validator names its organisation and where it is dialled.
+			if gv.Org != doc.Organisations[i].ID || !reflect.DeepEqual(gv.Addresses, config.DefaultP2PListen(n.P2PPort)) {
+				t.Errorf("genesis validator %d organisation %q addresses %v", i, gv.Org, gv.Addresses)
+			}
 		} else {
 			observerID = id
 			if _, err := os.Stat(paths.ValidatorKeyFile()); !errors.Is(err, os.ErrNotExist) {
@@ -299,7 +303,8 @@ func TestInit(t *testing.T) {
 	isolate(t)
 	home := filepath.Join(t.TempDir(), "home")
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	n, doc, err := Init(InitOptions{Home: home, ChainID: "qian-x", Moniker: "tea-node", GenesisTime: at})
+	fast := []keyring.Option{keyring.InsecureTestKDF()}
+	m, doc, err := Init(InitOptions{Home: home, ChainID: "qian-x", Moniker: "tea-node", GenesisTime: at, Passphrase: passphrase(testPass), KeyringOptions: fast})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +312,7 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Hash() != doc.Hash() || g.ChainID != "qian-x" || !g.GenesisTime.Equal(at) || len(g.Validators) != 1 || len(g.Organisations) != 0 {
+	if g.Hash() != doc.Hash() || g.ChainID != "qian-x" || !g.GenesisTime.Equal(at) || len(g.Validators) != 1 || len(g.Organisations) != 1 {
 		t.Fatalf("genesis %+v", g)
 	}
 	vk, err := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key"))
@@ -318,32 +323,68 @@ func TestInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.Validators[0].PubKey != vk.PublicKey() || g.Validators[0].PeerID != id || g.Validators[0].Name != "tea-node" || n.PeerID != id {
-		t.Fatalf("genesis validator %+v does not match the home's keys", g.Validators[0])
+	v := g.Validators[0]
+	if v.PubKey != vk.PublicKey() || v.PeerID != id || v.Name != "tea-node" || m.PeerID() != id || v.Org != DefaultInitOrgID {
+		t.Fatalf("genesis validator %+v does not match the home's keys", v)
+	}
+	if !reflect.DeepEqual(v.Addresses, config.DefaultP2PListen(config.DefaultP2PPort)) {
+		t.Errorf("validator addresses %v", v.Addresses)
+	}
+	// The one founding organisation, administered by the home's keyring
+	// account of its name, founded by a signed request that checks.
+	o := g.Organisations[0]
+	kr, _ := keyring.Open(filepath.Join(home, "keyring"))
+	admin, err := kr.Unlock(DefaultInitOrgID, testPass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.ID != DefaultInitOrgID || o.Name != DefaultInitOrgName || len(o.Roles) != len(genesis.Roles()) || o.Admins[0] != admin.PublicKey() || o.Join == nil {
+		t.Fatalf("organisation %+v", o)
+	}
+	if err := genesis.Check(g, []*genesis.JoinRequest{m.Request}); err != nil {
+		t.Fatal(err)
 	}
 	c, err := config.Load(home, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Moniker != "tea-node" || c.Role != config.RoleValidator || c.HTTP.Listen != config.DefaultHTTPListen || len(c.P2P.Peers) != 0 {
+	if c.Moniker != "tea-node" || c.Role != config.RoleValidator || c.HTTP.Listen != config.DefaultHTTPListen || len(c.P2P.Peers) != 0 ||
+		c.Client.Key != DefaultInitOrgID || c.Client.Node != config.DefaultNodeURL {
 		t.Fatalf("config %+v", c)
 	}
 	if m := mode(t, home); m != 0o700 {
 		t.Errorf("home mode %04o", m)
 	}
 	// A second init must not touch the keys.
-	if _, _, err := Init(InitOptions{Home: home}); err == nil || !strings.Contains(err.Error(), "already exists") {
+	if _, _, err := Init(InitOptions{Home: home, Passphrase: passphrase(testPass), KeyringOptions: fast}); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Fatalf("second init: %v", err)
 	}
 	vk2, _ := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key"))
 	if vk2.PublicKey() != vk.PublicKey() {
 		t.Fatal("second init replaced the validator key")
 	}
-	if _, _, err := Init(InitOptions{Home: t.TempDir(), ChainID: "BAD"}); err == nil || !strings.Contains(err.Error(), "--chain-id") {
-		t.Fatalf("bad chain id: %v", err)
-	}
-	if _, _, err := Init(InitOptions{Home: t.TempDir(), Moniker: "a b"}); err == nil || !strings.Contains(err.Error(), "moniker") {
-		t.Fatalf("bad moniker: %v", err)
+	// Refusals write nothing.
+	for _, c := range []struct {
+		o    InitOptions
+		says string
+	}{
+		{InitOptions{ChainID: "BAD"}, "--chain-id"},
+		{InitOptions{Moniker: "a b"}, "moniker"},
+		{InitOptions{Org: genesis.Organisation{ID: "Tea"}}, "--org"},
+		{InitOptions{Org: genesis.Organisation{GLNs: []string{"6901230000010"}}}, "not under"},
+		{InitOptions{}, "passphrase"},
+	} {
+		c.o.Home = filepath.Join(t.TempDir(), "h")
+		if c.says != "passphrase" {
+			c.o.Passphrase = passphrase(testPass)
+		}
+		c.o.KeyringOptions = fast
+		if _, _, err := Init(c.o); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("init %+v: %v, want mention of %q", c.o, err, c.says)
+		}
+		if _, err := os.Stat(c.o.Home); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a refused init (%s) wrote %s", c.says, c.o.Home)
+		}
 	}
 }
 

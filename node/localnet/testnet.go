@@ -126,7 +126,9 @@ func emptyOrAbsent(dir string) error {
 
 // CreateTestnet writes a local network into o.Dir:
 //
-//	DIR/genesis.json                 validators node0..node{N-1}, demo organisations
+//	DIR/genesis.json                 validators node0..node{N-1} (node i run by demo
+//	                                 organisation i mod 8, dialled at its addresses),
+//	                                 demo organisations
 //	DIR/keys/                        keyring: farm, cooperative, ..., data_exchange
 //	DIR/node{i}/                     validator homes: config.toml, genesis.json, keys/
 //	DIR/observer, DIR/observer1, ... observer homes (role observer)
@@ -192,11 +194,11 @@ func CreateTestnet(o TestnetOptions) (*Testnet, error) {
 	var validatorAddrs, observerIDs []string
 	for i, n := range tn.Nodes {
 		if n.Role == config.RoleValidator {
-			// Validator i is run by demo organisation i (cycling): a
-			// testnet's validators belong to its founding organisations,
-			// which can then vote validators in and out.
-			org := orgs[i%len(orgs)].ID
-			doc.Validators = append(doc.Validators, genesis.Validator{Name: n.Name, PubKey: n.ValidatorKey, PeerID: n.PeerID, Power: DefaultPower, Org: org})
+			// Validator i is run by demo organisation i (round the eight
+			// again past node7), which can then vote validators in and out,
+			// and is dialled where it listens.
+			doc.Validators = append(doc.Validators, genesis.Validator{Name: n.Name, PubKey: n.ValidatorKey, PeerID: n.PeerID, Power: DefaultPower,
+				Org: orgs[i%len(orgs)].ID, Addresses: config.DefaultP2PListen(n.P2PPort)})
 			validatorAddrs = append(validatorAddrs, n.P2PAddrs()...)
 		} else {
 			observerIDs = append(observerIDs, n.PeerID.String())

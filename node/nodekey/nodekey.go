@@ -28,20 +28,48 @@ type nodeKeyFile struct {
 // (mode 0600, directory 0700). It fails with ErrExists rather than replace
 // an existing key.
 func GenerateNodeKey(path string) (crypto.PrivKey, peer.ID, error) {
-	seed := make([]byte, ed25519.SeedSize)
-	if _, err := rand.Read(seed); err != nil {
-		return nil, "", fmt.Errorf("generate node key: %w", err)
-	}
-	sk, id, err := nodeKeyFromSeed(seed)
+	sk, id, err := NewNodeKey()
 	if err != nil {
 		return nil, "", err
 	}
-	f := nodeKeyFile{Type: nodeKeyType, Version: nodeKeyVersion, KeyType: nodeKeyAlgo,
-		PrivateKey: hex.EncodeToString(seed), PeerID: id.String()}
-	if err := writeNew(path, f); err != nil {
-		return nil, "", fmt.Errorf("write node key: %w", err)
+	if err := WriteNodeKey(path, sk); err != nil {
+		return nil, "", err
 	}
 	return sk, id, nil
+}
+
+// NewNodeKey makes a new Ed25519 libp2p identity in memory, for a caller
+// that checks what it will do with it before writing it (WriteNodeKey).
+func NewNodeKey() (crypto.PrivKey, peer.ID, error) {
+	seed := make([]byte, ed25519.SeedSize)
+	defer clear(seed)
+	if _, err := rand.Read(seed); err != nil {
+		return nil, "", fmt.Errorf("generate node key: %w", err)
+	}
+	return nodeKeyFromSeed(seed)
+}
+
+// WriteNodeKey writes an Ed25519 node key to path (mode 0600, directory
+// 0700). It fails with ErrExists rather than replace an existing key.
+func WriteNodeKey(path string, sk crypto.PrivKey) error {
+	if sk.Type() != crypto.Ed25519 {
+		return fmt.Errorf("write node key: a %s key; node keys are Ed25519", sk.Type())
+	}
+	raw, err := sk.Raw() // seed || public key
+	if err != nil {
+		return fmt.Errorf("write node key: %w", err)
+	}
+	defer clear(raw)
+	id, err := peer.IDFromPrivateKey(sk)
+	if err != nil {
+		return fmt.Errorf("write node key: %w", err)
+	}
+	f := nodeKeyFile{Type: nodeKeyType, Version: nodeKeyVersion, KeyType: nodeKeyAlgo,
+		PrivateKey: hex.EncodeToString(raw[:ed25519.SeedSize]), PeerID: id.String()}
+	if err := writeNew(path, f); err != nil {
+		return fmt.Errorf("write node key: %w", err)
+	}
+	return nil
 }
 
 func nodeKeyFromSeed(seed []byte) (crypto.PrivKey, peer.ID, error) {

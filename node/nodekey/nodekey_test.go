@@ -189,3 +189,44 @@ func TestCorruptValidatorKey(t *testing.T) {
 		})
 	}
 }
+
+// Keys made in memory and written later (the founding ceremony checks a
+// request before it writes anything) read back as the same keys, and are
+// never written over an existing file.
+func TestWriteKeysMadeInMemory(t *testing.T) {
+	dir := t.TempDir()
+	sk, id, err := NewNodeKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "keys", "node.key")
+	if err := WriteNodeKey(p, sk); err != nil {
+		t.Fatal(err)
+	}
+	sk2, id2, err := LoadNodeKey(p)
+	if err != nil || !sk.Equals(sk2) || id2 != id {
+		t.Fatalf("node key read back: %v (peer %s, want %s)", err, id2, id)
+	}
+	checkModes(t, p)
+	other, _, _ := NewNodeKey()
+	if err := WriteNodeKey(p, other); !errors.Is(err, ErrExists) {
+		t.Fatalf("second write: %v, want ErrExists", err)
+	}
+	secp, _, _ := crypto.GenerateSecp256k1Key(nil)
+	if err := WriteNodeKey(filepath.Join(dir, "x.key"), secp); err == nil {
+		t.Fatal("a secp256k1 node key was written")
+	}
+
+	k, _ := ledger.GenerateKey()
+	vp := filepath.Join(dir, "keys", "validator.key")
+	if err := WriteValidatorKey(vp, k); err != nil {
+		t.Fatal(err)
+	}
+	k2, err := LoadValidatorKey(vp)
+	if err != nil || !bytes.Equal(k.Bytes(), k2.Bytes()) {
+		t.Fatalf("validator key read back: %v", err)
+	}
+	if err := WriteValidatorKey(vp, k); !errors.Is(err, ErrExists) {
+		t.Fatalf("second write: %v, want ErrExists", err)
+	}
+}

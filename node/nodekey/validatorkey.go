@@ -26,14 +26,27 @@ func GenerateValidatorKey(path string) (ledger.PrivateKey, error) {
 	if err != nil {
 		return ledger.PrivateKey{}, err
 	}
+	if err := WriteValidatorKey(path, k); err != nil {
+		return ledger.PrivateKey{}, err
+	}
+	return k, nil
+}
+
+// WriteValidatorKey writes a consensus key made in memory
+// (ledger.GenerateKey) to path (mode 0600, directory 0700). It fails with
+// ErrExists rather than replace an existing key.
+func WriteValidatorKey(path string, k ledger.PrivateKey) error {
+	if k.IsZero() {
+		return fmt.Errorf("write validator key: no key")
+	}
 	secret := k.Bytes()
 	defer clear(secret)
 	f := validatorKeyFile{Type: validatorKeyType, Version: validatorKeyVersion,
 		PublicKey: k.PublicKey().String(), PrivateKey: fmt.Sprintf("%x", secret)}
 	if err := writeNew(path, f); err != nil {
-		return ledger.PrivateKey{}, fmt.Errorf("write validator key: %w", err)
+		return fmt.Errorf("write validator key: %w", err)
 	}
-	return k, nil
+	return nil
 }
 
 // LoadValidatorKey reads the validator key at path.

@@ -39,6 +39,10 @@ type Config struct {
 	// when it is full, new frames to that peer are dropped (and counted).
 	// Zero means 4096.
 	QueueLen int
+	// PeerBudget bounds the bytes one peer's unfinished inbound frames may
+	// hold at once, across its streams; a frame that would exceed it is
+	// refused and the peer penalised. Zero means DefaultPeerBudget.
+	PeerBudget int
 }
 
 // Network is a running libp2p host with the node's protocols. All methods
@@ -48,6 +52,8 @@ type Network struct {
 	gater *Gater
 	log   *slog.Logger
 	cfg   Config
+
+	frames *budget // memory held by inbound frames being read
 
 	mu        sync.Mutex
 	senders   map[peer.ID]map[protocol.ID]*sender
@@ -81,6 +87,9 @@ func New(cfg Config) (*Network, error) {
 	}
 	if cfg.QueueLen == 0 {
 		cfg.QueueLen = 4096
+	}
+	if cfg.PeerBudget == 0 {
+		cfg.PeerBudget = DefaultPeerBudget
 	}
 	log := cfg.Log
 	if log == nil {
@@ -117,7 +126,7 @@ func New(cfg Config) (*Network, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Network{
-		host: h, gater: gater, log: log, cfg: cfg,
+		host: h, gater: gater, log: log, cfg: cfg, frames: newBudget(cfg.PeerBudget),
 		senders: map[peer.ID]map[protocol.ID]*sender{},
 		strikes: map[peer.ID]int{},
 		ctx:     ctx, cancel: cancel,
@@ -217,11 +226,17 @@ type Stats struct {
 	DroppedFrames  uint64 // outbound frames dropped on a full queue
 	Penalties      uint64 // invalid messages received
 	ConfiguredPeer int
+	// FramesPending are inbound frames whose length has been read and whose
+	// payload has not (all arrived); FrameBytes is the memory they hold.
+	FramesPending int
+	FrameBytes    int
 }
 
 // Stats returns the current counters.
 func (n *Network) Stats() Stats {
-	return Stats{Peers: len(n.Peers()), DroppedFrames: n.dropped.get(), Penalties: n.penalties.get(), ConfiguredPeer: len(n.cfg.Peers)}
+	bytes, pending := n.frames.usage()
+	return Stats{Peers: len(n.Peers()), DroppedFrames: n.dropped.get(), Penalties: n.penalties.get(), ConfiguredPeer: len(n.cfg.Peers),
+		FramesPending: pending, FrameBytes: bytes}
 }
 
 // keepConnected dials every configured peer that is not connected, once a

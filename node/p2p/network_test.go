@@ -30,12 +30,17 @@ func newKey(t testing.TB) (crypto.PrivKey, peer.ID) {
 	return k, id
 }
 
-// pair starts two admitted networks on loopback, b dialling a.
-func pair(t *testing.T) (a, b *Network) {
+// pair starts two admitted networks on loopback, b dialling a; opts
+// adjust a's configuration.
+func pair(t *testing.T, opts ...func(*Config)) (a, b *Network) {
 	ka, ida := newKey(t)
 	kb, idb := newKey(t)
 	var err error
-	a, err = New(Config{Key: ka, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Admitted: []peer.ID{idb}})
+	ca := Config{Key: ka, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Admitted: []peer.ID{idb}}
+	for _, o := range opts {
+		o(&ca)
+	}
+	a, err = New(ca)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package view
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -21,11 +22,11 @@ type Event struct {
 	// About is the object whose history the event was found in (on a
 	// lot's timeline: an input lot or a container of it).
 	About       *ObjectRef  `json:"about,omitempty"`
-	Type        string      `json:"type"`   // ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent
+	Type        string      `json:"type"`   // ObjectEvent, AggregationEvent, TransformationEvent, TransactionEvent, AssociationEvent
 	Action      string      `json:"action"` // ADD, OBSERVE, DELETE or ""
 	BizStep     string      `json:"biz_step"`
 	Disposition string      `json:"disposition"`
-	Step        string      `json:"step"` // harvest, processing, inspection, packing, shipping, receiving, transport, unpacking, sale, recall, other
+	Step        string      `json:"step"` // harvest, processing, inspection, packing, shipping, receiving, transport, unpacking, sale, recall, association, declaration, other
 	TitleZH     string      `json:"title_zh"`
 	TitleEN     string      `json:"title_en"`
 	Time        string      `json:"time"` // event time, RFC 3339 in the event's own offset
@@ -50,8 +51,43 @@ type Event struct {
 	Details []Detail `json:"details,omitempty"`
 	// PersonalData lists fields recorded only as salted commitments.
 	PersonalData []string `json:"personal_data,omitempty"`
+	// Declared is set when a later event declared this one erroneous: it
+	// stays recorded and provable, and the object's state, custody and
+	// timeline follow the corrected history (docs/traceability.md,
+	// Corrections).
+	Declared *Declaration `json:"declared,omitempty"`
+	// Declares is set on an error declaration itself: the event it
+	// declares erroneous. A declaration is in an object's history (its
+	// hash chain) but not on a timeline.
+	Declares *ledger.Hash `json:"declares,omitempty"`
+	// Header is the sender and receiver of the EPCIS document the event
+	// was captured in, when it had them.
+	Sender   string `json:"document_sender,omitempty"`
+	Receiver string `json:"document_receiver,omitempty"`
 	// EPCIS is the event in EPCIS 2.0 JSON-LD, as the GS1 schema defines it.
 	EPCIS json.RawMessage `json:"epcis"`
+}
+
+// Declaration is an EPCIS errorDeclaration as pages show it: who declared
+// the event erroneous, when, why, and the corrective events it names.
+type Declaration struct {
+	Hash       ledger.Hash `json:"hash"` // the declaration's own record (in the same histories)
+	TxHash     ledger.Hash `json:"tx_hash"`
+	Height     uint64      `json:"height"`
+	Org        *OrgRef     `json:"org"`         // who declared it
+	Time       string      `json:"time"`        // declarationTime, in its own offset
+	RecordTime string      `json:"record_time"` // block time of the declaration, UTC
+	// Reason is did_not_occur, incorrect_data, another URI, or "".
+	Reason     string      `json:"reason,omitempty"`
+	Corrective []EventLink `json:"corrective"`
+}
+
+// EventLink names an event by its EPCIS eventID and, when the chain has
+// recorded it, by its record and transaction.
+type EventLink struct {
+	EventID string       `json:"event_id"`
+	Hash    *ledger.Hash `json:"hash,omitempty"`
+	TxHash  *ledger.Hash `json:"tx_hash,omitempty"`
 }
 
 // Amount is an object with an optional quantity.
@@ -146,9 +182,28 @@ func (r *Reader) event(rec *trace.Record, c *caches) (*Event, error) {
 	for _, pd := range ev.PersonalData {
 		out.PersonalData = append(out.PersonalData, pd.Field)
 	}
+	out.Sender, out.Receiver = ev.Header.Sender, ev.Header.Receiver
 	rcd := epcis.Recorded{Event: ev, Hash: h, RecordTime: rec.Time, Org: rec.Org, Height: rec.Height, TxHash: rec.TxHash}
-	for _, l := range rec.Links {
-		rcd.Prev = append(rcd.Prev, epcis.PrevLink{Object: l.Object.URI(), Prev: l.Prev})
+	if ev.ErrorDeclaration != nil {
+		if d, ok, err := trace.FindEvent(r.st, ev.EventID); err != nil {
+			return nil, err
+		} else if ok {
+			out.Declares = &d
+		}
+	} else if d, ok, err := trace.DeclaredBy(r.st, h); err != nil {
+		return nil, err
+	} else if ok {
+		drec, err := trace.GetRecord(r.st, d)
+		if err != nil {
+			return nil, err
+		}
+		if drec != nil {
+			if out.Declared, err = r.declaration(drec, c); err != nil {
+				return nil, err
+			}
+			dev, _ := drec.Event()
+			rcd.Declared = &epcis.Recorded{Event: dev, Hash: d, Org: drec.Org, Height: drec.Height, TxHash: drec.TxHash}
+		}
 	}
 	ej := epcis.EventJSON(&rcd)
 	out.EPCIS, _ = ej.MarshalJSON()
@@ -156,11 +211,54 @@ func (r *Reader) event(rec *trace.Record, c *caches) (*Event, error) {
 	return out, nil
 }
 
+// declaration describes the error declaration recorded as rec, resolving
+// the corrective events it names.
+func (r *Reader) declaration(rec *trace.Record, c *caches) (*Declaration, error) {
+	ev, err := rec.Event()
+	if err != nil {
+		return nil, err
+	}
+	ed := ev.ErrorDeclaration
+	if ed == nil {
+		return nil, fmt.Errorf("view: record %s declares an event erroneous but has no errorDeclaration", rec.Hash())
+	}
+	d := &Declaration{Hash: rec.Hash(), TxHash: rec.TxHash, Height: rec.Height, Org: r.orgRef(rec.Org, c.orgs),
+		Time: FormatTime(ed.Time, int(ed.TimeZoneOffset)), RecordTime: blockTime(rec.Time), Reason: ed.Reason, Corrective: []EventLink{}}
+	for _, id := range ed.CorrectiveIDs {
+		link := EventLink{EventID: id}
+		h, ok, err := trace.FindEvent(r.st, id)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			cr, err := trace.GetRecord(r.st, h)
+			if err != nil {
+				return nil, err
+			}
+			if cr != nil {
+				link.Hash, link.TxHash = &h, &cr.TxHash
+			}
+		}
+		d.Corrective = append(d.Corrective, link)
+	}
+	return d, nil
+}
+
 // classify names what an event means to a consumer.
 func classify(ev *epcis.Event, org *OrgRef) (step, zh, en string) {
 	switch {
+	case ev.ErrorDeclaration != nil:
+		return "declaration", "错误声明", "Error declaration"
 	case ev.Disposition == "recalled":
 		return "recall", "召回", "Recall"
+	case ev.Type == epcis.AssociationEvent:
+		switch ev.Action {
+		case epcis.Delete:
+			return "association", "解除关联", "Disassociated"
+		case epcis.Observe:
+			return "association", "关联核对", "Association checked"
+		}
+		return "association", "关联设备", "Associated"
 	case ev.Type == epcis.TransformationEvent:
 		if org.Has("cooperative") {
 			return "processing", "摊青分级", "Spreading and grading"
@@ -192,6 +290,8 @@ func classify(ev *epcis.Event, org *OrgRef) (step, zh, en string) {
 		return "sale", "销售", "Sale"
 	case "holding":
 		return "other", "暂扣", "Holding"
+	case "cycle_counting", "stock_taking":
+		return "other", "盘点", "Stock count"
 	}
 	if ev.BizStep == "" {
 		return "other", "记录", "Event"

@@ -8,9 +8,12 @@ import (
 	"github.com/qianchain/qianchain/contracts/trace"
 )
 
-// objectFromKey reads back what trace.ObjectKey writes, and nothing else.
+// objectFromKey reads back what trace.ObjectKey writes, of every kind (the
+// lot list, search and pages walk the object table), and nothing else.
 func TestObjectFromKeyRoundTrip(t *testing.T) {
-	for _, o := range []gs1.ObjectID{demo.DemoLot, demo.RecalledLot, demo.Pallet, {Kind: gs1.Item, Key: demo.GTINMaojianSpecial, Ext: "0001"}} {
+	for _, o := range []gs1.ObjectID{demo.DemoLot, demo.RecalledLot, demo.Pallet, {Kind: gs1.Item, Key: demo.GTINMaojianSpecial, Ext: "0001"},
+		{Kind: gs1.Class, Key: demo.GTINMaojianSpecial}, {Kind: gs1.ReturnableAsset, Key: "06923104000018", Ext: "C-001"},
+		{Kind: gs1.IndividualAsset, Key: "6923104TL-0008"}, {Kind: gs1.ServiceRelation, Key: "952520840000000010"}} {
 		got, ok := objectFromKey(trace.ObjectKey(o))
 		if !ok || got != o {
 			t.Fatalf("%v: got %v %v", o, got, ok)
@@ -27,6 +30,7 @@ func FuzzObjectFromKey(f *testing.F) {
 	f.Add(trace.ObjectKey(demo.DemoLot))
 	f.Add(trace.ObjectKey(demo.Pallet))
 	f.Add([]byte{1})
+	f.Add(trace.ObjectKey(gs1.ObjectID{Kind: gs1.IndividualAsset, Key: "6923104TL-0008"}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		o, ok := objectFromKey(b)
 		if !ok {

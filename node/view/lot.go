@@ -12,18 +12,28 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 )
 
-// Lot is a traced object (a lot, an item or a container) with everything
-// the chain knows about it: its own history as a hash chain, the lots it
-// was made from, where it went, who held it, whether it is recalled, and a
+// Lot is a traced object (a lot, an item, a container, an asset, or a
+// product class or service relation events mention) with everything the
+// chain knows about it: its own history as a hash chain, the lots it was
+// made from, where it went, who held it, whether it is recalled, and a
 // consumer's timeline that joins its inputs' and containers' events.
+// Events declared erroneous stay in the history and on the timeline,
+// marked (Event.Declared); custody, lineage, origins, readings and
+// certificates follow the corrected history and leave them out.
 type Lot struct {
 	Object  ObjectRef      `json:"object"`
 	Product *trace.Product `json:"product"` // nil when the GTIN is not registered
 	Owner   *OrgRef        `json:"owner"`   // who commissioned it
 	// Custodian holds it now (while packed: its outermost container's
 	// custodian); Receiver is where it is being shipped, if anywhere.
-	Custodian *OrgRef     `json:"custodian"`
-	Receiver  *OrgRef     `json:"receiver,omitempty"`
+	Custodian *OrgRef `json:"custodian"`
+	Receiver  *OrgRef `json:"receiver,omitempty"`
+	// Away is the party outside the chain's members it was shipped to (an
+	// export customer, a market stall): no member holds it any more.
+	Away *Place `json:"away,omitempty"`
+	// Void: the event that commissioned it was declared erroneous; it is
+	// as if never commissioned, and its history stays.
+	Void      bool        `json:"void,omitempty"`
 	Container *ObjectRef  `json:"container,omitempty"` // the container it is packed in now
 	Created   uint64      `json:"created_height"`
 	Head      ledger.Hash `json:"head"` // its latest event
@@ -143,11 +153,11 @@ func ParseObject(s string) (gs1.ObjectID, error) {
 }
 
 // invalidID turns a GS1 parse error into a view error: a bad key (length,
-// character, check digit) is ERR_INVALID_GTIN, anything else
-// ERR_BAD_REQUEST.
+// character, check digit) is ERR_INVALID_GTIN; anything else — a bad lot
+// or serial number among them, whose key may be fine — ERR_BAD_REQUEST.
 func invalidID(err error) error {
 	var ke *gs1.KeyError
-	if errors.As(err, &ke) {
+	if errors.As(err, &ke) && !ke.Qualifier {
 		return &Error{Code: ErrInvalidGTIN, Message: err.Error()}
 	}
 	return badRequest("%v", err)
@@ -169,10 +179,14 @@ func (r *Reader) Lot(id gs1.ObjectID) (*Lot, error) {
 	l := &Lot{Object: r.ref(id, c.names), Owner: r.orgRef(obj.Owner, c.orgs), Receiver: r.orgRef(obj.Receiver, c.orgs),
 		Created: obj.Created, Head: obj.Head, Inputs: []*Lineage{}, Derived: []ObjectRef{}, Custody: []Custody{},
 		Timeline: []*Event{}, Temperatures: []Reading{}, Certificates: []Certificate{}, Origins: []*Origin{}}
-	if id.Kind != gs1.Container {
+	if namesProduct(id.Kind) {
 		if l.Product, err = trace.GetProduct(r.st, id.Key); err != nil {
 			return nil, err
 		}
+	}
+	l.Void = obj.Void
+	if obj.Away != "" {
+		l.Away = r.place(obj.Away)
 	}
 	top, err := trace.Effective(r.st, obj)
 	if err != nil {
@@ -240,8 +254,13 @@ func (r *Reader) lineage(id gs1.ObjectID, recs []*trace.Record, c *caches, seen 
 		if err != nil {
 			return nil, err
 		}
-		if ev.Type != epcis.TransformationEvent || !produces(ev, id) {
+		if ev.Type != epcis.TransformationEvent || ev.ErrorDeclaration != nil || !produces(ev, id) {
 			continue
+		}
+		if declared, err := r.declared(rec.Hash()); err != nil {
+			return nil, err
+		} else if declared {
+			continue // the corrected history: it was not made from these
 		}
 		type in struct {
 			o   gs1.ObjectID
@@ -345,6 +364,9 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 			return
 		}
 		byHash[h] = true
+		if ev, err := rec.Event(); err == nil && ev.ErrorDeclaration != nil {
+			return // shown as the mark on the event it declares erroneous
+		}
 		items = append(items, item{rec, about})
 	}
 	for _, rec := range own {
@@ -384,8 +406,13 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 		if err != nil {
 			return err
 		}
-		if ev.Type != epcis.AggregationEvent || ev.Action != epcis.Add || ev.ParentID == nil {
+		if ev.Type != epcis.AggregationEvent || ev.Action != epcis.Add || ev.ParentID == nil || ev.ErrorDeclaration != nil {
 			continue
+		}
+		if declared, err := r.declared(rec.Hash()); err != nil {
+			return err
+		} else if declared {
+			continue // it was never packed there
 		}
 		parent := *ev.ParentID
 		recs, err := trace.History(r.st, parent)
@@ -408,7 +435,11 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 			add(pr, &parent)
 			custodyRecs = append(custodyRecs, pr)
 			if pev.Type == epcis.AggregationEvent && pev.Action == epcis.Delete && (len(pev.ChildEPCs)+len(pev.ChildQuantityList) == 0 || mentions(pev, id)) {
-				break
+				if declared, err := r.declared(pr.Hash()); err != nil {
+					return err
+				} else if !declared && pev.ErrorDeclaration == nil {
+					break
+				}
 			}
 		}
 	}
@@ -431,6 +462,9 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 			ev.About = &ref
 		}
 		l.Timeline = append(l.Timeline, ev)
+		if ev.Declared != nil {
+			continue // on the timeline, marked; its readings and certificates do not count
+		}
 		for _, rd := range ev.Readings {
 			if rd.Type == "Temperature" {
 				l.Temperatures = append(l.Temperatures, rd)
@@ -469,6 +503,9 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 	}
 	for _, ref := range rootIDs {
 		for _, ev := range l.Timeline {
+			if ev.Declared != nil {
+				continue
+			}
 			if (ev.About == nil && ref.ID == l.Object.ID) || (ev.About != nil && ev.About.ID == ref.ID) {
 				if ev.Step != "harvest" {
 					break
@@ -496,6 +533,14 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 		if err != nil {
 			return err
 		}
+		if ev.ErrorDeclaration != nil {
+			continue
+		}
+		if declared, err := r.declared(rec.Hash()); err != nil {
+			return err
+		} else if declared {
+			continue // custody follows the corrected history
+		}
 		first := last == ""
 		if !first && ev.BizStep != "receiving" {
 			continue
@@ -508,6 +553,12 @@ func (r *Reader) timeline(l *Lot, id gs1.ObjectID, own []*trace.Record, c *cache
 		l.Custody = append(l.Custody, Custody{Org: r.orgRef(rec.Org, c.orgs), Since: FormatTime(ev.EventTime, int(ev.TimeZoneOffset)), Event: rec.Hash(), Step: step})
 	}
 	return nil
+}
+
+// declared reports whether the event recorded as h was declared erroneous.
+func (r *Reader) declared(h ledger.Hash) (bool, error) {
+	_, ok, err := trace.DeclaredBy(r.st, h)
+	return ok, err
 }
 
 func mentions(ev *epcis.Event, id gs1.ObjectID) bool {

@@ -22,6 +22,8 @@ type LotSummary struct {
 	Owner     *OrgRef     `json:"owner"`
 	Custodian *OrgRef     `json:"custodian"` // its own custodian field (a packed object moves with its container)
 	Recalled  bool        `json:"recalled"`
+	Void      bool        `json:"void,omitempty"` // its commissioning was declared erroneous
+	Away      string      `json:"away,omitempty"` // the party outside the chain it was shipped to
 	Events    uint32      `json:"events"`
 	Created   uint64      `json:"created_height"`
 	Head      ledger.Hash `json:"head"`
@@ -36,7 +38,7 @@ type LotPage struct {
 
 // LotQuery selects lots.
 type LotQuery struct {
-	Kind     gs1.Kind // 0: lots only; Lot, Item or Container
+	Kind     gs1.Kind // 0: lots only; otherwise this kind
 	AllKinds bool
 	GTIN     string // only this GTIN-14
 	Recalled *bool  // only recalled (true) or not recalled (false)
@@ -110,7 +112,8 @@ func (r *Reader) Lots(q LotQuery) (*LotPage, error) {
 			continue
 		}
 		page.Lots = append(page.Lots, LotSummary{Object: r.ref(id, c.names), Owner: r.orgRef(o.Owner, c.orgs),
-			Custodian: r.orgRef(o.Custodian, c.orgs), Recalled: o.Recalled, Events: o.Count, Created: o.Created, Head: o.Head})
+			Custodian: r.orgRef(o.Custodian, c.orgs), Recalled: o.Recalled, Void: o.Void, Away: o.Away,
+			Events: o.Count, Created: o.Created, Head: o.Head})
 	}
 	if more && len(ids) > 0 {
 		page.Next = hex.EncodeToString(trace.ObjectKey(ids[len(ids)-1]))
@@ -118,38 +121,24 @@ func (r *Reader) Lots(q LotQuery) (*LotPage, error) {
 	return page, nil
 }
 
-// objectFromKey parses an object key (docs/state.md).
-func objectFromKey(b []byte) (gs1.ObjectID, bool) {
-	if len(b) < 1 {
-		return gs1.ObjectID{}, false
-	}
-	o := gs1.ObjectID{Kind: gs1.Kind(b[0])}
-	n := 14
-	if o.Kind == gs1.Container {
-		n = 18
-	}
-	if len(b) < 2+n {
-		return o, false
-	}
-	o.Key = string(b[1 : 1+n])
-	l := int(b[1+n])
-	if len(b) != 2+n+l {
-		return o, false
-	}
-	o.Ext = string(b[2+n:])
-	return o, o.Validate() == nil
-}
+// objectFromKey parses an object key (docs/state.md): what
+// trace.ObjectKey wrote, every kind.
+func objectFromKey(b []byte) (gs1.ObjectID, bool) { return trace.ParseObjectKey(b) }
 
-// ProductView is a registered product and its lots.
+// ProductView is a registered product, its lots and its serialised items.
 type ProductView struct {
 	GTIN    string         `json:"gtin"`
 	Product *trace.Product `json:"product"` // nil when not registered
 	Owner   *OrgRef        `json:"owner,omitempty"`
 	Lots    []LotSummary   `json:"lots"`
 	Next    string         `json:"next"`
+	Items   []LotSummary   `json:"items"` // the first 100 serialised items
+	// Class: events name the product class itself (a quantity of the
+	// product, lot unknown); its history is at /v1/objects?id=/01/{gtin}.
+	Class bool `json:"class"`
 }
 
-// Product returns a product and its first lots.
+// Product returns a product, its first lots and its first items.
 func (r *Reader) Product(gtin string) (*ProductView, error) {
 	g, err := gs1.NormalizeGTIN(gtin)
 	if err != nil {
@@ -163,10 +152,18 @@ func (r *Reader) Product(gtin string) (*ProductView, error) {
 	if err != nil {
 		return nil, err
 	}
-	if p == nil && len(page.Lots) == 0 {
+	items, err := r.Lots(LotQuery{Kind: gs1.Item, GTIN: g, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	class, err := trace.GetObject(r.st, gs1.ObjectID{Kind: gs1.Class, Key: g})
+	if err != nil {
+		return nil, err
+	}
+	if p == nil && len(page.Lots) == 0 && len(items.Lots) == 0 && class == nil {
 		return nil, notFound("GTIN %s is neither registered nor traced on this chain", g)
 	}
-	out := &ProductView{GTIN: g, Product: p, Lots: page.Lots, Next: page.Next}
+	out := &ProductView{GTIN: g, Product: p, Lots: page.Lots, Next: page.Next, Items: items.Lots, Class: class != nil}
 	if p != nil {
 		out.Owner = r.orgRef(p.Owner, nil)
 	}
@@ -339,7 +336,7 @@ func lotResult(id gs1.ObjectID) SearchResult {
 	if id.Kind != gs1.Lot {
 		api = "/v1/objects?id=" + id.Path()
 	}
-	return SearchResult{Kind: id.Kind.String(), Title: id.Kind.String() + " " + id.Path(), Path: id.Path(), API: api}
+	return SearchResult{Kind: KindName(id.Kind), Title: id.Kind.String() + " " + id.Path(), Path: id.Path(), API: api}
 }
 
 func (r *Reader) searchHash(h ledger.Hash) ([]SearchResult, error) {

@@ -49,8 +49,12 @@ type Verification struct {
 // block's height, and, when the next block exists, the result through the
 // app hash. A transaction that is not committed is an
 // ERR_NOT_FOUND error; a check that fails is a Verification with Verified
-// false and the reason.
+// false and the reason. A final verification is remembered (verifiedCache)
+// and not repeated.
 func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
+	if v, ok := r.verified.get(txHash); ok {
+		return v, nil
+	}
 	v := &Verification{TxHash: txHash, ProofURL: "/v1/txs/" + txHash.String() + "/proof", Signers: []int{}}
 	b, err := proof.Build(r.st, txHash)
 	if proof.CodeOf(err) == proof.ErrNotFound {
@@ -74,6 +78,7 @@ func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 	v.SignedPower, v.TotalPower, v.Validators, v.Transitions = rep.SignedPower, rep.TotalPower, rep.Validators, rep.Transitions
 	v.InChain = rep.InChain
 	v.ResultProven = rep.Result != nil && rep.Result.Proven
+	r.verified.put(v)
 	return v, nil
 }
 

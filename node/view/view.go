@@ -14,6 +14,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/qianchain/qianchain/contracts"
@@ -33,7 +34,9 @@ type Reader struct {
 	genesis ledger.Hash
 	x       *contracts.Executor
 	places  Places
-	anchor  proof.Anchor
+	anchor  proof.Anchor // what Verify checks against; never changed after New
+
+	verified *verifiedCache // final verifications against anchor
 }
 
 // New returns a Reader over st for the chain of doc (whose hash is
@@ -48,9 +51,11 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 		places = DemoPlaces()
 	}
 	// The pages verify as `qian verify` does: from genesis alone (its
-	// identity and set), following the bundle's transitions.
+	// identity and set), following the bundle's transitions. The anchor is
+	// fixed here for the Reader's life, which the verified cache relies on.
 	anchor := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
-	return &Reader{st: st, doc: doc, genesis: genesisHash, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
+	return &Reader{st: st, doc: doc, genesis: genesisHash, x: contracts.NewExecutor(), places: places, anchor: anchor,
+		verified: newVerifiedCache(maxVerified)}, nil
 }
 
 // Store is the store the reader reads.
@@ -99,17 +104,24 @@ func AsError(err error) (*Error, bool) {
 // ObjectRef names a traced object and where this node shows it.
 type ObjectRef struct {
 	ID     string `json:"id"`   // canonical Digital Link URI on id.gs1.org
-	Kind   string `json:"kind"` // lot, item or container
+	Kind   string `json:"kind"` // lot, item, container, class, returnable_asset, individual_asset or service_relation
 	GTIN   string `json:"gtin,omitempty"`
 	Lot    string `json:"lot,omitempty"`
-	Serial string `json:"serial,omitempty"`
+	Serial string `json:"serial,omitempty"` // an item's serial, or a returnable asset's
 	SSCC   string `json:"sscc,omitempty"`
+	GRAI   string `json:"grai,omitempty"` // the 14 digits before a returnable asset's serial
+	GIAI   string `json:"giai,omitempty"`
+	GSRN   string `json:"gsrn,omitempty"`
 	Path   string `json:"path"`           // this node's page, e.g. /01/{gtin}/10/{lot}
 	Name   string `json:"name,omitempty"` // the product's registered name, when known
 }
 
+// KindName is how the API and the pages name an object kind: lot, item,
+// container, class, returnable_asset, individual_asset, service_relation.
+func KindName(k gs1.Kind) string { return strings.ReplaceAll(k.String(), " ", "_") }
+
 func objectRef(o gs1.ObjectID) ObjectRef {
-	ref := ObjectRef{ID: o.URI(), Kind: o.Kind.String(), Path: o.Path()}
+	ref := ObjectRef{ID: o.URI(), Kind: KindName(o.Kind), Path: o.Path()}
 	switch o.Kind {
 	case gs1.Lot:
 		ref.GTIN, ref.Lot = o.Key, o.Ext
@@ -117,15 +129,35 @@ func objectRef(o gs1.ObjectID) ObjectRef {
 		ref.GTIN, ref.Serial = o.Key, o.Ext
 	case gs1.Container:
 		ref.SSCC = o.Key
+	case gs1.Class:
+		ref.GTIN = o.Key
+	case gs1.ReturnableAsset:
+		ref.GRAI, ref.Serial = o.Key, o.Ext
+	case gs1.IndividualAsset:
+		ref.GIAI = o.Key
+	case gs1.ServiceRelation:
+		ref.GSRN = o.Key
 	}
 	return ref
 }
 
-// ref returns an object's reference with its product name.
+// ref returns an object's reference with a name: the registered product's
+// for what a GTIN names, otherwise what the object is ("物流单元 SSCC …
+// (logistic unit)").
 func (r *Reader) ref(o gs1.ObjectID, names map[string]string) ObjectRef {
 	ref := objectRef(o)
-	if o.Kind == gs1.Container {
+	switch o.Kind {
+	case gs1.Container:
 		ref.Name = "物流单元 SSCC " + o.Key + " (logistic unit)"
+		return ref
+	case gs1.ReturnableAsset:
+		ref.Name = "周转箱 GRAI " + o.Key + " " + o.Ext + " (returnable asset)"
+		return ref
+	case gs1.IndividualAsset:
+		ref.Name = "资产 GIAI " + o.Key + " (individual asset)"
+		return ref
+	case gs1.ServiceRelation:
+		ref.Name = "服务关系 GSRN " + o.Key + " (service relation)"
 		return ref
 	}
 	if names != nil {
@@ -142,6 +174,10 @@ func (r *Reader) ref(o gs1.ObjectID, names map[string]string) ObjectRef {
 	}
 	return ref
 }
+
+// namesProduct reports whether the object's key is a GTIN, so that a
+// registered product describes it.
+func namesProduct(k gs1.Kind) bool { return k == gs1.Lot || k == gs1.Item || k == gs1.Class }
 
 // OrgRef names an organisation.
 type OrgRef struct {

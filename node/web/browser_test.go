@@ -3,7 +3,6 @@ package web_test
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,33 +13,23 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/internal/testenv"
 )
 
 // Browser tests drive Debian's chromium (installed by .ci/run, which
 // exports QIAN_CHROMIUM) through the DevTools protocol with chromedp.
-// They skip when no chromium is found. With QIAN_UPDATE_SCREENSHOTS=1 they
+// They skip when no chromium is found (testenv.Chromium), and
+// scripts/test.sh says so in its summary. With QIAN_UPDATE_SCREENSHOTS=1 they
 // write the screenshots the README shows to docs/screenshots/; otherwise
-// to a temporary directory.
-
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("QIAN_CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	t.Skip("no chromium: install Debian's chromium (apt-get install chromium) or set QIAN_CHROMIUM to run the browser tests")
-	return ""
-}
+// to a temporary directory. Retake them on a machine with a CJK font
+// (Debian: apt-get install fonts-noto-cjk), or the Chinese renders as boxes;
+// the tests themselves do not need one.
 
 // browser starts one headless chromium for the test and returns a tab.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium(t)),
+		chromedp.ExecPath(testenv.Chromium(t)),
 		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-networking", true),
@@ -158,6 +147,11 @@ func checkConsumerPage(t *testing.T, dom string) {
 	}
 	if strings.Contains(dom, `class="recall"`) {
 		t.Error("the demo lot shows a recall banner")
+	}
+	// The carrier's shipment to the wrong warehouse stays on the
+	// timeline, marked as declared erroneous, with its correction.
+	if !strings.Contains(dom, `data-declared="true"`) || !strings.Contains(dom, "已声明错误") || !strings.Contains(dom, "Corrected by") {
+		t.Error("the timeline does not show the declared shipment with its correction")
 	}
 }
 

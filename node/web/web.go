@@ -1,5 +1,6 @@
-// Package web serves the pages every node shows: the consumer page of a
-// lot at its GS1 Digital Link path (/01/{gtin}/10/{lot}), and the explorer
+// Package web serves the pages every node shows: the GS1 Digital Link
+// resolver with the consumer page of every traced object at its Digital
+// Link path (/01/{gtin}/10/{lot}, /00/{sscc}, /8003/{grai}, ...), and the explorer
 // (latest blocks, a block, a transaction, search, a notarized item, an
 // organisation, the lots). Pages are rendered on the server with
 // html/template from the same node/view values the JSON API returns, so
@@ -54,8 +55,12 @@ func Mount(s *api.Server) {
 		files.ServeHTTP(w, r)
 	}))
 	s.Handle("GET /{$}", http.RedirectHandler("/explorer", http.StatusFound))
-	s.Handle("GET /01/", http.HandlerFunc(p.digitalLink))
-	s.Handle("GET /00/{sscc}", http.HandlerFunc(p.container))
+	// The Digital Link resolver (resolver.go): the primary keys, and the
+	// key qualifiers, so that a path that starts with a lot or serial is
+	// told its qualifier comes before the key.
+	for _, ai := range []string{"01", "00", "8003", "8004", "8018", "414", "417", "10", "21", "22", "254"} {
+		s.Handle("GET /"+ai+"/", http.HandlerFunc(p.resolve))
+	}
 	s.Handle("GET /explorer", http.HandlerFunc(p.home))
 	s.Handle("GET /explorer/lots", http.HandlerFunc(p.lots))
 	s.Handle("GET /explorer/blocks/{height}", http.HandlerFunc(p.block))
@@ -151,8 +156,4 @@ func wantsJSON(r *http.Request) bool {
 	j := strings.Index(a, "application/json")
 	h := strings.Index(a, "text/html")
 	return j >= 0 && (h < 0 || j < h)
-}
-
-func wantsLinkset(r *http.Request) bool {
-	return r.URL.Query().Get("linkType") == "all" || strings.Contains(r.Header.Get("Accept"), "application/linkset+json")
 }

@@ -49,20 +49,29 @@ func LoadSpec() (*Spec, error) {
 	return spec, specErr
 }
 
-func loadSpec() (*Spec, error) {
+// repoRoot is the repository's root: the first directory with a go.mod
+// above the working directory.
+func repoRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir, nil
 		}
 		up := filepath.Dir(dir)
 		if up == dir {
-			return nil, fmt.Errorf("no go.mod above the working directory")
+			return "", fmt.Errorf("no go.mod above the working directory")
 		}
 		dir = up
+	}
+}
+
+func loadSpec() (*Spec, error) {
+	dir, err := repoRoot()
+	if err != nil {
+		return nil, err
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "docs", "openapi.yaml"))
 	if err != nil {

@@ -2,7 +2,10 @@
 // devnet per test binary: four validators in the test's process (each with
 // its own Pebble store and libp2p host on 127.0.0.1), loaded with the demo
 // story of contracts/demo. Tests share it read-mostly; it takes a few
-// seconds to start.
+// seconds to start. Tests of what the demo story does not record (assets,
+// items that leave the chain, void objects) add the own EPCIS documents of
+// contracts/trace/testdata once, with LoadOwnDocuments; they touch none of
+// the demo's objects.
 package webtest
 
 import (
@@ -13,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/qianchain/qianchain/contracts/membership"
@@ -30,6 +34,11 @@ type Net struct {
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
+
+	mu      sync.Mutex
+	nonce   uint64
+	ownOnce sync.Once
+	ownErr  error
 }
 
 // Start runs a devnet whose nodes serve handler, and returns once the demo
