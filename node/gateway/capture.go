@@ -107,7 +107,7 @@ func (c *captures) start(p *prepared, behaviour string) (*job, error) {
 			j.Errors = append(j.Errors, *p.Problems[i])
 			continue
 		}
-		by, err := c.capturedBy(p.Keys[i], p.EventIDs[i])
+		by, err := c.capturedBy(p.Keys[i], p.EventIDs[i], p.Declaring[i])
 		if err != nil {
 			return nil, err
 		}
@@ -146,8 +146,9 @@ func (c *captures) start(p *prepared, behaviour string) (*job, error) {
 }
 
 // capturedBy names who already captured an idempotency key: a job of this
-// gateway, or "chain" when an event with that eventID is on the chain.
-func (c *captures) capturedBy(k, eventID string) (string, error) {
+// gateway, or "chain" when an event with that eventID (for a declaration:
+// a declaration of the event with that eventID) is on the chain.
+func (c *captures) capturedBy(k, eventID string, declaring bool) (string, error) {
 	v, closer, err := c.g.db.Get(key(tIdem, k))
 	if err == nil {
 		by := string(v)
@@ -158,7 +159,11 @@ func (c *captures) capturedBy(k, eventID string) (string, error) {
 		return "", err
 	}
 	if eventID != "" {
-		e, err := c.g.ix.Get(eventID)
+		get := c.g.ix.Get
+		if declaring {
+			get = c.g.ix.Declaration
+		}
+		e, err := get(eventID)
 		if err != nil {
 			return "", err
 		}

@@ -52,16 +52,17 @@ func TestCaptureErrorBehaviour(t *testing.T) {
 	}
 }
 
-// An event Qianchain does not record (an AssociationEvent, today) is
-// reported per event; under proceed the others are captured.
+// An event Qianchain does not record (valid EPCIS 2.0, but an eventTime
+// in 2300, past what a Unix nanosecond time holds) is reported per event;
+// under proceed the others are captured.
 func TestUnsupportedEventIsReportedPerEvent(t *testing.T) {
 	x := startGateway(t, t.TempDir(), nil)
 	x.spec = gatewaytest.SpecIfPresent(t)
-	evs := lots("assoc", 2, true)
+	evs := lots("unsup", 2, true)
 	doc := string(document(evs...))
-	assoc := `{"type": "AssociationEvent", "eventTime": "2025-03-24T09:31:00Z", "eventTimeZoneOffset": "+00:00", "eventID": "urn:uuid:a0000000-0000-4000-8000-000000000001",
- "parentID": "urn:epc:id:grai:6923101.00001.1", "childEPCs": ["urn:epc:id:giai:6923101.1"], "action": "ADD", "bizStep": "assembling"}`
-	doc = strings.Replace(doc, `"eventList": [`, `"eventList": [`+assoc+",", 1)
+	late := `{"type": "ObjectEvent", "eventTime": "2300-03-24T09:31:00Z", "eventTimeZoneOffset": "+00:00", "eventID": "urn:uuid:a0000000-0000-4000-8000-000000000001",
+ "epcList": ["urn:epc:id:sgtin:6923101.000010.1"], "action": "OBSERVE", "bizStep": "inspecting"}`
+	doc = strings.Replace(doc, `"eventList": [`, `"eventList": [`+late+",", 1)
 	job := x.capture([]byte(doc), "GS1-Capture-Error-Behaviour", "proceed")
 	if job.Success || job.Captured != 2 || len(job.Errors) != 1 || *job.Errors[0].Event != 0 || job.Errors[0].Code != "ERR_EPCIS_UNSUPPORTED" {
 		t.Fatalf("job: %+v", job)
@@ -99,5 +100,46 @@ func TestPersonalDataDisclosuresAreKept(t *testing.T) {
 	_, body := x.do("GET", "/events?EQ_eventID="+url.QueryEscape(lots("pd", 1, true)[0].id), nil)
 	if strings.Contains(string(body), "王秀英") || !strings.Contains(string(body), "qian:commitments") {
 		t.Errorf("the chain shows: %s", body)
+	}
+}
+
+// An error declaration re-captures an event with the event's eventID: the
+// gateway captures it (it is not the event posted again), an eventID query
+// answers the event and its declaration, GET /events/{eventID} the event,
+// and posting the declaration again, or the event, is skipped.
+func TestErrorDeclarationIsCaptured(t *testing.T) {
+	x := startGateway(t, t.TempDir(), nil)
+	x.spec = gatewaytest.SpecIfPresent(t)
+	ev := lots("decl", 1, true)[0]
+	if job := x.capture(document(ev)); !job.Success || job.Captured != 1 {
+		t.Fatalf("the event: %+v", job)
+	}
+	decl := strings.Replace(ev.json(), `"action":`, `"errorDeclaration": {"declarationTime": "2025-03-24T10:00:00Z", "reason": "incorrect_data"}, "action":`, 1)
+	declDoc := strings.Replace(string(document(ev)), ev.json(), decl, 1)
+	job := x.capture([]byte(declDoc))
+	if !job.Success || job.Captured != 1 || len(job.Skipped) != 0 {
+		t.Fatalf("the declaration: %+v", job)
+	}
+	resp, body := x.do("GET", "/events?EQ_eventID="+url.QueryEscape(ev.id), nil)
+	expect(t, resp, body, 200)
+	got := events(t, body)
+	declared := 0
+	for _, e := range got {
+		if e["errorDeclaration"] != nil {
+			declared++
+		}
+	}
+	if len(got) != 2 || declared != 1 {
+		t.Fatalf("an eventID query answers %d events, %d of them declarations; want the event and its declaration", len(got), declared)
+	}
+	resp, body = x.do("GET", "/events/"+url.PathEscape(ev.id), nil)
+	expect(t, resp, body, 200)
+	if strings.Contains(string(body), "errorDeclaration") {
+		t.Errorf("GET /events/{eventID} answers the declaration, not the event: %s", body)
+	}
+	for name, doc := range map[string][]byte{"the declaration": []byte(declDoc), "the event": document(ev)} {
+		if job := x.capture(doc); job.Captured != 0 || len(job.Skipped) != 1 || job.Skipped[0].CapturedBy == "" {
+			t.Errorf("%s posted again: %+v", name, job)
+		}
 	}
 }

@@ -23,6 +23,7 @@ type prepared struct {
 	Problems    []*Problem
 	Keys        []string // idempotency keys
 	EventIDs    []string
+	Declaring   []bool // the event is an error declaration (of the event its eventID names)
 	Disclosures [][]disclosure.Disclosure
 }
 
@@ -95,11 +96,14 @@ func (g *Gateway) prepare(doc []byte) (*prepared, error) {
 		one.Write(raw)
 		one.WriteString(`]}}`)
 		var id struct {
-			EventID string `json:"eventID"`
+			EventID          string          `json:"eventID"`
+			ErrorDeclaration json.RawMessage `json:"errorDeclaration"`
 		}
 		_ = json.Unmarshal(raw, &id)
+		declaring := len(id.ErrorDeclaration) > 0
 		p.EventIDs = append(p.EventIDs, id.EventID)
-		p.Keys = append(p.Keys, idempotencyKey(id.EventID, raw))
+		p.Declaring = append(p.Declaring, declaring)
+		p.Keys = append(p.Keys, idempotencyKey(id.EventID, declaring, raw))
 		c, err := trace.PrepareCapture(one.Bytes(), trace.CaptureOptions{})
 		if err != nil {
 			code, msg := call.ErrEPCISInvalid, err.Error()
@@ -125,8 +129,13 @@ func (g *Gateway) prepare(doc []byte) (*prepared, error) {
 // idempotencyKey names an event across captures: its eventID, or, for an
 // event captured without one, the SHA-256 of its JSON with insignificant
 // whitespace removed (the same document posted twice gives the same keys).
-func idempotencyKey(eventID string, raw json.RawMessage) string {
-	if eventID != "" {
+// An error declaration shares the eventID of the event it declares, which
+// it may declare once: its key is that eventID as a declaration's.
+func idempotencyKey(eventID string, declaring bool, raw json.RawMessage) string {
+	switch {
+	case eventID != "" && declaring:
+		return "declaration:" + eventID
+	case eventID != "":
 		return "id:" + eventID
 	}
 	var c bytes.Buffer

@@ -13,16 +13,26 @@ import (
 	"github.com/qianchain/qianchain/node/gateway/index"
 )
 
-// eventValue renders an indexed event as EPCIS 2.0 JSON-LD, with
-// Qianchain's provenance extensions (qian:eventHash, qian:recordedBy,
-// qian:block, qian:tx) and qian:proof, the URL of its transaction's proof
-// bundle on the node, which anyone can verify offline against genesis.
+// eventValue renders an indexed event as EPCIS 2.0 JSON-LD, as captured,
+// followed by Qianchain's provenance extensions (qian:eventHash,
+// qian:recordedBy, qian:block, qian:tx, and qian:sender and qian:receiver
+// when its document had a header) and qian:proof, the URL of its
+// transaction's proof bundle on the node, which anyone can verify offline
+// against genesis. The node's own exports carry the same provenance at the
+// document level (qian:provenance, keyed by eventID: epcis.QueryDocument);
+// a GS1 query answer puts it in each event, where a client that reads the
+// events one by one (or pages through them) finds it.
 func (g *Gateway) eventValue(e *index.Entry) (epcis.Value, error) {
 	rec, err := e.Recorded()
 	if err != nil {
 		return epcis.Value{}, err
 	}
 	v := epcis.EventJSON(rec)
+	for _, f := range epcis.Provenance(rec, 0).Fields {
+		if f.Name != "qian:index" { // the place in a document's eventList: not the event's
+			v.Fields = append(v.Fields, f)
+		}
+	}
 	v.Fields = append(v.Fields, epcis.Field{Name: "qian:proof", Value: epcis.StringValue(g.opt.NodeURL + "/v1/txs/" + e.TxHash.String() + "/proof")})
 	return v, nil
 }

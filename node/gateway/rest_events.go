@@ -116,7 +116,7 @@ var resources = []resource{
 
 // RecordedTypes are the event types the chain records today; /eventTypes
 // lists them whether or not an event of the type exists yet.
-var RecordedTypes = []string{"ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent"}
+var RecordedTypes = []string{"ObjectEvent", "AggregationEvent", "AssociationEvent", "TransactionEvent", "TransformationEvent"}
 
 func (g *Gateway) routeResource(mux *http.ServeMux, rs resource) {
 	base := "/" + rs.name

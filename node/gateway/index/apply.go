@@ -131,7 +131,15 @@ func (ix *Index) put(b *pebble.Batch, e *Entry) error {
 		return err
 	}
 	_ = b.Set(entryKey(e.Seq), e.encode(), nil)
-	_ = b.Set(eventIDKey(e.EventID()), binary.BigEndian.AppendUint64(nil, e.Seq), nil)
+	// An error declaration re-captures the event it declares, with its
+	// eventID (or urn:qian:event:{hash}): the eventID goes on naming the
+	// event, as on the chain (trace.FindEvent), and the declaration is
+	// kept beside it. Both match an eventID query.
+	idKey := eventIDKey
+	if ev.ErrorDeclaration != nil {
+		idKey = declaredKey
+	}
+	_ = b.Set(idKey(e.EventID()), binary.BigEndian.AppendUint64(nil, e.Seq), nil)
 	_ = b.Set(eventTimeKey(ev.EventTime, e.Seq), nil, nil)
 	for _, fv := range fieldValues(ev) {
 		_ = b.Set(valueKey(fv.f, fv.v, e.Seq), nil, nil)

@@ -103,6 +103,7 @@ const (
 const (
 	tEntry      = 'e'
 	tEventID    = 'i'
+	tDeclared   = 'd' // an error declaration, by the eventID of the event it declares
 	tValue      = 'v'
 	tEventTime  = 't'
 	tRecordTime = 'r'
@@ -115,6 +116,8 @@ func entryKey(seq uint64) []byte {
 }
 
 func eventIDKey(id string) []byte { return append([]byte{tEventID}, id...) }
+
+func declaredKey(id string) []byte { return append([]byte{tDeclared}, id...) }
 
 // valuePrefix is the key prefix of every event with field = value.
 func valuePrefix(f Field, value string) []byte {

@@ -106,9 +106,16 @@ func (ix *Index) Run(q *Query, limit int, pos *Position) (*Page, error) {
 	}
 }
 
-// Get returns the entry of an eventID, or nil.
-func (ix *Index) Get(eventID string) (*Entry, error) {
-	v, closer, err := ix.db.Get(eventIDKey(eventID))
+// Get returns the entry of an eventID, or nil: the event, never an error
+// declaration of it (Declaration).
+func (ix *Index) Get(eventID string) (*Entry, error) { return ix.lookup(eventIDKey(eventID)) }
+
+// Declaration returns the error declaration of the event an eventID names,
+// or nil.
+func (ix *Index) Declaration(eventID string) (*Entry, error) { return ix.lookup(declaredKey(eventID)) }
+
+func (ix *Index) lookup(k []byte) (*Entry, error) {
+	v, closer, err := ix.db.Get(k)
 	if err == pebble.ErrNotFound {
 		return nil, nil
 	}
@@ -154,17 +161,20 @@ func (ix *Index) entry(seq uint64) (*Entry, error) {
 func (ix *Index) byEventID(q *Query, limit int, pos *Position) (*Page, error) {
 	var es []*Entry
 	for _, id := range q.EventIDs {
-		e, err := ix.Get(id)
-		if err != nil {
-			return nil, err
-		}
-		if e == nil {
-			continue
-		}
-		if ok, err := q.Match(e); err != nil {
-			return nil, err
-		} else if ok {
-			es = append(es, e)
+		// The event of the eventID, and its error declaration if any.
+		for _, get := range []func(string) (*Entry, error){ix.Get, ix.Declaration} {
+			e, err := get(id)
+			if err != nil {
+				return nil, err
+			}
+			if e == nil {
+				continue
+			}
+			if ok, err := q.Match(e); err != nil {
+				return nil, err
+			} else if ok {
+				es = append(es, e)
+			}
 		}
 	}
 	slices.SortFunc(es, func(a, b *Entry) int { return q.compare(a, b) })
