@@ -14,6 +14,12 @@ import (
 // defaultSeeds is how many seeds plain `go test` runs: every mix 30 times.
 const defaultSeeds = 300
 
+// shortSeeds is how many seeds `go test -short` runs: every mix twice. The
+// suite's race-detector step runs -short; a seed is one goroutine's pure run,
+// so what the race detector can check here is the worker pool, and 300 seeds
+// under it took over 15 minutes on a loaded 2-core machine.
+const shortSeeds = 20
+
 func envInt(t *testing.T, name string, def uint64) uint64 {
 	v := os.Getenv(name)
 	if v == "" {
@@ -50,7 +56,11 @@ func TestSimulation(t *testing.T) {
 		}
 		return
 	}
-	n := envInt(t, "QIAN_SIM_SEEDS", defaultSeeds)
+	def := uint64(defaultSeeds)
+	if testing.Short() {
+		def = shortSeeds
+	}
+	n := envInt(t, "QIAN_SIM_SEEDS", def)
 	first := envInt(t, "QIAN_SIM_FIRST", 1)
 	start := time.Now()
 	results := make([]Result, n)
