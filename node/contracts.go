@@ -76,7 +76,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	for _, ev := range res.Events {
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs))}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs)), Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}

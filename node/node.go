@@ -20,6 +20,7 @@ import (
 
 	"github.com/qianchain/qianchain/consensus"
 	"github.com/qianchain/qianchain/consensus/driver"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -45,16 +46,20 @@ type Options struct {
 	// Handler builds what the HTTP address serves (node/api.New: the API,
 	// pages and metrics). Nil serves only /metrics.
 	Handler func(n *Node) http.Handler
+	// Version is the software's version, shown by status and metrics and
+	// named when the node stops for an upgrade ("dev" when empty).
+	Version string
 }
 
 // Node is a running Qianchain node.
 type Node struct {
-	cfg     *config.Config
-	doc     *genesis.Doc
-	chain   ledger.ChainIdentity // from doc: what every signature is bound to
-	genesis ledger.Hash          // chain.GenesisHash()
-	log     *slog.Logger
-	role    config.Role
+	cfg      *config.Config
+	doc      *genesis.Doc
+	chain    ledger.ChainIdentity // from doc: what every signature is bound to
+	genesis  ledger.Hash          // chain.GenesisHash()
+	log      *slog.Logger
+	role     config.Role
+	software string
 
 	Store   *store.Store
 	Net     *p2p.Network
@@ -102,7 +107,10 @@ func New(o Options) (n *Node, err error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	chain := doc.Identity()
-	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
+	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1), software: o.Version}
+	if n.software == "" {
+		n.software = "dev"
+	}
 	// The node being built, not the result: every error return sets n to
 	// nil before this runs.
 	defer func(built *Node) {
@@ -161,6 +169,11 @@ func New(o Options) (n *Node, err error) {
 	} else if g != n.genesis {
 		return nil, fmt.Errorf("the store in %s belongs to genesis %s, not %s", cfg.Paths().DataDir(), g.Short(), n.genesis.Short())
 	}
+	// A binary that the chain's upgrades left behind refuses to start:
+	// it would execute nothing the others accept.
+	if err := checkUpgrade(n.app, n.Store, n.software, n.Store.Height()); err != nil {
+		return nil, err
+	}
 	sets, err := loadValHistory(n.Store)
 	if err != nil {
 		return nil, err
@@ -193,12 +206,13 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 	}, n.Store, n.sigs, func(tx *ledger.Tx) error { return n.app.CheckTx(n.Store, tx) })
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) })
+	n.Metrics.software = n.software
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
-		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
+		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {
@@ -207,6 +221,17 @@ func New(o Options) (n *Node, err error) {
 		},
 	}
 	n.Metrics.validatorSet(sets.at(n.Store.Height()+1), sets.list(), n.Store.Height())
+	if p, err := n.Protocol(); err == nil {
+		var plan *upgrade.Plan
+		if p.Planned != nil {
+			plan = &upgrade.Plan{Name: p.Planned.Name, Height: p.Planned.Height}
+		}
+		reg := upgrade.Registry{}
+		if u, ok := n.app.(Upgrader); ok {
+			reg = u.Upgrades()
+		}
+		n.Metrics.protocol(p.Version, plan, reg)
+	}
 	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
@@ -432,6 +457,9 @@ func (n *Node) HTTPAddr() string { return n.httpAddr }
 
 // Genesis returns the genesis document and its hash.
 func (n *Node) Genesis() (*genesis.Doc, ledger.Hash) { return n.doc, n.genesis }
+
+// Software is the node's software version.
+func (n *Node) Software() string { return n.software }
 
 // Role is validator or observer.
 func (n *Node) Role() config.Role { return n.role }
