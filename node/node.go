@@ -85,6 +85,7 @@ type Node struct {
 
 	http     *http.Server
 	httpAddr string
+	control  *http.Server // the control socket (control.go); nil when none
 
 	mu      sync.Mutex
 	drv     *driver.Driver
@@ -256,6 +257,9 @@ func New(o Options) (n *Node, err error) {
 // all in the background. Errors that stop the node arrive on Done.
 func (n *Node) Start() {
 	n.started = time.Now()
+	if err := n.listenControl(); err != nil {
+		n.log.Warn("no control socket; qian backup needs the node stopped", "err", err)
+	}
 	n.Net.Start()
 	n.wg.Add(3 + admitWorkers)
 	go func() {
@@ -295,6 +299,12 @@ func (n *Node) run() error {
 	n.waitForPeers(3 * time.Second)
 	for {
 		if err := n.sync(); err != nil {
+			return err
+		}
+		// Before every (re)start of consensus: block sync has just brought
+		// the store level with the peers, so it shows what they have seen
+		// this validator sign.
+		if err := n.checkSigner(); err != nil {
 			return err
 		}
 		if err := n.runConsensus(); err != nil {
@@ -347,7 +357,7 @@ func (n *Node) runConsensus() error {
 		Key:        n.valKey,
 		NextKey:    n.nextKey,
 		WALPath:    filepath.Join(data, "cs.wal"),
-		SignerPath: filepath.Join(data, "priv_validator_state.json"),
+		SignerPath: filepath.Join(data, SignerStateFile),
 	}, n.Chain, height, n.Chain.sets.at(height))
 	if err != nil {
 		return fmt.Errorf("start consensus at height %d: %w", height, err)
@@ -432,6 +442,11 @@ func (n *Node) Stop() error {
 	if n.http != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		_ = n.http.Shutdown(ctx)
+		cancel()
+	}
+	if n.control != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = n.control.Shutdown(ctx)
 		cancel()
 	}
 	n.wg.Wait()

@@ -13,6 +13,7 @@ import (
 	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/backup"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/nodekey"
 )
@@ -26,6 +27,10 @@ const (
 	// not know); restarting this binary cannot help, so a supervisor should
 	// not (systemd: RestartPreventExitStatus=3).
 	exitUpgrade = 3
+	// exitSignerBehind: the double-sign guard refused to start a validator
+	// whose signer state is behind the chain; restarting cannot help, the
+	// operator must act (systemd: RestartPreventExitStatus=3 4).
+	exitSignerBehind = 4
 )
 
 // env is everything a command touches outside its arguments, so that tests
@@ -65,7 +70,8 @@ func newRootCmd(e *env) *cobra.Command {
 traceability and data notarisation. This one binary is the whole toolset:
 
   found a network  consortium (join requests, genesis assembly and checks)
-  run a network    init, testnet, start, devnet, status, config
+  run a network    init, testnet, start, devnet, status, config, backup,
+                   restore
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership),
                    validator (governance of the validator set), upgrade
@@ -93,7 +99,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
-		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
+		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e), newBackupCmd(e), newRestoreCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newUpgradeCmd(e), newBenchCmd(e), newQRCmd(e),
 		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
@@ -114,6 +120,9 @@ func run(argv []string, e *env) int {
 	}
 	if errors.Is(err, node.ErrUpgradeNeeded) {
 		return exitUpgrade
+	}
+	if errors.Is(err, node.ErrSignerBehind) {
+		return exitSignerBehind
 	}
 	return exitError
 }
@@ -168,6 +177,12 @@ func errorCode(err error) string {
 		return "store_format"
 	case errors.Is(err, node.ErrUpgradeNeeded):
 		return "upgrade_needed"
+	case errors.Is(err, node.ErrSignerBehind):
+		return "signer_behind"
+	case errors.As(err, new(*backup.Error)):
+		var b *backup.Error
+		errors.As(err, &b)
+		return b.Code
 	}
 	return "failed"
 }
