@@ -166,6 +166,11 @@ func (a *ContractsApp) CheckTx(st *store.Store, tx *ledger.Tx) error {
 	if _, err := a.x.DecodePayload(tx.Contract, tx.Method, tx.Payload); err != nil {
 		return coded(err)
 	}
+	// A method an upgrade brings is refused until the next block runs the
+	// protocol version that has it.
+	if err := a.x.CheckVersion(st, st.Height()+1, tx.Contract, tx.Method); err != nil {
+		return coded(err)
+	}
 	a.mu.Lock()
 	_, known := a.members[tx.Sender]
 	gen := a.gen
