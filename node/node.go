@@ -377,6 +377,10 @@ func (n *Node) runConsensus() error {
 	}()
 	go n.watchSteps(ctx, d)
 	err = d.Run(ctx)
+	// d.Run may end by itself (a storage error, a halt for an upgrade this
+	// binary does not know): the watcher would wait for a peer far ahead
+	// that never comes, and this return with it.
+	stop()
 	<-watch
 	if n.ctx.Err() != nil {
 		return n.ctx.Err()
