@@ -17,6 +17,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/internal/testenv"
 	"github.com/qianchain/qianchain/ledger"
 )
@@ -178,6 +179,10 @@ func newOrg(id string, prefixes, glns []string, admin ledger.PrivateKey) []byte 
 	return propose(&membership.Propose{Kind: membership.AddOrg, Org: s})
 }
 
+func upgradeAt(name string, height uint64) []byte {
+	return propose(&membership.Propose{Kind: membership.ScheduleUpgrade, Upgrade: &membership.UpgradeSpec{Name: name, Height: height}, Reason: "test"})
+}
+
 func valChange(c *membership.ValidatorChange) []byte {
 	return propose(&membership.Propose{Kind: c.Kind, Validator: c, Reason: "test"})
 }
@@ -318,6 +323,32 @@ var codeScenarios = []scenario{
 		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose,
 			valChange(&membership.ValidatorChange{Kind: membership.SetValidatorPower, Key: v0, Power: 11})).Code
 	}},
+	{call.ErrUpgradeHeight, func(t *testing.T) string {
+		c, ks := demoWorld(t)
+		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose, upgradeAt("v2", c.Height)).Code
+	}},
+	{call.ErrUpgradePending, func(t *testing.T) string {
+		c, ks := demoWorld(t)
+		if code := pass(t, c, ks, upgradeAt("v2", c.Height+100)); code != call.OK {
+			t.Fatalf("the first upgrade: %s", code)
+		}
+		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose, upgradeAt("v3", c.Height+200)).Code
+	}},
+	{call.ErrUpgradeDone, func(t *testing.T) string {
+		c, ks := demoWorld(t)
+		c.Exec.WithUpgrades(upgrade.Registry{"v2": 2})
+		if code := pass(t, c, ks, upgradeAt("v2", c.Height+7)); code != call.OK {
+			t.Fatalf("the first upgrade: %s", code)
+		}
+		for range 2 {
+			if _, err := c.Block(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose, upgradeAt("v2", c.Height+100)).Code
+	}},
+	{call.ErrNoUpgrade, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		propose(&membership.Propose{Kind: membership.CancelUpgrade, Upgrade: &membership.UpgradeSpec{Name: "v2"}, Reason: "test"}))},
 	{call.ErrInvalidGTIN, tx(role(membership.Processor), trace.Contract, trace.MethodRegisterProduct, (&trace.RegisterProduct{GTIN: "06923103000110", Name: "x"}).Encode())},
 	{call.ErrPrefixNotOwned, tx(role(membership.Farm), trace.Contract, trace.MethodRegisterProduct, (&trace.RegisterProduct{GTIN: contracttest.WithCheck("0692310300099"), Name: "x"}).Encode())},
 	{call.ErrObjectExists, capture(farmOp, &epcis.Event{Type: epcis.ObjectEvent, EventTime: later, TimeZoneOffset: cst, Action: epcis.Add,

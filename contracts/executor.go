@@ -7,6 +7,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/state"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -49,12 +50,20 @@ type BlockResult struct {
 	Writes  []Write     // net state changes, sorted by key
 	AppHash ledger.Hash // commits to everything above; see AppHash
 	Events  []Event     // in transaction order
+	// Upgrade is the scheduled upgrade this block applied before its
+	// transactions (its height is the block's), or nil.
+	Upgrade *upgrade.Applied
 }
 
 // Executor routes each transaction to its contract method. It holds no
 // state between calls; one goroutine calls it at a time.
 type Executor struct {
 	methods map[string]*Method
+	// since holds, for the methods an upgrade brought, the protocol
+	// version from which they may be called; a method not listed has been
+	// callable since genesis.
+	since    map[string]uint64
+	upgrades upgrade.Registry
 }
 
 // Method is one contract method.
@@ -66,17 +75,71 @@ type Method struct {
 	Run func(c *call.Context, who *membership.Caller, payload []byte) error
 }
 
-// NewExecutor returns an executor with Qianchain's contracts.
-func NewExecutor() *Executor { return NewExecutorWith(Methods()) }
+// NewExecutor returns an executor with Qianchain's contracts, the methods
+// the upgrades compiled into this binary bring (callable from their
+// protocol version on) and the compiled registry of upgrades.
+func NewExecutor() *Executor {
+	x := NewExecutorWith(Methods())
+	for _, in := range introduced {
+		x.Introduce(in.Method, in.Since)
+	}
+	return x
+}
 
 // NewExecutorWith returns an executor with the given methods (tests add
-// their own).
+// their own), callable at every protocol version, and the compiled
+// registry of upgrades.
 func NewExecutorWith(ms []*Method) *Executor {
-	x := &Executor{methods: make(map[string]*Method, len(ms))}
+	x := &Executor{methods: make(map[string]*Method, len(ms)), since: map[string]uint64{}, upgrades: upgrade.Compiled()}
 	for _, m := range ms {
 		x.methods[m.Contract+"."+m.Name] = m
 	}
 	return x
+}
+
+// Introduce adds a method that an upgrade brings: transactions calling it
+// fail with ERR_UNKNOWN_METHOD until the chain's protocol version reaches
+// since (tests, and the build-tagged files of introduced.go).
+func (x *Executor) Introduce(m *Method, since uint64) {
+	x.methods[m.Contract+"."+m.Name] = m
+	x.since[m.Contract+"."+m.Name] = since
+}
+
+// WithUpgrades replaces the registry of upgrades the executor knows
+// (tests); it returns x.
+func (x *Executor) WithUpgrades(r upgrade.Registry) *Executor {
+	x.upgrades = r
+	return x
+}
+
+// Upgrades is the registry of upgrades the executor knows.
+func (x *Executor) Upgrades() upgrade.Registry { return x.upgrades }
+
+// available refuses a method that the protocol version v does not have yet.
+func (x *Executor) available(m *Method, v uint64) error {
+	if since := x.since[m.Contract+"."+m.Name]; since > v {
+		return call.Errorf(call.ErrUnknownMethod, "contract %s has no method %s before protocol version %d (the chain runs version %d)", m.Contract, m.Name, since, v)
+	}
+	return nil
+}
+
+// CheckVersion refuses a transaction whose method the chain's protocol
+// version at height (the next block's, for admission) does not have yet.
+// An error that is not a rejection means the store failed, or the chain
+// scheduled an upgrade this binary does not know.
+func (x *Executor) CheckVersion(st Store, height uint64, contract, method string) error {
+	m, err := x.lookup(contract, method)
+	if err != nil {
+		return err
+	}
+	if _, gated := x.since[contract+"."+method]; !gated {
+		return nil
+	}
+	v, err := upgrade.Version(st, x.upgrades, height)
+	if err != nil {
+		return err
+	}
+	return x.available(m, v)
 }
 
 func (x *Executor) lookup(contract, method string) (*Method, error) {
@@ -96,10 +159,24 @@ func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockCont
 	blk := state.NewBlock(st)
 	b := call.Block{ChainID: ctx.ChainID, Height: ctx.Height, Time: ctx.Time, Proposer: ctx.Proposer}
 	res := &BlockResult{Results: make([]TxResult, len(txs))}
+	// A scheduled upgrade whose height was the previous block's applies
+	// first; the protocol version it leaves decides what the block's
+	// transactions may call.
+	up := blk.Begin()
+	applied, err := upgrade.Begin(up, x.upgrades, ctx.Height)
+	if err != nil {
+		return nil, fmt.Errorf("execute block %d: %w", ctx.Height, err)
+	}
+	version, err := upgrade.StoredVersion(up)
+	if err != nil {
+		return nil, fmt.Errorf("execute block %d: %w", ctx.Height, err)
+	}
+	up.Commit()
+	res.Upgrade = applied
 	hashes := make([]ledger.Hash, len(txs))
 	for i, tx := range txs {
 		hashes[i] = tx.Hash()
-		r, evs, err := x.execTx(blk, b, uint32(i), hashes[i], tx)
+		r, evs, err := x.execTx(blk, b, version, uint32(i), hashes[i], tx)
 		if err != nil {
 			return nil, fmt.Errorf("execute block %d tx %d (%s): %w", ctx.Height, i, hashes[i].Short(), err)
 		}
@@ -113,10 +190,10 @@ func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockCont
 
 // execTx runs one transaction in its own overlay. It returns an error only
 // when the store failed.
-func (x *Executor) execTx(blk *state.Block, b call.Block, i uint32, h ledger.Hash, tx *ledger.Tx) (TxResult, []Event, error) {
+func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint32, h ledger.Hash, tx *ledger.Tx) (TxResult, []Event, error) {
 	st := blk.Begin()
 	c := call.NewContext(b, i, h, tx.Sender, st)
-	err := x.run(c, tx)
+	err := x.run(c, version, tx)
 	if err == nil {
 		st.Commit()
 		return TxResult{Code: call.OK}, c.Events(), nil
@@ -134,7 +211,7 @@ func (x *Executor) execTx(blk *state.Block, b call.Block, i uint32, h ledger.Has
 	return TxResult{Code: call.ErrInternal, Message: err.Error()}, nil, nil
 }
 
-func (x *Executor) run(c *call.Context, tx *ledger.Tx) (err error) {
+func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = call.Errorf(call.ErrInternal, "%s.%s failed unexpectedly: %v", tx.Contract, tx.Method, r)
@@ -145,6 +222,9 @@ func (x *Executor) run(c *call.Context, tx *ledger.Tx) (err error) {
 	}
 	m, err := x.lookup(tx.Contract, tx.Method)
 	if err != nil {
+		return err
+	}
+	if err := x.available(m, version); err != nil {
 		return err
 	}
 	who, err := membership.Authenticate(c.State, tx.Sender)

@@ -2,6 +2,7 @@ package node
 
 import (
 	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -35,6 +36,9 @@ type Execution struct {
 	// (height h) approved validator-set changes, else nil. The node stores
 	// it with the block and names it in header h+1 (next_validators_hash).
 	NextValidators *ledger.ValidatorSet
+	// Upgrade is the scheduled upgrade the block applied before its
+	// transactions (contracts/upgrade), or nil.
+	Upgrade *upgrade.Applied
 }
 
 // Event is something a transaction did that subscribers care about.

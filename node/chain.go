@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/qianchain/qianchain/consensus"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -39,6 +40,10 @@ type Chain struct {
 	log     *slog.Logger
 	metrics *Metrics
 	events  *Hub
+	// software is this binary's version, named when it stops for an
+	// upgrade it does not know.
+	software  string
+	announced upgrade.Plan // the last plan logged, so it is logged once
 
 	// emptyInterval: a proposer with nothing to propose waits this long
 	// after the last commit before proposing an empty block.
@@ -209,7 +214,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	c.metrics.blockCommitted(b, time.Since(start), c.lastCommit.Sub(prevCommit))
 	c.events.publish(BlockEvent{Height: b.Header.Height, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs), AppHash: ex.AppHash, Events: ex.Events})
 	c.log.Debug("committed", "height", b.Header.Height, "hash", b.Hash().Short(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))
-	return nil
+	return c.afterUpgrades(h, ex)
 }
 
 // Decided implements the driver's Host: a stored block and its commit.

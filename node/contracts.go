@@ -76,7 +76,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	for _, ev := range res.Events {
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs))}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs)), Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}
@@ -164,6 +164,11 @@ func (a *ContractsApp) Committed(ex *Execution) {
 // tenth of a node's CPU.
 func (a *ContractsApp) CheckTx(st *store.Store, tx *ledger.Tx) error {
 	if _, err := a.x.DecodePayload(tx.Contract, tx.Method, tx.Payload); err != nil {
+		return coded(err)
+	}
+	// A method an upgrade brings is refused until the next block runs the
+	// protocol version that has it.
+	if err := a.x.CheckVersion(st, st.Height()+1, tx.Contract, tx.Method); err != nil {
 		return coded(err)
 	}
 	a.mu.Lock()

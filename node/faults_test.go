@@ -2,7 +2,9 @@ package node_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/nodekey"
 	"github.com/qianchain/qianchain/node/nodetest"
 )
 
@@ -59,7 +62,10 @@ func TestStoppedValidators(t *testing.T) {
 }
 
 // A node wiped and restarted from genesis syncs to the tip, verifying every
-// commit and transaction on the way, and then takes part in consensus.
+// commit and transaction on the way. Its signer state went with the data,
+// so the double-sign guard refuses to let it sign (the synced commits hold
+// its earlier precommits); moved past the tip with AdvanceSigner (qian
+// validator signer-advance), it takes part in consensus.
 func TestWipedNodeResyncs(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network for several seconds")
@@ -76,6 +82,26 @@ func TestWipedNodeResyncs(t *testing.T) {
 	nw.WaitHeight(12, 30*time.Second)
 	nw.Stop(3)
 	nw.Wipe(3)
+	nw.Start(3)
+	select {
+	case err := <-nw.Members[3].Node.Done():
+		if !errors.Is(err, node.ErrSignerBehind) {
+			t.Fatalf("the wiped validator stopped with %v, want the double-sign guard's refusal", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("the wiped validator, its signer state gone, was not refused")
+	}
+	nw.Stop(3)
+	m := nw.Members[3]
+	if err := os.MkdirAll(m.Config.Paths().KeysDir(), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := nodekey.WriteValidatorKey(m.Config.Paths().ValidatorKeyFile(), m.ValKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := node.AdvanceSigner(m.Config); err != nil {
+		t.Fatal(err)
+	}
 	nw.Start(3)
 	tip := maxHeight(nw)
 	nw.WaitHeight(tip+2, 30*time.Second)

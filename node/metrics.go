@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
 )
@@ -14,6 +15,7 @@ import (
 // devnet runs several nodes in one process). Served at /metrics.
 type Metrics struct {
 	Registry *prometheus.Registry
+	software string // the binary's version, a label of build_info
 
 	height        prometheus.Gauge
 	round         prometheus.Gauge
@@ -35,6 +37,12 @@ type Metrics struct {
 	validatorPower   prometheus.Gauge
 	valChanges       prometheus.Gauge
 	valChangePending prometheus.Gauge
+	// The chain's protocol version and the upgrade governance scheduled
+	// (contracts/upgrade); the binary's version.
+	protocolVersion prometheus.Gauge
+	upgradeHeight   prometheus.Gauge
+	upgradeKnown    prometheus.Gauge
+	buildInfo       *prometheus.GaugeVec
 }
 
 func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
@@ -67,9 +75,14 @@ func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
 	m.validatorPower = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_power", Help: "Total voting power of the set that signs the next height."})
 	m.valChanges = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_set_changes", Help: "Heights at which a governance change of the validator set took or will take effect, since genesis."})
 	m.valChangePending = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_set_change_pending_height", Help: "Height at which an approved validator-set change takes effect (0 when none is pending)."})
+	m.protocolVersion = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "protocol_version", Help: "The chain's protocol version after the last committed block."})
+	m.upgradeHeight = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "upgrade_planned_height", Help: "Height after which a scheduled upgrade applies; nodes that do not know it stop there (0 when none is scheduled)."})
+	m.upgradeKnown = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "upgrade_planned_known", Help: "1 when this binary knows the scheduled upgrade and goes on past its height, 0 when it will stop there (or none is scheduled)."})
+	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "build_info", Help: "Always 1; the labels name this binary's version and the upgrade scheduled, if any."}, []string{"version", "planned_upgrade"})
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
 		m.validators, m.validatorPower, m.valChanges, m.valChangePending,
+		m.protocolVersion, m.upgradeHeight, m.upgradeKnown, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -98,4 +111,22 @@ func (m *Metrics) validatorSet(next *ledger.ValidatorSet, spans []store.SetSpan,
 		}
 	}
 	m.valChangePending.Set(float64(pending))
+}
+
+// protocol reports the chain's protocol version and the scheduled upgrade
+// (plan nil when none), as known to reg.
+func (m *Metrics) protocol(version uint64, plan *upgrade.Plan, reg upgrade.Registry) {
+	m.protocolVersion.Set(float64(version))
+	name := ""
+	m.upgradeHeight.Set(0)
+	m.upgradeKnown.Set(0)
+	if plan != nil {
+		name = plan.Name
+		m.upgradeHeight.Set(float64(plan.Height))
+		if _, ok := reg.Known(plan.Name); ok {
+			m.upgradeKnown.Set(1)
+		}
+	}
+	m.buildInfo.Reset()
+	m.buildInfo.WithLabelValues(m.software, name).Set(1)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/qianchain/qianchain/consensus"
 	"github.com/qianchain/qianchain/consensus/driver"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -45,16 +46,20 @@ type Options struct {
 	// Handler builds what the HTTP address serves (node/api.New: the API,
 	// pages and metrics). Nil serves only /metrics.
 	Handler func(n *Node) http.Handler
+	// Version is the software's version, shown by status and metrics and
+	// named when the node stops for an upgrade ("dev" when empty).
+	Version string
 }
 
 // Node is a running Qianchain node.
 type Node struct {
-	cfg     *config.Config
-	doc     *genesis.Doc
-	chain   ledger.ChainIdentity // from doc: what every signature is bound to
-	genesis ledger.Hash          // chain.GenesisHash()
-	log     *slog.Logger
-	role    config.Role
+	cfg      *config.Config
+	doc      *genesis.Doc
+	chain    ledger.ChainIdentity // from doc: what every signature is bound to
+	genesis  ledger.Hash          // chain.GenesisHash()
+	log      *slog.Logger
+	role     config.Role
+	software string
 
 	Store   *store.Store
 	Net     *p2p.Network
@@ -80,6 +85,7 @@ type Node struct {
 
 	http     *http.Server
 	httpAddr string
+	control  *http.Server // the control socket (control.go); nil when none
 
 	mu      sync.Mutex
 	drv     *driver.Driver
@@ -102,7 +108,10 @@ func New(o Options) (n *Node, err error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	chain := doc.Identity()
-	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1)}
+	n = &Node{cfg: cfg, doc: doc, chain: chain, genesis: chain.GenesisHash(), log: log, role: cfg.Role, app: o.App, Events: newHub(), runErr: make(chan error, 1), software: o.Version}
+	if n.software == "" {
+		n.software = "dev"
+	}
 	// The node being built, not the result: every error return sets n to
 	// nil before this runs.
 	defer func(built *Node) {
@@ -161,6 +170,11 @@ func New(o Options) (n *Node, err error) {
 	} else if g != n.genesis {
 		return nil, fmt.Errorf("the store in %s belongs to genesis %s, not %s", cfg.Paths().DataDir(), g.Short(), n.genesis.Short())
 	}
+	// A binary that the chain's upgrades left behind refuses to start:
+	// it would execute nothing the others accept.
+	if err := checkUpgrade(n.app, n.Store, n.software, n.Store.Height()); err != nil {
+		return nil, err
+	}
 	sets, err := loadValHistory(n.Store)
 	if err != nil {
 		return nil, err
@@ -193,12 +207,13 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 	}, n.Store, n.sigs, func(tx *ledger.Tx) error { return n.app.CheckTx(n.Store, tx) })
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) })
+	n.Metrics.software = n.software
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
-		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
+		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {
@@ -207,6 +222,17 @@ func New(o Options) (n *Node, err error) {
 		},
 	}
 	n.Metrics.validatorSet(sets.at(n.Store.Height()+1), sets.list(), n.Store.Height())
+	if p, err := n.Protocol(); err == nil {
+		var plan *upgrade.Plan
+		if p.Planned != nil {
+			plan = &upgrade.Plan{Name: p.Planned.Name, Height: p.Planned.Height}
+		}
+		reg := upgrade.Registry{}
+		if u, ok := n.app.(Upgrader); ok {
+			reg = u.Upgrades()
+		}
+		n.Metrics.protocol(p.Version, plan, reg)
+	}
 	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
@@ -231,6 +257,9 @@ func New(o Options) (n *Node, err error) {
 // all in the background. Errors that stop the node arrive on Done.
 func (n *Node) Start() {
 	n.started = time.Now()
+	if err := n.listenControl(); err != nil {
+		n.log.Warn("no control socket; qian backup needs the node stopped", "err", err)
+	}
 	n.Net.Start()
 	n.wg.Add(3 + admitWorkers)
 	go func() {
@@ -270,6 +299,12 @@ func (n *Node) run() error {
 	n.waitForPeers(3 * time.Second)
 	for {
 		if err := n.sync(); err != nil {
+			return err
+		}
+		// Before every (re)start of consensus: block sync has just brought
+		// the store level with the peers, so it shows what they have seen
+		// this validator sign.
+		if err := n.checkSigner(); err != nil {
 			return err
 		}
 		if err := n.runConsensus(); err != nil {
@@ -322,7 +357,7 @@ func (n *Node) runConsensus() error {
 		Key:        n.valKey,
 		NextKey:    n.nextKey,
 		WALPath:    filepath.Join(data, "cs.wal"),
-		SignerPath: filepath.Join(data, "priv_validator_state.json"),
+		SignerPath: filepath.Join(data, SignerStateFile),
 	}, n.Chain, height, n.Chain.sets.at(height))
 	if err != nil {
 		return fmt.Errorf("start consensus at height %d: %w", height, err)
@@ -342,6 +377,10 @@ func (n *Node) runConsensus() error {
 	}()
 	go n.watchSteps(ctx, d)
 	err = d.Run(ctx)
+	// d.Run may end by itself (a storage error, a halt for an upgrade this
+	// binary does not know): the watcher would wait for a peer far ahead
+	// that never comes, and this return with it.
+	stop()
 	<-watch
 	if n.ctx.Err() != nil {
 		return n.ctx.Err()
@@ -409,6 +448,11 @@ func (n *Node) Stop() error {
 		_ = n.http.Shutdown(ctx)
 		cancel()
 	}
+	if n.control != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		_ = n.control.Shutdown(ctx)
+		cancel()
+	}
 	n.wg.Wait()
 	return n.closeResources()
 }
@@ -432,6 +476,9 @@ func (n *Node) HTTPAddr() string { return n.httpAddr }
 
 // Genesis returns the genesis document and its hash.
 func (n *Node) Genesis() (*genesis.Doc, ledger.Hash) { return n.doc, n.genesis }
+
+// Software is the node's software version.
+func (n *Node) Software() string { return n.software }
 
 // Role is validator or observer.
 func (n *Node) Role() config.Role { return n.role }

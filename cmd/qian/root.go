@@ -12,6 +12,8 @@ import (
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/backup"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/nodekey"
 )
@@ -21,6 +23,14 @@ const (
 	exitOK    = 0
 	exitError = 1 // the command ran and failed
 	exitUsage = 2 // bad flags or arguments
+	// exitUpgrade: the chain needs another qian (an upgrade this one does
+	// not know); restarting this binary cannot help, so a supervisor should
+	// not (systemd: RestartPreventExitStatus=3).
+	exitUpgrade = 3
+	// exitSignerBehind: the double-sign guard refused to start a validator
+	// whose signer state is behind the chain; restarting cannot help, the
+	// operator must act (systemd: RestartPreventExitStatus=3 4).
+	exitSignerBehind = 4
 )
 
 // env is everything a command touches outside its arguments, so that tests
@@ -60,10 +70,12 @@ func newRootCmd(e *env) *cobra.Command {
 traceability and data notarisation. This one binary is the whole toolset:
 
   found a network  consortium (join requests, genesis assembly and checks)
-  run a network    init, testnet, start, devnet, status, config
+  run a network    init, testnet, start, devnet, status, config, backup,
+                   restore
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership),
-                   validator (governance of the validator set)
+                   validator (governance of the validator set), upgrade
+                   (software upgrades at an agreed height)
   connect systems  gateway (GS1 EPCIS 2.0 REST for a company's own systems,
                    holding its keys)
   prove and check  proof (a bundle from a node), verify (a bundle or a notary
@@ -87,8 +99,8 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	config.AddHomeFlag(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
-		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
-		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newBenchCmd(e), newQRCmd(e),
+		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e), newBackupCmd(e), newRestoreCmd(e),
+		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newUpgradeCmd(e), newBenchCmd(e), newQRCmd(e),
 		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
 }
@@ -105,6 +117,12 @@ func run(argv []string, e *env) int {
 	fmt.Fprintf(e.stderr, "error (%s): %v\n", errorCode(err), err)
 	if isUsage(err) {
 		return exitUsage
+	}
+	if errors.Is(err, node.ErrUpgradeNeeded) {
+		return exitUpgrade
+	}
+	if errors.Is(err, node.ErrSignerBehind) {
+		return exitSignerBehind
 	}
 	return exitError
 }
@@ -157,6 +175,14 @@ func errorCode(err error) string {
 		return "invalid_config"
 	case errors.Is(err, store.ErrFormat):
 		return "store_format"
+	case errors.Is(err, node.ErrUpgradeNeeded):
+		return "upgrade_needed"
+	case errors.Is(err, node.ErrSignerBehind):
+		return "signer_behind"
+	case errors.As(err, new(*backup.Error)):
+		var b *backup.Error
+		errors.As(err, &b)
+		return b.Code
 	}
 	return "failed"
 }

@@ -64,7 +64,7 @@ disk without signing anything twice.`,
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(200)
 			}
-			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log, Handler: webHandler})
+			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log, Handler: webHandler, Version: versionString()})
 			if err != nil {
 				return err
 			}

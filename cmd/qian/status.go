@@ -16,7 +16,7 @@ import (
 func newStatusCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "status",
-		Short: "Show a node's height, last block, app hash, peers and role",
+		Short: "Show a node's height, last block, app hash, peers, role, versions and planned upgrade",
 		Long:  `Read GET /v1/status from the node at --node (QIAN_NODE, or client.node in config.toml).`,
 		Args:  args(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -50,6 +50,20 @@ func newStatusCmd(e *env) *cobra.Command {
 				fmt.Fprintln(w, "syncing:     yes")
 			}
 			fmt.Fprintf(w, "mempool:     %d txs, %d bytes\n", st.Mempool.Txs, st.Mempool.Bytes)
+			if p := st.Protocol; p != nil {
+				fmt.Fprintf(w, "software:    qian %s (protocol versions up to %d)\n", p.Software, p.Supported)
+				fmt.Fprintf(w, "protocol:    %d\n", p.Version)
+				if u := p.Planned; u != nil {
+					then := "this node stops after committing it: install a qian that knows it"
+					if u.Known {
+						then = fmt.Sprintf("this node knows it and goes on (protocol %d)", u.Brings)
+					}
+					fmt.Fprintf(w, "upgrade:     %s at height %d; %s\n", u.Name, u.Height, then)
+				}
+				for _, a := range p.Applied {
+					fmt.Fprintf(w, "upgraded:    %s from height %d\n", a.Name, a.Height)
+				}
+			}
 			return nil
 		},
 	}

@@ -143,7 +143,7 @@ from that height on, by itself; it never signs one height with both.`,
 			return nil
 		},
 	}
-	cmd.AddCommand(add, remove, power, rotate, next)
+	cmd.AddCommand(add, remove, power, rotate, next, newSignerAdvanceCmd(e))
 	return cmd
 }
 

@@ -512,7 +512,9 @@ func (r *Replica) propose(req *consensus.ProposalRequest) error {
 func (r *Replica) commit(d *consensus.Decision) error {
 	next, err := r.host.Commit(d)
 	if err != nil {
-		return fmt.Errorf("%w: commit height %d: %v", ErrStorage, d.Height, err)
+		// Both wrapped: the host's reason (a halt for an upgrade, say)
+		// stays matchable by whoever runs the replica.
+		return fmt.Errorf("%w: commit height %d: %w", ErrStorage, d.Height, err)
 	}
 	if err := r.wal.StartHeight(d.Height + 1); err != nil {
 		return fmt.Errorf("%w: %v", ErrStorage, err)

@@ -45,6 +45,12 @@ const (
 	ErrValidatorPowerShift = "ERR_VALIDATOR_POWER_SHIFT" // the changes taking effect at one height would move a third or more of the voting power
 	ErrValidatorPending    = "ERR_VALIDATOR_PENDING"     // an approved change of that validator has not taken effect yet
 
+	// membership: upgrades at an agreed height (docs/operations.md, "Upgrading at an agreed height")
+	ErrUpgradeHeight  = "ERR_UPGRADE_HEIGHT"  // the upgrade's height is not after the block that proposes or approves it
+	ErrUpgradePending = "ERR_UPGRADE_PENDING" // another upgrade is scheduled (one at a time; cancel it first)
+	ErrUpgradeDone    = "ERR_UPGRADE_DONE"    // an upgrade of that name was already applied
+	ErrNoUpgrade      = "ERR_NO_UPGRADE"      // cancelling an upgrade that is not scheduled
+
 	// trace
 	ErrInvalidGTIN      = "ERR_INVALID_GTIN"      // a GTIN (or other GS1 key) has a bad length or check digit
 	ErrPrefixNotOwned   = "ERR_PREFIX_NOT_OWNED"  // a new identifier's company prefix is not the sender organisation's
@@ -83,6 +89,7 @@ var AllCodes = []string{
 	ErrUnknownProposal, ErrProposalClosed, ErrAlreadyVoted, ErrOrgStatus,
 	ErrUnknownValidator, ErrValidatorKeyUsed, ErrValidatorPeerUsed, ErrValidatorPower, ErrValidatorSetEmpty,
 	ErrValidatorPowerShift, ErrValidatorPending,
+	ErrUpgradeHeight, ErrUpgradePending, ErrUpgradeDone, ErrNoUpgrade,
 	ErrInvalidGTIN, ErrPrefixNotOwned, ErrObjectExists, ErrUnknownObject, ErrNotCustodian, ErrNoReceiver,
 	ErrUnknownParty, ErrNotReceiver, ErrRecalled, ErrDuplicateEvent, ErrAlreadyPacked, ErrNotPacked,
 	ErrRecallTooLarge, ErrProductExists, ErrUnknownEvent, ErrNotDeclarant, ErrAlreadyDeclared,

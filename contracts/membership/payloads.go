@@ -2,6 +2,7 @@ package membership
 
 import (
 	"github.com/qianchain/qianchain/contracts/codec"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -28,6 +29,11 @@ const (
 	RemoveValidator   ProposalKind = 5
 	SetValidatorPower ProposalKind = 6
 	RotateValidator   ProposalKind = 7 // a new consensus key, a new node peer id, or both
+	// Upgrades at an agreed height (contracts/upgrade): every node commits
+	// the height with the rules it has and executes the next one with the
+	// upgrade's, or stops.
+	ScheduleUpgrade ProposalKind = 8
+	CancelUpgrade   ProposalKind = 9
 )
 
 func (k ProposalKind) String() string {
@@ -46,12 +52,26 @@ func (k ProposalKind) String() string {
 		return "set_validator_power"
 	case RotateValidator:
 		return "rotate_validator"
+	case ScheduleUpgrade:
+		return "schedule_upgrade"
+	case CancelUpgrade:
+		return "cancel_upgrade"
 	}
 	return "unknown"
 }
 
 // IsValidatorChange reports whether k changes the validator set.
 func (k ProposalKind) IsValidatorChange() bool { return k >= AddValidator && k <= RotateValidator }
+
+// IsUpgrade reports whether k schedules or cancels an upgrade.
+func (k ProposalKind) IsUpgrade() bool { return k == ScheduleUpgrade || k == CancelUpgrade }
+
+// UpgradeSpec is what an upgrade proposal names: the upgrade and, to
+// schedule it, the last height executed before it (0 when cancelling).
+type UpgradeSpec struct {
+	Name   string `json:"name"`
+	Height uint64 `json:"height,omitempty"`
+}
 
 func (k ProposalKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
@@ -66,12 +86,15 @@ func (k ProposalKind) MarshalText() ([]byte, error) { return []byte(k.String()),
 // AddValidator string org, string name, 32-byte key, u64 power, bytes peer
 // id; for RemoveValidator the 32-byte key; for SetValidatorPower the key and
 // u64 power; for RotateValidator the key, the 32-byte new key (all zero:
-// unchanged) and bytes new peer id (empty: unchanged); then string reason.
+// unchanged) and bytes new peer id (empty: unchanged); for ScheduleUpgrade
+// string name and u64 height; for CancelUpgrade string name; then string
+// reason.
 type Propose struct {
 	Kind      ProposalKind     `json:"kind"`
 	Org       OrgSpec          `json:"org,omitempty"`
 	OrgID     string           `json:"org_id,omitempty"`
 	Validator *ValidatorChange `json:"validator,omitempty"`
+	Upgrade   *UpgradeSpec     `json:"upgrade,omitempty"`
 	Reason    string           `json:"reason"`
 }
 
@@ -88,6 +111,15 @@ func (p *Propose) Encode() []byte {
 			c.Kind = p.Kind
 		}
 		c.encodeBody(e)
+	case p.Kind.IsUpgrade():
+		u := UpgradeSpec{}
+		if p.Upgrade != nil {
+			u = *p.Upgrade
+		}
+		e.String(u.Name)
+		if p.Kind == ScheduleUpgrade {
+			e.U64(u.Height)
+		}
 	default:
 		e.String(p.OrgID)
 	}
@@ -108,6 +140,10 @@ func DecodePropose(b []byte) (*Propose, error) {
 	case AddValidator, RemoveValidator, SetValidatorPower, RotateValidator:
 		c := decodeChangeBody(d, p.Kind)
 		p.Validator = &c
+	case ScheduleUpgrade:
+		p.Upgrade = &UpgradeSpec{Name: d.String("upgrade name", upgrade.MaxNameLen), Height: d.U64("upgrade height")}
+	case CancelUpgrade:
+		p.Upgrade = &UpgradeSpec{Name: d.String("upgrade name", upgrade.MaxNameLen)}
 	default:
 		d.Fail("kind", "unknown proposal kind %d", p.Kind)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/codec"
 	"github.com/qianchain/qianchain/contracts/state"
+	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
 )
 
@@ -20,11 +21,14 @@ type Proposal struct {
 	// Validator is the change a validator-set proposal makes; nil for the
 	// other kinds.
 	Validator *ValidatorChange `json:"validator,omitempty"`
-	Reason    string           `json:"reason"`
-	Proposer  string           `json:"proposer"`
-	Height    uint64           `json:"height"`
-	Approvals []string         `json:"approvals"` // organisation ids, sorted
-	Executed  uint64           `json:"executed"`  // height it passed; 0 while open
+	// Upgrade is what an upgrade proposal schedules or cancels; nil for
+	// the other kinds.
+	Upgrade   *UpgradeSpec `json:"upgrade,omitempty"`
+	Reason    string       `json:"reason"`
+	Proposer  string       `json:"proposer"`
+	Height    uint64       `json:"height"`
+	Approvals []string     `json:"approvals"` // organisation ids, sorted
+	Executed  uint64       `json:"executed"`  // height it passed; 0 while open
 }
 
 // Effective is the height a passed validator-set change takes effect
@@ -38,13 +42,17 @@ func (p *Proposal) Effective() uint64 {
 
 // Encode returns the state encoding: version 1 for organisation proposals,
 // version 2 (the same fields, then the validator change) for validator-set
-// proposals.
+// proposals, version 3 (the same fields, then string upgrade name and u64
+// height) for upgrade proposals.
 func (p *Proposal) Encode() []byte {
 	e := &codec.Encoder{}
-	if p.Validator == nil {
-		e.U8(1)
-	} else {
+	switch {
+	case p.Upgrade != nil:
+		e.U8(3)
+	case p.Validator != nil:
 		e.U8(2)
+	default:
+		e.U8(1)
 	}
 	e.Fixed(p.ID[:])
 	e.U8(uint8(p.Kind))
@@ -54,7 +62,11 @@ func (p *Proposal) Encode() []byte {
 	e.U64(p.Height)
 	encodeStrings(e, p.Approvals)
 	e.U64(p.Executed)
-	if p.Validator != nil {
+	switch {
+	case p.Upgrade != nil:
+		e.String(p.Upgrade.Name)
+		e.U64(p.Upgrade.Height)
+	case p.Validator != nil:
 		p.Validator.encode(e)
 	}
 	return e.Buf
@@ -64,7 +76,7 @@ func (p *Proposal) Encode() []byte {
 func DecodeProposal(b []byte) (*Proposal, error) {
 	d := codec.NewDecoder("membership proposal", b)
 	version := d.U8("version")
-	if d.Err() == nil && version != 1 && version != 2 {
+	if d.Err() == nil && (version < 1 || version > 3) {
 		d.Fail("version", "unknown version %d", version)
 	}
 	p := &Proposal{}
@@ -76,9 +88,12 @@ func DecodeProposal(b []byte) (*Proposal, error) {
 	p.Height = d.U64("height")
 	p.Approvals = decodeStrings(d, "approvals", 1<<16, MaxOrgIDLen)
 	p.Executed = d.U64("executed")
-	if version == 2 {
+	switch version {
+	case 2:
 		c := decodeChange(d)
 		p.Validator = &c
+	case 3:
+		p.Upgrade = &UpgradeSpec{Name: d.String("upgrade name", upgrade.MaxNameLen), Height: d.U64("upgrade height")}
 	}
 	return p, d.Finish()
 }
@@ -170,6 +185,8 @@ func checkProposal(t *state.Tx, height uint64, p *Proposal) error {
 			return err
 		}
 		return pl.apply(t, p.Validator)
+	case p.Upgrade != nil:
+		return checkUpgrade(t, height, p.Kind, p.Upgrade)
 	default:
 		o, err := GetOrg(t, p.Org.ID)
 		if err != nil {
@@ -206,6 +223,9 @@ func RunPropose(c *call.Context, who *Caller, payload []byte) error {
 			return err
 		}
 		p.Org = OrgSpec{ID: org}
+	case pl.Upgrade != nil:
+		u := *pl.Upgrade
+		p.Upgrade = &u
 	case pl.Kind != AddOrg:
 		p.Org = OrgSpec{ID: pl.OrgID}
 	}
@@ -279,6 +299,10 @@ func execute(c *call.Context, p *Proposal) error {
 		pl.write(c.State, p.Validator)
 		c.Emit("membership.validator_change", "proposal", p.ID.String(), "kind", p.Kind.String(),
 			"key", p.Validator.Key.String(), "effective", fmt.Sprint(c.Block.Height+EffectDelay))
+		return nil
+	}
+	if p.Upgrade != nil {
+		executeUpgrade(c, p)
 		return nil
 	}
 	switch p.Kind {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/view"
 )
 
@@ -36,6 +37,10 @@ type StatusResponse struct {
 	// ValidatorsHash its hash (GET /v1/validators lists it).
 	Validators     int         `json:"validators"`
 	ValidatorsHash ledger.Hash `json:"validators_hash"`
+	// The node's software version, the chain's protocol version, the
+	// upgrade governance scheduled (if any: whether this binary knows it,
+	// else it stops after committing its height) and the upgrades applied.
+	*node.Protocol
 }
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
@@ -65,6 +70,12 @@ func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 		}{cs.Height, cs.Round, cs.Step.String()}
 	}
 	resp.Mempool.Txs, resp.Mempool.Bytes = n.Pool.Size()
+	p, err := n.Protocol()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "ERR_INTERNAL", err.Error())
+		return
+	}
+	resp.Protocol = p
 	writeJSON(w, http.StatusOK, resp)
 }
 

@@ -28,6 +28,10 @@ func TestStatusAndBlocks(t *testing.T) {
 	if st.ChainID != "qian-devnet" || st.Validators != 4 || st.Height < 40 {
 		t.Fatalf("%+v", st)
 	}
+	// The software and protocol versions; no upgrade scheduled or applied.
+	if p := st.Protocol; p == nil || p.Software == "" || p.Version != 1 || p.Supported < 1 || p.Planned != nil || len(p.Applied) != 0 {
+		t.Fatalf("protocol in status: %+v", p)
+	}
 	var b view.Block
 	get(t, "/v1/blocks/1", http.StatusOK, &b)
 	if b.Height != 1 || b.Hash.IsZero() || b.ProposerIndex < 0 || b.ProposerName == "" {

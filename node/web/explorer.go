@@ -7,15 +7,19 @@ import (
 	"strconv"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/view"
 )
 
 type homePage struct {
-	Status  *api.StatusResponse
-	Blocks  []*view.Block
-	Lots    *view.LotPage
-	Recalls *view.LotPage
+	Status *api.StatusResponse
+	// Protocol is the chain's protocol version, this node's software and
+	// the upgrade governance scheduled.
+	Protocol *node.Protocol
+	Blocks   []*view.Block
+	Lots     *view.LotPage
+	Recalls  *view.LotPage
 }
 
 func (p *pages) home(w http.ResponseWriter, r *http.Request) {
@@ -35,7 +39,12 @@ func (p *pages) home(w http.ResponseWriter, r *http.Request) {
 		p.fail(w, r, err)
 		return
 	}
-	p.render(w, r, http.StatusOK, "explorer", &page{Title: "区块浏览器 Explorer", Data: &homePage{Blocks: bs, Lots: lots, Recalls: recalls}})
+	proto, err := p.s.Node().Protocol()
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.render(w, r, http.StatusOK, "explorer", &page{Title: "区块浏览器 Explorer", Data: &homePage{Blocks: bs, Lots: lots, Recalls: recalls, Protocol: proto}})
 }
 
 func (p *pages) lots(w http.ResponseWriter, r *http.Request) {
