@@ -24,4 +24,3 @@ func readDisclosures(path string) ([]disclosure.Disclosure, error) {
 	}
 	return ds, nil
 }
-
