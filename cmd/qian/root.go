@@ -89,7 +89,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
+		newProofCmd(e), newVerifyCmd(e), newVerifierPageCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
 }
 
