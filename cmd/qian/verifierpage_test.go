@@ -547,8 +547,6 @@ func valsetChain(t *testing.T) valset {
 	return valset{gen: c.GenesisFile(), bundle: bundle.Marshal()}
 }
 
-
-
 // verifierFigures measures what a phone downloads and how long the first
 // result takes: the page served gzip by a static host, verifying the
 // anchor bundle on load, on desktop, then with Slow 4G and a 4x slower CPU
