@@ -41,6 +41,7 @@ code and the reason, e.g. error (ERR_PROOF_COMMIT): ...
 --disclose FILE checks personal-data disclosures (the values and salts qian trace
 capture saved in DOC.disclosures.json) against the commitments the proven transaction
 recorded, each in the event that recorded it. --event HASH asks about one trace event:
+the bundle must prove its transaction recorded it (ERR_PROOF_EVENT otherwise), and
 disclosures of the transaction's other events are listed as not checked. Without a
 bundle, --event HASH --node URL finds the event's transaction on a node, fetches its
 bundle and verifies it the same way.
@@ -64,7 +65,7 @@ anchors a file's content, not its name. docs/notarization.md specifies the forma
 	cmd.Flags().String("genesis", "", "the chain's genesis.json (default: the home's)")
 	cmd.Flags().Bool("json", false, "print the report as JSON")
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
-	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
+	cmd.Flags().String("event", "", "a trace event the bundle must prove its transaction recorded; with --disclose, the event the disclosures are about (then without a bundle, its transaction is fetched from --node)")
 	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
 	cmd.Flags().StringArray("trust", nil, "HEIGHT:HASH: the validators hash you trust at HEIGHT (from your own node or a partner); the bundle's history of the validator set must lead to it (repeatable)")
 	return cmd
