@@ -72,7 +72,7 @@ func runAudit(cmd *cobra.Command, e *env) error {
 		src, where = audit.NewRemote(c.Node, nil), c.Node
 	}
 	defer src.Close()
-	doc, _, err := loadAnchor(cmd, genesisFile)
+	doc, err := loadGenesis(cmd, genesisFile)
 	if err != nil {
 		return err
 	}

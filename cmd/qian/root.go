@@ -79,8 +79,9 @@ traceability and data notarisation. This one binary is the whole toolset:
   connect systems  gateway (GS1 EPCIS 2.0 REST for a company's own systems,
                    holding its keys)
   prove and check  proof (a bundle from a node), verify (a bundle or a notary
-                   certificate, against genesis.json alone), audit (a whole
-                   chain, re-executed from genesis)
+                   certificate, against genesis.json alone), verifier-page
+                   (the same check as one HTML file for any browser), audit
+                   (a whole chain, re-executed from genesis)
   tools            qr (a lot page's QR code), bench (measure throughput),
                    version
 
@@ -101,7 +102,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e), newBackupCmd(e), newRestoreCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newUpgradeCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
+		newProofCmd(e), newVerifyCmd(e), newVerifierPageCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
 }
 

@@ -12,14 +12,14 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
-	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/genesis/anchor"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/verdict"
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -41,6 +41,7 @@ code and the reason, e.g. error (ERR_PROOF_COMMIT): ...
 --disclose FILE checks personal-data disclosures (the values and salts qian trace
 capture saved in DOC.disclosures.json) against the commitments the proven transaction
 recorded, each in the event that recorded it. --event HASH asks about one trace event:
+the bundle must prove its transaction recorded it (ERR_PROOF_EVENT otherwise), and
 disclosures of the transaction's other events are listed as not checked. Without a
 bundle, --event HASH --node URL finds the event's transaction on a node, fetches its
 bundle and verifies it the same way.
@@ -64,7 +65,7 @@ anchors a file's content, not its name. docs/notarization.md specifies the forma
 	cmd.Flags().String("genesis", "", "the chain's genesis.json (default: the home's)")
 	cmd.Flags().Bool("json", false, "print the report as JSON")
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
-	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
+	cmd.Flags().String("event", "", "a trace event the bundle must prove its transaction recorded; with --disclose, the event the disclosures are about (then without a bundle, its transaction is fetched from --node)")
 	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
 	cmd.Flags().StringArray("trust", nil, "HEIGHT:HASH: the validators hash you trust at HEIGHT (from your own node or a partner); the bundle's history of the validator set must lead to it (repeatable)")
 	return cmd
@@ -86,8 +87,9 @@ func proofErr(err error) error {
 	return err
 }
 
-// loadAnchor reads the genesis file given by --genesis, or the home's.
-func loadAnchor(cmd *cobra.Command, fallback string) (*genesis.Doc, proof.Anchor, error) {
+// loadGenesis reads the genesis file given by --genesis, else fallback,
+// else the home's.
+func loadGenesis(cmd *cobra.Command, fallback string) (*genesis.Doc, error) {
 	path, _ := cmd.Flags().GetString("genesis")
 	if path == "" {
 		path = fallback
@@ -95,22 +97,20 @@ func loadAnchor(cmd *cobra.Command, fallback string) (*genesis.Doc, proof.Anchor
 	if path == "" {
 		path = config.Paths{Home: config.ResolveHome(cmd.Flags())}.GenesisFile()
 		if _, err := os.Stat(path); err != nil {
-			return nil, proof.Anchor{}, usagef("no genesis file: give --genesis genesis.json (the chain's, from its operators)")
+			return nil, usagef("no genesis file: give --genesis genesis.json (the chain's, from its operators)")
 		}
 	}
-	doc, err := genesis.Load(path)
+	return genesis.Load(path)
+}
+
+// loadAnchor is loadGenesis, the verifier's anchor taken from the
+// document's encoding (genesis/anchor), as the browser verifier takes it.
+func loadAnchor(cmd *cobra.Command, fallback string) (*anchor.Genesis, error) {
+	doc, err := loadGenesis(cmd, fallback)
 	if err != nil {
-		return nil, proof.Anchor{}, err
+		return nil, err
 	}
-	vals, err := doc.ValidatorSet()
-	if err != nil {
-		return nil, proof.Anchor{}, err
-	}
-	a := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
-	if a.Trust, err = trustPoints(cmd); err != nil {
-		return nil, proof.Anchor{}, err
-	}
-	return doc, a, nil
+	return anchor.Decode(doc.Encode())
 }
 
 // trustPoints parses --trust HEIGHT:HASH (repeatable): the hash of the
@@ -136,50 +136,21 @@ func trustPoints(cmd *cobra.Command) ([]proof.TrustPoint, error) {
 	return out, nil
 }
 
-// verifyOutput is the --json form of qian verify.
-type verifyOutput struct {
-	Verified    bool              `json:"verified"`
-	Code        string            `json:"code,omitempty"`
-	Message     string            `json:"message,omitempty"`
-	Report      *proof.Report     `json:"report,omitempty"`
-	Payload     json.RawMessage   `json:"payload,omitempty"`
-	Disclosures []disclosureCheck `json:"disclosures,omitempty"`
-	// Skipped lists the disclosures of the files that were not checked
-	// because they are about other events (see checkDisclosures).
-	Skipped []disclosureSkip `json:"skipped_disclosures,omitempty"`
-	// Certificate is what a notary certificate proved, beside Report.
-	Certificate *certificateOutput `json:"certificate,omitempty"`
-}
-
-// certificateOutput is the certificate part of qian verify --json: the
-// item and its place in the anchored batch (proven), the file when one was
-// checked, and the name, which nothing proves.
-type certificateOutput struct {
-	Item        ledger.Hash `json:"item"`
-	Index       uint64      `json:"index"`
-	Size        uint64      `json:"size"`
-	Root        ledger.Hash `json:"root"`
-	File        string      `json:"file,omitempty"`
-	FileChecked bool        `json:"file_checked"`
-	Name        string      `json:"name,omitempty"`
-	// NameProven is always false: the chain anchors the item (a file's
-	// content), never its name.
-	NameProven bool `json:"name_proven"`
-}
+// verifyOutput is the --json form of qian verify: the verdict the
+// browser verifier shows too (node/verdict).
+type verifyOutput = verdict.Verdict
 
 func runVerify(cmd *cobra.Command, e *env, a []string) error {
 	asJSON, _ := cmd.Flags().GetBool("json")
 	discloseFiles, _ := cmd.Flags().GetStringArray("disclose")
-	event, _ := cmd.Flags().GetString("event")
-	if event != "" {
-		if len(discloseFiles) == 0 {
-			return usagef("--event is for checking disclosures: add --disclose FILE")
-		}
-		h, err := ledger.ParseHash(event)
+	eventFlag, _ := cmd.Flags().GetString("event")
+	var event *ledger.Hash
+	if eventFlag != "" {
+		h, err := ledger.ParseHash(eventFlag)
 		if err != nil {
 			return usagef("--event: %v", err)
 		}
-		event = h.String()
+		event = &h
 	}
 	var raw []byte
 	switch {
@@ -188,7 +159,7 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		if raw, err = readLimited(a[0], proof.MaxBundleBytes); err != nil {
 			return err
 		}
-	case event != "":
+	case event != nil && len(discloseFiles) > 0:
 		c, err := loadClient(cmd)
 		if err != nil {
 			return err
@@ -196,9 +167,11 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 		if c.Node == "" {
 			return usagef("--event needs a node to find the event's transaction: give --node URL or set QIAN_NODE")
 		}
-		if raw, err = fetchEventBundle(c.Node, event); err != nil {
+		if raw, err = fetchEventBundle(c.Node, event.String()); err != nil {
 			return err
 		}
+	case event != nil:
+		return usagef("--event without a bundle finds the event's transaction for --disclose: add --disclose FILE, or give the bundle")
 	default:
 		return usagef("verify takes a bundle file (qian proof TXHASH -o bundle.json), or --disclose FILE --event HASH")
 	}
@@ -210,66 +183,47 @@ func runVerify(cmd *cobra.Command, e *env, a []string) error {
 	case !isCert && filePath != "":
 		return usagef("--file is for a notary certificate (FILE.cert.json from qian notary batch); this is a proof bundle")
 	}
-	doc, anchor, err := loadAnchor(cmd, "")
+	g, err := loadAnchor(cmd, "")
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
-		err = proofErr(err)
-		if asJSON {
-			out := verifyOutput{Code: errorCode(err), Message: err.Error()}
-			b, _ := json.MarshalIndent(out, "", "  ")
-			fmt.Fprintln(e.stdout, string(b))
-		}
+	opts := verdict.Options{Event: event, FileName: filePath}
+	if opts.Trust, err = trustPoints(cmd); err != nil {
 		return err
 	}
-	var rep *proof.Report
-	var certOut *certificateOutput
-	if isCert {
-		var file *ledger.Hash
-		if filePath != "" {
-			h, _, err := fileHash(filePath)
-			if err != nil {
-				return err
-			}
-			file = &h
-		}
-		cr, err := proof.VerifyCertificateJSON(raw, anchor, file)
+	if filePath != "" {
+		h, _, err := fileHash(filePath)
 		if err != nil {
-			return fail(err)
+			return err
 		}
-		bi := cr.Report.BatchItem
-		rep, certOut = cr.Report, &certificateOutput{Item: cr.Item, Index: bi.Index, Size: bi.Size, Root: bi.Root,
-			File: filePath, FileChecked: file != nil, Name: cr.Name}
-	} else if rep, err = proof.VerifyJSON(raw, anchor); err != nil {
-		return fail(err)
+		opts.File = &h
 	}
-	out := verifyOutput{Verified: true, Report: rep, Certificate: certOut}
-	out.Payload, err = payloadJSON(rep)
-	if err != nil {
-		out.Payload, _ = json.Marshal(map[string]string{"error": err.Error()})
-	}
+	var out *verifyOutput
 	for _, f := range discloseFiles {
 		ds, err := readDisclosures(f)
 		if err != nil {
-			return fail(err)
+			err = proofErr(err)
+			out = &verifyOutput{Code: errorCode(err), Message: err.Error(), Chain: g.ChainID, Genesis: g.Hash}
+			break
 		}
-		checked, skipped, err := checkDisclosures(rep, ds, event)
-		if err != nil {
-			return fail(fmt.Errorf("%s: %w", f, err))
-		}
-		out.Disclosures = append(out.Disclosures, checked...)
-		out.Skipped = append(out.Skipped, skipped...)
+		opts.Disclosures = append(opts.Disclosures, verdict.DisclosureFile{Name: f, Disclosures: ds})
+	}
+	if out == nil {
+		out = verdict.Check(raw, g, opts)
 	}
 	if asJSON {
 		b, err := json.MarshalIndent(out, "", "  ")
 		if err != nil {
 			return err
 		}
-		_, err = fmt.Fprintln(e.stdout, string(b))
-		return err
+		fmt.Fprintln(e.stdout, string(b))
 	}
-	printReport(e.stdout, doc, anchor, &out)
+	if !out.Verified {
+		return coded(out.Code, out.Message)
+	}
+	if !asJSON {
+		printReport(e.stdout, g, out)
+	}
 	return nil
 }
 
@@ -314,41 +268,19 @@ func fetchEventBundle(node, event string) ([]byte, error) {
 	return nil, coded("ERR_NOT_FOUND", fmt.Sprintf("the node knows no trace event %s", h))
 }
 
-// payloadJSON renders the transaction's payload with the contracts'
-// decoders; a trace.capture as its EPCIS 2.0 event.
-func payloadJSON(rep *proof.Report) (json.RawMessage, error) {
-	tx := rep.Tx
-	v, err := contracts.NewExecutor().DecodePayload(tx.Contract, tx.Method, tx.Payload)
-	if err != nil {
-		return nil, err
-	}
-	if ev, ok := v.(*epcis.Event); ok {
-		rec := &epcis.Recorded{Event: ev, RecordTime: rep.Time.UnixNano(), Height: rep.Height, TxHash: rep.TxHash}
-		if rep.Result != nil {
-			for _, e := range rep.Result.Events {
-				for _, at := range e.Attrs {
-					if e.Type == "trace.event" && at.Key == "event" {
-						if h, err := ledger.ParseHash(at.Value); err == nil {
-							rec.Hash = h
-						}
-					}
-				}
-			}
-		}
-		return epcis.EventJSON(rec).MarshalJSON()
-	}
-	return json.Marshal(v)
-}
-
 var chinaTime = time.FixedZone("CST", 8*3600)
 
-func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutput) {
+func printReport(w io.Writer, g *anchor.Genesis, out *verifyOutput) {
 	r := out.Report
 	tx := r.Tx
-	fmt.Fprintf(w, "已验证 VERIFIED against the genesis of chain %s (genesis %s), trusting nothing else.\n\n", a.Chain.ChainID(), a.Chain.GenesisHash().Short())
+	fmt.Fprintf(w, "已验证 VERIFIED against the genesis of chain %s (genesis %s), trusting nothing else.\n\n", g.ChainID, g.Hash.Short())
 	fmt.Fprintf(w, "Transaction %s\n", r.TxHash)
 	fmt.Fprintf(w, "  call:      %s.%s\n", tx.Contract, tx.Method)
-	fmt.Fprintf(w, "  sender:    %s%s\n", tx.Sender, senderOrg(doc, tx.Sender))
+	sender := ""
+	if o := out.Sender; o != nil {
+		sender = fmt.Sprintf(" (a founding admin key of %s, per genesis)", o.ID)
+	}
+	fmt.Fprintf(w, "  sender:    %s%s\n", tx.Sender, sender)
 	fmt.Fprintf(w, "  nonce:     %d\n", tx.Nonce)
 	if len(out.Payload) > 0 {
 		var pretty strings.Builder
@@ -373,6 +305,9 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	fmt.Fprintf(w, "Signed by %d of %d validators: %s\n", len(r.Signers), r.Validators, strings.Join(names, ", "))
 	fmt.Fprintf(w, "  holding %d of %d voting power (%.1f%%; more than two thirds, %d, is required), round %d\n",
 		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), r.TotalPower*2/3+1, r.Round)
+	if orgs := signerOrgs(out.Signers); orgs != "" {
+		fmt.Fprintf(w, "  run by %s\n", orgs)
+	}
 	if r.Transitions == 0 {
 		fmt.Fprintf(w, "  the validators are the genesis set (set %s)\n", r.ValidatorsHash.Short())
 	} else {
@@ -431,16 +366,33 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	}
 }
 
-// senderOrg names the genesis organisation whose admin key sent the
-// transaction, if any (later accounts are in the chain's state, not in
-// genesis).
-func senderOrg(doc *genesis.Doc, k ledger.PublicKey) string {
-	for _, o := range doc.Organisations {
-		for _, a := range o.Admins {
-			if a == k {
-				return fmt.Sprintf(" (a founding admin key of %s, per genesis)", o.ID)
+// signerOrgs names the organisations that run the signers, per genesis,
+// each once, in the order of their first signer; a signer genesis does not
+// name (voted in later) is counted apart.
+func signerOrgs(ss []verdict.Signer) string {
+	var out []string
+	seen := map[string]bool{}
+	unnamed := 0
+	for _, s := range ss {
+		if s.Org == nil {
+			unnamed++
+			continue
+		}
+		if seen[s.Org.ID] {
+			continue
+		}
+		seen[s.Org.ID] = true
+		name := s.Org.ID
+		if s.Org.Name != "" {
+			name = s.Org.Name
+			if s.Org.NameEN != "" {
+				name += " (" + s.Org.NameEN + ")"
 			}
 		}
+		out = append(out, name)
 	}
-	return ""
+	if unnamed > 0 {
+		out = append(out, fmt.Sprintf("%d validator(s) genesis does not name (voted in later)", unnamed))
+	}
+	return strings.Join(out, "; ")
 }

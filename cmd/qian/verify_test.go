@@ -267,3 +267,24 @@ func (quietPebble) Errorf(string, ...any) {}
 func (quietPebble) Fatalf(format string, args ...any) {
 	panic(fmt.Sprintf(format, args...))
 }
+
+// qian verify BUNDLE --event HASH: the bundle must prove that its
+// transaction recorded the event (node/verdict, ERR_PROOF_EVENT), as the
+// browser verifier asks of each event of a lot.
+func TestVerifyEvent(t *testing.T) {
+	isolate(t)
+	c := newStoryChain(t)
+	path := c.bundle(t, c.harvest)
+	r := runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile(), "--json")
+	var out verifyOutput
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || len(out.Events) != 1 || len(out.Signers) != 4 || out.Signers[0].Org == nil {
+		t.Fatalf("json: %v\n%s", err, r.stdout)
+	}
+	ev := out.Events[0].Hash.String()
+	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile(), "--event", ev).want(t, 0, "VERIFIED")
+	other := strings.Repeat("ab", 32)
+	runQian(t, "", nil, "verify", path, "--genesis", c.GenesisFile(), "--event", other).wantErr(t, 1, "ERR_PROOF_EVENT", "none of them "+other)
+	anchor := c.bundle(t, lastTx(t, c))
+	runQian(t, "", nil, "verify", anchor, "--genesis", c.GenesisFile(), "--event", ev).wantErr(t, 1, "ERR_PROOF_EVENT", "recorded 0 trace events")
+	runQian(t, "", nil, "verify", "--genesis", c.GenesisFile(), "--event", ev).wantErr(t, 2, "usage", "--disclose")
+}

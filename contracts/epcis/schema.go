@@ -1,3 +1,5 @@
+//go:build !js
+
 package epcis
 
 import (
@@ -18,6 +20,11 @@ import (
 // tests — never inside block execution, which decodes canonical binary
 // payloads instead. The schema file is GS1's and is not shipped with
 // Qianchain; the caller supplies its bytes.
+//
+// Schema is not built for the browser (GOOS=js): the browser verifier
+// (cmd/qian-verify-wasm) decodes recorded events and validates no document,
+// and jsonschema with golang.org/x/text would add half a megabyte (gzip)
+// to what a phone downloads (docs/benchmarks.md, "The browser verifier").
 type Schema struct {
 	s *jsonschema.Schema
 }

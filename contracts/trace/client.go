@@ -1,3 +1,5 @@
+//go:build !js
+
 package trace
 
 import (
@@ -14,6 +16,10 @@ import (
 )
 
 // CaptureOptions tunes PrepareCapture.
+//
+// The client side of captures (this file) is not built for the browser
+// (GOOS=js): the browser verifier reads recorded events and prepares none,
+// and epcis.Schema, which this file uses, is not built there either.
 type CaptureOptions struct {
 	// Schema, when set, validates the document against the GS1 EPCIS 2.0
 	// JSON schema first (ERR_EPCIS_SCHEMA).

@@ -221,6 +221,9 @@ func TestConsumerPageWithoutJavaScript(t *testing.T) {
 	}
 	dom := open(t, ctx, phone, demo.DemoLot.Path())
 	checkConsumerPage(t, dom)
+	if visible := step(t, ctx, "phone check", chromedp.Evaluate[bool](`!document.getElementById("phone-verify").hidden`)); visible {
+		t.Error("without scripts the in-browser check shows")
+	}
 	if !strings.Contains(dom, "<svg class=\"chart\"") {
 		t.Error("the chart needs JavaScript")
 	}

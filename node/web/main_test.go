@@ -11,6 +11,7 @@ import (
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/web"
+	"github.com/qianchain/qianchain/node/web/verifier"
 	"github.com/qianchain/qianchain/node/web/webtest"
 )
 
@@ -22,7 +23,15 @@ func TestMain(m *testing.M) {
 	flag.Parse()
 	if !testing.Short() {
 		var err error
-		net, err = webtest.Start(func(n *node.Node) http.Handler { return web.Handler(n, api.Options{}) })
+		// The pages with the in-browser verifier (TestConsumerPageVerifiesOnThePhone).
+		wasm, err := verifier.Build("../..")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "build the browser verifier:", err)
+			os.Exit(1)
+		}
+		net, err = webtest.Start(func(n *node.Node) http.Handler {
+			return web.HandlerWith(n, api.Options{}, web.Options{VerifierWasm: wasm})
+		})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "start the devnet:", err)
 			os.Exit(1)

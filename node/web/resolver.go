@@ -88,7 +88,7 @@ func (p *pages) resolve(w http.ResponseWriter, r *http.Request) {
 		if title == "" {
 			title = s.lot.Object.Path
 		}
-		p.render(w, r, http.StatusOK, "lot", &page{Title: title, Canon: s.lot.Object.Path, Data: &lotPage{Lot: s.lot, Serial: s.serial, Origin: api.Origin(r)},
+		p.render(w, r, http.StatusOK, "lot", &page{Title: title, Canon: s.lot.Object.Path, PhoneCheck: p.phone && s.lot.Verification != nil, Data: &lotPage{Lot: s.lot, Serial: s.serial, Origin: api.Origin(r)},
 			Desc: "区块链溯源 Blockchain traceability: " + title})
 	default:
 		title := "GTIN " + s.product.GTIN

@@ -4,8 +4,10 @@
 // (latest blocks, a block, a transaction, search, a notarized item, an
 // organisation, the lots). Pages are rendered on the server with
 // html/template from the same node/view values the JSON API returns, so
-// they work without JavaScript; they load nothing from outside the node
-// (no fonts, no CDNs): the network may be closed.
+// they work without JavaScript (the consumer page's one script, the
+// in-browser check of its record, only adds to it: Options); they load
+// nothing from outside the node (no fonts, no CDNs): the network may be
+// closed.
 //
 // Mount adds the pages to an api.Server; Handler builds both.
 package web
@@ -22,6 +24,7 @@ import (
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/view"
+	"github.com/qianchain/qianchain/node/web/verifier"
 )
 
 //go:embed templates/*.html
@@ -35,6 +38,8 @@ type pages struct {
 	s    *api.Server
 	v    *view.Reader
 	tmpl map[string]*template.Template
+	// phone: the consumer page runs the in-browser verifier (Options).
+	phone bool
 }
 
 // Handler returns what a node serves on its HTTP address: the API, the
@@ -45,9 +50,36 @@ func Handler(n *node.Node, o api.Options) http.Handler {
 	return s
 }
 
-// Mount adds the pages' routes to s.
-func Mount(s *api.Server) {
+// HandlerWith is Handler with the pages' options.
+func HandlerWith(n *node.Node, o api.Options, po Options) http.Handler {
+	s := api.NewWith(n, o)
+	MountWith(s, po)
+	return s
+}
+
+// Options tune the pages. The zero value serves them without the
+// in-browser verifier.
+type Options struct {
+	// VerifierWasm is a build of cmd/qian-verify-wasm. With it the node
+	// serves node/web/verifier's files under /verifier/ and the consumer
+	// page verifies its latest record in the reader's browser too, beside
+	// the server's statement (docs/verification.md §9); with scripts off
+	// the page is unchanged.
+	VerifierWasm []byte
+}
+
+// Mount adds the pages' routes to s, with the in-browser verifier when
+// this qian carries one (verifier.Embedded).
+func Mount(s *api.Server) { MountWith(s, Options{VerifierWasm: verifier.Embedded()}) }
+
+// MountWith adds the pages' routes to s.
+func MountWith(s *api.Server, o Options) {
 	p := &pages{s: s, v: s.View(), tmpl: parseTemplates()}
+	if len(o.VerifierWasm) > 0 {
+		doc, _ := s.Node().Genesis()
+		s.Handle("GET /verifier/", verifier.Handler(doc.Encode(), o.VerifierWasm))
+		p.phone = true
+	}
 	static, _ := fs.Sub(staticFS, "static")
 	files := http.StripPrefix("/static/", http.FileServer(http.FS(static)))
 	s.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +130,9 @@ type page struct {
 	Status  int
 	Message string
 	Code    string
+	// PhoneCheck: the page loads /verifier/phone.js, the in-browser
+	// check of its verification panel.
+	PhoneCheck bool
 }
 
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
@@ -119,7 +154,13 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'")
+	csp := "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; frame-ancestors 'none'"
+	if pg.PhoneCheck {
+		// The node's own script and the verifier it compiles; requests to
+		// this node only.
+		csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; frame-ancestors 'none'"
+	}
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
