@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/devnet"
+	"github.com/qianchain/qianchain/node/web"
 )
 
 func newDevnetCmd(e *env) *cobra.Command {
@@ -39,9 +41,21 @@ passphrase "` + devnet.DefaultPassphrase + `" when that is unset.`,
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			// The consumer page's in-browser check needs the WebAssembly
+			// verifier: built in, named by QIAN_VERIFIER_WASM, or built
+			// here from the source tree `go run ./cmd/qian devnet` runs in.
+			wasm, wasmFrom, err := findVerifierWasm(e.stdout, true)
+			switch {
+			case err != nil:
+				fmt.Fprintf(e.stderr, "note: the consumer page will not verify in the browser: %v\n", err)
+			case wasm == nil:
+				fmt.Fprintf(e.stdout, "note: this qian carries no in-browser verifier and runs outside the source tree: the consumer page shows the server's statement only (set %s to a build of cmd/qian-verify-wasm)\n", verifierWasmEnv)
+			default:
+				fmt.Fprintf(e.stdout, "in-browser verifier: %s (%d bytes)\n", wasmFrom, len(wasm))
+			}
 			return devnet.Run(ctx, devnet.Options{
 				Dir: dir, HTTP: httpAddr, BasePort: basePort, Passphrase: pass,
-				Out: e.stdout, Log: logCfg.NewLogger(e.stderr), Handler: webHandler,
+				Out: e.stdout, Log: logCfg.NewLogger(e.stderr), Handler: webHandlerWith(web.Options{VerifierWasm: wasm}),
 				KeyringOptions: e.keyringOpts,
 			})
 		},

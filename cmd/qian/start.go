@@ -17,14 +17,25 @@ import (
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/web"
+	"github.com/qianchain/qianchain/node/web/verifier"
 )
 
 // webHandler is what every node serves on its HTTP address: the API, the
 // metrics and the pages (consumer pages at GS1 Digital Link paths, the
-// explorer), with the rate limits and stream caps of the node's http.* keys.
+// explorer), with the rate limits and stream caps of the node's http.* keys;
+// the in-browser verifier when one is built in.
 func webHandler(n *node.Node) http.Handler {
+	return webHandlerWith(web.Options{VerifierWasm: verifier.Embedded()})(n)
+}
+
+// webHandlerWith is webHandler with the pages' options.
+func webHandlerWith(po web.Options) func(n *node.Node) http.Handler {
+	return func(n *node.Node) http.Handler { return nodeHandler(n, po) }
+}
+
+func nodeHandler(n *node.Node, po web.Options) http.Handler {
 	h := n.Config().HTTP
-	handler := web.Handler(n, api.OptionsFrom(h))
+	handler := web.HandlerWith(n, api.OptionsFrom(h), po)
 	if !h.PProf {
 		return handler
 	}
@@ -64,7 +75,15 @@ disk without signing anything twice.`,
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(200)
 			}
-			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log, Handler: webHandler, Version: versionString()})
+			wasm, wasmFrom, err := findVerifierWasm(e.stderr, false)
+			if err != nil {
+				return err
+			}
+			if wasm != nil {
+				log.Info("consumer pages verify in the browser too", "verifier", wasmFrom)
+			}
+			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log,
+				Handler: webHandlerWith(web.Options{VerifierWasm: wasm}), Version: versionString()})
 			if err != nil {
 				return err
 			}

@@ -26,8 +26,10 @@ docs/verification.md, "The browser verifier", describes it.
 It prints the file's SHA-256: publish it beside the page, so that people can check
 they hold the genuine file.
 
-The WebAssembly verifier is the one built into this qian (-tags verifierwasm, after
-go generate ./node/web/verifier), or --wasm FILE, a build of cmd/qian-verify-wasm:
+The WebAssembly verifier is --wasm FILE, else the one built into this qian (-tags
+verifierwasm, after go generate ./node/web/verifier), else the file QIAN_VERIFIER_WASM
+names, else (run inside Qianchain's source tree with a go command) a fresh build of
+cmd/qian-verify-wasm. To build one yourself:
   GOOS=js GOARCH=wasm go build -trimpath -buildvcs=false -ldflags='-s -w' -o qian-verify.wasm ./cmd/qian-verify-wasm`,
 		Args: args(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runVerifierPage(cmd, e) },
@@ -43,13 +45,18 @@ func runVerifierPage(cmd *cobra.Command, e *env) error {
 	if err != nil {
 		return err
 	}
-	wasm := verifier.Embedded()
+	var wasm []byte
 	if p, _ := cmd.Flags().GetString("wasm"); p != "" {
 		if wasm, err = os.ReadFile(p); err != nil {
 			return err
 		}
 		if !verifier.IsWasm(wasm) {
 			return usagef("--wasm %s is not a WebAssembly module: build cmd/qian-verify-wasm with GOOS=js GOARCH=wasm", p)
+		}
+	}
+	if len(wasm) == 0 {
+		if wasm, _, err = findVerifierWasm(e.stderr, true); err != nil {
+			return err
 		}
 	}
 	if len(wasm) == 0 {
