@@ -4,6 +4,7 @@ import (
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 	"github.com/qianchain/qianchain/ledger/store"
 )
 
@@ -35,6 +36,10 @@ type Execution struct {
 	// (height h) approved validator-set changes, else nil. The node stores
 	// it with the block and names it in header h+1 (next_validators_hash).
 	NextValidators *ledger.ValidatorSet
+	// State is the state digest's Sum after the block (ledger/statedigest),
+	// which the store keeps for the next block and snapshots stand on; nil
+	// for an application whose app hash commits to no state digest.
+	State *statedigest.Sum
 }
 
 // Event is something a transaction did that subscribers care about.

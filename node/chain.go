@@ -181,7 +181,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
 	}
 	h := b.Header.Height
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		return err
 	}
 	if ex.NextValidators != nil {

@@ -222,7 +222,7 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 		c.t.Fatal(err)
 	}
 	cmt := c.Sign(h, 0, b.Hash(), vals.Size())
-	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
+	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		c.t.Fatal(err)
 	}
 	if ex.NextValidators != nil {
@@ -234,7 +234,7 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	for i, r := range ex.Results {
 		leaves[i] = merkle.LeafHash(r)
 	}
-	wr := store.WritesRoot(ex.Writes)
+	wr := store.WritesRoot(ex.Writes, ex.State.Digest())
 	if proof.AppHashLink(c.appHash, h, wr, merkle.Root(leaves)) != ex.AppHash {
 		c.t.Fatalf("block %d: store.WritesRoot and the stored results do not give the contracts' app hash", h)
 	}
