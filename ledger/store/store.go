@@ -20,6 +20,9 @@ import (
 type Store struct {
 	db  *pebble.DB
 	tip atomic.Uint64 // last committed height; mirrors the "tip" meta key
+	// base is the height a store restored from a snapshot starts at
+	// (base.go); 0 for one that holds every block.
+	base atomic.Uint64
 	// hasGenesis records whether InitGenesis has run (or ran before Open).
 	hasGenesis atomic.Bool
 	closed     atomic.Bool
@@ -63,6 +66,10 @@ func Open(dir string, opt *Options) (*Store, error) {
 		s.tip.Store(binary.BigEndian.Uint64(v))
 	}
 	if err := s.checkFormat(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	if err := s.loadBase(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}

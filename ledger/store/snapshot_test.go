@@ -1,0 +1,39 @@
+package store
+
+import (
+	"testing"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
+)
+
+// TestStateViewIsConsistent: a view opened at height 3 reads the state and
+// transaction index of 3 while the store commits 4 and 5 (which add keys
+// and transactions): what lets a running node make a snapshot.
+func TestStateViewIsConsistent(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 3, 2)
+	v, err := s.StateView()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	commitN(t, s, c, 2, 2)
+	var keys, txs int
+	if err := v.State(func(k, _ []byte) error { keys++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := v.Txs(func(_ ledger.Hash, h uint64, _ uint32) error {
+		if h > 3 {
+			t.Fatalf("the view of 3 shows a transaction of %d", h)
+		}
+		txs++
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if v.Height != 3 || keys != 1+3 || txs != 3*2 {
+		t.Fatalf("view at %d: %d keys, %d transactions", v.Height, keys, txs)
+	}
+}
