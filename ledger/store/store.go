@@ -266,7 +266,11 @@ func (s *Store) get(key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := append([]byte(nil), v...)
+	// A present empty value stays non-nil: nil means absent to the
+	// contracts (state.Store), and the state digest removes an entry the
+	// executor finds present.
+	out := make([]byte, len(v))
+	copy(out, v)
 	closer.Close()
 	return out, nil
 }
