@@ -89,7 +89,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
+		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e), newSnapshotCmd(e))
 	return root
 }
 
@@ -157,6 +157,8 @@ func errorCode(err error) string {
 		return "invalid_config"
 	case errors.Is(err, store.ErrFormat):
 		return "store_format"
+	case snapshotCode(err) != "":
+		return snapshotCode(err)
 	}
 	return "failed"
 }

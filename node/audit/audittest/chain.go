@@ -190,6 +190,19 @@ func (c *Chain) Close() {
 	}
 }
 
+// Reopen opens the store again after Close, to go on adding blocks.
+func (c *Chain) Reopen() {
+	c.t.Helper()
+	if c.Store != nil {
+		return
+	}
+	st, err := store.Open(c.ChainDir(), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.Store = st
+}
+
 // Height is the last committed height.
 func (c *Chain) Height() uint64 { return c.Store.Height() }
 
