@@ -103,12 +103,14 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	}
 	b.Header.AppHash = app
 	if height > 1 {
-		prev, err := c.st.Block(height - 1)
+		// The header is enough, and all a node restored from a snapshot
+		// holds of its first height.
+		prev, err := c.st.Header(height - 1)
 		if err != nil {
 			return nil, err
 		}
 		b.Header.PrevBlockHash = prev.Hash()
-		b.Header.Time = max(b.Header.Time, prev.Header.Time+1)
+		b.Header.Time = max(b.Header.Time, prev.Time+1)
 		if b.LastCommit, err = c.st.Commit(height - 1); err != nil {
 			return nil, err
 		}
