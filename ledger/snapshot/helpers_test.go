@@ -1,6 +1,7 @@
 package snapshot
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"testing"
@@ -30,17 +31,22 @@ type chain struct {
 	genesis []store.Write
 	writes  map[uint64][]store.Write   // each block's writes
 	sums    map[uint64]statedigest.Sum // the Sum after each block
+	dir     string                     // the store's directory
+	// wide: each transaction also sets one state entry of about 200
+	// bytes (as a notary anchor does), for measurements.
+	wide bool
 }
 
 func newChain(t testing.TB) *chain {
 	t.Helper()
-	st, err := store.Open(t.TempDir(), nil)
+	dir := t.TempDir()
+	st, err := store.Open(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
 	c := ledgertest.NewChain("qian-snapshot-test", 4)
-	ch := &chain{t: t, st: st, c: c, state: map[string][]byte{}, txs: map[ledger.Hash][2]uint64{},
+	ch := &chain{t: t, st: st, c: c, dir: dir, state: map[string][]byte{}, txs: map[ledger.Hash][2]uint64{},
 		writes: map[uint64][]store.Write{}, sums: map[uint64]statedigest.Sum{},
 		anchor: Anchor{Chain: c.Identity, Validators: c.Validators}}
 	ch.genesis = []store.Write{{Key: []byte("x/chain_id"), Value: []byte(c.ChainID())}, {Key: []byte("founder"), Value: []byte("farm")}}
@@ -76,6 +82,12 @@ func (ch *chain) block(n int, schedule bool) {
 	}
 	if h > 3 {
 		ws = append(ws, store.Write{Key: []byte(fmt.Sprintf("k/%03d", h-3))})
+	}
+	if ch.wide {
+		for _, tx := range txs {
+			th := tx.Hash()
+			ws = append(ws, store.Write{Key: append([]byte("n/a/"), th[:]...), Value: bytes.Repeat(th[:], 6)})
+		}
 	}
 	sort.Slice(ws, func(i, j int) bool { return string(ws[i].Key) < string(ws[j].Key) })
 	var hs statedigest.Hasher
