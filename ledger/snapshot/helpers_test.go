@@ -16,7 +16,7 @@ import (
 
 // chain is a real Pebble store fed by ledgertest blocks whose app hashes
 // follow docs/state.md section 2 over a toy application: block h sets
-// "k/h", rewrites "count", deletes "k/(h-3)", and every result is "ok". It
+// "k/h", rewrites "count", deletes "k/(h-3)", and every result is OK. It
 // keeps the state and its Sum the way the executor does, so a snapshot of
 // it verifies as one of a contracts chain would.
 type chain struct {
@@ -73,7 +73,7 @@ func (ch *chain) block(n int, schedule bool) {
 	leaves := make([]merkle.Hash, n)
 	for j := 0; j < n; j++ {
 		txs = append(txs, ch.c.Tx(uint64(j%5+1), h*1000+uint64(j), []byte(fmt.Sprintf("payload %d/%d", h, j))))
-		results[j] = []byte("ok")
+		results[j] = proof.EncodeResult(&proof.Result{TxHash: txs[j].Hash(), Code: "OK"})
 		leaves[j] = merkle.LeafHash(results[j])
 	}
 	ws := []store.Write{
