@@ -8,10 +8,12 @@ import (
 
 // A store restored from a snapshot of height H starts there: it holds the
 // state after H, the header and certificate of H and the headers of the
-// validator-set changes before it, but no block at or below H. The meta key
-// "base" records H (absent, or 0, for a store that holds every block from
-// genesis); a read of a block at or below it that the store does not hold
-// is a *PrunedError, which names the lowest height it does hold.
+// validator-set changes before it, but no block at or below H. A store
+// pruned below P (PruneBelow) keeps every header and certificate but no
+// block body below P. The meta key "base" records H, or P-1 (absent, or 0,
+// for a store that holds every block from genesis); a read of a block at
+// or below it that the store does not hold is a *PrunedError, which names
+// the lowest height whose block it holds.
 
 var keyBase = []byte{prefixMeta, 'b', 'a', 's', 'e'}
 
@@ -25,7 +27,7 @@ type PrunedError struct {
 }
 
 func (e *PrunedError) Error() string {
-	return fmt.Sprintf("height %d is not held by this node: it starts at height %d (restored from a snapshot); ask an archive node", e.Height, e.Lowest)
+	return fmt.Sprintf("height %d is not held by this node: its first block is %d (it was restored from a snapshot, or pruned); ask an archive node", e.Height, e.Lowest)
 }
 
 // Is makes a *PrunedError match ErrPruned and ErrNotFound: a reader that

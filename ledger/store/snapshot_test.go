@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"testing"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -58,5 +59,63 @@ func TestGetKeepsEmptyValuesPresent(t *testing.T) {
 	}
 	if v, err := s.Get([]byte("m/k/absent")); err != nil || v != nil {
 		t.Fatalf("absent key read as %v, %v", v, err)
+	}
+}
+
+// TestPruneBelow: pruning below 4 deletes the blocks and results of 1-3
+// (ErrPruned, naming 4 as the first block held), keeps their headers,
+// certificates, app hashes, the transaction index and everything from 4
+// on, survives a reopen, and refuses to prune the tip's block.
+func TestPruneBelow(t *testing.T) {
+	s, dir := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 6, 2)
+	blk2, _ := s.Block(2)
+	if err := s.PruneBelow(7); err == nil {
+		t.Fatal("pruned the tip's block")
+	}
+	if err := s.PruneBelow(4); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var pe *PrunedError
+	if _, err := s.Block(3); !errors.As(err, &pe) || pe.Lowest != 4 {
+		t.Fatalf("block 3 after pruning below 4: %v", err)
+	}
+	if _, err := s.TxResults(2, 2); err == nil {
+		t.Fatal("results of 2 kept")
+	}
+	if _, err := s.Tx(blk2.Txs[0].Hash()); !errors.Is(err, ErrPruned) {
+		t.Fatalf("a transaction of 2: %v", err)
+	}
+	if ok, err := s.HasTx(blk2.Txs[0].Hash()); !ok || err != nil {
+		t.Fatal("the transaction index lost a pruned height's transaction (replay protection)")
+	}
+	for h := uint64(1); h <= 6; h++ {
+		if _, err := s.Header(h); err != nil {
+			t.Fatalf("header %d: %v", h, err)
+		}
+		if _, err := s.Commit(h); err != nil {
+			t.Fatalf("commit %d: %v", h, err)
+		}
+		if _, err := s.AppHash(h); err != nil {
+			t.Fatalf("app hash %d: %v", h, err)
+		}
+	}
+	for h := uint64(4); h <= 6; h++ {
+		if _, err := s.Block(h); err != nil {
+			t.Fatalf("block %d: %v", h, err)
+		}
+	}
+	if s.BlockBase() != 3 {
+		t.Fatalf("base %d", s.BlockBase())
+	}
+	if err := s.PruneBelow(2); err != nil { // already pruned: nothing to do
+		t.Fatal(err)
 	}
 }
