@@ -43,8 +43,10 @@ type Chain struct {
 	// emptyInterval: a proposer with nothing to propose waits this long
 	// after the last commit before proposing an empty block.
 	emptyInterval time.Duration
-	txArrived     <-chan struct{}
-	ctx           context.Context
+	// pruneBelow is config storage.prune_below (prune.go); 0 keeps all.
+	pruneBelow uint64
+	txArrived  <-chan struct{}
+	ctx        context.Context
 
 	mu         sync.Mutex
 	lastCommit time.Time // local time the last block was stored
@@ -186,6 +188,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		return err
 	}
+	c.prune(h)
 	if ex.NextValidators != nil {
 		c.sets.add(h+2, ex.NextValidators)
 		c.log.Info("validator-set change scheduled", "approved_at", h, "effective", h+2, "validators", ex.NextValidators.Size(), "power", ex.NextValidators.TotalPower(), "hash", ex.NextValidators.Hash().Short())
