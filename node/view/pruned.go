@@ -8,8 +8,8 @@ import (
 )
 
 // ErrPruned is a height, or a transaction committed at one, whose block
-// this node does not hold: it started from a snapshot above it (ledger/
-// store's base). The message names the lowest height the node holds; the
+// this node does not hold: it started from a snapshot above it, or pruned
+// it (ledger/store's base). The message names the lowest height the node holds; the
 // API answers 410 Gone. An archive node holds every block (docs/
 // operations.md, "Archive nodes and snapshots").
 const ErrPruned = "ERR_PRUNED"
@@ -21,7 +21,7 @@ func asPruned(err error) (error, bool) {
 	if !errors.As(err, &pe) {
 		return nil, false
 	}
-	return &Error{Code: ErrPruned, Message: fmt.Sprintf("height %d is below this node's first block, %d: it started from a snapshot; ask an archive node of the chain", pe.Height, pe.Lowest)}, true
+	return &Error{Code: ErrPruned, Message: fmt.Sprintf("height %d is below this node's first block, %d (it started from a snapshot, or prunes old blocks): ask an archive node of the chain, which keeps every block", pe.Height, pe.Lowest)}, true
 }
 
 // Pruned is asPruned for the API's handlers that read the store directly.
