@@ -107,7 +107,7 @@ func readFile(f *os.File) (*File, error) {
 	}
 	off := binary.BigEndian.Uint64(tail)
 	ml, pl := int64(binary.BigEndian.Uint32(tail[8:])), int64(binary.BigEndian.Uint32(tail[12:]))
-	if off < headerSize || ml > MaxManifestSize || pl > MaxProofSize || int64(off)+ml+pl != size-trailerSize {
+	if off < headerSize || off > uint64(size) || ml > MaxManifestSize || pl > MaxProofSize || int64(off)+ml+pl != size-trailerSize {
 		return nil, fail(ErrFormat, "%s: the trailer's offsets do not fit the file", f.Name())
 	}
 	raw := make([]byte, ml+pl)
