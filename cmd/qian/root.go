@@ -60,7 +60,8 @@ func newRootCmd(e *env) *cobra.Command {
 traceability and data notarisation. This one binary is the whole toolset:
 
   found a network  consortium (join requests, genesis assembly and checks)
-  run a network    init, testnet, start, devnet, status, config
+  run a network    init, testnet, start, devnet, status, config, snapshot
+                   (a verified state to start a new node from)
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership),
                    validator (governance of the validator set)
