@@ -9,6 +9,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/state"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 )
 
 // AppHashDomain is the BIP-340 tag of the app hash.
@@ -18,14 +19,17 @@ const AppHashDomain = "qian/app/v1"
 //
 //	AppHash(h) = TaggedHash("qian/app/v1", AppHash(h-1) || u64be(h) || WritesRoot || ResultsRoot)
 //
-// WritesRoot is the RFC 6962 root over the block's writes in key order,
-// each leaf WriteLeaf(w); ResultsRoot the RFC 6962 root over one leaf per
-// transaction, ResultLeaf(tx hash, result, its events). Genesis is height 0
-// with AppHash(-1) all zero and no results. It costs two hashes per write
-// and per transaction — cheap at thousands of transactions per block — and
-// an auditor who replays the chain recomputes it exactly (docs/state.md).
-// It is not a state root: proving one key's value needs a replay.
-func AppHash(prev ledger.Hash, height uint64, writes []Write, txHashes []ledger.Hash, results []TxResult, events []Event) ledger.Hash {
+// WritesRoot is statedigest.WritesRoot(the RFC 6962 root over the block's
+// writes in key order, each leaf WriteLeaf(w); stateDigest), stateDigest
+// being the digest of the whole state after the block (ledger/statedigest);
+// ResultsRoot the RFC 6962 root over one leaf per transaction, ResultLeaf(tx
+// hash, result, its events). Genesis is height 0 with AppHash(-1) all zero
+// and no results. It costs two hashes per write and per transaction —
+// cheap at thousands of transactions per block — plus the state digest's
+// update, and an auditor who replays the chain recomputes it exactly
+// (docs/state.md). It is not a Merkle root of the state: proving one key's
+// value needs a replay, or the whole state, which is what a snapshot is.
+func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger.Hash, txHashes []ledger.Hash, results []TxResult, events []Event) ledger.Hash {
 	wl := make([]merkle.Hash, len(writes))
 	for i := range writes {
 		wl[i] = merkle.LeafHash(WriteLeaf(writes[i]))
@@ -38,7 +42,7 @@ func AppHash(prev ledger.Hash, height uint64, writes []Write, txHashes []ledger.
 	for i := range results {
 		rl[i] = merkle.LeafHash(ResultLeaf(txHashes[i], results[i], byTx[i]))
 	}
-	wr, rr := merkle.Root(wl), merkle.Root(rl)
+	wr, rr := statedigest.WritesRoot(merkle.Root(wl), stateDigest), merkle.Root(rl)
 	msg := make([]byte, 0, 32+8+32+32)
 	msg = append(msg, prev[:]...)
 	msg = binary.BigEndian.AppendUint64(msg, height)
@@ -85,11 +89,16 @@ func ResultLeaf(txHash ledger.Hash, r TxResult, events []Event) []byte {
 var ChainIDKey = []byte("x/chain_id")
 
 // GenesisResult is the initial state: the writes to persist before block
-// 1 and the app hash block 1's header carries.
+// 1, the app hash block 1's header carries and the state digest's Sum of
+// the writes.
 type GenesisResult struct {
 	Writes  []Write
 	AppHash ledger.Hash
+	State   statedigest.Sum
 }
+
+// Prior is what block 1 executes from.
+func (g *GenesisResult) Prior() Prior { return Prior{AppHash: g.AppHash, State: g.State} }
 
 // Genesis builds the initial state from the founding organisations and the
 // genesis validators. Every organisation is checked as a proposal would be
@@ -111,5 +120,6 @@ func Genesis(chainID string, orgs []membership.OrgSpec, vals []membership.Valida
 	}
 	t.Commit()
 	ws := blk.Writes()
-	return &GenesisResult{Writes: ws, AppHash: AppHash(ledger.ZeroHash, 0, ws, nil, nil, nil)}, nil
+	sum := genesisState(ws)
+	return &GenesisResult{Writes: ws, State: sum, AppHash: AppHash(ledger.ZeroHash, 0, ws, sum.Digest(), nil, nil, nil)}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"testing"
 
+	"lukechampine.com/blake3"
+
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/membership"
@@ -15,9 +17,59 @@ import (
 )
 
 // auditor recomputes the app hash from scratch as docs/state.md describes,
-// with nothing but SHA-256: it is the outside implementation the document
-// promises is possible.
-type auditor struct{}
+// with nothing but SHA-256 and BLAKE3: it is the outside implementation the
+// document promises is possible. It computes the state digest from the
+// whole state, lane by lane, where the executor updates it block by block.
+type auditor struct {
+	state map[string][]byte // the contract state after the last block
+	txs   [][]byte          // the element data of every committed transaction
+}
+
+// stateDigest is docs/state.md's state digest of a.state and a.txs.
+func (a *auditor) stateDigest() [32]byte {
+	key := sha([]byte("qian/state/element/v1"))
+	var lanes [1024]uint16
+	add := func(data []byte) {
+		h := blake3.New(32, key[:])
+		h.Write(data)
+		buf := make([]byte, 2048)
+		h.XOF().Read(buf)
+		for i := range lanes {
+			lanes[i] += binary.LittleEndian.Uint16(buf[2*i:])
+		}
+	}
+	for k, v := range a.state { // order does not matter: that is the point
+		add(append(append([]byte{1}, bytesField([]byte(k))...), bytesField(v)...))
+	}
+	for _, t := range a.txs {
+		add(t)
+	}
+	enc := make([]byte, 0, 2048)
+	for _, l := range lanes {
+		enc = binary.LittleEndian.AppendUint16(enc, l)
+	}
+	tag := sha([]byte("qian/state/v1"))
+	return sha(tag[:], tag[:], enc)
+}
+
+// apply records a block's writes and transactions.
+func (a *auditor) apply(height uint64, res *contracts.BlockResult, txHashes [][32]byte) {
+	if a.state == nil {
+		a.state = map[string][]byte{}
+	}
+	for _, w := range res.Writes {
+		if w.Value == nil {
+			delete(a.state, string(w.Key))
+		} else {
+			a.state[string(w.Key)] = w.Value
+		}
+	}
+	for i, h := range txHashes {
+		d := append([]byte{2}, h[:]...)
+		d = binary.BigEndian.AppendUint64(d, height)
+		a.txs = append(a.txs, binary.BigEndian.AppendUint32(d, uint32(i)))
+	}
+}
 
 func sha(parts ...[]byte) [32]byte {
 	h := sha256.New()
@@ -29,7 +81,7 @@ func sha(parts ...[]byte) [32]byte {
 	return out
 }
 
-func (auditor) root(leaves [][]byte) [32]byte {
+func (*auditor) root(leaves [][]byte) [32]byte {
 	if len(leaves) == 0 {
 		return sha()
 	}
@@ -52,7 +104,9 @@ func (auditor) root(leaves [][]byte) [32]byte {
 
 func bytesField(b []byte) []byte { return append(binary.AppendUvarint(nil, uint64(len(b))), b...) }
 
-func (a auditor) appHash(prev [32]byte, height uint64, res *contracts.BlockResult, txHashes [][32]byte) [32]byte {
+// appHash applies the block and returns the app hash after it.
+func (a *auditor) appHash(prev [32]byte, height uint64, res *contracts.BlockResult, txHashes [][32]byte) [32]byte {
+	a.apply(height, res, txHashes)
 	var wl [][]byte
 	for _, w := range res.Writes {
 		l := bytesField(w.Key)
@@ -85,7 +139,10 @@ func (a auditor) appHash(prev [32]byte, height uint64, res *contracts.BlockResul
 		}
 		rl = append(rl, l)
 	}
-	wr, rr := a.root(wl), a.root(rl)
+	digest := a.stateDigest()
+	wt, rr := a.root(wl), a.root(rl)
+	dl := sha([]byte{0}, []byte{0}, digest[:])
+	wr := sha([]byte{1}, wt[:], dl[:])
 	tag := sha([]byte("qian/app/v1"))
 	return sha(tag[:], tag[:], prev[:], binary.BigEndian.AppendUint64(nil, height), wr[:], rr[:])
 }
@@ -112,7 +169,7 @@ func vector(t *testing.T) (*contracts.GenesisResult, *contracts.BlockResult, []*
 		{ChainID: "qian-vector", Sender: farm.PublicKey(), Nonce: 0, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: anchor},
 		{ChainID: "qian-vector", Sender: dx.PublicKey(), Nonce: 0, Contract: notary.Contract, Method: notary.MethodAnchor, Payload: anchor},
 	}
-	res, err := contracts.NewExecutor().ExecuteBlock(st, g.AppHash, contracts.BlockContext{ChainID: "qian-vector", Height: 1, Time: 1744300800e9}, txs)
+	res, err := contracts.NewExecutor().ExecuteBlock(st, g.Prior(), contracts.BlockContext{ChainID: "qian-vector", Height: 1, Time: 1744300800e9}, txs)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,8 +179,8 @@ func vector(t *testing.T) (*contracts.GenesisResult, *contracts.BlockResult, []*
 func TestAppHashVector(t *testing.T) {
 	g, res, txs := vector(t)
 	const (
-		wantGenesis = "ab6fab8c3711ac34f51e9c4c77554702129c175f32419de4bb3fce5037af8b80"
-		wantBlock1  = "40524db8b84548e90d4ebca181da03ce36b3b402cc805469f3da8c38c28e2ee4"
+		wantGenesis = "f8a4b572ba99d1aa9325e9db7b0a023b84286e8643d46040269d9ea162c4bc69"
+		wantBlock1  = "e23f22b096b5bc2a60882c875d2e26ceca20d018ae6ae22a8e385c43df5abf1e"
 	)
 	if got := g.AppHash.String(); got != wantGenesis {
 		t.Errorf("genesis app hash %s, want %s", got, wantGenesis)
@@ -135,7 +192,7 @@ func TestAppHashVector(t *testing.T) {
 		t.Fatalf("%+v", res.Results)
 	}
 	// The auditor's independent computation agrees.
-	a := auditor{}
+	a := &auditor{}
 	if got := a.appHash([32]byte{}, 0, &contracts.BlockResult{Writes: g.Writes}, nil); got != g.AppHash {
 		t.Fatalf("auditor genesis %x", got)
 	}
@@ -143,5 +200,6 @@ func TestAppHashVector(t *testing.T) {
 	if got := a.appHash(g.AppHash, 1, res, hs); got != res.AppHash {
 		t.Fatalf("auditor block 1 %x", got)
 	}
-	t.Logf("genesis %s (%d writes); block 1 %s (%d writes); first write key %s", g.AppHash, len(g.Writes), res.AppHash, len(res.Writes), hex.EncodeToString(g.Writes[0].Key))
+	t.Logf("genesis %s (%d writes, state digest %s); block 1 %s (%d writes, state digest %s); first write key %s",
+		g.AppHash, len(g.Writes), g.State.Digest(), res.AppHash, len(res.Writes), res.State.Digest(), hex.EncodeToString(g.Writes[0].Key))
 }

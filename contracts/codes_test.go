@@ -248,7 +248,7 @@ var codeScenarios = []scenario{
 		st := newStore(g)
 		x := contracts.NewExecutorWith([]*contracts.Method{{Contract: "bug", Name: "panic", Decode: func([]byte) (any, error) { return nil, nil },
 			Run: func(*call.Context, *membership.Caller, []byte) error { panic("bug") }}})
-		res, err := x.ExecuteBlock(st, g.AppHash, contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1},
+		res, err := x.ExecuteBlock(st, g.Prior(), contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1},
 			[]*ledger.Tx{{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Contract: "bug", Method: "panic"}})
 		if err != nil {
 			t.Fatal(err)

@@ -3,20 +3,20 @@
 //
 // The node calls, for each committed block and in height order:
 //
-//	res, err := executor.ExecuteBlock(store, prevAppHash, ctx, block.Txs)
+//	res, err := executor.ExecuteBlock(store, prior, ctx, block.Txs)
 //
-// where store is the committed state as of the previous block and
-// prevAppHash the app hash after it (Genesis returns the first). It then
-// persists res.Writes (sorted, Value nil = delete), res.Results and
-// res.AppHash in the same synced batch as the block, and the next header
-// carries res.AppHash. ExecuteBlock never verifies signatures — the node has
+// where store is the committed state as of the previous block and prior
+// the app hash after it and the state digest's Sum of that state (Genesis
+// returns the first). It then persists res.Writes (sorted, Value nil =
+// delete), res.Results, res.AppHash and res.State in the same synced batch
+// as the block, and the next header carries res.AppHash. ExecuteBlock never verifies signatures — the node has
 // verified every transaction before execution, so tx.Sender is
 // authenticated — and never fails because of a bad transaction: a rejected
 // transaction gets a failed TxResult (a stable code and a sentence) and
 // changes nothing. An error return means the Store failed; nothing of the
 // block may then be persisted.
 //
-// Execution is deterministic: same store contents, prevAppHash, ctx and
+// Execution is deterministic: same store contents, prior, ctx and
 // transactions give the same BlockResult byte for byte, whatever the
 // machine or GOMAXPROCS. No clock, randomness, goroutine, floating point or
 // map iteration order reaches a result.

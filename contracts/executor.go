@@ -9,6 +9,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/state"
 	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 )
 
 // Store is the committed state as of the previous block.
@@ -48,11 +49,15 @@ func (r TxResult) OK() bool { return r.Code == call.OK }
 type BlockResult struct {
 	Results []TxResult  // one per transaction, in order
 	Writes  []Write     // net state changes, sorted by key
-	AppHash ledger.Hash // commits to everything above; see AppHash
+	AppHash ledger.Hash // commits to everything here; see AppHash
 	Events  []Event     // in transaction order
 	// Upgrade is the scheduled upgrade this block applied before its
 	// transactions (its height is the block's), or nil.
 	Upgrade *upgrade.Applied
+	// State is the state digest's Sum after the block (the contract state
+	// and the transaction index): the node keeps it for the next block's
+	// Prior, and AppHash commits to its Digest.
+	State statedigest.Sum
 }
 
 // Executor routes each transaction to its contract method. It holds no
@@ -155,7 +160,7 @@ func (x *Executor) lookup(contract, method string) (*Method, error) {
 }
 
 // ExecuteBlock executes txs in order over st. See the package comment.
-func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockContext, txs []*ledger.Tx) (*BlockResult, error) {
+func (x *Executor) ExecuteBlock(st Store, prior Prior, ctx BlockContext, txs []*ledger.Tx) (*BlockResult, error) {
 	blk := state.NewBlock(st)
 	b := call.Block{ChainID: ctx.ChainID, Height: ctx.Height, Time: ctx.Time, Proposer: ctx.Proposer}
 	res := &BlockResult{Results: make([]TxResult, len(txs))}
@@ -184,7 +189,12 @@ func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockCont
 		res.Events = append(res.Events, evs...)
 	}
 	res.Writes = blk.Writes()
-	res.AppHash = AppHash(prevAppHash, ctx.Height, res.Writes, hashes, res.Results, res.Events)
+	sum, err := nextState(blk, &prior.State, res.Writes, ctx.Height, hashes)
+	if err != nil {
+		return nil, fmt.Errorf("execute block %d: state digest: %w", ctx.Height, err)
+	}
+	res.State = sum
+	res.AppHash = AppHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), hashes, res.Results, res.Events)
 	return res, nil
 }
 

@@ -151,7 +151,7 @@ func TestPanickingMethodIsInternalError(t *testing.T) {
 			panic("index out of range")
 		}}))
 	tx := &ledger.Tx{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Contract: "bug", Method: "panic"}
-	res, err := x.ExecuteBlock(st, g.AppHash, contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1}, []*ledger.Tx{tx})
+	res, err := x.ExecuteBlock(st, g.Prior(), contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1}, []*ledger.Tx{tx})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,7 +173,7 @@ func TestStoreFailureFailsTheBlock(t *testing.T) {
 	st.Apply(g.Writes)
 	tx := &ledger.Tx{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Contract: notary.Contract, Method: notary.MethodAnchor,
 		Payload: (&notary.Anchor{Kind: notary.Evidence}).Encode()}
-	_, err := contracts.NewExecutor().ExecuteBlock(brokenStore{st}, g.AppHash, contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1}, []*ledger.Tx{tx})
+	_, err := contracts.NewExecutor().ExecuteBlock(brokenStore{st}, g.Prior(), contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1}, []*ledger.Tx{tx})
 	if !errors.Is(err, errBroken) {
 		t.Fatalf("got %v, want the store's error", err)
 	}

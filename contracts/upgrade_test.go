@@ -59,7 +59,7 @@ func TestUpgradeAtAgreedHeight(t *testing.T) {
 	}
 	// A binary without the upgrade stops here.
 	old := contracts.NewExecutorWith(contracts.Methods()).WithUpgrades(upgrade.Registry{})
-	_, err = old.ExecuteBlock(c.Store, c.AppHash, contracts.BlockContext{ChainID: "qian-test", Height: c.Height + 1}, nil)
+	_, err = old.ExecuteBlock(c.Store, contracts.Prior{AppHash: c.AppHash, State: c.State}, contracts.BlockContext{ChainID: "qian-test", Height: c.Height + 1}, nil)
 	var unknown *upgrade.UnknownError
 	if !errors.As(err, &unknown) || !errors.Is(err, upgrade.ErrUnknownUpgrade) || unknown.Plan.Name != "v2" || unknown.Plan.Height != at {
 		t.Fatalf("old binary at height %d: %v", c.Height+1, err)

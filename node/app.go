@@ -5,6 +5,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 	"github.com/qianchain/qianchain/ledger/store"
 )
 
@@ -39,6 +40,10 @@ type Execution struct {
 	// Upgrade is the scheduled upgrade the block applied before its
 	// transactions (contracts/upgrade), or nil.
 	Upgrade *upgrade.Applied
+	// State is the state digest's Sum after the block (ledger/statedigest),
+	// which the store keeps for the next block and snapshots stand on; nil
+	// for an application whose app hash commits to no state digest.
+	State *statedigest.Sum
 }
 
 // Event is something a transaction did that subscribers care about.

@@ -48,8 +48,10 @@ type Chain struct {
 	// emptyInterval: a proposer with nothing to propose waits this long
 	// after the last commit before proposing an empty block.
 	emptyInterval time.Duration
-	txArrived     <-chan struct{}
-	ctx           context.Context
+	// pruneBelow is config storage.prune_below (prune.go); 0 keeps all.
+	pruneBelow uint64
+	txArrived  <-chan struct{}
+	ctx        context.Context
 
 	mu         sync.Mutex
 	lastCommit time.Time // local time the last block was stored
@@ -108,12 +110,14 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	}
 	b.Header.AppHash = app
 	if height > 1 {
-		prev, err := c.st.Block(height - 1)
+		// The header is enough, and all a node restored from a snapshot
+		// holds of its first height.
+		prev, err := c.st.Header(height - 1)
 		if err != nil {
 			return nil, err
 		}
 		b.Header.PrevBlockHash = prev.Hash()
-		b.Header.Time = max(b.Header.Time, prev.Header.Time+1)
+		b.Header.Time = max(b.Header.Time, prev.Time+1)
 		if b.LastCommit, err = c.st.Commit(height - 1); err != nil {
 			return nil, err
 		}
@@ -186,9 +190,10 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
 	}
 	h := b.Header.Height
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		return err
 	}
+	c.prune(h)
 	if ex.NextValidators != nil {
 		c.sets.add(h+2, ex.NextValidators)
 		c.log.Info("validator-set change scheduled", "approved_at", h, "effective", h+2, "validators", ex.NextValidators.Size(), "power", ex.NextValidators.TotalPower(), "hash", ex.NextValidators.Hash().Short())

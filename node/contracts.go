@@ -68,7 +68,11 @@ func GenesisMembers(doc *genesis.Doc) ([]membership.OrgSpec, []membership.Valida
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {
-	res, err := a.x.ExecuteBlock(st, prev, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
+	sum, err := st.StateSum()
+	if err != nil {
+		return nil, err
+	}
+	res, err := a.x.ExecuteBlock(st, contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +80,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	for _, ev := range res.Events {
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs)), Upgrade: res.Upgrade}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: make([][]byte, len(txs)), Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}

@@ -213,7 +213,7 @@ func New(o Options) (n *Node, err error) {
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
-		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
+		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval), pruneBelow: cfg.Storage.PruneBelow,
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {

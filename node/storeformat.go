@@ -34,4 +34,5 @@ func storeFormatError(dataDir string, err error) error {
 var formatGaps = map[uint64]string{
 	1: "whose votes and commit certificates do not sign the genesis hash",
 	2: "whose headers do not name the next validator set and whose genesis names no organisation per validator",
+	3: "whose app hashes commit to no state digest (so no snapshot of it could be checked)",
 }

@@ -51,16 +51,18 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		return fmt.Errorf("block %d: app hash %s, the state after block %d is %s", h.Height, h.AppHash.Short(), h.Height-1, prevApp.Short())
 	}
 	if h.Height > 1 {
-		prev, err := c.st.Block(h.Height - 1)
+		// The header is enough, and all a node restored from a snapshot
+		// holds of its first height.
+		prev, err := c.st.Header(h.Height - 1)
 		if err != nil {
-			return fmt.Errorf("read block %d: %w", h.Height-1, err)
+			return fmt.Errorf("read header %d: %w", h.Height-1, err)
 		}
 		prevHash := prev.Hash()
 		if h.PrevBlockHash != prevHash {
 			return fmt.Errorf("block %d: previous block hash %s, ours is %s", h.Height, h.PrevBlockHash.Short(), prevHash.Short())
 		}
-		if h.Time <= prev.Header.Time {
-			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Header.Timestamp())
+		if h.Time <= prev.Time {
+			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Timestamp())
 		}
 		if err := b.LastCommit.Verify(c.chain, c.sets.at(h.Height-1), h.Height-1, prevHash); err != nil {
 			return fmt.Errorf("block %d: last commit: %w", h.Height, err)

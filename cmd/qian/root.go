@@ -71,7 +71,7 @@ traceability and data notarisation. This one binary is the whole toolset:
 
   found a network  consortium (join requests, genesis assembly and checks)
   run a network    init, testnet, start, devnet, status, config, backup,
-                   restore
+                   restore, snapshot (a verified state to start a new node from)
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
                    notary (file hashes), account and org (membership),
                    validator (governance of the validator set), upgrade
@@ -102,7 +102,7 @@ file, which beats the default. docs/operations.md lists every key.`,
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e), newBackupCmd(e), newRestoreCmd(e),
 		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newUpgradeCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newVerifierPageCmd(e), newAuditCmd(e), newGatewayCmd(e))
+		newProofCmd(e), newVerifyCmd(e), newVerifierPageCmd(e), newAuditCmd(e), newGatewayCmd(e), newSnapshotCmd(e))
 	return root
 }
 
@@ -184,6 +184,8 @@ func errorCode(err error) string {
 		var b *backup.Error
 		errors.As(err, &b)
 		return b.Code
+	case snapshotCode(err) != "":
+		return snapshotCode(err)
 	}
 	return "failed"
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 )
 
 // Key derives a private key from a name, for tests and the demo: the same
@@ -37,11 +38,14 @@ type Chain struct {
 	Store   *memstate.Store
 	Exec    *contracts.Executor
 	AppHash ledger.Hash
+	State   statedigest.Sum // the state digest's Sum after the last block
 	Height  uint64
 	Time    int64
 	nonces  map[ledger.PublicKey]uint64
 	Sign    bool // sign transactions (execution does not need it)
 	Results []*contracts.BlockResult
+	// TxHashes are the hashes of each block's transactions, in order.
+	TxHashes [][]ledger.Hash
 }
 
 // New starts a chain from the founding organisations, with Validators(orgs,
@@ -57,7 +61,7 @@ func NewWith(orgs []membership.OrgSpec, vals []membership.Validator) (*Chain, er
 	}
 	st := memstate.New()
 	st.Apply(g.Writes)
-	return &Chain{Store: st, Exec: contracts.NewExecutor(), AppHash: g.AppHash, Time: GenesisTime, nonces: map[ledger.PublicKey]uint64{}, Sign: true}, nil
+	return &Chain{Store: st, Exec: contracts.NewExecutor(), AppHash: g.AppHash, State: g.State, Time: GenesisTime, nonces: map[ledger.PublicKey]uint64{}, Sign: true}, nil
 }
 
 // Tx builds a transaction from k with the next nonce.
@@ -77,13 +81,18 @@ func (c *Chain) Tx(k ledger.PrivateKey, contract, method string, payload []byte)
 func (c *Chain) Block(txs ...*ledger.Tx) (*contracts.BlockResult, error) {
 	c.Height++
 	c.Time += 5e9
-	res, err := c.Exec.ExecuteBlock(c.Store, c.AppHash, contracts.BlockContext{ChainID: ChainID, Height: c.Height, Time: c.Time}, txs)
+	res, err := c.Exec.ExecuteBlock(c.Store, contracts.Prior{AppHash: c.AppHash, State: c.State}, contracts.BlockContext{ChainID: ChainID, Height: c.Height, Time: c.Time}, txs)
 	if err != nil {
 		return nil, err
 	}
 	c.Store.Apply(res.Writes)
-	c.AppHash = res.AppHash
+	c.AppHash, c.State = res.AppHash, res.State
 	c.Results = append(c.Results, res)
+	hs := make([]ledger.Hash, len(txs))
+	for i, tx := range txs {
+		hs[i] = tx.Hash()
+	}
+	c.TxHashes = append(c.TxHashes, hs)
 	return res, nil
 }
 

@@ -90,6 +90,20 @@ func (b *Block) get(key []byte) ([]byte, error) {
 // Get reads key through the block's writes. The result must not be modified.
 func (b *Block) Get(key []byte) ([]byte, error) { return b.get(key) }
 
+// Base reads key from the Store beneath the block's writes: its value
+// before the block (nil when absent). The state digest removes it when the
+// block writes the key. The result must not be modified.
+func (b *Block) Base(key []byte) ([]byte, error) {
+	if v, ok := b.cache[string(key)]; ok {
+		return v, nil
+	}
+	v, err := b.base.Get(key)
+	if err != nil {
+		return nil, &StoreError{Op: "get", Key: append([]byte(nil), key...), Err: err}
+	}
+	return v, nil
+}
+
 // Writes returns the block's net changes sorted by key: every key a
 // committed transaction wrote, with its final value (nil = deleted).
 func (b *Block) Writes() []Write {

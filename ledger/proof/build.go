@@ -26,6 +26,14 @@ type Source interface {
 	ValidatorChanges(from, to uint64) ([]uint64, error)
 }
 
+// HeaderSource is implemented by a Source that can read a header without
+// its block: a store restored from a snapshot, or pruned, keeps the header
+// (and its certificate) before each validator-set change but not the
+// block, and Build then takes the transition from them.
+type HeaderSource interface {
+	Header(height uint64) (*ledger.Header, error)
+}
+
 // WritesRootSource is implemented by a Source that keeps each height's
 // writes root (docs/state.md). Without it Build cannot prove an outcome,
 // and the bundle then carries none.
@@ -145,9 +153,9 @@ func transitions(st Source, last, tip uint64) ([]TransitionPart, error) {
 	}
 	out := []TransitionPart{}
 	for _, t := range hs {
-		blk, err := st.Block(t - 1)
+		hdr, err := transitionHeader(st, t-1)
 		if err != nil {
-			return nil, fmt.Errorf("read block %d: %w", t-1, err)
+			return nil, err
 		}
 		cmt, err := certificate(st, t-1, tip)
 		if err != nil {
@@ -157,23 +165,41 @@ func transitions(st Source, last, tip uint64) ([]TransitionPart, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read the validator set of height %d: %w", t, err)
 		}
-		if blk.Header.NextValidatorsHash != set.Hash() {
-			return nil, fmt.Errorf("the stored set of height %d hashes to %s; header %d names %s", t, set.Hash().Short(), t-1, blk.Header.NextValidatorsHash.Short())
+		if hdr.NextValidatorsHash != set.Hash() {
+			return nil, fmt.Errorf("the stored set of height %d hashes to %s; header %d names %s", t, set.Hash().Short(), t-1, hdr.NextValidatorsHash.Short())
 		}
-		out = append(out, transitionPart(&ledger.Transition{Header: &blk.Header, Commit: cmt, Validators: set}))
+		out = append(out, transitionPart(&ledger.Transition{Header: hdr, Commit: cmt, Validators: set}))
 	}
 	return out, nil
 }
 
+// transitionHeader reads header h, from its block or, when st holds only
+// the header (HeaderSource), from that.
+func transitionHeader(st Source, h uint64) (*ledger.Header, error) {
+	blk, err := st.Block(h)
+	if err == nil {
+		return &blk.Header, nil
+	}
+	if hs, ok := st.(HeaderSource); ok && errors.Is(err, ledger.ErrNotFound) {
+		if hdr, herr := hs.Header(h); herr == nil {
+			return hdr, nil
+		}
+	}
+	return nil, fmt.Errorf("read block %d: %w", h, err)
+}
+
 // certificate returns the chain's own commit for height (block height+1's
-// last commit) when that block exists, else the stored one.
+// last commit) when that block exists, else the stored one (all a store
+// that starts above height holds).
 func certificate(st Source, height, tip uint64) (*ledger.Commit, error) {
 	if height < tip {
 		nb, err := st.Block(height + 1)
-		if err != nil {
+		if err == nil {
+			return nb.LastCommit, nil
+		}
+		if !errors.Is(err, ledger.ErrNotFound) {
 			return nil, fmt.Errorf("read block %d: %w", height+1, err)
 		}
-		return nb.LastCommit, nil
 	}
 	c, err := st.Commit(height)
 	if err != nil {

@@ -61,9 +61,11 @@ func TestStateVector(t *testing.T) {
 	if rr != mustHash(t, "bb3f0e10f3c2597b007e4f5ca2ab455f0c197da11cc5daef7d5f68a3fa27b936") {
 		t.Fatalf("results root %s", rr)
 	}
-	got := AppHashLink(mustHash(t, "afbb2f35438523638becc7d6783ed870c0b207c554183e88e60c7e6878c91621"), 1,
-		mustHash(t, "89b2c538c957cf73184b6f9863cf55fd5a82a2cc936a0c7ce4eb9272cfe9fbfd"), rr)
-	if got != mustHash(t, "410f2d11d22bccffaddfb16175999732f6eceffc227d9e27d1cda377fdfea3a9") {
+	// docs/state.md: AppHash(0), block 1's writes root (its writes tree and
+	// the state digest after it), the results root above.
+	got := AppHashLink(mustHash(t, "f8a4b572ba99d1aa9325e9db7b0a023b84286e8643d46040269d9ea162c4bc69"), 1,
+		mustHash(t, "f4e01a2710d06413e7ddc345278acb9ae1d3cc1472e1a61b09362c176145d51d"), rr)
+	if got != mustHash(t, "e23f22b096b5bc2a60882c875d2e26ceca20d018ae6ae22a8e385c43df5abf1e") {
 		t.Fatalf("AppHash(1) = %s", got)
 	}
 }

@@ -22,7 +22,10 @@
 // range.
 //
 //	'm' name               meta: "tip" (u64 height), "genesis" (hash),
-//	                       "format" (u64, see format.go)
+//	                       "format" (u64, see format.go), "statesum" (the state
+//	                       digest's Sum after the tip, see writesroot.go), "base"
+//	                       (the height a store restored from a snapshot starts at,
+//	                       see base.go)
 //	'b' height             block hash (32) ‖ block encoding
 //	'H' height             block hash (32) ‖ header encoding (cheap reads of the tip)
 //	'h' block hash         height
@@ -30,7 +33,7 @@
 //	'a' height             app hash after executing the block at height
 //	't' tx hash            height ‖ u32 position
 //	'r' height ‖ position  transaction result (bytes owned by the executor)
-//	'w' height             writes root of the height's state writes (see writesroot.go)
+//	'w' height             writes tree ‖ state digest: the writes root's inputs (see writesroot.go)
 //	'v' height             validator set that signs from that height on: height 1 (genesis)
 //	                       and each height where the set changes (see validators.go)
 //	's' state key          state value
@@ -41,4 +44,12 @@
 // it and sit at the height it is stored under; a commit must be for the block
 // at its height; an index entry must point at a transaction with that hash.
 // A mismatch is an *CorruptionError naming the height, never wrong data.
+//
+// # Snapshots
+//
+// StateView reads the state and transaction index after the tip from a
+// Pebble snapshot, consistent while the node commits; Restore writes a
+// verified snapshot into an empty store in one batch and records its height
+// as the store's base: blocks at or below it are *PrunedError (snapshot.go,
+// base.go; ledger/snapshot verifies).
 package store

@@ -20,7 +20,12 @@ import (
 //     key, the contracts keep the validator set in state and the store its
 //     history ('v'): the validator set changes by governance. A format 2
 //     block does not decode under these rules.
-const Format uint64 = 3
+//   - 4: the app hash commits to the state digest (ledger/statedigest:
+//     the whole contract state and transaction index) through the writes
+//     root, and the store keeps the digest's Sum and, per height, the
+//     writes root's two inputs: what snapshots and state sync stand on. A
+//     format 3 chain's app hashes differ from what this build computes.
+const Format uint64 = 4
 
 // ErrFormat is matched (errors.Is) by every *FormatError.
 var ErrFormat = errors.New("store format not supported by this build")

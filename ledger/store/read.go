@@ -26,7 +26,7 @@ func (s *Store) BlockHash(height uint64) (ledger.Hash, error) {
 func (s *Store) blockAt(height uint64) (*ledger.Block, ledger.Hash, error) {
 	v, err := s.get(heightKey(prefixBlock, height))
 	if err != nil {
-		return nil, ledger.Hash{}, err
+		return nil, ledger.Hash{}, s.pruned(height, err)
 	}
 	if len(v) < ledger.HashSize {
 		return nil, ledger.Hash{}, corrupt(height, "block", "entry of %d bytes is too short", len(v))
@@ -54,7 +54,7 @@ func (s *Store) blockAt(height uint64) (*ledger.Block, ledger.Hash, error) {
 func (s *Store) Header(height uint64) (*ledger.Header, error) {
 	v, err := s.get(heightKey(prefixHeader, height))
 	if err != nil {
-		return nil, err
+		return nil, s.pruned(height, err)
 	}
 	if len(v) < ledger.HashSize {
 		return nil, corrupt(height, "header", "entry of %d bytes is too short", len(v))
@@ -98,7 +98,7 @@ func (s *Store) BlockByHash(h ledger.Hash) (*ledger.Block, error) {
 func (s *Store) Commit(height uint64) (*ledger.Commit, error) {
 	v, err := s.get(heightKey(prefixCommit, height))
 	if err != nil {
-		return nil, err
+		return nil, s.pruned(height, err)
 	}
 	c, err := ledger.DecodeCommit(v)
 	if err != nil {
@@ -119,7 +119,7 @@ func (s *Store) Commit(height uint64) (*ledger.Commit, error) {
 func (s *Store) AppHash(height uint64) (ledger.Hash, error) {
 	v, err := s.get(heightKey(prefixAppHash, height))
 	if err != nil {
-		return ledger.Hash{}, err
+		return ledger.Hash{}, s.pruned(height, err)
 	}
 	if len(v) != ledger.HashSize {
 		return ledger.Hash{}, corrupt(height, "app hash", "value has %d bytes", len(v))

@@ -11,6 +11,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/statedigest"
 )
 
 // Store is a node's chain database. CommitBlock and InitGenesis must be
@@ -19,6 +20,9 @@ import (
 type Store struct {
 	db  *pebble.DB
 	tip atomic.Uint64 // last committed height; mirrors the "tip" meta key
+	// base is the height a store restored from a snapshot starts at
+	// (base.go); 0 for one that holds every block.
+	base atomic.Uint64
 	// hasGenesis records whether InitGenesis has run (or ran before Open).
 	hasGenesis atomic.Bool
 	closed     atomic.Bool
@@ -62,6 +66,10 @@ func Open(dir string, opt *Options) (*Store, error) {
 		s.tip.Store(binary.BigEndian.Uint64(v))
 	}
 	if err := s.checkFormat(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", dir, err)
+	}
+	if err := s.loadBase(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
@@ -120,10 +128,10 @@ type Write struct {
 	Value []byte
 }
 
-// InitGenesis stores the genesis state, the genesis validator set (which
-// signs from height 1), the app hash the first block's header carries and
-// the store's Format, in one synced batch. It fails if the store is not
-// empty.
+// InitGenesis stores the genesis state, its state digest's Sum, the
+// genesis validator set (which signs from height 1), the app hash the first
+// block's header carries and the store's Format, in one synced batch. It
+// fails if the store is not empty.
 func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, writes []Write, appHash ledger.Hash) error {
 	if s.hasGenesis.Load() {
 		return errors.New("store already holds a genesis")
@@ -138,6 +146,8 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, 
 			return err
 		}
 	}
+	sum := genesisSum(writes)
+	_ = b.Set(keyStateSum, sum.Encode(), nil)
 	_ = b.Set(validatorsKey(1), vals.Encode(), nil)
 	_ = b.Set(heightKey(prefixAppHash, 0), appHash[:], nil)
 	_ = b.Set(keyGenesis, genesisHash[:], nil)
@@ -165,6 +175,10 @@ type Committed struct {
 	// Block (height h) scheduled a change, else nil: the set every
 	// validator-set change approved in Block makes (docs/consensus.md).
 	NextValidators *ledger.ValidatorSet
+	// State is the state digest's Sum after Block (ledger/statedigest),
+	// whose Digest AppHash commits to; nil for an application that keeps
+	// none (the writes root then holds a zero digest).
+	State *statedigest.Sum
 }
 
 // CommitBlock stores one height with a single synced batch. The caller has
@@ -211,11 +225,17 @@ func (s *Store) CommitBlock(c *Committed) error {
 			return fmt.Errorf("commit block %d: %w", h, err)
 		}
 	}
-	// The writes root, one input of the app hash, is kept because it cannot
-	// be rebuilt from current state: proof bundles use it to prove a
-	// transaction's outcome (ledger/proof).
-	wr := WritesRoot(c.Writes)
-	_ = b.Set(writesRootKey(h), wr[:], nil)
+	// The writes root's inputs, one input of the app hash, are kept because
+	// they cannot be rebuilt from current state: proof bundles use the root
+	// to prove a transaction's outcome (ledger/proof), snapshots the state
+	// digest (writesroot.go).
+	var digest ledger.Hash
+	if c.State != nil {
+		digest = c.State.Digest()
+		_ = b.Set(keyStateSum, c.State.Encode(), nil)
+	}
+	tree := WritesTree(c.Writes)
+	_ = b.Set(writesRootKey(h), append(tree[:], digest[:]...), nil)
 	if c.NextValidators != nil {
 		_ = b.Set(validatorsKey(h+2), c.NextValidators.Encode(), nil)
 	}
@@ -246,7 +266,11 @@ func (s *Store) get(key []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := append([]byte(nil), v...)
+	// A present empty value stays non-nil: nil means absent to the
+	// contracts (state.Store), and the state digest removes an entry the
+	// executor finds present.
+	out := make([]byte, len(v))
+	copy(out, v)
 	closer.Close()
 	return out, nil
 }

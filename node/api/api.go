@@ -159,6 +159,8 @@ func Status(err error) (int, string, string) {
 		switch e.Code {
 		case view.ErrNotFound:
 			return http.StatusNotFound, e.Code, e.Message
+		case view.ErrPruned:
+			return http.StatusGone, e.Code, e.Message
 		default:
 			return http.StatusBadRequest, e.Code, e.Message
 		}

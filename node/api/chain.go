@@ -92,7 +92,8 @@ type TxResponse = view.Tx
 type BlocksResponse struct {
 	Blocks []*view.Block `json:"blocks"`
 	// Next is the height to pass as ?before= for the following page (0
-	// after block 1).
+	// after block 1, or after the first block of a node restored from a
+	// snapshot).
 	Next uint64 `json:"next"`
 }
 
@@ -116,7 +117,7 @@ func (s *Server) blocks(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp := BlocksResponse{Blocks: bs}
-	if len(bs) > 0 && bs[len(bs)-1].Height > 1 {
+	if len(bs) > 0 && bs[len(bs)-1].Height > s.n.Store.BlockBase()+1 {
 		resp.Next = bs[len(bs)-1].Height
 	}
 	writeJSON(w, http.StatusOK, resp)

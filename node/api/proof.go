@@ -9,6 +9,7 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/view"
 )
 
 // The verification endpoints: a transaction's proof bundle (ledger/proof,
@@ -30,6 +31,10 @@ func (s *Server) txProof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := proof.Build(s.n.Store, h)
+	if perr, ok := view.Pruned(err); ok {
+		WriteViewError(w, perr)
+		return
+	}
 	switch {
 	case proof.CodeOf(err) == proof.ErrNotFound:
 		msg := err.Error()
@@ -80,6 +85,10 @@ func (s *Server) rawBlock(w http.ResponseWriter, r *http.Request) {
 	st := s.n.Store
 	tip := st.Height()
 	blk, err := st.Block(h)
+	if perr, ok := view.Pruned(err); ok {
+		WriteViewError(w, perr)
+		return
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		WriteError(w, http.StatusNotFound, "ERR_NOT_FOUND", fmt.Sprintf("no block at height %d (the chain is at %d)", h, tip))
 		return

@@ -296,11 +296,15 @@ func (r *replay) apply(h uint64, s *Stored) (*Problem, error) {
 		return problem(h, ErrAppHash, "the source stored app hash %s after this block; re-execution gives %s", s.AppHash, ex.AppHash), nil
 	}
 	if s.WritesRoot != nil {
-		if wr := store.WritesRoot(ex.Writes); *s.WritesRoot != wr {
+		var digest ledger.Hash
+		if ex.State != nil {
+			digest = ex.State.Digest()
+		}
+		if wr := store.WritesRoot(ex.Writes, digest); *s.WritesRoot != wr {
 			return problem(h, ErrWritesRoot, "the source stored writes root %s; re-execution gives %s", *s.WritesRoot, wr), nil
 		}
 	}
-	if err := r.st.CommitBlock(&store.Committed{Block: b, Commit: s.Commit, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
+	if err := r.st.CommitBlock(&store.Committed{Block: b, Commit: s.Commit, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		return nil, fmt.Errorf("replay store: %w", err)
 	}
 	if ex.NextValidators != nil {

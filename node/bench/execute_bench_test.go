@@ -112,7 +112,7 @@ func benchExecute(b *testing.B, kind string, perBlock int) {
 
 // storeCommitted adapts an execution to the store's batch.
 func storeCommittedOf(blk *ledger.Block, cmt *ledger.Commit, ex *node.Execution) *store.Committed {
-	return &store.Committed{Block: blk, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}
+	return &store.Committed{Block: blk, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, State: ex.State}
 }
 
 // benchPeer is node i's peer id (no node runs: only its form matters).

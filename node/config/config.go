@@ -35,8 +35,18 @@ type Config struct {
 	HTTP      HTTP
 	Consensus Consensus
 	Mempool   Mempool
+	Storage   Storage
 	Log       Log
 	Client    Client
+}
+
+// Storage is the store section.
+type Storage struct {
+	// PruneBelow, when not 0, is the height below which the node deletes
+	// block bodies and results (store.PruneBelow), once it has committed
+	// that height: an organisation's nodes other than its archive node
+	// (docs/operations.md, "Joining from a snapshot; archive nodes").
+	PruneBelow uint64
 }
 
 // P2P is the libp2p section.

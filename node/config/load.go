@@ -74,6 +74,7 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.Mempool.MaxTxs = int(r.int("mempool.max_txs"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")
 	c.Mempool.MaxPerSender = int(r.int("mempool.max_per_sender"))
+	c.Storage.PruneBelow = uint64(max(r.int("storage.prune_below"), 0))
 	c.Log.Format = r.str("log.format")
 	c.Log.Level = r.str("log.level")
 	c.Client = r.client(flags)

@@ -82,6 +82,10 @@ func (c *Config) Render() []byte {
 	comment("mempool.max_per_sender")
 	w("max_per_sender = %d\n", c.Mempool.MaxPerSender)
 
+	w("\n[storage]\n")
+	comment("storage.prune_below")
+	w("prune_below = %d\n", c.Storage.PruneBelow)
+
 	w("\n[log]\n")
 	comment("log.format")
 	w("format = %s\n", quote(c.Log.Format))
@@ -195,6 +199,8 @@ func Default(home string) *Config {
 			c.Mempool.MaxBytes = k.def.(int64)
 		case "mempool.max_per_sender":
 			c.Mempool.MaxPerSender = int(k.def.(int64))
+		case "storage.prune_below":
+			c.Storage.PruneBelow = uint64(k.def.(int64))
 		case "log.format":
 			c.Log.Format = k.def.(string)
 		case "log.level":

@@ -59,6 +59,9 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 		return nil, notFound("no block has been committed yet")
 	}
 	b, err := r.st.Block(h)
+	if perr, ok := asPruned(err); ok {
+		return nil, perr
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, notFound("no block at height %d (the chain is at %d)", h, tip)
 	}
@@ -96,7 +99,8 @@ func (r *Reader) Blocks(from uint64, n int) ([]*Block, error) {
 		from = r.st.Height()
 	}
 	out := []*Block{}
-	for h := from; h >= 1 && len(out) < n; h-- {
+	// A node restored from a snapshot holds no block at or below its base.
+	for h := from; h > r.st.BlockBase() && len(out) < n; h-- {
 		b, err := r.Block(h)
 		if err != nil {
 			return nil, err
@@ -141,6 +145,9 @@ type TxEvent struct {
 // (pending reports whether the mempool holds it).
 func (r *Reader) Tx(h ledger.Hash, pending func(ledger.Hash) bool) (*Tx, error) {
 	at, err := r.st.Tx(h)
+	if perr, ok := asPruned(err); ok {
+		return nil, perr
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		if pending != nil && pending(h) {
 			return &Tx{Hash: h, Status: "pending", Events: []TxEvent{}}, nil

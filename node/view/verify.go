@@ -60,6 +60,9 @@ func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 	if proof.CodeOf(err) == proof.ErrNotFound {
 		return nil, notFound("transaction %s is not committed on this node", txHash)
 	}
+	if perr, ok := asPruned(err); ok {
+		return nil, perr
+	}
 	if err != nil {
 		v.Error = err.Error()
 		return v, nil

@@ -190,6 +190,19 @@ func (c *Chain) Close() {
 	}
 }
 
+// Reopen opens the store again after Close, to go on adding blocks.
+func (c *Chain) Reopen() {
+	c.t.Helper()
+	if c.Store != nil {
+		return
+	}
+	st, err := store.Open(c.ChainDir(), nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.Store = st
+}
+
 // Height is the last committed height.
 func (c *Chain) Height() uint64 { return c.Store.Height() }
 
@@ -222,7 +235,7 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 		c.t.Fatal(err)
 	}
 	cmt := c.Sign(h, 0, b.Hash(), vals.Size())
-	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
+	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		c.t.Fatal(err)
 	}
 	if ex.NextValidators != nil {
@@ -234,7 +247,7 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	for i, r := range ex.Results {
 		leaves[i] = merkle.LeafHash(r)
 	}
-	wr := store.WritesRoot(ex.Writes)
+	wr := store.WritesRoot(ex.Writes, ex.State.Digest())
 	if proof.AppHashLink(c.appHash, h, wr, merkle.Root(leaves)) != ex.AppHash {
 		c.t.Fatalf("block %d: store.WritesRoot and the stored results do not give the contracts' app hash", h)
 	}
