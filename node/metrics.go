@@ -28,9 +28,13 @@ type Metrics struct {
 	evidence      prometheus.Counter
 	txAdmitted    *prometheus.CounterVec
 	stepDuration  *prometheus.HistogramVec
+	diskBytes     prometheus.GaugeFunc
+	peakRSS       prometheus.GaugeFunc
 }
 
-func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
+// newMetrics reads the mempool's size, the peer count and the store's size
+// on disk through the functions given, when scraped.
+func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64) *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r}
 	f := func(c prometheus.Collector) { r.MustRegister(c) }
@@ -56,9 +60,15 @@ func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
 	m.txAdmitted = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "tx_admission_total", Help: "Transaction admissions by result code (OK or ERR_...)."}, []string{"code"})
 	m.stepDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "consensus_step_seconds", Help: "Time spent in each consensus step.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
+	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
+		func() float64 { return float64(disk()) })
+	// The process's, not the node's: in a devnet's one process it covers
+	// every node.
+	m.peakRSS = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "process_peak_resident_bytes", Help: "Highest resident memory of the process since it started (0 where not measured)."},
+		peakRSS)
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		m.diskBytes, m.peakRSS, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
 	return m

@@ -168,7 +168,7 @@ func New(o Options) (n *Node, err error) {
 		ChainID: doc.ChainID, MaxTxs: cfg.Mempool.MaxTxs, MaxBytes: int(cfg.Mempool.MaxBytes),
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 	}, n.Store, n.sigs, func(tx *ledger.Tx) error { return n.app.CheckTx(n.Store, tx) })
-	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) })
+	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.Chain = &Chain{

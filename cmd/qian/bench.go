@@ -191,5 +191,15 @@ func printSummary(e *env, s *bench.Summary) {
 	}
 	fmt.Fprintf(w, "rejected\t%s\n", strings.Join(codes, ", "))
 	fmt.Fprintf(w, "ceiling\t%.0f verifications/s on this machine -> %.0f tx/s; this run reached %.0f%%\n", s.VerifyPerSecond, s.CeilingTPS, 100*s.ShareOfCeiling)
+	for i, c := range s.Costs {
+		line := fmt.Sprintf("CPU %.0f µs/tx (%.2f cores), RSS %.0f MiB idle, %.0f MiB peak", c.CPUusPerTx, c.Cores, c.IdleRSS/(1<<20), c.PeakRSS/(1<<20))
+		if c.DiskBytes > 0 && c.ChainTxs > 0 {
+			line += fmt.Sprintf(", disk %.0f MiB (%.0f B per committed tx)", c.DiskBytes/(1<<20), c.DiskBytes/c.ChainTxs)
+		}
+		fmt.Fprintf(w, "node %d\t%s\n", i, line)
+	}
+	if len(s.Costs) > 0 {
+		fmt.Fprintf(w, "cost\tCPU %.0f µs per committed tx per node (mean), peak RSS %.0f MiB (highest node); the bench used %.1f CPU s\n", s.MeanCPUusPerTx(), s.MaxPeakRSS()/(1<<20), s.BenchCPUs)
+	}
 	w.Flush()
 }

@@ -269,3 +269,7 @@ func (quietLogger) Errorf(format string, args ...any) {
 func (quietLogger) Fatalf(format string, args ...any) {
 	pebble.DefaultLogger.Fatalf(format, args...)
 }
+
+// DiskUsage is the bytes the store occupies on disk: tables, write-ahead
+// log, manifest (Pebble's DiskSpaceUsage), for the node's metrics.
+func (s *Store) DiskUsage() uint64 { return s.db.Metrics().DiskSpaceUsage() }

@@ -76,6 +76,36 @@ type Summary struct {
 	CeilingTPS       float64 `json:"ceiling_tps"`
 	ShareOfCeiling   float64 `json:"share_of_ceiling"`
 	GeneratedPerSecS float64 `json:"signing_per_s"`
+	// Costs is what the run cost each node (CPU per committed
+	// transaction, memory, disk), from its /metrics; BenchCPUs the bench's
+	// own CPU seconds over the same window.
+	Costs     []NodeCost `json:"node_costs"`
+	BenchCPUs float64    `json:"bench_cpu_s"`
+}
+
+// MeanCPUusPerTx is the nodes' mean CPU microseconds per committed
+// transaction (0 when no node reported it).
+func (s *Summary) MeanCPUusPerTx() float64 {
+	sum, n := 0.0, 0
+	for _, c := range s.Costs {
+		if c.CPUusPerTx > 0 {
+			sum += c.CPUusPerTx
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// MaxPeakRSS is the highest peak resident memory of any node.
+func (s *Summary) MaxPeakRSS() float64 {
+	m := 0.0
+	for _, c := range s.Costs {
+		m = max(m, c.PeakRSS)
+	}
+	return m
 }
 
 // Run performs one benchmark.
@@ -180,6 +210,9 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	r.rejected = map[string]int{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	meter := newCostMeter(r.o.Nodes)
+	meter.begin(ctx)
+	cpu0 := ownCPU()
 	start := time.Now()
 	end := start.Add(r.o.Duration)
 
@@ -246,8 +279,9 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			}(c)
 		}
 	}
-	progressDone := make(chan struct{})
+	progressDone, progressExited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(progressExited)
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		var lastC int64
@@ -256,6 +290,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			case <-progressDone:
 				return
 			case now := <-tick.C:
+				meter.sample(ctx)
 				c := r.committed.Load()
 				fmt.Fprintf(r.out, "%5.0fs  submitted %7d  committed %7d  %6d tx/s  p50 %6.0f ms  p99 %6.0f ms\n",
 					now.Sub(start).Seconds(), r.submitted.Load(), c, c-lastC, ms(r.percentile(0.5)), ms(r.percentile(0.99)))
@@ -318,8 +353,11 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	close(stopWatch)
 	<-watchDone
 	close(progressDone)
+	<-progressExited // the meter is sampled there
 
 	s := r.sum
+	s.BenchCPUs = ownCPU() - cpu0
+	s.Costs = meter.end(ctx)
 	s.DurationS = elapsed.Seconds()
 	s.OfferedTPS = float64(r.o.Rate)
 	s.Submitted = int(r.submitted.Load())
