@@ -28,6 +28,7 @@ type Metrics struct {
 	evidence      prometheus.Counter
 	txAdmitted    *prometheus.CounterVec
 	stepDuration  *prometheus.HistogramVec
+	admitBatch    *prometheus.HistogramVec
 	diskBytes     prometheus.GaugeFunc
 	peakRSS       prometheus.GaugeFunc
 }
@@ -60,6 +61,8 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64)
 	m.txAdmitted = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "tx_admission_total", Help: "Transaction admissions by result code (OK or ERR_...)."}, []string{"code"})
 	m.stepDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "consensus_step_seconds", Help: "Time spent in each consensus step.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
+	m.admitBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "admission_batch_txs", Help: "Transactions per admission batch (signatures verified together), by lane: client submissions or peers' gossip.",
+		Buckets: []float64{1, 4, 16, 64, 128, 256, 512, 1024, 2048}}, []string{"lane"})
 	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
 		func() float64 { return float64(disk()) })
 	// The process's, not the node's: in a devnet's one process it covers
@@ -68,7 +71,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64)
 		peakRSS)
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		m.diskBytes, m.peakRSS, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		m.admitBatch, m.diskBytes, m.peakRSS, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
 	return m

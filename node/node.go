@@ -171,6 +171,7 @@ func New(o Options) (n *Node, err error) {
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage)
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
+	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
 	n.Chain = &Chain{
 		chain: n.chain, params: params, vals: vals, self: self,
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
