@@ -174,7 +174,7 @@ func New(o Options) (n *Node, err error) {
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
 	n.Chain = &Chain{
 		chain: n.chain, params: params, vals: vals, self: self,
-		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, log: log.With("room", "chain"),
+		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 	}
@@ -306,7 +306,7 @@ func (n *Node) runConsensus() error {
 	r, err := driver.NewReplica(driver.Config{
 		Chain:      n.chain,
 		Timeouts:   consensusTimeouts(n.doc.Consensus),
-		Verifier:   sigVerifier{},
+		Verifier:   n.Chain.votes,
 		Key:        n.valKey,
 		WALPath:    filepath.Join(data, "cs.wal"),
 		SignerPath: filepath.Join(data, "priv_validator_state.json"),
@@ -496,12 +496,4 @@ func consensusTimeouts(p genesis.ConsensusParams) consensus.Timeouts {
 		Prevote: p.TimeoutPrevote, PrevoteDelta: p.TimeoutPrevoteDelta,
 		Precommit: p.TimeoutPrecommit, PrecommitDelta: p.TimeoutPrecommitDelta,
 	}
-}
-
-// sigVerifier checks consensus signatures. (Votes are verified once each by
-// the machine; there is nothing to cache across nodes.)
-type sigVerifier struct{}
-
-func (sigVerifier) Verify(key ledger.PublicKey, msg ledger.Hash, sig ledger.Signature) bool {
-	return key.Verify(msg, sig)
 }

@@ -45,18 +45,20 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		return fmt.Errorf("block %d: app hash %s, the state after block %d is %s", h.Height, h.AppHash.Short(), h.Height-1, prevApp.Short())
 	}
 	if h.Height > 1 {
-		prev, err := c.st.Block(h.Height - 1)
+		// The stored header (checked against its hash), not the whole
+		// block: only its hash and time are needed.
+		prev, err := c.st.Header(h.Height - 1)
 		if err != nil {
-			return fmt.Errorf("read block %d: %w", h.Height-1, err)
+			return fmt.Errorf("read header %d: %w", h.Height-1, err)
 		}
 		prevHash := prev.Hash()
 		if h.PrevBlockHash != prevHash {
 			return fmt.Errorf("block %d: previous block hash %s, ours is %s", h.Height, h.PrevBlockHash.Short(), prevHash.Short())
 		}
-		if h.Time <= prev.Header.Time {
-			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Header.Timestamp())
+		if h.Time <= prev.Time {
+			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Timestamp())
 		}
-		if err := b.LastCommit.Verify(c.chain, c.vals, h.Height-1, prevHash); err != nil {
+		if err := b.LastCommit.VerifyWith(c.chain, c.vals, h.Height-1, prevHash, c.votes); err != nil {
 			return fmt.Errorf("block %d: last commit: %w", h.Height, err)
 		}
 	}
@@ -125,7 +127,7 @@ func (c *Chain) applySynced(b *ledger.Block, cmt *ledger.Commit) error {
 	if err := c.verifyBlock(b, false); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
-	if err := cmt.Verify(c.chain, c.vals, b.Header.Height, b.Hash()); err != nil {
+	if err := cmt.VerifyWith(c.chain, c.vals, b.Header.Height, b.Hash(), c.votes); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
 	return c.commit(b, cmt)
