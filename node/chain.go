@@ -38,8 +38,11 @@ type Chain struct {
 	// emptyInterval: a proposer with nothing to propose waits this long
 	// after the last commit before proposing an empty block.
 	emptyInterval time.Duration
-	txArrived     <-chan struct{}
-	ctx           context.Context
+	// minInterval: a proposer with less than a full block waits this long
+	// after the last commit (pace.go).
+	minInterval time.Duration
+	txArrived   <-chan struct{}
+	ctx         context.Context
 
 	mu         sync.Mutex
 	lastCommit time.Time // local time the last block was stored
@@ -77,6 +80,9 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 			t.Stop()
 		}
 	}
+	// Leave room for the header, commit and evidence in the byte budget.
+	budget := int(c.params.MaxBlockBytes) - 64<<10
+	c.linger(round, budget)
 	if err := c.ctx.Err(); err != nil {
 		return nil, err // shutting down: propose nothing
 	}
@@ -111,8 +117,6 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	c.mu.Lock()
 	b.Evidence = append(b.Evidence, c.evidence[:min(len(c.evidence), ledger.MaxEvidence)]...)
 	c.mu.Unlock()
-	// Leave room for the header, commit and evidence in the byte budget.
-	budget := int(c.params.MaxBlockBytes) - 64<<10
 	b.Txs = c.dropCommitted(c.pool.Reap(int(c.params.MaxBlockTxs), budget))
 	b.FillHeader()
 	return b, nil

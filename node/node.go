@@ -176,7 +176,8 @@ func New(o Options) (n *Node, err error) {
 		chain: n.chain, params: params, vals: vals, self: self,
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
-		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
+		minInterval: cfg.Consensus.MinBlockInterval,
+		txArrived:   n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 	}
 	n.transport = newConsensusTransport(n.Net)
 	blocksync.Serve(n.Net, n.Store, n.genesis)

@@ -57,6 +57,7 @@ var allKeys = []key{
 	{name: "http.pprof", kind: kindBool, def: false, usage: "serve Go's profiler at /debug/pprof/ on the HTTP address (for operators profiling a node; off by default)"},
 	{name: "http.submit_limit_loopback", kind: kindBool, def: false, usage: "apply the submission limit to clients on this host too (off: local tools and qian bench are never throttled)"},
 	{name: "consensus.empty_block_interval", kind: kindDuration, def: "", usage: "override genesis consensus.empty_block_interval on this node (\"\" uses genesis)"},
+	{name: "consensus.min_block_interval", kind: kindDuration, def: "100ms", usage: "as proposer, wait this long after the last commit before proposing a block that is not full (fewer, larger heights under load; 0 proposes at once)"},
 	{name: "mempool.max_txs", kind: kindInt, def: int64(10_000), usage: "most transactions the mempool holds"},
 	{name: "mempool.max_bytes", kind: kindInt, def: int64(64 << 20), usage: "most bytes of transactions the mempool holds"},
 	{name: "mempool.max_per_sender", kind: kindInt, def: int64(100), usage: "most pending transactions of one sender"},

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Render returns c as a commented config.toml. Every key is written, so the
@@ -52,6 +53,8 @@ func (c *Config) Render() []byte {
 		ebi = d.String()
 	}
 	w("empty_block_interval = %s\n", quote(ebi))
+	comment("consensus.min_block_interval")
+	w("min_block_interval = %s\n", quote(c.Consensus.MinBlockInterval.String()))
 
 	w("\n[mempool]\n")
 	comment("mempool.max_txs")
@@ -148,6 +151,8 @@ func Default(home string) *Config {
 			c.HTTP.PProf = k.def.(bool)
 		case "http.submit_limit_loopback":
 			c.HTTP.SubmitLimitLoopback = k.def.(bool)
+		case "consensus.min_block_interval":
+			c.Consensus.MinBlockInterval, _ = time.ParseDuration(k.def.(string))
 		case "mempool.max_txs":
 			c.Mempool.MaxTxs = int(k.def.(int64))
 		case "mempool.max_bytes":
