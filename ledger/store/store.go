@@ -244,19 +244,25 @@ func (s *Store) get(key []byte) ([]byte, error) {
 // already committed?" at admission, in block validation and when proposing
 // — so every level gets a Bloom filter, which answers those without reading
 // data blocks; and the block cache is sized for the index and filter blocks
-// of a chain of millions of transactions rather than Pebble's 8 MB default.
+// of a chain of a few million transactions (about 11 MB per million) and the
+// hot state, rather than Pebble's 8 MB default. Cache and memtables are most
+// of a node's memory: with 256 MB of cache and 64 MB memtables a validator
+// passed 300 MB within minutes under load (docs/benchmarks.md, Headroom).
 // The caller must Unref the returned Cache once the DB is open.
 func DefaultPebbleOptions() *pebble.Options {
 	o := &pebble.Options{
 		Logger:       quietLogger{},
-		Cache:        pebble.NewCache(256 << 20),
-		MemTableSize: 64 << 20,
+		Cache:        pebble.NewCache(DefaultCacheSize),
+		MemTableSize: 32 << 20,
 	}
 	for i := range o.Levels {
 		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	return o
 }
+
+// DefaultCacheSize is the block cache of a node's store.
+const DefaultCacheSize = 64 << 20
 
 // quietLogger keeps Pebble's informational messages out of the node's log;
 // errors and fatal conditions still reach stderr.
