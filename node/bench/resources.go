@@ -6,7 +6,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -45,9 +47,10 @@ type NodeCost struct {
 	IdleRSS float64 `json:"idle_rss_bytes"`
 	PeakRSS float64 `json:"peak_rss_bytes"`
 	// DiskBytes is the store's size on disk after the run (0 when the
-	// node does not report it) and ChainTxs the transactions the node has
-	// committed since it started: on a fresh network, every transaction
-	// the store holds.
+	// node does not report it), or the whole data directory's when the
+	// bench was given it (--data-dirs: the consensus log too), and ChainTxs
+	// the transactions the node has committed since it started: on a fresh
+	// network, every transaction the store holds.
 	DiskBytes float64 `json:"disk_bytes"`
 	ChainTxs  float64 `json:"chain_txs"`
 }
@@ -168,4 +171,23 @@ func (c *costMeter) end(ctx context.Context) []NodeCost {
 		nc.DiskBytes, nc.ChainTxs = s[metricDisk], s[metricCommitted]
 	}
 	return c.costs
+}
+
+// DirSize is the bytes of the regular files under dir (what du -b counts,
+// near enough): disk per committed transaction for nodes whose data
+// directory the caller names, whatever engine they run.
+func DirSize(dir string) float64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a file removed by a compaction meanwhile
+		}
+		if d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return float64(n)
 }

@@ -40,6 +40,12 @@ type Options struct {
 	// Inflight bounds, in --max mode, the transactions submitted and not yet
 	// seen committed; 0 means 4,000.
 	Inflight int
+	// DataDirs, when set, are the nodes' data directories, in the order of
+	// Nodes: disk is measured there (every file) rather than read from the
+	// store's metric.
+	DataDirs []string
+	// Label names the run in its summary.
+	Label string
 	// Batch, when above 1, submits that many transactions per request
 	// (POST /v1/txs/batch), as a client gateway would; 1 submits each
 	// transaction on its own.
@@ -48,6 +54,9 @@ type Options struct {
 
 // Summary is the outcome of a run (JSON for --json).
 type Summary struct {
+	// Label names the run in tables (qian bench --label; scripts/bench.sh
+	// gives each target its own).
+	Label          string         `json:"label,omitempty"`
 	Kind           string         `json:"kind"`
 	Batch          int            `json:"batch"` // transactions per submission request
 	RecordsPerTx   int            `json:"records_per_tx"`
@@ -356,8 +365,14 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	<-progressExited // the meter is sampled there
 
 	s := r.sum
+	s.Label = r.o.Label
 	s.BenchCPUs = ownCPU() - cpu0
 	s.Costs = meter.end(ctx)
+	for i, d := range r.o.DataDirs {
+		if i < len(s.Costs) && d != "" {
+			s.Costs[i].DiskBytes = DirSize(d)
+		}
+	}
 	s.DurationS = elapsed.Seconds()
 	s.OfferedTPS = float64(r.o.Rate)
 	s.Submitted = int(r.submitted.Load())
