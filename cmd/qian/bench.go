@@ -104,7 +104,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
 	cmd.Flags().String("label", "", "name of the run in its summary (qian bench table groups runs by it)")
 	cmd.Flags().String("data-dirs", "", "comma-separated data directories of the nodes, in --nodes order: disk per transaction is measured there (every file) instead of read from the store's metric")
-	cmd.AddCommand(newBenchChartCmd(e), newBenchTableCmd(e))
+	cmd.AddCommand(newBenchChartCmd(e), newBenchTableCmd(e), newBenchDiskCmd(e))
 	return cmd
 }
 
