@@ -49,6 +49,9 @@ type BlockResult struct {
 	Writes  []Write     // net state changes, sorted by key
 	AppHash ledger.Hash // commits to everything above; see AppHash
 	Events  []Event     // in transaction order
+	// TxHashes are the transactions' hashes, in order (computed once here,
+	// for the caller's index and results).
+	TxHashes []ledger.Hash
 }
 
 // Executor routes each transaction to its contract method. It holds no
@@ -108,6 +111,7 @@ func (x *Executor) ExecuteBlock(st Store, prevAppHash ledger.Hash, ctx BlockCont
 	}
 	res.Writes = blk.Writes()
 	res.AppHash = AppHash(prevAppHash, ctx.Height, res.Writes, hashes, res.Results, res.Events)
+	res.TxHashes = hashes
 	return res, nil
 }
 

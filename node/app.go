@@ -31,6 +31,10 @@ type Execution struct {
 	// AdmissionChanged says the block changed what admission checks
 	// depend on (membership), so the mempool must recheck what it holds.
 	AdmissionChanged bool
+	// TxHashes, when the application computed them, are the transactions'
+	// hashes in order; the node then does not hash them again for the
+	// index and the mempool.
+	TxHashes []ledger.Hash
 }
 
 // Event is something a transaction did that subscribers care about.

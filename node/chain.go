@@ -168,7 +168,14 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	if err != nil {
 		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
 	}
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+	hashes := ex.TxHashes
+	if len(hashes) != len(b.Txs) {
+		hashes = make([]ledger.Hash, len(b.Txs))
+		for i, tx := range b.Txs {
+			hashes[i] = tx.Hash()
+		}
+	}
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes}); err != nil {
 		return err
 	}
 	if cm, ok := c.app.(committedHook); ok {
@@ -179,7 +186,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	c.lastCommit = time.Now()
 	c.evidence = dropIncluded(c.evidence, b.Evidence)
 	c.mu.Unlock()
-	c.pool.Update(b.Txs, ex.AdmissionChanged)
+	c.pool.UpdateHashes(hashes, ex.AdmissionChanged)
 	c.metrics.blockCommitted(b, time.Since(start), c.lastCommit.Sub(prevCommit))
 	c.events.publish(BlockEvent{Height: b.Header.Height, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs), AppHash: ex.AppHash, Events: ex.Events})
 	c.log.Debug("committed", "height", b.Header.Height, "hash", b.Hash().Short(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))

@@ -62,9 +62,9 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	for _, ev := range res.Events {
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs))}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs)), TxHashes: res.TxHashes}
 	for i, tx := range txs {
-		h := tx.Hash()
+		h := res.TxHashes[i]
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
 			ex.AdmissionChanged = true
 		}

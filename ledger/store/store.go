@@ -156,6 +156,10 @@ type Committed struct {
 	// AppHash is the state commitment after executing Block; the next
 	// header carries it.
 	AppHash ledger.Hash
+	// TxHashes, when set, are the hashes of Block's transactions in order,
+	// as the caller computed them executing the block (the store hashes
+	// them itself otherwise).
+	TxHashes []ledger.Hash
 }
 
 // CommitBlock stores one height with a single synced batch. The caller has
@@ -176,6 +180,8 @@ func (s *Store) CommitBlock(c *Committed) error {
 		return fmt.Errorf("commit block %d: commit certificate is not for this block", h)
 	case len(c.Results) != len(blk.Txs):
 		return fmt.Errorf("commit block %d: %d results for %d transactions", h, len(c.Results), len(blk.Txs))
+	case c.TxHashes != nil && len(c.TxHashes) != len(blk.Txs):
+		return fmt.Errorf("commit block %d: %d transaction hashes for %d transactions", h, len(c.TxHashes), len(blk.Txs))
 	}
 
 	b := s.db.NewBatch()
@@ -193,7 +199,12 @@ func (s *Store) CommitBlock(c *Committed) error {
 	binary.BigEndian.PutUint64(loc, h)
 	for i, tx := range blk.Txs {
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
-		txh := tx.Hash()
+		var txh ledger.Hash
+		if c.TxHashes != nil {
+			txh = c.TxHashes[i]
+		} else {
+			txh = tx.Hash()
+		}
 		_ = b.Set(hashKey(prefixTx, txh), loc, nil)
 		_ = b.Set(resultKey(h, uint32(i)), c.Results[i], nil)
 	}

@@ -326,3 +326,26 @@ func TestUsageAfterCompact(t *testing.T) {
 		t.Fatalf("committed txs %d of %d bytes (%v), want %d", n, b, err, 20*50)
 	}
 }
+
+// TestCommitWithCallersHashes: hashes the caller computed index the
+// transactions as the store's own would; a count that does not match the
+// block's is refused and writes nothing.
+func TestCommitWithCallersHashes(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	txs := []*ledger.Tx{c.Tx(1, 1, []byte("a")), c.Tx(2, 2, []byte("b"))}
+	blk, cmt := c.Next(txs)
+	hashes := []ledger.Hash{txs[0].Hash(), txs[1].Hash()}
+	bad := &Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes[:1]}
+	if err := s.CommitBlock(bad); err == nil || s.Height() != 0 {
+		t.Fatalf("one hash for two transactions: err %v, height %d", err, s.Height())
+	}
+	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hashes {
+		if height, pos, err := s.TxLocation(h); err != nil || height != 1 || pos != uint32(i) {
+			t.Errorf("tx %d: at %d/%d (%v)", i, height, pos, err)
+		}
+	}
+}
