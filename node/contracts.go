@@ -27,6 +27,10 @@ type ContractsApp struct {
 	mu      sync.Mutex
 	members map[ledger.PublicKey]struct{}
 	gen     uint64 // incremented by each clear; see CheckTx
+
+	// records answers execution's reads of accounts and organisations
+	// across blocks (membercache.go).
+	records memberCache
 }
 
 // NewContractsApp returns the production application.
@@ -54,7 +58,7 @@ func (a *ContractsApp) Genesis(doc *genesis.Doc) ([]store.Write, ledger.Hash, er
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {
-	res, err := a.x.ExecuteBlock(st, prev, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
+	res, err := a.x.ExecuteBlock(a.records.reader(st, hdr.Height), prev, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +77,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 			ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: h, Attrs: ev.Attrs})
 		}
 	}
+	a.records.executed(ex)
 	return ex, nil
 }
 
@@ -81,6 +86,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 // state before the commit must not refill it with what is no longer true,
 // hence the generation).
 func (a *ContractsApp) Committed(ex *Execution) {
+	a.records.committed(ex)
 	if !ex.AdmissionChanged {
 		return
 	}
