@@ -87,7 +87,7 @@ comet_network() {
 		dirs="${dirs:+$dirs,}$dir/node$i/data"
 	done
 	for _ in $(seq 1 150); do
-		h=$(curl -s "http://127.0.0.1:$((base + 1))/status" | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p')
+		h=$(curl -s "http://127.0.0.1:$((base + 1))/status" 2>/dev/null | sed -n 's/.*"latest_block_height":"\([0-9]*\)".*/\1/p' || true)
 		if [ "${h:-0}" -ge 2 ]; then return; fi
 		sleep 0.2
 	done
