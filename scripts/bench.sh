@@ -19,6 +19,8 @@
 #   h1v      one validator, as fast as committed (at most 12,000 in flight), 50 per request, 60 s
 #   headroom all four; sidebyside runs scripts/cometbft-bench.sh --runs REPEAT (CometBFT v0.38.25)
 # Every summary carries each validator's CPU µs per committed transaction, idle and peak RSS and disk.
+# The figures of issue 14 and the redrawn chart, on a quiet machine (about two hours):
+#   scripts/bench.sh --stages "headroom sidebyside sweep" --repeat 3 --out DIR
 #
 # The rate runs submit in requests of 50 transactions (POST /v1/txs/batch, as a co-op's or exchange's
 # gateway would); one more run at 1,000 tx/s submits each transaction on its own request.
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
 	--kind) kind=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--stages) stages=$2; shift 2 ;;
-	*) sed -n '2,28p' "$0"; exit 2 ;;
+	*) sed -n '2,30p' "$0"; exit 2 ;;
 	esac
 done
 
