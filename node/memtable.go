@@ -18,7 +18,7 @@ package node
 // being flushed), so 64 MB memtables put up to 128 MB of a validator's
 // 300 MB budget there. With these sizes, the 64 MB block cache and a
 // smaller signature cache, a validator's peak RSS over 60 s at 2,500 tx/s
-// went from 383-398 MB to 240-247 MB; flushing twice as often cost about
+// went from 383-398 MiB to 240-247 MiB; flushing twice as often cost about
 // 1 µs of CPU per transaction in compactions (docs/benchmarks.md,
 // Headroom).
 const (
