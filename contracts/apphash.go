@@ -91,10 +91,12 @@ type GenesisResult struct {
 	AppHash ledger.Hash
 }
 
-// Genesis builds the initial state from the founding organisations. Every
-// organisation is checked as a proposal would be (ids, roles, prefixes that
-// do not overlap, unique GLNs and keys); a problem is an *Error naming it.
-func Genesis(chainID string, orgs []membership.OrgSpec) (*GenesisResult, error) {
+// Genesis builds the initial state from the founding organisations and the
+// genesis validators. Every organisation is checked as a proposal would be
+// (ids, roles, prefixes that do not overlap, unique GLNs and keys), every
+// validator as an addition would be (membership.GenesisValidators); a
+// problem is an *Error naming it.
+func Genesis(chainID string, orgs []membership.OrgSpec, vals []membership.Validator) (*GenesisResult, error) {
 	if err := ledger.ValidateChainID(chainID); err != nil {
 		return nil, err
 	}
@@ -102,6 +104,9 @@ func Genesis(chainID string, orgs []membership.OrgSpec) (*GenesisResult, error) 
 	t := blk.Begin()
 	t.Set(ChainIDKey, []byte(chainID))
 	if err := membership.Genesis(t, orgs); err != nil {
+		return nil, err
+	}
+	if err := membership.GenesisValidators(t, vals); err != nil {
 		return nil, err
 	}
 	t.Commit()

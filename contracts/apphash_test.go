@@ -99,6 +99,8 @@ func vector(t *testing.T) (*contracts.GenesisResult, *contracts.BlockResult, []*
 		{ID: "farm", Name: "都匀螺丝壳生态茶园", Roles: []membership.Role{membership.Farm}, Prefixes: []string{"6923101"},
 			GLNs: []string{"6923101000011"}, Admins: []ledger.PublicKey{farm.PublicKey()}},
 		{ID: "data_exchange", Name: "贵阳大数据交易所", Roles: []membership.Role{membership.DataExchange}, Admins: []ledger.PublicKey{dx.PublicKey()}},
+	}, []membership.Validator{
+		{PubKey: contracttest.Key("vector validator").PublicKey(), Power: 10, Org: "farm", Name: "farm-node", PeerID: contracttest.PeerID("farm-node")},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -120,8 +122,8 @@ func vector(t *testing.T) (*contracts.GenesisResult, *contracts.BlockResult, []*
 func TestAppHashVector(t *testing.T) {
 	g, res, txs := vector(t)
 	const (
-		wantGenesis = "afbb2f35438523638becc7d6783ed870c0b207c554183e88e60c7e6878c91621"
-		wantBlock1  = "410f2d11d22bccffaddfb16175999732f6eceffc227d9e27d1cda377fdfea3a9"
+		wantGenesis = "ab6fab8c3711ac34f51e9c4c77554702129c175f32419de4bb3fce5037af8b80"
+		wantBlock1  = "40524db8b84548e90d4ebca181da03ce36b3b402cc805469f3da8c38c28e2ee4"
 	)
 	if got := g.AppHash.String(); got != wantGenesis {
 		t.Errorf("genesis app hash %s, want %s", got, wantGenesis)

@@ -178,6 +178,30 @@ func newOrg(id string, prefixes, glns []string, admin ledger.PrivateKey) []byte 
 	return propose(&membership.Propose{Kind: membership.AddOrg, Org: s})
 }
 
+func valChange(c *membership.ValidatorChange) []byte {
+	return propose(&membership.Propose{Kind: c.Kind, Validator: c, Reason: "test"})
+}
+
+// pass proposes payload as the regulator and has five more founding
+// organisations approve it (6 of the 8 electors), each in its own block;
+// it returns the code of the approval that passes it.
+func pass(t *testing.T, c *contracttest.Chain, ks demo.Keys, payload []byte) string {
+	t.Helper()
+	ptx := c.Tx(ks[membership.Regulator], membership.Contract, membership.MethodPropose, payload)
+	res, err := c.Block(ptx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := res.Results[0]; !r.OK() {
+		return r.Code
+	}
+	code := ""
+	for _, r := range []membership.Role{membership.Farm, membership.Cooperative, membership.Processor, membership.Logistics, membership.Retailer} {
+		code = c.Do(ks[r], membership.Contract, membership.MethodApprove, (&membership.Approve{Proposal: ptx.Hash()}).Encode()).Code
+	}
+	return code
+}
+
 func anchor(h ledger.Hash) []byte { return (&notary.Anchor{Hash: h, Kind: notary.Evidence}).Encode() }
 
 var codeScenarios = []scenario{
@@ -215,7 +239,7 @@ var codeScenarios = []scenario{
 	}},
 	{call.ErrInternal, func(t *testing.T) string {
 		ks := demoKeys()
-		g, _ := contracts.Genesis(contracttest.ChainID, demoOrgs(ks))
+		g, _ := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
 		st := newStore(g)
 		x := contracts.NewExecutorWith([]*contracts.Method{{Contract: "bug", Name: "panic", Decode: func([]byte) (any, error) { return nil, nil },
 			Run: func(*call.Context, *membership.Caller, []byte) error { panic("bug") }}})
@@ -264,6 +288,36 @@ var codeScenarios = []scenario{
 		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodApprove, (&membership.Approve{Proposal: ptx.Hash()}).Encode()).Code
 	}},
 	{call.ErrOrgStatus, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose, propose(&membership.Propose{Kind: membership.ReinstateOrg, OrgID: "farm"}))},
+	{call.ErrUnknownValidator, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		valChange(&membership.ValidatorChange{Kind: membership.RemoveValidator, Key: contracttest.Key("nobody").PublicKey()}))},
+	{call.ErrValidatorKeyUsed, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		valChange(&membership.ValidatorChange{Kind: membership.AddValidator, Org: "farm", Name: "farm-2", Key: contracttest.ValidatorKey(0).PublicKey(), Power: 5, PeerID: contracttest.PeerID("farm-2")}))},
+	{call.ErrValidatorPeerUsed, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		valChange(&membership.ValidatorChange{Kind: membership.AddValidator, Org: "farm", Name: "farm-2", Key: contracttest.Key("new validator").PublicKey(), Power: 5, PeerID: contracttest.PeerID("v1")}))},
+	{call.ErrValidatorPower, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		valChange(&membership.ValidatorChange{Kind: membership.SetValidatorPower, Key: contracttest.ValidatorKey(0).PublicKey(), Power: 0}))},
+	{call.ErrValidatorSetEmpty, func(t *testing.T) string {
+		ks := demoKeys()
+		c, err := contracttest.NewWith(demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose,
+			valChange(&membership.ValidatorChange{Kind: membership.RemoveValidator, Key: contracttest.ValidatorKey(0).PublicKey()})).Code
+	}},
+	{call.ErrValidatorPowerShift, tx(role(membership.Regulator), membership.Contract, membership.MethodPropose,
+		valChange(&membership.ValidatorChange{Kind: membership.SetValidatorPower, Key: contracttest.ValidatorKey(0).PublicKey(), Power: 30}))},
+	{call.ErrValidatorPending, func(t *testing.T) string {
+		c, ks := demoWorld(t)
+		v0 := contracttest.ValidatorKey(0).PublicKey()
+		if code := pass(t, c, ks, valChange(&membership.ValidatorChange{Kind: membership.SetValidatorPower, Key: v0, Power: 12})); code != call.OK {
+			t.Fatalf("the first change: %s", code)
+		}
+		// Approved by the last block: it takes effect two heights later,
+		// and the validator may not change again before.
+		return c.Do(ks[membership.Regulator], membership.Contract, membership.MethodPropose,
+			valChange(&membership.ValidatorChange{Kind: membership.SetValidatorPower, Key: v0, Power: 11})).Code
+	}},
 	{call.ErrInvalidGTIN, tx(role(membership.Processor), trace.Contract, trace.MethodRegisterProduct, (&trace.RegisterProduct{GTIN: "06923103000110", Name: "x"}).Encode())},
 	{call.ErrPrefixNotOwned, tx(role(membership.Farm), trace.Contract, trace.MethodRegisterProduct, (&trace.RegisterProduct{GTIN: contracttest.WithCheck("0692310300099"), Name: "x"}).Encode())},
 	{call.ErrObjectExists, capture(farmOp, &epcis.Event{Type: epcis.ObjectEvent, EventTime: later, TimeZoneOffset: cst, Action: epcis.Add,

@@ -138,7 +138,7 @@ func TestRejectedTransactionIsRolledBack(t *testing.T) {
 
 func TestPanickingMethodIsInternalError(t *testing.T) {
 	ks := demoKeys()
-	g, err := contracts.Genesis(contracttest.ChainID, demoOrgs(ks))
+	g, err := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func (brokenStore) Get([]byte) ([]byte, error) { return nil, errBroken }
 
 func TestStoreFailureFailsTheBlock(t *testing.T) {
 	ks := demoKeys()
-	g, _ := contracts.Genesis(contracttest.ChainID, demoOrgs(ks))
+	g, _ := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
 	st := memstate.New()
 	st.Apply(g.Writes)
 	tx := &ledger.Tx{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Contract: notary.Contract, Method: notary.MethodAnchor,

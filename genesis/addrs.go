@@ -56,13 +56,14 @@ func validateAddresses(field string, addrs []string) error {
 	return nil
 }
 
-// Peers says, for the node whose peer id is self, whom the network admits
-// and whom to dial, from genesis alone: every validator's and observer's
-// node is admitted; every other validator with addresses is dialled at
-// them. A node adds its config's p2p.peers and p2p.allowed_peers to these.
-func (d *Doc) Peers(self peer.ID) (admitted []peer.ID, dial []peer.AddrInfo) {
+// Peers says, for the node whose peer id is self, what genesis alone says
+// of the network: the validators' and the observers' nodes, and whom to
+// dial (every other validator with addresses, at them). A node adds its
+// config's p2p.peers and p2p.allowed_peers to these, and follows the
+// validator set as governance changes it.
+func (d *Doc) Peers(self peer.ID) (validators, observers []peer.ID, dial []peer.AddrInfo) {
 	for _, v := range d.Validators {
-		admitted = append(admitted, v.PeerID)
+		validators = append(validators, v.PeerID)
 		if v.PeerID == self || len(v.Addresses) == 0 {
 			continue
 		}
@@ -75,7 +76,7 @@ func (d *Doc) Peers(self peer.ID) (admitted []peer.ID, dial []peer.AddrInfo) {
 		dial = append(dial, info)
 	}
 	for _, o := range d.Observers {
-		admitted = append(admitted, o.PeerID)
+		observers = append(observers, o.PeerID)
 	}
-	return admitted, dial
+	return validators, observers, dial
 }

@@ -19,7 +19,7 @@ func BenchmarkParseFoundingGenesis(b *testing.B) {
 				ID: fmt.Sprintf("org-%d", i), Name: fmt.Sprint("机构 ", i), Roles: []Role{RoleFarm},
 				GS1Prefixes: []string{fmt.Sprintf("69%05d", i)}, Admins: []ledger.PublicKey{admin.PublicKey()},
 			}}
-			r.Validator = &Validator{Name: fmt.Sprintf("node-%d", i), Organisation: r.Organisation.ID, PubKey: val.PublicKey(),
+			r.Validator = &Validator{Name: fmt.Sprintf("node-%d", i), Org: r.Organisation.ID, PubKey: val.PublicKey(),
 				PeerID: testPeer(b, fmt.Sprint(i)), Power: 10, Addresses: []string{fmt.Sprintf("/ip4/10.0.%d.%d/tcp/26656", i/256, i%256)}}
 			if err := r.Sign(admin, val, node); err != nil {
 				b.Fatal(err)

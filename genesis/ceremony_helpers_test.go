@@ -49,10 +49,10 @@ func testRequest(t testing.TB, chain string, i int, observer bool) (*JoinRequest
 	id, _ := peer.IDFromPrivateKey(k.node)
 	addrs := []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", 27000+10*i)}
 	if observer {
-		r.Observer = &Observer{Name: "node-" + o.id, Organisation: o.id, PeerID: id, Addresses: addrs}
+		r.Observer = &Observer{Name: "node-" + o.id, Org: o.id, PeerID: id, Addresses: addrs}
 	} else {
 		k.validator = testKey(t, "validator "+o.id)
-		r.Validator = &Validator{Name: "node-" + o.id, Organisation: o.id, PubKey: k.validator.PublicKey(), PeerID: id, Power: uint64(10 + i), Addresses: addrs}
+		r.Validator = &Validator{Name: "node-" + o.id, Org: o.id, PubKey: k.validator.PublicKey(), PeerID: id, Power: uint64(10 + i), Addresses: addrs}
 	}
 	if err := r.Sign(k.admin, k.validator, k.node); err != nil {
 		t.Fatal(err)

@@ -25,7 +25,7 @@ func Check(d *Doc, mine []*JoinRequest) error {
 		}
 	}
 	for i, v := range d.Validators {
-		if v.Organisation == "" {
+		if v.Org == "" {
 			return ceremonyErr(CodeUnsigned, "validators[%d] %q names no organisation: no join request brought it, so the coordinator added it", i, v.Name)
 		}
 	}

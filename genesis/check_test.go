@@ -56,11 +56,14 @@ func TestCheckRefusals(t *testing.T) {
 			d.Organisations = append(d.Organisations, o)
 			return d
 		}, []*JoinRequest{mine}, CodeUnsigned, testOrgs[7].id},
-		{"a validator added without a request", func() *Doc {
+		{"a validator added without a request, with an organisation for it", func() *Doc {
 			d := assembled(reqs)
-			d.Validators = append(d.Validators, testDoc(t).Validators[0])
+			v := testDoc(t).Validators[0]
+			v.Org = testOrgs[7].id
+			d.Validators = append(d.Validators, v)
+			d.Organisations = append(d.Organisations, testDoc(t).Organisations[7])
 			return d
-		}, []*JoinRequest{mine}, CodeUnsigned, "validators[3]"},
+		}, []*JoinRequest{mine}, CodeUnsigned, testOrgs[7].id},
 		{"my request is for another chain", func() *Doc { return assembled(reqs) }, []*JoinRequest{resign(0, func(r *JoinRequest) { r.ChainID = "qian-other" })}, CodeWrongChain, "qian-other"},
 	}
 	for _, c := range cases {
@@ -71,6 +74,17 @@ func TestCheckRefusals(t *testing.T) {
 		err := Check(d, c.mine)
 		if ceremonyCode(err) != c.code || !strings.Contains(err.Error(), c.says) {
 			t.Errorf("%s: err = %v, want %s mentioning %q", c.name, err, c.code, c.says)
+		}
+	}
+	// A validator added on its own does not even make a valid genesis: it
+	// names no organisation, or one whose request brought another node.
+	for _, org := range []string{"", testOrgs[0].id} {
+		d := assembled(reqs)
+		v := testDoc(t).Validators[1]
+		v.Org = org
+		d.Validators = append(d.Validators, v)
+		if err := d.Validate(); err == nil {
+			t.Errorf("a validator added with org %q: the genesis is valid", org)
 		}
 	}
 	if err := Check(assembled(reqs), reqs); err != nil {

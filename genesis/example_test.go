@@ -21,8 +21,8 @@ func exampleDoc(t testing.TB) *Doc {
 		GenesisTime: time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
 		Consensus:   DefaultConsensusParams(),
 		Validators: []Validator{
-			{Name: "node0", PubKey: testKey(t, "validator node0").PublicKey(), PeerID: testPeer(t, "node0"), Power: 10},
-			{Name: "node1", PubKey: testKey(t, "validator node1").PublicKey(), PeerID: testPeer(t, "node1"), Power: 10},
+			{Name: "node0", PubKey: testKey(t, "validator node0").PublicKey(), PeerID: testPeer(t, "node0"), Power: 10, Org: "meitan-tea-garden"},
+			{Name: "node1", PubKey: testKey(t, "validator node1").PublicKey(), PeerID: testPeer(t, "node1"), Power: 10, Org: "meitan-tea-garden"},
 		},
 		Organisations: []Organisation{{
 			ID: "meitan-tea-garden", Name: "湄潭云雾茶园", NameEN: "Meitan Cloud-Mist Tea Garden",

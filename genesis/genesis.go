@@ -99,10 +99,12 @@ type Validator struct {
 	PubKey ledger.PublicKey // consensus key (BIP-340), signs votes and proposals
 	PeerID peer.ID          // libp2p identity of the validator's node
 	Power  uint64           // voting power, 1 to ledger.MaxVotingPower
-	// Organisation is the id of the founding organisation that runs the
-	// validator; "" in documents written before validators named one.
-	// Governance of the validator set acts through it.
-	Organisation string
+	// Org is the id of the organisation that runs the validator: one of
+	// Organisations. Governance changes to the validator set are proposed
+	// and approved by organisations (contracts/membership), so every
+	// validator has one; only a chain without organisations leaves it
+	// empty, and such a chain has no governance.
+	Org string
 	// Addresses are where the other nodes dial this validator: libp2p
 	// multiaddrs without the /p2p/ part (the peer id is PeerID), so that
 	// `qian start` needs no hand-written p2p.peers.
@@ -112,10 +114,10 @@ type Validator struct {
 // Observer is a founding member's node that follows the chain without
 // voting. Validators admit it as they admit each other; it dials them.
 type Observer struct {
-	Name         string  // unique among validators and observers
-	Organisation string  // id of the founding organisation that runs it
-	PeerID       peer.ID // libp2p identity of the node
-	Addresses    []string
+	Name      string  // unique among validators and observers
+	Org       string  // id of the founding organisation that runs it
+	PeerID    peer.ID // libp2p identity of the node
+	Addresses []string
 }
 
 // Organisation is a founding member of the chain.
@@ -147,4 +149,14 @@ func (d *Doc) ValidatorSet() (*ledger.ValidatorSet, error) {
 		return nil, fmt.Errorf("genesis validators: %w", err)
 	}
 	return s, nil
+}
+
+// ValidatorNames maps each genesis validator's key to its name, for
+// reports that name the validators who signed (ledger/proof.Anchor).
+func (d *Doc) ValidatorNames() map[ledger.PublicKey]string {
+	out := make(map[ledger.PublicKey]string, len(d.Validators))
+	for _, v := range d.Validators {
+		out[v.PubKey] = v.Name
+	}
+	return out
 }

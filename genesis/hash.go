@@ -36,20 +36,25 @@ func (d *Doc) Identity() ledger.ChainIdentity { return ledger.NewChainIdentity(d
 //	                       list of string glns,
 //	                       list of [32] admins
 //
-// followed, only when the document uses a field of the founding ceremony
-// (a validator's organisation or addresses, an observer, an
-// organisation's join signatures), by
+// followed, when the document sets any of the fields that came with
+// validator organisations and the founding ceremony (a validator's org or
+// addresses, an observer, an organisation's join signatures), by the
+// extension
 //
 //	u8      01
-//	list    validators:    string organisation, list of string addresses
-//	list    observers:     string name, string organisation,
+//	list    validators:    string org, list of string addresses
+//	list    observers:     string name, string org,
 //	                       bytes peer_id, list of string addresses
 //	list    organisations: option of join signatures:
 //	                       [64] admin, option of [64] validator, [64] node
 //
-// so a document written before those fields existed keeps its hash, and
-// one that uses them cannot share an encoding with one that does not (the
-// first part ends where its own counts say).
+// Every field is encoded once. A genesis with organisations names an org
+// for each validator (Validate), so its hash always covers the extension;
+// a document that sets none of those fields (no organisations, addresses
+// or observers) is the first part alone. The two cannot share an encoding:
+// the first part ends where its own counts say. (The ceremony made these
+// fields an extension so that older files kept their hash; since store
+// format 3 such files are refused anyway.)
 func (d *Doc) Encode() []byte {
 	e := &encoder{}
 	e.str(d.ChainID)
@@ -84,13 +89,13 @@ func (d *Doc) Encode() []byte {
 	e.u8(1)
 	e.count(len(d.Validators))
 	for _, v := range d.Validators {
-		e.str(v.Organisation)
+		e.str(v.Org)
 		e.strs(v.Addresses)
 	}
 	e.count(len(d.Observers))
 	for _, o := range d.Observers {
 		e.str(o.Name)
-		e.str(o.Organisation)
+		e.str(o.Org)
 		e.str(string(o.PeerID))
 		e.strs(o.Addresses)
 	}
@@ -109,14 +114,14 @@ func (d *Doc) Encode() []byte {
 	return e.b
 }
 
-// usesCeremonyFields reports whether the document sets a field that the
-// first genesis layout did not have.
+// usesCeremonyFields reports whether the document sets a field of the
+// encoding's extension.
 func (d *Doc) usesCeremonyFields() bool {
 	if len(d.Observers) > 0 {
 		return true
 	}
 	for _, v := range d.Validators {
-		if v.Organisation != "" || len(v.Addresses) > 0 {
+		if v.Org != "" || len(v.Addresses) > 0 {
 			return true
 		}
 	}

@@ -70,6 +70,7 @@ func testDoc(t testing.TB) *Doc {
 	for i, n := range []string{"node0", "node1", "node2"} {
 		d.Validators = append(d.Validators, Validator{
 			Name: n, PubKey: testKey(t, "validator "+n).PublicKey(), PeerID: testPeer(t, n), Power: uint64(10 + i),
+			Org: testOrgs[i].id,
 		})
 	}
 	for _, o := range testOrgs {

@@ -51,10 +51,10 @@ type JoinRequest struct {
 // node returns the fields the two kinds of node share.
 func (r *JoinRequest) node() (name, org string, id peer.ID, addrs []string) {
 	if v := r.Validator; v != nil {
-		return v.Name, v.Organisation, v.PeerID, v.Addresses
+		return v.Name, v.Org, v.PeerID, v.Addresses
 	}
 	if o := r.Observer; o != nil {
-		return o.Name, o.Organisation, o.PeerID, o.Addresses
+		return o.Name, o.Org, o.PeerID, o.Addresses
 	}
 	return "", "", "", nil
 }

@@ -45,7 +45,7 @@ func TestJoinRequestFileRoundTrip(t *testing.T) {
 func TestJoinSignaturesCoverEveryField(t *testing.T) {
 	edits := map[string]func(r *JoinRequest){
 		"chain id":      func(r *JoinRequest) { r.ChainID = "qian-other" },
-		"org id":        func(r *JoinRequest) { r.Organisation.ID = "other-org"; r.Validator.Organisation = "other-org" },
+		"org id":        func(r *JoinRequest) { r.Organisation.ID = "other-org"; r.Validator.Org = "other-org" },
 		"org name":      func(r *JoinRequest) { r.Organisation.Name = "别的茶园" },
 		"english name":  func(r *JoinRequest) { r.Organisation.NameEN = "Other" },
 		"role":          func(r *JoinRequest) { r.Organisation.Roles = []Role{RoleRegulator} },
@@ -158,7 +158,7 @@ func TestJoinRequestFileRules(t *testing.T) {
 			o := sub(m, "organisation")
 			o["admins"] = append(o["admins"].([]any), testKey(t, "second").PublicKey().String())
 		}), CodeInvalidRequest, "organisation.admins"},
-		{"node of another organisation", edit(good, func(m map[string]any) { sub(m, "validator")["organisation"] = "other" }), CodeInvalidRequest, "validator.organisation"},
+		{"node of another organisation", edit(good, func(m map[string]any) { sub(m, "validator")["org"] = "other" }), CodeInvalidRequest, "validator.org"},
 		{"power zero", edit(good, func(m map[string]any) { sub(m, "validator")["power"] = 0 }), CodeInvalidRequest, "validator.power"},
 		{"GLN outside the prefixes", edit(good, func(m map[string]any) { sub(m, "organisation")["glns"] = []any{"6901231000019"} }), CodeInvalidRequest, "organisation.glns[0]"},
 		{"address with a peer id", edit(good, func(m map[string]any) {

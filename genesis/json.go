@@ -44,19 +44,19 @@ type jsonConsensus struct {
 }
 
 type jsonValidator struct {
-	Name         string   `json:"name"`
-	Organisation string   `json:"organisation,omitempty"`
-	PubKey       string   `json:"pub_key"`
-	PeerID       string   `json:"peer_id"`
-	Power        uint64   `json:"power"`
-	Addresses    []string `json:"addresses,omitempty"`
+	Name      string   `json:"name"`
+	Org       string   `json:"org,omitempty"`
+	PubKey    string   `json:"pub_key"`
+	PeerID    string   `json:"peer_id"`
+	Power     uint64   `json:"power"`
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 type jsonObserver struct {
-	Name         string   `json:"name"`
-	Organisation string   `json:"organisation"`
-	PeerID       string   `json:"peer_id"`
-	Addresses    []string `json:"addresses,omitempty"`
+	Name      string   `json:"name"`
+	Org       string   `json:"org"`
+	PeerID    string   `json:"peer_id"`
+	Addresses []string `json:"addresses,omitempty"`
 }
 
 type jsonJoin struct {

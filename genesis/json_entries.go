@@ -48,7 +48,7 @@ func (v *jsonValidator) toValidator(field string) (*Validator, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Validator{Name: v.Name, Organisation: v.Organisation, PubKey: pk, PeerID: id, Power: v.Power, Addresses: v.Addresses}, nil
+	return &Validator{Name: v.Name, Org: v.Org, PubKey: pk, PeerID: id, Power: v.Power, Addresses: v.Addresses}, nil
 }
 
 func (o *jsonObserver) toObserver(field string) (*Observer, error) {
@@ -56,7 +56,7 @@ func (o *jsonObserver) toObserver(field string) (*Observer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Observer{Name: o.Name, Organisation: o.Organisation, PeerID: id, Addresses: o.Addresses}, nil
+	return &Observer{Name: o.Name, Org: o.Org, PeerID: id, Addresses: o.Addresses}, nil
 }
 
 func (o *jsonOrg) toOrg(field string) (*Organisation, error) {
@@ -96,11 +96,11 @@ func (o *jsonOrg) toOrg(field string) (*Organisation, error) {
 }
 
 func validatorJSON(v *Validator) jsonValidator {
-	return jsonValidator{Name: v.Name, Organisation: v.Organisation, PubKey: v.PubKey.String(), PeerID: v.PeerID.String(), Power: v.Power, Addresses: v.Addresses}
+	return jsonValidator{Name: v.Name, Org: v.Org, PubKey: v.PubKey.String(), PeerID: v.PeerID.String(), Power: v.Power, Addresses: v.Addresses}
 }
 
 func observerJSON(o *Observer) jsonObserver {
-	return jsonObserver{Name: o.Name, Organisation: o.Organisation, PeerID: o.PeerID.String(), Addresses: o.Addresses}
+	return jsonObserver{Name: o.Name, Org: o.Org, PeerID: o.PeerID.String(), Addresses: o.Addresses}
 }
 
 func orgJSON(o *Organisation) jsonOrg {

@@ -20,11 +20,19 @@ func (d *Doc) validateNodes() error {
 	}
 	names := map[string]string{}
 	peers := map[peer.ID]string{}
+	// Every validator names the organisation that runs it (governance of
+	// the validator set acts through it): one of the founding
+	// organisations, or none on a chain without organisations.
 	for i, v := range d.Validators {
 		f := fmt.Sprintf("validators[%d]", i)
 		names[v.Name], peers[v.PeerID] = f, f
-		if v.Organisation != "" && !orgs[v.Organisation] {
-			return fieldErr(f+".organisation", "%q is not the id of a founding organisation", v.Organisation)
+		switch {
+		case len(orgs) == 0 && v.Org != "":
+			return fieldErr(f+".org", "%q names an organisation, but the genesis has none", v.Org)
+		case len(orgs) > 0 && v.Org == "":
+			return fieldErr(f+".org", "missing: the id of the organisation that runs the validator")
+		case len(orgs) > 0 && !orgs[v.Org]:
+			return fieldErr(f+".org", "%q is not the id of a founding organisation", v.Org)
 		}
 	}
 	if len(d.Observers) > MaxObservers {
@@ -39,11 +47,11 @@ func (d *Doc) validateNodes() error {
 			return fieldErr(f+".name", "%q is also the name of %s", o.Name, other)
 		}
 		names[o.Name] = f
-		if o.Organisation == "" {
-			return fieldErr(f+".organisation", "missing: an observer is a founding organisation's node")
+		if o.Org == "" {
+			return fieldErr(f+".org", "missing: an observer is a founding organisation's node")
 		}
-		if !orgs[o.Organisation] {
-			return fieldErr(f+".organisation", "%q is not the id of a founding organisation", o.Organisation)
+		if !orgs[o.Org] {
+			return fieldErr(f+".org", "%q is not the id of a founding organisation", o.Org)
 		}
 		if err := o.PeerID.Validate(); err != nil {
 			return fieldErr(f+".peer_id", "%v", err)
@@ -96,13 +104,13 @@ func (d *Doc) requestOf(i int) (*JoinRequest, int) {
 	r := &JoinRequest{ChainID: d.ChainID, Organisation: o}
 	nodes := 0
 	for k := range d.Validators {
-		if d.Validators[k].Organisation == o.ID {
+		if d.Validators[k].Org == o.ID {
 			v := d.Validators[k]
 			r.Validator, nodes = &v, nodes+1
 		}
 	}
 	for k := range d.Observers {
-		if d.Observers[k].Organisation == o.ID {
+		if d.Observers[k].Org == o.ID {
 			ob := d.Observers[k]
 			r.Observer, nodes = &ob, nodes+1
 		}

@@ -30,9 +30,9 @@ func TestCeremonyFieldRules(t *testing.T) {
 		reason string
 	}{
 		{"validator of an unknown organisation", func(m map[string]any) {
-			val(m, 0)["organisation"] = "nobody"
+			val(m, 0)["org"] = "nobody"
 			delete(org(m, 0), "join_signatures")
-		}, "validators[0].organisation", "not the id of a founding organisation"},
+		}, "validators[0].org", "not the id of a founding organisation"},
 		{"address not a multiaddr", func(m map[string]any) { val(m, 1)["addresses"] = []any{"127.0.0.1:26656"} }, "validators[1].addresses[0]", "not a multiaddr"},
 		{"address with a peer id", func(m map[string]any) {
 			val(m, 1)["addresses"] = []any{"/ip4/127.0.0.1/tcp/26656/p2p/" + peerX}
@@ -49,8 +49,8 @@ func TestCeremonyFieldRules(t *testing.T) {
 			}
 			val(m, 1)["addresses"] = as
 		}, "validators[1].addresses", "at most 8"},
-		{"observer without organisation", func(m map[string]any) { delete(obs(m, 0), "organisation") }, "observers[0].organisation", "missing"},
-		{"observer of an unknown organisation", func(m map[string]any) { obs(m, 0)["organisation"] = "nobody" }, "observers[0].organisation", "not the id"},
+		{"observer without organisation", func(m map[string]any) { delete(obs(m, 0), "org") }, "observers[0].org", "missing"},
+		{"observer of an unknown organisation", func(m map[string]any) { obs(m, 0)["org"] = "nobody" }, "observers[0].org", "not the id"},
 		{"observer named like a validator", func(m map[string]any) { obs(m, 0)["name"] = val(m, 2)["name"] }, "observers[0].name", "validators[2]"},
 		{"observer name with space", func(m map[string]any) { obs(m, 0)["name"] = "an observer" }, "observers[0].name", "1 to 64"},
 		{"observer with a validator's peer id", func(m map[string]any) { obs(m, 0)["peer_id"] = val(m, 0)["peer_id"] }, "observers[0].peer_id", "validators[0]"},
@@ -59,7 +59,7 @@ func TestCeremonyFieldRules(t *testing.T) {
 		{"join signatures with two admins", func(m map[string]any) {
 			org(m, 2)["admins"] = append(arr(org(m, 2), "admins"), testKey(t, "second").PublicKey().String())
 		}, "organisations[2].admins", "one admin key"},
-		{"join signatures and no node", func(m map[string]any) { val(m, 1)["organisation"] = org(m, 0)["id"] }, "organisations[0].join_signatures", "2 nodes"},
+		{"join signatures and no node", func(m map[string]any) { val(m, 1)["org"] = org(m, 0)["id"] }, "organisations[0].join_signatures", "2 nodes"},
 		{"validator signature of an observer", func(m map[string]any) {
 			sigs(m, 1)["validator"] = sigs(m, 0)["validator"]
 		}, "organisations[1].join_signatures.validator", "observer"},
@@ -91,23 +91,23 @@ func TestCeremonyFieldRules(t *testing.T) {
 	}
 }
 
-// The ceremony's fields take part in the hash, and a document that does not
-// use them keeps the hash it had before they existed (the worked example of
-// docs/operations.md, checked by TestOperationsDocExample, is one).
+// The fields of the encoding's extension (validators' org and addresses,
+// observers, join signatures) take part in the hash, and a document that
+// sets none of them is the first part alone.
 func TestHashCoversCeremonyFields(t *testing.T) {
 	base := testCeremonyDoc(t)
 	edits := map[string]func(d *Doc){
-		"validator organisation": func(d *Doc) { d.Validators[0].Organisation = "" },
-		"validator address":      func(d *Doc) { d.Validators[0].Addresses = append(d.Validators[0].Addresses, "/ip4/127.0.0.1/tcp/1") },
-		"observer name":          func(d *Doc) { d.Observers[0].Name = "x" },
-		"observer organisation":  func(d *Doc) { d.Observers[0].Organisation = d.Organisations[0].ID },
-		"observer peer":          func(d *Doc) { d.Observers[0].PeerID = testPeer(t, "x") },
-		"observer address":       func(d *Doc) { d.Observers[0].Addresses = nil },
-		"observer removed":       func(d *Doc) { d.Observers = nil },
-		"admin signature":        func(d *Doc) { d.Organisations[0].Join.Admin[5]++ },
-		"validator signature":    func(d *Doc) { s := *d.Organisations[0].Join.Validator; s[5]++; d.Organisations[0].Join.Validator = &s },
-		"node signature":         func(d *Doc) { d.Organisations[0].Join.Node[5]++ },
-		"no join signatures":     func(d *Doc) { d.Organisations[0].Join = nil },
+		"validator org":       func(d *Doc) { d.Validators[0].Org = "" },
+		"validator address":   func(d *Doc) { d.Validators[0].Addresses = append(d.Validators[0].Addresses, "/ip4/127.0.0.1/tcp/1") },
+		"observer name":       func(d *Doc) { d.Observers[0].Name = "x" },
+		"observer org":        func(d *Doc) { d.Observers[0].Org = d.Organisations[0].ID },
+		"observer peer":       func(d *Doc) { d.Observers[0].PeerID = testPeer(t, "x") },
+		"observer address":    func(d *Doc) { d.Observers[0].Addresses = nil },
+		"observer removed":    func(d *Doc) { d.Observers = nil },
+		"admin signature":     func(d *Doc) { d.Organisations[0].Join.Admin[5]++ },
+		"validator signature": func(d *Doc) { s := *d.Organisations[0].Join.Validator; s[5]++; d.Organisations[0].Join.Validator = &s },
+		"node signature":      func(d *Doc) { d.Organisations[0].Join.Node[5]++ },
+		"no join signatures":  func(d *Doc) { d.Organisations[0].Join = nil },
 	}
 	seen := map[ledger.Hash]string{base.Hash(): "base"}
 	for name, edit := range edits {
@@ -118,15 +118,17 @@ func TestHashCoversCeremonyFields(t *testing.T) {
 		}
 		seen[d.Hash()] = name
 	}
-	// Without any ceremony field, the encoding is the first layout exactly.
-	plain := testDoc(t)
-	if plain.usesCeremonyFields() {
-		t.Fatal("testDoc uses ceremony fields")
+	// Without any of those fields, the encoding is the first part exactly;
+	// with validators' orgs (testDoc), the extension follows it.
+	plain, withOrg := testDoc(t), testDoc(t)
+	for i := range plain.Validators {
+		plain.Validators[i].Org = ""
 	}
-	withOrg := testDoc(t)
-	withOrg.Validators[0].Organisation = withOrg.Organisations[0].ID
+	if plain.usesCeremonyFields() {
+		t.Fatal("a document without the extension's fields uses it")
+	}
 	enc, encOrg := plain.Encode(), withOrg.Encode()
 	if len(encOrg) <= len(enc) || string(encOrg[:len(enc)]) != string(enc) || encOrg[len(enc)] != 1 {
-		t.Fatal("the ceremony fields are not an extension after the first layout, marked 01")
+		t.Fatal("the extension does not follow the first part, marked 01")
 	}
 }

@@ -68,6 +68,9 @@ func TestValidationRules(t *testing.T) {
 		{"zero power", func(m map[string]any) { val(m, 1)["power"] = 0 }, "validators[1].power", "zero"},
 		{"power too large", func(m map[string]any) { val(m, 1)["power"] = uint64(1)<<50 + 1 }, "validators[1].power", "exceeds"},
 		{"power as string", func(m map[string]any) { val(m, 1)["power"] = "10" }, "validators.power", "uint64"},
+		{"validator org missing", func(m map[string]any) { delete(val(m, 1), "org") }, "validators[1].org", "missing"},
+		{"validator org unknown", func(m map[string]any) { val(m, 2)["org"] = "nobody" }, "validators[2].org", "not the id of a founding organisation"},
+		{"validator org without organisations", func(m map[string]any) { m["organisations"] = []any{} }, "validators[0].org", "has none"},
 		// organisations
 		{"org id empty", func(m map[string]any) { org(m, 0)["id"] = "" }, "organisations[0].id", ""},
 		{"org id upper case", func(m map[string]any) { org(m, 0)["id"] = "Farm" }, "organisations[0].id", "a-z"},
@@ -201,8 +204,12 @@ func TestValidDocumentAccepted(t *testing.T) {
 	if got.Hash() != d.Hash() {
 		t.Fatal("hash changed across JSON round trip")
 	}
-	// Organisations are optional: a chain may start with none.
+	// Organisations are optional: a chain may start with none, and then
+	// its validators name none.
 	d.Organisations = nil
+	for i := range d.Validators {
+		d.Validators[i].Org = ""
+	}
 	if _, err := Parse(d.JSON()); err != nil {
 		t.Fatalf("document without organisations: %v", err)
 	}

@@ -54,7 +54,7 @@ func joinVectors(t *testing.T) [][2]string {
 		ID: "meitan-tea-garden", Name: "湄潭云雾茶园", NameEN: "Meitan Cloud-Mist Tea Garden",
 		Roles: []Role{RoleFarm}, GS1Prefixes: []string{"6901230"}, GLNs: []string{"6901230000010"},
 		Admins: []ledger.PublicKey{admin.PublicKey()},
-	}, Validator: &Validator{Name: "meitan-node", Organisation: "meitan-tea-garden", PubKey: val.PublicKey(), PeerID: id, Power: 10,
+	}, Validator: &Validator{Name: "meitan-node", Org: "meitan-tea-garden", PubKey: val.PublicKey(), PeerID: id, Power: 10,
 		Addresses: []string{"/ip4/203.0.113.7/tcp/26656"}}}
 	if err := r.Sign(admin, val, node); err != nil {
 		t.Fatal(err)

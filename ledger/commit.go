@@ -83,6 +83,7 @@ type SigVerifier interface {
 // Verify checks that c certifies blockHash at height on chain: every
 // signature is a valid precommit by the validator it names, no validator
 // appears twice, and the signers hold more than two thirds of the power.
+// vals must be the validator set of height.
 func (c *Commit) Verify(chain ChainIdentity, vals *ValidatorSet, height uint64, blockHash Hash) error {
 	return c.VerifyWith(chain, vals, height, blockHash, nil)
 }
@@ -93,13 +94,38 @@ func (c *Commit) VerifyWith(chain ChainIdentity, vals *ValidatorSet, height uint
 	if err := chain.Validate(); err != nil {
 		return err
 	}
+	if err := c.CheckSigners(vals, height, blockHash); err != nil {
+		return err
+	}
+	msg := c.SignBytes(chain)
+	for _, s := range c.Sigs {
+		val, _ := vals.Get(int(s.Validator))
+		var valid bool
+		if v != nil {
+			valid = v.Verify(val.PubKey, msg, s.Sig)
+		} else {
+			valid = val.PubKey.Verify(msg, s.Sig)
+		}
+		if !valid {
+			return fmt.Errorf("commit at height %d: precommit of validator %d (%s) on chain %s: %w", height, s.Validator, val.PubKey.Short(), chain, ErrBadSignature)
+		}
+	}
+	return nil
+}
+
+// CheckSigners checks everything Verify checks except the signatures: c is
+// for (height, blockHash), its signers are members of vals in strictly
+// increasing order, and they hold more than two thirds of vals' power. A
+// verifier that checks many signatures as one batch (ledger/proof) calls
+// it, then verifies each signer's precommit, SignBytes, against the
+// signer's key in vals; that together is Verify.
+func (c *Commit) CheckSigners(vals *ValidatorSet, height uint64, blockHash Hash) error {
 	if c.Height != height {
 		return fmt.Errorf("commit is for height %d, want %d", c.Height, height)
 	}
 	if c.BlockHash != blockHash {
 		return fmt.Errorf("commit at height %d is for block %s, want %s", height, c.BlockHash.Short(), blockHash.Short())
 	}
-	msg := voteSignBytes(chain, Precommit, c.Height, c.Round, &c.BlockHash)
 	var power uint64
 	last := -1
 	for _, s := range c.Sigs {
@@ -108,25 +134,22 @@ func (c *Commit) VerifyWith(chain ChainIdentity, vals *ValidatorSet, height uint
 			return fmt.Errorf("commit at height %d: signers not in strictly increasing order at validator %d", height, i)
 		}
 		last = i
-		val, ok := vals.Get(i)
+		v, ok := vals.Get(i)
 		if !ok {
 			return fmt.Errorf("commit at height %d: validator index %d is not in the set of %d", height, i, vals.Size())
 		}
-		var valid bool
-		if v != nil {
-			valid = v.Verify(val.PubKey, msg, s.Sig)
-		} else {
-			valid = val.PubKey.Verify(msg, s.Sig)
-		}
-		if !valid {
-			return fmt.Errorf("commit at height %d: precommit of validator %d (%s) on chain %s: %w", height, i, val.PubKey.Short(), chain, ErrBadSignature)
-		}
-		power += val.Power
+		power += v.Power
 	}
 	if power < vals.QuorumPower() {
 		return fmt.Errorf("commit at height %d: signers hold %d of %d voting power, need more than two thirds (%d)", height, power, vals.TotalPower(), vals.QuorumPower())
 	}
 	return nil
+}
+
+// SignBytes is the message every signature of c signs on chain: the
+// precommit sign bytes of (height, round, block).
+func (c *Commit) SignBytes(chain ChainIdentity) Hash {
+	return voteSignBytes(chain, Precommit, c.Height, c.Round, &c.BlockHash)
 }
 
 // DecodeCommit decodes the canonical encoding of a commit.

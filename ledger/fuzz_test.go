@@ -66,7 +66,7 @@ func FuzzDecodeBlock(f *testing.F) {
 
 func FuzzDecodeEvidence(f *testing.F) {
 	a, b := Hash{1}, Hash{2}
-	ev := NewDuplicateVoteEvidence(&Vote{Type: Prevote, Height: 3, BlockHash: &a}, &Vote{Type: Prevote, Height: 3, BlockHash: &b})
+	ev := NewDuplicateVoteEvidence(testKey(1).PublicKey(), &Vote{Type: Prevote, Height: 3, BlockHash: &a}, &Vote{Type: Prevote, Height: 3, BlockHash: &b})
 	fuzzCanonical(f, [][]byte{ev.Encode()}, DecodeEvidence, (*DuplicateVoteEvidence).Encode)
 }
 

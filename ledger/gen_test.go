@@ -116,7 +116,10 @@ func genHeader(t *rapid.T, chainID string, height uint64) Header {
 		AppHash:        genHash(t, "app_hash"),
 		ValidatorsHash: genHash(t, "validators_hash"),
 		Proposer:       genKey(t, "proposer"),
-		EvidenceHash:   genHash(t, "evidence_hash"),
+		// Drawn last, so that the draws above keep the values they had
+		// before the field existed.
+		NextValidatorsHash: genHash(t, "next_validators_hash"),
+		EvidenceHash:       genHash(t, "evidence_hash"),
 	}
 	if height > 1 {
 		h.PrevBlockHash = genHash(t, "prev")
@@ -134,7 +137,7 @@ func genEvidence(t *rapid.T) *DuplicateVoteEvidence {
 	}
 	b.BlockHash = &h
 	b.Sig = genSig(t, "sig_b")
-	return NewDuplicateVoteEvidence(a, &b)
+	return NewDuplicateVoteEvidence(genKey(t, "signer"), a, &b)
 }
 
 func genBlock(t *rapid.T) *Block {

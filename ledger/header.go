@@ -23,11 +23,18 @@ type Header struct {
 	// AppHash commits to the state after executing every block up to and
 	// including height-1 (the application hash is known only after a block
 	// executes, so it rides in the next header).
-	AppHash        Hash      `json:"app_hash"`
-	ValidatorsHash Hash      `json:"validators_hash"`
-	Proposer       PublicKey `json:"proposer"`
-	LastCommitHash Hash      `json:"last_commit_hash"` // zero at height 1
-	EvidenceHash   Hash      `json:"evidence_hash"`    // Merkle root of the block's evidence
+	AppHash Hash `json:"app_hash"`
+	// ValidatorsHash is the hash of the set that signs this height;
+	// NextValidatorsHash the hash of the set that signs the next one. Every
+	// node derives both from its executed state (a change approved by
+	// block h takes effect at h+2, so header h+1 already names it), and a
+	// verifier holding only genesis follows the set from header to header
+	// through them (docs/consensus.md, "Validator-set changes").
+	ValidatorsHash     Hash      `json:"validators_hash"`
+	NextValidatorsHash Hash      `json:"next_validators_hash"`
+	Proposer           PublicKey `json:"proposer"`
+	LastCommitHash     Hash      `json:"last_commit_hash"` // zero at height 1
+	EvidenceHash       Hash      `json:"evidence_hash"`    // Merkle root of the block's evidence
 }
 
 // Timestamp returns Time as a time.Time in UTC.
@@ -43,6 +50,7 @@ func (h *Header) encode(e *encoder) {
 	e.fixed(h.TxRoot[:])
 	e.fixed(h.AppHash[:])
 	e.fixed(h.ValidatorsHash[:])
+	e.fixed(h.NextValidatorsHash[:])
 	e.fixed(h.Proposer[:])
 	e.fixed(h.LastCommitHash[:])
 	e.fixed(h.EvidenceHash[:])
@@ -50,7 +58,7 @@ func (h *Header) encode(e *encoder) {
 
 // Encode returns the canonical encoding.
 func (h *Header) Encode() []byte {
-	e := encoder{buf: make([]byte, 0, 256)}
+	e := encoder{buf: make([]byte, 0, 384)}
 	h.encode(&e)
 	return e.buf
 }
@@ -86,6 +94,7 @@ func decodeHeader(d *decoder) *Header {
 	d.fixed("tx_root", h.TxRoot[:])
 	d.fixed("app_hash", h.AppHash[:])
 	d.fixed("validators_hash", h.ValidatorsHash[:])
+	d.fixed("next_validators_hash", h.NextValidatorsHash[:])
 	d.fixed("proposer", h.Proposer[:])
 	d.fixed("last_commit_hash", h.LastCommitHash[:])
 	d.fixed("evidence_hash", h.EvidenceHash[:])

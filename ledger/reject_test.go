@@ -236,7 +236,7 @@ func TestSignaturesNameOneGenesis(t *testing.T) {
 	h2 := Hash{0x43}
 	other := &Vote{Type: Precommit, Height: 3, Round: 0, BlockHash: &h2}
 	_ = other.Sign(chainA, k)
-	if err := NewDuplicateVoteEvidence(vote, other).Verify(chainB, set); !errors.Is(err, ErrBadSignature) {
+	if err := NewDuplicateVoteEvidence(k.PublicKey(), vote, other).Verify(chainB, set); !errors.Is(err, ErrBadSignature) {
 		t.Fatalf("evidence of chain A on chain B: %v", err)
 	}
 
@@ -345,7 +345,7 @@ func TestEvidenceVerify(t *testing.T) {
 	v2 := &Vote{Type: Prevote, Height: 3, Round: 0, BlockHash: &b}
 	_ = v1.Sign(c, k)
 	_ = v2.Sign(c, k)
-	ev := NewDuplicateVoteEvidence(v2, v1)
+	ev := NewDuplicateVoteEvidence(k.PublicKey(), v2, v1)
 	if err := ev.Verify(c, set); err != nil {
 		t.Fatal(err)
 	}
@@ -353,19 +353,29 @@ func TestEvidenceVerify(t *testing.T) {
 	if err != nil || got.Verify(c, set) != nil {
 		t.Fatalf("decoded evidence: %v", err)
 	}
-	same := &DuplicateVoteEvidence{A: v1, B: v1}
+	// The evidence names the key that signed; checked against another
+	// set (a later one, where index 0 is another key), it accuses nobody.
+	other, _ := NewValidatorSet([]Validator{{PubKey: testKey(6).PublicKey(), Power: 1}})
+	if err := ev.Verify(c, other); err == nil || !strings.Contains(err.Error(), "not the named signer") {
+		t.Fatalf("evidence checked against a set where its index is another key: %v", err)
+	}
+	lying := NewDuplicateVoteEvidence(testKey(6).PublicKey(), v2, v1)
+	if lying.Verify(c, set) == nil {
+		t.Fatal("evidence naming a key that is not the validator at its index accepted")
+	}
+	same := &DuplicateVoteEvidence{Signer: k.PublicKey(), A: v1, B: v1}
 	if same.Verify(c, set) == nil {
 		t.Fatal("two identical votes accepted as evidence")
 	}
 	nilVote := &Vote{Type: Prevote, Height: 3, Round: 0}
 	_ = nilVote.Sign(c, k)
-	if err := NewDuplicateVoteEvidence(v1, nilVote).Verify(c, set); err != nil {
+	if err := NewDuplicateVoteEvidence(k.PublicKey(), v1, nilVote).Verify(c, set); err != nil {
 		t.Fatalf("block vs nil is equivocation: %v", err)
 	}
 	v3 := *v2
 	v3.Round = 1
 	_ = v3.Sign(c, k)
-	if NewDuplicateVoteEvidence(v1, &v3).Verify(c, set) == nil {
+	if NewDuplicateVoteEvidence(k.PublicKey(), v1, &v3).Verify(c, set) == nil {
 		t.Fatal("votes in different rounds accepted as evidence")
 	}
 }

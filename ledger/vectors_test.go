@@ -54,7 +54,7 @@ func encodingVectors(t *testing.T) []vector {
 
 	b1 := &Block{Header: Header{
 		ChainID: vectorChain, Height: 1, Time: 1764000000000000000,
-		ValidatorsHash: vals.Hash(), Proposer: k1.PublicKey(),
+		ValidatorsHash: vals.Hash(), NextValidatorsHash: vals.Hash(), Proposer: k1.PublicKey(),
 	}, Txs: []*Tx{tx}}
 	b1.FillHeader()
 	add("tx-root", b1.Header.TxRoot.bytes())
@@ -105,17 +105,56 @@ func encodingVectors(t *testing.T) []vector {
 	if err := conflict.Sign(chain, k2); err != nil {
 		t.Fatal(err)
 	}
-	ev := NewDuplicateVoteEvidence(prevote, conflict)
+	ev := NewDuplicateVoteEvidence(k2.PublicKey(), prevote, conflict)
 	add("evidence", ev.Encode())
 
 	b2 := &Block{Header: Header{
 		ChainID: vectorChain, Height: 2, Time: 1764000001000000000, PrevBlockHash: h,
-		AppHash: Hash{0xab}, ValidatorsHash: vals.Hash(), Proposer: k2.PublicKey(),
+		AppHash: Hash{0xab}, ValidatorsHash: vals.Hash(), NextValidatorsHash: vals.Hash(), Proposer: k2.PublicKey(),
 	}, LastCommit: commit, Evidence: []*DuplicateVoteEvidence{ev}}
 	b2.FillHeader()
 	add("header-2", b2.Header.Encode())
 	add("block-2", b2.Encode())
+
+	// A validator-set transition at height 4: governance replaced k3 by k4
+	// (approved by block 2), so header 3, still signed by k1..k3, names the
+	// new set as its next; its certificate by k1..k3 and the new set
+	// complete the transition (ledger.Transition).
+	k4 := testKey(4)
+	setB, err := NewValidatorSet([]Validator{{k1.PublicKey(), 10}, {k2.PublicKey(), 10}, {k4.PublicKey(), 10}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add("validator-set-b", setB.Encode())
+	add("validator-set-b-hash", setB.Hash().bytes())
+	b3 := &Block{Header: Header{
+		ChainID: vectorChain, Height: 3, Time: 1764000002000000000, PrevBlockHash: b2.Hash(),
+		AppHash: Hash{0xac}, ValidatorsHash: vals.Hash(), NextValidatorsHash: setB.Hash(), Proposer: k3.PublicKey(),
+	}, LastCommit: chainCommit(t, chain, 2, b2.Hash(), k1, k2, k3)}
+	b3.FillHeader()
+	add("header-3", b3.Header.Encode())
+	c3 := chainCommit(t, chain, 3, b3.Hash(), k1, k2, k3)
+	add("commit-3", c3.Encode())
+	f := NewSetFollower(chain, vals)
+	sigs, err := f.Transition(&Transition{Header: &b3.Header, Commit: c3, Validators: setB})
+	if err != nil || VerifyEach(sigs) >= 0 || f.Current().Hash() != setB.Hash() {
+		t.Fatalf("the vector transition does not follow: %v", err)
+	}
 	return out
+}
+
+// chainCommit is a round-0 commit of (height, block) by keys, indexes
+// 0, 1, 2, ... in order.
+func chainCommit(t *testing.T, chain ChainIdentity, height uint64, block Hash, keys ...PrivateKey) *Commit {
+	c := &Commit{Height: height, BlockHash: block}
+	for i, k := range keys {
+		v := &Vote{Type: Precommit, Height: height, BlockHash: &block, Validator: uint16(i)}
+		if err := v.Sign(chain, k); err != nil {
+			t.Fatal(err)
+		}
+		c.Sigs = append(c.Sigs, CommitSig{Validator: uint16(i), Sig: v.Sig})
+	}
+	return c
 }
 
 // docVectors reads the vectors from docs/encoding.md: a line
@@ -176,17 +215,20 @@ func TestEncodingVectorsMatchDocs(t *testing.T) {
 	}
 	// Every encoded vector must also decode and re-encode to itself.
 	decoders := map[string]func([]byte) error{
-		"tx":            func(b []byte) error { _, err := DecodeTx(b); return err },
-		"validator-set": func(b []byte) error { _, err := DecodeValidatorSet(b); return err },
-		"header-1":      func(b []byte) error { _, err := DecodeHeader(b); return err },
-		"header-2":      func(b []byte) error { _, err := DecodeHeader(b); return err },
-		"block-1":       func(b []byte) error { _, err := DecodeBlock(b); return err },
-		"block-2":       func(b []byte) error { _, err := DecodeBlock(b); return err },
-		"vote-prevote":  func(b []byte) error { _, err := DecodeVote(b); return err },
-		"vote-nil":      func(b []byte) error { _, err := DecodeVote(b); return err },
-		"proposal":      func(b []byte) error { _, err := DecodeProposal(b); return err },
-		"commit":        func(b []byte) error { _, err := DecodeCommit(b); return err },
-		"evidence":      func(b []byte) error { _, err := DecodeEvidence(b); return err },
+		"tx":              func(b []byte) error { _, err := DecodeTx(b); return err },
+		"validator-set":   func(b []byte) error { _, err := DecodeValidatorSet(b); return err },
+		"header-1":        func(b []byte) error { _, err := DecodeHeader(b); return err },
+		"header-2":        func(b []byte) error { _, err := DecodeHeader(b); return err },
+		"block-1":         func(b []byte) error { _, err := DecodeBlock(b); return err },
+		"block-2":         func(b []byte) error { _, err := DecodeBlock(b); return err },
+		"vote-prevote":    func(b []byte) error { _, err := DecodeVote(b); return err },
+		"vote-nil":        func(b []byte) error { _, err := DecodeVote(b); return err },
+		"proposal":        func(b []byte) error { _, err := DecodeProposal(b); return err },
+		"commit":          func(b []byte) error { _, err := DecodeCommit(b); return err },
+		"evidence":        func(b []byte) error { _, err := DecodeEvidence(b); return err },
+		"validator-set-b": func(b []byte) error { _, err := DecodeValidatorSet(b); return err },
+		"header-3":        func(b []byte) error { _, err := DecodeHeader(b); return err },
+		"commit-3":        func(b []byte) error { _, err := DecodeCommit(b); return err },
 	}
 	for name, dec := range decoders {
 		b, _ := hex.DecodeString(doc[name])

@@ -35,6 +35,10 @@ type Execution struct {
 	// hashes in order; the node then does not hash them again for the
 	// index and the mempool.
 	TxHashes []ledger.Hash
+	// NextValidators is the validator set of height h+2 when the block
+	// (height h) approved validator-set changes, else nil. The node stores
+	// it with the block and names it in header h+1 (next_validators_hash).
+	NextValidators *ledger.ValidatorSet
 }
 
 // Event is something a transaction did that subscribers care about.

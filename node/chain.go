@@ -22,10 +22,16 @@ import (
 type Chain struct {
 	// chain is the identity (chain id, genesis hash) that every
 	// certificate and piece of evidence this node accepts must be signed on.
-	chain   ledger.ChainIdentity
-	params  genesis.ConsensusParams
-	vals    *ledger.ValidatorSet
-	self    ledger.PublicKey // zero for an observer
+	chain  ledger.ChainIdentity
+	params genesis.ConsensusParams
+	// sets is the validator set of each height (the store's history);
+	// keys the validator keys this node holds (none for an observer; two
+	// while it holds the next key of a rotation).
+	sets *valHistory
+	keys []ledger.PublicKey
+	// onSets is told the tip after a stored block that scheduled a set or
+	// after which a new set takes effect: the network follows the set.
+	onSets  func(tip uint64)
 	st      *store.Store
 	app     Application
 	pool    *mempool.Mempool
@@ -89,12 +95,14 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	if height != c.st.Height()+1 {
 		return nil, fmt.Errorf("propose at %d: store is at %d", height, c.st.Height())
 	}
+	vals := c.sets.at(height)
 	b := &ledger.Block{Header: ledger.Header{
-		ChainID:        c.chain.ChainID(),
-		Height:         height,
-		Time:           time.Now().UnixNano(),
-		ValidatorsHash: c.vals.Hash(),
-		Proposer:       c.self,
+		ChainID:            c.chain.ChainID(),
+		Height:             height,
+		Time:               time.Now().UnixNano(),
+		ValidatorsHash:     vals.Hash(),
+		NextValidatorsHash: c.sets.at(height + 1).Hash(),
+		Proposer:           c.keyIn(vals),
 	}}
 	app, err := c.st.AppHash(height - 1)
 	if err != nil {
@@ -148,12 +156,23 @@ func (c *Chain) dropCommitted(txs []*ledger.Tx) []*ledger.Tx {
 	return out
 }
 
-// Commit implements the driver's Host: execute and store a decided block.
+// keyIn returns the key of this node that vals contains (zero if none).
+func (c *Chain) keyIn(vals *ledger.ValidatorSet) ledger.PublicKey {
+	for _, k := range c.keys {
+		if vals.IndexOf(k) >= 0 {
+			return k
+		}
+	}
+	return ledger.PublicKey{}
+}
+
+// Commit implements the driver's Host: execute and store a decided block,
+// and return the validator set of the next height.
 func (c *Chain) Commit(d *consensus.Decision) (*ledger.ValidatorSet, error) {
 	if err := c.commit(d.Block, d.Commit); err != nil {
 		return nil, err
 	}
-	return c.vals, nil
+	return c.sets.at(d.Height + 1), nil
 }
 
 // commit executes b and stores it with cmt in one synced batch, then updates
@@ -175,8 +194,22 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 			hashes[i] = tx.Hash()
 		}
 	}
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes}); err != nil {
+	h := b.Header.Height
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes, NextValidators: ex.NextValidators}); err != nil {
 		return err
+	}
+	if ex.NextValidators != nil {
+		c.sets.add(h+2, ex.NextValidators)
+		c.log.Info("validator-set change scheduled", "approved_at", h, "effective", h+2, "validators", ex.NextValidators.Size(), "power", ex.NextValidators.TotalPower(), "hash", ex.NextValidators.Hash().Short())
+	}
+	if c.sets.startsAt(h + 1) {
+		c.log.Info("a new validator set signs from the next height", "height", h+1, "validators", c.sets.at(h+1).Size(), "hash", c.sets.at(h+1).Hash().Short())
+	}
+	if ex.NextValidators != nil || c.sets.startsAt(h+1) {
+		c.metrics.validatorSet(c.sets.at(h+1), c.sets.list(), h)
+		if c.onSets != nil {
+			c.onSets(h)
+		}
 	}
 	if cm, ok := c.app.(committedHook); ok {
 		cm.Committed(ex)
@@ -217,7 +250,7 @@ func (c *Chain) Evidence(ev *ledger.DuplicateVoteEvidence) {
 			return
 		}
 	}
-	c.log.Warn("double vote detected", "validator", ev.A.Validator, "height", ev.A.Height, "round", ev.A.Round, "type", ev.A.Type)
+	c.log.Warn("double vote detected", "validator", ev.A.Validator, "key", ev.Signer.Short(), "height", ev.A.Height, "round", ev.A.Round, "type", ev.A.Type)
 	c.metrics.evidence.Inc()
 	c.evidence = append(c.evidence, ev)
 }

@@ -2,7 +2,10 @@ package node
 
 import (
 	"errors"
+	"fmt"
 	"sync"
+
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/codec"
@@ -42,6 +45,17 @@ func NewContractsApp() *ContractsApp {
 func (a *ContractsApp) Executor() *contracts.Executor { return a.x }
 
 func (a *ContractsApp) Genesis(doc *genesis.Doc) ([]store.Write, ledger.Hash, error) {
+	orgs, vals := GenesisMembers(doc)
+	g, err := contracts.Genesis(doc.ChainID, orgs, vals)
+	if err != nil {
+		return nil, ledger.Hash{}, err
+	}
+	return storeWrites(g.Writes), g.AppHash, nil
+}
+
+// GenesisMembers turns a genesis document's founding organisations and
+// validators into what the membership contract seeds its state with.
+func GenesisMembers(doc *genesis.Doc) ([]membership.OrgSpec, []membership.Validator) {
 	orgs := make([]membership.OrgSpec, len(doc.Organisations))
 	for i, o := range doc.Organisations {
 		roles := make([]membership.Role, len(o.Roles))
@@ -50,11 +64,11 @@ func (a *ContractsApp) Genesis(doc *genesis.Doc) ([]store.Write, ledger.Hash, er
 		}
 		orgs[i] = membership.OrgSpec{ID: o.ID, Name: o.Name, Roles: roles, Prefixes: o.GS1Prefixes, GLNs: o.GLNs, Admins: o.Admins}
 	}
-	g, err := contracts.Genesis(doc.ChainID, orgs)
-	if err != nil {
-		return nil, ledger.Hash{}, err
+	vals := make([]membership.Validator, len(doc.Validators))
+	for i, v := range doc.Validators {
+		vals[i] = membership.Validator{PubKey: v.PubKey, Power: v.Power, Org: v.Org, Name: v.Name, PeerID: membership.PeerID(v.PeerID)}
 	}
-	return storeWrites(g.Writes), g.AppHash, nil
+	return orgs, vals
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {
@@ -67,6 +81,22 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
 	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, Results: make([][]byte, len(txs)), TxHashes: res.TxHashes}
+	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
+		return nil, err
+	}
+	// Admission authenticates senders against accounts and organisations
+	// (membership.Authenticate): a block that writes either, whichever
+	// contract wrote it, or that schedules a validator set, changes what
+	// admission and its cache of senders must answer. (Any successful
+	// membership transaction, validator-set proposals and approvals
+	// included, counts too, below.)
+	ex.AdmissionChanged = ex.NextValidators != nil
+	for _, w := range res.Writes {
+		if cachedKey(w.Key) {
+			ex.AdmissionChanged = true
+			break
+		}
+	}
 	for i, tx := range txs {
 		h := res.TxHashes[i]
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
@@ -79,6 +109,55 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	}
 	a.records.executed(ex)
 	return ex, nil
+}
+
+// scheduledSet finds, among a block's writes, the validator set the block
+// scheduled for height+2 (membership.EffectDelay), if any.
+func scheduledSet(ws []contracts.Write, height uint64) (*ledger.ValidatorSet, error) {
+	for _, w := range ws {
+		if from, ok := membership.ValidatorSetFrom(w.Key); ok && from == height+membership.EffectDelay && w.Value != nil {
+			rec, err := membership.DecodeValidatorSet(w.Value)
+			if err != nil {
+				return nil, fmt.Errorf("block %d scheduled a validator set that does not decode: %w", height, err)
+			}
+			set, err := rec.Ledger()
+			if err != nil {
+				return nil, fmt.Errorf("block %d scheduled an invalid validator set: %w", height, err)
+			}
+			return set, nil
+		}
+	}
+	return nil, nil
+}
+
+// ValidatorPeers returns the node peer ids of the validators that sign
+// height tip+1 (current) and of those a set scheduled after it adds
+// (upcoming), from the membership contract's state: who the node admits.
+func (a *ContractsApp) ValidatorPeers(st *store.Store, tip uint64) (current, upcoming []peer.ID, err error) {
+	hist, err := membership.ValidatorHistory(st)
+	if err != nil {
+		return nil, nil, err
+	}
+	seen := map[peer.ID]bool{}
+	for _, s := range hist {
+		switch {
+		case s.From <= tip+1:
+			current = current[:0]
+			for _, v := range s.Validators {
+				if id, err := peer.IDFromBytes(v.PeerID); err == nil {
+					current = append(current, id)
+				}
+			}
+		default:
+			for _, v := range s.Validators {
+				if id, err := peer.IDFromBytes(v.PeerID); err == nil && !seen[id] {
+					seen[id] = true
+					upcoming = append(upcoming, id)
+				}
+			}
+		}
+	}
+	return current, upcoming, nil
 }
 
 // Committed is told each block once it is stored: a membership change

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
 	"github.com/qianchain/qianchain/ledger/store"
 )
 
@@ -19,7 +20,7 @@ func TestMemberCacheMirrorsTheStore(t *testing.T) {
 	}
 	defer st.Close()
 	acct, org, other := []byte("m/a/k1"), []byte("m/o/farm"), []byte("t/lot")
-	if err := st.InitGenesis(ledger.Hash{1}, []store.Write{{Key: acct, Value: []byte("v1")}, {Key: org, Value: []byte("active")}, {Key: other, Value: []byte("x")}}, ledger.Hash{2}); err != nil {
+	if err := st.InitGenesis(ledger.Hash{1}, ledgertest.NewChain("qian-test", 1).Validators, []store.Write{{Key: acct, Value: []byte("v1")}, {Key: org, Value: []byte("active")}, {Key: other, Value: []byte("x")}}, ledger.Hash{2}); err != nil {
 		t.Fatal(err)
 	}
 	var c memberCache

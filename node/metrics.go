@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
 )
 
 // Metrics are the node's Prometheus metrics, in a registry of its own (the
@@ -31,6 +32,12 @@ type Metrics struct {
 	admitBatch    *prometheus.HistogramVec
 	diskBytes     prometheus.GaugeFunc
 	peakRSS       prometheus.GaugeFunc
+	// The validator set of the next height, and the chain's set changes
+	// (the heights at which a new set took or will take effect).
+	validators       prometheus.Gauge
+	validatorPower   prometheus.Gauge
+	valChanges       prometheus.Gauge
+	valChangePending prometheus.Gauge
 }
 
 // newMetrics reads the mempool's size, the peer count and the store's size
@@ -69,9 +76,14 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64)
 	// every node.
 	m.peakRSS = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "process_peak_resident_bytes", Help: "Highest resident memory of the process since it started (0 where not measured)."},
 		peakRSS)
+	m.validators = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validators", Help: "Validators in the set that signs the next height."})
+	m.validatorPower = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_power", Help: "Total voting power of the set that signs the next height."})
+	m.valChanges = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_set_changes", Help: "Heights at which a governance change of the validator set took or will take effect, since genesis."})
+	m.valChangePending = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_set_change_pending_height", Help: "Height at which an approved validator-set change takes effect (0 when none is pending)."})
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		m.admitBatch, m.diskBytes, m.peakRSS, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		m.admitBatch, m.diskBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
 	return m
@@ -85,4 +97,18 @@ func (m *Metrics) blockCommitted(b *ledger.Block, took, sincePrev time.Duration)
 	if sincePrev > 0 && sincePrev < time.Hour {
 		m.blockInterval.Observe(sincePrev.Seconds())
 	}
+}
+
+// validatorSet reports the set of height tip+1 and the chain's changes.
+func (m *Metrics) validatorSet(next *ledger.ValidatorSet, spans []store.SetSpan, tip uint64) {
+	m.validators.Set(float64(next.Size()))
+	m.validatorPower.Set(float64(next.TotalPower()))
+	m.valChanges.Set(float64(len(spans) - 1))
+	pending := uint64(0)
+	for _, s := range spans {
+		if s.From > tip+1 {
+			pending = s.From
+		}
+	}
+	m.valChangePending.Set(float64(pending))
 }

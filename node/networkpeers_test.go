@@ -12,8 +12,9 @@ import (
 
 // A node dials the other genesis validators at their genesis addresses with
 // nothing in p2p.peers (a home made by the founding ceremony), admits the
-// founding observers, and dials a peer named in p2p.peers only at the
-// configured addresses.
+// founding observers besides the validators (peerPlan adds the validators
+// as the chain's state names them), and dials a peer named in p2p.peers
+// only at the configured addresses.
 func TestNetworkPeersFromGenesis(t *testing.T) {
 	ids := make([]peer.ID, 4)
 	for i := range ids {
@@ -29,15 +30,15 @@ func TestNetworkPeersFromGenesis(t *testing.T) {
 			{Name: "b", PeerID: ids[1], Addresses: []string{"/ip4/127.0.0.1/tcp/1010", "/ip4/127.0.0.1/udp/1010/quic-v1"}},
 			{Name: "c", PeerID: ids[2], Addresses: []string{"/ip4/127.0.0.1/tcp/1020"}},
 		},
-		Observers: []genesis.Observer{{Name: "o", PeerID: ids[3], Organisation: "x"}},
+		Observers: []genesis.Observer{{Name: "o", PeerID: ids[3], Org: "x"}},
 	}
 	cfg := config.Default(t.TempDir())
-	admitted, validators, dial, err := networkPeers(cfg, doc, ids[0])
+	validators, allowed, dial, err := networkPeers(cfg, doc, ids[0])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(admitted) != 4 || len(validators) != 3 || validators[ids[3]] {
-		t.Fatalf("admitted %v, validators %v", admitted, validators)
+	if len(validators) != 3 || len(allowed) != 1 || allowed[0] != ids[3] {
+		t.Fatalf("validators %v, allowed %v: want the three validators, and the observer allowed", validators, allowed)
 	}
 	if len(dial) != 2 || dial[0].ID != ids[1] || len(dial[0].Addrs) != 2 || dial[1].ID != ids[2] {
 		t.Fatalf("dials %v, want b (two addresses) and c, not itself", dial)

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"path/filepath"
 	"sync"
@@ -18,7 +17,6 @@ import (
 	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qianchain/qianchain/consensus"
 	"github.com/qianchain/qianchain/consensus/driver"
@@ -39,9 +37,11 @@ type Options struct {
 	Genesis *genesis.Doc
 	App     Application
 	Log     *slog.Logger
-	// NodeKey and ValidatorKey, when set, replace the key files (tests).
-	NodeKey      crypto.PrivKey
-	ValidatorKey ledger.PrivateKey
+	// NodeKey, ValidatorKey and NextValidatorKey, when set, replace the key
+	// files (tests).
+	NodeKey          crypto.PrivKey
+	ValidatorKey     ledger.PrivateKey
+	NextValidatorKey ledger.PrivateKey
 	// Handler builds what the HTTP address serves (node/api.New: the API,
 	// pages and metrics). Nil serves only /metrics.
 	Handler func(n *Node) http.Handler
@@ -69,6 +69,14 @@ type Node struct {
 	transport *consensusTransport
 	syncer    *blocksync.Syncer
 	valKey    ledger.PrivateKey
+	nextKey   ledger.PrivateKey // keys/validator_next.key: the key a rotation moves to; zero if none
+
+	// genesisPeers are the genesis validators' peers, admitted for the
+	// chain's life when the application keeps no validator directory;
+	// allowedPeers are admitted for the chain's life besides the
+	// validators: the founding observers (genesis) and p2p.allowed_peers.
+	genesisPeers []peer.ID
+	allowedPeers []peer.ID
 
 	http     *http.Server
 	httpAddr string
@@ -114,22 +122,28 @@ func New(o Options) (n *Node, err error) {
 			return nil, err
 		}
 	}
-	n.valKey = o.ValidatorKey
+	n.valKey, n.nextKey = o.ValidatorKey, o.NextValidatorKey
 	if cfg.Role == config.RoleValidator && n.valKey.IsZero() {
 		if n.valKey, err = loadValidatorKey(cfg); err != nil {
 			return nil, err
 		}
 	}
-	var self ledger.PublicKey
-	if !n.valKey.IsZero() {
-		self = n.valKey.PublicKey()
-		if vals.IndexOf(self) < 0 {
-			return nil, fmt.Errorf("validator key %s is not in the genesis validator set; run this node with role = \"observer\"", self.Short())
+	if cfg.Role == config.RoleValidator && n.nextKey.IsZero() {
+		if n.nextKey, err = loadNextValidatorKey(cfg); err != nil {
+			return nil, err
 		}
 	}
+	if !n.nextKey.IsZero() {
+		log.Info("holding the next validator key of a rotation; it signs from the height a set names it", "key", n.nextKey.PublicKey().Short())
+	}
 
-	// Store.
-	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(vals.IndexOf(self), vals.Size())}
+	// Store. Its memtable size is spread by this validator's index (see
+	// memtable.go), as of genesis: near enough after the set changes.
+	self := -1
+	if !n.valKey.IsZero() {
+		self = vals.IndexOf(n.valKey.PublicKey())
+	}
+	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(self, vals.Size())}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
@@ -138,7 +152,7 @@ func New(o Options) (n *Node, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("genesis state: %w", err)
 		}
-		if err := n.Store.InitGenesis(n.genesis, writes, appHash); err != nil {
+		if err := n.Store.InitGenesis(n.genesis, vals, writes, appHash); err != nil {
 			return nil, err
 		}
 		log.Info("initialised the store from genesis", "chain", doc.ChainID, "genesis", n.genesis.Short())
@@ -147,17 +161,27 @@ func New(o Options) (n *Node, err error) {
 	} else if g != n.genesis {
 		return nil, fmt.Errorf("the store in %s belongs to genesis %s, not %s", cfg.Paths().DataDir(), g.Short(), n.genesis.Short())
 	}
+	sets, err := loadValHistory(n.Store)
+	if err != nil {
+		return nil, err
+	}
+	n.logValidatorRole(sets)
 
 	// Network.
 	selfID, err := peer.IDFromPrivateKey(nodeKey)
 	if err != nil {
 		return nil, err
 	}
-	admitted, validatorPeers, peers, err := networkPeers(cfg, doc, selfID)
+	var peers []peer.AddrInfo
+	if n.genesisPeers, n.allowedPeers, peers, err = networkPeers(cfg, doc, selfID); err != nil {
+		return nil, err
+	}
+	admitted, validatorPeers, err := n.peerPlan(n.Store.Height())
 	if err != nil {
 		return nil, err
 	}
-	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p")}); err != nil {
+	if n.Net, err = p2p.New(p2p.Config{Key: nodeKey, Listen: cfg.P2P.Listen, Peers: peers, Admitted: admitted, Log: log.With("room", "p2p"),
+		PeerBudget: peerBudget(doc.Consensus.MaxBlockBytes)}); err != nil {
 		return nil, err
 	}
 
@@ -178,17 +202,23 @@ func New(o Options) (n *Node, err error) {
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
 	n.Chain = &Chain{
-		chain: n.chain, params: params, vals: vals, self: self,
+		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		minInterval: cfg.Consensus.MinBlockInterval,
 		txArrived:   n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
+		onSets: func(tip uint64) {
+			if err := n.refreshPeers(tip); err != nil {
+				log.Error("the validator set changed but the network could not follow", "height", tip, "err", err)
+			}
+		},
 	}
-	n.transport = newConsensusTransport(n.Net)
+	n.Metrics.validatorSet(sets.at(n.Store.Height()+1), sets.list(), n.Store.Height())
+	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
-		MaxFrame: int(params.MaxBlockBytes) + 1<<20, Log: log.With("room", "blocksync"),
+		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
@@ -197,26 +227,9 @@ func New(o Options) (n *Node, err error) {
 
 	// HTTP.
 	if cfg.HTTP.Listen != "" {
-		var handler http.Handler = promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{})
-		if o.Handler != nil {
-			handler = o.Handler(n)
+		if err := n.listenHTTP(cfg.HTTP, o.Handler); err != nil {
+			return nil, err
 		}
-		ln, err := net.Listen("tcp", cfg.HTTP.Listen)
-		if err != nil {
-			return nil, fmt.Errorf("http listen %s: %w", cfg.HTTP.Listen, err)
-		}
-		n.httpAddr = ln.Addr().String()
-		// Requests run under the node's context, so Stop ends long-lived
-		// ones (the event stream) at once instead of waiting them out.
-		n.http = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second,
-			BaseContext: func(net.Listener) context.Context { return n.ctx }}
-		n.wg.Add(1)
-		go func() {
-			defer n.wg.Done()
-			if err := n.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-				log.Error("http server stopped", "err", err)
-			}
-		}()
 	}
 	return n, nil
 }
@@ -314,9 +327,10 @@ func (n *Node) runConsensus() error {
 		Timeouts:   consensusTimeouts(n.doc.Consensus),
 		Verifier:   n.Chain.votes,
 		Key:        n.valKey,
+		NextKey:    n.nextKey,
 		WALPath:    filepath.Join(data, "cs.wal"),
 		SignerPath: filepath.Join(data, "priv_validator_state.json"),
-	}, n.Chain, height, n.Chain.vals)
+	}, n.Chain, height, n.Chain.sets.at(height))
 	if err != nil {
 		return fmt.Errorf("start consensus at height %d: %w", height, err)
 	}
@@ -456,24 +470,23 @@ func (n *Node) Syncing() bool {
 	return n.syncing
 }
 
-// networkPeers derives from config and genesis: who may connect (genesis
-// validators and observers, and allowed peers), which of them are
-// validators, and whom to dial: the configured p2p.peers, and every other
-// genesis validator at its genesis addresses. A peer named in p2p.peers is
-// dialled only at the addresses configured for it (an operator's private
-// route, the chaos run's proxies), never also at its genesis ones.
-func networkPeers(cfg *config.Config, doc *genesis.Doc, self peer.ID) (admitted []peer.ID, validators map[peer.ID]bool, dial []peer.AddrInfo, err error) {
-	validators = map[peer.ID]bool{}
-	for _, v := range doc.Validators {
-		validators[v.PeerID] = true
-	}
-	admitted, fromGenesis := doc.Peers(self)
+// networkPeers derives from config and genesis: the genesis validators'
+// peers; the peers admitted for the chain's life besides the validators
+// (the founding observers of genesis and p2p.allowed_peers); and whom to
+// dial: the configured p2p.peers, and every other genesis validator at its
+// genesis addresses. Who may connect is the validators of the chain as the
+// node's state has them, plus those allowed peers (peerPlan). A peer named
+// in p2p.peers is dialled only at the addresses configured for it (an
+// operator's private route, the chaos run's proxies), never also at its
+// genesis ones.
+func networkPeers(cfg *config.Config, doc *genesis.Doc, self peer.ID) (genesisPeers, allowed []peer.ID, dial []peer.AddrInfo, err error) {
+	genesisPeers, allowed, fromGenesis := doc.Peers(self)
 	for _, s := range cfg.P2P.AllowedPeers {
 		id, err := peer.Decode(s)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("p2p.allowed_peers: %q: %w", s, err)
 		}
-		admitted = append(admitted, id)
+		allowed = append(allowed, id)
 	}
 	configured := map[peer.ID]bool{}
 	for _, s := range cfg.P2P.Peers {
@@ -493,7 +506,7 @@ func networkPeers(cfg *config.Config, doc *genesis.Doc, self peer.ID) (admitted 
 			dial = append(dial, info)
 		}
 	}
-	return admitted, validators, dial, nil
+	return genesisPeers, allowed, dial, nil
 }
 
 func consensusTimeouts(p genesis.ConsensusParams) consensus.Timeouts {
@@ -502,4 +515,36 @@ func consensusTimeouts(p genesis.ConsensusParams) consensus.Timeouts {
 		Prevote: p.TimeoutPrevote, PrevoteDelta: p.TimeoutPrevoteDelta,
 		Precommit: p.TimeoutPrecommit, PrecommitDelta: p.TimeoutPrecommitDelta,
 	}
+}
+
+// validatorKeys are the public keys this node may sign with: its validator
+// key and, when it holds one, the next key of a rotation.
+func (n *Node) validatorKeys() []ledger.PublicKey {
+	var out []ledger.PublicKey
+	for _, k := range []ledger.PrivateKey{n.valKey, n.nextKey} {
+		if !k.IsZero() {
+			out = append(out, k.PublicKey())
+		}
+	}
+	return out
+}
+
+// logValidatorRole says, at start, how this validator stands in the set: a
+// validator whose keys are in no set (not yet voted in, or removed) follows
+// the chain as an observer until a set names it.
+func (n *Node) logValidatorRole(sets *valHistory) {
+	keys := n.validatorKeys()
+	if len(keys) == 0 {
+		return
+	}
+	next := n.Store.Height() + 1
+	for _, k := range keys {
+		for _, s := range sets.list() {
+			if i := s.Set.IndexOf(k); i >= 0 && (s.From >= next || sets.at(next).IndexOf(k) >= 0) {
+				n.log.Info("validator key in the validator set", "key", k.Short(), "from_height", max(s.From, next), "index", i)
+				return
+			}
+		}
+	}
+	n.log.Warn("this node's validator keys are in no validator set from the next height on; it follows the chain as an observer until a governance change adds one", "keys", len(keys), "height", next)
 }

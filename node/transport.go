@@ -19,9 +19,9 @@ type consensusTransport struct {
 	in  chan driver.Inbound
 }
 
-func newConsensusTransport(n *p2p.Network) *consensusTransport {
+func newConsensusTransport(n *p2p.Network, maxBlockBytes uint64) *consensusTransport {
 	t := &consensusTransport{net: n, in: make(chan driver.Inbound, 8192)}
-	n.Handle(ConsensusProtocol, wire.MaxMessageBytes, t.receive)
+	n.Handle(ConsensusProtocol, consensusFrameCap(maxBlockBytes), t.receive)
 	return t
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/peer"
@@ -33,7 +34,7 @@ type txGossip struct {
 	net        *p2p.Network
 	pool       *mempool.Mempool
 	admit      *admitter
-	validators map[peer.ID]bool
+	validators atomic.Pointer[map[peer.ID]bool] // the current validators' peers; replaced as the set changes
 	queue      chan []byte
 	notify     chan struct{} // signalled when a transaction is admitted
 	onAdmit    func(code string)
@@ -41,12 +42,17 @@ type txGossip struct {
 }
 
 func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
-	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), validators: validators, queue: make(chan []byte, 65536),
+	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), queue: make(chan []byte, 65536),
 		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
-	n.Handle(TxProtocol, gossipMaxBatchBytes+64<<10, g.receive)
+	g.setValidators(validators)
+	n.Handle(TxProtocol, txFrameCap, g.receive)
 	n.OnConnect(g.catchUpPeer)
 	return g
 }
+
+// setValidators replaces the peers treated as validators (whose
+// transactions are not relayed again).
+func (g *txGossip) setValidators(v map[peer.ID]bool) { g.validators.Store(&v) }
 
 // catchUpPeer sends a peer that has just (re)connected everything pending
 // here: transactions admitted while it was unreachable were relayed to
@@ -179,7 +185,7 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 	if err != nil {
 		return p2p.Invalid(err)
 	}
-	relay := !g.validators[from]
+	relay := !(*g.validators.Load())[from]
 	g.admit.submit(admitJob{raws: txs, patient: true, done: func(res []mempool.Result) {
 		var bad error
 		for i, r := range res {

@@ -31,11 +31,17 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 	if err := b.ValidateContents(); err != nil {
 		return err
 	}
-	if h.ValidatorsHash != c.vals.Hash() {
-		return fmt.Errorf("block %d: validators hash %s is not the validator set's", h.Height, h.ValidatorsHash.Short())
+	// The sets of this height and the next follow from the executed
+	// chain (a change approved by block h-2 or h-1 is already known).
+	vals, next := c.sets.at(h.Height), c.sets.at(h.Height+1)
+	if h.ValidatorsHash != vals.Hash() {
+		return fmt.Errorf("block %d: validators hash %s is not the hash %s of the set of this height", h.Height, h.ValidatorsHash.Short(), vals.Hash().Short())
 	}
-	if c.vals.IndexOf(h.Proposer) < 0 {
-		return fmt.Errorf("block %d: proposer %s is not a validator", h.Height, h.Proposer.Short())
+	if h.NextValidatorsHash != next.Hash() {
+		return fmt.Errorf("block %d: next validators hash %s is not the hash %s of the set of height %d", h.Height, h.NextValidatorsHash.Short(), next.Hash().Short(), h.Height+1)
+	}
+	if vals.IndexOf(h.Proposer) < 0 {
+		return fmt.Errorf("block %d: proposer %s is not a validator of this height", h.Height, h.Proposer.Short())
 	}
 	prevApp, err := c.st.AppHash(h.Height - 1)
 	if err != nil {
@@ -58,7 +64,7 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		if h.Time <= prev.Time {
 			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Timestamp())
 		}
-		if err := b.LastCommit.VerifyWith(c.chain, c.vals, h.Height-1, prevHash, c.votes); err != nil {
+		if err := b.LastCommit.VerifyWith(c.chain, c.sets.at(h.Height-1), h.Height-1, prevHash, c.votes); err != nil {
 			return fmt.Errorf("block %d: last commit: %w", h.Height, err)
 		}
 	}
@@ -72,7 +78,9 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		if ev.A.Height > h.Height {
 			return fmt.Errorf("block %d: evidence %d is from the future", h.Height, i)
 		}
-		if err := ev.Verify(c.chain, c.vals); err != nil {
+		// Checked against the set of the votes' height: only a key that
+		// was a validator there signed anything that counts.
+		if err := ev.Verify(c.chain, c.sets.at(ev.A.Height)); err != nil {
 			return fmt.Errorf("block %d: evidence %d: %w", h.Height, i, err)
 		}
 	}
@@ -127,7 +135,7 @@ func (c *Chain) applySynced(b *ledger.Block, cmt *ledger.Commit) error {
 	if err := c.verifyBlock(b, false); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
-	if err := cmt.VerifyWith(c.chain, c.vals, b.Header.Height, b.Hash(), c.votes); err != nil {
+	if err := cmt.VerifyWith(c.chain, c.sets.at(b.Header.Height), b.Header.Height, b.Hash(), c.votes); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
 	return c.commit(b, cmt)

@@ -93,6 +93,32 @@ if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
 	fi
 fi
 
+if [ -z "${QIAN_SKIP_ATTACK:-}" ]; then
+	step "a public node under load and attack: 4 validator processes at 1,000 tx/s, ${QIAN_ATTACK_DURATION:=60s} of attack on one"
+	attacklog=$(mktemp)
+	if QIAN_ATTACK=1 QIAN_ATTACK_DURATION="$QIAN_ATTACK_DURATION" go test ./scripts/attack/ -run 'TestAttack$' \
+		-count=1 -timeout 20m -v >"$attacklog" 2>&1; then
+		grep -E 'attack summary|offered load|phase  |(before|during|after) +[0-9]|load: [0-9]|attack [a-z]|no process|RESULT|^(--- |ok)' "$attacklog" || true
+		rm -f "$attacklog"
+	else
+		tail -n 80 "$attacklog"
+		echo "attack run failed; full log: $attacklog"
+		exit 1
+	fi
+fi
+
+# GS1's epcis2.js as a client of the organisation's gateway (a devnet, the
+# farm's gateway, GS1's example documents): scripts/epcis-gateway.sh.
+if [ -n "${QIAN_SKIP_EPCIS_CLIENT:-}" ]; then
+	step "epcis2.js client against the gateway: SKIPPED because QIAN_SKIP_EPCIS_CLIENT is set"
+elif ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	step "epcis2.js client against the gateway: SKIPPED, node or npm is missing"
+	printf 'node and npm\tclient tests (GS1 epcis2.js)\tinstall Node 20 and npm (apt-get install nodejs npm), then run scripts/epcis-gateway.sh\tscripts/epcis-gateway.sh\tepcis2.js client\n' >>"$QIAN_SKIP_LOG"
+else
+	step "epcis2.js client against the gateway (scripts/epcis-gateway.sh)"
+	scripts/epcis-gateway.sh
+fi
+
 step "fuzz targets (${QIAN_FUZZTIME:=5s} each)"
 scripts/fuzz.sh --time "$QIAN_FUZZTIME"
 

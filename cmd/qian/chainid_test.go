@@ -185,7 +185,11 @@ func TestAnOlderStoreIsRefusedWithWhatToDo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.InitGenesis(doc.Hash(), nil, ledger.Hash{1}); err != nil {
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InitGenesis(doc.Hash(), vals, nil, ledger.Hash{1}); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()

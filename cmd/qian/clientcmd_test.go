@@ -24,8 +24,11 @@ func runningDevnet(t *testing.T) (url, keys string) {
 	ready := make(chan *devnet.Network, 1)
 	errc := make(chan error, 1)
 	ctx, cancel := context.WithCancel(context.Background())
+	// freeBase may t.Fatal: call it here, not on the devnet's goroutine,
+	// where a Fatal would leave this function waiting for ever.
+	base := freeBase(t)
 	go func() {
-		errc <- devnet.Run(ctx, devnet.Options{Dir: dir, HTTP: "127.0.0.1:0", BasePort: freeBase(t), Handler: webHandler,
+		errc <- devnet.Run(ctx, devnet.Options{Dir: dir, HTTP: "127.0.0.1:0", BasePort: base, Handler: webHandler,
 			KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()},
 			Ready:          func(nw *devnet.Network) { ready <- nw }})
 	}()

@@ -42,7 +42,7 @@ func TestInitCommand(t *testing.T) {
 		t.Error("init does not print the genesis hash")
 	}
 	o := doc.Organisations[0]
-	if len(doc.Organisations) != 1 || o.ID != "meitan-farm" || len(o.Roles) != 2 || o.GLNs[0] != "6901230000010" || doc.Validators[0].Organisation != o.ID {
+	if len(doc.Organisations) != 1 || o.ID != "meitan-farm" || len(o.Roles) != 2 || o.GLNs[0] != "6901230000010" || doc.Validators[0].Org != o.ID {
 		t.Fatalf("organisations %+v", doc.Organisations)
 	}
 	if _, err := nodekey.LoadValidatorKey(filepath.Join(home, "keys", "validator.key")); err != nil {

@@ -39,7 +39,15 @@ func buildBinary(t *testing.T) string {
 }
 
 func freeBase(t *testing.T) int {
-	for p := 40000 + int(time.Now().UnixNano()%1500)*10; p < 60000; p += 60 {
+	// Below Linux's ephemeral range (32768-60999), so that the ports found
+	// free are not taken a moment later by some process's outgoing
+	// connection; every candidate of the range is tried, from a start that
+	// differs between test processes running at once.
+	const lo, hi, step = 20000, 32700, 60
+	n := (hi - lo) / step
+	start := int(time.Now().UnixNano() % int64(n))
+	for k := 0; k < n; k++ {
+		p := lo + ((start+k)%n)*step
 		ok := true
 		for i := 0; i < 6 && ok; i++ {
 			ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(p+10*i))

@@ -59,9 +59,13 @@ func newRootCmd(e *env) *cobra.Command {
 		Long: `Qianchain (黔链) is a permissioned blockchain for agricultural supply-chain
 traceability and data notarisation. This one binary is the whole toolset:
 
+  found a network  consortium (join requests, genesis assembly and checks)
   run a network    init, testnet, start, devnet, status, config
   sign and send    keys (an encrypted keyring), trace (GS1 EPCIS 2.0 events),
-                   notary (file hashes), account and org (membership)
+                   notary (file hashes), account and org (membership),
+                   validator (governance of the validator set)
+  connect systems  gateway (GS1 EPCIS 2.0 REST for a company's own systems,
+                   holding its keys)
   prove and check  proof (a bundle from a node), verify (a bundle or a notary
                    certificate, against genesis.json alone), audit (a whole
                    chain, re-executed from genesis)
@@ -84,8 +88,8 @@ file, which beats the default. docs/operations.md lists every key.`,
 	config.AddHomeFlag(root.PersistentFlags())
 	root.AddCommand(newVersionCmd(e), newKeysCmd(e), newInitCmd(e), newConsortiumCmd(e), newTestnetCmd(e), newConfigCmd(e),
 		newStartCmd(e), newDevnetCmd(e), newStatusCmd(e),
-		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newBenchCmd(e), newQRCmd(e),
-		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e))
+		newTraceCmd(e), newNotaryCmd(e), newAccountCmd(e), newOrgCmd(e), newValidatorCmd(e), newBenchCmd(e), newQRCmd(e),
+		newProofCmd(e), newVerifyCmd(e), newAuditCmd(e), newGatewayCmd(e))
 	return root
 }
 

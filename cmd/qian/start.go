@@ -21,14 +21,10 @@ import (
 
 // webHandler is what every node serves on its HTTP address: the API, the
 // metrics and the pages (consumer pages at GS1 Digital Link paths, the
-// explorer), with the submission limit of the node's http.submit_* keys.
+// explorer), with the rate limits and stream caps of the node's http.* keys.
 func webHandler(n *node.Node) http.Handler {
 	h := n.Config().HTTP
-	rate := float64(h.SubmitRate)
-	if rate == 0 {
-		rate = -1 // 0 tokens per second would refuse everything: take it as "no limit"
-	}
-	handler := web.Handler(n, api.Options{Limit: api.LimitConfig{Rate: rate, Burst: int(h.SubmitBurst), LimitLoopback: h.SubmitLimitLoopback}})
+	handler := web.Handler(n, api.OptionsFrom(h))
 	if !h.PProf {
 		return handler
 	}

@@ -37,9 +37,13 @@ func TestVerificationAgainstANetwork(t *testing.T) {
 	dir := t.TempDir()
 	ready := make(chan *devnet.Network, 1)
 	errc := make(chan error, 1)
+	// freeBase may end the test (t.Fatal), which only the test's own
+	// goroutine may do: called inside the one below, it would leave this
+	// test waiting forever for a network that was never started.
+	base := freeBase(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
-		errc <- devnet.Run(ctx, devnet.Options{Dir: dir, HTTP: "127.0.0.1:0", BasePort: freeBase(t), Handler: webHandler,
+		errc <- devnet.Run(ctx, devnet.Options{Dir: dir, HTTP: "127.0.0.1:0", BasePort: base, Handler: webHandler,
 			KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()},
 			Ready:          func(nw *devnet.Network) { ready <- nw }})
 	}()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,6 +66,7 @@ anchors a file's content, not its name. docs/notarization.md specifies the forma
 	cmd.Flags().StringArray("disclose", nil, "a disclosure file to check against the transaction's commitments (repeatable)")
 	cmd.Flags().String("event", "", "with --disclose: the trace event the disclosures are about (without a bundle, its transaction is fetched from --node)")
 	cmd.Flags().String("file", "", "with a notary certificate: the file whose SHA-256 must be the certificate's item")
+	cmd.Flags().StringArray("trust", nil, "HEIGHT:HASH: the validators hash you trust at HEIGHT (from your own node or a partner); the bundle's history of the validator set must lead to it (repeatable)")
 	return cmd
 }
 
@@ -100,8 +102,38 @@ func loadAnchor(cmd *cobra.Command, fallback string) (*genesis.Doc, proof.Anchor
 	if err != nil {
 		return nil, proof.Anchor{}, err
 	}
-	a, err := proof.AnchorFromGenesis(doc)
-	return doc, a, err
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		return nil, proof.Anchor{}, err
+	}
+	a := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
+	if a.Trust, err = trustPoints(cmd); err != nil {
+		return nil, proof.Anchor{}, err
+	}
+	return doc, a, nil
+}
+
+// trustPoints parses --trust HEIGHT:HASH (repeatable): the hash of the
+// validator set that signs HEIGHT, from a source the verifier trusts.
+func trustPoints(cmd *cobra.Command) ([]proof.TrustPoint, error) {
+	if cmd.Flags().Lookup("trust") == nil {
+		return nil, nil
+	}
+	vals, _ := cmd.Flags().GetStringArray("trust")
+	var out []proof.TrustPoint
+	for _, v := range vals {
+		hs, hash, ok := strings.Cut(v, ":")
+		height, err := strconv.ParseUint(hs, 10, 64)
+		if !ok || err != nil || height == 0 {
+			return nil, usagef("--trust %q: want HEIGHT:HASH, a height of at least 1 and the 64-hex validators hash of that height (GET /v1/validators?height=HEIGHT, or the explorer's block page)", v)
+		}
+		h, err := ledger.ParseHash(hash)
+		if err != nil {
+			return nil, usagef("--trust %q: %v", v, err)
+		}
+		out = append(out, proof.TrustPoint{Height: height, SetHash: h})
+	}
+	return out, nil
 }
 
 // verifyOutput is the --json form of qian verify.
@@ -340,7 +372,19 @@ func printReport(w io.Writer, doc *genesis.Doc, a proof.Anchor, out *verifyOutpu
 	}
 	fmt.Fprintf(w, "Signed by %d of %d validators: %s\n", len(r.Signers), r.Validators, strings.Join(names, ", "))
 	fmt.Fprintf(w, "  holding %d of %d voting power (%.1f%%; more than two thirds, %d, is required), round %d\n",
-		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), a.Validators.QuorumPower(), r.Round)
+		r.SignedPower, r.TotalPower, 100*float64(r.SignedPower)/float64(r.TotalPower), r.TotalPower*2/3+1, r.Round)
+	if r.Transitions == 0 {
+		fmt.Fprintf(w, "  the validators are the genesis set (set %s)\n", r.ValidatorsHash.Short())
+	} else {
+		fmt.Fprintf(w, "  the validators are the set %s, reached from the genesis set through %d validator-set changes, each certified by the set before it\n",
+			r.ValidatorsHash.Short(), r.Transitions)
+	}
+	for _, tp := range r.Trusted {
+		fmt.Fprintf(w, "  at height %d the set is %s, as you trust (--trust)\n", tp.Height, tp.SetHash.Short())
+	}
+	for _, tp := range r.TrustBeyond {
+		fmt.Fprintf(w, "  --trust %d:%s is beyond this bundle's last header: not checked\n", tp.Height, tp.SetHash.Short())
+	}
 	if r.InChain {
 		fmt.Fprintf(w, "  the certificate is the one the chain recorded in block %d\n", r.Height+1)
 	} else {

@@ -69,8 +69,7 @@ func (c *storyChain) bundle(t *testing.T, tx ledger.Hash) string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	vals, _ := c.Doc.ValidatorSet()
-	b, err := proof.Build(st, tx, vals)
+	b, err := proof.Build(st, tx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,8 +44,14 @@ type Config struct {
 	// Verifier checks signatures; nil verifies each one directly.
 	Verifier consensus.Verifier
 	// Key is the validator key; the zero key makes an observer, which
-	// follows and decides but never signs.
+	// follows and decides but never signs. A node whose key is in no
+	// height's set follows as an observer until a set names it.
 	Key ledger.PrivateKey
+	// NextKey, when set, is the key a governance rotation moves this
+	// validator to. At each height the replica signs with whichever of Key
+	// and NextKey that height's set contains (no set contains both), so it
+	// switches by itself at the height the rotation takes effect.
+	NextKey ledger.PrivateKey
 	// WALPath and SignerPath are files, e.g. <home>/data/cs.wal and
 	// <home>/data/priv_validator_state.json. SignerPath is unused by an
 	// observer.
@@ -84,7 +90,6 @@ type Replica struct {
 	m      *consensus.Machine
 	wal    *wal.WAL
 	signer *signer.Signer // nil for an observer
-	pub    ledger.PublicKey
 
 	out      []Outgoing
 	timers   []consensus.Timeout
@@ -120,8 +125,11 @@ func NewReplica(cfg Config, host Host, height uint64, vals *ledger.ValidatorSet)
 	}
 	r := &Replica{cfg: cfg, host: host, m: m, answered: map[PeerID]uint64{}}
 	if !cfg.Key.IsZero() {
-		r.pub = cfg.Key.PublicKey()
-		if r.signer, err = signer.Open(cfg.FS, cfg.SignerPath, cfg.Key, cfg.Chain); err != nil {
+		keys := []ledger.PrivateKey{cfg.Key}
+		if !cfg.NextKey.IsZero() {
+			keys = append(keys, cfg.NextKey)
+		}
+		if r.signer, err = signer.OpenKeys(cfg.FS, cfg.SignerPath, keys, cfg.Chain); err != nil {
 			return nil, err
 		}
 	}
@@ -145,7 +153,7 @@ func NewReplica(cfg Config, host Host, height uint64, vals *ledger.ValidatorSet)
 			w.Close()
 			return nil, err
 		}
-		if err := r.stepAndDrain(consensus.StartHeight{Height: height, Validators: vals, Self: r.selfIn(vals)}); err != nil {
+		if err := r.stepAndDrain(r.startHeight(height, vals)); err != nil {
 			w.Close()
 			return nil, err
 		}
@@ -153,14 +161,29 @@ func NewReplica(cfg Config, host Host, height uint64, vals *ledger.ValidatorSet)
 	return r, nil
 }
 
+// selfIn returns this validator's index in vals, or Observer when none of
+// its keys is in the set.
 func (r *Replica) selfIn(vals *ledger.ValidatorSet) int {
 	if r.signer == nil {
 		return consensus.Observer
 	}
-	if i := vals.IndexOf(r.pub); i >= 0 {
-		return i
+	for _, k := range r.signer.Keys() {
+		if i := vals.IndexOf(k); i >= 0 {
+			return i
+		}
 	}
 	return consensus.Observer
+}
+
+// startHeight is the StartHeight input for height with vals, after
+// switching the signer to the key vals contains: the one key this
+// validator signs the whole height with.
+func (r *Replica) startHeight(height uint64, vals *ledger.ValidatorSet) consensus.StartHeight {
+	self := r.selfIn(vals)
+	if self != consensus.Observer {
+		_ = r.signer.Use(vals.Validators[self].PubKey) // a held key: selfIn found it
+	}
+	return consensus.StartHeight{Height: height, Validators: vals, Self: self}
 }
 
 // replay steps the WAL's records for height back into a fresh machine. What
@@ -169,7 +192,7 @@ func (r *Replica) selfIn(vals *ledger.ValidatorSet) int {
 // are in the log) or are the last thing to do now.
 func (r *Replica) replay(height uint64, vals *ledger.ValidatorSet, recs [][]byte) error {
 	r.replaying = true
-	if err := r.stepAndDrain(consensus.StartHeight{Height: height, Validators: vals, Self: r.selfIn(vals)}); err != nil {
+	if err := r.stepAndDrain(r.startHeight(height, vals)); err != nil {
 		return err
 	}
 	for i, rec := range recs {
@@ -502,7 +525,7 @@ func (r *Replica) commit(d *consensus.Decision) error {
 			return err
 		}
 	}
-	_ = r.m.Step(consensus.StartHeight{Height: d.Height + 1, Validators: next, Self: r.selfIn(next)})
+	_ = r.m.Step(r.startHeight(d.Height+1, next))
 	r.ticksAtHeight = 0
 	return nil
 }

@@ -21,6 +21,17 @@
 //     (ErrConflict): that would be a double sign.
 //
 // Steps are ordered proposal < prevote < precommit within a round.
+//
+// # Key rotation
+//
+// A signer may hold two keys: the validator's key and the key a governance
+// rotation will replace it with (OpenKeys). It signs with one at a time
+// (Use), and the caller chooses, at each height, the key the height's
+// validator set contains; a rotation replaces the key in the set, so no set
+// contains both. The rules above apply to the node, not to a key: one state
+// file records the last (height, round, step) signed with either key, so
+// the validator never signs at one height with both, even across a crash at
+// the switch.
 package signer
 
 import (
@@ -83,11 +94,13 @@ func cmp(a, b uint64) int {
 	return 0
 }
 
-// Signer signs for one validator key on one chain. It is not safe for
-// concurrent use: the consensus driver's goroutine owns it.
+// Signer signs for one validator on one chain, with its key or, after a
+// rotation, its next key. It is not safe for concurrent use: the consensus
+// driver's goroutine owns it.
 type Signer struct {
 	fs    disk.FS
 	path  string
+	keys  []ledger.PrivateKey // the held keys; key is one of them
 	key   ledger.PrivateKey
 	pub   ledger.PublicKey
 	chain ledger.ChainIdentity
@@ -103,13 +116,25 @@ type Signer struct {
 // sign bytes match no new message, so a request for it is a conflict), so
 // nothing is double-signed across the change.
 func Open(fsys disk.FS, path string, key ledger.PrivateKey, chain ledger.ChainIdentity) (*Signer, error) {
-	if key.IsZero() {
+	return OpenKeys(fsys, path, []ledger.PrivateKey{key}, chain)
+}
+
+// OpenKeys is Open for a validator holding more than one key: its key and
+// the key a rotation moves it to. It signs with keys[0] until Use says
+// otherwise; the state file may belong to any of the keys.
+func OpenKeys(fsys disk.FS, path string, keys []ledger.PrivateKey, chain ledger.ChainIdentity) (*Signer, error) {
+	if len(keys) == 0 {
 		return nil, errors.New("signer: no key")
+	}
+	for _, k := range keys {
+		if k.IsZero() {
+			return nil, errors.New("signer: no key")
+		}
 	}
 	if err := chain.Validate(); err != nil {
 		return nil, fmt.Errorf("signer: %w", err)
 	}
-	s := &Signer{fs: fsys, path: path, key: key, pub: key.PublicKey(), chain: chain}
+	s := &Signer{fs: fsys, path: path, keys: keys, key: keys[0], pub: keys[0].PublicKey(), chain: chain}
 	_ = fsys.Remove(path + ".tmp") // a write that never reached its rename
 	data, err := fsys.ReadFile(path)
 	switch {
@@ -123,11 +148,47 @@ func Open(fsys disk.FS, path string, key ledger.PrivateKey, chain ledger.ChainId
 	if err != nil {
 		return nil, fmt.Errorf("signer: %s: %w", path, err)
 	}
-	if last.PubKey != s.pub {
-		return nil, fmt.Errorf("signer: %s belongs to key %s, not %s", path, last.PubKey.Short(), s.pub.Short())
+	if !s.Holds(last.PubKey) {
+		held := make([]string, len(keys))
+		for i, k := range keys {
+			p := k.PublicKey()
+			held[i] = p.Short()
+		}
+		return nil, fmt.Errorf("signer: %s belongs to key %s, not %v", path, last.PubKey.Short(), held)
 	}
 	s.last = *last
 	return s, nil
+}
+
+// Holds reports whether pub is one of the signer's keys.
+func (s *Signer) Holds(pub ledger.PublicKey) bool {
+	for _, k := range s.keys {
+		if k.PublicKey() == pub {
+			return true
+		}
+	}
+	return false
+}
+
+// Keys returns the public keys the signer holds, in the order given.
+func (s *Signer) Keys() []ledger.PublicKey {
+	out := make([]ledger.PublicKey, len(s.keys))
+	for i, k := range s.keys {
+		out[i] = k.PublicKey()
+	}
+	return out
+}
+
+// Use makes the signer sign with the held key pub from now on; the caller
+// switches at a height boundary, to the key of that height's set.
+func (s *Signer) Use(pub ledger.PublicKey) error {
+	for _, k := range s.keys {
+		if k.PublicKey() == pub {
+			s.key, s.pub = k, pub
+			return nil
+		}
+	}
+	return fmt.Errorf("signer: key %s is not held", pub.Short())
 }
 
 // DecodeState parses a state file strictly: unknown fields, trailing data or
@@ -198,7 +259,7 @@ func (s *Signer) sign(h uint64, r uint32, step Step, msg ledger.Hash) (ledger.Si
 	case c < 0:
 		return ledger.Signature{}, ErrRegression
 	case c == 0 && s.last.Height > 0:
-		if msg == s.last.SignBytes {
+		if msg == s.last.SignBytes && s.last.PubKey == s.pub {
 			return s.last.Signature, nil
 		}
 		return ledger.Signature{}, ErrConflict

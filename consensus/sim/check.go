@@ -79,7 +79,7 @@ func (w *world) checkEvidence(nd *node, ev *ledger.DuplicateVoteEvidence) {
 		return
 	}
 	v, ok := w.vals.Get(int(ev.A.Validator))
-	if !ok || !w.verifier.Verify(v.PubKey, ev.A.SignBytes(w.chain), ev.A.Sig) || !w.verifier.Verify(v.PubKey, ev.B.SignBytes(w.chain), ev.B.Sig) {
+	if !ok || ev.Signer != v.PubKey || !w.verifier.Verify(v.PubKey, ev.A.SignBytes(w.chain), ev.A.Sig) || !w.verifier.Verify(v.PubKey, ev.B.SignBytes(w.chain), ev.B.Sig) {
 		w.violate("node %d produced evidence that does not verify", nd.id)
 		return
 	}

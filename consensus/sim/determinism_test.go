@@ -82,5 +82,5 @@ func TestCheckersCatchViolations(t *testing.T) {
 	b := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 0, Validator: 1}
 	_ = a.Sign(w.chain, w.keys[1])
 	_ = b.Sign(w.chain, w.keys[1])
-	expect("evidence against an honest validator", func() { w.checkEvidence(n0, ledger.NewDuplicateVoteEvidence(a, b)) })
+	expect("evidence against an honest validator", func() { w.checkEvidence(n0, ledger.NewDuplicateVoteEvidence(w.keys[1].PublicKey(), a, b)) })
 }

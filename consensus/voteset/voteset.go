@@ -114,7 +114,7 @@ func (s *VoteSet) Add(v *ledger.Vote) (Outcome, *ledger.DuplicateVoteEvidence, e
 	var ev *ledger.DuplicateVoteEvidence
 	if len(prev) > 0 && !s.conflicted[i] {
 		s.conflicted[i] = true
-		ev = ledger.NewDuplicateVoteEvidence(copyVote(prev[0]), copyVote(v))
+		ev = ledger.NewDuplicateVoteEvidence(val.PubKey, copyVote(prev[0]), copyVote(v))
 	}
 	outcome := Counted
 	if len(prev) > 0 {

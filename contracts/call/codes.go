@@ -14,7 +14,7 @@ const (
 	ErrWrongChain      = "ERR_WRONG_CHAIN"      // the transaction names another chain
 	ErrUnknownAccount  = "ERR_UNKNOWN_ACCOUNT"  // the sender key is not a member account
 	ErrKeyRevoked      = "ERR_KEY_REVOKED"      // the sender key was revoked or rotated away
-	ErrOrgSuspended    = "ERR_ORG_SUSPENDED"    // the sender's organisation is suspended
+	ErrOrgSuspended    = "ERR_ORG_SUSPENDED"    // the sender's organisation is suspended (or, for a validator change, the validator's)
 	ErrInternal        = "ERR_INTERNAL"         // a contract failed unexpectedly (a bug); nothing changed
 
 	// Shared by the contracts.
@@ -35,6 +35,15 @@ const (
 	ErrProposalClosed  = "ERR_PROPOSAL_CLOSED"  // the proposal has already been executed
 	ErrAlreadyVoted    = "ERR_ALREADY_VOTED"    // the organisation has already approved the proposal
 	ErrOrgStatus       = "ERR_ORG_STATUS"       // the organisation is already in the requested status
+
+	// membership: validator-set changes (docs/consensus.md, "Validator-set changes")
+	ErrUnknownValidator    = "ERR_UNKNOWN_VALIDATOR"     // no validator with that consensus key in the set, as of every approved change
+	ErrValidatorKeyUsed    = "ERR_VALIDATOR_KEY_USED"    // the consensus key is, or was, a validator's key (keys are never reused)
+	ErrValidatorPeerUsed   = "ERR_VALIDATOR_PEER_USED"   // the node peer id is another validator's
+	ErrValidatorPower      = "ERR_VALIDATOR_POWER"       // a voting power of 0 or above the ledger's limit (2^50)
+	ErrValidatorSetEmpty   = "ERR_VALIDATOR_SET_EMPTY"   // the change would leave no validator
+	ErrValidatorPowerShift = "ERR_VALIDATOR_POWER_SHIFT" // the changes taking effect at one height would move a third or more of the voting power
+	ErrValidatorPending    = "ERR_VALIDATOR_PENDING"     // an approved change of that validator has not taken effect yet
 
 	// trace
 	ErrInvalidGTIN      = "ERR_INVALID_GTIN"      // a GTIN (or other GS1 key) has a bad length or check digit
@@ -72,6 +81,8 @@ var AllCodes = []string{
 	ErrInvalid, ErrRole, ErrNotAdmin, ErrUnknownOrg,
 	ErrOrgExists, ErrPrefixTaken, ErrGLNTaken, ErrAccountExists, ErrNotSameOrg, ErrLastAdmin, ErrNotElector,
 	ErrUnknownProposal, ErrProposalClosed, ErrAlreadyVoted, ErrOrgStatus,
+	ErrUnknownValidator, ErrValidatorKeyUsed, ErrValidatorPeerUsed, ErrValidatorPower, ErrValidatorSetEmpty,
+	ErrValidatorPowerShift, ErrValidatorPending,
 	ErrInvalidGTIN, ErrPrefixNotOwned, ErrObjectExists, ErrUnknownObject, ErrNotCustodian, ErrNoReceiver,
 	ErrUnknownParty, ErrNotReceiver, ErrRecalled, ErrDuplicateEvent, ErrAlreadyPacked, ErrNotPacked,
 	ErrRecallTooLarge, ErrProductExists, ErrUnknownEvent, ErrNotDeclarant, ErrAlreadyDeclared,

@@ -44,9 +44,14 @@ type Chain struct {
 	Results []*contracts.BlockResult
 }
 
-// New starts a chain from the founding organisations.
-func New(orgs []membership.OrgSpec) (*Chain, error) {
-	g, err := contracts.Genesis(ChainID, orgs)
+// New starts a chain from the founding organisations, with Validators(orgs,
+// 4) as its genesis validators.
+func New(orgs []membership.OrgSpec) (*Chain, error) { return NewWith(orgs, Validators(orgs, 4)) }
+
+// NewWith starts a chain from the founding organisations and genesis
+// validators.
+func NewWith(orgs []membership.OrgSpec, vals []membership.Validator) (*Chain, error) {
+	g, err := contracts.Genesis(ChainID, orgs, vals)
 	if err != nil {
 		return nil, err
 	}
@@ -99,3 +104,28 @@ func Org(id string, admin ledger.PrivateKey, roles []membership.Role, prefixes, 
 // WithCheck appends the GS1 check digit to a key's first digits: a
 // 12-digit body makes a GLN, 13 a GTIN-14, 17 an SSCC.
 func WithCheck(body string) string { return body + string(gs1.CheckDigit(body)) }
+
+// ValidatorKey is the consensus key of test validator i.
+func ValidatorKey(i int) ledger.PrivateKey { return Key(fmt.Sprint("validator ", i)) }
+
+// PeerID is a well-formed node peer id derived from a name (no node has
+// its private key).
+func PeerID(name string) membership.PeerID {
+	sum := sha256.Sum256([]byte("peer " + name))
+	return membership.PeerID(append([]byte{0x00, 0x24, 0x08, 0x01, 0x12, 0x20}, sum[:]...))
+}
+
+// Validators returns n genesis validators of power 10, "v0" to "v{n-1}",
+// with keys ValidatorKey(i), run by orgs in turn (by none when orgs is
+// empty).
+func Validators(orgs []membership.OrgSpec, n int) []membership.Validator {
+	out := make([]membership.Validator, n)
+	for i := range out {
+		name := fmt.Sprint("v", i)
+		out[i] = membership.Validator{PubKey: ValidatorKey(i).PublicKey(), Power: 10, Name: name, PeerID: PeerID(name)}
+		if len(orgs) > 0 {
+			out[i].Org = orgs[i%len(orgs)].ID
+		}
+	}
+	return out
+}

@@ -254,7 +254,7 @@ func TestGenesisRefusesBadFoundingOrgs(t *testing.T) {
 		{[]membership.OrgSpec{{ID: "a", Name: "A", Roles: []membership.Role{membership.Farm}}}, call.ErrInvalid},
 	}
 	for i, cs := range cases {
-		_, err := contracts.Genesis(contracttest.ChainID, cs.orgs)
+		_, err := contracts.Genesis(contracttest.ChainID, cs.orgs, contracttest.Validators(cs.orgs, 1))
 		if call.CodeOf(err) != cs.code {
 			t.Errorf("case %d: got %v, want %s", i, err, cs.code)
 		}

@@ -22,6 +22,12 @@ const (
 	AddOrg       ProposalKind = 1
 	SuspendOrg   ProposalKind = 2
 	ReinstateOrg ProposalKind = 3
+	// Validator-set changes: each takes effect two heights after the block
+	// that approves it (EffectDelay).
+	AddValidator      ProposalKind = 4 // a new validator, run by an active organisation
+	RemoveValidator   ProposalKind = 5
+	SetValidatorPower ProposalKind = 6
+	RotateValidator   ProposalKind = 7 // a new consensus key, a new node peer id, or both
 )
 
 func (k ProposalKind) String() string {
@@ -32,32 +38,57 @@ func (k ProposalKind) String() string {
 		return "suspend_org"
 	case ReinstateOrg:
 		return "reinstate_org"
+	case AddValidator:
+		return "add_validator"
+	case RemoveValidator:
+		return "remove_validator"
+	case SetValidatorPower:
+		return "set_validator_power"
+	case RotateValidator:
+		return "rotate_validator"
 	}
 	return "unknown"
 }
+
+// IsValidatorChange reports whether k changes the validator set.
+func (k ProposalKind) IsValidatorChange() bool { return k >= AddValidator && k <= RotateValidator }
 
 func (k ProposalKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
 
 // Propose is the payload of membership.propose. Org is the new
 // organisation (AddOrg); OrgID names the organisation to suspend or
-// reinstate.
+// reinstate; Validator is a validator-set change (its Proposal field is
+// not encoded: the proposal's id is the proposing transaction's hash).
 //
 // Encoding: u8 kind; then for AddOrg the spec (string id, string name, u16
 // role bits, list of string prefixes, list of string GLNs, list of 32-byte
-// admin keys), otherwise string org id; then string reason.
+// admin keys); for SuspendOrg and ReinstateOrg string org id; for
+// AddValidator string org, string name, 32-byte key, u64 power, bytes peer
+// id; for RemoveValidator the 32-byte key; for SetValidatorPower the key and
+// u64 power; for RotateValidator the key, the 32-byte new key (all zero:
+// unchanged) and bytes new peer id (empty: unchanged); then string reason.
 type Propose struct {
-	Kind   ProposalKind `json:"kind"`
-	Org    OrgSpec      `json:"org,omitempty"`
-	OrgID  string       `json:"org_id,omitempty"`
-	Reason string       `json:"reason"`
+	Kind      ProposalKind     `json:"kind"`
+	Org       OrgSpec          `json:"org,omitempty"`
+	OrgID     string           `json:"org_id,omitempty"`
+	Validator *ValidatorChange `json:"validator,omitempty"`
+	Reason    string           `json:"reason"`
 }
 
 func (p *Propose) Encode() []byte {
 	e := &codec.Encoder{}
 	e.U8(uint8(p.Kind))
-	if p.Kind == AddOrg {
+	switch {
+	case p.Kind == AddOrg:
 		p.Org.encode(e)
-	} else {
+	case p.Kind.IsValidatorChange():
+		c := ValidatorChange{Kind: p.Kind}
+		if p.Validator != nil {
+			c = *p.Validator
+			c.Kind = p.Kind
+		}
+		c.encodeBody(e)
+	default:
 		e.String(p.OrgID)
 	}
 	e.String(p.Reason)
@@ -74,6 +105,9 @@ func DecodePropose(b []byte) (*Propose, error) {
 		p.Org = decodeSpec(d)
 	case SuspendOrg, ReinstateOrg:
 		p.OrgID = d.String("org_id", MaxOrgIDLen)
+	case AddValidator, RemoveValidator, SetValidatorPower, RotateValidator:
+		c := decodeChangeBody(d, p.Kind)
+		p.Validator = &c
 	default:
 		d.Fail("kind", "unknown proposal kind %d", p.Kind)
 	}

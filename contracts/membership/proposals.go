@@ -12,20 +12,40 @@ import (
 
 // Proposal is a pending or executed membership change.
 type Proposal struct {
-	ID        ledger.Hash  `json:"id"` // hash of the proposing transaction
-	Kind      ProposalKind `json:"kind"`
-	Org       OrgSpec      `json:"org"` // AddOrg: the new organisation; otherwise only ID is set
-	Reason    string       `json:"reason"`
-	Proposer  string       `json:"proposer"`
-	Height    uint64       `json:"height"`
-	Approvals []string     `json:"approvals"` // organisation ids, sorted
-	Executed  uint64       `json:"executed"`  // height it passed; 0 while open
+	ID   ledger.Hash  `json:"id"` // hash of the proposing transaction
+	Kind ProposalKind `json:"kind"`
+	// Org: AddOrg: the new organisation; otherwise only ID is set (for a
+	// validator change, the validator's organisation, when it has one).
+	Org OrgSpec `json:"org"`
+	// Validator is the change a validator-set proposal makes; nil for the
+	// other kinds.
+	Validator *ValidatorChange `json:"validator,omitempty"`
+	Reason    string           `json:"reason"`
+	Proposer  string           `json:"proposer"`
+	Height    uint64           `json:"height"`
+	Approvals []string         `json:"approvals"` // organisation ids, sorted
+	Executed  uint64           `json:"executed"`  // height it passed; 0 while open
 }
 
-// Encode returns the state encoding.
+// Effective is the height a passed validator-set change takes effect
+// (Executed + EffectDelay), 0 for other proposals and open ones.
+func (p *Proposal) Effective() uint64 {
+	if p.Validator == nil || p.Executed == 0 {
+		return 0
+	}
+	return p.Executed + EffectDelay
+}
+
+// Encode returns the state encoding: version 1 for organisation proposals,
+// version 2 (the same fields, then the validator change) for validator-set
+// proposals.
 func (p *Proposal) Encode() []byte {
 	e := &codec.Encoder{}
-	e.U8(1)
+	if p.Validator == nil {
+		e.U8(1)
+	} else {
+		e.U8(2)
+	}
 	e.Fixed(p.ID[:])
 	e.U8(uint8(p.Kind))
 	p.Org.encode(e)
@@ -34,14 +54,18 @@ func (p *Proposal) Encode() []byte {
 	e.U64(p.Height)
 	encodeStrings(e, p.Approvals)
 	e.U64(p.Executed)
+	if p.Validator != nil {
+		p.Validator.encode(e)
+	}
 	return e.Buf
 }
 
 // DecodeProposal decodes a proposal record.
 func DecodeProposal(b []byte) (*Proposal, error) {
 	d := codec.NewDecoder("membership proposal", b)
-	if v := d.U8("version"); d.Err() == nil && v != 1 {
-		d.Fail("version", "unknown version %d", v)
+	version := d.U8("version")
+	if d.Err() == nil && version != 1 && version != 2 {
+		d.Fail("version", "unknown version %d", version)
 	}
 	p := &Proposal{}
 	d.Fixed("id", p.ID[:])
@@ -52,6 +76,10 @@ func DecodeProposal(b []byte) (*Proposal, error) {
 	p.Height = d.U64("height")
 	p.Approvals = decodeStrings(d, "approvals", 1<<16, MaxOrgIDLen)
 	p.Executed = d.U64("executed")
+	if version == 2 {
+		c := decodeChange(d)
+		p.Validator = &c
+	}
 	return p, d.Finish()
 }
 
@@ -131,11 +159,17 @@ func requireElector(who *Caller) error {
 }
 
 // checkProposal checks that the proposal can be executed in the current
-// state.
-func checkProposal(t *state.Tx, p *Proposal) error {
-	switch p.Kind {
-	case AddOrg:
+// state, by block height.
+func checkProposal(t *state.Tx, height uint64, p *Proposal) error {
+	switch {
+	case p.Kind == AddOrg:
 		return checkSpecFree(t, &p.Org)
+	case p.Validator != nil:
+		pl, err := loadPlan(t, height)
+		if err != nil {
+			return err
+		}
+		return pl.apply(t, p.Validator)
 	default:
 		o, err := GetOrg(t, p.Org.ID)
 		if err != nil {
@@ -162,10 +196,20 @@ func RunPropose(c *call.Context, who *Caller, payload []byte) error {
 		return err
 	}
 	p := &Proposal{ID: c.TxHash, Kind: pl.Kind, Org: pl.Org, Reason: pl.Reason, Proposer: who.Org.ID, Height: c.Block.Height}
-	if pl.Kind != AddOrg {
+	switch {
+	case pl.Validator != nil:
+		v := *pl.Validator
+		v.Proposal = p.ID
+		p.Validator = &v
+		org, err := validatorOrg(c.State, &v)
+		if err != nil {
+			return err
+		}
+		p.Org = OrgSpec{ID: org}
+	case pl.Kind != AddOrg:
 		p.Org = OrgSpec{ID: pl.OrgID}
 	}
-	if err := checkProposal(c.State, p); err != nil {
+	if err := checkProposal(c.State, c.Block.Height, p); err != nil {
 		return err
 	}
 	c.Emit("membership.proposed", "proposal", p.ID.String(), "kind", p.Kind.String(), "org", p.Org.ID, "proposer", who.Org.ID)
@@ -211,7 +255,7 @@ func approve(c *call.Context, who *Caller, p *Proposal) error {
 	c.Emit("membership.approved", "proposal", p.ID.String(), "org", who.Org.ID,
 		"approvals", fmt.Sprint(have), "needed", fmt.Sprint(need))
 	if have >= need {
-		if err := checkProposal(c.State, p); err != nil {
+		if err := checkProposal(c.State, c.Block.Height, p); err != nil {
 			return err
 		}
 		if err := execute(c, p); err != nil {
@@ -224,6 +268,19 @@ func approve(c *call.Context, who *Caller, p *Proposal) error {
 }
 
 func execute(c *call.Context, p *Proposal) error {
+	if p.Validator != nil {
+		pl, err := loadPlan(c.State, c.Block.Height)
+		if err != nil {
+			return err
+		}
+		if err := pl.apply(c.State, p.Validator); err != nil {
+			return err
+		}
+		pl.write(c.State, p.Validator)
+		c.Emit("membership.validator_change", "proposal", p.ID.String(), "kind", p.Kind.String(),
+			"key", p.Validator.Key.String(), "effective", fmt.Sprint(c.Block.Height+EffectDelay))
+		return nil
+	}
 	switch p.Kind {
 	case AddOrg:
 		createOrg(c.State, &p.Org, false, c.Block.Height)
@@ -242,4 +299,22 @@ func execute(c *call.Context, p *Proposal) error {
 		c.Emit(what, "org", o.ID, "proposal", p.ID.String())
 	}
 	return nil
+}
+
+// validatorOrg is the organisation a change concerns: the new validator's,
+// or the named validator's as of every approved change ("" when there is
+// none: an unknown validator, refused later with its own code).
+func validatorOrg(r Reader, c *ValidatorChange) (string, error) {
+	if c.Kind == AddValidator {
+		return c.Org, nil
+	}
+	hist, err := ValidatorHistory(r)
+	if err != nil || len(hist) == 0 {
+		return "", err
+	}
+	latest := hist[len(hist)-1]
+	if i := latest.IndexOf(c.Key); i >= 0 {
+		return latest.Validators[i].Org, nil
+	}
+	return "", nil
 }

@@ -5,7 +5,9 @@
 //
 //   - Reference files in ../shared/fixtures beside the repository (Fixture):
 //     GS1's EPCIS 2.0 examples and JSON schema (epcis/, from github.com/gs1/EPCIS
-//     at commit 2b888be), GS1 check digits and Digital Link examples
+//     at commit 2b888be; also the OpenAPI description of the REST bindings,
+//     epcis/EPCIS-REST-openapi.json, which node/gateway's tests validate
+//     answers against), GS1 check digits and Digital Link examples
 //     (gs1/digital-link.json) and RFC 6962 Merkle vectors
 //     (merkle/rfc6962-vectors.json, from transparency-dev/merkle). They are
 //     not shipped with Qianchain (GS1's files carry no licence to

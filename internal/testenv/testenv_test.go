@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -43,6 +45,7 @@ func TestFixtureSkipsAndRecordsWhenAbsent(t *testing.T) {
 
 func TestChromiumSkipsWhenQIAN_CHROMIUMNamesNoFile(t *testing.T) {
 	t.Setenv("QIAN_CHROMIUM", filepath.Join(t.TempDir(), "no-chromium-here"))
+	t.Setenv("QIAN_REQUIRE_CHROMIUM", "")
 	skipped, lines := runSkipping(t, func(t *testing.T) {
 		Chromium(t)
 		t.Error("Chromium returned a file that does not exist")
@@ -69,5 +72,35 @@ func TestSkipMessagesStartWithAFixedPrefix(t *testing.T) {
 		if got := message(m, "detail"); !strings.HasPrefix(got, "SKIP(no "+m.name+"): detail; ") {
 			t.Errorf("message %q", got)
 		}
+	}
+}
+
+// fatalTB records a Fatalf instead of ending the test, so that a test can
+// see Chromium fail where it would otherwise skip.
+type fatalTB struct {
+	testing.TB
+	fatal, skipped string
+}
+
+func (f *fatalTB) Helper() {}
+func (f *fatalTB) Fatalf(format string, args ...any) {
+	f.fatal = fmt.Sprintf(format, args...)
+	runtime.Goexit()
+}
+func (f *fatalTB) Skip(args ...any) { f.skipped = fmt.Sprint(args...); runtime.Goexit() }
+
+// Where CI requires chromium (QIAN_REQUIRE_CHROMIUM, set by .ci/run after
+// installing it), its absence fails the browser tests instead of skipping
+// them.
+func TestChromiumRequiredFailsInsteadOfSkipping(t *testing.T) {
+	t.Setenv("QIAN_CHROMIUM", filepath.Join(t.TempDir(), "no-chromium-here"))
+	t.Setenv("QIAN_REQUIRE_CHROMIUM", "1")
+	t.Setenv(logEnv, "")
+	f := &fatalTB{TB: t}
+	done := make(chan struct{})
+	go func() { defer close(done); Chromium(f) }()
+	<-done
+	if f.skipped != "" || !strings.Contains(f.fatal, "QIAN_REQUIRE_CHROMIUM is set") {
+		t.Fatalf("fatal %q, skipped %q", f.fatal, f.skipped)
 	}
 }

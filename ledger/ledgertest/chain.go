@@ -41,6 +41,15 @@ type Chain struct {
 	prevHash ledger.Hash
 	prevCmt  *ledger.Commit
 	appHash  ledger.Hash
+	pending  *scheduled // a set change the next block's header names as next
+}
+
+// scheduled is a validator set (and its keys, in set order) that signs
+// from height From.
+type scheduled struct {
+	From uint64
+	Keys []ledger.PrivateKey
+	Set  *ledger.ValidatorSet
 }
 
 // NewChain returns a chain with n validators of power 10 each, keys with
@@ -76,6 +85,27 @@ func (c *Chain) Tx(n uint64, nonce uint64, payload []byte) *ledger.Tx {
 	return tx
 }
 
+// Schedule changes the validator set as a governance change approved by the
+// last block made would (height h): the next block's header (h+1) names
+// the new set as next, and the new set signs from h+2. keys are the new
+// set's keys in index order; powers their powers (nil: 10 each). It
+// returns the new set.
+func (c *Chain) Schedule(keys []ledger.PrivateKey, powers []uint64) *ledger.ValidatorSet {
+	vals := make([]ledger.Validator, len(keys))
+	for i, k := range keys {
+		vals[i] = ledger.Validator{PubKey: k.PublicKey(), Power: 10}
+		if powers != nil {
+			vals[i].Power = powers[i]
+		}
+	}
+	set, err := ledger.NewValidatorSet(vals)
+	if err != nil {
+		panic(err)
+	}
+	c.pending = &scheduled{From: c.height + 2, Keys: keys, Set: set}
+	return set
+}
+
 // SetAppHash sets the app hash the next block's header carries.
 func (c *Chain) SetAppHash(h ledger.Hash) { c.appHash = h }
 
@@ -84,15 +114,20 @@ func (c *Chain) SetAppHash(h ledger.Hash) { c.appHash = h }
 func (c *Chain) Next(txs []*ledger.Tx) (*ledger.Block, *ledger.Commit) {
 	c.height++
 	proposer := c.Keys[int(c.height)%len(c.Keys)]
+	next := c.Validators
+	if c.pending != nil && c.pending.From == c.height+1 {
+		next = c.pending.Set
+	}
 	b := &ledger.Block{
 		Header: ledger.Header{
-			ChainID:        c.ChainID(),
-			Height:         c.height,
-			Time:           c.Time,
-			PrevBlockHash:  c.prevHash,
-			AppHash:        c.appHash,
-			ValidatorsHash: c.Validators.Hash(),
-			Proposer:       proposer.PublicKey(),
+			ChainID:            c.ChainID(),
+			Height:             c.height,
+			Time:               c.Time,
+			PrevBlockHash:      c.prevHash,
+			AppHash:            c.appHash,
+			ValidatorsHash:     c.Validators.Hash(),
+			NextValidatorsHash: next.Hash(),
+			Proposer:           proposer.PublicKey(),
 		},
 		Txs:        txs,
 		LastCommit: c.prevCmt,
@@ -102,6 +137,9 @@ func (c *Chain) Next(txs []*ledger.Tx) (*ledger.Block, *ledger.Commit) {
 	hash := b.Hash()
 	cmt := c.Sign(c.height, 0, hash, len(c.Keys))
 	c.prevHash, c.prevCmt = hash, cmt
+	if next != c.Validators {
+		c.Keys, c.Validators, c.pending = c.pending.Keys, c.pending.Set, nil
+	}
 	return b, cmt
 }
 

@@ -6,12 +6,13 @@ import (
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
-	"github.com/qianchain/qianchain/ledger/store"
 )
 
-// Source is the committed chain Build reads; *store.Store is one. Reads must
-// return verified data (the store checks hashes on read) and report a
-// missing entry with store.ErrNotFound.
+// Source is the committed chain Build reads; *store.Store (ledger/store) is
+// one. Reads must return verified data (the store checks hashes on read)
+// and report a missing entry with an error matching ledger.ErrNotFound.
+// The package imports no store: an offline verifier built from it (a
+// browser's, compiled to WebAssembly) carries no database.
 type Source interface {
 	Height() uint64
 	GenesisHash() (ledger.Hash, error)
@@ -19,6 +20,10 @@ type Source interface {
 	Block(height uint64) (*ledger.Block, error)
 	Commit(height uint64) (*ledger.Commit, error)
 	TxResult(height uint64, pos uint32) ([]byte, error)
+	// ValidatorSet is the set that signs height; ValidatorChanges the
+	// heights in [from, to] at which a new set takes effect.
+	ValidatorSet(height uint64) (*ledger.ValidatorSet, error)
+	ValidatorChanges(from, to uint64) ([]uint64, error)
 }
 
 // WritesRootSource is implemented by a Source that keeps each height's
@@ -29,8 +34,12 @@ type WritesRootSource interface {
 }
 
 // Build assembles the bundle for the committed transaction txHash from st.
-// vals is the chain's validator set (from genesis: the store does not keep
-// it). A transaction st does not hold gives an *Error with code ErrNotFound.
+// A transaction st does not hold gives an *Error with code ErrNotFound.
+//
+// The bundle carries every validator-set transition from genesis up to the
+// last header it holds (the block's, or the next block's), each with the
+// header before it and that header's certificate: what a verifier holding
+// only genesis follows to the set that signed the block.
 //
 // The certificate is the chain's own when block h+1 exists (its last
 // commit), else st's stored commit. Block h+1's header and certificate (the
@@ -38,9 +47,9 @@ type WritesRootSource interface {
 // and with them the outcome and its proof when st keeps writes roots. An
 // outcome that cannot be proven (the newest block, or a height without a
 // writes root) is left out: Verify refuses an unproven outcome.
-func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, error) {
+func Build(st Source, txHash ledger.Hash) (*Bundle, error) {
 	height, pos, err := st.TxLocation(txHash)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ledger.ErrNotFound) {
 		return nil, fail(ErrNotFound, "transaction %s is not committed on this node", txHash)
 	}
 	if err != nil {
@@ -66,6 +75,10 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 	if err != nil {
 		return nil, err
 	}
+	vals, err := st.ValidatorSet(height)
+	if err != nil {
+		return nil, fmt.Errorf("read the validator set of height %d: %w", height, err)
+	}
 	b := &Bundle{
 		Version: Version, ChainID: blk.Header.ChainID, GenesisHash: gh,
 		Tx:         txPart(tx),
@@ -75,6 +88,13 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 	}
 
 	tip := st.Height()
+	last := height
+	if height < tip {
+		last = height + 1
+	}
+	if b.Transitions, err = transitions(st, last, tip); err != nil {
+		return nil, err
+	}
 	var next *ledger.Block
 	cmt, err := certificate(st, height, tip)
 	if err != nil {
@@ -98,7 +118,7 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 	}
 	root, err := wr.WritesRoot(height)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, ledger.ErrNotFound):
 		return b, nil // a store that began keeping writes roots after this height
 	case err != nil:
 		return nil, fmt.Errorf("read writes root %d: %w", height, err)
@@ -114,6 +134,35 @@ func Build(st Source, txHash ledger.Hash, vals *ledger.ValidatorSet) (*Bundle, e
 		return nil, err
 	}
 	return b, nil
+}
+
+// transitions returns the chain's validator-set transitions at heights 2 to
+// last, each with the header before it and that header's certificate.
+func transitions(st Source, last, tip uint64) ([]TransitionPart, error) {
+	hs, err := st.ValidatorChanges(2, last)
+	if err != nil {
+		return nil, fmt.Errorf("read the validator-set changes: %w", err)
+	}
+	out := []TransitionPart{}
+	for _, t := range hs {
+		blk, err := st.Block(t - 1)
+		if err != nil {
+			return nil, fmt.Errorf("read block %d: %w", t-1, err)
+		}
+		cmt, err := certificate(st, t-1, tip)
+		if err != nil {
+			return nil, err
+		}
+		set, err := st.ValidatorSet(t)
+		if err != nil {
+			return nil, fmt.Errorf("read the validator set of height %d: %w", t, err)
+		}
+		if blk.Header.NextValidatorsHash != set.Hash() {
+			return nil, fmt.Errorf("the stored set of height %d hashes to %s; header %d names %s", t, set.Hash().Short(), t-1, blk.Header.NextValidatorsHash.Short())
+		}
+		out = append(out, transitionPart(&ledger.Transition{Header: &blk.Header, Commit: cmt, Validators: set}))
+	}
+	return out, nil
 }
 
 // certificate returns the chain's own commit for height (block height+1's

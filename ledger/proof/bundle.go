@@ -4,8 +4,11 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 )
 
-// Version is the bundle format this package writes and reads.
-const Version = 1
+// Version is the bundle format this package writes and reads. Version 2
+// added the validator-set transitions (and headers that name the next
+// set); version 1 bundles, of chains whose set never changed, are refused
+// with a sentence saying so.
+const Version = 2
 
 // Bundle is a proof bundle: its JSON form (Marshal, ParseBundle) is the file
 // `qian proof` writes and `qian verify` reads. Fields named Encoding hold a
@@ -22,9 +25,14 @@ type Bundle struct {
 	// Commit a certificate for it.
 	Header HeaderPart `json:"header"`
 	Commit CommitPart `json:"commit"`
-	// Validators is the validator set every header names; it must be the
-	// genesis set.
+	// Validators is the validator set that signs Header's height: the
+	// genesis set followed through Transitions.
 	Validators ValidatorsPart `json:"validators"`
+	// Transitions link the genesis set to the set of every header the
+	// bundle carries: one per height at which the set changed, up to and
+	// including Header's height (and Next's), in increasing height. Empty
+	// on a chain whose set never changed.
+	Transitions []TransitionPart `json:"transitions"`
 	// Next is the following block's header and a certificate for it: present
 	// once that block is committed. Its last_commit_hash names Commit, and
 	// its app_hash commits to Outcome.
@@ -61,18 +69,19 @@ type Inclusion struct {
 // (the block hash) and fields. Time is RFC 3339 in UTC with nanoseconds as
 // Go's time.RFC3339Nano writes them.
 type HeaderPart struct {
-	Encoding       Hex              `json:"encoding"`
-	Hash           ledger.Hash      `json:"hash"`
-	Height         uint64           `json:"height"`
-	Time           string           `json:"time"`
-	PrevBlockHash  ledger.Hash      `json:"prev_block_hash"`
-	TxCount        uint32           `json:"tx_count"`
-	TxRoot         ledger.Hash      `json:"tx_root"`
-	AppHash        ledger.Hash      `json:"app_hash"`
-	ValidatorsHash ledger.Hash      `json:"validators_hash"`
-	Proposer       ledger.PublicKey `json:"proposer"`
-	LastCommitHash ledger.Hash      `json:"last_commit_hash"`
-	EvidenceHash   ledger.Hash      `json:"evidence_hash"`
+	Encoding           Hex              `json:"encoding"`
+	Hash               ledger.Hash      `json:"hash"`
+	Height             uint64           `json:"height"`
+	Time               string           `json:"time"`
+	PrevBlockHash      ledger.Hash      `json:"prev_block_hash"`
+	TxCount            uint32           `json:"tx_count"`
+	TxRoot             ledger.Hash      `json:"tx_root"`
+	AppHash            ledger.Hash      `json:"app_hash"`
+	ValidatorsHash     ledger.Hash      `json:"validators_hash"`
+	NextValidatorsHash ledger.Hash      `json:"next_validators_hash"`
+	Proposer           ledger.PublicKey `json:"proposer"`
+	LastCommitHash     ledger.Hash      `json:"last_commit_hash"`
+	EvidenceHash       ledger.Hash      `json:"evidence_hash"`
 }
 
 // CommitPart is a commit certificate: its encoding and, for readers, what it
@@ -93,6 +102,17 @@ type ValidatorsPart struct {
 	Hash       ledger.Hash        `json:"hash"`
 	Validators []ledger.Validator `json:"validators"`
 	TotalPower uint64             `json:"total_power"`
+}
+
+// TransitionPart is a validator-set change at Height: header Height-1,
+// signed by the set in force there (Commit), whose next_validators_hash
+// names the new set, Validators (ledger.Transition). A verifier holding
+// the set before it checks the certificate, then holds the new set.
+type TransitionPart struct {
+	Height     uint64         `json:"height"` // the first height the new set signs: header.height + 1
+	Header     HeaderPart     `json:"header"`
+	Commit     CommitPart     `json:"commit"`
+	Validators ValidatorsPart `json:"validators"`
 }
 
 // NextPart is block h+1's header and a certificate for it.

@@ -81,7 +81,7 @@ func TestCertificateRefuses(t *testing.T) {
 	c := newChain(t, 4)
 	c.block(t, 5, true)
 	c.block(t, 0, false)
-	b, err := Build(c, c.batchTx, c.anchor.Validators)
+	b, err := Build(c, c.batchTx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func v1Certificate(t *testing.T, c *chain, cert *Certificate, height uint64) []b
 // height, path or transaction disagrees with the bundle is refused.
 func TestCompleteCertificate(t *testing.T) {
 	c, cert := standardCertificate(t)
-	fresh, err := Build(c, c.batchTx, c.anchor.Validators)
+	fresh, err := Build(c, c.batchTx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +183,7 @@ func TestCompleteCertificate(t *testing.T) {
 	if _, err := CompleteCertificate([]byte(badPath), fresh); CodeOf(err) != ErrBatchItem {
 		t.Fatalf("version 1 with a wrong path: %v", err)
 	}
-	other, _ := Build(c, c.txs[2][0].Hash(), c.anchor.Validators)
+	other, _ := Build(c, c.txs[2][0].Hash())
 	if _, err := CompleteCertificate(v1Certificate(t, c, cert, 2), other); CodeOf(err) != ErrCertificate {
 		t.Fatalf("version 1 with another transaction's bundle: %v", err)
 	}

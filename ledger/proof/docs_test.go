@@ -53,7 +53,8 @@ func TestDocumentedExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the documented bundle does not verify: %v", err)
 	}
-	if rep.Height != 8 || rep.TxCount != 5 || rep.Index != 0 || !rep.InChain || rep.Result == nil || !rep.Result.Proven || rep.SignedPower != 40 {
+	if rep.Height != 5 || rep.TxCount != 5 || rep.Index != 0 || !rep.InChain || rep.Result == nil || !rep.Result.Proven || rep.SignedPower != 40 ||
+		rep.Transitions != 1 || rep.ValidatorsHash == vals.Hash() {
 		t.Fatalf("report: %+v", rep)
 	}
 	a := indepAnchor{chainID: fields["chain_id"], genesis: gh[:], validators: venc}

@@ -26,9 +26,19 @@ const (
 	ErrMismatch = "ERR_PROOF_MISMATCH"
 	// ErrChain: the bundle is for another chain (chain id or genesis hash).
 	ErrChain = "ERR_PROOF_CHAIN"
-	// ErrValidators: the validator set is not the genesis set, or a header
-	// names another set.
+	// ErrValidators: a header names a validator set other than the one
+	// genesis and the bundle's transitions lead to for its height, or the
+	// bundle's validators part is not that set.
 	ErrValidators = "ERR_PROOF_VALIDATORS"
+	// ErrTransition: a validator-set transition does not follow from the
+	// set before it: out of order, beyond the bundle's headers, a header
+	// not naming the set in force or not naming the new set as the next,
+	// a certificate without more than two thirds of the set in force (or
+	// with a signature that does not verify), a set that does not change.
+	ErrTransition = "ERR_PROOF_TRANSITION"
+	// ErrTrust: at a height the verifier trusts a validator-set hash for
+	// (qian verify --trust), the bundle leads to another set.
+	ErrTrust = "ERR_PROOF_TRUST"
 	// ErrTx: the transaction's signature does not verify, or it names
 	// another chain.
 	ErrTx = "ERR_PROOF_TX"
@@ -36,7 +46,7 @@ const (
 	// transaction root.
 	ErrInclusion = "ERR_PROOF_INCLUSION"
 	// ErrCommit: the certificate does not certify the header with more
-	// than two thirds of the genesis validators' power.
+	// than two thirds of the power of the set of its height.
 	ErrCommit = "ERR_PROOF_COMMIT"
 	// ErrNext: block h+1's header does not follow the block (previous
 	// hash, certificate hash, chain, height) or its certificate fails.

@@ -26,6 +26,14 @@ type chain struct {
 	batch   [][32]byte // the items of the batch anchored in block 2
 	batchTx ledger.Hash
 	txs     map[uint64][]*ledger.Tx
+	// change, when set, is a validator-set change the next block approves
+	// (it takes effect two heights later, as governance's does).
+	change *setChange
+}
+
+type setChange struct {
+	keys   []ledger.PrivateKey
+	powers []uint64
 }
 
 func (c *chain) WritesRoot(h uint64) (ledger.Hash, error) {
@@ -48,7 +56,7 @@ func newChain(t testing.TB, validators int) *chain {
 	t.Cleanup(func() { st.Close() })
 	lc := ledgertest.NewChain(testChainID, validators)
 	app0 := ledger.Sum([]byte("app hash 0"))
-	if err := st.InitGenesis(lc.Identity.GenesisHash(), nil, app0); err != nil {
+	if err := st.InitGenesis(lc.Identity.GenesisHash(), lc.Validators, nil, app0); err != nil {
 		t.Fatal(err)
 	}
 	return &chain{Store: st, c: lc, app: app0, writes: map[uint64]ledger.Hash{}, txs: map[uint64][]*ledger.Tx{},
@@ -90,6 +98,11 @@ func (c *chain) commitTxs(t testing.TB, txs []*ledger.Tx) uint64 {
 	c.c.SetAppHash(c.app)
 	blk, cmt := c.c.Next(txs)
 	h := blk.Header.Height
+	var next *ledger.ValidatorSet
+	if c.change != nil {
+		next = c.c.Schedule(c.change.keys, c.change.powers)
+		c.change = nil
+	}
 	results := make([][]byte, len(txs))
 	leaves := make([]merkle.Hash, len(txs))
 	for i, tx := range txs {
@@ -103,7 +116,7 @@ func (c *chain) commitTxs(t testing.TB, txs []*ledger.Tx) uint64 {
 	wr := store.WritesRoot(nil) // the block writes no state: the empty tree's root
 	c.writes[h] = wr
 	c.app = AppHashLink(c.app, h, wr, merkle.Root(leaves))
-	if err := c.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: results, AppHash: c.app}); err != nil {
+	if err := c.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: results, AppHash: c.app, NextValidators: next}); err != nil {
 		t.Fatal(err)
 	}
 	c.txs[h] = txs
@@ -128,7 +141,7 @@ func standard(t testing.TB, validators int) (*chain, *Bundle) {
 	c.block(t, 6, true)
 	c.block(t, 1, false)
 	c.block(t, 0, false)
-	b, err := Build(c, c.batchTx, c.anchor.Validators)
+	b, err := Build(c, c.batchTx)
 	if err != nil {
 		t.Fatal(err)
 	}

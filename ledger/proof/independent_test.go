@@ -191,6 +191,7 @@ type jHeader struct {
 	Height                                                                                 uint64
 	TxCount                                                                                uint32 `json:"tx_count"`
 	PrevBlockHash, TxRoot, AppHash, ValidatorsHash, Proposer, LastCommitHash, EvidenceHash string
+	NextValidatorsHash                                                                     string
 }
 
 func (h *jHeader) UnmarshalJSON(b []byte) error {
@@ -204,7 +205,8 @@ func (h *jHeader) UnmarshalJSON(b []byte) error {
 	num := func(k string) uint64 { n, _ := m[k].(json.Number); v, _ := n.Int64(); return uint64(v) }
 	*h = jHeader{Encoding: str("encoding"), Hash: str("hash"), Time: str("time"), Height: num("height"), TxCount: uint32(num("tx_count")),
 		PrevBlockHash: str("prev_block_hash"), TxRoot: str("tx_root"), AppHash: str("app_hash"), ValidatorsHash: str("validators_hash"),
-		Proposer: str("proposer"), LastCommitHash: str("last_commit_hash"), EvidenceHash: str("evidence_hash")}
+		NextValidatorsHash: str("next_validators_hash"),
+		Proposer:           str("proposer"), LastCommitHash: str("last_commit_hash"), EvidenceHash: str("evidence_hash")}
 	return nil
 }
 
@@ -235,6 +237,14 @@ type jBundle struct {
 	Validators struct {
 		Encoding string `json:"encoding"`
 	} `json:"validators"`
+	Transitions []struct {
+		Height     uint64  `json:"height"`
+		Header     jHeader `json:"header"`
+		Commit     jCommit `json:"commit"`
+		Validators struct {
+			Encoding string `json:"encoding"`
+		} `json:"validators"`
+	} `json:"transitions"`
 	Next *struct {
 		Header jHeader `json:"header"`
 		Commit jCommit `json:"commit"`
@@ -274,12 +284,13 @@ func hexes(ss []string) [][]byte {
 }
 
 type header struct {
-	chainID                                                 string
-	height                                                  uint64
-	time                                                    int64
-	prev, txRoot, app, vals, proposer, lastCommit, evidence []byte
-	txCount                                                 uint32
-	hash                                                    []byte
+	chainID                                                           string
+	height                                                            uint64
+	time                                                              int64
+	prev, txRoot, app, vals, nextVals, proposer, lastCommit, evidence []byte
+	txCount                                                           uint32
+	hash                                                              []byte
+	enc                                                               []byte
 }
 
 func parseHeader(j jHeader) (*header, error) {
@@ -289,15 +300,16 @@ func parseHeader(j jHeader) (*header, error) {
 		return nil, errors.New("header tag")
 	}
 	h := &header{chainID: r.str(), height: r.u64(), time: int64(r.u64()), prev: r.h32(), txCount: r.u32(), txRoot: r.h32(),
-		app: r.h32(), vals: r.h32(), proposer: r.h32(), lastCommit: r.h32(), evidence: r.h32()}
+		app: r.h32(), vals: r.h32(), nextVals: r.h32(), proposer: r.h32(), lastCommit: r.h32(), evidence: r.h32()}
 	if err := r.end(); err != nil {
 		return nil, err
 	}
-	h.hash = sha(enc)
+	h.hash, h.enc = sha(enc), enc
 	ok := j.Hash == hex.EncodeToString(h.hash) && j.Height == h.height && j.TxCount == h.txCount &&
 		j.Time == time.Unix(0, h.time).UTC().Format(time.RFC3339Nano)
 	for _, f := range [][2]string{{j.PrevBlockHash, hex.EncodeToString(h.prev)}, {j.TxRoot, hex.EncodeToString(h.txRoot)},
-		{j.AppHash, hex.EncodeToString(h.app)}, {j.ValidatorsHash, hex.EncodeToString(h.vals)}, {j.Proposer, hex.EncodeToString(h.proposer)},
+		{j.AppHash, hex.EncodeToString(h.app)}, {j.ValidatorsHash, hex.EncodeToString(h.vals)},
+		{j.NextValidatorsHash, hex.EncodeToString(h.nextVals)}, {j.Proposer, hex.EncodeToString(h.proposer)},
 		{j.LastCommitHash, hex.EncodeToString(h.lastCommit)}, {j.EvidenceHash, hex.EncodeToString(h.evidence)}} {
 		ok = ok && f[0] == f[1]
 	}
@@ -387,29 +399,63 @@ func independentVerify(raw []byte, a indepAnchor) (bool, error) {
 	if err := json.Unmarshal(raw, &b); err != nil {
 		return false, err
 	}
-	if b.Version != 1 || b.ChainID != a.chainID || b.GenesisHash != hex.EncodeToString(a.genesis) {
+	if b.Version != 2 || b.ChainID != a.chainID || b.GenesisHash != hex.EncodeToString(a.genesis) {
 		return false, errors.New("version or chain")
 	}
-	if !bytes.Equal(unhex(b.Validators.Encoding), a.validators) {
-		return false, errors.New("not the genesis validator set")
-	}
-	vr := &rd{b: a.validators}
-	if vr.u8() != 7 {
-		return false, errors.New("validator set tag")
-	}
-	vals := make([]validator, vr.varint())
-	for i := range vals {
-		vals[i] = validator{key: vr.h32(), power: vr.u64()}
-	}
-	if err := vr.end(); err != nil {
+	// The set in force: genesis's, then each transition's (verification.md,
+	// "Following the validator set").
+	vals, err := parseSet(a.validators)
+	if err != nil {
 		return false, err
 	}
-	valsHash := sha(a.validators)
+	valsEnc, from := a.validators, uint64(1)
+	ti := 0
+	follow := func() error {
+		t := b.Transitions[ti]
+		th, err := parseHeader(t.Header)
+		if err != nil {
+			return err
+		}
+		tc, err := parseCommit(t.Commit)
+		if err != nil {
+			return err
+		}
+		setEnc := unhex(t.Validators.Encoding)
+		set, err := parseSet(setEnc)
+		if err != nil {
+			return err
+		}
+		switch {
+		case t.Height != th.height+1:
+			return errors.New("transition height copy")
+		case t.Height <= from:
+			return errors.New("transitions out of order")
+		case th.chainID != a.chainID || !bytes.Equal(th.vals, sha(valsEnc)):
+			return errors.New("transition header does not name the set in force")
+		case !bytes.Equal(th.nextVals, sha(setEnc)) || bytes.Equal(setEnc, valsEnc):
+			return errors.New("transition header does not name the new set as next, or the set does not change")
+		}
+		if err := verifyCommit(tc, a.chainID, a.genesis, vals, th.height, th.hash); err != nil {
+			return fmt.Errorf("transition at %d: %v", t.Height, err)
+		}
+		vals, valsEnc, from = set, setEnc, t.Height
+		ti++
+		return nil
+	}
 
 	hdr, err := parseHeader(b.Header)
 	if err != nil {
 		return false, err
 	}
+	for ti < len(b.Transitions) && b.Transitions[ti].Height <= hdr.height {
+		if err := follow(); err != nil {
+			return false, err
+		}
+	}
+	if !bytes.Equal(unhex(b.Validators.Encoding), valsEnc) {
+		return false, errors.New("not the validator set of the block's height")
+	}
+	valsHash := sha(valsEnc)
 	if hdr.chainID != a.chainID || !bytes.Equal(hdr.vals, valsHash) {
 		return false, errors.New("header chain or validators")
 	}
@@ -440,19 +486,37 @@ func independentVerify(raw []byte, a indepAnchor) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	if err := verifyCommit(cmt, a.chainID, a.genesis, vals, hdr.height, hdr.hash); err != nil {
+		return false, err
+	}
 	var next *header
 	var nextCmt *commit
 	if b.Next != nil {
 		if next, err = parseHeader(b.Next.Header); err != nil {
 			return false, err
 		}
+		if ti < len(b.Transitions) && b.Transitions[ti].Height == next.height {
+			if b.Transitions[ti].Header.Encoding != b.Header.Encoding {
+				return false, errors.New("the transition at h+1 does not carry the block's header")
+			}
+			if err := follow(); err != nil {
+				return false, err
+			}
+		}
 		if next.chainID != a.chainID || next.height != hdr.height+1 || !bytes.Equal(next.prev, hdr.hash) ||
-			!bytes.Equal(next.lastCommit, cmt.hash) || !bytes.Equal(next.vals, valsHash) || next.time <= hdr.time {
+			!bytes.Equal(next.lastCommit, cmt.hash) || !bytes.Equal(next.vals, hdr.nextVals) ||
+			!bytes.Equal(next.vals, sha(valsEnc)) || next.time <= hdr.time {
 			return false, errors.New("the next header does not follow")
 		}
 		if nextCmt, err = parseCommit(b.Next.Commit); err != nil {
 			return false, err
 		}
+		if err := verifyCommit(nextCmt, a.chainID, a.genesis, vals, next.height, next.hash); err != nil {
+			return false, err
+		}
+	}
+	if ti != len(b.Transitions) {
+		return false, errors.New("a transition beyond the bundle's headers")
 	}
 	proven := false
 	if o := b.Outcome; o != nil {
@@ -494,13 +558,18 @@ func independentVerify(raw []byte, a indepAnchor) (bool, error) {
 	if !schnorrVerify(sender, txHash, sig) {
 		return false, errors.New("tx signature")
 	}
-	if err := verifyCommit(cmt, a.chainID, a.genesis, vals, hdr.height, hdr.hash); err != nil {
-		return false, err
-	}
-	if nextCmt != nil {
-		if err := verifyCommit(nextCmt, a.chainID, a.genesis, vals, next.height, next.hash); err != nil {
-			return false, err
-		}
-	}
 	return proven, nil
+}
+
+// parseSet decodes a validator set's encoding (encoding.md, tag 07).
+func parseSet(enc []byte) ([]validator, error) {
+	vr := &rd{b: enc}
+	if vr.u8() != 7 {
+		return nil, errors.New("validator set tag")
+	}
+	vals := make([]validator, vr.varint())
+	for i := range vals {
+		vals[i] = validator{key: vr.h32(), power: vr.u64()}
+	}
+	return vals, vr.end()
 }

@@ -52,7 +52,7 @@ func TestBundleAtTheTip(t *testing.T) {
 	c.block(t, 2, false)
 	h := c.block(t, 3, false)
 	tx := c.txs[h][2]
-	b, err := Build(c, tx.Hash(), c.anchor.Validators)
+	b, err := Build(c, tx.Hash())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestBundleWithoutWritesRoots(t *testing.T) {
 	c := newChain(t, 4)
 	h := c.block(t, 4, false)
 	c.block(t, 1, false)
-	b, err := Build(plain{c.Store}, c.txs[h][1].Hash(), c.anchor.Validators)
+	b, err := Build(plain{c.Store}, c.txs[h][1].Hash())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func TestBundleWithoutWritesRoots(t *testing.T) {
 func TestBuildUnknownTransaction(t *testing.T) {
 	c := newChain(t, 4)
 	c.block(t, 1, false)
-	_, err := Build(c, ledger.Sum([]byte("nope")), c.anchor.Validators)
+	_, err := Build(c, ledger.Sum([]byte("nope")))
 	if CodeOf(err) != ErrNotFound {
 		t.Fatalf("got %v", err)
 	}
@@ -108,7 +108,7 @@ func TestEveryPositionProves(t *testing.T) {
 	c.block(t, 0, false)
 	for _, h := range heights {
 		for i, tx := range c.txs[h] {
-			b, err := Build(c, tx.Hash(), c.anchor.Validators)
+			b, err := Build(c, tx.Hash())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -211,7 +211,7 @@ var refusals = []struct {
 		b.BatchItem.Item = ledger.Sum([]byte("other file"))
 	}},
 	{"a batch item on a transaction that anchors no batch", ErrBatchItem, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-		other, err := Build(c, c.txs[2][0].Hash(), a.Validators)
+		other, err := Build(c, c.txs[2][0].Hash())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +223,7 @@ var refusals = []struct {
 		tx.Sig[5] ^= 1
 		c.commitTxs(t, []*ledger.Tx{tx})
 		c.block(t, 0, false)
-		bad, err := Build(c, tx.Hash(), a.Validators)
+		bad, err := Build(c, tx.Hash())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -232,7 +232,8 @@ var refusals = []struct {
 	{"a readable field that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Time = "2025-01-01T00:00:00Z" }},
 	{"a signer list that disagrees", ErrMismatch, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Commit.Signers = []int{0, 1, 2} }},
 	{"a truncated encoding", ErrEncoding, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Header.Encoding = b.Header.Encoding[:100] }},
-	{"an unknown version", ErrFormat, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Version = 2 }},
+	{"an unknown version", ErrFormat, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Version = 3 }},
+	{"a version 1 bundle (before validator-set changes)", ErrFormat, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Version = 1 }},
 }
 
 func TestVerifyRefuses(t *testing.T) {
@@ -259,8 +260,8 @@ func TestParseBundleIsStrict(t *testing.T) {
 		"uppercase hex in encoding":   strings.Replace(good, hex.EncodeToString(b.Tx.Encoding), strings.ToUpper(hex.EncodeToString(b.Tx.Encoding)), 1),
 		"a key in another case":       strings.Replace(good, `"height"`, `"Height"`, 1),
 		"an unknown key":              strings.Replace(good, `"height"`, `"heigth"`, 1),
-		"a repeated key":              strings.Replace(good, `"version": 1,`, `"version": 2, "version": 1,`, 1),
-		"a number written as a float": strings.Replace(good, `"version": 1`, `"version": 1.0`, 1),
+		"a repeated key":              strings.Replace(good, `"version": 2,`, `"version": 1, "version": 2,`, 1),
+		"a number written as a float": strings.Replace(good, `"version": 2`, `"version": 2.0`, 1),
 		"trailing data":               good + "{}",
 		"not JSON":                    "proof",
 	}
@@ -281,7 +282,7 @@ func TestParseBundleIsStrict(t *testing.T) {
 		"an index beyond 32 bits":         strings.Replace(good, `"index": 6`, `"index": 4294967302`, 1),
 		"a leading zero":                  strings.Replace(good, `"index": 6`, `"index": 06`, 1),
 		"a plus sign":                     strings.Replace(good, `"index": 6`, `"index": +6`, 1),
-		"version 2":                       strings.Replace(good, `"version": 1`, `"version": 2`, 1),
+		"version 3":                       strings.Replace(good, `"version": 2`, `"version": 3`, 1),
 	}
 	for name, in := range cases {
 		if in == good {
@@ -323,7 +324,7 @@ func TestParseBundleIsStrict(t *testing.T) {
 func TestUnprovenOutcomeIsRefused(t *testing.T) {
 	c, _ := standard(t, 4)
 	refused := c.txs[2][2] // every third result of the test chain is ERR_INVALID
-	b, err := Build(c, refused.Hash(), c.anchor.Validators)
+	b, err := Build(c, refused.Hash())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,34 +5,32 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
 	"github.com/qianchain/qianchain/ledger/schnorrbatch"
 )
 
 // Anchor is what a verifier trusts: the chain's identity (chain id and
-// genesis hash) and validator set, taken from its genesis file
-// (AnchorFromGenesis). Certificates are checked against Chain, so the
-// genesis hash they must sign is the verifier's, never the bundle's. Names,
-// when set, are the validators' names by index, for reports.
+// genesis hash) and its genesis validator set, taken from its genesis file.
+// Certificates are checked against Chain, so the genesis hash they must
+// sign is the verifier's, never the bundle's. Names, when set, are
+// validators' names by key (genesis has them), for reports. Trust, when
+// set, are validator-set hashes the verifier knows at later heights
+// (`qian verify --trust HEIGHT:HASH`): the set a bundle leads to at each
+// of them must be that one (docs/verification.md, "Limits").
 type Anchor struct {
 	Chain      ledger.ChainIdentity
 	Validators *ledger.ValidatorSet
-	Names      []string
+	Names      map[ledger.PublicKey]string
+	Trust      []TrustPoint
 }
 
-// AnchorFromGenesis returns the anchor of a validated genesis document.
-func AnchorFromGenesis(doc *genesis.Doc) (Anchor, error) {
-	vals, err := doc.ValidatorSet()
-	if err != nil {
-		return Anchor{}, err
-	}
-	a := Anchor{Chain: doc.Identity(), Validators: vals}
-	for _, v := range doc.Validators {
-		a.Names = append(a.Names, v.Name)
-	}
-	return a, nil
+// TrustPoint is a validator-set hash the verifier trusts at a height: the
+// hash of the set that signs Height, from a source it trusts (its own
+// node's explorer, a partner's signed letter).
+type TrustPoint struct {
+	Height  uint64      `json:"height"`
+	SetHash ledger.Hash `json:"validators_hash"`
 }
 
 // Report is what a bundle proved.
@@ -46,14 +44,24 @@ type Report struct {
 	Time      time.Time   `json:"time"`
 	BlockHash ledger.Hash `json:"block_hash"`
 	// Round, Signers, SignedPower: the certificate's round, the validators
-	// (indexes in the genesis set) whose signatures verified, and their
-	// power; TotalPower and Validators describe the whole set.
-	Round       uint32   `json:"round"`
-	Signers     []int    `json:"signers"`
-	SignerNames []string `json:"signer_names,omitempty"`
-	SignedPower uint64   `json:"signed_power"`
-	TotalPower  uint64   `json:"total_power"`
-	Validators  int      `json:"validators"`
+	// (indexes in the set of the block's height) whose signatures
+	// verified, and their power; TotalPower and Validators describe that
+	// set, ValidatorsHash names it.
+	Round          uint32      `json:"round"`
+	Signers        []int       `json:"signers"`
+	SignerNames    []string    `json:"signer_names,omitempty"`
+	SignedPower    uint64      `json:"signed_power"`
+	TotalPower     uint64      `json:"total_power"`
+	Validators     int         `json:"validators"`
+	ValidatorsHash ledger.Hash `json:"validators_hash"`
+	// Transitions is how many validator-set changes since genesis the
+	// bundle followed to reach that set (each certified by the set before
+	// it).
+	Transitions int `json:"transitions"`
+	// Trusted lists the trust points checked; TrustBeyond those above the
+	// bundle's last header, which it cannot speak for.
+	Trusted     []TrustPoint `json:"trusted,omitempty"`
+	TrustBeyond []TrustPoint `json:"trust_beyond,omitempty"`
 	// InChain reports that the certificate is the one the chain itself
 	// recorded (block h+1's last commit), not only a node's own copy.
 	InChain bool `json:"in_chain"`
@@ -116,19 +124,9 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		return nil, fail(ErrChain, "the bundle is for genesis %s, the genesis file hashes to %s", b.GenesisHash, genesisHash)
 	}
 
-	// 2. Validator set: the genesis set, byte for byte.
-	vals, err := ledger.DecodeValidatorSet(b.Validators.Encoding)
-	if err != nil {
-		return nil, fail(ErrEncoding, "validators.encoding: %v", err)
-	}
-	if err := sameAs("validators", b.Validators, validatorsPart(vals)); err != nil {
-		return nil, err
-	}
-	if vals.Hash() != a.Validators.Hash() {
-		return nil, fail(ErrValidators, "the bundle's validator set hashes to %s, the genesis set to %s", vals.Hash(), a.Validators.Hash())
-	}
-
-	// 3. Header.
+	// 2. Header, and the transitions up to it: from the genesis set, each
+	// transition certified by the set before it, to the set that signs
+	// the header (ledger.SetFollower).
 	hdr, err := decodeHeader("header", &b.Header)
 	if err != nil {
 		return nil, err
@@ -136,8 +134,32 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	if hdr.ChainID != chainID {
 		return nil, fail(ErrChain, "the header is for chain %q, not %q", hdr.ChainID, chainID)
 	}
+	sigs := newSigList()
+	follow := ledger.NewSetFollower(a.Chain, a.Validators)
+	ts, err := decodeTransitions(b.Transitions)
+	if err != nil {
+		return nil, err
+	}
+	rest := ts
+	for len(rest) > 0 && rest[0].Height() <= hdr.Height {
+		if err := sigs.follow(follow, rest[0], len(ts)-len(rest)); err != nil {
+			return nil, err
+		}
+		rest = rest[1:]
+	}
+	vals := follow.Current()
 	if hdr.ValidatorsHash != vals.Hash() {
-		return nil, fail(ErrValidators, "header %d names validator set %s, not the genesis set %s", hdr.Height, hdr.ValidatorsHash, vals.Hash())
+		return nil, fail(ErrValidators, "header %d names validator set %s, but genesis and the bundle's %d transitions lead to set %s (a transition missing, or a header signed by a set with no right to sign it)", hdr.Height, hdr.ValidatorsHash, follow.Transitions(), vals.Hash())
+	}
+	bv, err := ledger.DecodeValidatorSet(b.Validators.Encoding)
+	if err != nil {
+		return nil, fail(ErrEncoding, "validators.encoding: %v", err)
+	}
+	if err := sameAs("validators", b.Validators, validatorsPart(bv)); err != nil {
+		return nil, err
+	}
+	if bv.Hash() != vals.Hash() {
+		return nil, fail(ErrValidators, "the bundle's validator set hashes to %s; genesis and the transitions lead to %s for height %d", bv.Hash(), vals.Hash(), hdr.Height)
 	}
 	blockHash := hdr.Hash()
 
@@ -152,6 +174,7 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	if tx.ChainID != chainID {
 		return nil, fail(ErrTx, "the transaction is for chain %q, not %q", tx.ChainID, chainID)
 	}
+	sigs.add(tx.Sender, tx.Hash(), tx.Sig, ErrTx, fmt.Sprintf("transaction %s", tx.Hash()))
 	if b.Inclusion.Size != hdr.TxCount {
 		return nil, fail(ErrMismatch, "inclusion.size: the bundle says %d, the header's tx_count is %d", b.Inclusion.Size, hdr.TxCount)
 	}
@@ -160,7 +183,8 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		return nil, fail(ErrInclusion, "the transaction is not leaf %d of the %d under tx_root %s of block %d: %v", b.Inclusion.Index, hdr.TxCount, hdr.TxRoot, hdr.Height, err)
 	}
 
-	// 5. Certificate (structure now, signatures in step 9).
+	// 5. Certificate (structure now, signatures in step 9), by the set of
+	// the header's height.
 	cmt, err := decodeCommit("commit", &b.Commit)
 	if err != nil {
 		return nil, err
@@ -168,8 +192,15 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 	if cmt.Height != hdr.Height || cmt.BlockHash != blockHash {
 		return nil, fail(ErrCommit, "the certificate is for block %s at height %d, not block %s at height %d", cmt.BlockHash, cmt.Height, blockHash, hdr.Height)
 	}
+	cs, err := follow.Header(hdr, cmt)
+	if err != nil {
+		return nil, fail(ErrCommit, "%v", err)
+	}
+	sigs.precommits(cs, cmt, ErrCommit, "")
 
-	// 6. The next block: it follows this one and records this certificate.
+	// 6. The next block: it follows this one, records this certificate,
+	// and is signed by the set header h named as the next one (reached
+	// through a transition at h+1 when the set changed there).
 	var next *ledger.Header
 	var nextCmt *ledger.Commit
 	if b.Next != nil {
@@ -185,10 +216,20 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 			return nil, fail(ErrNext, "the next header follows block %s, not %s", next.PrevBlockHash, blockHash)
 		case next.LastCommitHash != cmt.Hash():
 			return nil, fail(ErrNext, "the next header records certificate %s for block %d; the bundle's certificate hashes to %s", next.LastCommitHash, hdr.Height, cmt.Hash())
-		case next.ValidatorsHash != vals.Hash():
-			return nil, fail(ErrValidators, "header %d names validator set %s, not the genesis set %s", next.Height, next.ValidatorsHash, vals.Hash())
 		case next.Time <= hdr.Time:
 			return nil, fail(ErrNext, "the next header's time %s is not after the block's %s", formatTime(next.Time), formatTime(hdr.Time))
+		}
+		if len(rest) > 0 && rest[0].Height() == next.Height {
+			if rest[0].Header.Hash() != blockHash {
+				return nil, fail(ErrTransition, "transitions[%d]: the transition at height %d must carry header %d, the bundle's block, and carries another", len(ts)-len(rest), next.Height, hdr.Height)
+			}
+			if err := sigs.follow(follow, rest[0], len(ts)-len(rest)); err != nil {
+				return nil, err
+			}
+			rest = rest[1:]
+		}
+		if next.ValidatorsHash != hdr.NextValidatorsHash {
+			return nil, fail(ErrValidators, "header %d names validator set %s; header %d named %s as its next (a transition missing at height %d, or a header signed by a set with no right to sign it)", next.Height, next.ValidatorsHash, hdr.Height, hdr.NextValidatorsHash, next.Height)
 		}
 		if nextCmt, err = decodeCommit("next.commit", &b.Next.Commit); err != nil {
 			return nil, err
@@ -196,6 +237,18 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		if nextCmt.Height != next.Height || nextCmt.BlockHash != next.Hash() {
 			return nil, fail(ErrNext, "the next certificate is for block %s at height %d, not block %s at height %d", nextCmt.BlockHash, nextCmt.Height, next.Hash(), next.Height)
 		}
+		ns, err := follow.Header(next, nextCmt)
+		if err != nil {
+			return nil, fail(ErrNext, "next certificate: %v", err)
+		}
+		sigs.precommits(ns, nextCmt, ErrNext, "next certificate: ")
+	}
+	if len(rest) > 0 {
+		last := hdr.Height
+		if next != nil {
+			last = next.Height
+		}
+		return nil, fail(ErrTransition, "transitions[%d]: the transition at height %d is beyond the bundle's last header (%d): a bundle carries the transitions up to the sets it uses, no more", len(ts)-len(rest), rest[0].Height(), last)
 	}
 
 	// 7. Outcome: the transaction's leaf, tied to header h+1's app hash.
@@ -246,77 +299,127 @@ func Verify(b *Bundle, a Anchor) (*Report, error) {
 		}
 	}
 
-	// 9. Signatures: the transaction's, and the certificates' against the
-	// genesis set, verified as one batch (ledger/schnorrbatch: the verdict of
-	// checking each, several times faster); on failure each is checked to
-	// name the first bad one.
-	sigs := []schnorrbatch.Item{{Key: tx.Sender, Msg: tx.Hash(), Sig: tx.Sig}}
-	if err := checkCertificate(a, cmt, hdr.Height, blockHash, &sigs); err != nil {
-		return nil, fail(ErrCommit, "%v", err)
-	}
-	nCmt := len(sigs)
-	if nextCmt != nil {
-		if err := checkCertificate(a, nextCmt, next.Height, next.Hash(), &sigs); err != nil {
-			return nil, fail(ErrNext, "next certificate: %v", err)
-		}
-	}
-	if !schnorrbatch.Verify(sigs) {
-		bad := 0
-		if each := schnorrbatch.VerifyEach(sigs); len(each) > 0 {
-			bad = each[0]
-		}
-		switch {
-		case bad == 0:
-			return nil, fail(ErrTx, "transaction %s: %v", tx.Hash(), ledger.ErrBadSignature)
-		case bad < nCmt:
-			v := cmt.Sigs[bad-1].Validator
-			return nil, fail(ErrCommit, "commit at height %d: the precommit of validator %d (%s) is not a valid signature on chain %s: signed for another chain (another genesis), or forged", hdr.Height, v, sigs[bad].Key.Short(), a.Chain)
-		default:
-			v := nextCmt.Sigs[bad-nCmt].Validator
-			return nil, fail(ErrNext, "next certificate: commit at height %d: the precommit of validator %d (%s) is not a valid signature on chain %s: signed for another chain (another genesis), or forged", next.Height, v, sigs[bad].Key.Short(), a.Chain)
-		}
+	// 9. Signatures: the transaction's, the transitions' certificates and
+	// the block's (and its successor's), each precommit against the key the
+	// set of its height gives and signed on the verifier's chain, verified
+	// as one batch (ledger/schnorrbatch: the verdict of checking each,
+	// several times faster); on failure each is checked to name the first
+	// bad one.
+	if err := sigs.verify(a.Chain); err != nil {
+		return nil, err
 	}
 
+	// 10. Trust points: the set the bundle leads to at a trusted height is
+	// the trusted one.
 	r := &Report{ChainID: chainID, TxHash: tx.Hash(), Tx: tx, Index: b.Inclusion.Index, TxCount: hdr.TxCount, Height: hdr.Height,
 		Time: hdr.Timestamp(), BlockHash: blockHash, Round: cmt.Round, Signers: cmt.Signers(),
-		SignedPower: cmt.SignedPower(a.Validators), TotalPower: a.Validators.TotalPower(), Validators: a.Validators.Size(),
-		InChain: next != nil, Result: outcome, BatchItem: b.BatchItem}
-	if len(a.Names) == a.Validators.Size() {
+		SignedPower: cmt.SignedPower(vals), TotalPower: vals.TotalPower(), Validators: vals.Size(), ValidatorsHash: vals.Hash(),
+		Transitions: follow.Transitions(), InChain: next != nil, Result: outcome, BatchItem: b.BatchItem}
+	last := hdr.Height
+	if next != nil {
+		last = next.Height
+	}
+	for _, tp := range a.Trust {
+		if tp.Height == 0 || tp.Height > last {
+			r.TrustBeyond = append(r.TrustBeyond, tp)
+			continue
+		}
+		if got := follow.SetAt(tp.Height).Hash(); got != tp.SetHash {
+			return nil, fail(ErrTrust, "at height %d the bundle leads to validator set %s; you trust %s there: this bundle's history of the set is not the one you trust (a transition withheld and an old set's keys misused, or the wrong trust point)", tp.Height, got, tp.SetHash)
+		}
+		r.Trusted = append(r.Trusted, tp)
+	}
+	if len(a.Names) > 0 {
 		for _, i := range r.Signers {
-			r.SignerNames = append(r.SignerNames, a.Names[i])
+			v, _ := vals.Get(i)
+			name := a.Names[v.PubKey]
+			if name == "" {
+				name = v.PubKey.Short()
+			}
+			r.SignerNames = append(r.SignerNames, name)
 		}
 	}
 	return r, nil
 }
 
-// checkCertificate checks everything about c but its signatures, which it
-// appends to sigs as precommits on the anchor's chain (its chain id and
-// genesis hash): it is for (height, block), its signers are distinct
-// members of the anchor's set in increasing order, and they hold more than
-// two thirds of the power (encoding.md, Commit; ledger.Commit.Verify).
-func checkCertificate(a Anchor, c *ledger.Commit, height uint64, block ledger.Hash, sigs *[]schnorrbatch.Item) error {
-	if c.Height != height || c.BlockHash != block {
-		return fmt.Errorf("commit is for block %s at height %d, want %s at %d", c.BlockHash.Short(), c.Height, block.Short(), height)
-	}
-	vals := a.Validators
-	var power uint64
-	last := -1
-	for i, s := range c.Sigs {
-		v, ok := vals.Get(int(s.Validator))
-		switch {
-		case int(s.Validator) <= last:
-			return fmt.Errorf("commit at height %d: signers not in strictly increasing order at validator %d", height, s.Validator)
-		case !ok:
-			return fmt.Errorf("commit at height %d: validator index %d is not in the set of %d", height, s.Validator, vals.Size())
+// decodeTransitions decodes the bundle's transitions and checks each
+// readable copy against its encodings.
+func decodeTransitions(parts []TransitionPart) ([]*ledger.Transition, error) {
+	out := make([]*ledger.Transition, len(parts))
+	for i := range parts {
+		p := &parts[i]
+		path := fmt.Sprintf("transitions[%d]", i)
+		h, err := decodeHeader(path+".header", &p.Header)
+		if err != nil {
+			return nil, err
 		}
-		last = int(s.Validator)
-		*sigs = append(*sigs, schnorrbatch.Item{Key: v.PubKey, Msg: c.Precommit(i).SignBytes(a.Chain), Sig: s.Sig})
-		power += v.Power
+		c, err := decodeCommit(path+".commit", &p.Commit)
+		if err != nil {
+			return nil, err
+		}
+		set, err := ledger.DecodeValidatorSet(p.Validators.Encoding)
+		if err != nil {
+			return nil, fail(ErrEncoding, "%s.validators.encoding: %v", path, err)
+		}
+		if err := sameAs(path+".validators", p.Validators, validatorsPart(set)); err != nil {
+			return nil, err
+		}
+		t := &ledger.Transition{Header: h, Commit: c, Validators: set}
+		if p.Height != t.Height() {
+			return nil, fail(ErrMismatch, "%s.height: the bundle says %d, its header is at %d, so the set changes at %d", path, p.Height, h.Height, t.Height())
+		}
+		out[i] = t
 	}
-	if power < vals.QuorumPower() {
-		return fmt.Errorf("commit at height %d: signers hold %d of %d voting power, need more than two thirds (%d)", height, power, vals.TotalPower(), vals.QuorumPower())
+	return out, nil
+}
+
+// sigList collects the signatures a bundle rests on, with what each one
+// is, so that one batch verification checks them all and a failure names
+// the first bad one.
+type sigList struct {
+	items []schnorrbatch.Item
+	code  []string
+	what  []string
+}
+
+func newSigList() *sigList { return &sigList{} }
+
+func (l *sigList) add(key ledger.PublicKey, msg ledger.Hash, sig ledger.Signature, code, what string) {
+	l.items = append(l.items, schnorrbatch.Item{Key: key, Msg: msg, Sig: sig})
+	l.code = append(l.code, code)
+	l.what = append(l.what, what)
+}
+
+// precommits adds a certificate's signatures, as the set follower
+// returned them (in signer order).
+func (l *sigList) precommits(ss []ledger.SignedMessage, c *ledger.Commit, code, prefix string) {
+	for i, s := range ss {
+		l.add(s.Key, s.Msg, s.Sig, code, fmt.Sprintf("%scommit at height %d: the precommit of validator %d (%s)", prefix, c.Height, c.Sigs[i].Validator, s.Key.Short()))
 	}
+}
+
+// follow applies transition i to f and adds its certificate's signatures.
+func (l *sigList) follow(f *ledger.SetFollower, t *ledger.Transition, i int) error {
+	ss, err := f.Transition(t)
+	if err != nil {
+		return fail(ErrTransition, "transitions[%d]: %v", i, err)
+	}
+	l.precommits(ss, t.Commit, ErrTransition, fmt.Sprintf("transitions[%d]: ", i))
 	return nil
+}
+
+func (l *sigList) verify(chain ledger.ChainIdentity) error {
+	if schnorrbatch.Verify(l.items) {
+		return nil
+	}
+	bad := 0
+	if each := schnorrbatch.VerifyEach(l.items); len(each) > 0 {
+		bad = each[0]
+	}
+	if l.code[bad] == ErrTx {
+		return fail(ErrTx, "%s: %v", l.what[bad], ledger.ErrBadSignature)
+	}
+	return fail(l.code[bad], "%s is not a valid signature on chain %s: signed for another chain (another genesis), by a key that held no place in the set of that height, or forged", l.what[bad], chain)
 }
 
 func decodeHeader(path string, p *HeaderPart) (*ledger.Header, error) {

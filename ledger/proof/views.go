@@ -21,7 +21,8 @@ func headerPart(h *ledger.Header) HeaderPart {
 	return HeaderPart{
 		Encoding: h.Encode(), Hash: h.Hash(), Height: h.Height, Time: formatTime(h.Time),
 		PrevBlockHash: h.PrevBlockHash, TxCount: h.TxCount, TxRoot: h.TxRoot, AppHash: h.AppHash,
-		ValidatorsHash: h.ValidatorsHash, Proposer: h.Proposer, LastCommitHash: h.LastCommitHash, EvidenceHash: h.EvidenceHash,
+		ValidatorsHash: h.ValidatorsHash, NextValidatorsHash: h.NextValidatorsHash, Proposer: h.Proposer,
+		LastCommitHash: h.LastCommitHash, EvidenceHash: h.EvidenceHash,
 	}
 }
 
@@ -32,6 +33,10 @@ func commitPart(c *ledger.Commit) CommitPart {
 func validatorsPart(vals *ledger.ValidatorSet) ValidatorsPart {
 	return ValidatorsPart{Encoding: vals.Encode(), Hash: vals.Hash(),
 		Validators: append([]ledger.Validator{}, vals.Validators...), TotalPower: vals.TotalPower()}
+}
+
+func transitionPart(t *ledger.Transition) TransitionPart {
+	return TransitionPart{Height: t.Height(), Header: headerPart(t.Header), Commit: commitPart(t.Commit), Validators: validatorsPart(t.Validators)}
 }
 
 func outcomePart(leaf []byte) (*OutcomePart, ledger.Hash, error) {

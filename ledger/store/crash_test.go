@@ -61,7 +61,7 @@ func crashWriter(dir string) {
 		os.Exit(2)
 	}
 	if _, err := s.GenesisHash(); err != nil {
-		if err := s.InitGenesis(ledger.Hash{1}, nil, crashAppHash(0)); err != nil {
+		if err := s.InitGenesis(ledger.Hash{1}, testSet(), nil, crashAppHash(0)); err != nil {
 			fmt.Fprintln(os.Stderr, "writer genesis:", err)
 			os.Exit(2)
 		}

@@ -31,6 +31,8 @@
 //	't' tx hash            height ‖ u32 position
 //	'r' height ‖ position  transaction result (bytes owned by the executor)
 //	'w' height             writes root of the height's state writes (see writesroot.go)
+//	'v' height             validator set that signs from that height on: height 1 (genesis)
+//	                       and each height where the set changes (see validators.go)
 //	's' state key          state value
 //
 // # Verified reads

@@ -1,12 +1,15 @@
 package store
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/qianchain/qianchain/ledger"
 )
 
 // ErrNotFound is returned for a height, hash or key the store does not hold.
-var ErrNotFound = errors.New("not found")
+// It is ledger.ErrNotFound, which readers of a chain through an interface
+// match (ledger/proof).
+var ErrNotFound = ledger.ErrNotFound
 
 // CorruptionError reports stored data that fails its check on read. The
 // store never returns such data.

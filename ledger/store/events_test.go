@@ -20,7 +20,7 @@ func TestLogReportsFlushes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.InitGenesis(ledger.Hash{1}, nil, ledger.Hash{2}); err != nil {
+	if err := s.InitGenesis(ledger.Hash{1}, testSet(), nil, ledger.Hash{2}); err != nil {
 		t.Fatal(err)
 	}
 	// 40 blocks of 50 transactions are well over 1 MB of memtable.

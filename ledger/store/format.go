@@ -16,7 +16,11 @@ import (
 //   - 2: they sign the chain's identity, chain id and genesis hash
 //     (qian/vote/v2, qian/proposal/v2; docs/encoding.md). Every stored
 //     certificate of a format 1 store fails verification under these rules.
-const Format uint64 = 2
+//   - 3: headers carry next_validators_hash, evidence names its signer's
+//     key, the contracts keep the validator set in state and the store its
+//     history ('v'): the validator set changes by governance. A format 2
+//     block does not decode under these rules.
+const Format uint64 = 3
 
 // ErrFormat is matched (errors.Is) by every *FormatError.
 var ErrFormat = errors.New("store format not supported by this build")

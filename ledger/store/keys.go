@@ -17,6 +17,8 @@ const (
 	prefixTx      = 't'
 	prefixResult  = 'r'
 	prefixState   = 's'
+	// prefixValidators: see validators.go.
+	prefixValidators = 'v'
 )
 
 var (

@@ -120,12 +120,16 @@ type Write struct {
 	Value []byte
 }
 
-// InitGenesis stores the genesis state, the app hash the first block's
-// header carries and the store's Format, in one synced batch. It fails if
-// the store is not empty.
-func (s *Store) InitGenesis(genesisHash ledger.Hash, writes []Write, appHash ledger.Hash) error {
+// InitGenesis stores the genesis state, the genesis validator set (which
+// signs from height 1), the app hash the first block's header carries and
+// the store's Format, in one synced batch. It fails if the store is not
+// empty.
+func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, writes []Write, appHash ledger.Hash) error {
 	if s.hasGenesis.Load() {
 		return errors.New("store already holds a genesis")
+	}
+	if vals == nil {
+		return errors.New("store genesis: no validator set")
 	}
 	b := s.db.NewBatch()
 	defer b.Close()
@@ -134,6 +138,7 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, writes []Write, appHash led
 			return err
 		}
 	}
+	_ = b.Set(validatorsKey(1), vals.Encode(), nil)
 	_ = b.Set(heightKey(prefixAppHash, 0), appHash[:], nil)
 	_ = b.Set(keyGenesis, genesisHash[:], nil)
 	_ = b.Set(keyFormat, u64(Format), nil)
@@ -160,6 +165,10 @@ type Committed struct {
 	// as the caller computed them executing the block (the store hashes
 	// them itself otherwise).
 	TxHashes []ledger.Hash
+	// NextValidators is the validator set of height h+2 when executing
+	// Block (height h) scheduled a change, else nil: the set every
+	// validator-set change approved in Block makes (docs/consensus.md).
+	NextValidators *ledger.ValidatorSet
 }
 
 // CommitBlock stores one height with a single synced batch. The caller has
@@ -218,6 +227,9 @@ func (s *Store) CommitBlock(c *Committed) error {
 	// transaction's outcome (ledger/proof).
 	wr := WritesRoot(c.Writes)
 	_ = b.Set(writesRootKey(h), wr[:], nil)
+	if c.NextValidators != nil {
+		_ = b.Set(validatorsKey(h+2), c.NextValidators.Encode(), nil)
+	}
 	_ = b.Set(keyTip, u64(h), nil)
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("commit block %d: %w", h, err)

@@ -22,7 +22,7 @@ func openTemp(t testing.TB) (*Store, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if err := s.InitGenesis(ledger.Hash{0x9e}, []Write{{Key: []byte("founder"), Value: []byte("farm")}}, ledger.Hash{0xa0}); err != nil {
+	if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), []Write{{Key: []byte("founder"), Value: []byte("farm")}}, ledger.Hash{0xa0}); err != nil {
 		t.Fatal(err)
 	}
 	return s, dir
@@ -140,7 +140,7 @@ func TestCommitRefusesOutOfOrderAndMismatched(t *testing.T) {
 	if s.Height() != 0 {
 		t.Fatal("a refused commit moved the tip")
 	}
-	if err := s.InitGenesis(ledger.Hash{}, nil, ledger.Hash{}); err == nil {
+	if err := s.InitGenesis(ledger.Hash{}, testSet(), nil, ledger.Hash{}); err == nil {
 		t.Fatal("second genesis accepted")
 	}
 }

@@ -3,7 +3,10 @@
 // accept only transactions the client signed; the node never holds users'
 // keys. Errors are JSON {code, message} with a fitting HTTP status; request
 // bodies are size-limited; GET responses carry CORS headers so that any web
-// page may read the chain; submissions are rate-limited per client IP.
+// page may read the chain; submissions and reads are rate-limited per client
+// (an IPv4 address or IPv6 /64), each with its own budget, and the event
+// stream's subscribers are capped. The server around the handler
+// (node/httpserver) bounds time and connections.
 //
 // The values the API returns are built by node/view, which the pages
 // (node/web) render too.
@@ -24,18 +27,26 @@ import (
 
 // Options tune the API. The zero value is the default.
 type Options struct {
-	// Limit is the per-client-IP limit on submitted transactions.
+	// Limit is the per-client limit on submitted transactions.
 	Limit LimitConfig
+	// Read is the per-client limit on GET and HEAD requests, pages
+	// included.
+	Read LimitConfig
+	// Streams caps the event stream's subscribers.
+	Streams StreamLimits
 	// Places names the locations events record by GLN (nil: the demo's).
 	Places view.Places
 }
 
 // Server is the HTTP API of one node.
 type Server struct {
-	n     *node.Node
-	view  *view.Reader
-	mux   *http.ServeMux
-	limit *limiter
+	n        *node.Node
+	view     *view.Reader
+	mux      *http.ServeMux
+	limit    *limiter // submissions
+	read     *limiter // GET and HEAD
+	streams  *streamCap
+	lotViews *lotCache
 }
 
 // routeHooks lets other files of this package (the proof endpoints) add
@@ -53,7 +64,10 @@ func NewWith(n *node.Node, o Options) *Server {
 		// The node validated its genesis before it started.
 		panic(fmt.Sprintf("api: genesis validator set: %v", err))
 	}
-	s := &Server{n: n, view: rd, mux: http.NewServeMux(), limit: newLimiter(o.Limit)}
+	s := &Server{n: n, view: rd, mux: http.NewServeMux(),
+		limit:   newLimiter(o.Limit, DefaultRate, DefaultBurst),
+		read:    newLimiter(o.Read, DefaultReadRate, DefaultReadBurst),
+		streams: newStreamCap(o.Streams), lotViews: newLotCache(maxLots)}
 	s.mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics.Registry, promhttp.HandlerOpts{}))
 	s.mux.HandleFunc("GET /v1/status", s.status)
 	s.mux.HandleFunc("GET /v1/blocks", s.blocks)
@@ -100,6 +114,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method == http.MethodOptions {
 		preflight(w, r)
+		return
+	}
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !s.read.allow(w, r, 1, "requests") {
 		return
 	}
 	s.mux.ServeHTTP(w, r)

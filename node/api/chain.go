@@ -32,14 +32,20 @@ type StatusResponse struct {
 		Txs   int `json:"txs"`
 		Bytes int `json:"bytes"`
 	} `json:"mempool"`
-	Validators int `json:"validators"`
+	// Validators is the size of the set that signs the next height, and
+	// ValidatorsHash its hash (GET /v1/validators lists it).
+	Validators     int         `json:"validators"`
+	ValidatorsHash ledger.Hash `json:"validators_hash"`
 }
 
 func (s *Server) status(w http.ResponseWriter, _ *http.Request) {
 	n := s.n
 	doc, gh := n.Genesis()
 	resp := StatusResponse{ChainID: doc.ChainID, Genesis: gh, NodeID: n.Net.ID().String(), Role: string(n.Role()),
-		Height: n.Store.Height(), Syncing: n.Syncing(), Validators: len(doc.Validators), PeerIDs: []string{}}
+		Height: n.Store.Height(), Syncing: n.Syncing(), PeerIDs: []string{}}
+	if vals, err := n.Store.ValidatorSet(resp.Height + 1); err == nil {
+		resp.Validators, resp.ValidatorsHash = vals.Size(), vals.Hash()
+	}
 	if resp.Height > 0 {
 		if h, err := n.Store.Header(resp.Height); err == nil {
 			resp.LastBlockHash = h.Hash()

@@ -363,3 +363,26 @@ func TestEventStream(t *testing.T) {
 	}
 	get(t, "/v1/events?from=x", http.StatusBadRequest, nil)
 }
+
+// GET /v1/validators: the set of a height from the chain's state; the
+// genesis set at height 1, unknown beyond tip+2.
+func TestValidatorsOfAHeight(t *testing.T) {
+	needNet(t)
+	var vs view.Validators
+	get(t, "/v1/validators?height=1", http.StatusOK, &vs)
+	want, err := net.Genesis.ValidatorSet()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if vs.From != 1 || vs.Hash != want.Hash() || len(vs.Validators) != want.Size() || vs.Validators[0].Name != net.Genesis.Validators[0].Name ||
+		vs.Validators[0].Org != net.Genesis.Validators[0].Org || vs.Validators[0].PeerID != net.Genesis.Validators[0].PeerID.String() {
+		t.Fatalf("height 1: %+v", vs)
+	}
+	var next view.Validators
+	get(t, "/v1/validators", http.StatusOK, &next)
+	if next.Height != next.Tip+1 || next.Hash != want.Hash() || len(next.Pending) != 0 {
+		t.Fatalf("next height: %+v", next)
+	}
+	get(t, fmt.Sprintf("/v1/validators?height=%d", next.Tip+100), http.StatusNotFound, nil)
+	get(t, "/v1/validators?height=0", http.StatusBadRequest, nil)
+}

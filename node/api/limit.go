@@ -7,27 +7,36 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/qianchain/qianchain/node/httpserver"
 )
 
-// LimitConfig is the per-client-IP token bucket on transaction
-// submissions: each transaction (one in a batch too) takes a token; tokens
-// refill at Rate per second up to Burst. A client out of tokens gets 429
-// ERR_RATE_LIMITED with a Retry-After header.
+// LimitConfig is a per-client token bucket: each request (for submissions,
+// each transaction, one in a batch too) takes a token; tokens refill at
+// Rate per second up to Burst. A client out of tokens gets 429
+// ERR_RATE_LIMITED with a Retry-After header. The API has two: one on
+// transaction submissions (Options.Limit) and one on reads, GET and HEAD
+// requests, pages included (Options.Read), so a flood of reads cannot
+// spend a gateway's submission budget and the other way round.
 //
-// The client is the TCP peer's IP (X-Forwarded-For is not trusted: put the
-// limit in the proxy when there is one). Loopback clients are exempt unless
-// LimitLoopback is set, so that `qian bench` and local tools on the node's
-// own host are never throttled.
+// The client is the TCP peer's IPv4 address or IPv6 /64 (httpserver.Client;
+// X-Forwarded-For is not trusted: put the limit in the proxy when there is
+// one). Loopback clients are exempt unless LimitLoopback is set, so that
+// `qian bench` and local tools on the node's own host are never throttled.
 type LimitConfig struct {
-	Rate          float64 // tokens per second; 0 means DefaultRate, negative disables the limit
-	Burst         int     // bucket size; 0 means DefaultBurst
+	Rate          float64 // tokens per second; 0 means the default, negative disables the limit
+	Burst         int     // bucket size; 0 means the default
 	LimitLoopback bool
 }
 
-// Defaults: generous for an organisation's gateway, finite for a stranger.
+// Defaults: generous for an organisation's gateway, finite for a stranger;
+// reads allow a person's browsing (a page is a few requests) and a tool's
+// polling, not a crawl.
 const (
-	DefaultRate  = 200
-	DefaultBurst = 2000
+	DefaultRate      = 200
+	DefaultBurst     = 2000
+	DefaultReadRate  = 20
+	DefaultReadBurst = 100
 )
 
 type bucket struct {
@@ -45,13 +54,15 @@ type limiter struct {
 	lastSweep time.Time
 }
 
-func newLimiter(c LimitConfig) *limiter {
+// newLimiter returns the bucket of c, with rate and burst where c leaves
+// them zero.
+func newLimiter(c LimitConfig, rate float64, burst int) *limiter {
 	l := &limiter{rate: c.Rate, burst: float64(c.Burst), loopback: c.LimitLoopback, buckets: map[string]*bucket{}}
 	if l.rate == 0 {
-		l.rate = DefaultRate
+		l.rate = rate
 	}
 	if l.burst == 0 {
-		l.burst = DefaultBurst
+		l.burst = float64(burst)
 	}
 	l.off = l.rate < 0
 	return l
@@ -69,7 +80,7 @@ func (l *limiter) take(ip net.IP, n int, now time.Time) (bool, time.Duration) {
 		// once the bucket is full rather than refusing it forever.
 		need = l.burst
 	}
-	key := ip.String()
+	key := httpserver.Client(ip)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sweep(now)
@@ -102,23 +113,22 @@ func (l *limiter) sweep(now time.Time) {
 	}
 }
 
-func clientIP(r *http.Request) net.IP {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return net.ParseIP(host)
+// allow applies the submission limit to n transactions of r, writing the
+// 429 itself.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, n int) bool {
+	return s.limit.allow(w, r, n, "transactions")
 }
 
-// allow applies the limit to n transactions of r, writing the 429 itself.
-func (s *Server) allow(w http.ResponseWriter, r *http.Request, n int) bool {
-	ok, wait := s.limit.take(clientIP(r), n, time.Now())
+// allow takes n tokens for r's client or writes the 429.
+func (l *limiter) allow(w http.ResponseWriter, r *http.Request, n int, what string) bool {
+	ip := httpserver.RemoteIP(r)
+	ok, wait := l.take(ip, n, time.Now())
 	if ok {
 		return true
 	}
-	secs := int(math.Ceil(wait.Seconds()))
-	w.Header().Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	secs := strconv.Itoa(max(int(math.Ceil(wait.Seconds())), 1))
+	w.Header().Set("Retry-After", secs)
 	writeError(w, http.StatusTooManyRequests, "ERR_RATE_LIMITED",
-		"too many transactions from "+clientIP(r).String()+"; retry after "+strconv.Itoa(max(secs, 1))+" s")
+		"too many "+what+" from "+httpserver.Client(ip)+"; retry after "+secs+" s")
 	return false
 }

@@ -92,10 +92,11 @@ func TestDemoLotHasItsWholeStory(t *testing.T) {
 	}
 	// The bundle the page offers verifies offline against genesis.
 	raw := get(t, v.ProofURL, http.StatusOK, nil)
-	anchor, err := proof.AnchorFromGenesis(net.Genesis)
+	vals, err := net.Genesis.ValidatorSet()
 	if err != nil {
 		t.Fatal(err)
 	}
+	anchor := proof.Anchor{Chain: net.Genesis.Identity(), Validators: vals}
 	rep, err := proof.VerifyJSON(raw, anchor)
 	if err != nil || rep.Height != v.Height || len(rep.Signers) != v.SignerCount {
 		t.Fatalf("the offered bundle: %v %+v", err, rep)

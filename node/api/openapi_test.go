@@ -27,6 +27,7 @@ func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 		"GET /v1/status":                   func() { get(t, "/v1/status", 200, nil) },
 		"GET /v1/blocks":                   func() { get(t, "/v1/blocks?limit=2", 200, nil) },
 		"GET /v1/blocks/latest":            func() { get(t, "/v1/blocks/latest", 200, nil) },
+		"GET /v1/validators":               func() { get(t, "/v1/validators?height=1", 200, nil) },
 		"GET /v1/blocks/{height}":          func() { get(t, "/v1/blocks/2", 200, nil) },
 		"GET /v1/txs/{hash}":               func() { get(t, "/v1/txs/"+tx, 200, nil) },
 		"GET /v1/lots":                     func() { get(t, "/v1/lots", 200, nil) },

@@ -29,13 +29,7 @@ func (s *Server) txProof(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, "ERR_BAD_HASH", err.Error())
 		return
 	}
-	doc, _ := s.n.Genesis()
-	vals, err := doc.ValidatorSet()
-	if err != nil {
-		WriteError(w, http.StatusInternalServerError, "ERR_INTERNAL", err.Error())
-		return
-	}
-	b, err := proof.Build(s.n.Store, h, vals)
+	b, err := proof.Build(s.n.Store, h)
 	switch {
 	case proof.CodeOf(err) == proof.ErrNotFound:
 		msg := err.Error()

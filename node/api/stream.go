@@ -10,6 +10,7 @@ import (
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/httpserver"
 )
 
 // StreamBlock is the data of a "block" server-sent event.
@@ -38,9 +39,13 @@ type StreamAttr struct {
 
 // Stream limits.
 const (
-	maxReplay     = 1000 // blocks replayed from the store on (re)connect
-	heartbeat     = 15 * time.Second
-	streamBacklog = 1024 // blocks buffered per subscriber before it loses some
+	maxReplay = 1000 // blocks replayed from the store on (re)connect
+	heartbeat = 15 * time.Second
+	// streamBacklog is the blocks buffered per subscriber before it loses
+	// some: a channel of that many events is allocated per subscriber
+	// (112 bytes each), and a subscriber whose write cannot finish within
+	// the write timeout is dropped long before 256 blocks pass.
+	streamBacklog = 256
 )
 
 // events is GET /v1/events: a text/event-stream of "block" events (id =
@@ -50,9 +55,15 @@ const (
 // meaning "after H") replays committed blocks from the store first, at most
 // 1000. A subscriber that cannot keep up loses blocks rather than slowing
 // the chain; the heights tell it, and it may reconnect with Last-Event-ID.
+//
+// The server's read and write timeouts are for whole requests and
+// responses; a stream has neither end. Its read deadline is cleared (the
+// request is read; left set, its expiry would cancel the stream), and each
+// write gets a deadline of its own, so a subscriber that stops reading is
+// dropped within Streams.WriteTimeout of the next write instead of holding
+// its goroutine and backlog. Subscribers are capped (streamCap).
 func (s *Server) events(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		writeError(w, http.StatusInternalServerError, "ERR_INTERNAL", "the connection cannot stream")
 		return
 	}
@@ -80,6 +91,20 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			types[strings.TrimSpace(t)] = true
 		}
 	}
+	release, ok := s.streams.acquire(httpserver.RemoteIP(r))
+	if !ok {
+		w.Header().Set("Retry-After", "10")
+		writeError(w, http.StatusServiceUnavailable, "ERR_TOO_MANY_STREAMS",
+			fmt.Sprintf("the event stream has its most subscribers (%d in all, %d per client); retry later", s.streams.Max, s.streams.PerClient))
+		return
+	}
+	defer release()
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Time{})
+	// Every write is preceded by deadline(); flush sends what was written.
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(s.streams.WriteTimeout)) }
+	flush := func() error { return rc.Flush() }
+
 	// Subscribe before replaying, so nothing falls between the two.
 	ch, cancel := s.n.Events.Subscribe(streamBacklog)
 	defer cancel()
@@ -88,9 +113,12 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
+	deadline()
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprintf(w, "retry: 2000\n\n")
-	fl.Flush()
+	if flush() != nil {
+		return
+	}
 
 	var sent uint64
 	if from > 0 {
@@ -102,15 +130,18 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			ev, err := s.storedBlock(ht)
 			if err != nil {
 				fmt.Fprintf(w, "event: error\ndata: %q\n\n", err.Error())
-				fl.Flush()
+				_ = flush()
 				return
 			}
+			deadline()
 			if writeBlock(w, ev, types) != nil {
 				return
 			}
 			sent = ht
 		}
-		fl.Flush()
+		if flush() != nil {
+			return
+		}
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
@@ -119,10 +150,10 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 			return
 		case <-tick.C:
-			if _, err := fmt.Fprintf(w, ": keep-alive\n\n"); err != nil {
+			deadline()
+			if _, err := fmt.Fprintf(w, ": keep-alive\n\n"); err != nil || flush() != nil {
 				return
 			}
-			fl.Flush()
 		case ev, ok := <-ch:
 			if !ok {
 				return
@@ -130,11 +161,11 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 			if ev.Height <= sent {
 				continue
 			}
-			if writeBlock(w, ev, types) != nil {
+			deadline()
+			if writeBlock(w, ev, types) != nil || flush() != nil {
 				return
 			}
 			sent = ev.Height
-			fl.Flush()
 		}
 	}
 }

@@ -3,10 +3,12 @@ package api
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/mempool"
@@ -61,7 +63,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	limit := s.txLimit()
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
+		bodyError(w, err, limit)
 		return
 	}
 	raw, msg := parseSubmitBody(r.Header.Get("Content-Type"), body)
@@ -83,6 +85,26 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusAccepted, SubmitResponse{Hash: h, Code: "OK"})
 }
+
+// bodyError answers a request body that could not be read: over limit
+// bytes (413), or not arrived whole, because the client is too slow for the
+// server's read timeout or went away (408). The server's write deadline
+// runs from the request's headers, so a body that took the whole read
+// timeout may have used up the response's time too; the answer gets
+// answerTime of its own.
+func bodyError(w http.ResponseWriter, err error, limit int64) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
+		return
+	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(answerTime))
+	w.Header().Set("Connection", "close")
+	writeError(w, http.StatusRequestTimeout, "ERR_REQUEST_TIMEOUT", "the request body did not arrive whole within the server's read timeout (http.read_timeout)")
+}
+
+// answerTime is how long the answer to an unreadable body may take.
+const answerTime = 5 * time.Second
 
 // parseSubmitBody returns the transaction bytes of a POST /v1/txs body, or
 // the sentence of an ERR_BAD_JSON: an application/octet-stream body is the
@@ -159,7 +181,7 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 	limit := int64(MaxBatchBytes)
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
-		writeError(w, http.StatusRequestEntityTooLarge, "ERR_BODY_TOO_LARGE", fmt.Sprintf("request body exceeds %d bytes", limit))
+		bodyError(w, err, limit)
 		return
 	}
 	req, code, msg := decodeBatch(body)

@@ -73,15 +73,18 @@ func pathLot(r *http.Request) (gs1.ObjectID, error) {
 }
 
 // LotView returns the lot with its verification, for the API and pages.
+// The view is shared (lotCache): callers must not change it.
 func (s *Server) LotView(id gs1.ObjectID) (*view.Lot, error) {
-	l, err := s.view.Lot(id)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.view.VerifyLot(l); err != nil {
-		return nil, err
-	}
-	return l, nil
+	return s.lotViews.get(id, s.n.Store.Height(), func() (*view.Lot, error) {
+		l, err := s.view.Lot(id)
+		if err != nil {
+			return nil, err
+		}
+		if err := s.view.VerifyLot(l); err != nil {
+			return nil, err
+		}
+		return l, nil
+	})
 }
 
 func (s *Server) lot(w http.ResponseWriter, r *http.Request) {

@@ -38,10 +38,6 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 	if doc == nil {
 		return nil, errors.New("audit: no genesis document")
 	}
-	vals, err := doc.ValidatorSet()
-	if err != nil {
-		return nil, err
-	}
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -87,7 +83,7 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 	sum.AppHash = r.app
 
 	ctx, cancel := context.WithCancel(ctx)
-	ch := &checker{doc: doc, chain: chain, vals: vals, src: src}
+	ch := &checker{doc: doc, chain: chain, book: r.book, src: src}
 	if loc, ok := src.(TxLocator); ok {
 		ch.index = loc
 	}
@@ -113,6 +109,10 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 			sum.Problem = slot.problem
 			return sum, nil
 		}
+		if p := r.checkSets(slot, &sum.Signatures); p != nil {
+			sum.Problem = p
+			return sum, nil
+		}
 		p, err := r.apply(slot.height, slot.stored)
 		if err != nil {
 			return sum, err
@@ -122,6 +122,7 @@ func Run(ctx context.Context, src Source, opt Options) (*Summary, error) {
 			return sum, nil
 		}
 		sum.Height, sum.Blocks, sum.AppHash = slot.height, sum.Blocks+1, r.app
+		sum.ValidatorSetChanges = r.follow.Transitions()
 		sum.Txs += uint64(len(slot.stored.Block.Txs))
 		sum.TxsRefused += r.refused
 		if opt.Progress != nil {
@@ -142,6 +143,9 @@ type slot struct {
 	sigs    uint64
 	problem *Problem
 	err     error
+	// lastCert and ownCert are the worker's verdicts on the block's last
+	// commit and on the source's certificate of the block (checkSets).
+	lastCert, ownCert certCheck
 }
 
 // readAhead reads and checks heights 1..tip on workers goroutines and
@@ -190,6 +194,18 @@ type replay struct {
 	prevHash ledger.Hash
 	prevTime int64
 	refused  uint64 // rejections among the last applied block's results
+	chain    ledger.ChainIdentity
+
+	// The validator set of each height as the replayed contracts give it
+	// (spans: from, set), the same sets by hash for the workers (book),
+	// and the chain's transitions followed by the rule of a verifier that
+	// holds only genesis (follow), so that the audit accepts exactly the
+	// histories of the set a proof bundle's verifier accepts, and more
+	// (every block, not only the transitions, is checked).
+	spans   []store.SetSpan
+	book    *setBook
+	follow  *ledger.SetFollower
+	prevHdr *ledger.Header
 }
 
 func newReplay(doc *genesis.Doc, tmp string) (*replay, error) {
@@ -206,13 +222,21 @@ func newReplay(doc *genesis.Doc, tmp string) (*replay, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	r := &replay{dir: dir, st: st, contract: node.NewContractsApp()}
+	r := &replay{dir: dir, st: st, contract: node.NewContractsApp(), chain: doc.Identity()}
+	vals, err := doc.ValidatorSet()
+	if err != nil {
+		r.close()
+		return nil, err
+	}
+	r.spans = []store.SetSpan{{From: 1, Set: vals}}
+	r.book = newSetBook(vals)
+	r.follow = ledger.NewSetFollower(r.chain, vals)
 	writes, app, err := r.contract.Genesis(doc)
 	if err != nil {
 		r.close()
 		return nil, fmt.Errorf("genesis state: %w", err)
 	}
-	if err := st.InitGenesis(doc.Hash(), writes, app); err != nil {
+	if err := st.InitGenesis(doc.Hash(), vals, writes, app); err != nil {
 		r.close()
 		return nil, err
 	}
@@ -276,11 +300,81 @@ func (r *replay) apply(h uint64, s *Stored) (*Problem, error) {
 			return problem(h, ErrWritesRoot, "the source stored writes root %s; re-execution gives %s", *s.WritesRoot, wr), nil
 		}
 	}
-	if err := r.st.CommitBlock(&store.Committed{Block: b, Commit: s.Commit, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+	if err := r.st.CommitBlock(&store.Committed{Block: b, Commit: s.Commit, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
 		return nil, fmt.Errorf("replay store: %w", err)
 	}
-	r.app, r.prevHash, r.prevTime = ex.AppHash, b.Hash(), hdr.Time
+	if ex.NextValidators != nil {
+		r.spans = append(r.spans, store.SetSpan{From: h + 2, Set: ex.NextValidators})
+		r.book.add(ex.NextValidators)
+	}
+	r.app, r.prevHash, r.prevTime, r.prevHdr = ex.AppHash, b.Hash(), hdr.Time, hdr
 	return nil, nil
+}
+
+// setAt is the replayed set of height h (known up to the last applied
+// height + 2).
+func (r *replay) setAt(h uint64) *ledger.ValidatorSet {
+	for i := len(r.spans) - 1; i > 0; i-- {
+		if r.spans[i].From <= h {
+			return r.spans[i].Set
+		}
+	}
+	return r.spans[0].Set
+}
+
+// checkSets runs, in height order, the checks that need the validator set
+// of the height as the replayed state gives it: the header names it and
+// the next height's, the proposer is in it, a change of set follows the
+// rule of a genesis-only verifier (ledger.SetFollower), the certificates
+// hold more than two thirds of the set of their height (the worker's
+// verdict where it used that set), and evidence names a key that was a
+// validator at its votes' height.
+func (r *replay) checkSets(s *slot, sigs *uint64) *Problem {
+	h, b := s.height, s.stored.Block
+	hdr := &b.Header
+	vals, next := r.setAt(h), r.setAt(h+1)
+	switch {
+	case hdr.ValidatorsHash != vals.Hash():
+		return problem(h, ErrValidators, "validators_hash %s is not the hash %s of the set the chain's state gives for this height", hdr.ValidatorsHash, vals.Hash())
+	case hdr.NextValidatorsHash != next.Hash():
+		return problem(h, ErrValidators, "next_validators_hash %s is not the hash %s of the set the chain's state gives for height %d", hdr.NextValidatorsHash, next.Hash(), h+1)
+	case vals.IndexOf(hdr.Proposer) < 0:
+		return problem(h, ErrValidators, "proposer %s is not a validator of this height", hdr.Proposer)
+	}
+	if h > 1 {
+		prev := r.setAt(h - 1)
+		if prev.Hash() != vals.Hash() {
+			// The set changes at h: the transition a verifier follows is
+			// header h-1, certified by the chain's own commit inside this
+			// block, naming this set as the next.
+			if _, err := r.follow.Transition(&ledger.Transition{Header: r.prevHdr, Commit: b.LastCommit, Validators: vals}); err != nil {
+				return problem(h, ErrValidators, "the validator-set change at this height: %v", err)
+			}
+		}
+		lc := s.lastCert
+		if !lc.Checked || lc.Set != prev.Hash() {
+			lc = certCheck{Checked: true, Set: prev.Hash(), Err: b.LastCommit.Verify(r.chain, prev, h-1, hdr.PrevBlockHash), Sigs: uint64(len(b.LastCommit.Sigs))}
+		}
+		if lc.Err != nil {
+			return problem(h, ErrCommit, "the certificate of block %d recorded in this block: %v", h-1, lc.Err)
+		}
+		*sigs += lc.Sigs
+	}
+	oc := s.ownCert
+	if !oc.Checked || oc.Set != vals.Hash() {
+		oc = certCheck{Checked: true, Set: vals.Hash(), Err: s.stored.Commit.Verify(r.chain, vals, h, b.Hash()), Sigs: uint64(len(s.stored.Commit.Sigs))}
+	}
+	if oc.Err != nil {
+		return problem(h, ErrCommit, "the source's stored certificate of this block: %v", oc.Err)
+	}
+	*sigs += oc.Sigs
+	for i, ev := range b.Evidence {
+		if err := ev.Verify(r.chain, r.setAt(ev.A.Height)); err != nil {
+			return problem(h, ErrEvidence, "evidence %d: %v", i, err)
+		}
+		*sigs += 2
+	}
+	return nil
 }
 
 // resultDiff says how a stored result differs from the re-executed one.

@@ -7,13 +7,33 @@ import (
 )
 
 // checker runs the checks of one height that need nothing but the height's
-// own data and genesis: they run on the read-ahead workers, in parallel.
+// own data, genesis and the validator sets already known: they run on the
+// read-ahead workers, in parallel.
 type checker struct {
 	doc   *genesis.Doc
 	chain ledger.ChainIdentity // doc's: what every certificate must sign
-	vals  *ledger.ValidatorSet
+	book  *setBook
 	src   Source
 	index TxLocator // nil when the source keeps no index
+}
+
+// certCheck is a worker's verdict on a certificate, checked against the set
+// whose hash is Set (the one the block's header names); the in-order
+// replay keeps it when that is the set of the certificate's height, and
+// checks the certificate itself otherwise.
+type certCheck struct {
+	Checked bool
+	Set     ledger.Hash
+	Err     error
+	Sigs    uint64
+}
+
+func (c *checker) certify(cmt *ledger.Commit, setHash ledger.Hash, height uint64, block ledger.Hash) certCheck {
+	set := c.book.get(setHash)
+	if set == nil {
+		return certCheck{}
+	}
+	return certCheck{Checked: true, Set: setHash, Err: cmt.Verify(c.chain, set, height, block), Sigs: uint64(len(cmt.Sigs))}
 }
 
 func (c *checker) stateless(s *slot) {
@@ -25,6 +45,15 @@ func (c *checker) stateless(s *slot) {
 	}
 	s.stored = st
 	s.problem = c.check(h, st, &s.sigs)
+	if s.problem == nil {
+		b := st.Block
+		if h > 1 {
+			// Signed by the set of h-1: the header's own set unless the
+			// set changed at h (the replay re-checks then).
+			s.lastCert = c.certify(b.LastCommit, b.Header.ValidatorsHash, h-1, b.Header.PrevBlockHash)
+		}
+		s.ownCert = c.certify(st.Commit, b.Header.ValidatorsHash, h, b.Hash())
+	}
 }
 
 func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
@@ -55,33 +84,13 @@ func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 	if uint64(size) > params.MaxBlockBytes {
 		return problem(h, ErrBlock, "transactions total %d bytes, genesis allows %d", size, params.MaxBlockBytes)
 	}
-	if hdr.ValidatorsHash != c.vals.Hash() {
-		return problem(h, ErrValidators, "validators_hash %s is not the genesis set's %s", hdr.ValidatorsHash, c.vals.Hash())
-	}
-	if c.vals.IndexOf(hdr.Proposer) < 0 {
-		return problem(h, ErrValidators, "proposer %s is not a genesis validator", hdr.Proposer)
-	}
 	if len(st.Results) != len(b.Txs) {
 		return problem(h, ErrStore, "%d stored results for %d transactions", len(st.Results), len(b.Txs))
 	}
-	if h > 1 {
-		if err := b.LastCommit.Verify(c.chain, c.vals, h-1, hdr.PrevBlockHash); err != nil {
-			return problem(h, ErrCommit, "the certificate of block %d recorded in this block: %v", h-1, err)
-		}
-		*sigs += uint64(len(b.LastCommit.Sigs))
-	}
-	if err := st.Commit.Verify(c.chain, c.vals, h, b.Hash()); err != nil {
-		return problem(h, ErrCommit, "the source's stored certificate of this block: %v", err)
-	}
-	*sigs += uint64(len(st.Commit.Sigs))
 	for i, ev := range b.Evidence {
 		if ev.A.Height > h {
 			return problem(h, ErrEvidence, "evidence %d is from height %d, in the future", i, ev.A.Height)
 		}
-		if err := ev.Verify(c.chain, c.vals); err != nil {
-			return problem(h, ErrEvidence, "evidence %d: %v", i, err)
-		}
-		*sigs += 2
 	}
 	// Transaction signatures, verified as one batch (ledger/schnorrbatch:
 	// the same verdict as one by one, several times faster); the readers

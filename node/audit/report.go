@@ -12,8 +12,8 @@ const (
 	ErrStore       = "ERR_AUDIT_STORE"        // stored data missing, unreadable or failing the store's own checks
 	ErrBlock       = "ERR_AUDIT_BLOCK"        // a block's header does not match its contents, or breaks a genesis limit
 	ErrHashChain   = "ERR_AUDIT_HASH_CHAIN"   // prev_block_hash or time does not follow the previous block
-	ErrValidators  = "ERR_AUDIT_VALIDATORS"   // validators_hash or proposer is not the genesis set's
-	ErrCommit      = "ERR_AUDIT_COMMIT"       // a certificate does not verify against the genesis set
+	ErrValidators  = "ERR_AUDIT_VALIDATORS"   // validators_hash, next_validators_hash or the proposer is not the set of its height (as the replayed state gives it), or a change of set does not follow from the set before it
+	ErrCommit      = "ERR_AUDIT_COMMIT"       // a certificate does not verify against the set of its height
 	ErrEvidence    = "ERR_AUDIT_EVIDENCE"     // included evidence does not verify
 	ErrTxSignature = "ERR_AUDIT_TX_SIGNATURE" // a transaction's signature does not verify
 	ErrTxReplay    = "ERR_AUDIT_TX_REPLAY"    // a transaction was committed twice
@@ -55,7 +55,10 @@ type Summary struct {
 	Signatures uint64 `json:"signatures"`
 	// AppHash is the replayed state commitment after Height.
 	AppHash ledger.Hash `json:"app_hash"`
-	Seconds float64     `json:"seconds"`
+	// ValidatorSetChanges counts the validator-set changes that took
+	// effect up to Height, each followed from the set before it.
+	ValidatorSetChanges int     `json:"validator_set_changes"`
+	Seconds             float64 `json:"seconds"`
 	// BlocksPerSecond and TxsPerSecond are over the whole run.
 	BlocksPerSecond float64  `json:"blocks_per_second"`
 	TxsPerSecond    float64  `json:"txs_per_second"`

@@ -1,9 +1,14 @@
 package bench
 
 import (
+	"bytes"
+	"crypto/ed25519"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/libp2p/go-libp2p/core/crypto"
+	"github.com/libp2p/go-libp2p/core/peer"
 
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
@@ -39,6 +44,10 @@ func benchExecute(b *testing.B, kind string, perBlock int) {
 		orgs = append(orgs, genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: roles, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins})
 	}
 	doc := &genesis.Doc{ChainID: chainID, GenesisTime: time.Unix(1764000000, 0), Consensus: genesis.DefaultConsensusParams(), Organisations: orgs}
+	chain := ledgertest.NewChain(chainID, 4)
+	for i, k := range chain.Keys {
+		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprint("v", i), PubKey: k.PublicKey(), PeerID: benchPeer(b, i), Power: 10, Org: orgs[i].ID})
+	}
 	app := node.NewContractsApp()
 	st, err := store.Open(b.TempDir(), nil)
 	if err != nil {
@@ -49,10 +58,9 @@ func benchExecute(b *testing.B, kind string, perBlock int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := st.InitGenesis(ledger.Hash{}, writes, appHash); err != nil {
+	if err := st.InitGenesis(ledger.Hash{}, chain.Validators, writes, appHash); err != nil {
 		b.Fatal(err)
 	}
-	chain := ledgertest.NewChain(chainID, 4)
 	commit := func(txs []*ledger.Tx) (exec, store time.Duration) {
 		prev, _ := st.AppHash(st.Height())
 		chain.SetAppHash(prev)
@@ -105,4 +113,17 @@ func benchExecute(b *testing.B, kind string, perBlock int) {
 // storeCommitted adapts an execution to the store's batch.
 func storeCommittedOf(blk *ledger.Block, cmt *ledger.Commit, ex *node.Execution) *store.Committed {
 	return &store.Committed{Block: blk, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}
+}
+
+// benchPeer is node i's peer id (no node runs: only its form matters).
+func benchPeer(b *testing.B, i int) peer.ID {
+	sk, err := crypto.UnmarshalEd25519PrivateKey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{byte(i + 1)}, 32)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	id, err := peer.IDFromPrivateKey(sk)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return id
 }

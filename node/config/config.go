@@ -43,7 +43,7 @@ type Config struct {
 type P2P struct {
 	Listen       []string // multiaddrs, e.g. /ip4/127.0.0.1/tcp/26656 and /ip4/127.0.0.1/udp/26656/quic-v1
 	Peers        []string // multiaddrs with /p2p/<id>, dialled at start and kept connected
-	AllowedPeers []string // peer ids admitted besides the genesis validators
+	AllowedPeers []string // peer ids admitted besides the chain's validators (observers)
 }
 
 // HTTP is the API section.
@@ -56,6 +56,27 @@ type HTTP struct {
 	SubmitRate          int64
 	SubmitBurst         int64
 	SubmitLimitLoopback bool
+	// The per-client limit on reads (GET and HEAD, pages included): a
+	// token bucket of ReadBurst refilled at ReadRate per second (0 or
+	// negative: no limit).
+	ReadRate  int64
+	ReadBurst int64
+	// Timeouts of the server (node/httpserver): the whole request, the
+	// response (the event stream excepted: each of its writes gets
+	// WriteTimeout instead), an idle keep-alive connection.
+	ReadTimeout  time.Duration
+	WriteTimeout time.Duration
+	IdleTimeout  time.Duration
+	// Caps on open connections, in all and per client, and on event-stream
+	// subscribers, in all and per client. A client is an IPv4 address or
+	// an IPv6 /64.
+	MaxConnections          int
+	MaxConnectionsPerClient int
+	MaxStreams              int
+	MaxStreamsPerClient     int
+	// LimitLoopback applies the per-client read limit and caps to clients
+	// on the node's own host too.
+	LimitLoopback bool
 	// PProf serves net/http/pprof at /debug/pprof/.
 	PProf bool
 }
@@ -112,8 +133,13 @@ const (
 	KeysDirName      = "keys"
 	NodeKeyName      = "node.key"
 	ValidatorKeyName = "validator.key"
-	DataDirName      = "data"
-	KeyringDirName   = "keyring"
+	// NextValidatorKeyName is the key a governance rotation moves the
+	// validator to: the node holds it beside validator.key and signs with
+	// it from the height the rotation takes effect (docs/operations.md,
+	// "Rotating a validator's key").
+	NextValidatorKeyName = "validator_next.key"
+	DataDirName          = "data"
+	KeyringDirName       = "keyring"
 )
 
 // Paths names the files of a node home.
@@ -124,8 +150,11 @@ func (p Paths) GenesisFile() string      { return filepath.Join(p.Home, GenesisF
 func (p Paths) KeysDir() string          { return filepath.Join(p.Home, KeysDirName) }
 func (p Paths) NodeKeyFile() string      { return filepath.Join(p.Home, KeysDirName, NodeKeyName) }
 func (p Paths) ValidatorKeyFile() string { return filepath.Join(p.Home, KeysDirName, ValidatorKeyName) }
-func (p Paths) DataDir() string          { return filepath.Join(p.Home, DataDirName) }
-func (p Paths) KeyringDir() string       { return filepath.Join(p.Home, KeyringDirName) }
+func (p Paths) NextValidatorKeyFile() string {
+	return filepath.Join(p.Home, KeysDirName, NextValidatorKeyName)
+}
+func (p Paths) DataDir() string    { return filepath.Join(p.Home, DataDirName) }
+func (p Paths) KeyringDir() string { return filepath.Join(p.Home, KeyringDirName) }
 
 // Paths returns the file layout of c's home.
 func (c *Config) Paths() Paths { return Paths{Home: c.Home} }
@@ -198,6 +227,26 @@ func (c *Config) Validate() error {
 	}
 	if c.HTTP.SubmitBurst < 1 {
 		return keyErr("http.submit_burst", "%d must be at least 1", c.HTTP.SubmitBurst)
+	}
+	if c.HTTP.ReadBurst < 1 {
+		return keyErr("http.read_burst", "%d must be at least 1", c.HTTP.ReadBurst)
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"http.read_timeout", c.HTTP.ReadTimeout}, {"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout}} {
+		if d.v < time.Second || d.v > time.Hour {
+			return keyErr(d.key, "%s is outside 1s to 1h", d.v)
+		}
+	}
+	for _, n := range []struct {
+		key string
+		v   int
+	}{{"http.max_connections", c.HTTP.MaxConnections}, {"http.max_connections_per_client", c.HTTP.MaxConnectionsPerClient},
+		{"http.max_streams", c.HTTP.MaxStreams}, {"http.max_streams_per_client", c.HTTP.MaxStreamsPerClient}} {
+		if n.v < 1 {
+			return keyErr(n.key, "%d must be at least 1", n.v)
+		}
 	}
 	if c.Mempool.MaxTxs < 1 {
 		return keyErr("mempool.max_txs", "%d must be at least 1", c.Mempool.MaxTxs)

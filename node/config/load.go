@@ -59,6 +59,16 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.HTTP.SubmitRate = r.int("http.submit_rate")
 	c.HTTP.SubmitBurst = r.int("http.submit_burst")
 	c.HTTP.SubmitLimitLoopback = r.bool("http.submit_limit_loopback")
+	c.HTTP.ReadRate = r.int("http.read_rate")
+	c.HTTP.ReadBurst = r.int("http.read_burst")
+	c.HTTP.ReadTimeout = r.requiredDuration("http.read_timeout")
+	c.HTTP.WriteTimeout = r.requiredDuration("http.write_timeout")
+	c.HTTP.IdleTimeout = r.requiredDuration("http.idle_timeout")
+	c.HTTP.MaxConnections = int(r.int("http.max_connections"))
+	c.HTTP.MaxConnectionsPerClient = int(r.int("http.max_connections_per_client"))
+	c.HTTP.MaxStreams = int(r.int("http.max_streams"))
+	c.HTTP.MaxStreamsPerClient = int(r.int("http.max_streams_per_client"))
+	c.HTTP.LimitLoopback = r.bool("http.limit_loopback")
 	c.HTTP.PProf = r.bool("http.pprof")
 	c.Consensus.EmptyBlockInterval = r.duration("consensus.empty_block_interval")
 	if d := r.duration("consensus.min_block_interval"); d != nil {
@@ -267,6 +277,19 @@ func (r *reader) duration(name string) *time.Duration {
 		return nil
 	}
 	return &d
+}
+
+// requiredDuration reads a duration key that has a default and may not be
+// left empty.
+func (r *reader) requiredDuration(name string) time.Duration {
+	d := r.duration(name)
+	if d == nil {
+		if r.err == nil {
+			r.fail(name, "must be a duration such as \"30s\", not empty")
+		}
+		return 0
+	}
+	return *d
 }
 
 func (r *reader) client(flags *pflag.FlagSet) Client {

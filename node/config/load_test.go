@@ -226,6 +226,12 @@ func TestBadValuesNameKeyAndSource(t *testing.T) {
 		{name: "node URL", env: map[string]string{"QIAN_NODE": "127.0.0.1:26657"}, key: "client.node"},
 		{name: "key name", args: []string{"--key=../x"}, key: "client.key"},
 		{name: "string as table", file: "[http.listen]\nx = 1\n", key: "http.listen"},
+		{name: "read timeout empty", env: map[string]string{"QIAN_HTTP_READ_TIMEOUT": " "}, key: "http.read_timeout"},
+		{name: "write timeout zero", file: "[http]\nwrite_timeout = \"0s\"\n", key: "http.write_timeout"},
+		{name: "idle timeout over an hour", args: []string{"--http.idle_timeout=2h"}, key: "http.idle_timeout"},
+		{name: "no connections", env: map[string]string{"QIAN_HTTP_MAX_CONNECTIONS": "0"}, key: "http.max_connections"},
+		{name: "no streams per client", args: []string{"--http.max_streams_per_client=0"}, key: "http.max_streams_per_client"},
+		{name: "read burst", file: "[http]\nread_burst = 0\n", key: "http.read_burst"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,6 +45,26 @@ func (c *Config) Render() []byte {
 	w("pprof = %t\n", c.HTTP.PProf)
 	comment("http.submit_limit_loopback")
 	w("submit_limit_loopback = %t\n", c.HTTP.SubmitLimitLoopback)
+	comment("http.read_rate")
+	w("read_rate = %d\n", c.HTTP.ReadRate)
+	comment("http.read_burst")
+	w("read_burst = %d\n", c.HTTP.ReadBurst)
+	comment("http.read_timeout")
+	w("read_timeout = %s\n", quote(c.HTTP.ReadTimeout.String()))
+	comment("http.write_timeout")
+	w("write_timeout = %s\n", quote(c.HTTP.WriteTimeout.String()))
+	comment("http.idle_timeout")
+	w("idle_timeout = %s\n", quote(c.HTTP.IdleTimeout.String()))
+	comment("http.max_connections")
+	w("max_connections = %d\n", c.HTTP.MaxConnections)
+	comment("http.max_connections_per_client")
+	w("max_connections_per_client = %d\n", c.HTTP.MaxConnectionsPerClient)
+	comment("http.max_streams")
+	w("max_streams = %d\n", c.HTTP.MaxStreams)
+	comment("http.max_streams_per_client")
+	w("max_streams_per_client = %d\n", c.HTTP.MaxStreamsPerClient)
+	comment("http.limit_loopback")
+	w("limit_loopback = %t\n", c.HTTP.LimitLoopback)
 
 	w("\n[consensus]\n")
 	comment("consensus.empty_block_interval")
@@ -151,8 +171,28 @@ func Default(home string) *Config {
 			c.HTTP.PProf = k.def.(bool)
 		case "http.submit_limit_loopback":
 			c.HTTP.SubmitLimitLoopback = k.def.(bool)
+		case "http.read_rate":
+			c.HTTP.ReadRate = k.def.(int64)
+		case "http.read_burst":
+			c.HTTP.ReadBurst = k.def.(int64)
+		case "http.read_timeout":
+			c.HTTP.ReadTimeout = mustDuration(k.def.(string))
+		case "http.write_timeout":
+			c.HTTP.WriteTimeout = mustDuration(k.def.(string))
+		case "http.idle_timeout":
+			c.HTTP.IdleTimeout = mustDuration(k.def.(string))
+		case "http.max_connections":
+			c.HTTP.MaxConnections = int(k.def.(int64))
+		case "http.max_connections_per_client":
+			c.HTTP.MaxConnectionsPerClient = int(k.def.(int64))
+		case "http.max_streams":
+			c.HTTP.MaxStreams = int(k.def.(int64))
+		case "http.max_streams_per_client":
+			c.HTTP.MaxStreamsPerClient = int(k.def.(int64))
+		case "http.limit_loopback":
+			c.HTTP.LimitLoopback = k.def.(bool)
 		case "consensus.min_block_interval":
-			c.Consensus.MinBlockInterval, _ = time.ParseDuration(k.def.(string))
+			c.Consensus.MinBlockInterval = mustDuration(k.def.(string))
 		case "mempool.max_txs":
 			c.Mempool.MaxTxs = int(k.def.(int64))
 		case "mempool.max_bytes":
@@ -168,4 +208,14 @@ func Default(home string) *Config {
 		}
 	}
 	return c
+}
+
+// mustDuration parses a default from the key table, which a test keeps
+// valid.
+func mustDuration(s string) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic("config: bad default duration " + s)
+	}
+	return d
 }

@@ -111,14 +111,26 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // openOrRenew opens the network in dir (creating it on first use). A
-// network whose chain this build refuses (store.ErrFormat: made by another
-// version of qian) is moved aside, said so, and made anew: a devnet is a
-// demonstration, regenerated rather than repaired, and its files are kept,
-// not deleted.
+// network whose chain this build refuses (store.ErrFormat, or a genesis
+// file this build no longer accepts, such as one without the validators'
+// organisations: made by another version of qian) is moved aside, said so,
+// and made anew: a devnet is a demonstration, regenerated rather than
+// repaired, and its files are kept, not deleted.
 func openOrRenew(dir string, o Options) (*Network, error) {
 	nw, err := open(dir, o)
 	var fe *store.FormatError
-	if !errors.As(err, &fe) {
+	var ge *genesis.FieldError
+	switch {
+	case errors.As(err, &ge):
+		nw.stop()
+		aside, merr := moveAside(dir)
+		if merr != nil {
+			return nil, fmt.Errorf("%w; moving %s aside to make a new one failed: %v", err, dir, merr)
+		}
+		fmt.Fprintf(o.Out, "本地网络已过期 The local network in %s was made by another version of qian (%v): "+
+			"this one does not accept its genesis file. Moved it to %s (remove that when you no longer need it); making a new one.\n", dir, ge, aside)
+		return open(dir, o)
+	case !errors.As(err, &fe):
 		return nw, err
 	}
 	nw.stop()

@@ -159,3 +159,34 @@ func TestDevnetRenewsANetworkOfAnEarlierFormat(t *testing.T) {
 		t.Fatalf("the old network was not kept aside: %v", err)
 	}
 }
+
+// A devnet directory left by the build before validator-set changes: its
+// genesis names no organisation per validator, which this build refuses;
+// qian devnet says so, moves it aside and makes a new one.
+func TestDevnetRenewsANetworkWhoseGenesisThisBuildRefuses(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "devnet")
+	o := Options{Dir: dir, HTTP: "127.0.0.1:0", Validators: 1, BasePort: freeBasePort(t), Passphrase: []byte(DefaultPassphrase),
+		Log: slog.New(slog.DiscardHandler), KeyringOptions: []keyring.Option{keyring.InsecureTestKDF()}}
+	var out syncBuffer
+	o.Out = &out
+	nw, err := open(dir, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nw.stop()
+	path := filepath.Join(dir, "genesis.json")
+	raw, _ := os.ReadFile(path)
+	old := strings.Replace(string(raw), `"org": "farm"`, `"org": ""`, 1)
+	if old == string(raw) {
+		t.Fatal("the genesis file names no organisation to remove")
+	}
+	os.WriteFile(path, []byte(old), 0o644)
+	nw, err = openOrRenew(dir, o)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	defer nw.stop()
+	if !strings.Contains(out.String(), "validators[0].org") || !strings.Contains(out.String(), "Moved it to "+dir+".old") {
+		t.Fatalf("the renewal was not explained:\n%s", out.String())
+	}
+}

@@ -15,6 +15,7 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/qianchain/qianchain/contracts"
+	"github.com/qianchain/qianchain/contracts/contracttest"
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/genesis"
@@ -117,8 +118,8 @@ func TestTestnetLayout(t *testing.T) {
 				t.Errorf("genesis validator %d = %+v, home %s has key %s peer %s", i, gv, n.Name, vk.PublicKey(), id)
 			}
 			// Each validator names its organisation and where it is dialled.
-			if gv.Organisation != doc.Organisations[i].ID || !reflect.DeepEqual(gv.Addresses, config.DefaultP2PListen(n.P2PPort)) {
-				t.Errorf("genesis validator %d organisation %q addresses %v", i, gv.Organisation, gv.Addresses)
+			if gv.Org != doc.Organisations[i].ID || !reflect.DeepEqual(gv.Addresses, config.DefaultP2PListen(n.P2PPort)) {
+				t.Errorf("genesis validator %d organisation %q addresses %v", i, gv.Org, gv.Addresses)
 			}
 		} else {
 			observerID = id
@@ -323,7 +324,7 @@ func TestInit(t *testing.T) {
 		t.Fatal(err)
 	}
 	v := g.Validators[0]
-	if v.PubKey != vk.PublicKey() || v.PeerID != id || v.Name != "tea-node" || m.PeerID() != id || v.Organisation != DefaultInitOrgID {
+	if v.PubKey != vk.PublicKey() || v.PeerID != id || v.Name != "tea-node" || m.PeerID() != id || v.Org != DefaultInitOrgID {
 		t.Fatalf("genesis validator %+v does not match the home's keys", v)
 	}
 	if !reflect.DeepEqual(v.Addresses, config.DefaultP2PListen(config.DefaultP2PPort)) {
@@ -415,7 +416,7 @@ func TestTestnetOrganisationsAreTheDemos(t *testing.T) {
 	if want := demo.Orgs(pubs); !reflect.DeepEqual(got, want) {
 		t.Fatalf("genesis organisations differ from demo.Orgs:\n got %+v\nwant %+v", got, want)
 	}
-	if _, err := contracts.Genesis(doc.ChainID, got); err != nil {
+	if _, err := contracts.Genesis(doc.ChainID, got, contracttest.Validators(got, len(doc.Validators))); err != nil {
 		t.Fatalf("the contracts refuse the testnet genesis: %v", err)
 	}
 }

@@ -164,13 +164,13 @@ func CreateMember(o MemberOptions) (*Member, error) {
 	r.Organisation.Admins = []ledger.PublicKey{adminPub}
 	r.Organisation.Join = nil
 	if o.Observer {
-		r.Observer = &genesis.Observer{Name: cfg.Moniker, Organisation: o.Org.ID, PeerID: id, Addresses: o.Addresses}
+		r.Observer = &genesis.Observer{Name: cfg.Moniker, Org: o.Org.ID, PeerID: id, Addresses: o.Addresses}
 	} else {
 		power := o.Power
 		if power == 0 {
 			power = DefaultPower
 		}
-		r.Validator = &genesis.Validator{Name: cfg.Moniker, Organisation: o.Org.ID, PubKey: valKey.PublicKey(), PeerID: id, Power: power, Addresses: o.Addresses}
+		r.Validator = &genesis.Validator{Name: cfg.Moniker, Org: o.Org.ID, PubKey: valKey.PublicKey(), PeerID: id, Power: power, Addresses: o.Addresses}
 	}
 	if err := r.ValidateUnsigned(); err != nil {
 		return fail(err)

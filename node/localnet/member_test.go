@@ -49,7 +49,7 @@ func TestCreateMember(t *testing.T) {
 	}
 	r := m.Request
 	if r.Validator.PeerID != id || r.Validator.PubKey != vk.PublicKey() || r.Organisation.Admins[0] != admin.PublicKey() ||
-		r.Validator.Power != 20 || r.Validator.Name != "meitan-farm" || r.Validator.Organisation != "meitan-farm" {
+		r.Validator.Power != 20 || r.Validator.Name != "meitan-farm" || r.Validator.Org != "meitan-farm" {
 		t.Fatalf("request %+v does not name the home's keys", r.Validator)
 	}
 	if err := r.Validate(); err != nil {

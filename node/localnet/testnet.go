@@ -195,9 +195,10 @@ func CreateTestnet(o TestnetOptions) (*Testnet, error) {
 	for i, n := range tn.Nodes {
 		if n.Role == config.RoleValidator {
 			// Validator i is run by demo organisation i (round the eight
-			// again past node7), and is dialled where it listens.
+			// again past node7), which can then vote validators in and out,
+			// and is dialled where it listens.
 			doc.Validators = append(doc.Validators, genesis.Validator{Name: n.Name, PubKey: n.ValidatorKey, PeerID: n.PeerID, Power: DefaultPower,
-				Organisation: orgs[i%len(orgs)].ID, Addresses: config.DefaultP2PListen(n.P2PPort)})
+				Org: orgs[i%len(orgs)].ID, Addresses: config.DefaultP2PListen(n.P2PPort)})
 			validatorAddrs = append(validatorAddrs, n.P2PAddrs()...)
 		} else {
 			observerIDs = append(observerIDs, n.PeerID.String())

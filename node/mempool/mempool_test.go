@@ -40,7 +40,7 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if err := st.InitGenesis(ledger.Hash{1}, nil, ledger.Hash{}); err != nil {
+	if err := st.InitGenesis(ledger.Hash{1}, ledgertest.NewChain("qian-test", 1).Validators, nil, ledger.Hash{}); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{st: st, chain: ledgertest.NewChain(chainID, 4), deny: map[ledger.PublicKey]bool{}}

@@ -28,9 +28,19 @@ type Member struct {
 	Config  *config.Config
 	NodeKey crypto.PrivKey
 	ValKey  ledger.PrivateKey // zero for an observer
-	Node    *node.Node        // nil while stopped
-	P2PAddr string            // /ip4/127.0.0.1/tcp/P/p2p/ID
-	URL     string            // http://127.0.0.1:P
+	// Genesis: a genesis validator. A candidate (Options.Candidates) has a
+	// validator key but is not in genesis: it follows as an observer until
+	// governance votes it in.
+	Genesis bool
+	Node    *node.Node // nil while stopped
+	P2PAddr string     // /ip4/127.0.0.1/tcp/P/p2p/ID
+	URL     string     // http://127.0.0.1:P
+}
+
+// PeerID is the member's node identity.
+func (m *Member) PeerID() peer.ID {
+	id, _ := peer.IDFromPrivateKey(m.NodeKey)
+	return id
 }
 
 // Network is a set of validators and observers sharing a genesis.
@@ -46,6 +56,10 @@ type Network struct {
 // Options shape a test network.
 type Options struct {
 	Validators int
+	// Candidates run with role validator and a validator key that is not
+	// in genesis; peers treat them as observers (validators admit them by
+	// p2p.allowed_peers). Members: validators, candidates, observers.
+	Candidates int
 	Observers  int
 	ChainID    string
 	App        func() node.Application // nil: KVApp
@@ -86,11 +100,14 @@ func New(t testing.TB, o Options) *Network {
 	}
 	doc := &genesis.Doc{ChainID: o.ChainID, GenesisTime: time.Unix(1764000000, 0).UTC(), Consensus: params, Organisations: o.Orgs}
 	root := t.TempDir()
-	total := o.Validators + o.Observers
+	total := o.Validators + o.Candidates + o.Observers
 	for i := 0; i < total; i++ {
-		m := &Member{Name: fmt.Sprintf("node%d", i)}
-		if i >= o.Validators {
-			m.Name = fmt.Sprintf("observer%d", i-o.Validators)
+		m := &Member{Name: fmt.Sprintf("node%d", i), Genesis: i < o.Validators}
+		switch {
+		case i >= o.Validators+o.Candidates:
+			m.Name = fmt.Sprintf("observer%d", i-o.Validators-o.Candidates)
+		case i >= o.Validators:
+			m.Name = fmt.Sprintf("candidate%d", i-o.Validators)
 		}
 		var err error
 		if m.NodeKey, _, err = crypto.GenerateEd25519Key(nil); err != nil {
@@ -102,12 +119,18 @@ func New(t testing.TB, o Options) *Network {
 		httpPort := freePort(t)
 		m.URL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 		role := config.RoleObserver
-		if i < o.Validators {
+		if i < o.Validators+o.Candidates {
 			role = config.RoleValidator
 			if m.ValKey, err = ledger.GenerateKey(); err != nil {
 				t.Fatal(err)
 			}
-			doc.Validators = append(doc.Validators, genesis.Validator{Name: m.Name, PubKey: m.ValKey.PublicKey(), PeerID: id, Power: 10})
+		}
+		if i < o.Validators {
+			v := genesis.Validator{Name: m.Name, PubKey: m.ValKey.PublicKey(), PeerID: id, Power: 10}
+			if len(o.Orgs) > 0 {
+				v.Org = o.Orgs[i%len(o.Orgs)].ID // run by the founding organisations in turn
+			}
+			doc.Validators = append(doc.Validators, v)
 		}
 		home := filepath.Join(root, m.Name)
 		m.Config = &config.Config{
@@ -120,15 +143,14 @@ func New(t testing.TB, o Options) *Network {
 		nw.Members = append(nw.Members, m)
 	}
 	// As qian testnet lays it out: validators dial each other, observers
-	// dial the validators, and validators admit the observers.
+	// (and candidates) dial the validators, and validators admit them.
 	for _, m := range nw.Members {
 		for _, o := range nw.Members {
-			if o != m && !o.ValKey.IsZero() {
+			if o != m && o.Genesis {
 				m.Config.P2P.Peers = append(m.Config.P2P.Peers, o.P2PAddr)
 			}
-			if o.ValKey.IsZero() {
-				id, _ := peer.IDFromPrivateKey(o.NodeKey)
-				m.Config.P2P.AllowedPeers = append(m.Config.P2P.AllowedPeers, id.String())
+			if !o.Genesis {
+				m.Config.P2P.AllowedPeers = append(m.Config.P2P.AllowedPeers, o.PeerID().String())
 			}
 		}
 	}

@@ -12,7 +12,9 @@
 // buys nothing in a full mesh. See docs/architecture.md for the measurements.
 //
 // Frames are a varint length then the payload; every protocol has a size
-// cap, checked before the payload is read. Reads and writes carry deadlines.
+// cap, checked before the payload is read. The payload's buffer grows as
+// bytes arrive, and what one peer's unfinished frames hold together is
+// bounded by a per-peer budget. Reads and writes carry deadlines.
 // A handler that returns an error marked Invalid penalises the sender; a peer
 // that keeps sending invalid data is disconnected and banned for a while.
 package p2p

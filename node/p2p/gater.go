@@ -10,8 +10,10 @@ import (
 	ma "github.com/multiformats/go-multiaddr"
 )
 
-// Gater admits only the peers it is told about (validators from genesis and
-// the node's allowed observers) and refuses banned peers. The peer's identity
+// Gater admits only the peers it is told about (the validators of the
+// chain as the node's executed state has them, and the node's allowed
+// observers; SetAllowed changes them as the set changes) and refuses banned
+// peers. The peer's identity
 // is known when we dial (InterceptPeerDial) and, for inbound connections,
 // once the security handshake has authenticated it (InterceptSecured); an
 // outsider is refused there, before any stream can be opened.
@@ -29,6 +31,24 @@ func NewGater(allowed []peer.ID) *Gater {
 		g.allowed[p] = true
 	}
 	return g
+}
+
+// SetAllowed replaces the admitted peers by allowed and returns those no
+// longer admitted.
+func (g *Gater) SetAllowed(allowed []peer.ID) (dropped []peer.ID) {
+	next := make(map[peer.ID]bool, len(allowed))
+	for _, p := range allowed {
+		next[p] = true
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for p := range g.allowed {
+		if !next[p] {
+			dropped = append(dropped, p)
+		}
+	}
+	g.allowed = next
+	return dropped
 }
 
 // Admits reports whether p may connect now.

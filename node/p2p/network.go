@@ -29,8 +29,9 @@ type Config struct {
 	// Peers are dialled at start and redialled whenever they drop.
 	Peers []peer.AddrInfo
 	// Admitted are the peer ids allowed to connect at all: the validators
-	// named in genesis and the node's p2p.allowed_peers. Peers must be
-	// among them.
+	// of the chain (of the next height and any scheduled) and the node's
+	// p2p.allowed_peers. A configured peer outside them is dialled only
+	// once SetAdmitted admits it (a validator voted in later).
 	Admitted []peer.ID
 	// Log receives connection events; nil discards them.
 	Log *slog.Logger
@@ -38,6 +39,10 @@ type Config struct {
 	// when it is full, new frames to that peer are dropped (and counted).
 	// Zero means 4096.
 	QueueLen int
+	// PeerBudget bounds the bytes one peer's unfinished inbound frames may
+	// hold at once, across its streams; a frame that would exceed it is
+	// refused and the peer penalised. Zero means DefaultPeerBudget.
+	PeerBudget int
 }
 
 // Network is a running libp2p host with the node's protocols. All methods
@@ -47,6 +52,8 @@ type Network struct {
 	gater *Gater
 	log   *slog.Logger
 	cfg   Config
+
+	frames *budget // memory held by inbound frames being read
 
 	mu        sync.Mutex
 	senders   map[peer.ID]map[protocol.ID]*sender
@@ -81,6 +88,9 @@ func New(cfg Config) (*Network, error) {
 	if cfg.QueueLen == 0 {
 		cfg.QueueLen = 4096
 	}
+	if cfg.PeerBudget == 0 {
+		cfg.PeerBudget = DefaultPeerBudget
+	}
 	log := cfg.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -91,7 +101,7 @@ func New(cfg Config) (*Network, error) {
 	}
 	for _, p := range cfg.Peers {
 		if !admitted[p.ID] {
-			return nil, fmt.Errorf("p2p: peer %s is configured but not admitted (not a genesis validator nor in p2p.allowed_peers)", p.ID)
+			log.Warn("configured peer is not admitted: not a validator of the chain as this node has it, nor in p2p.allowed_peers; it is dialled once the chain makes it a validator", "peer", p.ID)
 		}
 	}
 	gater := NewGater(cfg.Admitted)
@@ -116,7 +126,7 @@ func New(cfg Config) (*Network, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Network{
-		host: h, gater: gater, log: log, cfg: cfg,
+		host: h, gater: gater, log: log, cfg: cfg, frames: newBudget(cfg.PeerBudget),
 		senders: map[peer.ID]map[protocol.ID]*sender{},
 		strikes: map[peer.ID]int{},
 		ctx:     ctx, cancel: cancel,
@@ -147,6 +157,22 @@ func New(cfg Config) (*Network, error) {
 	})
 	return n, nil
 }
+
+// SetAdmitted replaces the peers allowed to connect (Config.Admitted) and
+// closes the connections of those no longer admitted: a validator removed
+// from the set, or a rotated-away node identity. A peer newly admitted may
+// connect at once, and a configured one is dialled within a second.
+func (n *Network) SetAdmitted(ids []peer.ID) {
+	for _, p := range n.gater.SetAllowed(ids) {
+		if n.host.Network().Connectedness(p) == network.Connected {
+			n.log.Info("peer no longer admitted; disconnecting", "peer", p)
+			_ = n.host.Network().ClosePeer(p)
+		}
+	}
+}
+
+// Admits reports whether p may connect now.
+func (n *Network) Admits(p peer.ID) bool { return n.gater.Admits(p) }
 
 // OnConnect registers f to run (on a goroutine of its own) whenever a peer
 // connects that was not connected.
@@ -200,11 +226,17 @@ type Stats struct {
 	DroppedFrames  uint64 // outbound frames dropped on a full queue
 	Penalties      uint64 // invalid messages received
 	ConfiguredPeer int
+	// FramesPending are inbound frames whose length has been read and whose
+	// payload has not (all arrived); FrameBytes is the memory they hold.
+	FramesPending int
+	FrameBytes    int
 }
 
 // Stats returns the current counters.
 func (n *Network) Stats() Stats {
-	return Stats{Peers: len(n.Peers()), DroppedFrames: n.dropped.get(), Penalties: n.penalties.get(), ConfiguredPeer: len(n.cfg.Peers)}
+	bytes, pending := n.frames.usage()
+	return Stats{Peers: len(n.Peers()), DroppedFrames: n.dropped.get(), Penalties: n.penalties.get(), ConfiguredPeer: len(n.cfg.Peers),
+		FramesPending: pending, FrameBytes: bytes}
 }
 
 // keepConnected dials every configured peer that is not connected, once a

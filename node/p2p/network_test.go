@@ -30,12 +30,17 @@ func newKey(t testing.TB) (crypto.PrivKey, peer.ID) {
 	return k, id
 }
 
-// pair starts two admitted networks on loopback, b dialling a.
-func pair(t *testing.T) (a, b *Network) {
+// pair starts two admitted networks on loopback, b dialling a; opts
+// adjust a's configuration.
+func pair(t *testing.T, opts ...func(*Config)) (a, b *Network) {
 	ka, ida := newKey(t)
 	kb, idb := newKey(t)
 	var err error
-	a, err = New(Config{Key: ka, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Admitted: []peer.ID{idb}})
+	ca := Config{Key: ka, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Admitted: []peer.ID{idb}}
+	for _, o := range opts {
+		o(&ca)
+	}
+	a, err = New(ca)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,12 +194,37 @@ func TestInvalidDataGetsPeerBanned(t *testing.T) {
 	}
 }
 
-func TestConfiguredPeerMustBeAdmitted(t *testing.T) {
-	k, _ := newKey(t)
-	_, other := newKey(t)
-	_, err := New(Config{Key: k, Peers: []peer.AddrInfo{{ID: other}}})
-	if err == nil {
-		t.Fatal("a configured peer outside the admitted set was accepted")
+// Admission follows the chain's validator set: a configured peer the node
+// does not admit yet (a validator not voted in) is neither dialled nor
+// accepted; once SetAdmitted admits it (the approving block) it connects
+// within a redial; once it is no longer admitted (its removal took effect)
+// its connection is closed and it stays out.
+func TestAdmissionFollowsSetAdmitted(t *testing.T) {
+	ka, ida := newKey(t)
+	kb, idb := newKey(t)
+	b, err := New(Config{Key: kb, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Admitted: []peer.ID{ida}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	a, err := New(Config{Key: ka, Listen: []string{"/ip4/127.0.0.1/tcp/0"}, Peers: []peer.AddrInfo{{ID: idb, Addrs: b.ListenAddrs()}}})
+	if err != nil {
+		t.Fatalf("a configured peer not admitted yet must not stop the node: %v", err)
+	}
+	t.Cleanup(func() { a.Close() })
+	a.Start()
+	b.Start()
+	time.Sleep(1500 * time.Millisecond) // more than one redial
+	if len(a.Peers()) != 0 || a.Admits(idb) {
+		t.Fatal("a peer outside the admitted set was dialled or admitted")
+	}
+	a.SetAdmitted([]peer.ID{idb})
+	waitFor(t, "connection once admitted", func() bool { return len(a.Peers()) == 1 && len(b.Peers()) == 1 })
+	a.SetAdmitted(nil)
+	waitFor(t, "disconnection once no longer admitted", func() bool { return len(a.Peers()) == 0 })
+	time.Sleep(1500 * time.Millisecond)
+	if len(a.Peers()) != 0 {
+		t.Fatal("a peer no longer admitted reconnected")
 	}
 }
 

@@ -25,17 +25,20 @@ const (
 type Handler func(from peer.ID, frame []byte) error
 
 // Handle registers h for inbound frames of proto, each at most maxFrame
-// bytes. A frame over the limit penalises the peer and resets the stream.
+// bytes. A frame over the limit, or over what the peer's unfinished frames
+// may hold together (Config.PeerBudget), penalises the peer and resets the
+// stream.
 func (n *Network) Handle(proto protocol.ID, maxFrame int, h Handler) {
 	n.host.SetStreamHandler(proto, func(s network.Stream) {
 		defer s.Close()
 		from := s.Conn().RemotePeer()
+		acct := n.frames.account(from)
 		r := bufio.NewReaderSize(s, 64<<10)
 		for {
 			_ = s.SetReadDeadline(time.Now().Add(idleTimeout))
-			frame, err := readFrame(r, maxFrame)
+			frame, err := readFrame(r, maxFrame, acct)
 			if err != nil {
-				if errors.Is(err, ErrFrameTooLarge) {
+				if peersFault(err) {
 					n.Penalise(from, err)
 					_ = s.Reset()
 				}
@@ -50,6 +53,12 @@ func (n *Network) Handle(proto protocol.ID, maxFrame int, h Handler) {
 			}
 		}
 	})
+}
+
+// peersFault reports whether a frame failed by the sender's doing (rather
+// than a closed stream or a deadline).
+func peersFault(err error) bool {
+	return errors.Is(err, ErrFrameTooLarge) || errors.Is(err, ErrPeerBudget)
 }
 
 // Broadcast queues frame for every connected peer on proto. It never
@@ -171,9 +180,9 @@ func (n *Network) HandleRequest(proto protocol.ID, maxReq int, r Responder) {
 	n.host.SetStreamHandler(proto, func(s network.Stream) {
 		from := s.Conn().RemotePeer()
 		_ = s.SetReadDeadline(time.Now().Add(writeTimeout))
-		req, err := readFrame(bufio.NewReader(s), maxReq)
+		req, err := readFrame(bufio.NewReader(s), maxReq, n.frames.account(from))
 		if err != nil {
-			if errors.Is(err, ErrFrameTooLarge) {
+			if peersFault(err) {
 				n.Penalise(from, err)
 			}
 			_ = s.Reset()
@@ -217,8 +226,9 @@ func (n *Network) Request(ctx context.Context, p peer.ID, proto protocol.ID, req
 	}
 	_ = st.CloseWrite()
 	r := bufio.NewReaderSize(st, 64<<10)
+	acct := n.frames.account(p)
 	for {
-		frame, err := readFrame(r, maxFrame)
+		frame, err := readFrame(r, maxFrame, acct)
 		if errors.Is(err, io.EOF) {
 			return nil
 		}

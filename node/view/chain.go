@@ -27,7 +27,8 @@ type Block struct {
 	Evidence   []*ledger.DuplicateVoteEvidence `json:"evidence"`
 	// Commit is this node's certificate for the block itself.
 	Commit *ledger.Commit `json:"commit,omitempty"`
-	// Proposer is the proposing validator's index and name in genesis.
+	// Proposer is the proposing validator's index and name in the set of
+	// the block's height.
 	ProposerIndex int    `json:"proposer_index"`
 	ProposerName  string `json:"proposer_name,omitempty"`
 }
@@ -65,12 +66,14 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 		return nil, err
 	}
 	out := &Block{Hash: b.Hash(), Height: h, Time: b.Header.Timestamp().Format(time.RFC3339Nano), Header: b.Header,
-		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: []TxSummary{}, ProposerIndex: r.vals.IndexOf(b.Header.Proposer)}
+		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: []TxSummary{}, ProposerIndex: -1}
 	if b.Evidence == nil {
 		out.Evidence = []*ledger.DuplicateVoteEvidence{}
 	}
-	if i := out.ProposerIndex; i >= 0 && i < len(r.doc.Validators) {
-		out.ProposerName = r.doc.Validators[i].Name
+	if set, err := membership.ValidatorSetAt(r.st, h); err == nil {
+		if i := set.IndexOf(b.Header.Proposer); i >= 0 {
+			out.ProposerIndex, out.ProposerName = i, set.Validators[i].Name
+		}
 	}
 	results, _ := r.st.TxResults(h, len(b.Txs))
 	for i, tx := range b.Txs {

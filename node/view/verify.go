@@ -10,7 +10,8 @@ import (
 // Verification says, in terms a reader can check, what was verified about
 // a transaction: that it is in block Height (its Merkle path leads to the
 // header's transaction root) and that the block carries a commit
-// certificate signed by SignerCount of Validators genesis validators
+// certificate signed by SignerCount of the Validators validators of its
+// height (the genesis set followed through Transitions set changes)
 // holding SignedPower of TotalPower voting power. ProofURL serves the proof
 // bundle to check the same offline with `qian verify`.
 type Verification struct {
@@ -20,7 +21,8 @@ type Verification struct {
 	Height      uint64      `json:"height"`
 	Time        string      `json:"time"` // block time, UTC
 	BlockHash   ledger.Hash `json:"block_hash"`
-	Signers     []int       `json:"signers"` // validator indexes in genesis order
+	Signers     []int       `json:"signers"` // validator indexes in the set of the block's height
+	Transitions int         `json:"transitions"`
 	SignerCount int         `json:"signer_count"`
 	Validators  int         `json:"validators"`
 	SignedPower uint64      `json:"signed_power"`
@@ -42,15 +44,19 @@ type Verification struct {
 // Verify checks one committed transaction the way `qian verify` does: it
 // builds the transaction's proof bundle from the store (ledger/proof.Build)
 // and verifies it against the genesis anchor (ledger/proof.Verify) — the
-// Merkle path to the header's transaction root, the commit certificate
-// against the genesis validators, and, when the next block exists, the
-// result through the app hash. A transaction that is not committed is an
+// Merkle path to the header's transaction root, the validator-set
+// transitions from genesis, the commit certificate against the set of the
+// block's height, and, when the next block exists, the result through the
+// app hash. A transaction that is not committed is an
 // ERR_NOT_FOUND error; a check that fails is a Verification with Verified
-// false and the reason.
+// false and the reason. A final verification is remembered (verifiedCache)
+// and not repeated.
 func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
-	v := &Verification{TxHash: txHash, ProofURL: "/v1/txs/" + txHash.String() + "/proof", Validators: r.vals.Size(),
-		TotalPower: r.vals.TotalPower(), Signers: []int{}}
-	b, err := proof.Build(r.st, txHash, r.vals)
+	if v, ok := r.verified.get(txHash); ok {
+		return v, nil
+	}
+	v := &Verification{TxHash: txHash, ProofURL: "/v1/txs/" + txHash.String() + "/proof", Signers: []int{}}
+	b, err := proof.Build(r.st, txHash)
 	if proof.CodeOf(err) == proof.ErrNotFound {
 		return nil, notFound("transaction %s is not committed on this node", txHash)
 	}
@@ -69,9 +75,10 @@ func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 	v.Verified = true
 	v.Height, v.BlockHash, v.Time = rep.Height, rep.BlockHash, rep.Time.UTC().Format(time.RFC3339Nano)
 	v.Signers, v.SignerCount, v.SignerNames = rep.Signers, len(rep.Signers), rep.SignerNames
-	v.SignedPower, v.TotalPower, v.Validators = rep.SignedPower, rep.TotalPower, rep.Validators
+	v.SignedPower, v.TotalPower, v.Validators, v.Transitions = rep.SignedPower, rep.TotalPower, rep.Validators, rep.Transitions
 	v.InChain = rep.InChain
 	v.ResultProven = rep.Result != nil && rep.Result.Proven
+	r.verified.put(v)
 	return v, nil
 }
 

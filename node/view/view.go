@@ -32,10 +32,11 @@ type Reader struct {
 	st      *store.Store
 	doc     *genesis.Doc
 	genesis ledger.Hash
-	vals    *ledger.ValidatorSet
 	x       *contracts.Executor
 	places  Places
-	anchor  proof.Anchor
+	anchor  proof.Anchor // what Verify checks against; never changed after New
+
+	verified *verifiedCache // final verifications against anchor
 }
 
 // New returns a Reader over st for the chain of doc (whose hash is
@@ -49,11 +50,12 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	if places == nil {
 		places = DemoPlaces()
 	}
-	anchor, err := proof.AnchorFromGenesis(doc)
-	if err != nil {
-		return nil, err
-	}
-	return &Reader{st: st, doc: doc, genesis: genesisHash, vals: vals, x: contracts.NewExecutor(), places: places, anchor: anchor}, nil
+	// The pages verify as `qian verify` does: from genesis alone (its
+	// identity and set), following the bundle's transitions. The anchor is
+	// fixed here for the Reader's life, which the verified cache relies on.
+	anchor := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
+	return &Reader{st: st, doc: doc, genesis: genesisHash, x: contracts.NewExecutor(), places: places, anchor: anchor,
+		verified: newVerifiedCache(maxVerified)}, nil
 }
 
 // Store is the store the reader reads.

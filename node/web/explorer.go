@@ -160,3 +160,20 @@ func (p *pages) org(w http.ResponseWriter, r *http.Request) {
 }
 
 var _ = url.QueryEscape
+
+func (p *pages) validators(w http.ResponseWriter, r *http.Request) {
+	var h uint64
+	if v := r.URL.Query().Get("height"); v != "" {
+		var err error
+		if h, err = strconv.ParseUint(v, 10, 64); err != nil || h == 0 {
+			p.failWith(w, r, http.StatusBadRequest, "ERR_BAD_HEIGHT", "区块高度须为正整数 The height must be a positive integer: "+v)
+			return
+		}
+	}
+	vs, err := p.v.Validators(h)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.render(w, r, http.StatusOK, "validators", &page{Title: "验证者 Validators " + strconv.FormatUint(vs.Height, 10), Data: vs})
+}

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"html/template"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +17,7 @@ var funcs = template.FuncMap{
 	"blocktime":  blockTimeCST,
 	"utc":        utc,
 	"chart":      chart,
+	"outofrange": outOfRange,
 	"zh":         zhPart,
 	"en":         enPart,
 	"uom":        uom,
@@ -210,96 +210,4 @@ func certSHA(c view.Certificate) string {
 		return ""
 	}
 	return c.SHA256.String()
-}
-
-// chart draws temperature readings as an inline SVG line chart. It is
-// drawn on the server so the page needs no script; a table beside it
-// carries the same numbers for screen readers.
-func chart(rs []view.Reading) template.HTML {
-	type pt struct {
-		t time.Time
-		v float64
-		s string
-	}
-	var pts []pt
-	for _, r := range rs {
-		t, err := time.Parse(time.RFC3339Nano, r.Time)
-		if err != nil {
-			continue
-		}
-		v, err := strconv.ParseFloat(r.Value, 64)
-		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-			continue
-		}
-		pts = append(pts, pt{t, v, r.Value})
-	}
-	if len(pts) == 0 {
-		return ""
-	}
-	const W, H, left, right, top, bottom = 600.0, 240.0, 48.0, 20.0, 20.0, 40.0
-	lo, hi := pts[0].v, pts[0].v
-	t0, t1 := pts[0].t, pts[0].t
-	for _, p := range pts {
-		lo, hi = math.Min(lo, p.v), math.Max(hi, p.v)
-		if p.t.Before(t0) {
-			t0 = p.t
-		}
-		if p.t.After(t1) {
-			t1 = p.t
-		}
-	}
-	lo, hi = math.Floor(lo)-1, math.Ceil(hi)+1
-	if hi-lo < 4 {
-		hi = lo + 4
-	}
-	x := func(t time.Time) float64 {
-		if !t1.After(t0) {
-			return left + (W-left-right)/2
-		}
-		return left + float64(t.Sub(t0))/float64(t1.Sub(t0))*(W-left-right)
-	}
-	y := func(v float64) float64 { return top + (hi-v)/(hi-lo)*(H-top-bottom) }
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">`, W, H)
-	fmt.Fprintf(&b, `<title id="chart-title">冷链温度 Cold-chain temperature</title><desc id="chart-desc">%d readings from %s to %s °C</desc>`,
-		len(pts), strconv.FormatFloat(minOf(pts, func(p pt) float64 { return p.v }), 'f', -1, 64), strconv.FormatFloat(maxOf(pts, func(p pt) float64 { return p.v }), 'f', -1, 64))
-	step := 1.0
-	if hi-lo > 10 {
-		step = 5
-	}
-	for v := lo; v <= hi+1e-9; v += step {
-		fmt.Fprintf(&b, `<line class="grid" x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f"/>`, left, W-right, y(v), y(v))
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="end">%s°</text>`, left-6, y(v)+4, strconv.FormatFloat(v, 'f', -1, 64))
-	}
-	var line strings.Builder
-	for i, p := range pts {
-		if i > 0 {
-			line.WriteByte(' ')
-		}
-		fmt.Fprintf(&line, "%.1f,%.1f", x(p.t), y(p.v))
-	}
-	fmt.Fprintf(&b, `<polyline class="temp" points="%s"/>`, line.String())
-	for _, p := range pts {
-		fmt.Fprintf(&b, `<circle class="dot" cx="%.1f" cy="%.1f" r="5"/>`, x(p.t), y(p.v))
-		fmt.Fprintf(&b, `<text class="val" x="%.1f" y="%.1f" text-anchor="middle">%s °C</text>`, x(p.t), y(p.v)-10, template.HTMLEscapeString(p.s))
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%.1f" text-anchor="middle">%s</text>`, x(p.t), H-bottom+22, p.t.Format("15:04"))
-	}
-	b.WriteString(`</svg>`)
-	return template.HTML(b.String()) // built from numbers and escaped strings only
-}
-
-func minOf[T any](xs []T, f func(T) float64) float64 {
-	m := math.Inf(1)
-	for _, x := range xs {
-		m = math.Min(m, f(x))
-	}
-	return m
-}
-
-func maxOf[T any](xs []T, f func(T) float64) float64 {
-	m := math.Inf(-1)
-	for _, x := range xs {
-		m = math.Max(m, f(x))
-	}
-	return m
 }

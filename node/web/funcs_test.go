@@ -1,10 +1,7 @@
 package web
 
 import (
-	"strings"
 	"testing"
-
-	"github.com/qianchain/qianchain/node/view"
 )
 
 func TestTemplateFuncs(t *testing.T) {
@@ -32,28 +29,5 @@ func TestTemplateFuncs(t *testing.T) {
 	}
 	if percent(30, 40) != "75" || percent(1, 0) != "0" {
 		t.Fatal(percent(30, 40))
-	}
-}
-
-// The chart draws one point per valid reading and ignores the rest; it
-// escapes what it prints.
-func TestChart(t *testing.T) {
-	rs := []view.Reading{
-		{Time: "2025-03-27T10:00:00+08:00", Type: "Temperature", Value: "3.8", UOM: "CEL"},
-		{Time: "2025-03-27T11:30:00+08:00", Type: "Temperature", Value: "4.1", UOM: "CEL"},
-		{Time: "not a time", Value: "9"},
-		{Time: "2025-03-27T12:00:00+08:00", Value: "NaN"},
-		{Time: "2025-03-27T13:00:00+08:00", Type: "Temperature", Value: "-4.6", UOM: "CEL"},
-	}
-	svg := string(chart(rs))
-	if strings.Count(svg, "<circle") != 3 || !strings.Contains(svg, "-4.6 °C") || !strings.Contains(svg, `role="img"`) {
-		t.Fatalf("%s", svg)
-	}
-	if chart(nil) != "" || chart(rs[2:4]) != "" {
-		t.Fatal("a chart of nothing")
-	}
-	one := string(chart(rs[:1]))
-	if strings.Count(one, "<circle") != 1 {
-		t.Fatal(one)
 	}
 }

@@ -68,6 +68,7 @@ func Mount(s *api.Server) {
 	s.Handle("GET /explorer/search", http.HandlerFunc(p.search))
 	s.Handle("GET /explorer/notary/{hash}", http.HandlerFunc(p.notary))
 	s.Handle("GET /explorer/orgs/{id}", http.HandlerFunc(p.org))
+	s.Handle("GET /explorer/validators", http.HandlerFunc(p.validators))
 	s.Handle("GET /favicon.ico", http.RedirectHandler("/static/favicon.svg", http.StatusMovedPermanently))
 }
 

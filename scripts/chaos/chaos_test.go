@@ -4,10 +4,10 @@ import (
 	"context"
 	"os"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
 // The tests in this file start real node processes; they run only with
@@ -16,27 +16,6 @@ func needChaos(t *testing.T) {
 	t.Helper()
 	if os.Getenv("QIAN_CHAOS") != "1" {
 		t.Skip("starts a 5-process testnet; set QIAN_CHAOS=1 (and QIAN_CHAOS_DURATION, default 60s) to run")
-	}
-}
-
-// lineWriter hands each output line to t.Log.
-type lineWriter struct {
-	t   *testing.T
-	mu  sync.Mutex
-	buf []byte
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := strings.IndexByte(string(w.buf), '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		w.t.Log(string(w.buf[:i]))
-		w.buf = w.buf[i+1:]
 	}
 }
 
@@ -60,7 +39,7 @@ func TestChaos(t *testing.T) {
 		}
 		o.Seed = seed
 	}
-	sum, err := Run(context.Background(), o, &lineWriter{t: t})
+	sum, err := Run(context.Background(), o, &procnet.LineWriter{Logf: t.Log})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/contracts/trace"
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/keyring"
 	"github.com/qianchain/qianchain/node/client"
 )
 
@@ -131,39 +130,6 @@ func (l *txLog) committedList() map[ledger.Hash]txRec {
 		}
 	}
 	return out
-}
-
-// unlockAdmins opens the testnet's keyring and unlocks the demo
-// organisations' admin keys.
-func unlockAdmins(dir string) (map[membership.Role]ledger.PrivateKey, error) {
-	kr, err := keyring.Open(dir)
-	if err != nil {
-		return nil, err
-	}
-	admins := map[membership.Role]ledger.PrivateKey{}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	errs := make(chan error, len(demo.Founding))
-	for _, o := range demo.Founding {
-		wg.Add(1)
-		go func(role membership.Role) {
-			defer wg.Done()
-			k, err := kr.Unlock(string(role), []byte(chaosPassphrase))
-			if err != nil {
-				errs <- fmt.Errorf("unlock %s: %w", role, err)
-				return
-			}
-			mu.Lock()
-			admins[role] = k
-			mu.Unlock()
-		}(o.Role)
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
-		return nil, err
-	}
-	return admins, nil
 }
 
 // loadGTIN is the organisation's product with item reference 00010, which

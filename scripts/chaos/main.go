@@ -22,17 +22,16 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
 // Options configure a run.
@@ -152,35 +151,5 @@ func Run(ctx context.Context, o Options, out io.Writer) (*summary, error) {
 	return sum, nil
 }
 
-// buildQian builds ./cmd/qian of the module that holds the working
-// directory into dir.
-func buildQian(ctx context.Context, dir string) (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "qian")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/qian")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/qian: %v\n%s", err, b)
-	}
-	return bin, nil
-}
-
-func moduleRoot() (string, error) {
-	d, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if b, err := os.ReadFile(filepath.Join(d, "go.mod")); err == nil && strings.Contains(string(b), "module github.com/qianchain/qianchain\n") {
-			return d, nil
-		}
-		up := filepath.Dir(d)
-		if up == d {
-			return "", errors.New("not inside the qianchain module (run from the repository, or pass --bin)")
-		}
-		d = up
-	}
-}
+// buildQian builds ./cmd/qian into dir (procnet.BuildQian).
+func buildQian(ctx context.Context, dir string) (string, error) { return procnet.BuildQian(ctx, dir) }

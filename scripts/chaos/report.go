@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -119,7 +117,7 @@ func (r *runner) summary(final uint64) *summary {
 	s.Violations = append(s.Violations, r.violations...)
 	s.Warnings = append(s.Warnings, r.warnings...)
 	r.mu.Unlock()
-	s.LogWarnings = scanLogs(r.c)
+	s.LogWarnings = r.c.ScanLogs()
 	s.Violations = append(s.Violations, r.c.Crashes()...)
 	s.Violations = append(s.Violations, r.fol.Violations()...)
 	for _, c := range conflicts {
@@ -190,42 +188,4 @@ func codes(m map[string]int) string {
 		parts[i] = fmt.Sprintf("%s %d", k, m[k])
 	}
 	return strings.Join(parts, ", ")
-}
-
-// scanLogs counts each node's WARN and ERROR log lines by message.
-func scanLogs(c *cluster) map[string]map[string]int {
-	out := map[string]map[string]int{}
-	for _, n := range c.Nodes {
-		b, err := os.ReadFile(filepath.Join(n.Home, "node.log"))
-		if err != nil {
-			continue
-		}
-		for _, line := range strings.Split(string(b), "\n") {
-			level := ""
-			switch {
-			case strings.Contains(line, "level=WARN "):
-				level = "WARN"
-			case strings.Contains(line, "level=ERROR "):
-				level = "ERROR"
-			default:
-				continue
-			}
-			msg := line
-			if i := strings.Index(line, "msg="); i >= 0 {
-				msg = line[i+4:]
-				if strings.HasPrefix(msg, "\"") {
-					if j := strings.Index(msg[1:], "\""); j >= 0 {
-						msg = msg[1 : j+1]
-					}
-				} else if j := strings.IndexByte(msg, ' '); j >= 0 {
-					msg = msg[:j]
-				}
-			}
-			if out[n.Name] == nil {
-				out[n.Name] = map[string]int{}
-			}
-			out[n.Name][level+" "+msg]++
-		}
-	}
-	return out
 }

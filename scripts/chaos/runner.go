@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
 // runner is one chaos run: the network, the observers of it, the load, and
@@ -99,7 +100,7 @@ func (r *runner) run(ctx context.Context) *summary {
 	}
 	r.logf("all nodes running; height %d", r.mon.Snapshot().maxHeight(c.validators()))
 
-	admins, err := unlockAdmins(filepath.Join(c.Dir, "keys"))
+	admins, err := procnet.UnlockAdmins(filepath.Join(c.Dir, "keys"), chaosPassphrase)
 	if err != nil {
 		r.violate("keyring: %v", err)
 		return r.summary(0)

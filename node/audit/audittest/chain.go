@@ -43,16 +43,26 @@ type Chain struct {
 	OrgKeys demo.Keys           // the founding organisations' admin keys
 	Store   *store.Store        // nil after Close
 
-	t        testing.TB
-	chain    ledger.ChainIdentity // Doc's, which the validators sign
-	app      *node.ContractsApp
-	vals     *ledger.ValidatorSet
+	t     testing.TB
+	chain ledger.ChainIdentity // Doc's, which the validators sign
+	app   *node.ContractsApp
+	vals  *ledger.ValidatorSet // the genesis set
+	// spans is the set of each height (from, set), as the contracts
+	// scheduled them; keys every validator key the test holds, by public
+	// key (genesis keys and those AddKey adds), to sign with the set of
+	// each height.
+	spans    []store.SetSpan
+	keys     map[ledger.PublicKey]ledger.PrivateKey
 	appHash  ledger.Hash
 	prevHash ledger.Hash
 	prevCmt  *ledger.Commit
 	time     int64
 	nonce    uint64
 }
+
+// Key derives a deterministic private key from a label (a validator key a
+// test adds by governance, say).
+func Key(label string) ledger.PrivateKey { return key(label) }
 
 // key derives a deterministic private key from a label.
 func key(label string) ledger.PrivateKey {
@@ -128,6 +138,7 @@ func New(t testing.TB, validators int) *Chain {
 	home := t.TempDir()
 	c := &Chain{Home: home, t: t, app: node.NewContractsApp(), OrgKeys: demo.Keys{}, time: time.Date(2025, 4, 1, 8, 0, 0, 0, time.UTC).UnixNano()}
 	doc := &genesis.Doc{ChainID: ChainID, GenesisTime: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC), Consensus: genesis.DefaultConsensusParams()}
+	doc.Organisations, c.OrgKeys = DemoOrganisations()
 	for i := 0; i < validators; i++ {
 		k := key(fmt.Sprint("validator ", i))
 		c.ValKeys = append(c.ValKeys, k)
@@ -136,9 +147,9 @@ func New(t testing.TB, validators int) *Chain {
 			t.Fatal(err)
 		}
 		id, _ := peer.IDFromPrivateKey(nk)
-		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10})
+		org := doc.Organisations[i%len(doc.Organisations)].ID
+		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprintf("validator-%d", i), PubKey: k.PublicKey(), PeerID: id, Power: 10, Org: org})
 	}
-	doc.Organisations, c.OrgKeys = DemoOrganisations()
 	if err := doc.Validate(); err != nil {
 		t.Fatalf("test genesis: %v", err)
 	}
@@ -151,6 +162,11 @@ func New(t testing.TB, validators int) *Chain {
 	if c.vals, err = doc.ValidatorSet(); err != nil {
 		t.Fatal(err)
 	}
+	c.spans = []store.SetSpan{{From: 1, Set: c.vals}}
+	c.keys = map[ledger.PublicKey]ledger.PrivateKey{}
+	for _, k := range c.ValKeys {
+		c.keys[k.PublicKey()] = k
+	}
 	if c.Store, err = store.Open(filepath.Join(paths.DataDir(), "chain"), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +175,7 @@ func New(t testing.TB, validators int) *Chain {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := c.Store.InitGenesis(doc.Hash(), writes, app); err != nil {
+	if err := c.Store.InitGenesis(doc.Hash(), c.vals, writes, app); err != nil {
 		t.Fatal(err)
 	}
 	c.appHash = app
@@ -191,8 +207,10 @@ func (c *Chain) ChainDir() string {
 func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Block {
 	c.t.Helper()
 	h := c.Store.Height() + 1
+	vals := c.SetAt(h)
+	proposer, _ := vals.Get(int(h) % vals.Size())
 	b := &ledger.Block{Header: ledger.Header{ChainID: ChainID, Height: h, Time: c.time, PrevBlockHash: c.prevHash,
-		AppHash: c.appHash, ValidatorsHash: c.vals.Hash(), Proposer: c.ValKeys[int(h)%len(c.ValKeys)].PublicKey()},
+		AppHash: c.appHash, ValidatorsHash: vals.Hash(), NextValidatorsHash: c.SetAt(h + 1).Hash(), Proposer: proposer.PubKey},
 		Txs: txs, LastCommit: c.prevCmt}
 	b.FillHeader()
 	if edit != nil {
@@ -203,9 +221,12 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	cmt := c.Sign(h, 0, b.Hash(), len(c.ValKeys))
-	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash}); err != nil {
+	cmt := c.Sign(h, 0, b.Hash(), vals.Size())
+	if err := c.Store.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators}); err != nil {
 		c.t.Fatal(err)
+	}
+	if ex.NextValidators != nil {
+		c.spans = append(c.spans, store.SetSpan{From: h + 2, Set: ex.NextValidators})
 	}
 	// The store kept the writes root (ledger/store/writesroot.go): check
 	// that it is the one the contracts' app hash used.
@@ -224,13 +245,34 @@ func (c *Chain) Block(txs []*ledger.Tx, edit func(b *ledger.Block)) *ledger.Bloc
 	return b
 }
 
+// SetAt is the validator set of height h, as the chain's contracts
+// scheduled it (up to the last height + 2).
+func (c *Chain) SetAt(h uint64) *ledger.ValidatorSet {
+	for i := len(c.spans) - 1; i > 0; i-- {
+		if c.spans[i].From <= h {
+			return c.spans[i].Set
+		}
+	}
+	return c.spans[0].Set
+}
+
+// AddKey makes k a key the chain can sign with once a set names it (a
+// validator added or rotated to by governance).
+func (c *Chain) AddKey(k ledger.PrivateKey) { c.keys[k.PublicKey()] = k }
+
 // Sign returns a commit for hash at (height, round) by the first n
-// validators.
+// validators of the set of height.
 func (c *Chain) Sign(height uint64, round uint32, hash ledger.Hash, n int) *ledger.Commit {
 	cmt := &ledger.Commit{Height: height, Round: round, BlockHash: hash}
+	vals := c.SetAt(height)
 	for i := 0; i < n; i++ {
 		v := &ledger.Vote{Type: ledger.Precommit, Height: height, Round: round, BlockHash: &hash, Validator: uint16(i)}
-		if err := v.Sign(c.chain, c.ValKeys[i]); err != nil {
+		val, _ := vals.Get(i)
+		k, ok := c.keys[val.PubKey]
+		if !ok {
+			c.t.Fatalf("no key for validator %d (%s) of height %d: AddKey it", i, val.PubKey.Short(), height)
+		}
+		if err := v.Sign(c.chain, k); err != nil {
 			c.t.Fatal(err)
 		}
 		cmt.Sigs = append(cmt.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})
@@ -285,4 +327,36 @@ func (c *Chain) SignedAnchors(n int) []*ledger.Tx {
 func (c *Chain) unsignedAnchor(role membership.Role) *ledger.Tx {
 	c.nonce++
 	return anchorTx(ChainID, c.OrgKeys[role].PublicKey(), c.nonce)
+}
+
+// Govern passes a validator-set change as governance does: the regulator
+// proposes it and five more founding organisations approve (6 of 8), each
+// step a block. It returns the height of the approving block; the change
+// signs from two heights later.
+func (c *Chain) Govern(vc membership.ValidatorChange) uint64 {
+	c.t.Helper()
+	c.nonce++
+	p := &ledger.Tx{ChainID: ChainID, Sender: c.OrgKeys[membership.Regulator].PublicKey(), Nonce: c.nonce, Contract: membership.Contract,
+		Method: membership.MethodPropose, Payload: (&membership.Propose{Kind: vc.Kind, Validator: &vc, Reason: "audittest"}).Encode()}
+	if err := p.Sign(c.OrgKeys[membership.Regulator]); err != nil {
+		c.t.Fatal(err)
+	}
+	c.Block([]*ledger.Tx{p}, nil)
+	var approvals []*ledger.Tx
+	for _, r := range []membership.Role{membership.Farm, membership.Cooperative, membership.Processor, membership.Logistics, membership.Retailer} {
+		c.nonce++
+		a := &ledger.Tx{ChainID: ChainID, Sender: c.OrgKeys[r].PublicKey(), Nonce: c.nonce, Contract: membership.Contract,
+			Method: membership.MethodApprove, Payload: (&membership.Approve{Proposal: p.Hash()}).Encode()}
+		if err := a.Sign(c.OrgKeys[r]); err != nil {
+			c.t.Fatal(err)
+		}
+		approvals = append(approvals, a)
+	}
+	b := c.Block(approvals, nil)
+	if c.SetAt(b.Header.Height+2) == c.SetAt(b.Header.Height+1) {
+		rs, _ := c.Store.TxResults(b.Header.Height, len(approvals))
+		o, _ := node.DecodeOutcome(rs[len(rs)-1])
+		c.t.Fatalf("the validator change did not pass: %+v", o)
+	}
+	return b.Header.Height
 }
