@@ -18,6 +18,8 @@
 #   hsingle  3,000 tx/s offered for 60 s, one transaction per request (64 workers per node)
 #   h1v      one validator, as fast as committed (at most 12,000 in flight), 50 per request, 60 s
 #   headroom all four; sidebyside runs scripts/cometbft-bench.sh --runs REPEAT (CometBFT v0.38.25)
+# An explicit --duration replaces each headroom and side-by-side run's own duration (a quick check that
+# every stage works end to end: --stages "headroom sidebyside sweep" --repeat 1 --duration 10s).
 # Every summary carries each validator's CPU µs per committed transaction, idle and peak RSS and disk.
 # The figures of issue 14 and the redrawn chart, on a quiet machine (about two hours):
 #   scripts/bench.sh --stages "headroom sidebyside sweep" --repeat 3 --out DIR
@@ -36,15 +38,16 @@ kind=mixed
 out=./bench-results
 stages="target sweep single"
 repeat=3
+quick=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--repeat) repeat=$2; shift 2 ;;
-	--duration) duration=$2; shift 2 ;;
+	--duration) duration=$2; quick=$2; shift 2 ;;
 	--rates) rates=$2; shift 2 ;;
 	--kind) kind=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--stages) stages=$2; shift 2 ;;
-	*) sed -n '2,30p' "$0"; exit 2 ;;
+	*) sed -n '2,31p' "$0"; exit 2 ;;
 	esac
 done
 
@@ -107,7 +110,7 @@ headroom_runs() {
 		echo "== $t, run $r of $repeat: $label"
 		network "$n" 39656
 		"$bin" bench --nodes "$urls" --keyring "$work/net$n/keys" --kind "$kind" --accounts 64 \
-			--data-dirs "$(datadirs "$n")" --label "$label" --json "$out/$t-$r.json" "$@"
+			--data-dirs "$(datadirs "$n")" --label "$label" --json "$out/$t-$r.json" "$@" ${quick:+--duration "$quick"}
 		stop_network
 		if [ "$t" = h4000 ]; then
 			"$bin" bench disk --home "$work/net$n/node0" --compact --json "$out/disk-$t-$r.json"
@@ -168,7 +171,7 @@ if ls "$out"/h*-[0-9]*.json >/dev/null 2>&1; then
 	"$bin" bench table "$out"/h*-[0-9]*.json | tee "$out/headroom.md"
 fi
 if stage sidebyside; then
-	scripts/cometbft-bench.sh --runs "$repeat" --out "$out/side-by-side"
+	scripts/cometbft-bench.sh --runs "$repeat" --out "$out/side-by-side" ${quick:+--duration "$quick"}
 fi
 
 if old_stage sweep; then
