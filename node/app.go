@@ -22,6 +22,14 @@ type Application interface {
 	CheckTx(st *store.Store, tx *ledger.Tx) error
 }
 
+// absentLookups is implemented by an application whose execution mostly
+// reads some state keys to find them absent: their prefixes, which the
+// node's store then answers from an in-memory filter (ledger/store,
+// Options.AbsentState).
+type absentLookups interface {
+	AbsentLookups() [][]byte
+}
+
 // Execution is the outcome of executing one block.
 type Execution struct {
 	Results [][]byte      // one encoded result per transaction, stored with it

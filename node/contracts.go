@@ -41,6 +41,10 @@ func NewContractsApp() *ContractsApp {
 	return &ContractsApp{x: contracts.NewExecutor(), members: map[ledger.PublicKey]struct{}{}}
 }
 
+// AbsentLookups implements absentLookups: the state the contracts mostly
+// read to find absent (contracts.AbsentLookups).
+func (a *ContractsApp) AbsentLookups() [][]byte { return contracts.AbsentLookups() }
+
 // Executor exposes the contracts' executor (payload decoding for the API).
 func (a *ContractsApp) Executor() *contracts.Executor { return a.x }
 

@@ -144,6 +144,9 @@ func New(o Options) (n *Node, err error) {
 		self = vals.IndexOf(n.valKey.PublicKey())
 	}
 	so := &store.Options{Log: log.With("room", "store"), MemTableSize: memTableSize(self, vals.Size())}
+	if a, ok := n.app.(absentLookups); ok {
+		so.AbsentState = a.AbsentLookups()
+	}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}

@@ -145,6 +145,7 @@ if old_stage sweep; then
 	echo "-- as fast as committed (at most 4,000 in flight), 50 per request, for $duration"
 	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --max "${common[@]}" --batch 50 --json "$out/4v-max.json"
 	stop_network
+	mv "$work/net4" "$work/net4-sweep" # keep its logs; the headroom stages make their own net4
 fi
 
 if old_stage single; then
@@ -153,6 +154,7 @@ if old_stage single; then
 	"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max "${common[@]}" --batch 50 --inflight 12000 \
 		--json "$out/1v-max.json"
 	stop_network
+	mv "$work/net1" "$work/net1-single"
 fi
 
 if stage h4000; then
