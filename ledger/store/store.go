@@ -86,7 +86,7 @@ func Open(dir string, opt *Options) (*Store, error) {
 }
 
 // fillAbsent makes the absent-key filter and adds every covered key the
-// store holds (about 0.3 s per million keys).
+// store holds (about 0.45 s per million keys: BenchmarkHasTxAbsent).
 func (s *Store) fillAbsent(opt *Options) error {
 	prefixes := [][]byte{{prefixTx}}
 	if opt != nil {
