@@ -58,6 +58,9 @@ type BlockResult struct {
 	// and the transaction index): the node keeps it for the next block's
 	// Prior, and AppHash commits to its Digest.
 	State statedigest.Sum
+	// TxHashes are the transactions' hashes, in order (computed once here,
+	// for the caller's index and results).
+	TxHashes []ledger.Hash
 }
 
 // Executor routes each transaction to its contract method. It holds no
@@ -195,6 +198,7 @@ func (x *Executor) ExecuteBlock(st Store, prior Prior, ctx BlockContext, txs []*
 	}
 	res.State = sum
 	res.AppHash = AppHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), hashes, res.Results, res.Events)
+	res.TxHashes = hashes
 	return res, nil
 }
 

@@ -10,6 +10,16 @@ func dec[T any](f func([]byte) (T, error)) func([]byte) (any, error) {
 	return func(b []byte) (any, error) { return f(b) }
 }
 
+// AbsentLookups are the state key prefixes whose keys execution mostly
+// looks up to find them absent: anchors (notary: "is this hash anchored
+// already?") and event ids (trace: "is this id taken?"). A node's store
+// keeps these keys in an in-memory filter that answers such lookups without
+// a disk read (ledger/store, Options.AbsentState); what execution reads is
+// the same either way.
+func AbsentLookups() [][]byte {
+	return [][]byte{[]byte(notary.AnchorPrefix), []byte(trace.EventIDPrefix)}
+}
+
 // Methods lists Qianchain's contract methods. docs/traceability.md,
 // docs/notarization.md and docs/state.md document their payloads.
 func Methods() []*Method {

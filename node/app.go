@@ -24,6 +24,14 @@ type Application interface {
 	CheckTx(st *store.Store, tx *ledger.Tx) error
 }
 
+// absentLookups is implemented by an application whose execution mostly
+// reads some state keys to find them absent: their prefixes, which the
+// node's store then answers from an in-memory filter (ledger/store,
+// Options.AbsentState).
+type absentLookups interface {
+	AbsentLookups() [][]byte
+}
+
 // Execution is the outcome of executing one block.
 type Execution struct {
 	Results [][]byte      // one encoded result per transaction, stored with it
@@ -33,6 +41,10 @@ type Execution struct {
 	// AdmissionChanged says the block changed what admission checks
 	// depend on (membership), so the mempool must recheck what it holds.
 	AdmissionChanged bool
+	// TxHashes, when the application computed them, are the transactions'
+	// hashes in order; the node then does not hash them again for the
+	// index and the mempool.
+	TxHashes []ledger.Hash
 	// NextValidators is the validator set of height h+2 when the block
 	// (height h) approved validator-set changes, else nil. The node stores
 	// it with the block and names it in header h+1 (next_validators_hash).

@@ -37,6 +37,7 @@ type Chain struct {
 	app     Application
 	pool    *mempool.Mempool
 	sigs    *sigcache.Cache
+	votes   *voteSigs // consensus and certificate signatures this node verified
 	log     *slog.Logger
 	metrics *Metrics
 	events  *Hub
@@ -50,8 +51,11 @@ type Chain struct {
 	emptyInterval time.Duration
 	// pruneBelow is config storage.prune_below (prune.go); 0 keeps all.
 	pruneBelow uint64
-	txArrived  <-chan struct{}
-	ctx        context.Context
+	// minInterval: a proposer with less than a full block waits this long
+	// after the last commit (pace.go).
+	minInterval time.Duration
+	txArrived   <-chan struct{}
+	ctx         context.Context
 
 	mu         sync.Mutex
 	lastCommit time.Time // local time the last block was stored
@@ -89,6 +93,9 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 			t.Stop()
 		}
 	}
+	// Leave room for the header, commit and evidence in the byte budget.
+	budget := int(c.params.MaxBlockBytes) - 64<<10
+	c.linger(round, budget)
 	if err := c.ctx.Err(); err != nil {
 		return nil, err // shutting down: propose nothing
 	}
@@ -110,8 +117,9 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	}
 	b.Header.AppHash = app
 	if height > 1 {
-		// The header is enough, and all a node restored from a snapshot
-		// holds of its first height.
+		// The header alone: all a node restored from a snapshot holds of
+		// its first height, and reading the whole previous block would
+		// decode and hash its transactions at every height for two fields.
 		prev, err := c.st.Header(height - 1)
 		if err != nil {
 			return nil, err
@@ -125,8 +133,6 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	c.mu.Lock()
 	b.Evidence = append(b.Evidence, c.evidence[:min(len(c.evidence), ledger.MaxEvidence)]...)
 	c.mu.Unlock()
-	// Leave room for the header, commit and evidence in the byte budget.
-	budget := int(c.params.MaxBlockBytes) - 64<<10
 	b.Txs = c.dropCommitted(c.pool.Reap(int(c.params.MaxBlockTxs), budget))
 	b.FillHeader()
 	return b, nil
@@ -189,8 +195,15 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	if err != nil {
 		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
 	}
+	hashes := ex.TxHashes
+	if len(hashes) != len(b.Txs) {
+		hashes = make([]ledger.Hash, len(b.Txs))
+		for i, tx := range b.Txs {
+			hashes[i] = tx.Hash()
+		}
+	}
 	h := b.Header.Height
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
 		return err
 	}
 	c.prune(h)
@@ -215,7 +228,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	c.lastCommit = time.Now()
 	c.evidence = dropIncluded(c.evidence, b.Evidence)
 	c.mu.Unlock()
-	c.pool.Update(b.Txs, ex.AdmissionChanged)
+	c.pool.UpdateHashes(hashes, ex.AdmissionChanged)
 	c.metrics.blockCommitted(b, time.Since(start), c.lastCommit.Sub(prevCommit))
 	c.events.publish(BlockEvent{Height: b.Header.Height, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs), AppHash: ex.AppHash, Events: ex.Events})
 	c.log.Debug("committed", "height", b.Header.Height, "hash", b.Hash().Short(), "txs", len(b.Txs), "took", time.Since(start).Round(time.Microsecond))

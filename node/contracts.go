@@ -30,12 +30,20 @@ type ContractsApp struct {
 	mu      sync.Mutex
 	members map[ledger.PublicKey]struct{}
 	gen     uint64 // incremented by each clear; see CheckTx
+
+	// records answers execution's reads of accounts and organisations
+	// across blocks (membercache.go).
+	records memberCache
 }
 
 // NewContractsApp returns the production application.
 func NewContractsApp() *ContractsApp {
 	return &ContractsApp{x: contracts.NewExecutor(), members: map[ledger.PublicKey]struct{}{}}
 }
+
+// AbsentLookups implements absentLookups: the state the contracts mostly
+// read to find absent (contracts.AbsentLookups).
+func (a *ContractsApp) AbsentLookups() [][]byte { return contracts.AbsentLookups() }
 
 // Executor exposes the contracts' executor (payload decoding for the API).
 func (a *ContractsApp) Executor() *contracts.Executor { return a.x }
@@ -72,7 +80,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.x.ExecuteBlock(st, contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
+	res, err := a.x.ExecuteBlock(a.records.reader(st, hdr.Height), contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
 	if err != nil {
 		return nil, err
 	}
@@ -80,12 +88,25 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 	for _, ev := range res.Events {
 		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: make([][]byte, len(txs)), Upgrade: res.Upgrade}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: make([][]byte, len(txs)), TxHashes: res.TxHashes, Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}
+	// Admission authenticates senders against accounts and organisations
+	// (membership.Authenticate): a block that writes either, whichever
+	// contract wrote it, or that schedules a validator set, changes what
+	// admission and its cache of senders must answer. (Any successful
+	// membership transaction, validator-set proposals and approvals
+	// included, counts too, below.)
+	ex.AdmissionChanged = ex.NextValidators != nil
+	for _, w := range res.Writes {
+		if cachedKey(w.Key) {
+			ex.AdmissionChanged = true
+			break
+		}
+	}
 	for i, tx := range txs {
-		h := tx.Hash()
+		h := res.TxHashes[i]
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
 			ex.AdmissionChanged = true
 		}
@@ -94,6 +115,7 @@ func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.He
 			ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: h, Attrs: ev.Attrs})
 		}
 	}
+	a.records.executed(ex)
 	return ex, nil
 }
 
@@ -151,6 +173,7 @@ func (a *ContractsApp) ValidatorPeers(st *store.Store, tip uint64) (current, upc
 // state before the commit must not refill it with what is no longer true,
 // hence the generation).
 func (a *ContractsApp) Committed(ex *Execution) {
+	a.records.committed(ex)
 	if !ex.AdmissionChanged {
 		return
 	}

@@ -6,16 +6,24 @@ package node
 // a core for a second or more; when all validators pause at once, consensus
 // pauses with them, while one paused validator of four does not hold up a
 // quorum. So each validator's memtable gets its own size, spread by its
-// index in the validator set from 40 MB to just under 64 MB: for four
-// validators 40, 46, 52 and 58 MB, which at 3,000 tx/s (about 3 MB of
-// memtable per second) fill in 13 to 19 s. All stay under 64 MB because
+// index in the validator set from 24 MB to just under 32 MB: for four
+// validators 24, 26, 28 and 30 MB, which at 4,000 tx/s (about 4 MB of
+// memtable per second) fill in 6 to 8 s. All stay under 32 MB because
 // Pebble grows a new store's memtables by doubling from 256 KB up to the
-// configured size: above 64 MB, the doubling step would give two
-// validators the same 64 MB memtable. An observer votes on nothing and
+// configured size: above 32 MB, the doubling step would give two
+// validators the same 32 MB memtable. An observer votes on nothing and
 // keeps the default.
+//
+// The size is memory: a store holds up to two memtables (one filling, one
+// being flushed), so 64 MB memtables put up to 128 MB of a validator's
+// 300 MB budget there. With these sizes, the 64 MB block cache and a
+// smaller signature cache, a validator's peak RSS over 60 s at 2,500 tx/s
+// went from 383-398 MiB to 240-247 MiB; flushing twice as often cost about
+// 1 µs of CPU per transaction in compactions (docs/benchmarks.md,
+// Headroom).
 const (
-	memTableMin    = 40 << 20
-	memTableSpread = 24 << 20
+	memTableMin    = 24 << 20
+	memTableSpread = 8 << 20
 )
 
 // memTableSize is the memtable size of the validator at index of n

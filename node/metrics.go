@@ -31,6 +31,9 @@ type Metrics struct {
 	evidence      prometheus.Counter
 	txAdmitted    *prometheus.CounterVec
 	stepDuration  *prometheus.HistogramVec
+	admitBatch    *prometheus.HistogramVec
+	diskBytes     prometheus.GaugeFunc
+	peakRSS       prometheus.GaugeFunc
 	// The validator set of the next height, and the chain's set changes
 	// (the heights at which a new set took or will take effect).
 	validators       prometheus.Gauge
@@ -45,7 +48,9 @@ type Metrics struct {
 	buildInfo       *prometheus.GaugeVec
 }
 
-func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
+// newMetrics reads the mempool's size, the peer count and the store's size
+// on disk through the functions given, when scraped.
+func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64) *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r}
 	f := func(c prometheus.Collector) { r.MustRegister(c) }
@@ -71,6 +76,14 @@ func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
 	m.txAdmitted = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: ns, Name: "tx_admission_total", Help: "Transaction admissions by result code (OK or ERR_...)."}, []string{"code"})
 	m.stepDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "consensus_step_seconds", Help: "Time spent in each consensus step.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
+	m.admitBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "admission_batch_txs", Help: "Transactions per admission batch (signatures verified together), by lane: client submissions or peers' gossip.",
+		Buckets: []float64{1, 4, 16, 64, 128, 256, 512, 1024, 2048}}, []string{"lane"})
+	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
+		func() float64 { return float64(disk()) })
+	// The process's, not the node's: in a devnet's one process it covers
+	// every node.
+	m.peakRSS = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "process_peak_resident_bytes", Help: "Highest resident memory of the process since it started (0 where not measured)."},
+		peakRSS)
 	m.validators = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validators", Help: "Validators in the set that signs the next height."})
 	m.validatorPower = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_power", Help: "Total voting power of the set that signs the next height."})
 	m.valChanges = prometheus.NewGauge(prometheus.GaugeOpts{Namespace: ns, Name: "validator_set_changes", Help: "Heights at which a governance change of the validator set took or will take effect, since genesis."})
@@ -81,7 +94,7 @@ func newMetrics(mempool func() (int, int), peers func() int) *Metrics {
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "build_info", Help: "Always 1; the labels name this binary's version and the upgrade scheduled, if any."}, []string{"version", "planned_upgrade"})
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		m.validators, m.validatorPower, m.valChanges, m.valChangePending,
+		m.admitBatch, m.diskBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
 		m.protocolVersion, m.upgradeHeight, m.upgradeKnown, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)

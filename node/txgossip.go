@@ -186,7 +186,7 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 		return p2p.Invalid(err)
 	}
 	relay := !(*g.validators.Load())[from]
-	g.admit.submit(admitJob{raws: txs, done: func(res []mempool.Result) {
+	g.admit.submit(admitJob{raws: txs, patient: true, done: func(res []mempool.Result) {
 		var bad error
 		for i, r := range res {
 			g.admitted(r.Err)

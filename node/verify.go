@@ -51,8 +51,9 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		return fmt.Errorf("block %d: app hash %s, the state after block %d is %s", h.Height, h.AppHash.Short(), h.Height-1, prevApp.Short())
 	}
 	if h.Height > 1 {
-		// The header is enough, and all a node restored from a snapshot
-		// holds of its first height.
+		// The stored header (checked against its hash), not the whole
+		// block: only its hash and time are needed, and the header is all
+		// a node restored from a snapshot holds of its first height.
 		prev, err := c.st.Header(h.Height - 1)
 		if err != nil {
 			return fmt.Errorf("read header %d: %w", h.Height-1, err)
@@ -64,7 +65,7 @@ func (c *Chain) verifyBlock(b *ledger.Block, checkClock bool) error {
 		if h.Time <= prev.Time {
 			return fmt.Errorf("block %d: time %s is not after the previous block's %s", h.Height, h.Timestamp(), prev.Timestamp())
 		}
-		if err := b.LastCommit.Verify(c.chain, c.sets.at(h.Height-1), h.Height-1, prevHash); err != nil {
+		if err := b.LastCommit.VerifyWith(c.chain, c.sets.at(h.Height-1), h.Height-1, prevHash, c.votes); err != nil {
 			return fmt.Errorf("block %d: last commit: %w", h.Height, err)
 		}
 	}
@@ -135,7 +136,7 @@ func (c *Chain) applySynced(b *ledger.Block, cmt *ledger.Commit) error {
 	if err := c.verifyBlock(b, false); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
-	if err := cmt.Verify(c.chain, c.sets.at(b.Header.Height), b.Header.Height, b.Hash()); err != nil {
+	if err := cmt.VerifyWith(c.chain, c.sets.at(b.Header.Height), b.Header.Height, b.Hash(), c.votes); err != nil {
 		return fmt.Errorf("%w: %v", blocksync.ErrInvalidBlock, err)
 	}
 	return c.commit(b, cmt)

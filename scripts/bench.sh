@@ -4,11 +4,25 @@
 # then as fast as the nodes admit it, and draw the chart; then the same at --max for one validator.
 #
 #   scripts/bench.sh [--duration 60s] [--rates "500 1000 2000 3000 3500 4000"] [--kind mixed] [--out DIR]
-#                    [--stages "target sweep single"]
+#                    [--stages "target sweep single"] [--repeat 3]
 #
 # Stages: target = 3,000 tx/s on a fresh 4-validator network (the issue's target); sweep = every
 # rate one after another on one network, which by the 3,000 tx/s run already holds ~270,000
 # transactions from the earlier rates, then --max; single = --max on one validator.
+#
+# Headroom stages (issue 14; each run --repeat times, every run on a fresh network, then a table of
+# the median and worst of each target in DIR/headroom.md, from qian bench table):
+#   h4000    4,000 tx/s offered for 5 minutes, 50 per request; then the store of node0 compacted and
+#            measured by table (qian bench disk --compact: disk bytes per committed transaction)
+#   h3000    3,000 tx/s offered for 10 minutes, 50 per request
+#   hsingle  3,000 tx/s offered for 60 s, one transaction per request (64 workers per node)
+#   h1v      one validator, as fast as committed (at most 12,000 in flight), 50 per request, 60 s
+#   headroom all four; sidebyside runs scripts/cometbft-bench.sh --runs REPEAT (CometBFT v0.38.25)
+# An explicit --duration replaces each headroom and side-by-side run's own duration (a quick check that
+# every stage works end to end: --stages "headroom sidebyside sweep" --repeat 1 --duration 10s).
+# Every summary carries each validator's CPU µs per committed transaction, idle and peak RSS and disk.
+# The figures of issue 14 and the redrawn chart, on a quiet machine (about two hours):
+#   scripts/bench.sh --stages "headroom sidebyside sweep" --repeat 3 --out DIR
 #
 # The rate runs submit in requests of 50 transactions (POST /v1/txs/batch, as a co-op's or exchange's
 # gateway would); one more run at 1,000 tx/s submits each transaction on its own request.
@@ -23,14 +37,17 @@ rates="500 1000 2000 3000 3500 4000"
 kind=mixed
 out=./bench-results
 stages="target sweep single"
+repeat=3
+quick=""
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--duration) duration=$2; shift 2 ;;
+	--repeat) repeat=$2; shift 2 ;;
+	--duration) duration=$2; quick=$2; shift 2 ;;
 	--rates) rates=$2; shift 2 ;;
 	--kind) kind=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--stages) stages=$2; shift 2 ;;
-	*) sed -n '2,16p' "$0"; exit 2 ;;
+	*) sed -n '2,31p' "$0"; exit 2 ;;
 	esac
 done
 
@@ -73,9 +90,37 @@ stop_network() {
 }
 
 common=(--duration "$duration" --kind "$kind" --accounts 64)
-stage() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+# old_stage: the stages before issue 14 run when named. stage: a headroom stage runs when named or
+# when "headroom" is (sidebyside only when named).
+old_stage() { case " $stages " in *" $1 "*) return 0 ;; *) return 1 ;; esac; }
+stage() { old_stage "$1" || { [ "$1" != sidebyside ] && old_stage headroom; }; }
 
-if stage target; then
+# datadirs N: the data directories of network N's nodes, comma-separated.
+datadirs() {
+	local d=""
+	for i in $(seq 0 $(($1 - 1))); do d="${d:+$d,}$work/net$1/node$i/data"; done
+	echo "$d"
+}
+
+# headroom TARGET LABEL VALIDATORS BENCH-ARGS...: the target's runs, each on a fresh network.
+headroom_runs() {
+	local t=$1 label=$2 n=$3
+	shift 3
+	for r in $(seq 1 "$repeat"); do
+		echo "== $t, run $r of $repeat: $label"
+		network "$n" 39656
+		"$bin" bench --nodes "$urls" --keyring "$work/net$n/keys" --kind "$kind" --accounts 64 \
+			--data-dirs "$(datadirs "$n")" --label "$label" --json "$out/$t-$r.json" "$@" ${quick:+--duration "$quick"}
+		stop_network
+		if [ "$t" = h4000 ]; then
+			"$bin" bench disk --home "$work/net$n/node0" --compact --json "$out/disk-$t-$r.json"
+		fi
+		rm -rf "$work/net$n"
+		sleep 5
+	done
+}
+
+if old_stage target; then
 	echo "== target: 3,000 tx/s on a fresh 4-validator network"
 	network 4 35656
 	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 3000 "${common[@]}" --batch 50 \
@@ -84,7 +129,7 @@ if stage target; then
 	mv "$work/net4" "$work/net4-target" # keep its logs
 fi
 
-if stage sweep; then
+if old_stage sweep; then
 	echo "== 4 validators, separate processes"
 	network 4 36656
 	echo "-- offered 1000 tx/s, one transaction per request, for $duration"
@@ -100,17 +145,38 @@ if stage sweep; then
 	echo "-- as fast as committed (at most 4,000 in flight), 50 per request, for $duration"
 	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --max "${common[@]}" --batch 50 --json "$out/4v-max.json"
 	stop_network
+	mv "$work/net4" "$work/net4-sweep" # keep its logs; the headroom stages make their own net4
 fi
 
-if stage single; then
+if old_stage single; then
 	echo "== 1 validator"
 	network 1 37656
 	"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max "${common[@]}" --batch 50 --inflight 12000 \
 		--json "$out/1v-max.json"
 	stop_network
+	mv "$work/net1" "$work/net1-single"
 fi
 
-if stage sweep; then
+if stage h4000; then
+	headroom_runs h4000 "4,000 tx/s offered, 50 per request, 5 min" 4 --rate 4000 --batch 50 --duration 5m
+fi
+if stage h3000; then
+	headroom_runs h3000 "3,000 tx/s offered, 50 per request, 10 min" 4 --rate 3000 --batch 50 --duration 10m
+fi
+if stage hsingle; then
+	headroom_runs hsingle "3,000 tx/s offered, 1 per request, 60 s" 4 --rate 3000 --batch 1 --workers 64 --duration 60s
+fi
+if stage h1v; then
+	headroom_runs h1v "1 validator, max, 50 per request, 60 s" 1 --max --batch 50 --inflight 12000 --duration 60s
+fi
+if ls "$out"/h*-[0-9]*.json >/dev/null 2>&1; then
+	"$bin" bench table "$out"/h*-[0-9]*.json | tee "$out/headroom.md"
+fi
+if stage sidebyside; then
+	scripts/cometbft-bench.sh --runs "$repeat" --out "$out/side-by-side" ${quick:+--duration "$quick"}
+fi
+
+if old_stage sweep; then
 	"$bin" bench chart "$out"/4v-*.json -o "$out/throughput.svg" \
 		--title "4 validators on this machine: offered load, committed throughput, p99 latency"
 fi

@@ -48,6 +48,8 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			batch, _ := cmd.Flags().GetInt("batch")
 			inflight, _ := cmd.Flags().GetInt("inflight")
 			perTx, _ := cmd.Flags().GetInt("per-tx")
+			label, _ := cmd.Flags().GetString("label")
+			dataDirs, _ := cmd.Flags().GetString("data-dirs")
 			if nodesFlag == "" {
 				return usagef("bench needs --nodes URL[,URL...]")
 			}
@@ -72,6 +74,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			sum, err := bench.Run(ctx, bench.Options{
 				Nodes: strings.Split(nodesFlag, ","), Admins: admins, Duration: dur, Rate: rate, Kind: kind,
 				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight, PerTx: perTx,
+				Label: label, DataDirs: splitList(dataDirs),
 			})
 			if err != nil {
 				return err
@@ -99,7 +102,9 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("per-tx", 1, "records per transaction: events of a trace.capture_batch or items of a notary.anchor_batch")
 	cmd.Flags().Int("inflight", 4000, "with --max: most transactions submitted and not yet committed")
 	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
-	cmd.AddCommand(newBenchChartCmd(e))
+	cmd.Flags().String("label", "", "name of the run in its summary (qian bench table groups runs by it)")
+	cmd.Flags().String("data-dirs", "", "comma-separated data directories of the nodes, in --nodes order: disk per transaction is measured there (every file) instead of read from the store's metric")
+	cmd.AddCommand(newBenchChartCmd(e), newBenchTableCmd(e), newBenchDiskCmd(e))
 	return cmd
 }
 
@@ -137,6 +142,48 @@ func newBenchChartCmd(e *env) *cobra.Command {
 	cmd.Flags().StringP("out", "o", "", "the SVG file to write")
 	cmd.Flags().String("title", "Qianchain: offered load, committed throughput and p99 latency", "the chart's title")
 	return cmd
+}
+
+func newBenchTableCmd(e *env) *cobra.Command {
+	return &cobra.Command{
+		Use:   "table SUMMARY.json...",
+		Short: "Tabulate bench summaries: median and worst of the runs of each label",
+		Long: `Read qian bench --json summaries (and scripts/cometload's), group them by their
+label, and print a Markdown table: committed tx/s, p50 and p99 latency, CPU µs per
+committed transaction per node, peak RSS of the highest node and disk bytes per
+transaction, each as "median (worst)" over the runs, and the transactions refused.`,
+		Args: func(cmd *cobra.Command, a []string) error {
+			if len(a) == 0 {
+				return usagef("bench table takes one or more summary files (qian bench --json)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, files []string) error {
+			var runs []*bench.Summary
+			for _, f := range files {
+				raw, err := os.ReadFile(f)
+				if err != nil {
+					return err
+				}
+				var s bench.Summary
+				if err := json.Unmarshal(raw, &s); err != nil {
+					return fmt.Errorf("%s: %w", f, err)
+				}
+				runs = append(runs, &s)
+			}
+			return bench.WriteTable(e.stdout, bench.Rows(runs))
+		},
+	}
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // unlockAdmins unlocks every demo organisation admin key found in the
@@ -191,5 +238,15 @@ func printSummary(e *env, s *bench.Summary) {
 	}
 	fmt.Fprintf(w, "rejected\t%s\n", strings.Join(codes, ", "))
 	fmt.Fprintf(w, "ceiling\t%.0f verifications/s on this machine -> %.0f tx/s; this run reached %.0f%%\n", s.VerifyPerSecond, s.CeilingTPS, 100*s.ShareOfCeiling)
+	for i, c := range s.Costs {
+		line := fmt.Sprintf("CPU %.0f µs/tx (%.2f cores), RSS %.0f MiB idle, %.0f MiB peak", c.CPUusPerTx, c.Cores, c.IdleRSS/(1<<20), c.PeakRSS/(1<<20))
+		if c.DiskBytes > 0 && c.ChainTxs > 0 {
+			line += fmt.Sprintf(", disk %.0f MiB (%.0f B per committed tx)", c.DiskBytes/(1<<20), c.DiskBytes/c.ChainTxs)
+		}
+		fmt.Fprintf(w, "node %d\t%s\n", i, line)
+	}
+	if len(s.Costs) > 0 {
+		fmt.Fprintf(w, "cost\tCPU %.0f µs per committed tx per node (mean), peak RSS %.0f MiB (highest node); the bench used %.1f CPU s\n", s.MeanCPUusPerTx(), s.MaxPeakRSS()/(1<<20), s.BenchCPUs)
+	}
 	w.Flush()
 }

@@ -47,6 +47,13 @@ func nodeHandler(n *node.Node, po web.Options) http.Handler {
 	return mux
 }
 
+// goMemLimit is qian start's soft limit on the Go runtime's memory when
+// GOMEMLIMIT is not set. Pebble's block cache (64 MB) and memtables (two of
+// at most 32 MB) are outside it, and the binary's mapped code and data about
+// 40 MB: 128 MiB keeps the whole under 300 MB. (160 MiB let one run of four
+// reach 301 MiB.)
+const goMemLimit = 128 << 20
+
 func newStartCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "start",
@@ -70,10 +77,18 @@ disk without signing anything twice.`,
 			log := cfg.Log.NewLogger(e.stderr)
 			// A node allocates mostly short-lived buffers (decoded blocks and
 			// transactions); collecting at twice the default heap growth
-			// trades memory, which a node has, for CPU, which it does not.
-			// GOGC in the environment still decides.
+			// trades memory for CPU. But under overload the live heap swells
+			// (full mempool, large blocks, queued requests) and three times it
+			// took a validator past 450 MB; a soft limit on the Go runtime's
+			// memory makes the collector work harder only then, so that with
+			// the store's block cache and memtables (about 120 MB) a node stays
+			// near 300 MB (docs/benchmarks.md, Headroom). GOGC and GOMEMLIMIT
+			// in the environment still decide.
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(200)
+			}
+			if os.Getenv("GOMEMLIMIT") == "" {
+				debug.SetMemoryLimit(goMemLimit)
 			}
 			wasm, wasmFrom, err := findVerifierWasm(e.stderr, false)
 			if err != nil {

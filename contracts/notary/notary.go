@@ -252,6 +252,11 @@ type Record struct {
 // State layout (docs/state.md): n/a/{hash} -> Record.
 const anchorPrefix = "n/a/"
 
+// AnchorPrefix is the prefix of the anchors' state keys. Most lookups of
+// them find nothing ("is this hash anchored already?"): a node's store
+// answers those from memory (contracts.AbsentLookups).
+const AnchorPrefix = anchorPrefix
+
 func anchorKey(h ledger.Hash) []byte { return append([]byte(anchorPrefix), h[:]...) }
 
 func (r *Record) encode() []byte {

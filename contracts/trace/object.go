@@ -43,6 +43,11 @@ const (
 	declaredPrefix = "t/x/"
 )
 
+// EventIDPrefix is the prefix of the state keys of events' ids. Most
+// lookups of them find nothing ("is this event id taken?"): a node's store
+// answers those from memory (contracts.AbsentLookups).
+const EventIDPrefix = eventIDPrefix
+
 // keyLen is the fixed key length of a kind, or 0 when the key is variable
 // (a GIAI) and the object key carries its length.
 func keyLen(k gs1.Kind) int {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -299,5 +300,52 @@ func TestTxResultsRange(t *testing.T) {
 	}
 	if _, err := s.TxResults(2, 5); err == nil {
 		t.Fatal("a wrong count was not reported")
+	}
+}
+
+// TestUsageAfterCompact: after Compact, every table holding data is
+// counted, and CommittedTxs counts the blocks' transactions.
+func TestUsageAfterCompact(t *testing.T) {
+	s, _ := openTemp(t)
+	commitN(t, s, ledgertest.NewChain("qian-test", 4), 20, 50)
+	if err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u, err := s.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]uint64{}
+	for _, t := range u {
+		by[t.Name] = t.Bytes
+	}
+	if by["blocks"] == 0 || by["tx index"] == 0 || by["results"] == 0 || by["state"] == 0 {
+		t.Fatalf("usage %v: a table with data counted nothing", u)
+	}
+	if n, b, err := s.CommittedTxs(); err != nil || n != 20*50 || b < n*100 {
+		t.Fatalf("committed txs %d of %d bytes (%v), want %d", n, b, err, 20*50)
+	}
+}
+
+// TestCommitWithCallersHashes: hashes the caller computed index the
+// transactions as the store's own would; a count that does not match the
+// block's is refused and writes nothing.
+func TestCommitWithCallersHashes(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	txs := []*ledger.Tx{c.Tx(1, 1, []byte("a")), c.Tx(2, 2, []byte("b"))}
+	blk, cmt := c.Next(txs)
+	hashes := []ledger.Hash{txs[0].Hash(), txs[1].Hash()}
+	bad := &Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes[:1]}
+	if err := s.CommitBlock(bad); err == nil || s.Height() != 0 {
+		t.Fatalf("one hash for two transactions: err %v, height %d", err, s.Height())
+	}
+	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes}); err != nil {
+		t.Fatal(err)
+	}
+	for i, h := range hashes {
+		if height, pos, err := s.TxLocation(h); err != nil || height != 1 || pos != uint32(i) {
+			t.Errorf("tx %d: at %d/%d (%v)", i, height, pos, err)
+		}
 	}
 }

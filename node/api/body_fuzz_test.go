@@ -31,11 +31,12 @@ func FuzzSubmitBodies(f *testing.F) {
 				t.Fatalf("returned %x for tx %q", raw, req.Tx)
 			}
 		}
-		n, code, _ := batchSize(body)
+		req, code, _ := decodeBatch(body)
 		if code != "" {
 			return
 		}
-		resp, raws, at := parseBatchBody(body)
+		n := len(req.Txs)
+		resp, raws, at := parseBatchBody(req)
 		if len(resp.Results) != n || len(raws) != len(at) || resp.Rejected+len(raws) != n {
 			t.Fatalf("batch of %d: %d slots, %d handed on, %d answered", n, len(resp.Results), len(raws), resp.Rejected)
 		}

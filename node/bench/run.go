@@ -40,6 +40,12 @@ type Options struct {
 	// Inflight bounds, in --max mode, the transactions submitted and not yet
 	// seen committed; 0 means 4,000.
 	Inflight int
+	// DataDirs, when set, are the nodes' data directories, in the order of
+	// Nodes: disk is measured there (every file) rather than read from the
+	// store's metric.
+	DataDirs []string
+	// Label names the run in its summary.
+	Label string
 	// Batch, when above 1, submits that many transactions per request
 	// (POST /v1/txs/batch), as a client gateway would; 1 submits each
 	// transaction on its own.
@@ -48,6 +54,9 @@ type Options struct {
 
 // Summary is the outcome of a run (JSON for --json).
 type Summary struct {
+	// Label names the run in tables (qian bench --label; scripts/bench.sh
+	// gives each target its own).
+	Label          string         `json:"label,omitempty"`
 	Kind           string         `json:"kind"`
 	Batch          int            `json:"batch"` // transactions per submission request
 	RecordsPerTx   int            `json:"records_per_tx"`
@@ -76,6 +85,36 @@ type Summary struct {
 	CeilingTPS       float64 `json:"ceiling_tps"`
 	ShareOfCeiling   float64 `json:"share_of_ceiling"`
 	GeneratedPerSecS float64 `json:"signing_per_s"`
+	// Costs is what the run cost each node (CPU per committed
+	// transaction, memory, disk), from its /metrics; BenchCPUs the bench's
+	// own CPU seconds over the same window.
+	Costs     []NodeCost `json:"node_costs"`
+	BenchCPUs float64    `json:"bench_cpu_s"`
+}
+
+// MeanCPUusPerTx is the nodes' mean CPU microseconds per committed
+// transaction (0 when no node reported it).
+func (s *Summary) MeanCPUusPerTx() float64 {
+	sum, n := 0.0, 0
+	for _, c := range s.Costs {
+		if c.CPUusPerTx > 0 {
+			sum += c.CPUusPerTx
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// MaxPeakRSS is the highest peak resident memory of any node.
+func (s *Summary) MaxPeakRSS() float64 {
+	m := 0.0
+	for _, c := range s.Costs {
+		m = max(m, c.PeakRSS)
+	}
+	return m
 }
 
 // Run performs one benchmark.
@@ -180,6 +219,9 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	r.rejected = map[string]int{}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	meter := newCostMeter(r.o.Nodes)
+	meter.begin(ctx)
+	cpu0 := ownCPU()
 	start := time.Now()
 	end := start.Add(r.o.Duration)
 
@@ -246,8 +288,9 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			}(c)
 		}
 	}
-	progressDone := make(chan struct{})
+	progressDone, progressExited := make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(progressExited)
 		tick := time.NewTicker(time.Second)
 		defer tick.Stop()
 		var lastC int64
@@ -256,6 +299,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			case <-progressDone:
 				return
 			case now := <-tick.C:
+				meter.sample(ctx)
 				c := r.committed.Load()
 				fmt.Fprintf(r.out, "%5.0fs  submitted %7d  committed %7d  %6d tx/s  p50 %6.0f ms  p99 %6.0f ms\n",
 					now.Sub(start).Seconds(), r.submitted.Load(), c, c-lastC, ms(r.percentile(0.5)), ms(r.percentile(0.99)))
@@ -318,8 +362,17 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	close(stopWatch)
 	<-watchDone
 	close(progressDone)
+	<-progressExited // the meter is sampled there
 
 	s := r.sum
+	s.Label = r.o.Label
+	s.BenchCPUs = ownCPU() - cpu0
+	s.Costs = meter.end(ctx)
+	for i, d := range r.o.DataDirs {
+		if i < len(s.Costs) && d != "" {
+			s.Costs[i].DiskBytes = DirSize(d)
+		}
+	}
 	s.DurationS = elapsed.Seconds()
 	s.OfferedTPS = float64(r.o.Rate)
 	s.Submitted = int(r.submitted.Load())

@@ -95,6 +95,11 @@ type HTTP struct {
 type Consensus struct {
 	// EmptyBlockInterval overrides the genesis value on this node when set.
 	EmptyBlockInterval *time.Duration
+	// MinBlockInterval is how long after the last commit this node, as
+	// proposer, waits before proposing a block that is not full: under load
+	// fewer, larger heights, each of which costs every validator its votes,
+	// signatures and synced writes. 0 proposes at once.
+	MinBlockInterval time.Duration
 }
 
 // EmptyBlockIntervalOr returns the configured interval, or genesisValue when
@@ -226,6 +231,9 @@ func (c *Config) Validate() error {
 	}
 	if d := c.Consensus.EmptyBlockInterval; d != nil && (*d < 0 || *d > time.Hour) {
 		return keyErr("consensus.empty_block_interval", "%s is outside 0s to 1h", *d)
+	}
+	if d := c.Consensus.MinBlockInterval; d < 0 || d > 10*time.Second {
+		return keyErr("consensus.min_block_interval", "%s is outside 0s to 10s", d)
 	}
 	if c.HTTP.SubmitBurst < 1 {
 		return keyErr("http.submit_burst", "%d must be at least 1", c.HTTP.SubmitBurst)

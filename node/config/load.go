@@ -71,6 +71,9 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.HTTP.LimitLoopback = r.bool("http.limit_loopback")
 	c.HTTP.PProf = r.bool("http.pprof")
 	c.Consensus.EmptyBlockInterval = r.duration("consensus.empty_block_interval")
+	if d := r.duration("consensus.min_block_interval"); d != nil {
+		c.Consensus.MinBlockInterval = *d
+	}
 	c.Mempool.MaxTxs = int(r.int("mempool.max_txs"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")
 	c.Mempool.MaxPerSender = int(r.int("mempool.max_per_sender"))

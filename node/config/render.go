@@ -73,6 +73,8 @@ func (c *Config) Render() []byte {
 		ebi = d.String()
 	}
 	w("empty_block_interval = %s\n", quote(ebi))
+	comment("consensus.min_block_interval")
+	w("min_block_interval = %s\n", quote(c.Consensus.MinBlockInterval.String()))
 
 	w("\n[mempool]\n")
 	comment("mempool.max_txs")
@@ -193,6 +195,8 @@ func Default(home string) *Config {
 			c.HTTP.MaxStreamsPerClient = int(k.def.(int64))
 		case "http.limit_loopback":
 			c.HTTP.LimitLoopback = k.def.(bool)
+		case "consensus.min_block_interval":
+			c.Consensus.MinBlockInterval = mustDuration(k.def.(string))
 		case "mempool.max_txs":
 			c.Mempool.MaxTxs = int(k.def.(int64))
 		case "mempool.max_bytes":

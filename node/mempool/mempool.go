@@ -284,9 +284,19 @@ func (m *Mempool) Reap(maxTxs, maxBytes int) []*ledger.Tx {
 // transactions it costs milliseconds per block. It returns how many the
 // recheck dropped.
 func (m *Mempool) Update(committed []*ledger.Tx, recheck bool) int {
+	hs := make([]ledger.Hash, len(committed))
+	for i, tx := range committed {
+		hs[i] = tx.Hash()
+	}
+	return m.UpdateHashes(hs, recheck)
+}
+
+// UpdateHashes is Update for a block whose transactions' hashes the caller
+// already has (the node, from executing it).
+func (m *Mempool) UpdateHashes(committed []ledger.Hash, recheck bool) int {
 	hashes := make(map[ledger.Hash]struct{}, len(committed))
-	for _, tx := range committed {
-		hashes[tx.Hash()] = struct{}{}
+	for _, h := range committed {
+		hashes[h] = struct{}{}
 	}
 	m.mu.Lock()
 	m.updates++

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/bench"
+	"github.com/qianchain/qianchain/node/config"
+)
+
+// DiskUsage is qian bench disk's report (JSON with --json).
+type DiskUsage struct {
+	Home         string             `json:"home"`
+	Compacted    bool               `json:"compacted"`
+	Height       uint64             `json:"height"`
+	Txs          uint64             `json:"txs"`
+	TxBytes      uint64             `json:"tx_bytes"` // the transactions' encodings, summed
+	Tables       []store.TableUsage `json:"tables"`
+	TablesBytes  uint64             `json:"tables_bytes"`
+	DataDirBytes float64            `json:"data_dir_bytes"` // every file under data/: tables, write-ahead logs, consensus log
+}
+
+func newBenchDiskCmd(e *env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "disk --home DIR [--compact]",
+		Short: "What a stopped node's store holds on disk, by table and per committed transaction",
+		Long: `Open the store of a stopped node's home (not one in use) and report its bytes on disk by
+table (blocks, headers, transaction index, results, state, ...) and per committed
+transaction, and the whole data directory's size. --compact first compacts every table
+into the bottom level, as Pebble would eventually: the figures are then exact and the
+write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`,
+		Args: args(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			compact, _ := cmd.Flags().GetBool("compact")
+			jsonOut, _ := cmd.Flags().GetString("json")
+			home := config.ResolveHome(cmd.Flags())
+			data := config.Paths{Home: home}.DataDir()
+			st, err := store.Open(filepath.Join(data, "chain"), nil)
+			if err != nil {
+				return fmt.Errorf("open the store of %s (is its node stopped?): %w", home, err)
+			}
+			defer st.Close()
+			if compact {
+				if err := st.Compact(context.Background()); err != nil {
+					return err
+				}
+			}
+			u := DiskUsage{Home: home, Compacted: compact, Height: st.Height()}
+			if u.Txs, u.TxBytes, err = st.CommittedTxs(); err != nil {
+				return err
+			}
+			if u.Tables, err = st.Usage(); err != nil {
+				return err
+			}
+			for _, t := range u.Tables {
+				u.TablesBytes += t.Bytes
+			}
+			u.DataDirBytes = bench.DirSize(data)
+			perTx := func(b float64) string {
+				if u.Txs == 0 {
+					return "—"
+				}
+				return fmt.Sprintf("%.0f B/tx", b/float64(u.Txs))
+			}
+			w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintf(w, "store\t%s, height %d, %d transactions%s\n", home, u.Height, u.Txs, map[bool]string{true: ", compacted", false: ""}[compact])
+			if u.Txs > 0 {
+				fmt.Fprintf(w, "transactions\t%.1f MiB\t%.0f B/tx encoded\n", float64(u.TxBytes)/(1<<20), float64(u.TxBytes)/float64(u.Txs))
+			}
+			for _, t := range u.Tables {
+				fmt.Fprintf(w, "  %s ('%c')\t%.1f MiB\t%s\n", t.Name, t.Prefix, float64(t.Bytes)/(1<<20), perTx(float64(t.Bytes)))
+			}
+			fmt.Fprintf(w, "tables\t%.1f MiB\t%s\n", float64(u.TablesBytes)/(1<<20), perTx(float64(u.TablesBytes)))
+			fmt.Fprintf(w, "data directory\t%.1f MiB\t%s\n", u.DataDirBytes/(1<<20), perTx(u.DataDirBytes))
+			w.Flush()
+			if jsonOut != "" {
+				b, _ := json.MarshalIndent(u, "", "  ")
+				return os.WriteFile(jsonOut, append(b, '\n'), 0o644)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().Bool("compact", false, "compact the whole store first (exact figures; takes a while on a large chain)")
+	cmd.Flags().String("json", "", "write the report as JSON to this file")
+	return cmd
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
+)
+
+// TestAbsentFilterNeverHidesAKey: with the transaction index and a state
+// prefix answered from the in-memory filter, every committed transaction
+// and every covered state key written (at genesis, in blocks, after a
+// reopen that refills the filter) is still found, and absent ones are
+// absent.
+func TestAbsentFilterNeverHidesAKey(t *testing.T) {
+	dir := t.TempDir()
+	opt := &Options{AbsentState: [][]byte{[]byte("n/a/")}}
+	s, err := Open(dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), []Write{{Key: []byte("n/a/genesis"), Value: []byte("g")}}, ledger.Hash{0xa0}); err != nil {
+		t.Fatal(err)
+	}
+	c := ledgertest.NewChain("qian-test", 4)
+	var hashes []ledger.Hash
+	for h := uint64(1); h <= 20; h++ {
+		var txs []*ledger.Tx
+		var results [][]byte
+		for j := range 30 {
+			tx := c.Tx(uint64(j%5+1), h*1000+uint64(j), []byte(fmt.Sprint("payload ", h, j)))
+			txs = append(txs, tx)
+			hashes = append(hashes, tx.Hash())
+			results = append(results, []byte("ok"))
+		}
+		blk, cmt := c.Next(txs)
+		app := ledger.Sum([]byte(fmt.Sprint("app", h)))
+		ws := []Write{{Key: []byte(fmt.Sprintf("n/a/%d", h)), Value: []byte{byte(h)}}, {Key: []byte(fmt.Sprintf("k/%d", h)), Value: []byte{1}}}
+		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: results, Writes: ws, AppHash: app}); err != nil {
+			t.Fatal(err)
+		}
+		c.SetAppHash(app)
+	}
+	check := func(when string) {
+		t.Helper()
+		for i, h := range hashes {
+			if ok, err := s.HasTx(h); err != nil || !ok {
+				t.Fatalf("%s: committed tx %d not found (%v)", when, i, err)
+			}
+		}
+		for h := 1; h <= 20; h++ {
+			if v, err := s.Get([]byte(fmt.Sprintf("n/a/%d", h))); err != nil || len(v) != 1 || v[0] != byte(h) {
+				t.Fatalf("%s: n/a/%d reads %v (%v)", when, h, v, err)
+			}
+		}
+		if v, err := s.Get([]byte("n/a/genesis")); err != nil || string(v) != "g" {
+			t.Fatalf("%s: the genesis key reads %q (%v)", when, v, err)
+		}
+		if ok, err := s.HasTx(ledger.Sum([]byte("never sent"))); ok || err != nil {
+			t.Fatalf("%s: an unknown transaction found (%v)", when, err)
+		}
+		if v, err := s.Get([]byte("n/a/never")); v != nil || err != nil {
+			t.Fatalf("%s: an absent key reads %q (%v)", when, v, err)
+		}
+	}
+	check("after commits")
+	if keys, _ := s.absent.size(); keys != len(hashes)+21 {
+		t.Errorf("the filter holds %d keys, want %d transactions and 21 anchors", keys, len(hashes))
+	}
+	s.Close()
+	if s, err = Open(dir, opt); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	check("after reopening")
+}
+
+// TestAbsentFilterGrows: past a segment's capacity the filter starts a
+// larger one; no key added is ever reported absent, and absent keys are
+// mostly reported so.
+func TestAbsentFilterGrows(t *testing.T) {
+	f := newAbsentFilter([][]byte{{'t'}})
+	n := bloomFirstCap + bloomFirstCap/2
+	key := func(i int) []byte { h := ledger.Sum(fmt.Appendf(nil, "%d", i)); return append([]byte{'t'}, h[:]...) }
+	for i := range n {
+		f.add(key(i))
+	}
+	if segs := len(*f.segs.Load()); segs != 2 {
+		t.Fatalf("%d segments after %d keys, want 2", segs, n)
+	}
+	for i := range n {
+		if f.absent(key(i)) {
+			t.Fatalf("key %d added and reported absent", i)
+		}
+	}
+	maybe := 0
+	for i := n; i < n+100_000; i++ {
+		if !f.absent(key(i)) {
+			maybe++
+		}
+	}
+	if maybe > 5_000 {
+		t.Errorf("%d of 100,000 absent keys reported as maybe present", maybe)
+	}
+	if f.absent([]byte("x uncovered")) {
+		t.Error("a key outside the covered tables reported absent")
+	}
+}
+
+// BenchmarkHasTxAbsent: "is this transaction committed?" for transactions
+// that are not, on a compacted store of 300,000 (so on L6, where Pebble's
+// point reads do not consult the Bloom filters), with the in-memory filter
+// and without it.
+func BenchmarkHasTxAbsent(b *testing.B) {
+	s, _ := openTemp(b)
+	c := ledgertest.NewChain("qian-bench", 4)
+	results := make([][]byte, 1000)
+	for i := range results {
+		results[i] = []byte("ok")
+	}
+	base := ledgertest.Key(1)
+	for i := range 300 {
+		txs := make([]*ledger.Tx, 1000)
+		for j := range txs {
+			txs[j] = &ledger.Tx{ChainID: c.ChainID(), Sender: base.PublicKey(), Nonce: uint64(i*1000 + j), Contract: "trace", Method: "record", Payload: make([]byte, 200)}
+		}
+		blk, cmt := c.Next(txs)
+		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: results}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := s.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now()
+	if err := s.fillAbsent(nil); err != nil { // what Open does
+		b.Fatal(err)
+	}
+	b.Logf("filling the filter from 300,000 index entries took %s", time.Since(start))
+	filter := s.absent
+	for _, on := range []bool{false, true} {
+		b.Run(fmt.Sprint("filter=", on), func(b *testing.B) {
+			s.absent = nil
+			if on {
+				s.absent = filter
+			}
+			i := 0
+			for b.Loop() {
+				i++
+				if ok, err := s.HasTx(ledger.Sum(fmt.Appendf(nil, "absent %d", i))); ok || err != nil {
+					b.Fatal(ok, err)
+				}
+			}
+		})
+	}
+	s.absent = filter
+}

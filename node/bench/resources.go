@@ -1,0 +1,193 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// What a run cost the nodes, read from their /metrics (Prometheus's process
+// collector and the node's own gauges): CPU seconds and committed
+// transactions at the start and the end of the load, resident memory
+// sampled every second, the store's size on disk at the end. CPU per
+// committed transaction is the figure that stays comparable on a busy
+// machine, where wall-clock throughput is noise: a validator that needs
+// fewer CPU microseconds per transaction has headroom whatever its
+// neighbours do.
+
+// Metric names read from a node.
+const (
+	metricCPU       = "process_cpu_seconds_total"
+	metricRSS       = "process_resident_memory_bytes"
+	metricPeakRSS   = "qian_process_peak_resident_bytes" // getrusage's maxrss: the peak since start
+	metricCommitted = "qian_txs_committed_total"
+	metricDisk      = "qian_store_disk_bytes"
+)
+
+// NodeCost is one node's share of a run.
+type NodeCost struct {
+	URL       string  `json:"url"`
+	CPUs      float64 `json:"cpu_s"`     // CPU seconds (user+system) during the load and its drain
+	Committed float64 `json:"committed"` // transactions this node committed in the same window
+	// CPUusPerTx is CPUs over Committed, in microseconds.
+	CPUusPerTx float64 `json:"cpu_us_per_tx"`
+	// Cores is CPUs over the window's wall time: the share of a core used.
+	Cores float64 `json:"cores"`
+	// IdleRSS is the resident memory before the load; PeakRSS the highest
+	// seen during it (sampled every second, and the process's own peak
+	// when it reports one).
+	IdleRSS float64 `json:"idle_rss_bytes"`
+	PeakRSS float64 `json:"peak_rss_bytes"`
+	// DiskBytes is the store's size on disk after the run (0 when the
+	// node does not report it), or the whole data directory's when the
+	// bench was given it (--data-dirs: the consensus log too), and ChainTxs
+	// the transactions the node has committed since it started: on a fresh
+	// network, every transaction the store holds.
+	DiskBytes float64 `json:"disk_bytes"`
+	ChainTxs  float64 `json:"chain_txs"`
+}
+
+// metricsClient reads nodes' /metrics.
+type metricsClient struct{ http *http.Client }
+
+// scrape returns the unlabelled samples of the names asked for (a missing
+// one is absent from the map).
+func (m metricsClient) scrape(ctx context.Context, base string, names ...string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := m.http.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("%s/metrics: %s", base, resp.Status)
+	}
+	return parseMetrics(resp.Body, names)
+}
+
+// parseMetrics reads Prometheus's text format for the unlabelled samples
+// named.
+func parseMetrics(r io.Reader, names []string) (map[string]float64, error) {
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	out := map[string]float64{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Bytes()
+		if len(line) == 0 || line[0] == '#' {
+			continue
+		}
+		sp := bytes.IndexByte(line, ' ')
+		if sp < 0 || !want[string(line[:sp])] {
+			continue
+		}
+		fields := strings.Fields(string(line[sp+1:]))
+		if len(fields) == 0 {
+			continue
+		}
+		v, err := strconv.ParseFloat(fields[0], 64)
+		if err != nil {
+			return nil, fmt.Errorf("metric %s: %w", line[:sp], err)
+		}
+		out[string(line[:sp])] = v
+	}
+	return out, sc.Err()
+}
+
+// costMeter follows the nodes' costs through one run.
+type costMeter struct {
+	m     metricsClient
+	nodes []string
+	costs []NodeCost
+	start []map[string]float64
+	t0    time.Time
+}
+
+func newCostMeter(nodes []string) *costMeter {
+	c := &costMeter{m: metricsClient{http: &http.Client{Timeout: 5 * time.Second}}, nodes: nodes,
+		costs: make([]NodeCost, len(nodes)), start: make([]map[string]float64, len(nodes))}
+	for i, u := range nodes {
+		c.costs[i].URL = u
+	}
+	return c
+}
+
+// begin records the counters as the load starts.
+func (c *costMeter) begin(ctx context.Context) {
+	c.t0 = time.Now()
+	for i, u := range c.nodes {
+		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS)
+		if err != nil {
+			continue
+		}
+		c.start[i] = s
+		c.costs[i].IdleRSS = s[metricRSS]
+	}
+}
+
+// sample records resident memory; called every second during the load.
+func (c *costMeter) sample(ctx context.Context) {
+	for i, u := range c.nodes {
+		s, err := c.m.scrape(ctx, u, metricRSS)
+		if err != nil {
+			continue
+		}
+		c.costs[i].PeakRSS = max(c.costs[i].PeakRSS, s[metricRSS])
+	}
+}
+
+// end records the counters once the load has drained.
+func (c *costMeter) end(ctx context.Context) []NodeCost {
+	wall := time.Since(c.t0).Seconds()
+	for i, u := range c.nodes {
+		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricPeakRSS, metricDisk)
+		if err != nil || c.start[i] == nil {
+			continue
+		}
+		nc := &c.costs[i]
+		nc.CPUs = s[metricCPU] - c.start[i][metricCPU]
+		nc.Committed = s[metricCommitted] - c.start[i][metricCommitted]
+		if nc.Committed > 0 {
+			nc.CPUusPerTx = nc.CPUs / nc.Committed * 1e6
+		}
+		if wall > 0 {
+			nc.Cores = nc.CPUs / wall
+		}
+		nc.PeakRSS = max(nc.PeakRSS, s[metricRSS], s[metricPeakRSS])
+		nc.DiskBytes, nc.ChainTxs = s[metricDisk], s[metricCommitted]
+	}
+	return c.costs
+}
+
+// DirSize is the bytes of the regular files under dir (what du -b counts,
+// near enough): disk per committed transaction for nodes whose data
+// directory the caller names, whatever engine they run.
+func DirSize(dir string) float64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // a file removed by a compaction meanwhile
+		}
+		if d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return float64(n)
+}
