@@ -208,19 +208,35 @@ func (r *runner) compareStatus(ctx context.Context) {
 	r.logf("check: the nodes never reported the same height at once in 50 tries; app hashes are compared through the headers only")
 }
 
-// readChain reads node i's blocks 1..top, 100 at a time, checking each
-// block's hash against its header, its link to the previous block, its
-// certificates (the previous block's, carried in it, and the node's own
-// for it), and that it carries no evidence of a double vote.
+// readPage is how many blocks the end-of-run checks read per request.
+const readPage = 20
+
+// readChain reads node i's blocks 1..top, readPage at a time, checking
+// each block's hash against its header, its link to the previous block,
+// its certificates (the previous block's, carried in it, and the node's
+// own for it), against the validator set of their height, and that it
+// carries no evidence of a double vote.
+
 func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, error) {
 	n := r.c.Nodes[i]
 	v := &chainView{hashes: make([]ledger.Hash, top), prev: make([]ledger.Hash, top), txs: make([]map[ledger.Hash]struct{}, top), appAt: map[uint64]ledger.Hash{}}
 	for hi := top; hi >= 1; {
-		lo := max(1, int64(hi)-99)
+		// Pages of readPage blocks, each asked up to three times: a page
+		// of full blocks is megabytes of JSON, and on a loaded machine one
+		// request can outlast the client's timeout (5 s). That is no
+		// finding; a node that keeps failing is.
+		lo := max(1, int64(hi)-readPage+1)
 		var page api.BlocksResponse
-		gctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		err := n.API.Get(gctx, fmt.Sprintf("/v1/blocks?before=%d&limit=%d", hi+1, hi-uint64(lo)+1), &page)
-		cancel()
+		var err error
+		for try := 0; try < 3; try++ {
+			page = api.BlocksResponse{}
+			gctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+			err = n.API.Get(gctx, fmt.Sprintf("/v1/blocks?before=%d&limit=%d", hi+1, hi-uint64(lo)+1), &page)
+			cancel()
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
