@@ -99,9 +99,10 @@ func (r *runner) qian(ctx context.Context, args ...string) ([]byte, error) {
 
 // govern proposes a validator-set change (ARGS after `qian validator`) as
 // the first elector and approves it as the next ones until it passes,
-// through running validators; it returns the approving height.
-func (r *runner) govern(ctx context.Context, args ...string) (uint64, error) {
-	via := r.c.validators()[0]
+// through a running validator other than the change's target (which may
+// be restarting or syncing); it returns the approving height.
+func (r *runner) govern(ctx context.Context, target int, args ...string) (uint64, error) {
+	via := r.gateway(target)
 	p, err := r.qianTx(ctx, via, append(append([]string{"validator"}, args...), "--key", electors[0], "--reason", "chaos run")...)
 	if err != nil {
 		return 0, err
@@ -122,6 +123,32 @@ func (r *runner) govern(ctx context.Context, args ...string) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("proposal %s did not pass with every elector's approval", p.TxHash.Short())
+}
+
+// gateway is the validator the orchestrator talks to about a change of
+// node not: the first one in force that is running, fresh and not that
+// node (the first one in force when none is).
+func (r *runner) gateway(not int) int {
+	vals := r.c.validators()
+	s := r.mon.Snapshot()
+	for _, i := range vals {
+		if i != not && r.c.Nodes[i].State() == procRunning && s.Samples[i].Fresh {
+			return i
+		}
+	}
+	return vals[0]
+}
+
+// waitCaughtUp waits until node i is running and at the height a quorum
+// of the validators has reached.
+func (r *runner) waitCaughtUp(ctx context.Context, i int, timeout time.Duration) bool {
+	for end := time.Now().Add(timeout); time.Now().Before(end) && ctx.Err() == nil; time.Sleep(200 * time.Millisecond) {
+		s := r.mon.Snapshot()
+		if x := s.Samples[i]; x.Fresh && x.Height >= s.quorumHeight(r.c.validators(), r.c.quorum()) {
+			return true
+		}
+	}
+	return false
 }
 
 func (r *runner) validatorsAt(ctx context.Context, i int, h uint64) (*api.ValidatorsResponse, error) {
@@ -210,7 +237,7 @@ func (r *runner) changeSet(ctx context.Context, kind string) error {
 			return err
 		}
 		newKey = key.PublicKey()
-		if rec.Approved, err = r.govern(ctx, "propose-add", "--org", candidateOrg, "--name", candidateOrg+"-node",
+		if rec.Approved, err = r.govern(ctx, target, "propose-add", "--org", candidateOrg, "--name", candidateOrg+"-node",
 			"--pubkey", newKey.String(), "--peer-id", peerID.String(), "--power", "10"); err != nil {
 			return err
 		}
@@ -221,7 +248,7 @@ func (r *runner) changeSet(ctx context.Context, kind string) error {
 		if err != nil {
 			return err
 		}
-		if rec.Approved, err = r.govern(ctx, "propose-remove", key.PublicKey().String()); err != nil {
+		if rec.Approved, err = r.govern(ctx, target, "propose-remove", key.PublicKey().String()); err != nil {
 			return err
 		}
 		// Nothing more is offered to it: transactions it accepted now
@@ -253,10 +280,12 @@ func (r *runner) changeSet(ctx context.Context, kind string) error {
 		if err := r.c.Start(target); err != nil {
 			return err
 		}
-		if !r.waitQuorumHeight(ctx, r.mon.Snapshot().maxHeight(r.c.validators())+1, time.Minute) {
-			return fmt.Errorf("no new height after %s restarted", r.c.Nodes[target].Name)
+		// Back and caught up before the vote: at the effective height it
+		// must sign with the new key.
+		if !r.waitCaughtUp(ctx, target, r.o.CatchUpLimit) {
+			return fmt.Errorf("%s did not catch up within %s of its restart: %s", r.c.Nodes[target].Name, r.o.CatchUpLimit, r.heights())
 		}
-		if rec.Approved, err = r.govern(ctx, "propose-rotate", old.PublicKey().String(), "--new-pubkey", newKey.String()); err != nil {
+		if rec.Approved, err = r.govern(ctx, target, "propose-rotate", old.PublicKey().String(), "--new-pubkey", newKey.String()); err != nil {
 			return err
 		}
 		approved = time.Now()
@@ -279,7 +308,7 @@ func (r *runner) changeSet(ctx context.Context, kind string) error {
 		r.c.retire(target)
 	}
 	if newKey != (ledger.PublicKey{}) {
-		via := r.c.validators()[0]
+		via := r.gateway(target)
 		h, blk, err := r.firstCounted(ctx, via, newKey, rec.Effective, time.Minute)
 		if err != nil {
 			return fmt.Errorf("%s %s: %v", kind, rec.Node, err)
