@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Fault-injection run: 4 validator processes and an observer under steady
 # load while faults repeat (SIGKILL and restart, SIGSTOP and SIGCONT, one
-# node cut off, a 2-2 split, a restart with the data directory wiped); then
-# the chain, the committed transactions and the signatures are checked.
+# node cut off, a 2-2 split, a restart with the data directory wiped) and
+# the validator set changes by governance (a fifth organisation's node voted
+# in, a founder voted out, another's key rotated; --set-changes=false keeps
+# the four); then the chain, the committed transactions and the signatures
+# are checked.
 #
 #   scripts/chaos.sh [--duration 10m] [--seed N] [--rate 200]
 #                    [--faults kill,pause,isolate,split,wipe] [--json FILE] [--keep]

@@ -80,11 +80,11 @@ if [ -n "$race_pkgs" ]; then
 fi
 
 if [ -z "${QIAN_SKIP_CHAOS:-}" ]; then
-	step "fault injection: 4 validator processes and an observer under load, ${QIAN_CHAOS_DURATION:=60s} of faults"
+	step "fault injection: 4 validator processes and an observer under load, ${QIAN_CHAOS_DURATION:=60s} of faults and 3 validator-set changes"
 	chaoslog=$(mktemp)
 	if QIAN_CHAOS=1 QIAN_CHAOS_DURATION="$QIAN_CHAOS_DURATION" go test ./scripts/chaos/ -run 'TestChaos|TestCutIsolates' \
 		-count=1 -timeout 20m -v >"$chaoslog" 2>&1; then
-		grep -E 'seed|faults:|final height|^(--- |ok)' "$chaoslog" || true
+		grep -E 'seed|faults:|final height|validator-set changes|^(--- |ok)' "$chaoslog" || true
 		rm -f "$chaoslog"
 	else
 		tail -n 80 "$chaoslog"

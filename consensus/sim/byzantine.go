@@ -53,11 +53,15 @@ func (w *world) equivocate(nd *node, to []*node, data []byte) bool {
 		return false
 	}
 	pm, ok := m.(*wire.Proposal)
-	if !ok || int(pm.Proposal.Proposer) != nd.val || pm.Proposal.Height != nd.store.height()+1 {
+	if !ok || pm.Proposal.Height != nd.store.height()+1 {
+		return false
+	}
+	self, key := w.selfAt(nd, pm.Proposal.Height)
+	if int(pm.Proposal.Proposer) != self {
 		return false
 	}
 	p := *pm.Proposal
-	alt := w.buildBlock(nd.store, nd, p.Height, p.Round, 4+w.rng.IntN(3))
+	alt := w.buildBlock(nd.store, nd, key.PublicKey(), p.Height, p.Round, 4+w.rng.IntN(3))
 	if w.rng.IntN(3) == 0 {
 		alt.Txs[0].Payload = []byte(invalidMarker)
 		alt.FillHeader()
@@ -66,7 +70,7 @@ func (w *world) equivocate(nd *node, to []*node, data []byte) bool {
 	if w.rng.IntN(2) == 0 {
 		p.POLRound = -1
 	}
-	if err := p.Sign(w.chain, w.keys[nd.val]); err != nil {
+	if err := p.Sign(w.chain, key); err != nil {
 		return false
 	}
 	w.tracef("node %d equivocates at h=%d r=%d", nd.id, p.Height, p.Round)
@@ -80,7 +84,11 @@ func (w *world) doubleVote(nd *node, to []*node, data []byte) bool {
 		return false
 	}
 	vm, ok := m.(*wire.Vote)
-	if !ok || int(vm.Vote.Validator) != nd.val {
+	if !ok || vm.Vote.Height > nd.store.height()+effectDelay {
+		return false
+	}
+	self, key := w.selfAt(nd, vm.Vote.Height)
+	if int(vm.Vote.Validator) != self {
 		return false
 	}
 	v := *vm.Vote
@@ -90,7 +98,7 @@ func (w *world) doubleVote(nd *node, to []*node, data []byte) bool {
 	} else {
 		v.BlockHash = nil
 	}
-	if err := v.Sign(w.chain, w.keys[nd.val]); err != nil {
+	if err := v.Sign(w.chain, key); err != nil {
 		return false
 	}
 	w.split(nd, to, data, wire.Encode(&wire.Vote{Vote: &v}))
@@ -105,11 +113,19 @@ func (w *world) randomHash() ledger.Hash {
 	return h
 }
 
-// garbage sends one kind of junk next to a real message.
+// garbage sends one kind of junk next to a real message. The kinds that
+// need a place in the set pick random bytes instead while the node's
+// identity has none (before it is voted in, after it is removed).
 func (w *world) garbage(nd *node, to []*node, data []byte) {
 	h := nd.store.height() + 1
+	vals := nd.store.sets.at(h)
+	self, key := w.selfAt(nd, h)
+	kind := w.rng.IntN(9)
+	if self < 0 && kind >= 3 && kind <= 7 {
+		kind = 0
+	}
 	var junk []byte
-	switch w.rng.IntN(9) {
+	switch kind {
 	case 0: // random bytes
 		junk = make([]byte, 1+w.rng.IntN(200))
 		for i := range junk {
@@ -121,33 +137,33 @@ func (w *world) garbage(nd *node, to []*node, data []byte) {
 		junk = append([]byte(nil), data...)
 		junk[w.rng.IntN(len(junk))] ^= 1 << w.rng.IntN(8)
 	case 3: // a vote in another validator's name, signed with our key
-		other := (nd.val + 1 + w.rng.IntN(w.vals.Size()-1)) % w.vals.Size()
+		other := (self + 1 + w.rng.IntN(max(1, vals.Size()-1))) % vals.Size()
 		v := &ledger.Vote{Type: ledger.Prevote, Height: h, Round: uint32(w.rng.IntN(3)), Validator: uint16(other)}
-		_ = v.Sign(w.chain, w.keys[nd.val])
+		_ = v.Sign(w.chain, key)
 		junk = wire.Encode(&wire.Vote{Vote: v})
 	case 4: // a vote signed for another chain with this one's id and keys
-		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, Validator: uint16(nd.val)}
-		_ = v.Sign(ledger.NewChainIdentity(w.chain.ChainID(), ledger.Sum([]byte("another genesis"))), w.keys[nd.val])
+		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, Validator: uint16(self)}
+		_ = v.Sign(ledger.NewChainIdentity(w.chain.ChainID(), ledger.Sum([]byte("another genesis"))), key)
 		junk = wire.Encode(&wire.Vote{Vote: v})
 	case 5: // a proposal out of turn
 		r := uint32(w.rng.IntN(4))
-		if consensus.Proposer(w.vals, h, r) == nd.val {
+		if consensus.Proposer(vals, h, r) == self {
 			r++
 		}
-		blk := w.buildBlock(nd.store, nd, h, r, 1)
-		p := &ledger.Proposal{Height: h, Round: r, POLRound: -1, BlockHash: blk.Hash(), Proposer: uint16(nd.val)}
-		_ = p.Sign(w.chain, w.keys[nd.val])
+		blk := w.buildBlock(nd.store, nd, key.PublicKey(), h, r, 1)
+		p := &ledger.Proposal{Height: h, Round: r, POLRound: -1, BlockHash: blk.Hash(), Proposer: uint16(self)}
+		_ = p.Sign(w.chain, key)
 		junk = wire.Encode(&wire.Proposal{Proposal: p, Block: blk})
 	case 6: // validly signed votes for far-future rounds
-		v := &ledger.Vote{Type: ledger.Prevote, Height: h, Round: uint32(10 + w.rng.IntN(ledger.MaxRound-10)), Validator: uint16(nd.val)}
-		_ = v.Sign(w.chain, w.keys[nd.val])
+		v := &ledger.Vote{Type: ledger.Prevote, Height: h, Round: uint32(10 + w.rng.IntN(ledger.MaxRound-10)), Validator: uint16(self)}
+		_ = v.Sign(w.chain, key)
 		junk = wire.Encode(&wire.Vote{Vote: v})
 	case 7: // a decided message whose commit is signed by us alone
-		blk := w.buildBlock(nd.store, nd, h, 0, 2)
+		blk := w.buildBlock(nd.store, nd, key.PublicKey(), h, 0, 2)
 		bh := blk.Hash()
-		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, BlockHash: &bh, Validator: uint16(nd.val)}
-		_ = v.Sign(w.chain, w.keys[nd.val])
-		c := &ledger.Commit{Height: h, Round: 0, BlockHash: bh, Sigs: []ledger.CommitSig{{Validator: uint16(nd.val), Sig: v.Sig}}}
+		v := &ledger.Vote{Type: ledger.Precommit, Height: h, Round: 0, BlockHash: &bh, Validator: uint16(self)}
+		_ = v.Sign(w.chain, key)
+		c := &ledger.Commit{Height: h, Round: 0, BlockHash: bh, Sigs: []ledger.CommitSig{{Validator: uint16(self), Sig: v.Sig}}}
 		junk = wire.Encode(&wire.Decided{Block: blk, Commit: c})
 	default: // a status claiming a far height, and one for height 1
 		junk = wire.Encode(&wire.Status{At: 1 + uint64(w.rng.IntN(1000))})

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"strings"
 	"testing"
 
@@ -25,19 +26,17 @@ func TestSameSeedSameRun(t *testing.T) {
 // TestCheckersCatchViolations feeds the invariant checkers what a broken
 // implementation would produce and expects each to complain.
 func TestCheckersCatchViolations(t *testing.T) {
-	w := &world{verifier: newCachingVerifier(), chain: simChain, signed: map[signKey]ledger.Hash{}, res: &Result{}}
-	w.setupValidators(4, false)
-	w.mix = Mixes[0]
-	w.setupNodes()
+	w := newTestWorld(4)
+	key := func(i int) ledger.PrivateKey { return w.idents[i].keys[0] }
 	n0, n1 := w.nodes[0], w.nodes[1]
-	blkA := w.buildBlock(n0.store, n0, 1, 0, 1)
-	blkB := w.buildBlock(n1.store, n1, 1, 0, 2)
+	blkA := w.buildBlock(n0.store, n0, key(0).PublicKey(), 1, 0, 1)
+	blkB := w.buildBlock(n1.store, n1, key(1).PublicKey(), 1, 0, 2)
 	commit := func(b *ledger.Block, signers ...int) *ledger.Commit {
 		h := b.Hash()
 		c := &ledger.Commit{Height: 1, Round: 0, BlockHash: h}
 		for _, i := range signers {
 			v := &ledger.Vote{Type: ledger.Precommit, Height: 1, Round: 0, BlockHash: &h, Validator: uint16(i)}
-			_ = v.Sign(w.chain, w.keys[i])
+			_ = v.Sign(w.chain, key(i))
 			c.Sigs = append(c.Sigs, ledger.CommitSig{Validator: uint16(i), Sig: v.Sig})
 		}
 		return c
@@ -63,7 +62,7 @@ func TestCheckersCatchViolations(t *testing.T) {
 	expect("a commit without a quorum", func() {
 		w.checkDecision(w.nodes[2], &consensus.Decision{Height: 1, Block: blkA, Commit: commit(blkA, 0, 1)}, w.nodes[2].store)
 	})
-	bad := w.buildBlock(n0.store, n0, 1, 0, 1)
+	bad := w.buildBlock(n0.store, n0, key(0).PublicKey(), 1, 0, 1)
 	bad.Txs[0].Payload = []byte(invalidMarker)
 	bad.FillHeader()
 	expect("an invalid decided block", func() {
@@ -71,7 +70,7 @@ func TestCheckersCatchViolations(t *testing.T) {
 	})
 	vote := func(b *ledger.Hash) []byte {
 		v := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 1, BlockHash: b, Validator: 0}
-		_ = v.Sign(w.chain, w.keys[0])
+		_ = v.Sign(w.chain, key(0))
 		return encodeVote(v)
 	}
 	h := blkA.Hash()
@@ -80,7 +79,17 @@ func TestCheckersCatchViolations(t *testing.T) {
 	expect("an honest double sign", func() { w.checkOutgoing(n0, vote(nil)) })
 	a := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 0, BlockHash: &h, Validator: 1}
 	b := &ledger.Vote{Type: ledger.Prevote, Height: 2, Round: 0, Validator: 1}
-	_ = a.Sign(w.chain, w.keys[1])
-	_ = b.Sign(w.chain, w.keys[1])
-	expect("evidence against an honest validator", func() { w.checkEvidence(n0, ledger.NewDuplicateVoteEvidence(w.keys[1].PublicKey(), a, b)) })
+	_ = a.Sign(w.chain, key(1))
+	_ = b.Sign(w.chain, key(1))
+	expect("evidence against an honest validator", func() { w.checkEvidence(n0, ledger.NewDuplicateVoteEvidence(key(1).PublicKey(), a, b)) })
+}
+
+// newTestWorld is a world of n honest genesis validators, one node each,
+// for tests of the checkers.
+func newTestWorld(n int) *world {
+	w := &world{rng: rand.New(rand.NewPCG(1, 2)), verifier: newCachingVerifier(), chain: simChain, signed: map[signKey]signed{}, proposed: map[uint64][]*ledger.Block{}, res: &Result{}}
+	w.setupValidators(n, false)
+	w.mix = Mixes[0]
+	w.setupNodes()
+	return w
 }

@@ -15,11 +15,13 @@ const invalidMarker = "INVALID"
 
 // chainStore is a node's durable chain: what survives its crashes (the node
 // stores each decided block in one synced batch before starting the next
-// height, so a crash never loses a stored block).
+// height, so a crash never loses a stored block), with the validator sets
+// its blocks made.
 type chainStore struct {
 	blocks  []*ledger.Block // blocks[h-1]
 	commits []*ledger.Commit
 	apps    []ledger.Hash // app hash after executing block h: apps[h-1]
+	sets    *setHistory   // derived from blocks: the set of each height up to height()+2
 }
 
 func (s *chainStore) height() uint64 { return uint64(len(s.blocks)) }
@@ -43,21 +45,27 @@ func (h *host) ValidateBlock(b *ledger.Block) error {
 }
 
 // validate is the chain's validity rule, the same at every honest node:
-// the header must extend this store's chain, carry its app hash and
-// validator set, a later time than its parent, a validator as proposer, and
-// a last commit that verifies; no transaction may carry the invalid marker.
+// the header must extend this store's chain, carry its app hash and the
+// hashes of the validator sets of its height and the next (as this store's
+// blocks made them), a later time than its parent, a validator of its
+// height as proposer, and a last commit that verifies against the set of
+// the previous height; no transaction may carry the invalid marker.
 func (w *world) validate(s *chainStore, b *ledger.Block) error {
 	hd := &b.Header
 	if hd.Height != s.height()+1 {
 		return fmt.Errorf("block for height %d, chain at %d", hd.Height, s.height())
 	}
-	if hd.ValidatorsHash != w.valsHash {
+	vals := s.sets.at(hd.Height)
+	if hd.ValidatorsHash != vals.Hash() {
 		return errors.New("wrong validators hash")
+	}
+	if hd.NextValidatorsHash != s.sets.at(hd.Height+1).Hash() {
+		return errors.New("wrong next validators hash")
 	}
 	if hd.AppHash != s.appHash() {
 		return errors.New("wrong app hash")
 	}
-	if w.vals.IndexOf(hd.Proposer) < 0 {
+	if vals.IndexOf(hd.Proposer) < 0 {
 		return errors.New("proposer is not a validator")
 	}
 	if hd.Height > 1 {
@@ -68,7 +76,7 @@ func (w *world) validate(s *chainStore, b *ledger.Block) error {
 		if hd.Time <= prev.Header.Time {
 			return errors.New("time does not increase")
 		}
-		if !w.verifier.verifyCommit(w.chain, w.vals, b.LastCommit, hd.Height-1, hd.PrevBlockHash) {
+		if !w.verifier.verifyCommit(w.chain, s.sets.at(hd.Height-1), b.LastCommit, hd.Height-1, hd.PrevBlockHash) {
 			return errors.New("last commit does not verify")
 		}
 	}
@@ -80,16 +88,19 @@ func (w *world) validate(s *chainStore, b *ledger.Block) error {
 	return nil
 }
 
-// buildBlock makes the block node n proposes at (height, round) on store s.
-// Different nodes and rounds give different blocks.
-func (w *world) buildBlock(s *chainStore, n *node, height uint64, round uint32, txs int) *ledger.Block {
+// buildBlock makes the block that the validator with key proposer, on node
+// n, proposes at (height, round) on store s: txs filler transactions, after
+// the validator-set changes governance asks for that s's chain has not
+// accepted yet. Different nodes and rounds give different blocks.
+func (w *world) buildBlock(s *chainStore, n *node, proposer ledger.PublicKey, height uint64, round uint32, txs int) *ledger.Block {
 	b := &ledger.Block{Header: ledger.Header{
-		ChainID:        w.chain.ChainID(),
-		Height:         height,
-		Time:           int64(w.now) + 1,
-		AppHash:        s.appHash(),
-		ValidatorsHash: w.valsHash,
-		Proposer:       w.keys[n.val].PublicKey(),
+		ChainID:            w.chain.ChainID(),
+		Height:             height,
+		Time:               int64(w.now) + 1,
+		AppHash:            s.appHash(),
+		ValidatorsHash:     s.sets.at(height).Hash(),
+		NextValidatorsHash: s.sets.at(height + 1).Hash(),
+		Proposer:           proposer,
 	}}
 	if height > 1 {
 		prev := s.blocks[height-2]
@@ -98,6 +109,9 @@ func (w *world) buildBlock(s *chainStore, n *node, height uint64, round uint32, 
 			b.Header.Time = prev.Header.Time + 1
 		}
 		b.LastCommit = s.commits[height-2]
+	}
+	for _, c := range w.askedFor(s, height) {
+		b.Txs = append(b.Txs, c.tx(w.chain.ChainID(), height))
 	}
 	for i := range txs {
 		var p [16]byte
@@ -113,7 +127,11 @@ func (h *host) ProposeBlock(height uint64, round uint32) (*ledger.Block, error) 
 	if height != h.store.height()+1 {
 		return nil, fmt.Errorf("asked for height %d at %d", height, h.store.height())
 	}
-	return h.w.buildBlock(h.store, h.n, height, round, 1+int(round%3)), nil
+	i, key := h.w.selfAt(h.n, height)
+	if i < 0 {
+		return nil, fmt.Errorf("asked to propose at height %d, not a validator of it", height)
+	}
+	return h.w.buildBlock(h.store, h.n, key.PublicKey(), height, round, 1+int(round%3)), nil
 }
 
 func (h *host) Commit(d *consensus.Decision) (*ledger.ValidatorSet, error) {
@@ -126,7 +144,8 @@ func (h *host) Commit(d *consensus.Decision) (*ledger.ValidatorSet, error) {
 	h.store.blocks = append(h.store.blocks, d.Block)
 	h.store.commits = append(h.store.commits, d.Commit)
 	h.store.apps = append(h.store.apps, app)
-	return h.w.vals, nil
+	h.store.sets.execute(d.Block, h.w.byzantine)
+	return h.store.sets.at(d.Height + 1), nil
 }
 
 func (h *host) Decided(height uint64) (*ledger.Block, *ledger.Commit, error) {

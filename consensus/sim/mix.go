@@ -26,10 +26,15 @@ const (
 	Garbage
 	// ObserverNode follows consensus without a key.
 	ObserverNode
+	// Ghost is the adversary that holds every key outside the set of a
+	// height — removed validators', rotated-away keys, candidates' keys
+	// before they are voted in — and sends votes, proposals and decided
+	// messages signed with them (ghost.go). It runs no replica.
+	Ghost
 )
 
 func (b Behaviour) String() string {
-	return [...]string{"honest", "silent", "equivocator", "double-voter", "twin", "garbage", "observer"}[b]
+	return [...]string{"honest", "silent", "equivocator", "double-voter", "twin", "garbage", "observer", "ghost"}[b]
 }
 
 // Mix is a fault mix.

@@ -4,9 +4,10 @@
 // as it goes.
 //
 // One seed decides everything: the fault mix, the number of validators and
-// their power, latencies, losses, duplications, partitions, crash times and
-// how much of an unsynced WAL tail survives each crash, and what the
-// byzantine validators do. The simulator has one goroutine and one random
+// their power, the validator-set changes governance asks for (valset.go),
+// latencies, losses, duplications, partitions, crash times and how much of
+// an unsynced WAL tail survives each crash, and what the byzantine
+// validators do. The simulator has one goroutine and one random
 // source, and its event queue orders events by (virtual time, sequence
 // number), so a seed replays exactly.
 //
@@ -36,6 +37,7 @@ type Options struct {
 	Heights    int  // heights every honest node must decide
 	Mix        *Mix // fault mix
 	Weighted   *bool
+	Changes    *bool     // validator-set changes (add, remove, power, rotate)
 	Trace      io.Writer // nil: no trace
 }
 
@@ -58,6 +60,12 @@ type Result struct {
 	CatchUps       uint64
 	VerifyMisses   int
 	VerifyRequests int
+	// Changes is how many validator-set changes took effect within the
+	// decided heights (of the first decided block of each height);
+	// Outsider counts the messages injected signed with keys outside the
+	// set of their height.
+	Changes  int
+	Outsider int
 }
 
 // OK reports whether no invariant was violated.
@@ -85,7 +93,7 @@ func livenessBound(heights int) time.Duration {
 
 type node struct {
 	id    int
-	val   int // validator index, or -1 for the observer
+	ident int // the validator identity it runs (idents), or -1 for an observer
 	kind  Behaviour
 	peer  driver.PeerID
 	fs    *disk.Mem
@@ -99,6 +107,32 @@ type node struct {
 
 func (n *node) honest() bool { return n.kind == Honest || n.kind == ObserverNode }
 
+// ident is a validator identity: an organisation's validator, in the
+// genesis set or a candidate governance may vote in. keys[0] is its key
+// from the start, keys[1] the key a rotation moves it to; its nodes hold
+// both (driver.Config.NextKey) and sign each height with the one that
+// height's set names.
+type ident struct {
+	keys [2]ledger.PrivateKey
+	kind Behaviour
+	byz  bool
+}
+
+// selfAt returns the index and key of nd's identity in the set of height h
+// as nd's own chain has it (h at most two above its stored height), or -1.
+func (w *world) selfAt(nd *node, h uint64) (int, ledger.PrivateKey) {
+	if nd.ident < 0 {
+		return -1, ledger.PrivateKey{}
+	}
+	vals := nd.store.sets.at(h)
+	for _, k := range w.idents[nd.ident].keys {
+		if i := vals.IndexOf(k.PublicKey()); i >= 0 {
+			return i, k
+		}
+	}
+	return -1, ledger.PrivateKey{}
+}
+
 // simChain is the simulated chain's identity: its id and a stand-in
 // genesis hash (the simulator has no genesis document).
 var simChain = ledger.NewChainIdentity("qian-sim", ledger.Sum([]byte("genesis of qian-sim")))
@@ -110,10 +144,12 @@ type world struct {
 	events   eventQueue
 	nodes    []*node
 	chain    ledger.ChainIdentity
-	vals     *ledger.ValidatorSet
-	valsHash ledger.Hash
-	keys     []ledger.PrivateKey
-	byzVal   []bool // by validator index
+	genesis  *ledger.ValidatorSet
+	idents   []*ident
+	owner    map[ledger.PublicKey]int // identity by key, either of its two
+	plan     []plannedChange          // what governance asks for
+	ghost    *node                    // sender of messages signed outside the set; nil without changes
+	proposed map[uint64][]*ledger.Block
 	verifier *cachingVerifier
 	mix      Mix
 	gst      time.Duration
@@ -123,15 +159,25 @@ type world struct {
 
 	decided      []ledger.Hash // by height-1: the first honest decision
 	decidedRound []uint32
-	signed       map[signKey]ledger.Hash
-	res          *Result
+	// ref is the validator-set history of the first decided blocks: the
+	// checkers' reference for the set of each height. Replicas never read
+	// it; each derives its own from its store.
+	ref    *setHistory
+	signed map[signKey]signed
+	res    *Result
 }
 
 type signKey struct {
-	val    int
+	ident  int
 	step   uint8 // 0 proposal, 1 prevote, 2 precommit
 	height uint64
 	round  uint32
+}
+
+// signed is what an identity signed for a signKey, and with which key.
+type signed struct {
+	msg ledger.Hash
+	key ledger.PublicKey
 }
 
 func (w *world) violate(format string, args ...any) {
@@ -150,8 +196,14 @@ func (w *world) tracef(format string, args ...any) {
 
 // Run runs one seed.
 func Run(o Options) Result {
+	r, _ := run(o)
+	return r
+}
+
+// run runs one seed and returns the world too, for tests.
+func run(o Options) (Result, *world) {
 	rng := rand.New(rand.NewPCG(o.Seed, 0x51a4c4a1))
-	w := &world{rng: rng, chain: simChain, verifier: newCachingVerifier(), signed: map[signKey]ledger.Hash{}, trace: o.Trace}
+	w := &world{rng: rng, chain: simChain, verifier: newCachingVerifier(), signed: map[signKey]signed{}, proposed: map[uint64][]*ledger.Block{}, trace: o.Trace}
 	w.res = &Result{Seed: o.Seed}
 	if o.Mix != nil {
 		w.mix = *o.Mix
@@ -170,18 +222,36 @@ func Run(o Options) Result {
 	if o.Weighted != nil {
 		weighted = *o.Weighted
 	}
+	changes := rng.IntN(4) != 0
+	if o.Changes != nil {
+		changes = *o.Changes
+	}
+	if changes && o.Heights == 0 {
+		// Room for changes approved in the first heights to take effect
+		// (two heights later) and be signed with.
+		heights += 3
+	}
 	w.target = uint64(heights)
 	w.res.Mix, w.res.Validators = w.mix.Name, n
 	w.setupValidators(n, weighted)
 	w.setupNodes()
+	if changes {
+		w.setupChanges(heights, weighted)
+	}
 	if w.mix.faulty() {
 		w.gst = time.Duration(5+rng.IntN(16)) * time.Second
 	}
 	w.res.GST = w.gst
 	w.tracef("seed %d mix %s validators %d weighted %v heights %d gst %s byzantine %v", o.Seed, w.mix.Name, n, weighted, heights, w.gst, w.res.Byzantine)
+	for _, p := range w.plan {
+		w.tracef("governance asks from height %d: %s", p.from, p.change)
+	}
 	w.scheduleFaults()
+	if w.ghost != nil {
+		w.push(&event{at: time.Duration(w.rng.Int64N(int64(ghostEvery))), kind: evGhost, node: w.ghost.id})
+	}
 	for _, nd := range w.nodes {
-		if nd.kind != Silent {
+		if nd.kind != Silent && nd.kind != Ghost {
 			w.start(nd)
 		}
 	}
@@ -202,6 +272,11 @@ func Run(o Options) Result {
 		w.checkLiveness(deadline)
 	}
 	w.res.Heights = len(w.decided)
+	for _, r := range w.ref.records[1:] {
+		if r.from <= uint64(len(w.decided)) {
+			w.res.Changes += len(r.changes)
+		}
+	}
 	for _, r := range w.decidedRound {
 		w.res.Rounds += int(r) + 1
 	}
@@ -211,7 +286,7 @@ func Run(o Options) Result {
 			w.res.CatchUps += nd.rep.Stats().CatchUpsServed
 		}
 	}
-	return *w.res
+	return *w.res, w
 }
 
 func simKey(i int) ledger.PrivateKey {
@@ -233,38 +308,55 @@ var keyCache = func() []ledger.PrivateKey {
 	return ks
 }()
 
+// setupValidators makes the genesis set of n identities.
 func (w *world) setupValidators(n int, weighted bool) {
 	vals := make([]ledger.Validator, n)
-	w.keys = make([]ledger.PrivateKey, n)
+	w.owner = map[ledger.PublicKey]int{}
 	for i := range vals {
-		w.keys[i] = keyCache[i]
+		id := w.addIdent()
 		p := uint64(10)
 		if weighted {
 			p = uint64(1 + w.rng.IntN(30))
 		}
-		vals[i] = ledger.Validator{PubKey: w.keys[i].PublicKey(), Power: p}
+		vals[i] = ledger.Validator{PubKey: w.idents[id].keys[0].PublicKey(), Power: p}
 	}
 	vs, err := ledger.NewValidatorSet(vals)
 	if err != nil {
 		panic(err)
 	}
-	w.vals, w.valsHash = vs, vs.Hash()
-	w.byzVal = make([]bool, n)
+	w.genesis = vs
+	w.ref = newSetHistory(vs)
+}
+
+// addIdent adds an identity with its two keys and returns its number.
+func (w *world) addIdent() int {
+	id := len(w.idents)
+	w.idents = append(w.idents, &ident{keys: [2]ledger.PrivateKey{keyCache[id], keyCache[len(keyCache)/2+id]}})
+	for _, k := range w.idents[id].keys {
+		w.owner[k.PublicKey()] = id
+	}
+	return id
+}
+
+// byzantine reports whether key belongs to a byzantine identity.
+func (w *world) byzantine(key ledger.PublicKey) bool {
+	id, ok := w.owner[key]
+	return ok && w.idents[id].byz
 }
 
 // setupNodes makes one node per validator, picks the byzantine ones within
 // the budget (their power strictly below a third of the total), gives them
 // the mix's behaviours, and adds twins and an observer.
 func (w *world) setupNodes() {
-	n := w.vals.Size()
+	n := w.genesis.Size()
 	kinds := make([]Behaviour, n)
 	if len(w.mix.Byzantine) > 0 {
 		order := w.rng.Perm(n)
 		var power uint64
 		k := 0
 		for _, i := range order {
-			v, _ := w.vals.Get(i)
-			if 3*(power+v.Power) >= w.vals.TotalPower() {
+			v, _ := w.genesis.Get(i)
+			if 3*(power+v.Power) >= w.genesis.TotalPower() {
 				continue
 			}
 			power += v.Power
@@ -272,11 +364,12 @@ func (w *world) setupNodes() {
 			if len(w.mix.Byzantine) > 1 {
 				kinds[i] = w.mix.Byzantine[w.rng.IntN(len(w.mix.Byzantine))]
 			}
-			w.byzVal[i] = true
+			w.idents[i].byz = true
 			k++
 		}
 	}
 	for i := range n {
+		w.idents[i].kind = kinds[i]
 		w.addNode(i, kinds[i])
 		if kinds[i] != Honest {
 			w.res.Byzantine = append(w.res.Byzantine, fmt.Sprintf("validator %d: %s", i, kinds[i]))
@@ -290,22 +383,24 @@ func (w *world) setupNodes() {
 	}
 }
 
-func (w *world) addNode(val int, kind Behaviour) {
+func (w *world) addNode(identity int, kind Behaviour) *node {
 	id := len(w.nodes)
-	nd := &node{id: id, val: val, kind: kind, peer: driver.PeerID(fmt.Sprintf("n%d", id)), fs: disk.NewMem(), store: &chainStore{}}
+	nd := &node{id: id, ident: identity, kind: kind, peer: driver.PeerID(fmt.Sprintf("n%d", id)), fs: disk.NewMem(), store: &chainStore{sets: newSetHistory(w.genesis)}}
 	nd.host = &host{w: w, n: nd, store: nd.store}
 	w.nodes = append(w.nodes, nd)
+	return nd
 }
 
 // start (re)starts a node's replica from its store, WAL and signer state.
 func (w *world) start(nd *node) {
 	cfg := driver.Config{Chain: w.chain, Timeouts: simTimeouts(), Verifier: w.verifier, WALPath: "data/cs.wal", SignerPath: "data/priv_validator_state.json", FS: nd.fs, WALRotateBytes: 64 << 10}
-	if nd.val >= 0 {
-		cfg.Key = w.keys[nd.val]
+	if nd.ident >= 0 {
+		cfg.Key, cfg.NextKey = w.idents[nd.ident].keys[0], w.idents[nd.ident].keys[1]
 	}
-	rep, err := driver.NewReplica(cfg, nd.host, nd.store.height()+1, w.vals)
+	h := nd.store.height() + 1
+	rep, err := driver.NewReplica(cfg, nd.host, h, nd.store.sets.at(h))
 	if err != nil {
-		w.violate("node %d (validator %d) failed to start at height %d: %v", nd.id, nd.val, nd.store.height()+1, err)
+		w.violate("node %d (identity %d) failed to start at height %d: %v", nd.id, nd.ident, h, err)
 		return
 	}
 	nd.rep = rep
@@ -366,6 +461,7 @@ const (
 	evPartition
 	evHeal
 	evResume
+	evGhost
 )
 
 // resumeSpread bounds how long a node takes to start its next height after
@@ -464,6 +560,9 @@ func (w *world) handle(e *event) {
 	case evHeal:
 		w.group = nil
 		w.tracef("partition healed")
+	case evGhost:
+		w.outsiderAttack()
+		w.push(&event{at: w.now + ghostEvery/2 + time.Duration(w.rng.Int64N(int64(ghostEvery))), kind: evGhost, node: e.node})
 	}
 }
 
@@ -486,6 +585,7 @@ func (w *world) flush(nd *node) {
 	}
 	for _, o := range out {
 		w.checkOutgoing(nd, o.Data)
+		w.noteProposal(nd, o.Data)
 		w.behave(nd, o)
 	}
 }

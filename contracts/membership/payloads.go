@@ -1,6 +1,8 @@
 package membership
 
 import (
+	"fmt"
+
 	"github.com/qianchain/qianchain/contracts/codec"
 	"github.com/qianchain/qianchain/contracts/upgrade"
 	"github.com/qianchain/qianchain/ledger"
@@ -74,6 +76,18 @@ type UpgradeSpec struct {
 }
 
 func (k ProposalKind) MarshalText() ([]byte, error) { return []byte(k.String()), nil }
+
+// UnmarshalText reads the name MarshalText writes, so that a client can
+// decode what the API serves (GET /v1/validators, the proposals).
+func (k *ProposalKind) UnmarshalText(b []byte) error {
+	for c := AddOrg; c <= RotateValidator; c++ {
+		if c.String() == string(b) {
+			*k = c
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown proposal kind %q", b)
+}
 
 // Propose is the payload of membership.propose. Org is the new
 // organisation (AddOrg); OrgID names the organisation to suspend or

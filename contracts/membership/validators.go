@@ -71,6 +71,21 @@ func (p PeerID) String() string { return base58.Encode(p) }
 // MarshalText renders the base58 form in JSON.
 func (p PeerID) MarshalText() ([]byte, error) { return []byte(p.String()), nil }
 
+// UnmarshalText reads the base58 form (empty: no peer id), checked as
+// ParsePeerID checks it.
+func (p *PeerID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*p = nil
+		return nil
+	}
+	id, err := ParsePeerID(string(b))
+	if err != nil {
+		return err
+	}
+	*p = id
+	return nil
+}
+
 // ParsePeerID parses the base58 form and checks it is an Ed25519 peer id.
 func ParsePeerID(s string) (PeerID, error) {
 	b, err := base58.Decode(s)

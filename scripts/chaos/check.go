@@ -23,17 +23,21 @@ type chainView struct {
 
 // finalChecks is the end of a run: every node at one height with the same
 // blocks and app hashes, every reported transaction on every chain, every
-// certificate valid, no double signature. The network must be whole (all
-// links healed, all nodes running) and the load stopped.
+// certificate valid against the validator set of its height, no double
+// signature. The network must be whole (all links healed, all nodes
+// running but the one voted out and stopped, which is out of the checks)
+// and the load stopped.
 func (r *runner) finalChecks(ctx context.Context) (final uint64) {
+	nodes := r.c.active()
 	// 1. Convergence: every node reaches the height the highest had.
-	target := r.mon.Snapshot().maxHeight(allIndexes(r.c))
+	target := r.mon.Snapshot().maxHeight(nodes)
 	deadline := time.Now().Add(r.o.CatchUpLimit)
 	for {
 		s := r.mon.Snapshot()
-		low := s.Samples[0].Height
+		low := s.Samples[nodes[0]].Height
 		ok := true
-		for _, x := range s.Samples {
+		for _, i := range nodes {
+			x := s.Samples[i]
 			ok = ok && x.Fresh
 			low = min(low, x.Height)
 		}
@@ -51,42 +55,48 @@ func (r *runner) finalChecks(ctx context.Context) (final uint64) {
 	r.compareStatus(ctx)
 	r.checkMempoolsDrain(ctx)
 
-	// 3. Every node's chain up to the lowest height, block by block.
+	// 3. Every node's chain up to the lowest height, block by block,
+	// once the follower has fixed the validator sets up to there.
 	s := r.mon.Snapshot()
-	low := s.Samples[0].Height
-	for _, x := range s.Samples {
-		low = min(low, x.Height)
+	low := s.Samples[nodes[0]].Height
+	for _, i := range nodes {
+		low = min(low, s.Samples[i].Height)
 	}
 	final = low
-	views := make([]*chainView, len(r.c.Nodes))
+	if !r.fol.CatchUp(ctx, low, time.Minute) {
+		r.violate("the follower did not reach height %d within a minute (at %d): the validator sets are not known", low, r.fol.Height())
+		return final
+	}
+	views := make([]*chainView, len(nodes))
 	var wg sync.WaitGroup
-	errs := make([]error, len(r.c.Nodes))
-	for i := range r.c.Nodes {
+	errs := make([]error, len(nodes))
+	for k, i := range nodes {
 		wg.Add(1)
-		go func(i int) {
+		go func(k, i int) {
 			defer wg.Done()
-			views[i], errs[i] = r.readChain(ctx, i, low)
-		}(i)
+			views[k], errs[k] = r.readChain(ctx, i, low)
+		}(k, i)
 	}
 	wg.Wait()
-	for i, err := range errs {
+	for k, err := range errs {
 		if err != nil {
-			r.violate("read %s's chain: %v", r.c.Nodes[i].Name, err)
+			r.violate("read %s's chain: %v", r.c.Nodes[nodes[k]].Name, err)
 			return final
 		}
 	}
+	first := r.c.Nodes[nodes[0]].Name
 	for h := uint64(1); h <= low; h++ {
 		want := views[0].hashes[h-1]
-		for i := 1; i < len(views); i++ {
-			if got := views[i].hashes[h-1]; got != want {
-				r.violate("fork at height %d: %s has %s, %s has %s", h, r.c.Nodes[0].Name, want.Short(), r.c.Nodes[i].Name, got.Short())
+		for k := 1; k < len(views); k++ {
+			if got := views[k].hashes[h-1]; got != want {
+				r.violate("fork at height %d: %s has %s, %s has %s", h, first, want.Short(), r.c.Nodes[nodes[k]].Name, got.Short())
 				return final
 			}
 		}
 		if a, ok := views[0].appAt[h]; ok {
-			for i := 1; i < len(views); i++ {
-				if b := views[i].appAt[h]; b != a {
-					r.violate("app hash of height %d differs: %s has %s, %s has %s", h-1, r.c.Nodes[0].Name, a.Short(), r.c.Nodes[i].Name, b.Short())
+			for k := 1; k < len(views); k++ {
+				if b := views[k].appAt[h]; b != a {
+					r.violate("app hash of height %d differs: %s has %s, %s has %s", h-1, first, a.Short(), r.c.Nodes[nodes[k]].Name, b.Short())
 				}
 			}
 		}
@@ -109,7 +119,7 @@ func (r *runner) finalChecks(ctx context.Context) (final uint64) {
 	committed := r.log.committedList()
 	missing := 0
 	for h, rec := range committed {
-		for i, v := range views {
+		for k, v := range views {
 			if rec.Height > low {
 				r.violate("transaction %s was reported committed at height %d, above the final height %d", h.Short(), rec.Height, low)
 				break
@@ -118,7 +128,7 @@ func (r *runner) finalChecks(ctx context.Context) (final uint64) {
 				missing++
 				if missing <= 10 {
 					r.violate("transaction %s was reported committed at height %d by %s but is not in %s's block %d",
-						h.Short(), rec.Height, r.c.Nodes[rec.SeenOn].Name, r.c.Nodes[i].Name, rec.Height)
+						h.Short(), rec.Height, r.c.Nodes[rec.SeenOn].Name, r.c.Nodes[nodes[k]].Name, rec.Height)
 				}
 			}
 		}
@@ -139,7 +149,7 @@ func (r *runner) checkMempoolsDrain(ctx context.Context) {
 	left := map[string]int{}
 	for end := time.Now().Add(30 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 		left = map[string]int{}
-		for _, n := range r.c.Nodes {
+		for _, n := range r.c.activeNodes() {
 			st, err := n.API.Status(ctx)
 			if err != nil {
 				left[n.Name] = -1
@@ -159,22 +169,15 @@ func (r *runner) checkMempoolsDrain(ctx context.Context) {
 	}
 }
 
-func allIndexes(c *cluster) []int {
-	out := make([]int, len(c.Nodes))
-	for i := range out {
-		out[i] = i
-	}
-	return out
-}
-
 // compareStatus reads every node's /v1/status at once until all report the
 // same height (the chain makes an empty block a second, so this takes a
 // few tries), then compares their last block hash and app hash.
 func (r *runner) compareStatus(ctx context.Context) {
+	nodes := r.c.activeNodes()
 	for try := 0; try < 50; try++ {
-		sts := make([]*api.StatusResponse, len(r.c.Nodes))
+		sts := make([]*api.StatusResponse, len(nodes))
 		var wg sync.WaitGroup
-		for i, n := range r.c.Nodes {
+		for i, n := range nodes {
 			wg.Add(1)
 			go func(i int, n *node) {
 				defer wg.Done()
@@ -195,7 +198,7 @@ func (r *runner) compareStatus(ctx context.Context) {
 		for i, st := range sts[1:] {
 			if st.AppHash != sts[0].AppHash || st.LastBlockHash != sts[0].LastBlockHash {
 				r.violate("at height %d, %s reports block %s app hash %s, %s reports block %s app hash %s", st.Height,
-					r.c.Nodes[0].Name, sts[0].LastBlockHash.Short(), sts[0].AppHash.Short(), r.c.Nodes[i+1].Name, st.LastBlockHash.Short(), st.AppHash.Short())
+					nodes[0].Name, sts[0].LastBlockHash.Short(), sts[0].AppHash.Short(), nodes[i+1].Name, st.LastBlockHash.Short(), st.AppHash.Short())
 			}
 		}
 		r.statusHeight = sts[0].Height
@@ -205,19 +208,35 @@ func (r *runner) compareStatus(ctx context.Context) {
 	r.logf("check: the nodes never reported the same height at once in 50 tries; app hashes are compared through the headers only")
 }
 
-// readChain reads node i's blocks 1..top, 100 at a time, checking each
-// block's hash against its header, its link to the previous block, its
-// certificates (the previous block's, carried in it, and the node's own
-// for it), and that it carries no evidence of a double vote.
+// readPage is how many blocks the end-of-run checks read per request.
+const readPage = 20
+
+// readChain reads node i's blocks 1..top, readPage at a time, checking
+// each block's hash against its header, its link to the previous block,
+// its certificates (the previous block's, carried in it, and the node's
+// own for it), against the validator set of their height, and that it
+// carries no evidence of a double vote.
+
 func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, error) {
 	n := r.c.Nodes[i]
 	v := &chainView{hashes: make([]ledger.Hash, top), prev: make([]ledger.Hash, top), txs: make([]map[ledger.Hash]struct{}, top), appAt: map[uint64]ledger.Hash{}}
 	for hi := top; hi >= 1; {
-		lo := max(1, int64(hi)-99)
+		// Pages of readPage blocks, each asked up to three times: a page
+		// of full blocks is megabytes of JSON, and on a loaded machine one
+		// request can outlast the client's timeout (5 s). That is no
+		// finding; a node that keeps failing is.
+		lo := max(1, int64(hi)-readPage+1)
 		var page api.BlocksResponse
-		gctx, cancel := context.WithTimeout(ctx, 60*time.Second)
-		err := n.API.Get(gctx, fmt.Sprintf("/v1/blocks?before=%d&limit=%d", hi+1, hi-uint64(lo)+1), &page)
-		cancel()
+		var err error
+		for try := 0; try < 3; try++ {
+			page = api.BlocksResponse{}
+			gctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+			err = n.API.Get(gctx, fmt.Sprintf("/v1/blocks?before=%d&limit=%d", hi+1, hi-uint64(lo)+1), &page)
+			cancel()
+			if err == nil || ctx.Err() != nil {
+				break
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -243,10 +262,14 @@ func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, 
 				r.violate("%s block %d carries %d item(s) of double-vote evidence", n.Name, h, len(b.Evidence))
 			}
 			where := fmt.Sprintf("%s block %d", n.Name, h)
+			vals, ok := r.sets.At(h)
+			if !ok {
+				return nil, fmt.Errorf("the validator set of height %d is not known (the follower fixed %d)", h, r.sets.Known())
+			}
 			if b.Commit == nil {
 				r.violate("%s has no commit certificate for block %d", n.Name, h)
 			} else {
-				if err := b.Commit.Verify(r.c.Chain, r.c.Vals, h, b.Hash); err != nil {
+				if err := b.Commit.Verify(r.c.Chain, vals, h, b.Hash); err != nil {
 					r.violate("%s's certificate for block %d: %v", n.Name, h, err)
 				}
 				r.book.AddCommit(b.Commit, where+" commit")
@@ -255,7 +278,8 @@ func (r *runner) readChain(ctx context.Context, i int, top uint64) (*chainView, 
 				if b.LastCommit == nil {
 					r.violate("%s block %d carries no certificate for block %d", n.Name, h, h-1)
 				} else {
-					if err := b.LastCommit.Verify(r.c.Chain, r.c.Vals, h-1, b.Header.PrevBlockHash); err != nil {
+					prevVals, _ := r.sets.At(h - 1)
+					if err := b.LastCommit.Verify(r.c.Chain, prevVals, h-1, b.Header.PrevBlockHash); err != nil {
 						r.violate("%s block %d's certificate for block %d: %v", n.Name, h, h-1, err)
 					}
 					r.book.AddCommit(b.LastCommit, where+" last_commit")
@@ -292,7 +316,7 @@ func (r *runner) checkTxIndex(ctx context.Context, committed map[ledger.Hash]txR
 		hashes = hashes[:r.o.IndexSample]
 	}
 	bad := 0
-	for _, n := range r.c.Nodes {
+	for _, n := range r.c.activeNodes() {
 		for _, h := range hashes {
 			o, err := n.API.Outcome(ctx, h)
 			if err != nil || o.Height != committed[h].Height {

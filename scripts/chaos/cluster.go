@@ -7,12 +7,15 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/libp2p/go-libp2p/core/peer"
 	ma "github.com/multiformats/go-multiaddr"
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/localnet"
+	"github.com/qianchain/qianchain/node/nodekey"
 	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
@@ -27,15 +30,88 @@ const (
 )
 
 // cluster is the network under test: its node processes and the proxies
-// between them.
+// between them, and which of them the orchestrator counts as validators
+// as the set changes.
 type cluster struct {
 	*procnet.Net
 	Fabric *fabric
 	Chain  ledger.ChainIdentity // Doc's: what every validator signature covers
+
+	// With validator-set changes: the fifth organisation's node (voted
+	// in), the founding validator voted out, the one that rotates its key;
+	// -1 without.
+	candidate, retireTarget, rotateTarget int
+
+	mu       sync.Mutex
+	member   []bool // a validator of the height the chain is at
+	retiring []bool // offered no load: its removal is approved
+	retired  []bool // voted out and stopped: out of every check
 }
 
-func (c *cluster) validators() []int { return c.Validators() }
-func (c *cluster) quorum() int       { return c.Quorum() }
+// validators returns the indexes of the nodes in the validator set in
+// force, as the orchestrator last saw it change.
+func (c *cluster) validators() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for i, m := range c.member {
+		if m {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// quorum is the number of validators whose agreement commits a block
+// (every validator has the testnet's power: more than two thirds).
+func (c *cluster) quorum() int { return len(c.validators())*2/3 + 1 }
+
+// active returns the indexes of the nodes the end-of-run checks read:
+// every node but the one voted out and stopped.
+func (c *cluster) active() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []int
+	for i, r := range c.retired {
+		if !r {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// activeNodes is active's nodes.
+func (c *cluster) activeNodes() []*node {
+	var out []*node
+	for _, i := range c.active() {
+		out = append(out, c.Nodes[i])
+	}
+	return out
+}
+
+func (c *cluster) setMember(i int, m bool) {
+	c.mu.Lock()
+	c.member[i] = m
+	c.mu.Unlock()
+}
+
+func (c *cluster) setRetiring(i int) {
+	c.mu.Lock()
+	c.retiring[i] = true
+	c.mu.Unlock()
+}
+
+func (c *cluster) retire(i int) {
+	c.mu.Lock()
+	c.retiring[i], c.retired[i] = true, true
+	c.mu.Unlock()
+}
+
+func (c *cluster) isRetiring(i int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.retiring[i]
+}
 
 // Passphrase seals the throwaway demo keyring of a chaos testnet.
 const chaosPassphrase = "chaos-passphrase"
@@ -43,24 +119,46 @@ const chaosPassphrase = "chaos-passphrase"
 // newCluster writes a testnet with `qian testnet` into dir (4 validators
 // and an observer on a free base port), starts a proxy for every directed
 // pair that dials, and rewrites each node's p2p.peers to reach its peers
-// through the proxies, over TCP only.
-func newCluster(ctx context.Context, bin, dir, logLevel string, logf func(string, ...any)) (*cluster, error) {
-	base, err := procnet.FreeBasePort(5)
+// through the proxies, over TCP only. With changes, a second observer home
+// is the fifth organisation's node: it gets a validator key of its own and
+// the validator role, so that it follows as an observer until the set
+// names it.
+func newCluster(ctx context.Context, bin, dir, logLevel string, changes bool, logf func(string, ...any)) (*cluster, error) {
+	observers := []string{"observer"}
+	if changes {
+		observers = append(observers, localnet.ObserverName(1))
+	}
+	base, err := procnet.FreeBasePort(4 + len(observers))
 	if err != nil {
 		return nil, err
 	}
 	out := filepath.Join(dir, "net")
-	cmd := exec.CommandContext(ctx, bin, "testnet", "--out", out, "--validators", "4", "--observers", "1", "--base-port", strconv.Itoa(base))
+	cmd := exec.CommandContext(ctx, bin, "testnet", "--out", out, "--validators", "4", "--observers", strconv.Itoa(len(observers)), "--base-port", strconv.Itoa(base))
 	cmd.Env = append(procnet.ChildEnv(), "QIAN_PASSPHRASE="+chaosPassphrase)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("qian testnet: %v\n%s", err, b)
 	}
-	pn, cfgs, err := procnet.Open(out, bin, []string{"observer"}, logf)
+	pn, cfgs, err := procnet.Open(out, bin, observers, logf)
 	if err != nil {
 		return nil, err
 	}
-	c := &cluster{Net: pn}
+	c := &cluster{Net: pn, candidate: -1, retireTarget: -1, rotateTarget: -1}
 	c.Chain = c.Doc.Identity()
+	for _, n := range c.Nodes {
+		c.member = append(c.member, n.Validator)
+	}
+	c.retiring, c.retired = make([]bool, len(c.Nodes)), make([]bool, len(c.Nodes))
+	if changes {
+		c.candidate = len(c.Nodes) - 1
+		n := c.Nodes[c.candidate]
+		if _, err := nodekey.GenerateValidatorKey(config.Paths{Home: n.Home}.ValidatorKeyFile()); err != nil {
+			return nil, err
+		}
+		cfgs[c.candidate].Role = config.RoleValidator
+		if _, n.PeerID, err = nodekey.LoadNodeKey(config.Paths{Home: n.Home}.NodeKeyFile()); err != nil {
+			return nil, err
+		}
+	}
 	byPort := map[int]int{}
 	for i, cfg := range cfgs {
 		port, err := procnet.TCPPort(cfg.P2P.Listen)

@@ -17,7 +17,7 @@ const (
 	faultKill    faultKind = "kill"    // SIGKILL a validator; restart it after the hold
 	faultPause   faultKind = "pause"   // SIGSTOP a validator; SIGCONT after the hold
 	faultIsolate faultKind = "isolate" // cut every link of one node; heal after the hold
-	faultSplit   faultKind = "split"   // cut the links between two halves of 2 validators; heal
+	faultSplit   faultKind = "split"   // cut the links between two halves of the validators; heal
 	faultWipe    faultKind = "wipe"    // SIGKILL a validator, delete its data; restart after the hold
 )
 
@@ -135,7 +135,8 @@ func (r *runner) inject(k faultKind, rec *faultRecord) (*activeFault, error) {
 			return err
 		}}, nil
 	case faultIsolate:
-		i := r.rng.Intn(len(r.c.Nodes))
+		nodes := r.c.active()
+		i := nodes[r.rng.Intn(len(nodes))]
 		links := r.c.Fabric.touching(i)
 		for _, l := range links {
 			l.Cut()
@@ -149,15 +150,27 @@ func (r *runner) inject(k faultKind, rec *faultRecord) (*activeFault, error) {
 			return nil
 		}}, nil
 	case faultSplit:
+		// The validators in force, halved (2-2, or 2-3 while there are
+		// five); neither side has a quorum.
 		perm := r.rng.Perm(len(vals))
-		a := []int{vals[perm[0]], vals[perm[1]]}
-		b := []int{vals[perm[2]], vals[perm[3]]}
-		for _, n := range r.c.Nodes {
-			if !n.Validator { // observers join a side at random
+		var a, b []int
+		for k, p := range perm {
+			if k < len(vals)/2 {
+				a = append(a, vals[p])
+			} else {
+				b = append(b, vals[p])
+			}
+		}
+		member := map[int]bool{}
+		for _, v := range vals {
+			member[v] = true
+		}
+		for _, i := range r.c.active() {
+			if !member[i] { // observers join a side at random
 				if r.rng.Intn(2) == 0 {
-					a = append(a, n.Index)
+					a = append(a, i)
 				} else {
-					b = append(b, n.Index)
+					b = append(b, i)
 				}
 			}
 		}

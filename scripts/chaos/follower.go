@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand"
 	"sync"
@@ -10,6 +11,9 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/api"
 )
+
+// errUnreachable marks a failure to read from a node, which is no finding.
+var errUnreachable = errors.New("node did not answer")
 
 // reported is a block as a node first reported it committed.
 type reported struct {
@@ -20,13 +24,15 @@ type reported struct {
 // follower reads the chain as it grows, from whichever running node is
 // far enough along, and records what the nodes report committed: each
 // block's hash (checking that it chains onto the block reported before
-// it) and each load transaction in it. The commit certificates it reads go
-// to the voteBook. One goroutine runs Run; the other methods are safe to
+// it) and each load transaction in it. Its headers fix the validator set
+// of each height (setBook); the commit certificates it reads go to the
+// voteBook. One goroutine runs Run; the other methods are safe to
 // call from any goroutine.
 type follower struct {
 	c    *cluster
 	mon  *monitor
 	log  *txLog
+	sets *setBook
 	book *voteBook
 	rng  *rand.Rand
 
@@ -36,8 +42,8 @@ type follower struct {
 	txsSeen    int // transactions in the followed blocks, load or not
 }
 
-func newFollower(c *cluster, mon *monitor, log *txLog, book *voteBook) *follower {
-	return &follower{c: c, mon: mon, log: log, book: book, rng: rand.New(rand.NewSource(time.Now().UnixNano()))}
+func newFollower(c *cluster, mon *monitor, log *txLog, sets *setBook, book *voteBook) *follower {
+	return &follower{c: c, mon: mon, log: log, sets: sets, book: book, rng: rand.New(rand.NewSource(time.Now().UnixNano()))}
 }
 
 // Height is the last height followed.
@@ -141,6 +147,22 @@ func (f *follower) accept(i int, b *api.BlockResponse) bool {
 		f.violate("%s serves block %d whose header says height %d", name, b.Height, b.Header.Height)
 		return false
 	}
+	// The sets of this height and the next, before its certificates are
+	// checked against them. A node that does not answer is asked again.
+	err := f.sets.Learn(context.Background(), &b.Header, func(ctx context.Context, h uint64) (*ledger.ValidatorSet, error) {
+		vals, err := f.c.fetchSet(ctx, i, h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", errUnreachable, err)
+		}
+		return vals, nil
+	})
+	if errors.Is(err, errUnreachable) {
+		return false
+	}
+	if err != nil {
+		f.violate("%s block %d: %v", name, b.Height, err)
+		return false
+	}
 	f.mu.Lock()
 	if h := b.Height; h > 1 {
 		prev := f.blocks[h-2]
@@ -160,6 +182,7 @@ func (f *follower) accept(i int, b *api.BlockResponse) bool {
 	where := fmt.Sprintf("%s block %d", name, b.Height)
 	f.book.AddCommit(b.LastCommit, where+" last_commit")
 	f.book.AddCommit(b.Commit, where+" commit")
+	f.book.Flush()
 	if len(b.Evidence) > 0 {
 		f.violate("block %d carries evidence of a double vote: %d item(s), first by validator %d", b.Height, len(b.Evidence), b.Evidence[0].A.Validator)
 	}

@@ -259,7 +259,7 @@ loop:
 func (l *loader) submitOne(ctx context.Context, rng *rand.Rand) {
 	var live []int
 	for _, n := range l.c.Nodes {
-		if n.State() == procRunning {
+		if n.State() == procRunning && !l.c.isRetiring(n.Index) {
 			live = append(live, n.Index)
 		}
 	}

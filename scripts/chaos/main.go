@@ -2,12 +2,15 @@
 // observer under steady load while faults repeat, one at a time, each
 // cleared before the next: SIGKILL a validator and restart it; SIGSTOP one
 // and SIGCONT it; cut one node off from its peers and reconnect it; split
-// the validators 2-2 and heal; restart one with its data directory wiped.
-// At the end it checks that every node holds the same chain (block hashes
-// and app hashes), that every transaction a node reported committed is in
-// it on every node, that no validator signed twice, and that blocks resumed
-// within 10 s of each fault's clearing; it prints a summary and exits 1 on
-// any violation.
+// the validators in halves and heal; restart one with its data directory
+// wiped. Between faults the validator set changes by governance
+// (valset.go): a fifth organisation's node is voted in, a founding
+// validator voted out and stopped, another's key rotated. At the end it
+// checks that every node holds the same chain (block hashes and app
+// hashes), that every transaction a node reported committed is in it on
+// every node, that no validator signed twice (with the key of each
+// height), and that blocks resumed within 10 s of each fault's clearing;
+// it prints a summary and exits 1 on any violation.
 //
 // Usage (from the repository root; scripts/chaos.sh wraps it):
 //
@@ -55,6 +58,9 @@ type Options struct {
 	Bin          string        // the qian binary; "" means build ./cmd/qian
 	JSON         string        // write the summary here as JSON
 	LogLevel     string        // the nodes' log.level; "" keeps the testnet's (info)
+	// SetChanges: a fifth organisation's node voted in, a founding
+	// validator voted out and stopped, another's key rotated (valset.go).
+	SetChanges bool
 }
 
 // DefaultOptions are the settings of `scripts/chaos.sh` with no flags.
@@ -63,6 +69,7 @@ func DefaultOptions() Options {
 		Duration: 10 * time.Minute, Seed: time.Now().UnixNano() % 1_000_000_000, Rate: 200, Workers: 16, Accounts: 8,
 		Kinds: allFaultKinds, HoldMin: 2 * time.Second, HoldMax: 10 * time.Second, GapMin: time.Second, GapMax: 4 * time.Second,
 		Warmup: 5 * time.Second, MaxRecovery: 10 * time.Second, CatchUpLimit: 5 * time.Minute, IndexSample: 300,
+		SetChanges: true,
 	}
 }
 
@@ -81,6 +88,7 @@ func main() {
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work directory (node homes and logs) after a clean run")
 	fs.StringVar(&o.Bin, "bin", "", "qian binary to run (default: build ./cmd/qian)")
 	fs.StringVar(&o.JSON, "json", "", "write the summary as JSON to this file")
+	fs.BoolVar(&o.SetChanges, "set-changes", o.SetChanges, "change the validator set by governance during the run: a fifth organisation's node voted in, a founding validator voted out and stopped, another's key rotated")
 	fs.StringVar(&o.LogLevel, "log-level", "", "the nodes' log level: debug, info, warn or error (default: the testnet's, info)")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)

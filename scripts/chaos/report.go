@@ -35,6 +35,15 @@ type summary struct {
 	Rejected map[string]int          `json:"rejected"`
 	Results  map[string]int          `json:"results"` // committed transactions by result code
 
+	// SetChanges are the validator-set changes the run made; SetsFollowed
+	// how many times the set changed in the chain the orchestrator
+	// followed from genesis (the two must agree).
+	SetChanges   []*setChange `json:"set_changes"`
+	SetsFollowed int          `json:"sets_followed"`
+	// Unchecked are signed messages from the WALs whose height's set the
+	// followed chain never fixed (a height being decided at the end).
+	Unchecked int `json:"unchecked_messages"`
+
 	VotesChecked     int   `json:"votes_checked"`
 	ProposalsChecked int   `json:"proposals_checked"`
 	CommitsChecked   int   `json:"commits_checked"`
@@ -108,6 +117,8 @@ func (r *runner) summary(final uint64) *summary {
 	if r.load != nil {
 		s.Skipped = r.load.skipped.Load()
 	}
+	s.SetChanges, s.SetsFollowed = r.setChanges, r.sets.Changes()
+	s.Unchecked = r.book.Flush()
 	conflicts, invalid, votes, props, commits := r.book.Result()
 	s.VotesChecked, s.ProposalsChecked, s.CommitsChecked = votes, props, commits
 	for _, t := range r.tails {
@@ -120,6 +131,9 @@ func (r *runner) summary(final uint64) *summary {
 	s.LogWarnings = r.c.ScanLogs()
 	s.Violations = append(s.Violations, r.c.Crashes()...)
 	s.Violations = append(s.Violations, r.fol.Violations()...)
+	if final > 0 && s.SetsFollowed != len(s.SetChanges) {
+		s.Violations = append(s.Violations, fmt.Sprintf("the run made %d validator-set changes, the followed chain shows %d", len(s.SetChanges), s.SetsFollowed))
+	}
 	for _, c := range conflicts {
 		s.Violations = append(s.Violations, "double signature: "+c)
 	}
@@ -148,8 +162,12 @@ func (s *summary) print(w io.Writer) {
 	}
 	sort.Strings(parts)
 	fmt.Fprintf(w, "accepted but never committed: %d; of these, held by a node not restarted since: %d %v\n", s.Pending, n, parts)
-	fmt.Fprintf(w, "signatures examined for double signing: %d votes, %d proposals, %d commit certificates (%d MB of WAL)\n",
-		s.VotesChecked, s.ProposalsChecked, s.CommitsChecked, s.WALBytes>>20)
+	fmt.Fprintf(w, "validator-set changes: %d\n", len(s.SetChanges))
+	for _, c := range s.SetChanges {
+		fmt.Fprintf(w, "  %-6s %-9s at %5.1fs: approved at height %d, in effect at %d%s\n", c.Kind, c.Node, c.AtS, c.Approved, c.Effective, firstSigned(c))
+	}
+	fmt.Fprintf(w, "signatures examined for double signing, each against the validator set of its height: %d votes, %d proposals, %d commit certificates (%d MB of WAL); %d messages of heights whose set the followed chain never fixed left unchecked\n",
+		s.VotesChecked, s.ProposalsChecked, s.CommitsChecked, s.WALBytes>>20, s.Unchecked)
 	if len(s.LogWarnings) > 0 {
 		fmt.Fprintln(w, "node log warnings and errors:")
 		names := make([]string, 0, len(s.LogWarnings))
@@ -165,7 +183,7 @@ func (s *summary) print(w io.Writer) {
 		fmt.Fprintf(w, "WARNING: %s\n", x)
 	}
 	if len(s.Violations) == 0 {
-		fmt.Fprintln(w, "invariants: all held (same blocks and app hashes on every node, every committed transaction everywhere, no double signature, every recovery within the limit)")
+		fmt.Fprintln(w, "invariants: all held (same blocks and app hashes on every node, every committed transaction everywhere, no double signature with the key of each height, every recovery within the limit)")
 		return
 	}
 	fmt.Fprintf(w, "VIOLATIONS (%d):\n", len(s.Violations))

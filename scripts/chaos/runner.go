@@ -20,6 +20,7 @@ type runner struct {
 	c     *cluster
 	mon   *monitor
 	fol   *follower
+	sets  *setBook
 	book  *voteBook
 	tails []*walTail
 	log   *txLog
@@ -29,6 +30,7 @@ type runner struct {
 	logf  func(string, ...any)
 
 	faults       []*faultRecord
+	setChanges   []*setChange
 	statusHeight uint64
 
 	mu         sync.Mutex
@@ -56,14 +58,22 @@ func (r *runner) violate(format string, args ...any) {
 // newRunner writes the testnet, starts its nodes, waits for blocks and
 // registers the load accounts.
 func newRunner(ctx context.Context, o Options, bin, dir string, start time.Time, logf func(string, ...any)) (*runner, error) {
-	c, err := newCluster(ctx, bin, dir, o.LogLevel, logf)
+	c, err := newCluster(ctx, bin, dir, o.LogLevel, o.SetChanges, logf)
 	if err != nil {
 		return nil, err
 	}
 	r := &runner{o: o, c: c, rng: rand.New(rand.NewSource(o.Seed)), start: start, logf: logf, log: newTxLog()}
-	r.book = newVoteBook(c.Chain, c.Vals)
+	if o.SetChanges {
+		founders := c.validators()
+		perm := r.rng.Perm(len(founders))
+		c.retireTarget, c.rotateTarget = founders[perm[0]], founders[perm[1]]
+		logf("validator-set changes: %s (%s) to be voted in, %s voted out, %s to rotate its key",
+			c.Nodes[c.candidate].Name, candidateOrg, c.Nodes[c.retireTarget].Name, c.Nodes[c.rotateTarget].Name)
+	}
+	r.sets = newSetBook(c.Vals)
+	r.book = newVoteBook(c.Chain, r.sets)
 	r.mon = newMonitor(c, 100*time.Millisecond)
-	r.fol = newFollower(c, r.mon, r.log, r.book)
+	r.fol = newFollower(c, r.mon, r.log, r.sets, r.book)
 	for _, n := range c.Nodes {
 		r.tails = append(r.tails, newWALTail(filepath.Join(config.Paths{Home: n.Home}.DataDir(), "cs.wal"), n.Name+" WAL", r.book))
 	}
@@ -121,12 +131,46 @@ func (r *runner) run(ctx context.Context) *summary {
 	loadDone := make(chan struct{})
 	go func() { r.load.Run(loadCtx); close(loadDone) }()
 
-	// Faults, one at a time.
+	// Faults, one at a time, and between them the validator-set changes
+	// when their time comes (those left at the end are made then). The
+	// time a change takes (a governance vote through the command line,
+	// tens of seconds on a busy machine) does not count towards the
+	// duration, so that a short run still injects faults around the
+	// changes.
 	sleep(ctx, r.o.Warmup)
 	plan := &faultPlan{rng: r.rng, kinds: r.o.Kinds}
 	faultsStart := time.Now()
-	for seq := 1; time.Since(faultsStart) < r.o.Duration && ctx.Err() == nil; seq++ {
-		if !r.runFault(ctx, seq, plan.next()) {
+	var changeTime time.Duration
+	faultClock := func() time.Duration { return time.Since(faultsStart) - changeTime }
+	changes := 0
+	if !r.o.SetChanges {
+		changes = len(changePlan)
+	}
+	changeDue := func() bool {
+		return changes < len(changePlan) && faultClock() >= time.Duration(changePlan[changes].at*float64(r.o.Duration))
+	}
+	changeFailed := false
+	makeChange := func() bool {
+		k := changePlan[changes].kind
+		changes++
+		began := time.Now()
+		defer func() { changeTime += time.Since(began) }()
+		if err := r.changeSet(ctx, k); err != nil {
+			r.violate("validator-set change (%s): %v", k, err)
+			changeFailed = true
+			return false
+		}
+		return true
+	}
+	for seq := 1; faultClock() < r.o.Duration && ctx.Err() == nil; {
+		if changeDue() {
+			if !makeChange() {
+				break
+			}
+			continue
+		}
+		seq++
+		if !r.runFault(ctx, seq-1, plan.next()) {
 			r.logf("stopping faults: the network did not recover")
 			break
 		}
@@ -135,6 +179,11 @@ func (r *runner) run(ctx context.Context) *summary {
 			break
 		}
 		sleep(ctx, between(r.rng, r.o.GapMin, r.o.GapMax))
+	}
+	for changes < len(changePlan) && !changeFailed && ctx.Err() == nil {
+		if !makeChange() {
+			break
+		}
 	}
 	faultTime := time.Since(faultsStart)
 	if ctx.Err() != nil {
@@ -146,7 +195,8 @@ func (r *runner) run(ctx context.Context) *summary {
 
 	// Make the network whole, stop the load, let the chain settle.
 	c.Fabric.healAll()
-	for i, n := range c.Nodes {
+	for _, i := range c.active() {
+		n := c.Nodes[i]
 		switch n.State() {
 		case procStopped:
 			_, _ = c.Signal(i, syscall.SIGCONT, 0)

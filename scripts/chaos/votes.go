@@ -12,15 +12,19 @@ import (
 // from the commit certificates the nodes serve — and finds double
 // signatures: two validly signed messages of one validator for the same
 // height, round and step that differ in what they sign. Signatures are
-// checked against the genesis validator keys, as signed on the chain's
+// checked against the key at the message's index in the validator set of
+// its height (the set changes by governance), as signed on the chain's
 // identity (chain id and genesis hash), so a conflict is proof, not a
-// guess, and a message of another chain is invalid here. Safe for
-// concurrent use.
+// guess; a message of another chain, or one signed with a key the set of
+// its height does not hold there (a removed validator's, a rotated-away
+// key), is invalid. A message whose height's set is not known yet waits
+// until Flush finds it known. Safe for concurrent use.
 type voteBook struct {
 	chain ledger.ChainIdentity
-	vals  *ledger.ValidatorSet
+	sets  setsAt
 
 	mu        sync.Mutex
+	pending   []pendingMsg // messages of heights whose set is not known yet
 	votes     map[voteKey]seen
 	proposals map[proposalKey]seen
 	checked   map[sigKey]bool // signature checks already done
@@ -51,25 +55,53 @@ type seen struct {
 }
 
 type sigKey struct {
-	msg ledger.Hash
-	sig ledger.Signature
-	val uint16
+	msg    ledger.Hash
+	sig    ledger.Signature
+	val    uint16
+	height uint64
 }
 
-func newVoteBook(chain ledger.ChainIdentity, vals *ledger.ValidatorSet) *voteBook {
-	return &voteBook{chain: chain, vals: vals, votes: map[voteKey]seen{}, proposals: map[proposalKey]seen{}, checked: map[sigKey]bool{}}
+// pendingMsg is a vote or a proposal waiting for its height's set.
+type pendingMsg struct {
+	vote     *ledger.Vote
+	proposal *ledger.Proposal
+	where    string
 }
 
-// valid checks sig over msg by validator i, once per distinct triple.
-func (b *voteBook) valid(i uint16, msg ledger.Hash, sig ledger.Signature) bool {
-	k := sigKey{msg, sig, i}
+func newVoteBook(chain ledger.ChainIdentity, sets setsAt) *voteBook {
+	return &voteBook{chain: chain, sets: sets, votes: map[voteKey]seen{}, proposals: map[proposalKey]seen{}, checked: map[sigKey]bool{}}
+}
+
+// valid checks sig over msg by validator i of the set vals of height h,
+// once per distinct quadruple.
+func (b *voteBook) valid(vals *ledger.ValidatorSet, h uint64, i uint16, msg ledger.Hash, sig ledger.Signature) bool {
+	k := sigKey{msg, sig, i, h}
 	if ok, done := b.checked[k]; done {
 		return ok
 	}
-	v, ok := b.vals.Get(int(i))
+	v, ok := vals.Get(int(i))
 	ok = ok && v.PubKey.Verify(msg, sig)
 	b.checked[k] = ok
 	return ok
+}
+
+// Flush checks the waiting messages whose height's set is now known, and
+// returns how many still wait.
+func (b *voteBook) Flush() int {
+	b.mu.Lock()
+	waiting := b.pending
+	b.pending = nil
+	b.mu.Unlock()
+	for _, p := range waiting {
+		if p.vote != nil {
+			b.AddVote(p.vote, p.where)
+		} else {
+			b.AddProposal(p.proposal, p.where)
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.pending)
 }
 
 func target(h *ledger.Hash) string {
@@ -82,10 +114,15 @@ func target(h *ledger.Hash) string {
 // AddVote records a signed vote found at where.
 func (b *voteBook) AddVote(v *ledger.Vote, where string) {
 	msg := v.SignBytes(b.chain)
+	vals, known := b.sets.At(v.Height)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !known {
+		b.pending = append(b.pending, pendingMsg{vote: v, where: where})
+		return
+	}
 	b.counted.votes++
-	if !b.valid(v.Validator, msg, v.Sig) {
+	if !b.valid(vals, v.Height, v.Validator, msg, v.Sig) {
 		b.invalid = append(b.invalid, fmt.Sprintf("%s by validator %d at %d/%d for %s (%s): bad signature", v.Type, v.Validator, v.Height, v.Round, target(v.BlockHash), where))
 		return
 	}
@@ -102,10 +139,15 @@ func (b *voteBook) AddVote(v *ledger.Vote, where string) {
 // AddProposal records a signed proposal found at where.
 func (b *voteBook) AddProposal(p *ledger.Proposal, where string) {
 	msg := p.SignBytes(b.chain)
+	vals, known := b.sets.At(p.Height)
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if !known {
+		b.pending = append(b.pending, pendingMsg{proposal: p, where: where})
+		return
+	}
 	b.counted.proposals++
-	if !b.valid(p.Proposer, msg, p.Sig) {
+	if !b.valid(vals, p.Height, p.Proposer, msg, p.Sig) {
 		b.invalid = append(b.invalid, fmt.Sprintf("proposal by validator %d at %d/%d (%s): bad signature", p.Proposer, p.Height, p.Round, where))
 		return
 	}

@@ -30,6 +30,11 @@ func testValidators(t *testing.T, n int) ([]ledger.PrivateKey, *ledger.Validator
 	return keys, set
 }
 
+// fixedSets is one set for every height.
+type fixedSets struct{ vals *ledger.ValidatorSet }
+
+func (f fixedSets) At(uint64) (*ledger.ValidatorSet, bool) { return f.vals, true }
+
 func signedVote(t *testing.T, k ledger.PrivateKey, idx uint16, typ ledger.VoteType, h uint64, r uint32, block *ledger.Hash) *ledger.Vote {
 	t.Helper()
 	v := &ledger.Vote{Type: typ, Height: h, Round: r, BlockHash: block, Validator: idx}
@@ -89,7 +94,7 @@ func TestVoteBookFindsDoubleSignatures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			vb := newVoteBook(testChain, vals)
+			vb := newVoteBook(testChain, fixedSets{vals})
 			tc.add(vb)
 			conflicts, invalid, _, _, _ := vb.Result()
 			if len(invalid) != 0 {
@@ -107,7 +112,7 @@ func TestVoteBookFindsDoubleSignatures(t *testing.T) {
 func TestVoteBookRejectsBadSignatures(t *testing.T) {
 	keys, vals := testValidators(t, 4)
 	a, b := hashOf("a"), hashOf("b")
-	vb := newVoteBook(testChain, vals)
+	vb := newVoteBook(testChain, fixedSets{vals})
 	forged := signedVote(t, keys[0], 1, ledger.Prevote, 3, 0, a) // signed by 0, claims 1
 	vb.AddVote(forged, "x")
 	vb.AddVote(signedVote(t, keys[1], 1, ledger.Prevote, 3, 0, b), "y")
@@ -130,7 +135,7 @@ func TestVoteBookRejectsBadSignatures(t *testing.T) {
 
 func TestVoteBookFindsTwoProposals(t *testing.T) {
 	keys, vals := testValidators(t, 4)
-	vb := newVoteBook(testChain, vals)
+	vb := newVoteBook(testChain, fixedSets{vals})
 	prop := func(block string, pol int32) *ledger.Proposal {
 		p := &ledger.Proposal{Height: 4, Round: 2, POLRound: pol, BlockHash: *hashOf(block), Proposer: 2}
 		if err := p.Sign(testChain, keys[2]); err != nil {

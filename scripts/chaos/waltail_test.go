@@ -19,7 +19,7 @@ func voteRecord(v *ledger.Vote) []byte {
 
 func TestWALTailFollowsGrowthTornTailsAndRotation(t *testing.T) {
 	keys, vals := testValidators(t, 4)
-	book := newVoteBook(testChain, vals)
+	book := newVoteBook(testChain, fixedSets{vals})
 	path := filepath.Join(t.TempDir(), "cs.wal")
 	tail := newWALTail(path, "test WAL", book)
 
@@ -122,7 +122,7 @@ func frameBytes(rec []byte) []byte {
 // found by the tails together.
 func TestWALTailsFindADoubleVote(t *testing.T) {
 	keys, vals := testValidators(t, 4)
-	book := newVoteBook(testChain, vals)
+	book := newVoteBook(testChain, fixedSets{vals})
 	dir := t.TempDir()
 	for i, block := range []string{"a", "b"} {
 		p := filepath.Join(dir, block+".wal")
