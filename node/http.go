@@ -1,10 +1,12 @@
 package node
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -26,6 +28,7 @@ func (n *Node) listenHTTP(c config.HTTP, handler func(*Node) http.Handler) error
 	if err != nil {
 		return fmt.Errorf("http listen %s: %w", c.Listen, err)
 	}
+	h = n.counted(h)
 	sc := httpServerConfig(c)
 	ln := httpserver.Listen(raw, sc)
 	n.httpAddr = ln.Addr().String()
@@ -51,5 +54,39 @@ func httpServerConfig(c config.HTTP) httpserver.Config {
 	return httpserver.Config{
 		ReadTimeout: c.ReadTimeout, WriteTimeout: c.WriteTimeout, IdleTimeout: c.IdleTimeout,
 		MaxConns: c.MaxConnections, MaxConnsPerClient: c.MaxConnectionsPerClient, LimitLoopback: c.LimitLoopback,
+	}
+}
+
+// counted wraps h so that Stop can wait for requests still being served:
+// a handler that reads the store after Stop closed it panics in Pebble
+// ("pebble: closed") and leaves its iterator unclosed, which fails the
+// store's Close and made a node stopped under load exit 1.
+func (n *Node) counted(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.serving.Add(1)
+		defer n.serving.Add(-1)
+		h.ServeHTTP(w, r)
+	})
+}
+
+// stopHTTP stops the HTTP server and returns once no request is being
+// served, or after wait: Shutdown lets requests finish for up to grace,
+// then the connections are closed, which ends what reads or writes them;
+// requests run under the node's context, already cancelled, so the event
+// stream ends at once.
+func (n *Node) stopHTTP(grace, wait time.Duration) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	err := n.http.Shutdown(ctx)
+	cancel()
+	if err != nil {
+		_ = n.http.Close()
+	}
+	// A counter polled, not a WaitGroup: a request accepted just before
+	// Close may still begin, and a WaitGroup must not grow while waited on.
+	for deadline := time.Now().Add(wait); n.serving.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			n.log.Warn("stopping with HTTP requests still being served", "requests", n.serving.Load(), "waited", wait)
+			return
+		}
 	}
 }

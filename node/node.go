@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/libp2p/go-libp2p/core/crypto"
@@ -95,7 +96,10 @@ type Node struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-	runErr chan error
+	// serving counts the HTTP requests being served (http.go: counted);
+	// Stop waits for them before it closes the store.
+	serving atomic.Int64
+	runErr  chan error
 }
 
 // New opens the node's store (initialising it from genesis on first start),
@@ -454,9 +458,7 @@ func (n *Node) Stop() error {
 		n.cancel()
 	}
 	if n.http != nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		_ = n.http.Shutdown(ctx)
-		cancel()
+		n.stopHTTP(3*time.Second, 10*time.Second)
 	}
 	if n.control != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -59,7 +59,17 @@ type Node struct {
 	expected bool          // the next exit is one the program caused
 	exited   chan struct{} // closed when the current process has exited
 	starts   int
+	// wiped: the node's data was deleted (Wipe). A validator restarted
+	// from nothing syncs, finds its own earlier precommits on the chain
+	// and refuses to sign (exit 4, signer_behind: node/signerguard.go);
+	// the program then does what docs/operations.md tells its operator,
+	// `qian validator signer-advance`, and starts it again.
+	wiped bool
 }
+
+// exitSignerBehind is qian's exit code for a validator whose signer state
+// is behind what the chain shows it signed (cmd/qian/root.go).
+const exitSignerBehind = 4
 
 // State returns the process state.
 func (n *Node) State() State {
@@ -270,8 +280,24 @@ func (c *Net) Start(i int) error {
 		if n.cmd == cmd {
 			n.state = Down
 		}
+		advance := !expected && n.wiped && cmd.ProcessState != nil && cmd.ProcessState.ExitCode() == exitSignerBehind
+		if advance {
+			n.wiped = false
+		}
 		n.mu.Unlock()
 		close(exited)
+		if advance {
+			c.Logf("%s: wiped, it synced and refused to sign (signer_behind); qian validator signer-advance, then start again", n.Name)
+			out, err := exec.Command(c.Bin, "validator", "signer-advance", "--home", n.Home).CombinedOutput()
+			if err != nil {
+				c.crash(fmt.Sprintf("%s: qian validator signer-advance: %v: %s", n.Name, err, out))
+				return
+			}
+			if err := c.Start(i); err != nil {
+				c.crash(fmt.Sprintf("%s: start after signer-advance: %v", n.Name, err))
+			}
+			return
+		}
 		if !expected {
 			c.crash(fmt.Sprintf("%s exited on its own (%v); log tail:\n%s", n.Name, err, LogTail(n.Home, 40)))
 		}
@@ -342,7 +368,13 @@ func (c *Net) Wipe(i int) error {
 	if n.State() != Down {
 		return fmt.Errorf("wipe %s: still running", n.Name)
 	}
-	return os.RemoveAll(config.Paths{Home: n.Home}.DataDir())
+	if err := os.RemoveAll(config.Paths{Home: n.Home}.DataDir()); err != nil {
+		return err
+	}
+	n.mu.Lock()
+	n.wiped = true
+	n.mu.Unlock()
+	return nil
 }
 
 // StopAll ends every process: SIGCONT for stopped ones, SIGTERM, then
