@@ -139,9 +139,12 @@ func TestValidatorSetChangesOnALiveNetwork(t *testing.T) {
 	}
 	ha := govern("propose-add", "--org", "retailer", "--name", "retailer-node", "--pubkey", cand.ValKey.PublicKey().String(),
 		"--peer-id", candPeer.String(), "--power", "10")
+	// The approving height is the client's node's; the others admit the
+	// new peer once they too have committed that block.
+	nw.WaitHeight(ha, 30*time.Second)
 	for _, m := range nw.Members[1:4] {
 		if !m.Node.Net.Admits(candPeer) {
-			t.Fatalf("%s does not admit the new validator's node after the approving block %d", m.Name, ha)
+			t.Fatalf("%s (at height %d) does not admit the new validator's node after the approving block %d", m.Name, m.Node.Store.Height(), ha)
 		}
 	}
 	if setAt(ha+1).Size() != 4 || setAt(ha+2).Size() != 5 {
