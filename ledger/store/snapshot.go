@@ -129,17 +129,14 @@ func (r *Restore) Add(key, value []byte) error {
 	if len(key) == 0 || value == nil {
 		return errors.New("restore: empty state key or nil value")
 	}
-	k := stateKey(key)
-	r.s.absent.add(k) // before the batch is visible, as CommitBlock does (absent.go)
-	return r.b.Set(k, value, nil)
+	return r.s.putState(r.b, Write{Key: key, Value: value})
 }
 
 // AddTx stages one transaction index entry.
 func (r *Restore) AddTx(tx ledger.Hash, height uint64, pos uint32) error {
 	loc := binary.BigEndian.AppendUint64(make([]byte, 0, 12), height)
-	k := hashKey(prefixTx, tx)
-	r.s.absent.add(k) // before the batch is visible, as CommitBlock does (absent.go)
-	return r.b.Set(k, binary.BigEndian.AppendUint32(loc, pos), nil)
+	r.s.putTx(r.b, tx, binary.BigEndian.AppendUint32(loc, pos))
+	return nil
 }
 
 // Abort discards what was staged. It is harmless after Commit.

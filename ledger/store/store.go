@@ -280,9 +280,7 @@ func (s *Store) CommitBlock(c *Committed) error {
 		} else {
 			txh = tx.Hash()
 		}
-		k := hashKey(prefixTx, txh)
-		s.absent.add(k) // before the batch is visible: see absentFilter
-		_ = b.Set(k, loc, nil)
+		s.putTx(b, txh, loc)
 		_ = b.Set(resultKey(h, uint32(i)), c.Results[i], nil)
 	}
 	for _, w := range c.Writes {
@@ -310,6 +308,14 @@ func (s *Store) CommitBlock(c *Committed) error {
 	}
 	s.tip.Store(h)
 	return nil
+}
+
+// putTx adds transaction h's index entry (its height and position) to b,
+// and its key to the absent-key filter before b is committed.
+func (s *Store) putTx(b *pebble.Batch, h ledger.Hash, loc []byte) {
+	k := hashKey(prefixTx, h)
+	s.absent.add(k) // before the batch is visible: see absentFilter
+	_ = b.Set(k, loc, nil)
 }
 
 // putState adds w to b, and its key to the absent-key filter before b is
