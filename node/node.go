@@ -100,6 +100,7 @@ type Node struct {
 	// Stop waits for them before it closes the store.
 	serving atomic.Int64
 	runErr  chan error
+	snaps   *snapshotter // nil without statesync.snapshot_interval
 }
 
 // New opens the node's store (initialising it from genesis on first start),
@@ -223,11 +224,14 @@ func New(o Options) (n *Node, err error) {
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
+	if ss := cfg.StateSync; ss.SnapshotInterval > 0 {
+		n.snaps = newSnapshotter(n.Store, filepath.Join(cfg.Paths().DataDir(), SnapshotsDirName), ss.SnapshotInterval, ss.SnapshotKeep, log.With("room", "snapshots"))
+	}
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
-		pruneBelow: cfg.Storage.PruneBelow, minInterval: cfg.Consensus.MinBlockInterval,
+		pruneBelow: cfg.Storage.PruneBelow, snaps: n.snaps, minInterval: cfg.Consensus.MinBlockInterval,
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {
@@ -275,6 +279,13 @@ func (n *Node) Start() {
 		n.log.Warn("no control socket; qian backup needs the node stopped", "err", err)
 	}
 	n.Net.Start()
+	if n.snaps != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.snaps.run(n.ctx.Done())
+		}()
+	}
 	n.wg.Add(3 + admitWorkers)
 	go func() {
 		defer n.wg.Done()

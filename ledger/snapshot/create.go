@@ -30,6 +30,18 @@ type Options struct {
 // when st already holds the next header, else none (AttachProof adds it
 // later; a restorer needs one).
 func Create(st *store.Store, w io.Writer, opt Options) (*Manifest, error) {
+	view, err := st.StateView()
+	if err != nil {
+		return nil, err
+	}
+	defer view.Close()
+	return CreateView(st, view, w, opt)
+}
+
+// CreateView is Create from a view the caller opened (and closes): a
+// running node opens it where it stores a block, so the snapshot is of
+// exactly that height, and writes the file in the background.
+func CreateView(st *store.Store, view *store.StateView, w io.Writer, opt Options) (*Manifest, error) {
 	size := opt.ChunkSize
 	if size <= 0 {
 		size = DefaultChunkSize
@@ -37,11 +49,6 @@ func Create(st *store.Store, w io.Writer, opt Options) (*Manifest, error) {
 	if size > MaxChunkSize {
 		return nil, fmt.Errorf("chunk size %d exceeds %d", size, MaxChunkSize)
 	}
-	view, err := st.StateView()
-	if err != nil {
-		return nil, err
-	}
-	defer view.Close()
 	h := view.Height
 	if h == 0 {
 		return nil, errors.New("snapshot: nothing is committed after genesis yet")

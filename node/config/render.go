@@ -88,6 +88,12 @@ func (c *Config) Render() []byte {
 	comment("storage.prune_below")
 	w("prune_below = %d\n", c.Storage.PruneBelow)
 
+	w("\n[statesync]\n")
+	comment("statesync.snapshot_interval")
+	w("snapshot_interval = %d\n", c.StateSync.SnapshotInterval)
+	comment("statesync.snapshot_keep")
+	w("snapshot_keep = %d\n", c.StateSync.SnapshotKeep)
+
 	w("\n[log]\n")
 	comment("log.format")
 	w("format = %s\n", quote(c.Log.Format))
@@ -205,6 +211,10 @@ func Default(home string) *Config {
 			c.Mempool.MaxPerSender = int(k.def.(int64))
 		case "storage.prune_below":
 			c.Storage.PruneBelow = uint64(k.def.(int64))
+		case "statesync.snapshot_interval":
+			c.StateSync.SnapshotInterval = uint64(k.def.(int64))
+		case "statesync.snapshot_keep":
+			c.StateSync.SnapshotKeep = int(k.def.(int64))
 		case "log.format":
 			c.Log.Format = k.def.(string)
 		case "log.level":
