@@ -29,6 +29,7 @@ import (
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/p2p"
+	"github.com/qianchain/qianchain/node/statesync"
 	"github.com/qianchain/qianchain/node/sigcache"
 )
 
@@ -101,6 +102,7 @@ type Node struct {
 	serving atomic.Int64
 	runErr  chan error
 	snaps   *snapshotter // nil without statesync.snapshot_interval
+	joined  *statesync.Report
 }
 
 // New opens the node's store (initialising it from genesis on first start),
@@ -164,6 +166,11 @@ func New(o Options) (n *Node, err error) {
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
+	if _, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) && cfg.StateSync.Enable {
+		if err := n.joinByStateSync(cfg, doc, nodeKey, vals, log); err != nil {
+			return nil, err
+		}
+	}
 	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {
 		writes, appHash, err := n.app.Genesis(doc)
 		if err != nil {
@@ -226,6 +233,7 @@ func New(o Options) (n *Node, err error) {
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
 	if ss := cfg.StateSync; ss.SnapshotInterval > 0 {
 		n.snaps = newSnapshotter(n.Store, filepath.Join(cfg.Paths().DataDir(), SnapshotsDirName), ss.SnapshotInterval, ss.SnapshotKeep, log.With("room", "snapshots"))
+		n.snaps.chunk = ss.ChunkSize
 	}
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
@@ -253,6 +261,7 @@ func New(o Options) (n *Node, err error) {
 	}
 	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
+	statesync.Serve(n.Net, n.snapshotPaths, log.With("room", "statesync"))
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
 		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),

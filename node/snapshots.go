@@ -49,6 +49,7 @@ type snapshotter struct {
 	dir      string
 	interval uint64
 	keep     int
+	chunk    int // bytes; 0: the default
 	log      *slog.Logger
 	views    chan *store.StateView // a view opened where a height was stored
 	tip      chan struct{}         // a block was stored: proofs may be due
@@ -150,7 +151,7 @@ func (s *snapshotter) path(h uint64, ext string) string {
 func (s *snapshotter) write(v *store.StateView) (bool, error) {
 	h := v.Height
 	tmp := s.path(h, snapInProgress)
-	proven, err := writeSnapshot(s.st, v, tmp)
+	proven, err := writeSnapshot(s.st, v, tmp, s.chunk)
 	if err != nil {
 		return false, err
 	}
@@ -171,12 +172,12 @@ func (s *snapshotter) write(v *store.StateView) (bool, error) {
 
 // writeSnapshot writes the snapshot of v to path (synced) and reports
 // whether it carries its proof; on error nothing is left at path.
-func writeSnapshot(st *store.Store, v *store.StateView, path string) (bool, error) {
+func writeSnapshot(st *store.Store, v *store.StateView, path string, chunk int) (bool, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return false, err
 	}
-	_, err = snapshot.CreateView(st, v, f, snapshot.Options{})
+	_, err = snapshot.CreateView(st, v, f, snapshot.Options{ChunkSize: chunk})
 	if err == nil {
 		err = f.Sync()
 	}
@@ -276,4 +277,14 @@ func listSnapshots(dir string) []SnapshotFile {
 // Snapshots lists the proven snapshots the node holds, oldest first.
 func (n *Node) Snapshots() []SnapshotFile {
 	return listSnapshots(filepath.Join(n.cfg.Paths().DataDir(), SnapshotsDirName))
+}
+
+// snapshotPaths lists the files node/statesync offers to peers: the proven
+// snapshots, oldest first.
+func (n *Node) snapshotPaths() []string {
+	var out []string
+	for _, f := range n.Snapshots() {
+		out = append(out, f.Path)
+	}
+	return out
 }

@@ -59,6 +59,11 @@ type StateSync struct {
 	// into data/snapshots; SnapshotKeep is how many of the newest it keeps.
 	SnapshotInterval uint64
 	SnapshotKeep     int
+	// ChunkSize is the chunk size of the snapshots the node makes.
+	ChunkSize int
+	// Enable: a node whose store is empty joins from a snapshot its peers
+	// offer (node/statesync) instead of block-syncing from genesis.
+	Enable bool
 }
 
 // P2P is the libp2p section.

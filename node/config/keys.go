@@ -74,6 +74,8 @@ var allKeys = []key{
 	{name: "storage.prune_below", kind: kindInt, def: int64(0), usage: "delete block bodies and results below this height once the node has committed it, keeping headers, certificates and validator-set history (0: keep every block; an archive node keeps 0)"},
 	{name: "statesync.snapshot_interval", kind: kindInt, def: int64(0), usage: "write a snapshot of the state after every height that is a multiple of this, in the background, into data/snapshots (0: none)"},
 	{name: "statesync.snapshot_keep", kind: kindInt, def: int64(2), usage: "how many of the newest snapshots data/snapshots keeps"},
+	{name: "statesync.chunk_size", kind: kindInt, def: int64(8 << 20), usage: "chunk size in bytes of the snapshots this node makes (at least 4096; peers fetch one chunk per request)"},
+	{name: "statesync.enable", kind: kindBool, def: false, usage: "when the store is empty, join from a snapshot the peers offer (verified from genesis) instead of block-syncing from genesis"},
 	{name: "log.format", kind: kindString, def: "text", usage: "log format: text or json"},
 	{name: "log.level", kind: kindString, def: "info", usage: "log level: debug, info, warn or error"},
 	{name: "client.node", kind: kindString, def: DefaultNodeURL, flag: "node", env: "QIAN_NODE", client: true, usage: "URL of the node's HTTP API"},

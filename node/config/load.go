@@ -80,6 +80,8 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.Storage.PruneBelow = uint64(max(r.int("storage.prune_below"), 0))
 	c.StateSync.SnapshotInterval = uint64(max(r.int("statesync.snapshot_interval"), 0))
 	c.StateSync.SnapshotKeep = int(max(r.int("statesync.snapshot_keep"), 1))
+	c.StateSync.ChunkSize = int(max(r.int("statesync.chunk_size"), 4096))
+	c.StateSync.Enable = r.bool("statesync.enable")
 	c.Log.Format = r.str("log.format")
 	c.Log.Level = r.str("log.level")
 	c.Client = r.client(flags)

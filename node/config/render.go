@@ -93,6 +93,10 @@ func (c *Config) Render() []byte {
 	w("snapshot_interval = %d\n", c.StateSync.SnapshotInterval)
 	comment("statesync.snapshot_keep")
 	w("snapshot_keep = %d\n", c.StateSync.SnapshotKeep)
+	comment("statesync.chunk_size")
+	w("chunk_size = %d\n", c.StateSync.ChunkSize)
+	comment("statesync.enable")
+	w("enable = %t\n", c.StateSync.Enable)
 
 	w("\n[log]\n")
 	comment("log.format")
@@ -215,6 +219,10 @@ func Default(home string) *Config {
 			c.StateSync.SnapshotInterval = uint64(k.def.(int64))
 		case "statesync.snapshot_keep":
 			c.StateSync.SnapshotKeep = int(k.def.(int64))
+		case "statesync.chunk_size":
+			c.StateSync.ChunkSize = int(k.def.(int64))
+		case "statesync.enable":
+			c.StateSync.Enable = k.def.(bool)
 		case "log.format":
 			c.Log.Format = k.def.(string)
 		case "log.level":
