@@ -29,8 +29,8 @@ import (
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/p2p"
-	"github.com/qianchain/qianchain/node/statesync"
 	"github.com/qianchain/qianchain/node/sigcache"
+	"github.com/qianchain/qianchain/node/statesync"
 )
 
 // Options are what a node is made of. Config and Genesis are required; the
