@@ -137,7 +137,7 @@ func (n *Node) controlSnapshot(w http.ResponseWriter, r *http.Request) {
 	}
 	h := v.Height
 	path := filepath.Join(n.cfg.Paths().DataDir(), "snapshot-"+strconv.FormatInt(time.Now().UnixNano(), 36)+snapExt)
-	proven, err := writeSnapshot(n.Store, v, path, n.cfg.StateSync.ChunkSize)
+	proven, err := writeSnapshot(n.Store, v, path, snapshot.Options{ChunkSize: n.cfg.StateSync.ChunkSize, Stop: n.ctx.Done()})
 	v.Close()
 	if err != nil {
 		n.log.Error("snapshot for qian snapshot create failed", "err", err)

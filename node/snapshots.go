@@ -2,6 +2,7 @@ package node
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -110,8 +111,11 @@ func (s *snapshotter) run(done <-chan struct{}) {
 			return
 		case v := <-s.views:
 			h := v.Height
-			proven, err := s.write(v)
+			proven, err := s.write(v, done)
 			v.Close()
+			if errors.Is(err, snapshot.ErrStopped) {
+				return
+			}
 			if err != nil {
 				s.log.Error("snapshot failed", "height", h, "err", err)
 			} else if !proven {
@@ -148,10 +152,10 @@ func (s *snapshotter) path(h uint64, ext string) string {
 
 // write writes the snapshot of v and reports whether it carries its proof
 // (the node stored H+1 meanwhile).
-func (s *snapshotter) write(v *store.StateView) (bool, error) {
+func (s *snapshotter) write(v *store.StateView, done <-chan struct{}) (bool, error) {
 	h := v.Height
 	tmp := s.path(h, snapInProgress)
-	proven, err := writeSnapshot(s.st, v, tmp, s.chunk)
+	proven, err := writeSnapshot(s.st, v, tmp, snapshot.Options{ChunkSize: s.chunk, Stop: done})
 	if err != nil {
 		return false, err
 	}
@@ -172,12 +176,12 @@ func (s *snapshotter) write(v *store.StateView) (bool, error) {
 
 // writeSnapshot writes the snapshot of v to path (synced) and reports
 // whether it carries its proof; on error nothing is left at path.
-func writeSnapshot(st *store.Store, v *store.StateView, path string, chunk int) (bool, error) {
+func writeSnapshot(st *store.Store, v *store.StateView, path string, opt snapshot.Options) (bool, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return false, err
 	}
-	_, err = snapshot.CreateView(st, v, f, snapshot.Options{ChunkSize: chunk})
+	_, err = snapshot.CreateView(st, v, f, opt)
 	if err == nil {
 		err = f.Sync()
 	}

@@ -68,8 +68,11 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 	ctx := context.Background()
 	deadline := time.Now().Add(stateSyncDiscovery)
 	sl.Info("state sync: asking peers for snapshots", "peers", len(dial))
+	start := time.Now()
 	for {
-		if len(net.Peers()) > 0 {
+		// Ask once every configured peer is connected, or 3 s after the
+		// first one is: an offer needs several peers to be chosen.
+		if got := len(net.Peers()); got >= len(dial) || got > 0 && time.Since(start) > 3*time.Second {
 			rep, err := j.Run(ctx)
 			if err == nil {
 				m := rep.Manifest
@@ -82,12 +85,13 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 			if !errors.Is(err, statesync.ErrNoSnapshot) {
 				return fmt.Errorf("state sync: %w", err)
 			}
+			time.Sleep(time.Second) // before asking again
 		}
 		if time.Now().After(deadline) {
 			sl.Warn("state sync: no peer offers a snapshot that verifies; block-syncing from genesis instead", "waited", stateSyncDiscovery)
 			return nil
 		}
-		time.Sleep(time.Second)
+		time.Sleep(200 * time.Millisecond)
 	}
 }
 

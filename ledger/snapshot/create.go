@@ -22,7 +22,13 @@ type Progress struct {
 type Options struct {
 	ChunkSize int            // 0: DefaultChunkSize
 	Progress  func(Progress) // called after each chunk, when set
+	// Stop, when set and closed, stops Create between two chunks with
+	// ErrStopped (a node shutting down while it writes one).
+	Stop <-chan struct{}
 }
+
+// ErrStopped: Create was stopped through Options.Stop.
+var ErrStopped = errors.New("snapshot: stopped")
 
 // Create writes a snapshot of st's state after its tip to w, as one file
 // (file.go), and returns its manifest. The state is read from a Pebble
@@ -68,6 +74,11 @@ func CreateView(st *store.Store, view *store.StateView, w io.Writer, opt Options
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
+		}
+		select {
+		case <-opt.Stop:
+			return ErrStopped
+		default:
 		}
 		if _, err := cw.Write(buf); err != nil {
 			return err
