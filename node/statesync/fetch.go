@@ -18,6 +18,10 @@ import (
 	"github.com/qianchain/qianchain/node/p2p"
 )
 
+// listTimeout bounds a list request: a peer that does not answer one
+// quickly does not hold up the choice.
+const listTimeout = 5 * time.Second
+
 var errOutOfRange = errors.New("chunk index beyond the snapshot's chunks")
 
 // ErrNoSnapshot: no peer offered a snapshot that could be restored.
@@ -128,7 +132,7 @@ func (j *Joiner) discover(ctx context.Context) []candidate {
 }
 
 func (j *Joiner) list(ctx context.Context, p peer.ID) ([]Offer, error) {
-	ctx, cancel := context.WithTimeout(ctx, j.RequestTimeout)
+	ctx, cancel := context.WithTimeout(ctx, min(j.RequestTimeout, listTimeout))
 	defer cancel()
 	var offers []Offer
 	err := j.Net.Request(ctx, p, Protocol, encodeRequest(request{kind: kindList}), maxListFrame, func(f []byte) (bool, error) {
@@ -217,7 +221,7 @@ func (j *Joiner) restore(ctx context.Context, c candidate, rep *Report) (*snapsh
 	}
 	defer r.Abort()
 	got := map[peer.ID]int{}
-	if err := j.chunks(ctx, v, r, c.peers, got, rep); err != nil {
+	if err := j.chunks(ctx, v, r, c.peers, from, got, rep); err != nil {
 		return nil, err
 	}
 	if err := r.Finish(); err != nil {
@@ -242,7 +246,7 @@ type fetched struct {
 // chunks fetches every chunk of v from peers, several at once, checks each
 // as it arrives and adds them to r in order. A peer whose chunk does not
 // match is penalised and asked nothing more; its chunk is asked of another.
-func (j *Joiner) chunks(ctx context.Context, v *snapshot.Verified, r *snapshot.Restorer, peers []peer.ID, got map[peer.ID]int, rep *Report) error {
+func (j *Joiner) chunks(ctx context.Context, v *snapshot.Verified, r *snapshot.Restorer, peers []peer.ID, from peer.ID, got map[peer.ID]int, rep *Report) error {
 	m := v.Manifest
 	total := len(m.Chunks)
 	window := j.Window
@@ -319,7 +323,10 @@ func (j *Joiner) chunks(ctx context.Context, v *snapshot.Verified, r *snapshot.R
 			}
 			delete(held, added)
 			if err := r.Add(h.data); err != nil {
-				return err // checked already: only an entry that does not decode gets here
+				// The chunk has the hash the manifest names, so its
+				// entries are the manifest's sender's: it lied.
+				j.penalise(from, err, rep)
+				return err
 			}
 			got[h.p]++
 			bytes += int64(len(h.data))
