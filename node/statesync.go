@@ -27,15 +27,11 @@ import (
 // nothing before all of it holds). It then closes that network and starts
 // as a node restored from a snapshot file does: block sync from H+1, then
 // consensus. When no peer offers a snapshot that verifies within
-// stateSyncDiscovery, it starts from genesis instead.
+// statesync.discovery_timeout, it starts from genesis instead.
 //
 // The join runs inside New, before the node's own network exists, because
 // everything New builds afterwards (validator history, peer plan, chain)
 // reads the store it leaves.
-
-// stateSyncDiscovery is how long a joining node keeps asking its peers for
-// a snapshot before it block-syncs from genesis instead.
-const stateSyncDiscovery = 30 * time.Second
 
 // StateSyncReport is how the node's join by state sync went; nil when it
 // did not join by state sync.
@@ -66,7 +62,11 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 	j := &statesync.Joiner{Net: net, Store: n.Store, Log: sl, Progress: pr.update,
 		Anchor: snapshot.Anchor{Chain: n.chain, Validators: vals}}
 	ctx := context.Background()
-	deadline := time.Now().Add(stateSyncDiscovery)
+	wait := cfg.StateSync.DiscoveryTimeout
+	if wait <= 0 {
+		wait = 30 * time.Second
+	}
+	deadline := time.Now().Add(wait)
 	sl.Info("state sync: asking peers for snapshots", "peers", len(dial))
 	start := time.Now()
 	for {
@@ -88,7 +88,7 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 			time.Sleep(time.Second) // before asking again
 		}
 		if time.Now().After(deadline) {
-			sl.Warn("state sync: no peer offers a snapshot that verifies; block-syncing from genesis instead", "waited", stateSyncDiscovery)
+			sl.Warn("state sync: no peer offers a snapshot that verifies; block-syncing from genesis instead", "waited", wait)
 			return nil
 		}
 		time.Sleep(200 * time.Millisecond)

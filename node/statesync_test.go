@@ -183,3 +183,25 @@ func TestStateSyncCorruptPeer(t *testing.T) {
 	}
 	checkJoined(t, nw, 25, after)
 }
+
+// TestStateSyncNoSnapshotFallsBackToGenesis: a node with statesync.enable
+// whose peers make no snapshots asks for statesync.discovery_timeout, then
+// initialises from genesis, block-syncs everything and follows the chain.
+func TestStateSyncNoSnapshotFallsBackToGenesis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a 5-node network")
+	}
+	nw, anchor := stateSyncNet(t, 0)
+	obs := nw.Members[4]
+	obs.Config.StateSync.DiscoveryTimeout = 2 * time.Second
+	nw.Start(4)
+	after := anchor()
+	nw.WaitHeight(after.Height+2, 60*time.Second)
+	if rep := obs.Node.StateSyncReport(); rep != nil || obs.Node.Store.BlockBase() != 0 {
+		t.Fatalf("joined by state sync with no snapshot offered: %+v, base %d", rep, obs.Node.Store.BlockBase())
+	}
+	a, _ := nw.Members[0].Node.Store.AppHash(after.Height)
+	if b, err := obs.Node.Store.AppHash(after.Height); err != nil || a != b {
+		t.Fatalf("height %d: app %s (%v), validator 0 %s", after.Height, b.Short(), err, a.Short())
+	}
+}

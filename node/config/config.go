@@ -62,8 +62,10 @@ type StateSync struct {
 	// ChunkSize is the chunk size of the snapshots the node makes.
 	ChunkSize int
 	// Enable: a node whose store is empty joins from a snapshot its peers
-	// offer (node/statesync) instead of block-syncing from genesis.
-	Enable bool
+	// offer (node/statesync) instead of block-syncing from genesis; it
+	// asks for DiscoveryTimeout before it starts from genesis instead.
+	Enable           bool
+	DiscoveryTimeout time.Duration
 }
 
 // P2P is the libp2p section.

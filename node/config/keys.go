@@ -76,6 +76,7 @@ var allKeys = []key{
 	{name: "statesync.snapshot_keep", kind: kindInt, def: int64(2), usage: "how many of the newest snapshots data/snapshots keeps"},
 	{name: "statesync.chunk_size", kind: kindInt, def: int64(8 << 20), usage: "chunk size in bytes of the snapshots this node makes (at least 4096; peers fetch one chunk per request)"},
 	{name: "statesync.enable", kind: kindBool, def: false, usage: "when the store is empty, join from a snapshot the peers offer (verified from genesis) instead of block-syncing from genesis"},
+	{name: "statesync.discovery_timeout", kind: kindDuration, def: "30s", usage: "with statesync.enable, how long the node asks its peers for a snapshot that verifies before it block-syncs from genesis instead"},
 	{name: "log.format", kind: kindString, def: "text", usage: "log format: text or json"},
 	{name: "log.level", kind: kindString, def: "info", usage: "log level: debug, info, warn or error"},
 	{name: "client.node", kind: kindString, def: DefaultNodeURL, flag: "node", env: "QIAN_NODE", client: true, usage: "URL of the node's HTTP API"},

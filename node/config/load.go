@@ -82,6 +82,7 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.StateSync.SnapshotKeep = int(max(r.int("statesync.snapshot_keep"), 1))
 	c.StateSync.ChunkSize = int(max(r.int("statesync.chunk_size"), 4096))
 	c.StateSync.Enable = r.bool("statesync.enable")
+	c.StateSync.DiscoveryTimeout = r.requiredDuration("statesync.discovery_timeout")
 	c.Log.Format = r.str("log.format")
 	c.Log.Level = r.str("log.level")
 	c.Client = r.client(flags)

@@ -97,6 +97,8 @@ func (c *Config) Render() []byte {
 	w("chunk_size = %d\n", c.StateSync.ChunkSize)
 	comment("statesync.enable")
 	w("enable = %t\n", c.StateSync.Enable)
+	comment("statesync.discovery_timeout")
+	w("discovery_timeout = %s\n", quote(c.StateSync.DiscoveryTimeout.String()))
 
 	w("\n[log]\n")
 	comment("log.format")
@@ -223,6 +225,8 @@ func Default(home string) *Config {
 			c.StateSync.ChunkSize = int(k.def.(int64))
 		case "statesync.enable":
 			c.StateSync.Enable = k.def.(bool)
+		case "statesync.discovery_timeout":
+			c.StateSync.DiscoveryTimeout = mustDuration(k.def.(string))
 		case "log.format":
 			c.Log.Format = k.def.(string)
 		case "log.level":
