@@ -2,6 +2,7 @@ package node_test
 
 import (
 	"context"
+	"encoding/binary"
 	"net/http"
 	"os"
 	"testing"
@@ -23,18 +24,35 @@ import (
 // in 512-byte chunks, and an observer with statesync.enable, not started;
 // it has anchored a few notary records through validator 0.
 func stateSyncNet(t *testing.T, interval uint64) (*nodetest.Network, func() *client.Outcome) {
+	nw, anchor, _ := stateSyncNetObservers(t, interval, 1, 512)
+	return nw, anchor
+}
+
+// anchorTx is a signed notary anchor by farm.
+func anchorTx(nw *nodetest.Network, farm ledger.PrivateKey, nonce uint64) *ledger.Tx {
+	tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
+		Payload: (&notary.Anchor{Hash: ledger.Sum(binary.BigEndian.AppendUint64(nil, nonce)), Kind: notary.Evidence, Name: "x"}).Encode()}
+	_ = tx.Sign(farm)
+	return tx
+}
+
+// stateSyncNetObservers is stateSyncNet with observers observers, the
+// first with statesync.enable, chunks of chunk bytes, and the farm's key.
+func stateSyncNetObservers(t *testing.T, interval uint64, observers, chunk int) (*nodetest.Network, func() *client.Outcome, ledger.PrivateKey) {
 	t.Helper()
 	farm, _ := ledger.GenerateKey()
 	spec := demo.Farm.Spec("farm", farm.PublicKey())
 	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Orgs: []genesis.Organisation{org},
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: observers, Orgs: []genesis.Organisation{org},
 		App:     func() node.Application { return node.NewContractsApp() },
 		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
 	for _, m := range nw.Members {
-		m.Config.StateSync.SnapshotInterval, m.Config.StateSync.SnapshotKeep, m.Config.StateSync.ChunkSize = interval, 1, 512
+		m.Config.StateSync.SnapshotInterval, m.Config.StateSync.SnapshotKeep, m.Config.StateSync.ChunkSize = interval, 1, chunk
+	}
+	for _, m := range nw.Members[4:] {
+		m.Config.StateSync.SnapshotInterval = 0
 	}
 	nw.Members[4].Config.StateSync.Enable = true
-	nw.Members[4].Config.StateSync.SnapshotInterval = 0
 	for i := 0; i < 4; i++ {
 		nw.Start(i)
 	}
@@ -44,10 +62,7 @@ func stateSyncNet(t *testing.T, interval uint64) (*nodetest.Network, func() *cli
 	anchor := func() *client.Outcome {
 		t.Helper()
 		nonce++
-		tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
-			Payload: (&notary.Anchor{Hash: ledger.Sum([]byte{byte(nonce)}), Kind: notary.Evidence, Name: "x"}).Encode()}
-		_ = tx.Sign(farm)
-		o, err := c.SubmitAndWait(context.Background(), tx)
+		o, err := c.SubmitAndWait(context.Background(), anchorTx(nw, farm, nonce))
 		if err != nil || o.Code != "OK" {
 			t.Fatalf("anchor %d: %v %+v", nonce, err, o)
 		}
@@ -56,7 +71,7 @@ func stateSyncNet(t *testing.T, interval uint64) (*nodetest.Network, func() *cli
 	for i := 0; i < 4; i++ {
 		anchor()
 	}
-	return nw, anchor
+	return nw, anchor, farm
 }
 
 // waitSnapshots waits until every validator holds a proven snapshot of
