@@ -51,6 +51,8 @@ type Chain struct {
 	emptyInterval time.Duration
 	// pruneBelow is config storage.prune_below (prune.go); 0 keeps all.
 	pruneBelow uint64
+	// snaps makes periodic snapshots (snapshots.go); nil makes none.
+	snaps *snapshotter
 	// minInterval: a proposer with less than a full block waits this long
 	// after the last commit (pace.go).
 	minInterval time.Duration
@@ -207,6 +209,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 		return err
 	}
 	c.prune(h)
+	c.snaps.stored(h)
 	if ex.NextValidators != nil {
 		c.sets.add(h+2, ex.NextValidators)
 		c.log.Info("validator-set change scheduled", "approved_at", h, "effective", h+2, "validators", ex.NextValidators.Size(), "power", ex.NextValidators.TotalPower(), "hash", ex.NextValidators.Hash().Short())

@@ -30,6 +30,7 @@ import (
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/p2p"
 	"github.com/qianchain/qianchain/node/sigcache"
+	"github.com/qianchain/qianchain/node/statesync"
 )
 
 // Options are what a node is made of. Config and Genesis are required; the
@@ -100,6 +101,8 @@ type Node struct {
 	// Stop waits for them before it closes the store.
 	serving atomic.Int64
 	runErr  chan error
+	snaps   *snapshotter // nil without statesync.snapshot_interval
+	joined  *statesync.Report
 }
 
 // New opens the node's store (initialising it from genesis on first start),
@@ -163,6 +166,11 @@ func New(o Options) (n *Node, err error) {
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
+	if _, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) && cfg.StateSync.Enable {
+		if err := n.joinByStateSync(cfg, doc, nodeKey, vals, log); err != nil {
+			return nil, err
+		}
+	}
 	if g, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) {
 		writes, appHash, err := n.app.Genesis(doc)
 		if err != nil {
@@ -223,11 +231,15 @@ func New(o Options) (n *Node, err error) {
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
+	if ss := cfg.StateSync; ss.SnapshotInterval > 0 {
+		n.snaps = newSnapshotter(n.Store, filepath.Join(cfg.Paths().DataDir(), SnapshotsDirName), ss.SnapshotInterval, ss.SnapshotKeep, log.With("room", "snapshots"))
+		n.snaps.chunk = ss.ChunkSize
+	}
 	n.Chain = &Chain{
 		chain: n.chain, params: params, sets: sets, keys: n.validatorKeys(),
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
-		pruneBelow: cfg.Storage.PruneBelow, minInterval: cfg.Consensus.MinBlockInterval,
+		pruneBelow: cfg.Storage.PruneBelow, snaps: n.snaps, minInterval: cfg.Consensus.MinBlockInterval,
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {
@@ -249,6 +261,7 @@ func New(o Options) (n *Node, err error) {
 	}
 	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
+	statesync.Serve(n.Net, n.snapshotPaths, log.With("room", "statesync"))
 	n.syncer = &blocksync.Syncer{
 		Net: n.Net, Genesis: n.genesis, Height: n.Store.Height, Apply: n.Chain.applySynced,
 		MaxFrame: syncFrameCap(params.MaxBlockBytes), Log: log.With("room", "blocksync"),
@@ -275,6 +288,13 @@ func (n *Node) Start() {
 		n.log.Warn("no control socket; qian backup needs the node stopped", "err", err)
 	}
 	n.Net.Start()
+	if n.snaps != nil {
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			n.snaps.run(n.ctx.Done())
+		}()
+	}
 	n.wg.Add(3 + admitWorkers)
 	go func() {
 		defer n.wg.Done()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/config"
 )
 
@@ -27,7 +29,7 @@ proof: header H+1, which carries that app hash, and its certificate. A node rest
 from it checks everything against its genesis file alone (docs/architecture.md,
 "Snapshots and state sync"); it holds no block before H+1.
 
-  qian snapshot create --home DIR -o FILE    the state after the home's tip (node stopped)
+  qian snapshot create --home DIR -o FILE    the state after the home's tip (running or stopped)
   qian snapshot prove FILE --home DIR        attach the proof once the home holds H+1
   qian snapshot restore FILE --home DIR      verify and restore into a fresh home
   qian snapshot show FILE                    print the manifest`,
@@ -64,9 +66,13 @@ func newSnapshotCreateCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "create",
 		Short: "Write a snapshot of the state after the home's tip to one file",
-		Long: `Write a snapshot of the state after the home's last committed height to FILE. The node
-must be stopped (its store is opened read-only). The snapshot is proven by the next
-header: when the home does not hold it yet, the file carries no proof; start the node,
+		Long: `Write a snapshot of the state after the home's last committed height to FILE.
+
+When the home's node is running, it makes the snapshot itself (through its control
+socket, as qian backup does), consistently while it keeps committing, and attaches
+the proof (the next header and its certificate) once it has stored that header
+(waiting up to --wait). Otherwise the store is opened read-only; the file then
+carries no proof when the home does not hold the next header yet: start the node,
 let it commit one more block, stop it and run "qian snapshot prove FILE --home DIR".
 --height, when given, must be the tip: a store keeps only the current state.`,
 		Args: args(0, "no arguments"),
@@ -74,6 +80,10 @@ let it commit one more block, stop it and run "qian snapshot prove FILE --home D
 			out, _ := cmd.Flags().GetString("output")
 			if out == "" {
 				return usagef("give the snapshot file to write: -o FILE")
+			}
+			done, err := snapshotRunningNode(cmd, e, out)
+			if done || err != nil {
+				return err
 			}
 			st, err := openHomeStore(chainDir(cmd), true)
 			if err != nil {
@@ -114,7 +124,8 @@ let it commit one more block, stop it and run "qian snapshot prove FILE --home D
 	}
 	cmd.Flags().StringP("output", "o", "", "the snapshot file to write")
 	cmd.Flags().Uint64("height", 0, "the height to snapshot: must be the tip")
-	cmd.Flags().Int("chunk-mib", snapshot.DefaultChunkSize>>20, "chunk size in MiB")
+	cmd.Flags().Int("chunk-mib", snapshot.DefaultChunkSize>>20, "chunk size in MiB (a stopped node only; a running one uses the default)")
+	cmd.Flags().Duration("wait", time.Minute, "how long a running node may wait for the next header to attach the proof")
 	return cmd
 }
 
@@ -279,4 +290,74 @@ func (quietStoreLog) Errorf(format string, args ...any) {
 }
 func (quietStoreLog) Fatalf(format string, args ...any) {
 	pebble.DefaultLogger.Fatalf(format, args...)
+}
+
+// snapshotRunningNode asks the home's running node for the snapshot and
+// moves it to out; false when no node runs there.
+func snapshotRunningNode(cmd *cobra.Command, e *env, out string) (bool, error) {
+	wait, _ := cmd.Flags().GetDuration("wait")
+	ctx, cancel := context.WithTimeout(cmd.Context(), wait)
+	defer cancel()
+	start := time.Now()
+	r, err := node.RequestSnapshot(ctx, config.Paths{Home: config.ResolveHome(cmd.Flags())}.DataDir())
+	if errors.Is(err, node.ErrNoControl) {
+		return false, nil
+	}
+	if err != nil {
+		return true, err
+	}
+	if h, _ := cmd.Flags().GetUint64("height"); cmd.Flags().Changed("height") && h != r.Height {
+		os.Remove(r.Path)
+		return true, usagef("the running node snapshotted its tip, height %d; a store keeps no older state", r.Height)
+	}
+	if err := moveFile(r.Path, out); err != nil {
+		os.Remove(r.Path)
+		return true, err
+	}
+	f, err := snapshot.OpenFile(out)
+	if err != nil {
+		return true, err
+	}
+	defer f.Close()
+	m := f.Manifest
+	fi, _ := os.Stat(out)
+	fmt.Fprintf(e.stdout, "snapshot of height %d (made by the running node): %d state entries, %d transactions, %d chunks, %s in %s\n",
+		m.Height, m.StateEntries, m.TxEntries, len(m.Chunks), mib(fi.Size()), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "app hash %s (carried by header %d)\n", m.AppHash, m.Height+1)
+	if f.Proof == nil {
+		fmt.Fprintf(e.stdout, "no proof yet: the node did not store height %d within --wait; run qian snapshot prove %s --home DIR once it has (node stopped)\n", m.Height+1, out)
+	}
+	return true, nil
+}
+
+// moveFile renames from to to, which must not exist, copying when they are
+// on different file systems.
+func moveFile(from, to string) error {
+	if _, err := os.Stat(to); err == nil {
+		return fmt.Errorf("%s exists", to)
+	}
+	if err := os.Rename(from, to); err == nil {
+		return nil
+	}
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(dst, src)
+	if err == nil {
+		err = dst.Sync()
+	}
+	if cerr := dst.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(to)
+		return err
+	}
+	return os.Remove(from)
 }

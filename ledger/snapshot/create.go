@@ -22,7 +22,13 @@ type Progress struct {
 type Options struct {
 	ChunkSize int            // 0: DefaultChunkSize
 	Progress  func(Progress) // called after each chunk, when set
+	// Stop, when set and closed, stops Create between two chunks with
+	// ErrStopped (a node shutting down while it writes one).
+	Stop <-chan struct{}
 }
+
+// ErrStopped: Create was stopped through Options.Stop.
+var ErrStopped = errors.New("snapshot: stopped")
 
 // Create writes a snapshot of st's state after its tip to w, as one file
 // (file.go), and returns its manifest. The state is read from a Pebble
@@ -30,6 +36,18 @@ type Options struct {
 // when st already holds the next header, else none (AttachProof adds it
 // later; a restorer needs one).
 func Create(st *store.Store, w io.Writer, opt Options) (*Manifest, error) {
+	view, err := st.StateView()
+	if err != nil {
+		return nil, err
+	}
+	defer view.Close()
+	return CreateView(st, view, w, opt)
+}
+
+// CreateView is Create from a view the caller opened (and closes): a
+// running node opens it where it stores a block, so the snapshot is of
+// exactly that height, and writes the file in the background.
+func CreateView(st *store.Store, view *store.StateView, w io.Writer, opt Options) (*Manifest, error) {
 	size := opt.ChunkSize
 	if size <= 0 {
 		size = DefaultChunkSize
@@ -37,11 +55,6 @@ func Create(st *store.Store, w io.Writer, opt Options) (*Manifest, error) {
 	if size > MaxChunkSize {
 		return nil, fmt.Errorf("chunk size %d exceeds %d", size, MaxChunkSize)
 	}
-	view, err := st.StateView()
-	if err != nil {
-		return nil, err
-	}
-	defer view.Close()
 	h := view.Height
 	if h == 0 {
 		return nil, errors.New("snapshot: nothing is committed after genesis yet")
@@ -61,6 +74,11 @@ func Create(st *store.Store, w io.Writer, opt Options) (*Manifest, error) {
 	flush := func() error {
 		if len(buf) == 0 {
 			return nil
+		}
+		select {
+		case <-opt.Stop:
+			return ErrStopped
+		default:
 		}
 		if _, err := cw.Write(buf); err != nil {
 			return err

@@ -258,3 +258,17 @@ func TestProofFromARestoredStore(t *testing.T) {
 		t.Fatalf("proof of a transaction below the snapshot: %v", err)
 	}
 }
+
+// TestCreateStops: a Create whose Stop channel is closed (a node shutting
+// down while it writes a snapshot) returns ErrStopped instead of writing
+// the rest.
+func TestCreateStops(t *testing.T) {
+	ch := newChain(t)
+	ch.blocks(3)
+	stop := make(chan struct{})
+	close(stop)
+	var buf bytes.Buffer
+	if _, err := Create(ch.st, &buf, Options{ChunkSize: 256, Stop: stop}); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Create with Stop closed: %v", err)
+	}
+}

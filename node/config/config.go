@@ -36,6 +36,7 @@ type Config struct {
 	Consensus Consensus
 	Mempool   Mempool
 	Storage   Storage
+	StateSync StateSync
 	Log       Log
 	Client    Client
 }
@@ -47,6 +48,24 @@ type Storage struct {
 	// that height: an organisation's nodes other than its archive node
 	// (docs/operations.md, "Joining from a snapshot; archive nodes").
 	PruneBelow uint64
+}
+
+// StateSync is the statesync section: the snapshots a running node makes
+// of its state (docs/operations.md, "Joining from a snapshot; archive
+// nodes").
+type StateSync struct {
+	// SnapshotInterval, when not 0, makes the node write a snapshot of the
+	// state after every height that is a multiple of it, in the background,
+	// into data/snapshots; SnapshotKeep is how many of the newest it keeps.
+	SnapshotInterval uint64
+	SnapshotKeep     int
+	// ChunkSize is the chunk size of the snapshots the node makes.
+	ChunkSize int
+	// Enable: a node whose store is empty joins from a snapshot its peers
+	// offer (node/statesync) instead of block-syncing from genesis; it
+	// asks for DiscoveryTimeout before it starts from genesis instead.
+	Enable           bool
+	DiscoveryTimeout time.Duration
 }
 
 // P2P is the libp2p section.

@@ -88,6 +88,18 @@ func (c *Config) Render() []byte {
 	comment("storage.prune_below")
 	w("prune_below = %d\n", c.Storage.PruneBelow)
 
+	w("\n[statesync]\n")
+	comment("statesync.snapshot_interval")
+	w("snapshot_interval = %d\n", c.StateSync.SnapshotInterval)
+	comment("statesync.snapshot_keep")
+	w("snapshot_keep = %d\n", c.StateSync.SnapshotKeep)
+	comment("statesync.chunk_size")
+	w("chunk_size = %d\n", c.StateSync.ChunkSize)
+	comment("statesync.enable")
+	w("enable = %t\n", c.StateSync.Enable)
+	comment("statesync.discovery_timeout")
+	w("discovery_timeout = %s\n", quote(c.StateSync.DiscoveryTimeout.String()))
+
 	w("\n[log]\n")
 	comment("log.format")
 	w("format = %s\n", quote(c.Log.Format))
@@ -205,6 +217,16 @@ func Default(home string) *Config {
 			c.Mempool.MaxPerSender = int(k.def.(int64))
 		case "storage.prune_below":
 			c.Storage.PruneBelow = uint64(k.def.(int64))
+		case "statesync.snapshot_interval":
+			c.StateSync.SnapshotInterval = uint64(k.def.(int64))
+		case "statesync.snapshot_keep":
+			c.StateSync.SnapshotKeep = int(k.def.(int64))
+		case "statesync.chunk_size":
+			c.StateSync.ChunkSize = int(k.def.(int64))
+		case "statesync.enable":
+			c.StateSync.Enable = k.def.(bool)
+		case "statesync.discovery_timeout":
+			c.StateSync.DiscoveryTimeout = mustDuration(k.def.(string))
 		case "log.format":
 			c.Log.Format = k.def.(string)
 		case "log.level":
