@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,7 +29,8 @@ import (
 // into a fifth node's empty home; the node starts there, block-syncs the
 // rest (executing the blocks after the snapshot with the contracts, to the
 // chain's app hashes), follows the chain, answers for the heights it holds
-// and answers ERR_PRUNED (410) for those below.
+// and answers ERR_PRUNED (410) for those below, saying that it names no
+// archive node (no storage.archive_urls).
 func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 5-node network")
@@ -119,10 +121,13 @@ func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e struct{ Code, Message string }
+	var e api.Error
 	_ = json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusGone || e.Code != "ERR_PRUNED" {
+	// No storage.archive_urls on this node: the answer says so plainly,
+	// with an empty archive list rather than none.
+	if resp.StatusCode != http.StatusGone || e.Code != "ERR_PRUNED" || e.FirstHeight != m.Height+1 || e.Archive == nil || len(*e.Archive) != 0 ||
+		!strings.Contains(e.Message, "names no archive node") {
 		t.Fatalf("block 1 on the joined node: %d %+v", resp.StatusCode, e)
 	}
 	resp, err = http.Get(obs.URL + "/v1/txs/" + first.Hash.String())

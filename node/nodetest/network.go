@@ -68,6 +68,9 @@ type Options struct {
 	Params *genesis.ConsensusParams
 	// Orgs are the genesis founding organisations.
 	Orgs []genesis.Organisation
+	// Farm, when set, is a founding organisation too (after Orgs), and
+	// App defaults to the contracts (node.NewContractsApp).
+	Farm *Farm
 }
 
 // FastParams are consensus parameters for tests on loopback: short
@@ -86,6 +89,12 @@ func New(t testing.TB, o Options) *Network {
 	t.Helper()
 	if o.ChainID == "" {
 		o.ChainID = "qian-test"
+	}
+	if o.Farm != nil {
+		o.Orgs = append(append([]genesis.Organisation(nil), o.Orgs...), o.Farm.Org)
+		if o.App == nil {
+			o.App = func() node.Application { return node.NewContractsApp() }
+		}
 	}
 	if o.App == nil {
 		o.App = func() node.Application { return KVApp{} }
