@@ -278,6 +278,7 @@ func New(o Options) (n *Node, err error) {
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
+			n.snaps.catchUp(target)
 		},
 	}
 
@@ -377,6 +378,7 @@ func (n *Node) sync() error {
 		n.syncing = false
 		n.mu.Unlock()
 		n.Metrics.syncTarget.Set(0)
+		n.snaps.catchUp(0)
 	}()
 	_, err := n.syncer.Run(n.ctx)
 	return err
