@@ -11,11 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/contracts/notary"
-	"github.com/qianchain/qianchain/genesis"
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
@@ -35,31 +30,15 @@ func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 5-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Orgs: []genesis.Organisation{org},
-		App:     func() node.Application { return node.NewContractsApp() },
+	farm := nodetest.NewFarm(t)
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Farm: farm,
 		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
 	for i := 0; i < 4; i++ {
 		nw.Start(i)
 	}
 	nw.WaitHeight(1, 30*time.Second)
-	c := client.New(nw.Members[0].URL)
 	ctx := context.Background()
-	nonce := uint64(0)
-	anchor := func() *client.Outcome {
-		t.Helper()
-		nonce++
-		tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
-			Payload: (&notary.Anchor{Hash: ledger.Sum([]byte{byte(nonce)}), Kind: notary.Evidence, Name: "x"}).Encode()}
-		_ = tx.Sign(farm)
-		o, err := c.SubmitAndWait(ctx, tx)
-		if err != nil || o.Code != "OK" {
-			t.Fatalf("anchor %d: %v %+v", nonce, err, o)
-		}
-		return o
-	}
+	anchor := func() *client.Outcome { t.Helper(); return farm.Anchor(t, nw, nw.Members[0].URL) }
 	first := anchor()
 	anchor()
 
