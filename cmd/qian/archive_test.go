@@ -80,6 +80,10 @@ func TestAuditAndProofsAgainstArchiveAndPrunedNodes(t *testing.T) {
 	nw.Start(4)
 	base := joined.Node.Store.BlockBase()
 	auditOf(joined.URL).wantErr(t, 1, "ERR_PRUNED", fmt.Sprintf("no blocks below height %d", base+1), "it names no archive node")
+	// Its home, audited directly once stopped: not damage, the same code.
+	nw.Stop(4)
+	runQian(t, "", nil, "audit", "--home", joined.Config.Home, "--genesis", gen, "--quiet").
+		wantErr(t, 1, "ERR_PRUNED", fmt.Sprintf("no blocks below height %d", base+1), "qian audit --node")
 
 	// Proof bundles: below P from the archive node only; above P from both.
 	dir := t.TempDir()

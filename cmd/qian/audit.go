@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/audit"
 	"github.com/qianchain/qianchain/node/config"
 	"github.com/qianchain/qianchain/node/view"
@@ -165,8 +166,14 @@ func (p *progressBar) done() {
 
 // remoteError turns a node's answer to the audit into a coded error: its
 // own code (ERR_PRUNED, ...); a node without the chain from genesis is
-// named with the archive nodes it points to, which an audit needs.
+// named with the archive nodes it points to, which an audit needs. A home
+// whose store does not start at genesis is ERR_PRUNED too.
 func remoteError(err error, where string) error {
+	var pe *store.PrunedError
+	if errors.As(err, &pe) {
+		// A home (audit --home) whose store starts above genesis.
+		return coded(view.ErrPruned, fmt.Sprintf("the store at %s holds no blocks below height %d (it joined from a snapshot, or prunes), and an audit replays the chain from genesis: audit the chain's archive node instead: qian audit --node URL", where, pe.Lowest))
+	}
 	var ne *audit.NodeError
 	if !errors.As(err, &ne) {
 		return err
