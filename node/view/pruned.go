@@ -34,7 +34,3 @@ func (r *Reader) pruned(err error) (error, bool) {
 
 // Pruned is pruned for the API's handlers that read the store directly.
 func (r *Reader) Pruned(err error) (error, bool) { return r.pruned(err) }
-
-// Archive returns the archive nodes' base URLs this reader names (owned by
-// the reader: not to be changed).
-func (r *Reader) Archive() []string { return r.archive }
