@@ -6,10 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/notary"
-	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
@@ -23,11 +21,9 @@ func TestRevokedKeyIsRefusedAtAdmission(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Orgs: []genesis.Organisation{org},
-		App:     func() node.Application { return node.NewContractsApp() },
+	f := nodetest.NewFarm(t)
+	farm := f.Key
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Farm: f,
 		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
 	nw.StartAll()
 	nw.WaitHeight(1, 20*time.Second)

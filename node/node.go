@@ -51,6 +51,12 @@ type Options struct {
 	// Version is the software's version, shown by status and metrics and
 	// named when the node stops for an upgrade ("dev" when empty).
 	Version string
+	// Context, when set, interrupts what New waits for before the node
+	// exists to be stopped: a state-sync join (statesync.go). Cancelled
+	// there, New returns an error matching ErrJoinInterrupted and leaves
+	// data/ without a chain, so the next start asks its peers again. Nil:
+	// New is not interrupted.
+	Context context.Context
 }
 
 // Node is a running Qianchain node.
@@ -167,7 +173,11 @@ func New(o Options) (n *Node, err error) {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}
 	if _, err := n.Store.GenesisHash(); errors.Is(err, store.ErrNotFound) && cfg.StateSync.Enable {
-		if err := n.joinByStateSync(cfg, doc, nodeKey, vals, log); err != nil {
+		ctx := o.Context
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		if err := n.joinByStateSync(ctx, cfg, doc, nodeKey, vals, log); err != nil {
 			return nil, err
 		}
 	}
@@ -268,6 +278,7 @@ func New(o Options) (n *Node, err error) {
 		Progress: func(h, target uint64) {
 			n.Metrics.syncHeight.Set(float64(h))
 			n.Metrics.syncTarget.Set(float64(target))
+			n.snaps.catchUp(target)
 		},
 	}
 
@@ -367,6 +378,7 @@ func (n *Node) sync() error {
 		n.syncing = false
 		n.mu.Unlock()
 		n.Metrics.syncTarget.Set(0)
+		n.snaps.catchUp(0)
 	}()
 	_, err := n.syncer.Run(n.ctx)
 	return err

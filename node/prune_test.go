@@ -4,60 +4,46 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/contracts/notary"
-	"github.com/qianchain/qianchain/genesis"
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/client"
 	"github.com/qianchain/qianchain/node/nodetest"
+	"github.com/qianchain/qianchain/node/web"
 )
 
 // TestPrunedNode: a validator with storage.prune_below = P deletes the
 // blocks below P once it has committed P and keeps validating; its API
-// answers 410 ERR_PRUNED for a transaction below P, and serves a proof
-// bundle, which verifies against genesis, for one above.
+// answers 410 ERR_PRUNED for a transaction below P, naming the archive node
+// of storage.archive_urls (message and archive field) and P as its first
+// height, as do its block, transaction and lot answers and pages; the
+// archive node answers the same path; the pruned node serves a proof
+// bundle, which verifies against genesis, for a transaction above P.
 func TestPrunedNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Orgs: []genesis.Organisation{org},
-		App:     func() node.Application { return node.NewContractsApp() },
-		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
-	pruned := nw.Members[3]
-	c := client.New(pruned.URL)
+	farm := nodetest.NewFarm(t)
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Farm: farm,
+		Handler: func(n *node.Node) http.Handler { return web.Handler(n, api.Options{}) }})
+	pruned, archive := nw.Members[3], nw.Members[0]
 	ctx := context.Background()
-	nonce := uint64(0)
-	anchor := func() *client.Outcome {
-		t.Helper()
-		nonce++
-		tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
-			Payload: (&notary.Anchor{Hash: ledger.Sum([]byte{byte(nonce)}), Kind: notary.Evidence, Name: "x"}).Encode()}
-		_ = tx.Sign(farm)
-		o, err := c.SubmitAndWait(ctx, tx)
-		if err != nil || o.Code != "OK" {
-			t.Fatalf("anchor %d: %v %+v", nonce, err, o)
-		}
-		return o
-	}
+	anchor := func() *client.Outcome { t.Helper(); return farm.Anchor(t, nw, pruned.URL) }
 	nw.StartAll()
 	nw.WaitHeight(1, 30*time.Second)
 	early := anchor()
 	p := early.Height + 2
 	nw.Stop(3)
 	pruned.Config.Storage.PruneBelow = p
+	pruned.Config.Storage.ArchiveURLs = []string{archive.URL}
 	nw.Start(3)
 	nw.WaitHeight(p+1, 30*time.Second)
 	late := anchor()
@@ -69,17 +55,37 @@ func TestPrunedNode(t *testing.T) {
 	if _, err := st.Block(early.Height); !errorsIsPruned(err) {
 		t.Fatalf("block %d: %v", early.Height, err)
 	}
-	resp, err := http.Get(pruned.URL + "/v1/txs/" + early.Hash.String() + "/proof")
-	if err != nil {
-		t.Fatal(err)
+	for _, path := range []string{"/v1/txs/" + early.Hash.String() + "/proof", "/v1/txs/" + early.Hash.String(),
+		fmt.Sprintf("/v1/blocks/%d", early.Height), fmt.Sprintf("/v1/blocks/%d/raw", early.Height)} {
+		var e api.Error
+		status := getJSON(t, pruned.URL+path, &e)
+		if status != http.StatusGone || e.Code != "ERR_PRUNED" || e.FirstHeight != p || e.Archive == nil ||
+			len(*e.Archive) != 1 || (*e.Archive)[0] != archive.URL || !strings.Contains(e.Message, archive.URL) {
+			t.Fatalf("%s on the pruned node: %d %+v", path, status, e)
+		}
+		// The client follows it: the archive node answers the same path.
+		var cerr *client.Error
+		if err := client.New(pruned.URL).Get(ctx, path, nil); !errors.As(err, &cerr) || len(cerr.Archive) != 1 || cerr.FirstHeight != p {
+			t.Fatalf("%s through node/client: %v", path, err)
+		}
+		var ok json.RawMessage
+		if err := client.New(cerr.Archive[0]).Get(ctx, path, &ok); err != nil {
+			t.Fatalf("%s on the archive node it names: %v", path, err)
+		}
 	}
-	var e struct{ Code, Message string }
-	_ = json.NewDecoder(resp.Body).Decode(&e)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusGone || e.Code != "ERR_PRUNED" {
-		t.Fatalf("proof of a transaction below the pruning height: %d %+v", resp.StatusCode, e)
+	// The pages name the archive node and link the same page there.
+	for _, page := range []string{"/explorer/txs/" + early.Hash.String(), fmt.Sprintf("/explorer/blocks/%d", early.Height)} {
+		resp, err := http.Get(pruned.URL + page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		html, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusGone || !strings.Contains(string(html), "ERR_PRUNED") || !strings.Contains(string(html), `href="`+archive.URL+page+`"`) {
+			t.Fatalf("the pruned node's page %s: %d\n%s", page, resp.StatusCode, html)
+		}
 	}
-	resp, err = http.Get(pruned.URL + "/v1/txs/" + late.Hash.String() + "/proof")
+	resp, err := http.Get(pruned.URL + "/v1/txs/" + late.Hash.String() + "/proof")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +98,20 @@ func TestPrunedNode(t *testing.T) {
 	if _, err := proof.VerifyJSON(raw, proof.Anchor{Chain: nw.Genesis.Identity(), Validators: vals}); err != nil {
 		t.Fatalf("the pruned node's bundle: %v", err)
 	}
+}
+
+// getJSON decodes the body of GET url into v and returns the status.
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %d, not JSON: %v", url, resp.StatusCode, err)
+	}
+	return resp.StatusCode
 }
 
 func errorsIsPruned(err error) bool {

@@ -7,14 +7,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/contracts/notary"
-	"github.com/qianchain/qianchain/genesis"
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
@@ -28,36 +24,21 @@ import (
 // into a fifth node's empty home; the node starts there, block-syncs the
 // rest (executing the blocks after the snapshot with the contracts, to the
 // chain's app hashes), follows the chain, answers for the heights it holds
-// and answers ERR_PRUNED (410) for those below.
+// and answers ERR_PRUNED (410) for those below, saying that it names no
+// archive node (no storage.archive_urls).
 func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 5-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Orgs: []genesis.Organisation{org},
-		App:     func() node.Application { return node.NewContractsApp() },
+	farm := nodetest.NewFarm(t)
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Farm: farm,
 		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
 	for i := 0; i < 4; i++ {
 		nw.Start(i)
 	}
 	nw.WaitHeight(1, 30*time.Second)
-	c := client.New(nw.Members[0].URL)
 	ctx := context.Background()
-	nonce := uint64(0)
-	anchor := func() *client.Outcome {
-		t.Helper()
-		nonce++
-		tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
-			Payload: (&notary.Anchor{Hash: ledger.Sum([]byte{byte(nonce)}), Kind: notary.Evidence, Name: "x"}).Encode()}
-		_ = tx.Sign(farm)
-		o, err := c.SubmitAndWait(ctx, tx)
-		if err != nil || o.Code != "OK" {
-			t.Fatalf("anchor %d: %v %+v", nonce, err, o)
-		}
-		return o
-	}
+	anchor := func() *client.Outcome { t.Helper(); return farm.Anchor(t, nw, nw.Members[0].URL) }
 	first := anchor()
 	anchor()
 
@@ -119,10 +100,13 @@ func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var e struct{ Code, Message string }
+	var e api.Error
 	_ = json.NewDecoder(resp.Body).Decode(&e)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusGone || e.Code != "ERR_PRUNED" {
+	// No storage.archive_urls on this node: the answer says so plainly,
+	// with an empty archive list rather than none.
+	if resp.StatusCode != http.StatusGone || e.Code != "ERR_PRUNED" || e.FirstHeight != m.Height+1 || e.Archive == nil || len(*e.Archive) != 0 ||
+		!strings.Contains(e.Message, "names no archive node") {
 		t.Fatalf("block 1 on the joined node: %d %+v", resp.StatusCode, e)
 	}
 	resp, err = http.Get(obs.URL + "/v1/txs/" + first.Hash.String())

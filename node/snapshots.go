@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -28,6 +29,13 @@ import (
 //
 // File names are the height in 20 digits, so the directory's order is the
 // heights' order.
+//
+// A node catching up (block sync) skips the snapshot of a height h when
+// the height it is syncing to is at least h + interval: before it reaches
+// that target it will store a later multiple of the interval, whose
+// snapshot supersedes h's, so writing h's would be wasted work and disk.
+// The snapshot of the last multiple below the target is made as usual.
+// The first skip of a catch-up is logged.
 
 // SnapshotsDirName is the directory, in the data directory, of the node's
 // snapshots.
@@ -54,6 +62,39 @@ type snapshotter struct {
 	log      *slog.Logger
 	views    chan *store.StateView // a view opened where a height was stored
 	tip      chan struct{}         // a block was stored: proofs may be due
+
+	// target is the height block sync is catching up to, 0 when the node
+	// is not block-syncing (catchUp); skipping is set once a snapshot of
+	// this catch-up was skipped (and logged). Atomic: block sync sets
+	// them, the commit path reads them.
+	target   atomic.Uint64
+	skipping atomic.Bool
+}
+
+// catchUp records the height block sync is catching up to; 0 when it is
+// done. Called by block sync before it fetches and as it applies.
+func (s *snapshotter) catchUp(target uint64) {
+	if s == nil {
+		return
+	}
+	s.target.Store(target)
+	if target == 0 {
+		s.skipping.Store(false)
+	}
+}
+
+// behind reports whether a snapshot of h would be superseded before the
+// node catches up (see the comment at the top of this file).
+func (s *snapshotter) behind(h uint64) bool {
+	t := s.target.Load()
+	if t < h+s.interval {
+		return false
+	}
+	if !s.skipping.Swap(true) {
+		s.log.Info("periodic snapshots skipped while catching up: block sync stores a later multiple of the interval before its target",
+			"height", h, "target", t, "interval", s.interval)
+	}
+	return true
 }
 
 func newSnapshotter(st *store.Store, dir string, interval uint64, keep int, log *slog.Logger) *snapshotter {
@@ -70,7 +111,7 @@ func (s *snapshotter) stored(h uint64) {
 	if s == nil {
 		return
 	}
-	if s.interval > 0 && h%s.interval == 0 {
+	if s.interval > 0 && h%s.interval == 0 && !s.behind(h) {
 		v, err := s.st.StateView()
 		switch {
 		case err != nil:

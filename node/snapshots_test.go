@@ -9,10 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/genesis"
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
@@ -29,11 +25,7 @@ func TestPeriodicSnapshots(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Orgs: []genesis.Organisation{org},
-		App:     func() node.Application { return node.NewContractsApp() },
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Farm: nodetest.NewFarm(t),
 		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
 	for _, m := range nw.Members {
 		m.Config.StateSync.SnapshotInterval, m.Config.StateSync.SnapshotKeep = 3, 2
@@ -96,11 +88,7 @@ func TestSnapshotThroughControlSocket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network")
 	}
-	farm, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", farm.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Orgs: []genesis.Organisation{org},
-		App: func() node.Application { return node.NewContractsApp() }})
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Farm: nodetest.NewFarm(t)})
 	nw.StartAll()
 	nw.WaitHeight(3, 60*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

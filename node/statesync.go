@@ -33,11 +33,16 @@ import (
 // everything New builds afterwards (validator history, peer plan, chain)
 // reads the store it leaves.
 
+// ErrJoinInterrupted is a state-sync join stopped by Options.Context (qian
+// start's SIGTERM) before the state was restored: nothing was written, so
+// the store holds no chain and the next start joins again.
+var ErrJoinInterrupted = errors.New("state sync interrupted before the state was restored; data/ holds no chain, and the next start asks the peers again")
+
 // StateSyncReport is how the node's join by state sync went; nil when it
 // did not join by state sync.
 func (n *Node) StateSyncReport() *statesync.Report { return n.joined }
 
-func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.PrivKey, vals *ledger.ValidatorSet, log *slog.Logger) error {
+func (n *Node) joinByStateSync(ctx context.Context, cfg *config.Config, doc *genesis.Doc, key crypto.PrivKey, vals *ledger.ValidatorSet, log *slog.Logger) error {
 	self, err := peer.IDFromPrivateKey(key)
 	if err != nil {
 		return err
@@ -61,7 +66,6 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 	pr := &joinProgress{log: sl, start: time.Now()}
 	j := &statesync.Joiner{Net: net, Store: n.Store, Log: sl, Progress: pr.update,
 		Anchor: snapshot.Anchor{Chain: n.chain, Validators: vals}}
-	ctx := context.Background()
 	wait := cfg.StateSync.DiscoveryTimeout
 	if wait <= 0 {
 		wait = 30 * time.Second
@@ -69,6 +73,25 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 	deadline := time.Now().Add(wait)
 	sl.Info("state sync: asking peers for snapshots", "peers", len(dial))
 	start := time.Now()
+	// pause waits d unless ctx ends first; every wait of the join goes
+	// through it or through ctx, so that a stop is prompt.
+	interrupted := func() error {
+		sl.Info("state sync: interrupted; nothing was written", "after", time.Since(start).Round(time.Millisecond))
+		return fmt.Errorf("%w (%v)", ErrJoinInterrupted, context.Cause(ctx))
+	}
+	pause := func(d time.Duration) error {
+		if ctx.Err() != nil {
+			return interrupted()
+		}
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return interrupted()
+		case <-t.C:
+			return nil
+		}
+	}
 	for {
 		// Ask once every configured peer is connected, or 3 s after the
 		// first one is: an offer needs several peers to be chosen.
@@ -82,16 +105,23 @@ func (n *Node) joinByStateSync(cfg *config.Config, doc *genesis.Doc, key crypto.
 					"took", time.Since(pr.start).Round(time.Millisecond))
 				return nil
 			}
+			if ctx.Err() != nil {
+				return interrupted()
+			}
 			if !errors.Is(err, statesync.ErrNoSnapshot) {
 				return fmt.Errorf("state sync: %w", err)
 			}
-			time.Sleep(time.Second) // before asking again
+			if err := pause(time.Second); err != nil { // before asking again
+				return err
+			}
 		}
 		if time.Now().After(deadline) {
 			sl.Warn("state sync: no peer offers a snapshot that verifies; block-syncing from genesis instead", "waited", wait)
 			return nil
 		}
-		time.Sleep(200 * time.Millisecond)
+		if err := pause(200 * time.Millisecond); err != nil {
+			return err
+		}
 	}
 }
 

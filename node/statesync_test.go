@@ -3,8 +3,11 @@ package node_test
 import (
 	"context"
 	"encoding/binary"
+	"errors"
+	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -14,6 +17,7 @@ import (
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/snapshot"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/client"
@@ -220,3 +224,74 @@ func TestStateSyncNoSnapshotFallsBackToGenesis(t *testing.T) {
 		t.Fatalf("height %d: app %s (%v), validator 0 %s", after.Height, b.Short(), err, a.Short())
 	}
 }
+
+// TestStateSyncJoinInterrupted: a joining node stopped (node.Options.Context,
+// as qian start's SIGTERM) while it discovers snapshots, once a snapshot is
+// offered and before its manifest is fetched, and after its first chunk is
+// restored, returns from New at once with ErrJoinInterrupted and leaves a
+// store without a chain; started again, it joins. Its discovery timeout is
+// far above the test's patience, so a join that ignored the stop would be
+// seen waiting or joining.
+func TestStateSyncJoinInterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs a 5-node network")
+	}
+	nw, anchor := stateSyncNet(t, 5)
+	waitSnapshots(t, nw, nw.Members[0].Node.Store.Height())
+	joiner := nw.Members[4]
+	joiner.Config.StateSync.DiscoveryTimeout = time.Hour
+	for _, step := range []string{"state sync: asking peers for snapshots", "state sync: snapshot offered", "state sync: chunks restored"} {
+		ctx, cancel := context.WithCancel(context.Background())
+		nw.Log = slog.New(&cancelOn{msg: step, cancel: cancel})
+		errc := make(chan error, 1)
+		go func() { errc <- nw.StartContext(ctx, 4) }()
+		var err error
+		select {
+		case err = <-errc:
+		case <-time.After(2 * time.Minute):
+			t.Fatalf("stopped at %q: the join did not return", step)
+		}
+		cancel()
+		if !errors.Is(err, node.ErrJoinInterrupted) || joiner.Node != nil {
+			t.Fatalf("stopped at %q: %v", step, err)
+		}
+		st, err := store.Open(filepath.Join(joiner.Config.Paths().DataDir(), "chain"), nil)
+		if err != nil {
+			t.Fatalf("stopped at %q: the store does not reopen: %v", step, err)
+		}
+		_, err = st.GenesisHash()
+		h := st.Height()
+		st.Close()
+		if !errors.Is(err, store.ErrNotFound) || h != 0 {
+			t.Fatalf("stopped at %q: the store holds a chain (height %d, genesis %v)", step, h, err)
+		}
+	}
+	nw.Log = nil
+	nw.Start(4)
+	after := anchor()
+	rep := joiner.Node.StateSyncReport()
+	if rep == nil {
+		t.Fatal("started again, the node did not join by state sync")
+	}
+	checkJoined(t, nw, rep.Manifest.Height, after)
+}
+
+// cancelOn is a log handler that calls cancel when a record's message is
+// msg: the test stops a joining node at a step of its join, known by the
+// log line docs/operations.md lists for it. It keeps nothing.
+type cancelOn struct {
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (h *cancelOn) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h *cancelOn) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.cancel()
+	}
+	return nil
+}
+
+func (h *cancelOn) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *cancelOn) WithGroup(string) slog.Handler      { return h }

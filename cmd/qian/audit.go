@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,8 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qianchain/qianchain/genesis"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/audit"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/view"
 )
 
 func newAuditCmd(e *env) *cobra.Command {
@@ -82,7 +85,7 @@ func runAudit(cmd *cobra.Command, e *env) error {
 	sum, err := audit.Run(ctx, src, audit.Options{Genesis: doc, Workers: workers, To: to, Progress: bar.update})
 	bar.done()
 	if err != nil {
-		return err
+		return remoteError(err, where)
 	}
 	if asJSON {
 		b, _ := json.MarshalIndent(sum, "", "  ")
@@ -159,4 +162,36 @@ func (p *progressBar) done() {
 	if p.drawn {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// remoteError turns a node's answer to the audit into a coded error: its
+// own code (ERR_PRUNED, ...); a node without the chain from genesis is
+// named with the archive nodes it points to, which an audit needs. A home
+// whose store does not start at genesis is ERR_PRUNED too.
+func remoteError(err error, where string) error {
+	var pe *store.PrunedError
+	if errors.As(err, &pe) {
+		// A home (audit --home) whose store starts above genesis.
+		return coded(view.ErrPruned, fmt.Sprintf("the store at %s holds no blocks below height %d (it joined from a snapshot, or prunes), and an audit replays the chain from genesis: audit the chain's archive node instead: qian audit --node URL", where, pe.Lowest))
+	}
+	var ne *audit.NodeError
+	if !errors.As(err, &ne) {
+		return err
+	}
+	if ne.Body.Code != view.ErrPruned {
+		return &apiError{ne.Body}
+	}
+	b := ne.Body
+	var archive []string
+	if b.Archive != nil {
+		archive = *b.Archive
+	}
+	msg := fmt.Sprintf("the node at %s holds no blocks below height %d (it joined from a snapshot, or prunes), and an audit replays the chain from genesis: ", where, b.FirstHeight)
+	if len(archive) == 0 {
+		msg += "it names no archive node (storage.archive_urls); audit against the chain's archive node: qian audit --node URL"
+	} else {
+		msg += "audit against its archive node: qian audit --node " + archive[0]
+	}
+	b.Message = msg
+	return &apiError{b}
 }

@@ -6,10 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/genesis"
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/audit/audittest"
@@ -125,11 +121,7 @@ func TestSnapshotCreateFromRunningNode(t *testing.T) {
 		t.Skip("runs a 4-node network")
 	}
 	isolate(t)
-	k, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", k.PublicKey())
-	org := genesis.Organisation{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)}, GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}
-	nw := nodetest.New(t, nodetest.Options{Validators: 4, Orgs: []genesis.Organisation{org},
-		App: func() node.Application { return node.NewContractsApp() }})
+	nw := nodetest.New(t, nodetest.Options{Validators: 4, Farm: nodetest.NewFarm(t)})
 	nw.StartAll()
 	nw.WaitHeight(3, 30*time.Second)
 	file := filepath.Join(t.TempDir(), "live.qsnap")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/pprof"
@@ -97,13 +98,20 @@ disk without signing anything twice.`,
 			if wasm != nil {
 				log.Info("consumer pages verify in the browser too", "verifier", wasmFrom)
 			}
+			// SIGTERM or Ctrl-C from here on: a state-sync join inside New
+			// stops at once with nothing written (the next start joins
+			// again); a running node stops cleanly.
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
 			n, err := node.New(node.Options{Config: cfg, Genesis: doc, App: node.NewContractsApp(), Log: log,
-				Handler: webHandlerWith(web.Options{VerifierWasm: wasm}), Version: versionString()})
+				Handler: webHandlerWith(web.Options{VerifierWasm: wasm}), Version: versionString(), Context: ctx})
+			if errors.Is(err, node.ErrJoinInterrupted) {
+				log.Info("shutting down", "err", err)
+				return nil
+			}
 			if err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
 			n.Start()
 			log.Info("node running", "moniker", cfg.Moniker, "role", cfg.Role, "chain", doc.ChainID,
 				"peer_id", n.Net.ID(), "http", "http://"+n.HTTPAddr(), "height", n.Store.Height())

@@ -59,7 +59,7 @@ func New(n *node.Node) *Server { return NewWith(n, Options{}) }
 // NewWith returns the API handler for n.
 func NewWith(n *node.Node, o Options) *Server {
 	doc, gh := n.Genesis()
-	rd, err := view.New(n.Store, doc, gh, o.Places)
+	rd, err := view.New(n.Store, doc, gh, o.Places, n.Config().Storage.ArchiveURLs)
 	if err != nil {
 		// The node validated its genesis before it started.
 		panic(fmt.Sprintf("api: genesis validator set: %v", err))
@@ -131,6 +131,12 @@ func preflight(w http.ResponseWriter, _ *http.Request) {
 type Error struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// FirstHeight and Archive come with ERR_PRUNED (410) only: the lowest
+	// height this node holds, and the base URLs of the archive nodes it
+	// names (config storage.archive_urls; [] when none is configured). A
+	// client asks an archive node the same path (docs/bad-input.md).
+	FirstHeight uint64    `json:"first_height,omitempty"`
+	Archive     *[]string `json:"archive,omitempty"`
 }
 
 // WriteJSON writes v as indented JSON with status.
@@ -155,23 +161,31 @@ func WriteError(w http.ResponseWriter, status int, code, msg string) {
 
 // Status maps an error from node/view to an HTTP status and a code.
 func Status(err error) (int, string, string) {
+	status, e := ErrorOf(err)
+	return status, e.Code, e.Message
+}
+
+// ErrorOf maps an error from node/view to an HTTP status and the body that
+// says it, ERR_PRUNED's archive nodes included.
+func ErrorOf(err error) (int, Error) {
 	if e, ok := view.AsError(err); ok {
 		switch e.Code {
 		case view.ErrNotFound:
-			return http.StatusNotFound, e.Code, e.Message
+			return http.StatusNotFound, Error{Code: e.Code, Message: e.Message}
 		case view.ErrPruned:
-			return http.StatusGone, e.Code, e.Message
+			archive := append([]string{}, e.Archive...)
+			return http.StatusGone, Error{Code: e.Code, Message: e.Message, FirstHeight: e.First, Archive: &archive}
 		default:
-			return http.StatusBadRequest, e.Code, e.Message
+			return http.StatusBadRequest, Error{Code: e.Code, Message: e.Message}
 		}
 	}
-	return http.StatusInternalServerError, "ERR_STORE", err.Error()
+	return http.StatusInternalServerError, Error{Code: "ERR_STORE", Message: err.Error()}
 }
 
 // WriteViewError writes err (from node/view) with its status.
 func WriteViewError(w http.ResponseWriter, err error) {
-	status, code, msg := Status(err)
-	WriteError(w, status, code, msg)
+	status, e := ErrorOf(err)
+	WriteJSON(w, status, e)
 }
 
 // writeJSON and writeError keep the short names used in this package.

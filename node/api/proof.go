@@ -9,7 +9,6 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
-	"github.com/qianchain/qianchain/node/view"
 )
 
 // The verification endpoints: a transaction's proof bundle (ledger/proof,
@@ -31,7 +30,7 @@ func (s *Server) txProof(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := proof.Build(s.n.Store, h)
-	if perr, ok := view.Pruned(err); ok {
+	if perr, ok := s.view.Pruned(err); ok {
 		WriteViewError(w, perr)
 		return
 	}
@@ -85,7 +84,7 @@ func (s *Server) rawBlock(w http.ResponseWriter, r *http.Request) {
 	st := s.n.Store
 	tip := st.Height()
 	blk, err := st.Block(h)
-	if perr, ok := view.Pruned(err); ok {
+	if perr, ok := s.view.Pruned(err); ok {
 		WriteViewError(w, perr)
 		return
 	}

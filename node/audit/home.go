@@ -97,9 +97,17 @@ func (h *Home) Read(height uint64) (*Stored, error) {
 	return s, nil
 }
 
+// storeErr classifies a read failure: damage (a corrupt or missing entry)
+// is a Problem of the audit; a height below the store's first block (it
+// joined from a snapshot, or prunes) is not damage but a store the audit
+// cannot replay from genesis, so the *store.PrunedError is kept for the
+// caller to say so.
 func storeErr(height uint64, what string, err error) error {
 	var ce *store.CorruptionError
+	var pe *store.PrunedError
 	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("read %s %d: %w", what, height, err)
 	case errors.As(err, &ce):
 		return damaged(height, "%s: %s: %s", what, ce.What, ce.Reason)
 	case errors.Is(err, store.ErrNotFound):

@@ -47,7 +47,7 @@ func (r *Remote) get(path string, v any) error {
 	if resp.StatusCode != http.StatusOK {
 		var e api.Error
 		if json.Unmarshal(body, &e) == nil && e.Code != "" {
-			return fmt.Errorf("GET %s: %s: %s", path, e.Code, e.Message)
+			return &NodeError{Path: path, Status: resp.StatusCode, Body: e}
 		}
 		return fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
@@ -55,6 +55,20 @@ func (r *Remote) get(path string, v any) error {
 		return fmt.Errorf("GET %s: %w", path, err)
 	}
 	return nil
+}
+
+// NodeError is a node's {code, message} answer to one of Remote's
+// requests. ERR_PRUNED (the node does not hold the chain from genesis: it
+// joined from a snapshot or prunes) names the archive nodes to audit
+// instead (Body.Archive); an audit cannot go on past it.
+type NodeError struct {
+	Path   string
+	Status int
+	Body   api.Error
+}
+
+func (e *NodeError) Error() string {
+	return fmt.Sprintf("GET %s: %s: %s", e.Path, e.Body.Code, e.Body.Message)
 }
 
 func (r *Remote) loadStatus() error {

@@ -30,7 +30,10 @@ type Syncer struct {
 	Apply    Applier
 	MaxFrame int // largest block or commit frame accepted
 	Log      *slog.Logger
-	// Progress, when set, is called after each applied block (for metrics).
+	// Progress, when set, is called with the local height and the target
+	// once each round's target is known, before anything is fetched, and
+	// after each applied block (metrics; the node's periodic snapshots
+	// skip heights a catch-up will pass).
 	Progress func(height, target uint64)
 
 	txs uint64 // transactions applied, for the progress lines; only Run's goroutine touches it
@@ -88,6 +91,9 @@ func (s *Syncer) Run(ctx context.Context) (uint64, error) {
 					"tx_per_s", fmt.Sprintf("%.0f", float64(txs)/el.Seconds()))
 			}
 			return local - startHeight, nil
+		}
+		if s.Progress != nil {
+			s.Progress(local, target)
 		}
 		// Ask the peers that have the next block, highest first.
 		var sources []peer.ID

@@ -32,11 +32,16 @@ func New(base string) *Client {
 	return &Client{Base: strings.TrimRight(base, "/"), HTTP: &http.Client{Timeout: 30 * time.Second}}
 }
 
-// Error is a node's {code, message} rejection.
+// Error is a node's {code, message} rejection. An ERR_PRUNED one (410: a
+// height below the node's first block) also carries FirstHeight, the lowest
+// height the node holds, and Archive, the base URLs of the archive nodes it
+// names (possibly none): ask one of them the same path (New(Archive[0])).
 type Error struct {
-	Status  int
-	Code    string
-	Message string
+	Status      int
+	Code        string
+	Message     string
+	FirstHeight uint64
+	Archive     []string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }
@@ -71,7 +76,11 @@ func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte
 	if resp.StatusCode >= 300 {
 		var e api.Error
 		if json.Unmarshal(raw, &e) == nil && e.Code != "" {
-			return &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message}
+			ce := &Error{Status: resp.StatusCode, Code: e.Code, Message: e.Message, FirstHeight: e.FirstHeight}
+			if e.Archive != nil {
+				ce.Archive = *e.Archive
+			}
+			return ce
 		}
 		return &Error{Status: resp.StatusCode, Code: "ERR_HTTP", Message: fmt.Sprintf("%s: %s", resp.Status, strings.TrimSpace(string(raw)))}
 	}

@@ -48,6 +48,12 @@ type Storage struct {
 	// that height: an organisation's nodes other than its archive node
 	// (docs/operations.md, "Joining from a snapshot; archive nodes").
 	PruneBelow uint64
+	// ArchiveURLs are the base URLs of archive nodes' HTTP APIs (every
+	// block kept) that the API names in its ERR_PRUNED answers for the
+	// heights this node does not hold (pruned, or before the snapshot it
+	// joined from), so that a client can ask there. Each is an http:// or
+	// https:// URL; none means the answer says no archive is configured.
+	ArchiveURLs []string
 }
 
 // StateSync is the statesync section: the snapshots a running node makes
@@ -247,6 +253,12 @@ func (c *Config) Validate() error {
 	}
 	if err := validHostPort(c.HTTP.Listen); err != nil {
 		return keyErr("http.listen", "%v", err)
+	}
+	for i, s := range c.Storage.ArchiveURLs {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return keyErr("storage.archive_urls", "entry %d %q must be an http:// or https:// base URL of an archive node's API, such as https://archive.example.org", i, s)
+		}
 	}
 	if d := c.Consensus.EmptyBlockInterval; d != nil && (*d < 0 || *d > time.Hour) {
 		return keyErr("consensus.empty_block_interval", "%s is outside 0s to 1h", *d)

@@ -72,6 +72,7 @@ var allKeys = []key{
 	{name: "mempool.max_bytes", kind: kindInt, def: int64(64 << 20), usage: "most bytes of transactions the mempool holds"},
 	{name: "mempool.max_per_sender", kind: kindInt, def: int64(100), usage: "most pending transactions of one sender"},
 	{name: "storage.prune_below", kind: kindInt, def: int64(0), usage: "delete block bodies and results below this height once the node has committed it, keeping headers, certificates and validator-set history (0: keep every block; an archive node keeps 0)"},
+	{name: "storage.archive_urls", kind: kindList, def: []string{}, usage: "base URLs of the HTTP API of archive nodes (nodes that keep every block) that this node names in its ERR_PRUNED answers for heights it does not hold, e.g. https://archive.example.org (empty: the answer says that no archive node is configured)"},
 	{name: "statesync.snapshot_interval", kind: kindInt, def: int64(0), usage: "write a snapshot of the state after every height that is a multiple of this, in the background, into data/snapshots (0: none)"},
 	{name: "statesync.snapshot_keep", kind: kindInt, def: int64(2), usage: "how many of the newest snapshots data/snapshots keeps"},
 	{name: "statesync.chunk_size", kind: kindInt, def: int64(8 << 20), usage: "chunk size in bytes of the snapshots this node makes (at least 4096; peers fetch one chunk per request)"},

@@ -71,6 +71,9 @@ func TestPrecedence(t *testing.T) {
 				[]string{"/ip4/127.0.0.1/tcp/2/p2p/12D3KooWGRUVh7aRHDpr8e2HZA4Gm6shLKG5MWpeYHrhxHUT3hkQ", "/ip4/127.0.0.1/udp/2/quic-v1/p2p/12D3KooWGRUVh7aRHDpr8e2HZA4Gm6shLKG5MWpeYHrhxHUT3hkQ"},
 				[]string{"/ip4/127.0.0.1/tcp/3/p2p/12D3KooWGRUVh7aRHDpr8e2HZA4Gm6shLKG5MWpeYHrhxHUT3hkQ"},
 			}, func(c *Config) any { return c.P2P.Peers }},
+		{"storage.archive_urls", []string{}, layer{`["https://a.example.org"]`, "https://b.example.org,http://c.example.org:26657", "https://d.example.org/qian"},
+			[3]any{[]string{"https://a.example.org"}, []string{"https://b.example.org", "http://c.example.org:26657"}, []string{"https://d.example.org/qian"}},
+			func(c *Config) any { return c.Storage.ArchiveURLs }},
 		{"log.level", "info", layer{`"warn"`, "error", "debug"}, [3]any{"warn", "error", "debug"}, func(c *Config) any { return c.Log.Level }},
 		{"role", "validator", layer{`"observer"`, "validator", "observer"}, [3]any{"observer", "validator", "observer"}, func(c *Config) any { return string(c.Role) }},
 		{"client.node", DefaultNodeURL, layer{`"http://127.0.0.1:1"`, "http://127.0.0.1:2", "http://127.0.0.1:3"},
@@ -232,6 +235,8 @@ func TestBadValuesNameKeyAndSource(t *testing.T) {
 		{name: "no connections", env: map[string]string{"QIAN_HTTP_MAX_CONNECTIONS": "0"}, key: "http.max_connections"},
 		{name: "no streams per client", args: []string{"--http.max_streams_per_client=0"}, key: "http.max_streams_per_client"},
 		{name: "read burst", file: "[http]\nread_burst = 0\n", key: "http.read_burst"},
+		{name: "archive URL without scheme", file: "[storage]\narchive_urls = [\"archive.example.org\"]\n", key: "storage.archive_urls"},
+		{name: "archive URL not http", env: map[string]string{"QIAN_STORAGE_ARCHIVE_URLS": "https://a.example.org,ftp://b.example.org"}, key: "storage.archive_urls"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

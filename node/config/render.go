@@ -87,6 +87,8 @@ func (c *Config) Render() []byte {
 	w("\n[storage]\n")
 	comment("storage.prune_below")
 	w("prune_below = %d\n", c.Storage.PruneBelow)
+	comment("storage.archive_urls")
+	w("archive_urls = %s\n", quoteList(c.Storage.ArchiveURLs))
 
 	w("\n[statesync]\n")
 	comment("statesync.snapshot_interval")
@@ -217,6 +219,8 @@ func Default(home string) *Config {
 			c.Mempool.MaxPerSender = int(k.def.(int64))
 		case "storage.prune_below":
 			c.Storage.PruneBelow = uint64(k.def.(int64))
+		case "storage.archive_urls":
+			c.Storage.ArchiveURLs = []string{}
 		case "statesync.snapshot_interval":
 			c.StateSync.SnapshotInterval = uint64(k.def.(int64))
 		case "statesync.snapshot_keep":

@@ -4,6 +4,7 @@
 package nodetest
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -68,6 +69,9 @@ type Options struct {
 	Params *genesis.ConsensusParams
 	// Orgs are the genesis founding organisations.
 	Orgs []genesis.Organisation
+	// Farm, when set, is a founding organisation too (after Orgs), and
+	// App defaults to the contracts (node.NewContractsApp).
+	Farm *Farm
 }
 
 // FastParams are consensus parameters for tests on loopback: short
@@ -86,6 +90,12 @@ func New(t testing.TB, o Options) *Network {
 	t.Helper()
 	if o.ChainID == "" {
 		o.ChainID = "qian-test"
+	}
+	if o.Farm != nil {
+		o.Orgs = append(append([]genesis.Organisation(nil), o.Orgs...), o.Farm.Org)
+		if o.App == nil {
+			o.App = func() node.Application { return node.NewContractsApp() }
+		}
 	}
 	if o.App == nil {
 		o.App = func() node.Application { return KVApp{} }
@@ -174,21 +184,31 @@ func freePort(t testing.TB) int {
 // Start starts member i.
 func (nw *Network) Start(i int) {
 	nw.t.Helper()
+	if err := nw.StartContext(context.Background(), i); err != nil {
+		nw.t.Fatal(err)
+	}
+}
+
+// StartContext starts member i with ctx as node.Options.Context (which
+// interrupts a state-sync join) and returns New's error instead of failing
+// the test. It may be called from any goroutine.
+func (nw *Network) StartContext(ctx context.Context, i int) error {
 	m := nw.Members[i]
 	if m.Node != nil {
-		return
+		return nil
 	}
 	log := nw.Log
 	if log != nil {
 		log = log.With("node", m.Name)
 	}
 	n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
-		NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler})
+		NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
 	if err != nil {
-		nw.t.Fatalf("start %s: %v", m.Name, err)
+		return fmt.Errorf("start %s: %w", m.Name, err)
 	}
 	n.Start()
 	m.Node = n
+	return nil
 }
 
 // StartAll starts every member.

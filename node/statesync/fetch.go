@@ -263,6 +263,9 @@ func (j *Joiner) chunks(ctx context.Context, v *snapshot.Verified, r *snapshot.R
 	next, added, inflight := 0, 0, 0
 	var bytes int64
 	for added < total {
+		if err := ctx.Err(); err != nil {
+			return err // stopped: the restore is aborted, nothing written
+		}
 		// Hand out work: retries first, then the next chunks in the window.
 		for len(idle) > 0 {
 			var i int

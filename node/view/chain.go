@@ -59,7 +59,7 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 		return nil, notFound("no block has been committed yet")
 	}
 	b, err := r.st.Block(h)
-	if perr, ok := asPruned(err); ok {
+	if perr, ok := r.pruned(err); ok {
 		return nil, perr
 	}
 	if errors.Is(err, store.ErrNotFound) {
@@ -145,7 +145,7 @@ type TxEvent struct {
 // (pending reports whether the mempool holds it).
 func (r *Reader) Tx(h ledger.Hash, pending func(ledger.Hash) bool) (*Tx, error) {
 	at, err := r.st.Tx(h)
-	if perr, ok := asPruned(err); ok {
+	if perr, ok := r.pruned(err); ok {
 		return nil, perr
 	}
 	if errors.Is(err, store.ErrNotFound) {

@@ -60,7 +60,7 @@ func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 	if proof.CodeOf(err) == proof.ErrNotFound {
 		return nil, notFound("transaction %s is not committed on this node", txHash)
 	}
-	if perr, ok := asPruned(err); ok {
+	if perr, ok := r.pruned(err); ok {
 		return nil, perr
 	}
 	if err != nil {

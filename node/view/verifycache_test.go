@@ -20,7 +20,7 @@ func TestLotVerificationIsRemembered(t *testing.T) {
 	c := audittest.New(t, 4)
 	c.Story(4)
 	c.Block(nil, nil) // the story's last transactions get their next block
-	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil)
+	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

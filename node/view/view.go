@@ -35,14 +35,16 @@ type Reader struct {
 	x       *contracts.Executor
 	places  Places
 	anchor  proof.Anchor // what Verify checks against; never changed after New
+	archive []string     // archive nodes' base URLs named by ERR_PRUNED (pruned.go); never changed after New
 
 	verified *verifiedCache // final verifications against anchor
 }
 
 // New returns a Reader over st for the chain of doc (whose hash is
 // genesisHash). places names locations the chain knows only by GLN; nil
-// uses DemoPlaces.
-func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Places) (*Reader, error) {
+// uses DemoPlaces. archive lists the base URLs of archive nodes' APIs that
+// an ERR_PRUNED error names (config storage.archive_urls; nil: none).
+func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Places, archive []string) (*Reader, error) {
 	vals, err := doc.ValidatorSet()
 	if err != nil {
 		return nil, err
@@ -55,7 +57,7 @@ func New(st *store.Store, doc *genesis.Doc, genesisHash ledger.Hash, places Plac
 	// fixed here for the Reader's life, which the verified cache relies on.
 	anchor := proof.Anchor{Chain: doc.Identity(), Validators: vals, Names: doc.ValidatorNames()}
 	return &Reader{st: st, doc: doc, genesis: genesisHash, x: contracts.NewExecutor(), places: places, anchor: anchor,
-		verified: newVerifiedCache(maxVerified)}, nil
+		archive: append([]string(nil), archive...), verified: newVerifiedCache(maxVerified)}, nil
 }
 
 // Store is the store the reader reads.
@@ -73,6 +75,10 @@ func (r *Reader) Genesis() (*genesis.Doc, ledger.Hash) { return r.doc, r.genesis
 type Error struct {
 	Code    string
 	Message string
+	// First and Archive are set on ERR_PRUNED only (pruned.go): the lowest
+	// height this node holds, and the archive nodes it names.
+	First   uint64
+	Archive []string
 }
 
 func (e *Error) Error() string { return e.Code + ": " + e.Message }

@@ -130,6 +130,9 @@ type page struct {
 	Status  int
 	Message string
 	Code    string
+	// Archive links the same page on the archive nodes an ERR_PRUNED page
+	// names (api.Error.Archive).
+	Archive []string
 	// PhoneCheck: the page loads /verifier/phone.js, the in-browser
 	// check of its verification panel.
 	PhoneCheck bool
@@ -167,10 +170,23 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	_, _ = fmt.Fprint(w, b.String())
 }
 
-// fail renders an error page (or JSON, for clients that asked for it).
+// fail renders an error page (or JSON, for clients that asked for it). An
+// ERR_PRUNED page links the same path on each archive node it names.
 func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status, code, msg := api.Status(err)
-	p.failWith(w, r, status, code, msg)
+	status, e := api.ErrorOf(err)
+	if e.Archive == nil {
+		p.failWith(w, r, status, e.Code, e.Message)
+		return
+	}
+	if wantsJSON(r) {
+		api.WriteJSON(w, status, e)
+		return
+	}
+	pg := &page{Title: "早期区块不在本节点 Not held by this node", Code: e.Code, Message: e.Message}
+	for _, a := range *e.Archive {
+		pg.Archive = append(pg.Archive, strings.TrimSuffix(a, "/")+r.URL.RequestURI())
+	}
+	p.render(w, r, status, "error", pg)
 }
 
 func (p *pages) failWith(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
