@@ -41,8 +41,8 @@ type Options struct {
 	// (DefaultPebbleOptions) of a store opened without Pebble options.
 	MemTableSize uint64
 	// Log, when set, receives Pebble's flushes and compactions (debug) and
-	// write stalls (warn) of a store opened without Pebble options; see
-	// eventListener.
+	// write stalls (warn) of a store opened without Pebble options (see
+	// eventListener), and the progress of a format conversion (migrate.go).
 	Log *slog.Logger
 	// AbsentState lists state key prefixes whose keys are mostly looked up
 	// to find them absent ("is this hash anchored?"); the store keeps them,
@@ -75,11 +75,11 @@ func Open(dir string, opt *Options) (*Store, error) {
 	default:
 		s.tip.Store(binary.BigEndian.Uint64(v))
 	}
-	if err := s.checkFormat(); err != nil {
+	if err := s.loadBase(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	if err := s.loadBase(); err != nil {
+	if err := s.checkFormat(po.ReadOnly, migrateLog(opt)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
@@ -91,6 +91,15 @@ func Open(dir string, opt *Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	return s, nil
+}
+
+// migrateLog is where a format conversion at Open logs its progress:
+// Options.Log, else the default logger (an offline tool's stderr).
+func migrateLog(opt *Options) *slog.Logger {
+	if opt != nil && opt.Log != nil {
+		return opt.Log
+	}
+	return slog.Default()
 }
 
 // fillAbsent makes the absent-key filter and adds every covered key the
@@ -216,7 +225,9 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, 
 type Committed struct {
 	Block  *ledger.Block
 	Commit *ledger.Commit // this node's certificate for Block
-	// Results holds one executor-defined result per transaction, in order.
+	// Results holds the executor's result of each transaction, in order:
+	// its app-hash leaf, which begins with the transaction's hash
+	// (results.go).
 	Results [][]byte
 	// Writes are the block's state changes.
 	Writes []Write
@@ -281,7 +292,11 @@ func (s *Store) CommitBlock(c *Committed) error {
 			txh = tx.Hash()
 		}
 		s.putTx(b, txh, loc)
-		_ = b.Set(resultKey(h, uint32(i)), c.Results[i], nil)
+		res, err := resultValue(h, i, txh, c.Results[i])
+		if err != nil {
+			return err
+		}
+		_ = b.Set(resultKey(h, uint32(i)), res, nil)
 	}
 	for _, w := range c.Writes {
 		if err := s.putState(b, w); err != nil {
