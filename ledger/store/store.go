@@ -372,8 +372,9 @@ func (s *Store) get(key []byte) ([]byte, error) {
 // DefaultPebbleOptions are the Pebble settings of a node's store. Most
 // reads are point lookups of keys that do not exist — "is this transaction
 // already committed?" at admission, in block validation and when proposing
-// — so every level gets a Bloom filter, which answers those without reading
-// data blocks on L0 to L5. (Pebble's point reads skip L6's filters, where
+// — so every level above the bottom one gets a Bloom filter, which answers
+// those without reading data blocks on L0 to L5. (Pebble's point reads skip
+// L6's filters, where
 // most of a young chain lives: an absent key there costs an index and a data
 // block. Reading through an iterator with UseL6Filters was slower still in
 // a benchmark of 600,000 index entries, 20 µs against 9 µs a lookup: L6's
