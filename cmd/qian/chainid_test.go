@@ -159,7 +159,7 @@ func rawBlock(st *store.Store, h uint64) (*api.RawBlock, error) {
 		raw.WritesRoot = &wr
 	}
 	for i := range b.Txs {
-		res, err := st.TxResult(h, uint32(i))
+		res, err := st.TxResult(h, uint32(i), b.Txs[i].Hash())
 		if err != nil {
 			return nil, fmt.Errorf("result %d: %w", i, err)
 		}

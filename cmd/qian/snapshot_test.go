@@ -92,7 +92,7 @@ func TestSnapshotCreateProveRestore(t *testing.T) {
 		t.Fatalf("block %d on the restored state: app hash %s, the chain's %s", h+1, ex.AppHash, want)
 	}
 	for i, r := range ex.Results {
-		got, _ := orig.TxResult(h+1, uint32(i))
+		got, _ := orig.TxResult(h+1, uint32(i), next.Txs[i].Hash())
 		if string(got) != string(r) {
 			t.Fatalf("result %d differs", i)
 		}

@@ -19,7 +19,9 @@ type Source interface {
 	TxLocation(h ledger.Hash) (height uint64, pos uint32, err error)
 	Block(height uint64) (*ledger.Block, error)
 	Commit(height uint64) (*ledger.Commit, error)
-	TxResult(height uint64, pos uint32) ([]byte, error)
+	// TxResult is the result leaf of the transaction at (height, pos),
+	// whose hash txHash the caller read from the block.
+	TxResult(height uint64, pos uint32, txHash ledger.Hash) ([]byte, error)
 	// ValidatorSet is the set that signs height; ValidatorChanges the
 	// heights in [from, to] at which a new set takes effect.
 	ValidatorSet(height uint64) (*ledger.ValidatorSet, error)
@@ -131,7 +133,7 @@ func Build(st Source, txHash ledger.Hash) (*Bundle, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read writes root %d: %w", height, err)
 	}
-	leaf, err := st.TxResult(height, pos)
+	leaf, err := st.TxResult(height, pos, txHash)
 	if err != nil {
 		return nil, fmt.Errorf("read result of %s: %w", txHash.Short(), err)
 	}
@@ -214,7 +216,7 @@ func outcomeProof(st Source, blk *ledger.Block, pos uint32, writesRoot ledger.Ha
 	h := blk.Header.Height
 	leaves := make([]merkle.Hash, len(blk.Txs))
 	for i := range blk.Txs {
-		leaf, err := st.TxResult(h, uint32(i))
+		leaf, err := st.TxResult(h, uint32(i), blk.Txs[i].Hash())
 		if err != nil {
 			return nil, fmt.Errorf("read result %d/%d: %w", h, i, err)
 		}

@@ -193,7 +193,8 @@ var refusals = []struct {
 	}},
 	{"a proof without the next header", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) { b.Next = nil }},
 	{"another transaction's result", ErrOutcome, func(t *testing.T, c *chain, b *Bundle, a *Anchor) {
-		leaf, _ := c.TxResult(2, 0)
+		blk, _ := c.Block(2)
+		leaf, _ := c.TxResult(2, 0, blk.Txs[0].Hash())
 		o, _, _ := outcomePart(leaf)
 		o.Proof = b.Outcome.Proof
 		b.Outcome = o

@@ -34,7 +34,7 @@ func TestAbsentFilterNeverHidesAKey(t *testing.T) {
 			tx := c.Tx(uint64(j%5+1), h*1000+uint64(j), []byte(fmt.Sprint("payload ", h, j)))
 			txs = append(txs, tx)
 			hashes = append(hashes, tx.Hash())
-			results = append(results, []byte("ok"))
+			results = append(results, leaf(tx, "ok"))
 		}
 		blk, cmt := c.Next(txs)
 		app := ledger.Sum([]byte(fmt.Sprint("app", h)))
@@ -117,10 +117,6 @@ func TestAbsentFilterGrows(t *testing.T) {
 func BenchmarkHasTxAbsent(b *testing.B) {
 	s, _ := openTemp(b)
 	c := ledgertest.NewChain("qian-bench", 4)
-	results := make([][]byte, 1000)
-	for i := range results {
-		results[i] = []byte("ok")
-	}
 	base := ledgertest.Key(1)
 	for i := range 300 {
 		txs := make([]*ledger.Tx, 1000)
@@ -128,7 +124,7 @@ func BenchmarkHasTxAbsent(b *testing.B) {
 			txs[j] = &ledger.Tx{ChainID: c.ChainID(), Sender: base.PublicKey(), Nonce: uint64(i*1000 + j), Contract: "trace", Method: "record", Payload: make([]byte, 200)}
 		}
 		blk, cmt := c.Next(txs)
-		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: results}); err != nil {
+		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: leaves(txs, "ok")}); err != nil {
 			b.Fatal(err)
 		}
 	}

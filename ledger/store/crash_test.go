@@ -78,7 +78,7 @@ func crashWriter(dir string) {
 		blk, cmt := c.Next(txs)
 		results := make([][]byte, len(txs))
 		for i := range results {
-			results[i] = []byte{byte(i)}
+			results[i] = leaf(txs[i], string(rune(i)))
 		}
 		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: results, Writes: crashWrites(h), AppHash: crashAppHash(h)}); err != nil {
 			fmt.Fprintln(os.Stderr, "writer commit:", err)
@@ -156,7 +156,7 @@ func checkCrashStore(t *testing.T, dir string, chain *ledgertest.Chain) uint64 {
 		}
 		for i, tx := range blk.Txs {
 			at, err := s.Tx(tx.Hash())
-			if err != nil || at.Height != h || at.Pos != uint32(i) || len(at.Result) != 1 || at.Result[0] != byte(i) {
+			if err != nil || at.Height != h || at.Pos != uint32(i) || string(at.Result) != string(leaf(tx, string(rune(i)))) {
 				t.Fatalf("tip %d: tx %d/%d: %v", tip, h, i, err)
 			}
 		}

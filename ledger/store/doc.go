@@ -25,14 +25,16 @@
 //	                       "format" (u64, see format.go), "statesum" (the state
 //	                       digest's Sum after the tip, see writesroot.go), "base"
 //	                       (the height a store restored from a snapshot starts at,
-//	                       see base.go)
+//	                       see base.go), "migrate5" (how far a conversion from
+//	                       format 4 got, see migrate.go)
 //	'b' height             block hash (32) ‖ block encoding
 //	'H' height             block hash (32) ‖ header encoding (cheap reads of the tip)
 //	'h' block hash         height
 //	'c' height             commit encoding (this node's certificate)
 //	'a' height             app hash after executing the block at height
 //	't' tx hash            height ‖ u32 position
-//	'r' height ‖ position  transaction result (bytes owned by the executor)
+//	'r' height ‖ position  transaction result without its leading 32-byte
+//	                       transaction hash (results.go)
 //	'w' height             writes tree ‖ state digest: the writes root's inputs (see writesroot.go)
 //	'v' height             validator set that signs from that height on: height 1 (genesis)
 //	                       and each height where the set changes (see validators.go)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"log/slog"
 )
 
 // Format is the version of what a store holds, recorded by InitGenesis
@@ -25,19 +26,29 @@ import (
 //     root, and the store keeps the digest's Sum and, per height, the
 //     writes root's two inputs: what snapshots and state sync stand on. A
 //     format 3 chain's app hashes differ from what this build computes.
-const Format uint64 = 4
+//   - 5: results are stored without their transaction's hash, which the
+//     block holds (results.go). Nothing hashed or signed differs from
+//     format 4: Open converts a format 4 store it may write (migrate.go);
+//     opened read-only, one is refused, Convertible.
+const Format uint64 = 5
 
 // ErrFormat is matched (errors.Is) by every *FormatError.
 var ErrFormat = errors.New("store format not supported by this build")
 
 // FormatError reports a store written in a format this build does not
-// read. The store stays untouched: Open does not convert it.
+// read. The store stays untouched.
 type FormatError struct {
 	Found uint64 // 1 for a store that records no format
 	Want  uint64
+	// Convertible: Open converts a store of this format when it may
+	// write it (format 4); this one was opened read-only.
+	Convertible bool
 }
 
 func (e *FormatError) Error() string {
+	if e.Convertible {
+		return fmt.Sprintf("store format %d, written by an earlier qian; this build converts it to format %d when it opens it for writing (start its node once, or run qian bench disk on it), not read-only", e.Found, e.Want)
+	}
 	if e.Found < e.Want {
 		return fmt.Sprintf("store format %d, written by an earlier qian; this build reads format %d only", e.Found, e.Want)
 	}
@@ -46,9 +57,10 @@ func (e *FormatError) Error() string {
 
 func (e *FormatError) Is(target error) bool { return target == ErrFormat }
 
-// checkFormat refuses a store that holds a genesis but not in Format. An
-// empty store (no genesis yet) passes: InitGenesis will record Format.
-func (s *Store) checkFormat() error {
+// checkFormat refuses a store that holds a genesis but not in Format, or
+// converts a format 4 one when it may write it (migrate.go). An empty store
+// (no genesis yet) passes: InitGenesis will record Format.
+func (s *Store) checkFormat(readOnly bool, log *slog.Logger) error {
 	if _, err := s.GenesisHash(); errors.Is(err, ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -63,7 +75,12 @@ func (s *Store) checkFormat() error {
 	case len(v) != 8:
 		return corrupt(0, "format", "value has %d bytes, want 8", len(v))
 	}
-	if f := binary.BigEndian.Uint64(v); f != Format {
+	switch f := binary.BigEndian.Uint64(v); {
+	case f == formatWholeResults && readOnly:
+		return &FormatError{Found: f, Want: Format, Convertible: true}
+	case f == formatWholeResults:
+		return s.migrateResults(log)
+	case f != Format:
 		return &FormatError{Found: f, Want: Format}
 	}
 	return nil

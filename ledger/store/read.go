@@ -172,49 +172,11 @@ func (s *Store) Tx(h ledger.Hash) (*TxAt, error) {
 	if int(pos) >= len(blk.Txs) || blk.Txs[pos].Hash() != h {
 		return nil, corrupt(height, "tx index", "entry for %s does not point at it", h.Short())
 	}
-	res, err := s.TxResult(height, pos)
+	res, err := s.TxResult(height, pos, h)
 	if err != nil {
 		return nil, err
 	}
 	return &TxAt{Tx: blk.Txs[pos], Block: blk, Height: height, Pos: pos, Result: res}, nil
-}
-
-// TxResults returns the executor's results of every transaction of
-// height, in block order, with one range read.
-func (s *Store) TxResults(height uint64, count int) ([][]byte, error) {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: resultKey(height, 0), UpperBound: heightKey(prefixResult, height+1)})
-	if err != nil {
-		return nil, err
-	}
-	defer it.Close()
-	out := make([][]byte, 0, count)
-	for valid := it.First(); valid; valid = it.Next() {
-		if want := resultKey(height, uint32(len(out))); string(it.Key()) != string(want) {
-			return nil, corrupt(height, "tx result", "missing for position %d", len(out))
-		}
-		v, err := it.ValueAndErr()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, append([]byte(nil), v...))
-	}
-	if err := it.Error(); err != nil {
-		return nil, err
-	}
-	if len(out) != count {
-		return nil, corrupt(height, "tx result", "%d results for %d transactions", len(out), count)
-	}
-	return out, nil
-}
-
-// TxResult returns the executor's result for the transaction at (height,
-// pos).
-func (s *Store) TxResult(height uint64, pos uint32) ([]byte, error) {
-	v, err := s.get(resultKey(height, pos))
-	if errors.Is(err, ErrNotFound) {
-		return nil, corrupt(height, "tx result", "missing for position %d", pos)
-	}
-	return v, err
 }
 
 // Get returns a copy of the state value at key, or (nil, nil) when absent.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
+	"github.com/cockroachdb/pebble/v2/sstable"
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/statedigest"
@@ -41,8 +42,8 @@ type Options struct {
 	// (DefaultPebbleOptions) of a store opened without Pebble options.
 	MemTableSize uint64
 	// Log, when set, receives Pebble's flushes and compactions (debug) and
-	// write stalls (warn) of a store opened without Pebble options; see
-	// eventListener.
+	// write stalls (warn) of a store opened without Pebble options (see
+	// eventListener), and the progress of a format conversion (migrate.go).
 	Log *slog.Logger
 	// AbsentState lists state key prefixes whose keys are mostly looked up
 	// to find them absent ("is this hash anchored?"); the store keeps them,
@@ -75,11 +76,11 @@ func Open(dir string, opt *Options) (*Store, error) {
 	default:
 		s.tip.Store(binary.BigEndian.Uint64(v))
 	}
-	if err := s.checkFormat(); err != nil {
+	if err := s.loadBase(); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	if err := s.loadBase(); err != nil {
+	if err := s.checkFormat(po.ReadOnly, migrateLog(opt)); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
@@ -91,6 +92,15 @@ func Open(dir string, opt *Options) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
 	return s, nil
+}
+
+// migrateLog is where a format conversion at Open logs its progress:
+// Options.Log, else the default logger (an offline tool's stderr).
+func migrateLog(opt *Options) *slog.Logger {
+	if opt != nil && opt.Log != nil {
+		return opt.Log
+	}
+	return slog.Default()
 }
 
 // fillAbsent makes the absent-key filter and adds every covered key the
@@ -216,7 +226,9 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, 
 type Committed struct {
 	Block  *ledger.Block
 	Commit *ledger.Commit // this node's certificate for Block
-	// Results holds one executor-defined result per transaction, in order.
+	// Results holds the executor's result of each transaction, in order:
+	// its app-hash leaf, which begins with the transaction's hash
+	// (results.go).
 	Results [][]byte
 	// Writes are the block's state changes.
 	Writes []Write
@@ -281,7 +293,11 @@ func (s *Store) CommitBlock(c *Committed) error {
 			txh = tx.Hash()
 		}
 		s.putTx(b, txh, loc)
-		_ = b.Set(resultKey(h, uint32(i)), c.Results[i], nil)
+		res, err := resultValue(h, i, txh, c.Results[i])
+		if err != nil {
+			return err
+		}
+		_ = b.Set(resultKey(h, uint32(i)), res, nil)
 	}
 	for _, w := range c.Writes {
 		if err := s.putState(b, w); err != nil {
@@ -356,8 +372,9 @@ func (s *Store) get(key []byte) ([]byte, error) {
 // DefaultPebbleOptions are the Pebble settings of a node's store. Most
 // reads are point lookups of keys that do not exist — "is this transaction
 // already committed?" at admission, in block validation and when proposing
-// — so every level gets a Bloom filter, which answers those without reading
-// data blocks on L0 to L5. (Pebble's point reads skip L6's filters, where
+// — so every level above the bottom one gets a Bloom filter, which answers
+// those without reading data blocks on L0 to L5. (Pebble's point reads skip
+// L6's filters, where
 // most of a young chain lives: an absent key there costs an index and a data
 // block. Reading through an iterator with UseL6Filters was slower still in
 // a benchmark of 600,000 index entries, 20 µs against 9 µs a lookup: L6's
@@ -378,6 +395,13 @@ func DefaultPebbleOptions() *pebble.Options {
 	for i := range o.Levels {
 		o.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
+	// The bottom level holds most of the chain once compacted: its blocks
+	// are Zstandard-compressed (a fifth of a compacted store smaller than
+	// Snappy, docs/benchmarks.md "Disk"), and it carries no Bloom filter,
+	// which Pebble's point reads never consult there (see above).
+	bottom := &o.Levels[len(o.Levels)-1]
+	bottom.FilterPolicy = pebble.NoFilterPolicy
+	bottom.Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	return o
 }
 

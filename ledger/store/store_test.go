@@ -28,8 +28,24 @@ func openTemp(t testing.TB) (*Store, string) {
 	return s, dir
 }
 
+// leaf is a result as the store takes it: the transaction's hash, then
+// rest (results.go).
+func leaf(tx *ledger.Tx, rest string) []byte {
+	h := tx.Hash()
+	return append(h[:], rest...)
+}
+
+// leaves is leaf for each of txs.
+func leaves(txs []*ledger.Tx, rest string) [][]byte {
+	out := make([][]byte, len(txs))
+	for i, tx := range txs {
+		out[i] = leaf(tx, rest)
+	}
+	return out
+}
+
 // commitN commits n blocks of txsPerBlock transactions each; block h writes
-// state key "k/h" and the results "ok".
+// state key "k/h" and the results leaf(tx, "ok").
 func commitN(t testing.TB, s *Store, c *ledgertest.Chain, n, txsPerBlock int) {
 	t.Helper()
 	for i := 0; i < n; i++ {
@@ -38,7 +54,7 @@ func commitN(t testing.TB, s *Store, c *ledgertest.Chain, n, txsPerBlock int) {
 		var results [][]byte
 		for j := 0; j < txsPerBlock; j++ {
 			txs = append(txs, c.Tx(uint64(j%5+1), h*1000+uint64(j), []byte(fmt.Sprintf("payload %d/%d", h, j))))
-			results = append(results, []byte("ok"))
+			results = append(results, leaf(txs[j], "ok"))
 		}
 		blk, cmt := c.Next(txs)
 		app := ledger.Sum([]byte(fmt.Sprint("app", h)))
@@ -83,7 +99,7 @@ func TestCommitAndRead(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if at.Height != h || at.Pos != uint32(i) || string(at.Result) != "ok" {
+			if at.Height != h || at.Pos != uint32(i) || string(at.Result) != string(leaf(tx, "ok")) {
 				t.Fatalf("tx at %d/%d: %+v", h, i, at)
 			}
 			if ok, _ := s.HasTx(tx.Hash()); !ok {
@@ -229,14 +245,11 @@ func BenchmarkCommitBlock1000Txs(b *testing.B) {
 	c := ledgertest.NewChain("qian-bench", 4)
 	// Build the blocks first: signing is not what this measures.
 	type item struct {
-		blk *ledger.Block
-		cmt *ledger.Commit
+		blk     *ledger.Block
+		cmt     *ledger.Commit
+		results [][]byte
 	}
 	items := make([]item, b.N)
-	results := make([][]byte, 1000)
-	for i := range results {
-		results[i] = []byte("ok")
-	}
 	payload := make([]byte, 200)
 	base := ledgertest.Key(1)
 	proto := &ledger.Tx{ChainID: c.ChainID(), Contract: "trace", Method: "record", Payload: payload}
@@ -249,7 +262,7 @@ func BenchmarkCommitBlock1000Txs(b *testing.B) {
 			txs[j] = &tx
 		}
 		blk, cmt := c.Next(txs)
-		items[i] = item{blk, cmt}
+		items[i] = item{blk, cmt, leaves(txs, "ok")}
 	}
 	writes := make([]Write, 1000)
 	b.ResetTimer()
@@ -257,7 +270,7 @@ func BenchmarkCommitBlock1000Txs(b *testing.B) {
 		for j := range writes {
 			writes[j] = Write{Key: []byte(fmt.Sprintf("lot/%d/%d", i, j)), Value: payload[:64]}
 		}
-		if err := s.CommitBlock(&Committed{Block: items[i].blk, Commit: items[i].cmt, Results: results, Writes: writes}); err != nil {
+		if err := s.CommitBlock(&Committed{Block: items[i].blk, Commit: items[i].cmt, Results: items[i].results, Writes: writes}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -295,7 +308,8 @@ func TestTxResultsRange(t *testing.T) {
 	c := ledgertest.NewChain("qian-test", 4)
 	commitN(t, s, c, 3, 4)
 	rs, err := s.TxResults(2, 4)
-	if err != nil || len(rs) != 4 || string(rs[3]) != "ok" {
+	blk, _ := s.Block(2)
+	if err != nil || len(rs) != 4 || string(rs[3]) != string(leaf(blk.Txs[3], "ok")) {
 		t.Fatalf("%q %v", rs, err)
 	}
 	if _, err := s.TxResults(2, 5); err == nil {
@@ -336,11 +350,11 @@ func TestCommitWithCallersHashes(t *testing.T) {
 	txs := []*ledger.Tx{c.Tx(1, 1, []byte("a")), c.Tx(2, 2, []byte("b"))}
 	blk, cmt := c.Next(txs)
 	hashes := []ledger.Hash{txs[0].Hash(), txs[1].Hash()}
-	bad := &Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes[:1]}
+	bad := &Committed{Block: blk, Commit: cmt, Results: leaves(txs, "\x01"), TxHashes: hashes[:1]}
 	if err := s.CommitBlock(bad); err == nil || s.Height() != 0 {
 		t.Fatalf("one hash for two transactions: err %v, height %d", err, s.Height())
 	}
-	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: [][]byte{{1}, {2}}, TxHashes: hashes}); err != nil {
+	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, Results: leaves(txs, "\x01"), TxHashes: hashes}); err != nil {
 		t.Fatal(err)
 	}
 	for i, h := range hashes {

@@ -110,8 +110,12 @@ func (s *Server) rawBlock(w http.ResponseWriter, r *http.Request) {
 			err = werr
 		}
 	}
-	for i := 0; err == nil && i < len(blk.Txs); i++ {
-		resp.Results[i], err = st.TxResult(h, uint32(i))
+	if err == nil {
+		var leaves [][]byte
+		leaves, err = st.Results(h, store.TxHashes(blk.Txs))
+		for i, l := range leaves {
+			resp.Results[i] = l
+		}
 	}
 	if err != nil {
 		WriteError(w, http.StatusInternalServerError, "ERR_STORE", fmt.Sprintf("height %d: %v", h, err))

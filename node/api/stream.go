@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/httpserver"
 )
@@ -178,17 +179,18 @@ func (s *Server) storedBlock(h uint64) (node.BlockEvent, error) {
 	}
 	ev := node.BlockEvent{Height: h, Hash: b.Hash(), Time: b.Header.Time, TxCount: len(b.Txs)}
 	ev.AppHash, _ = s.n.Store.AppHash(h)
-	for i, tx := range b.Txs {
-		res, err := s.n.Store.TxResult(h, uint32(i))
-		if err != nil {
-			return ev, err
-		}
+	hashes := store.TxHashes(b.Txs)
+	results, err := s.n.Store.Results(h, hashes)
+	if err != nil {
+		return ev, err
+	}
+	for i, res := range results {
 		o, err := node.DecodeOutcome(res)
 		if err != nil {
 			return ev, err
 		}
 		for _, e := range o.Events {
-			ev.Events = append(ev.Events, node.Event{Type: e.Type, TxHash: tx.Hash(), Attrs: e.Attrs})
+			ev.Events = append(ev.Events, node.Event{Type: e.Type, TxHash: hashes[i], Attrs: e.Attrs})
 		}
 	}
 	return ev, nil

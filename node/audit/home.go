@@ -88,11 +88,8 @@ func (h *Home) Read(height uint64) (*Stored, error) {
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, storeErr(height, "writes root", err)
 	}
-	s.Results = make([][]byte, len(s.Block.Txs))
-	for i := range s.Results {
-		if s.Results[i], err = h.st.TxResult(height, uint32(i)); err != nil {
-			return nil, storeErr(height, fmt.Sprintf("result %d", i), err)
-		}
+	if s.Results, err = h.st.Results(height, store.TxHashes(s.Block.Txs)); err != nil {
+		return nil, storeErr(height, "results", err)
 	}
 	return s, nil
 }

@@ -100,7 +100,7 @@ func checkStory(t *testing.T, n *node.Node) {
 			t.Fatal(err)
 		}
 		for i := range b.Txs {
-			res, _ := n.Store.TxResult(h, uint32(i))
+			res, _ := n.Store.TxResult(h, uint32(i), b.Txs[i].Hash())
 			out, err := node.DecodeOutcome(res)
 			if err != nil {
 				t.Fatal(err)

@@ -25,7 +25,8 @@ func (f *fixture) commitToLedger(t *testing.T, txs []*ledger.Tx) *ledger.Block {
 	blk, cmt := f.chain.Next(txs)
 	results := make([][]byte, len(txs))
 	for i := range results {
-		results[i] = []byte{0}
+		h := txs[i].Hash()
+		results[i] = append(h[:], 0)
 	}
 	if err := f.st.CommitBlock(&store.Committed{Block: blk, Commit: cmt, Results: results}); err != nil {
 		t.Fatal(err)

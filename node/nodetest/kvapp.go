@@ -28,14 +28,17 @@ func (KVApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs 
 	ex := &node.Execution{}
 	writes := map[string][]byte{}
 	for _, tx := range txs {
+		// A result begins with its transaction's hash, as the store
+		// requires (ledger/store, results.go).
+		h := tx.Hash()
 		k, v, ok := bytes.Cut(tx.Payload, []byte("="))
 		if tx.Contract != "kv" || tx.Method != "put" || !ok || len(k) == 0 {
-			ex.Results = append(ex.Results, []byte("ERR_PAYLOAD"))
+			ex.Results = append(ex.Results, append(h[:], "ERR_PAYLOAD"...))
 			continue
 		}
 		writes["kv/"+string(k)] = v
-		ex.Results = append(ex.Results, []byte("OK"))
-		ex.Events = append(ex.Events, node.Event{Type: "kv.put", TxHash: tx.Hash(), Attrs: []contracts.Attr{{Key: "key", Value: string(k)}}})
+		ex.Results = append(ex.Results, append(h[:], "OK"...))
+		ex.Events = append(ex.Events, node.Event{Type: "kv.put", TxHash: h, Attrs: []contracts.Attr{{Key: "key", Value: string(k)}}})
 	}
 	keys := make([]string, 0, len(writes))
 	for k := range writes {
