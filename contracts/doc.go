@@ -21,6 +21,11 @@
 // machine or GOMAXPROCS. No clock, randomness, goroutine, floating point or
 // map iteration order reaches a result.
 //
+// ExecuteBlockDecoded is ExecuteBlock for a node that already decoded the
+// payloads at admission: a method with an Apply runs from that value (found
+// by the transaction's hash) instead of decoding again, with the same
+// result.
+//
 // CheckTx is the mempool's cheap read-only pre-check. Genesis turns the
 // founding organisations into the initial writes and app hash. docs/state.md
 // specifies the state layout and how an auditor recomputes the app hash.

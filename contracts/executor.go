@@ -81,7 +81,21 @@ type Method struct {
 	Decode func(payload []byte) (any, error)
 	// Run executes the method for an authenticated caller.
 	Run func(c *call.Context, who *membership.Caller, payload []byte) error
+	// Apply, when set, is Run from the value Decode returned for payload,
+	// so that a payload the node decoded at admission is not decoded again
+	// (ExecuteBlockDecoded). It must give exactly what Run gives for the
+	// same bytes, and must not change the value.
+	Apply func(c *call.Context, who *membership.Caller, decoded any, payload []byte) error
 }
+
+// Decoded answers, for a transaction's hash, the payload this node's own
+// admission decoded from that transaction's bytes (what its method's
+// Decode returned: the mempool keeps it, see node/mempool), or nil when it
+// has none — a transaction it never admitted, a block from block sync.
+// Execution then decodes the payload itself. The hash binds the value to
+// the bytes: the executor asks with the hash it computed from the block's
+// transaction, so a value never comes from another node's decoding.
+type Decoded func(h ledger.Hash) any
 
 // NewExecutor returns an executor with Qianchain's contracts, the methods
 // the upgrades compiled into this binary bring (callable from their
@@ -164,6 +178,13 @@ func (x *Executor) lookup(contract, method string) (*Method, error) {
 
 // ExecuteBlock executes txs in order over st. See the package comment.
 func (x *Executor) ExecuteBlock(st Store, prior Prior, ctx BlockContext, txs []*ledger.Tx) (*BlockResult, error) {
+	return x.ExecuteBlockDecoded(st, prior, ctx, txs, nil)
+}
+
+// ExecuteBlockDecoded is ExecuteBlock with the payloads that decoded (may
+// be nil) holds: a method with an Apply runs from that value instead of
+// decoding its payload again. The result is the same byte for byte.
+func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, txs []*ledger.Tx, decoded Decoded) (*BlockResult, error) {
 	blk := state.NewBlock(st)
 	b := call.Block{ChainID: ctx.ChainID, Height: ctx.Height, Time: ctx.Time, Proposer: ctx.Proposer}
 	res := &BlockResult{Results: make([]TxResult, len(txs))}
@@ -184,7 +205,11 @@ func (x *Executor) ExecuteBlock(st Store, prior Prior, ctx BlockContext, txs []*
 	hashes := make([]ledger.Hash, len(txs))
 	for i, tx := range txs {
 		hashes[i] = tx.Hash()
-		r, evs, err := x.execTx(blk, b, version, uint32(i), hashes[i], tx)
+		var v any
+		if decoded != nil {
+			v = decoded(hashes[i])
+		}
+		r, evs, err := x.execTx(blk, b, version, uint32(i), hashes[i], tx, v)
 		if err != nil {
 			return nil, fmt.Errorf("execute block %d tx %d (%s): %w", ctx.Height, i, hashes[i].Short(), err)
 		}
@@ -204,10 +229,10 @@ func (x *Executor) ExecuteBlock(st Store, prior Prior, ctx BlockContext, txs []*
 
 // execTx runs one transaction in its own overlay. It returns an error only
 // when the store failed.
-func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint32, h ledger.Hash, tx *ledger.Tx) (TxResult, []Event, error) {
+func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint32, h ledger.Hash, tx *ledger.Tx, decoded any) (TxResult, []Event, error) {
 	st := blk.Begin()
 	c := call.NewContext(b, i, h, tx.Sender, st)
-	err := x.run(c, version, tx)
+	err := x.run(c, version, tx, decoded)
 	if err == nil {
 		st.Commit()
 		return TxResult{Code: call.OK}, c.Events(), nil
@@ -225,7 +250,9 @@ func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint
 	return TxResult{Code: call.ErrInternal, Message: err.Error()}, nil, nil
 }
 
-func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx) (err error) {
+// run executes tx; decoded, when not nil, is its payload as its method's
+// Decode returned it (ExecuteBlockDecoded).
+func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx, decoded any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = call.Errorf(call.ErrInternal, "%s.%s failed unexpectedly: %v", tx.Contract, tx.Method, r)
@@ -244,6 +271,9 @@ func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx) (err erro
 	who, err := membership.Authenticate(c.State, tx.Sender)
 	if err != nil {
 		return err
+	}
+	if decoded != nil && m.Apply != nil {
+		return m.Apply(c, who, decoded, tx.Payload)
 	}
 	return m.Run(c, who, tx.Payload)
 }

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -69,5 +70,65 @@ func TestAdmissionBatchCap(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("no batch")
 		}
+	}
+}
+
+// TestClientWindowFollowsBacklog: the clients' lane gathers for its short
+// window while the mempool is empty and for longer as transactions wait
+// there for blocks (at busyPending and beyond, the whole busy window).
+func TestClientWindowFollowsBacklog(t *testing.T) {
+	a := newAdmitter(nil, nil)
+	for _, c := range []struct {
+		pending int
+		want    time.Duration
+	}{{0, admitGather}, {busyPending / 2, (admitGather + busyGather) / 2}, {busyPending, busyGather}, {10 * busyPending, busyGather}} {
+		if got := a.clientWindowAt(c.pending); got != c.want {
+			t.Errorf("%d pending: window %v, want %v", c.pending, got, c.want)
+		}
+	}
+
+	// In the gatherer: with nothing pending a client's job goes at once
+	// (window 0); with a backlog it waits (an hour) for more until the
+	// lane's count is reached. The gatherer asks for the backlog after
+	// taking each job in; the test waits for that before the next.
+	stop := make(chan struct{})
+	defer close(stop)
+	a = newAdmitter(nil, stop)
+	a.clientWindow, a.busyWindow, a.clientMin = 0, time.Hour, 3
+	var backlog atomic.Int64
+	asked := make(chan struct{}, 8)
+	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
+	go a.gather()
+	next := func() []admitJob {
+		t.Helper()
+		select {
+		case b := <-a.batches:
+			return b
+		case <-time.After(10 * time.Second):
+			t.Fatal("no batch")
+			return nil
+		}
+	}
+	waitAsked := func() {
+		t.Helper()
+		select {
+		case <-asked:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the gatherer did not take the job in (a batch sent too early?)")
+		}
+	}
+	client := admitJob{raws: make([][]byte, 1)}
+	a.submit(client)
+	if b := next(); len(b) != 1 {
+		t.Fatalf("idle: a batch of %d jobs, want the one at once", len(b))
+	}
+	waitAsked()
+	backlog.Store(busyPending)
+	for range 3 {
+		a.submit(client)
+		waitAsked() // taken in, and held unless due
+	}
+	if b := next(); len(b) != 3 {
+		t.Fatalf("busy: a batch of %d jobs, want the 3 gathered", len(b))
 	}
 }

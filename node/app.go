@@ -7,6 +7,7 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/statedigest"
 	"github.com/qianchain/qianchain/ledger/store"
+	"github.com/qianchain/qianchain/node/mempool"
 )
 
 // Application is the deterministic state machine the chain runs: the
@@ -22,6 +23,18 @@ type Application interface {
 	// CheckTx is the read-only admission pre-check against committed state:
 	// a coded error for a transaction that would certainly fail.
 	CheckTx(st *store.Store, tx *ledger.Tx) error
+}
+
+// checkedApp is implemented by an application whose admission pre-check
+// makes something execution can use again (ContractsApp: the decoded
+// payload). The mempool keeps what CheckTxDecoded returns with the
+// transaction (mempool.Checker); the node executes blocks with
+// ExecuteChecked, handing it the mempool's Checked, which answers by the
+// hash of the block's transaction — this node's own value for the same
+// bytes, or nil. The result must be what Execute gives.
+type checkedApp interface {
+	CheckTxDecoded(st *store.Store, tx *ledger.Tx) (any, error)
+	ExecuteChecked(st *store.Store, prevAppHash ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any) (*Execution, error)
 }
 
 // absentLookups is implemented by an application whose execution mostly
@@ -63,4 +76,13 @@ type Event struct {
 	Type   string           `json:"type"`
 	TxHash ledger.Hash      `json:"tx_hash"`
 	Attrs  []contracts.Attr `json:"attrs,omitempty"`
+}
+
+// checker is the mempool's pre-check: the application's CheckTx, keeping
+// what a checkedApp decoded.
+func (n *Node) checker() mempool.Checker {
+	if ca, ok := n.app.(checkedApp); ok {
+		return func(tx *ledger.Tx) (any, error) { return ca.CheckTxDecoded(n.Store, tx) }
+	}
+	return func(tx *ledger.Tx) (any, error) { return nil, n.app.CheckTx(n.Store, tx) }
 }

@@ -193,7 +193,12 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	if err != nil {
 		return err
 	}
-	ex, err := c.app.Execute(c.st, prevApp, &b.Header, b.Txs)
+	var ex *Execution
+	if ca, ok := c.app.(checkedApp); ok {
+		ex, err = ca.ExecuteChecked(c.st, prevApp, &b.Header, b.Txs, c.pool.Checked)
+	} else {
+		ex, err = c.app.Execute(c.st, prevApp, &b.Header, b.Txs)
+	}
 	if err != nil {
 		return fmt.Errorf("execute block %d: %w", b.Header.Height, err)
 	}

@@ -76,11 +76,18 @@ func GenesisMembers(doc *genesis.Doc) ([]membership.OrgSpec, []membership.Valida
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {
+	return a.ExecuteChecked(st, prev, hdr, txs, nil)
+}
+
+// ExecuteChecked implements checkedApp: Execute, running each transaction
+// from the payload CheckTxDecoded decoded at admission when checked (the
+// mempool's Checked) still holds it (contracts.ExecuteBlockDecoded).
+func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any) (*Execution, error) {
 	sum, err := st.StateSum()
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.x.ExecuteBlock(a.records.reader(st, hdr.Height), contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs)
+	res, err := a.x.ExecuteBlockDecoded(a.records.reader(st, hdr.Height), contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs, checked)
 	if err != nil {
 		return nil, err
 	}
@@ -190,9 +197,26 @@ func (a *ContractsApp) Committed(ex *Execution) {
 // from a few hundred accounts, the two state reads per transaction were a
 // tenth of a node's CPU.
 func (a *ContractsApp) CheckTx(st *store.Store, tx *ledger.Tx) error {
-	if _, err := a.x.DecodePayload(tx.Contract, tx.Method, tx.Payload); err != nil {
-		return coded(err)
+	_, err := a.CheckTxDecoded(st, tx)
+	return err
+}
+
+// CheckTxDecoded implements checkedApp: CheckTx, returning the decoded
+// payload (contracts.Executor.DecodePayload) for the mempool to keep.
+func (a *ContractsApp) CheckTxDecoded(st *store.Store, tx *ledger.Tx) (any, error) {
+	v, err := a.x.DecodePayload(tx.Contract, tx.Method, tx.Payload)
+	if err != nil {
+		return nil, coded(err)
 	}
+	if err := a.checkSender(st, tx); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// checkSender is CheckTx after the payload decoded: the method is
+// available and the sender authenticates.
+func (a *ContractsApp) checkSender(st *store.Store, tx *ledger.Tx) error {
 	// A method an upgrade brings is refused until the next block runs the
 	// protocol version that has it.
 	if err := a.x.CheckVersion(st, st.Height()+1, tx.Contract, tx.Method); err != nil {

@@ -46,6 +46,10 @@ type Chain struct {
 	Results []*contracts.BlockResult
 	// TxHashes are the hashes of each block's transactions, in order.
 	TxHashes [][]ledger.Hash
+	// Decoded, when set, is handed to the executor with every block
+	// (contracts.ExecuteBlockDecoded), as a node hands its mempool's
+	// decoded payloads.
+	Decoded contracts.Decoded
 }
 
 // New starts a chain from the founding organisations, with Validators(orgs,
@@ -81,7 +85,7 @@ func (c *Chain) Tx(k ledger.PrivateKey, contract, method string, payload []byte)
 func (c *Chain) Block(txs ...*ledger.Tx) (*contracts.BlockResult, error) {
 	c.Height++
 	c.Time += 5e9
-	res, err := c.Exec.ExecuteBlock(c.Store, contracts.Prior{AppHash: c.AppHash, State: c.State}, contracts.BlockContext{ChainID: ChainID, Height: c.Height, Time: c.Time}, txs)
+	res, err := c.Exec.ExecuteBlockDecoded(c.Store, contracts.Prior{AppHash: c.AppHash, State: c.State}, contracts.BlockContext{ChainID: ChainID, Height: c.Height, Time: c.Time}, txs, c.Decoded)
 	if err != nil {
 		return nil, err
 	}

@@ -322,6 +322,12 @@ func RunAnchor(c *call.Context, who *membership.Caller, payload []byte) error {
 	if err != nil {
 		return call.PayloadError(err)
 	}
+	return ApplyAnchor(c, who, p, payload)
+}
+
+// ApplyAnchor is RunAnchor from the payload DecodeAnchor made of payload
+// (the executor's decode-once path); p is not changed.
+func ApplyAnchor(c *call.Context, who *membership.Caller, p *Anchor, payload []byte) error {
 	if err := checkText("name", p.Name, MaxName, false); err != nil {
 		return err
 	}
@@ -335,6 +341,12 @@ func RunRecordTrade(c *call.Context, who *membership.Caller, payload []byte) err
 	if err != nil {
 		return call.PayloadError(err)
 	}
+	return ApplyRecordTrade(c, who, p, payload)
+}
+
+// ApplyRecordTrade is RunRecordTrade from the payload DecodeTrade made of
+// payload (the executor's decode-once path); p is not changed.
+func ApplyRecordTrade(c *call.Context, who *membership.Caller, p *TradePayload, payload []byte) error {
 	if !who.Org.Has(membership.DataExchange) {
 		return call.Errorf(call.ErrRole, "only data exchanges record data transactions; %s is %v", who.Org.ID, who.Org.Roles)
 	}
@@ -353,6 +365,12 @@ func RunAnchorBatch(c *call.Context, who *membership.Caller, payload []byte) err
 	if err != nil {
 		return call.PayloadError(err)
 	}
+	return ApplyAnchorBatch(c, who, p, payload)
+}
+
+// ApplyAnchorBatch is RunAnchorBatch from the payload DecodeBatch made of
+// payload (the executor's decode-once path); p is not changed.
+func ApplyAnchorBatch(c *call.Context, who *membership.Caller, p *BatchPayload, payload []byte) error {
 	if err := checkText("name", p.Name, MaxName, false); err != nil {
 		return err
 	}

@@ -250,6 +250,13 @@ func RunCapture(c *call.Context, who *membership.Caller, payload []byte) error {
 	return runEvent(c, who, ev, payload)
 }
 
+// ApplyCapture is RunCapture from the event DecodeCapture made of payload
+// (the executor's decode-once path): the caller guarantees ev is what
+// DecodeCapture returns for these bytes, and ev is not changed.
+func ApplyCapture(c *call.Context, who *membership.Caller, ev *epcis.Event, payload []byte) error {
+	return runEvent(c, who, ev, payload)
+}
+
 // runEvent checks and records one event whose canonical encoding is
 // payload.
 func runEvent(c *call.Context, who *membership.Caller, ev *epcis.Event, payload []byte) error {

@@ -73,6 +73,12 @@ func RunCaptureBatch(c *call.Context, who *membership.Caller, payload []byte) er
 	if err != nil {
 		return err
 	}
+	return ApplyCaptureBatch(c, who, b, payload)
+}
+
+// ApplyCaptureBatch is RunCaptureBatch from the batch DecodeCaptureBatch
+// made of payload (the executor's decode-once path); b is not changed.
+func ApplyCaptureBatch(c *call.Context, who *membership.Caller, b *CaptureBatch, _ []byte) error {
 	for i, ev := range b.Events {
 		if err := runEvent(c, who, ev, b.Payloads[i]); err != nil {
 			if e, ok := call.AsError(err); ok {

@@ -48,6 +48,16 @@ const (
 // answers those from memory (contracts.AbsentLookups).
 const EventIDPrefix = eventIDPrefix
 
+// RecordPrefix, HistoryPrefix and UndoPrefix are the prefixes of the keys
+// each capture writes without reading them first (the event's record, its
+// place in each object's history, and what it would undo): new keys, which
+// the state digest looks up to find absent (contracts.AbsentLookups).
+const (
+	RecordPrefix  = recordPrefix
+	HistoryPrefix = historyPrefix
+	UndoPrefix    = undoPrefix
+)
+
 // keyLen is the fixed key length of a kind, or 0 when the key is variable
 // (a GIAI) and the object key carries its length.
 func keyLen(k gs1.Kind) int {

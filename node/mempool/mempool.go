@@ -29,8 +29,12 @@ type Ledger interface {
 
 // Checker is the contracts' read-only pre-check against committed state. It
 // returns a coded error (any error with a code) for a transaction that would
-// certainly fail, or nil.
-type Checker func(tx *ledger.Tx) error
+// certainly fail, or nil and what it made of the transaction (the
+// contracts' decoded payload, or nil): the mempool keeps that value with
+// the transaction, never looks into it, and hands it back from Checked
+// until the transaction leaves, so that execution need not decode the
+// payload again.
+type Checker func(tx *ledger.Tx) (checked any, err error)
 
 // Config sets the mempool's limits.
 type Config struct {
@@ -72,6 +76,7 @@ type entry struct {
 	tx      *ledger.Tx
 	hash    ledger.Hash
 	size    int
+	checked any // what the Checker returned at admission
 	removed bool
 }
 
@@ -139,12 +144,13 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 		if r.Err != nil {
 			continue
 		}
+		var checked any
 		if m.check != nil {
-			if r.Err = m.check(r.Tx); r.Err != nil {
+			if checked, r.Err = m.check(r.Tx); r.Err != nil {
 				continue
 			}
 		}
-		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]), gen)
+		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]), checked, gen)
 	}
 	return res
 }
@@ -159,12 +165,14 @@ func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
 	if err := m.sigs.Verify(tx, h); err != nil {
 		return h, errorf(ErrBadSignature, "signature does not verify against sender %s", tx.Sender)
 	}
+	var checked any
 	if m.check != nil {
-		if err := m.check(tx); err != nil {
+		var err error
+		if checked, err = m.check(tx); err != nil {
 			return h, err
 		}
 	}
-	return h, m.insert(tx, h, size, gen)
+	return h, m.insert(tx, h, size, checked, gen)
 }
 
 // precheck is everything cheaper than the signature: chain, size,
@@ -208,9 +216,10 @@ func (m *Mempool) generation() uint64 {
 	return m.updates
 }
 
-// insert adds a checked transaction, within the limits. gen is the number
-// of updates seen before the transaction's ledger check.
-func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, gen uint64) error {
+// insert adds a checked transaction, within the limits, with what the
+// Checker made of it. gen is the number of updates seen before the
+// transaction's ledger check.
+func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, gen uint64) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.byHash[h]; dup {
@@ -233,7 +242,7 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, gen uint64) err
 	if m.live >= m.cfg.MaxTxs || m.bytes+size > m.cfg.MaxBytes {
 		return errorf(ErrMempoolFull, "mempool is full (%d transactions, %d bytes); try again shortly", m.live, m.bytes)
 	}
-	e := &entry{tx: tx, hash: h, size: size}
+	e := &entry{tx: tx, hash: h, size: size, checked: checked}
 	m.byHash[h] = e
 	m.queue = append(m.queue, e)
 	m.live++
@@ -248,6 +257,19 @@ func (m *Mempool) Has(h ledger.Hash) bool {
 	_, ok := m.byHash[h]
 	m.mu.Unlock()
 	return ok
+}
+
+// Checked returns what the Checker made of the transaction with hash h when
+// it was admitted (nil when h is not waiting here, or the Checker returned
+// nil). The hash names the transaction's bytes, so a block carrying the
+// same transaction, whoever proposed it, gets this node's own value.
+func (m *Mempool) Checked(h ledger.Hash) any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if e, ok := m.byHash[h]; ok {
+		return e.checked
+	}
+	return nil
 }
 
 // Size returns the number of transactions and their total bytes.
@@ -322,7 +344,7 @@ func (m *Mempool) UpdateHashes(committed []ledger.Hash, recheck bool) int {
 	// Recheck outside the lock: admission continues meanwhile.
 	var drop []*entry
 	for _, e := range rest {
-		if m.check(e.tx) != nil {
+		if _, err := m.check(e.tx); err != nil {
 			drop = append(drop, e)
 		}
 	}

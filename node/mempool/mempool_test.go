@@ -58,11 +58,11 @@ func newFixture(t *testing.T, cfg Config) *fixture {
 	if cfg.MaxTxBytes == 0 {
 		cfg.MaxTxBytes = 4096
 	}
-	f.mp = New(cfg, st, sigcache.New(1000), func(tx *ledger.Tx) error {
+	f.mp = New(cfg, st, sigcache.New(1000), func(tx *ledger.Tx) (any, error) {
 		if f.deny[tx.Sender] {
-			return &Error{Code: "ERR_KEY_REVOKED", Message: "revoked"}
+			return nil, &Error{Code: "ERR_KEY_REVOKED", Message: "revoked"}
 		}
-		return nil
+		return "checked " + string(tx.Payload), nil
 	})
 	return f
 }
@@ -189,6 +189,42 @@ func TestUpdateAndReplay(t *testing.T) {
 	}
 }
 
+// What the pre-check made of a transaction (the contracts' decoded payload)
+// stays with it, by hash, until the transaction leaves: execution asks for
+// it with the hash of the block's transaction, whoever proposed the block.
+func TestCheckedTravelsWithTheTransaction(t *testing.T) {
+	f := newFixture(t, Config{})
+	a, b := f.chain.Tx(1, 1, []byte("a")), f.chain.Tx(2, 1, []byte("b"))
+	res := f.mp.AddBatch([][]byte{a.Encode(), b.Encode()})
+	if res[0].Err != nil || res[1].Err != nil {
+		t.Fatal(res[0].Err, res[1].Err)
+	}
+	// A peer's block decodes into new values: only the hash links them.
+	peers, err := ledger.DecodeTx(a.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mp.Checked(peers.Hash()); got != "checked a" {
+		t.Fatalf("Checked(a) = %v, want the pre-check's value", got)
+	}
+	if got := f.mp.Checked(f.chain.Tx(3, 1, []byte("a")).Hash()); got != nil {
+		t.Fatalf("Checked of a transaction never admitted = %v, want nil", got)
+	}
+	f.mp.Update([]*ledger.Tx{a}, false)
+	if got := f.mp.Checked(a.Hash()); got != nil {
+		t.Fatalf("Checked after commit = %v, want nil", got)
+	}
+	if got := f.mp.Checked(b.Hash()); got != "checked b" {
+		t.Fatalf("Checked(b) = %v after another's commit", got)
+	}
+	if _, err := f.mp.AddTx(f.chain.Tx(3, 2, []byte("c")), 100); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mp.Checked(f.chain.Tx(3, 2, []byte("c")).Hash()); got != "checked c" {
+		t.Fatalf("Checked after AddTx = %v", got)
+	}
+}
+
 // Without a membership change the recheck is skipped: the pre-check is not
 // run again for what the mempool already holds.
 func TestUpdateWithoutRecheckKeepsTheRest(t *testing.T) {
@@ -250,7 +286,7 @@ func TestAdmissionRacingItsCommit(t *testing.T) {
 	blk := f.commitToLedger(t, []*ledger.Tx{tx})
 	f.mp.Update(blk.Txs, false)
 	// ...and only now does the admission insert.
-	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
+	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0); CodeOf(err) != ErrAlreadyCommitted {
 		t.Fatalf("insert after the commit: %v", err)
 	}
 	if f.mp.Has(h) {
@@ -273,7 +309,7 @@ func TestSlowAdmissionRacingItsCommit(t *testing.T) {
 		f.commitToLedger(t, nil)
 		f.mp.Update(nil, false)
 	}
-	if err := f.mp.insert(tx, h, len(tx.Encode()), 0); CodeOf(err) != ErrAlreadyCommitted {
+	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0); CodeOf(err) != ErrAlreadyCommitted {
 		t.Fatalf("insert long after the commit: %v", err)
 	}
 }
