@@ -20,6 +20,7 @@ type DiskUsage struct {
 	Home         string             `json:"home"`
 	Compacted    bool               `json:"compacted"`
 	Height       uint64             `json:"height"`
+	FirstBlock   uint64             `json:"first_block"` // the lowest block held: above 1 for a store joined from a snapshot, or pruned
 	Txs          uint64             `json:"txs"`
 	TxBytes      uint64             `json:"tx_bytes"` // the transactions' encodings, summed
 	Tables       []store.TableUsage `json:"tables"`
@@ -52,7 +53,7 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 					return err
 				}
 			}
-			u := DiskUsage{Home: home, Compacted: compact, Height: st.Height()}
+			u := DiskUsage{Home: home, Compacted: compact, Height: st.Height(), FirstBlock: st.BlockBase() + 1}
 			if u.Txs, u.TxBytes, err = st.CommittedTxs(); err != nil {
 				return err
 			}
@@ -71,6 +72,9 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 			}
 			w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 			fmt.Fprintf(w, "store\t%s, height %d, %d transactions%s\n", home, u.Height, u.Txs, map[bool]string{true: ", compacted", false: ""}[compact])
+			if u.FirstBlock > 1 {
+				fmt.Fprintf(w, "blocks\tfrom %d (none below: joined from a snapshot, or pruned); per transaction counts their transactions only, while the state holds every one's\n", u.FirstBlock)
+			}
 			if u.Txs > 0 {
 				fmt.Fprintf(w, "transactions\t%.1f MiB\t%.0f B/tx encoded\n", float64(u.TxBytes)/(1<<20), float64(u.TxBytes)/float64(u.Txs))
 			}

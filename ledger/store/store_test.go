@@ -339,6 +339,14 @@ func TestUsageAfterCompact(t *testing.T) {
 	if n, b, err := s.CommittedTxs(); err != nil || n != 20*50 || b < n*100 {
 		t.Fatalf("committed txs %d of %d bytes (%v), want %d", n, b, err, 20*50)
 	}
+	// A pruned store (or one restored from a snapshot) counts the blocks it
+	// holds instead of failing on the first one it does not.
+	if err := s.PruneBelow(11); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, err := s.CommittedTxs(); err != nil || n != 10*50 {
+		t.Fatalf("after pruning below 11: committed txs %d (%v), want %d", n, err, 10*50)
+	}
 }
 
 // TestCommitWithCallersHashes: hashes the caller computed index the

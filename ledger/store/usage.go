@@ -65,11 +65,12 @@ func (s *Store) Compact(ctx context.Context) error {
 	return nil
 }
 
-// CommittedTxs counts the transactions of every stored block and the bytes
-// of their canonical encodings: what "bytes on disk per transaction" is
-// measured against. It reads every block.
+// CommittedTxs counts the transactions of every block the store holds
+// (from BlockBase()+1: a store restored from a snapshot, or pruned, has
+// none below) and the bytes of their canonical encodings: what "bytes on
+// disk per transaction" is measured against. It reads every block.
 func (s *Store) CommittedTxs() (txs, bytes uint64, err error) {
-	for h := uint64(1); h <= s.Height(); h++ {
+	for h := s.BlockBase() + 1; h <= s.Height(); h++ {
 		b, err := s.Block(h)
 		if err != nil {
 			return 0, 0, err
