@@ -78,7 +78,7 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 			out.ProposerIndex, out.ProposerName = i, set.Validators[i].Name
 		}
 	}
-	results, _ := r.st.TxResults(h, len(b.Txs))
+	results, _ := r.st.Results(h, store.TxHashes(b.Txs))
 	for i, tx := range b.Txs {
 		s := Summarize(tx)
 		if i < len(results) {
