@@ -174,6 +174,10 @@ func TestConsumerPageInBrowser(t *testing.T) {
 	if chartW < 250 {
 		t.Errorf("the temperature chart is %v px wide on a phone", chartW)
 	}
+	// The screenshot shows the phone's own check beside the server's sentence.
+	if got := awaitPhoneCheck(t, ctx, path); got.Verified != "true" || got.Agree != "true" {
+		t.Errorf("the phone check: %+v", got)
+	}
 	shoot(t, ctx, dir, "consumer-phone.jpg")
 
 	dom = open(t, ctx, desktop, path)
@@ -182,6 +186,9 @@ func TestConsumerPageInBrowser(t *testing.T) {
 		`document.querySelector('.timeline-card').getBoundingClientRect().left > document.querySelector('.product').getBoundingClientRect().right - 1`))
 	if !twoCols {
 		t.Error("on a desktop the timeline is not beside the product")
+	}
+	if got := awaitPhoneCheck(t, ctx, path); got.Verified != "true" || got.Agree != "true" {
+		t.Errorf("the phone check on a desktop: %+v", got)
 	}
 	shoot(t, ctx, dir, "consumer-desktop.jpg")
 }

@@ -33,6 +33,13 @@ func waitPhoneCheck(t *testing.T, ctx context.Context, base, path string) phoneC
 	t.Helper()
 	step(t, ctx, "viewport", phone.apply())
 	step(t, ctx, "navigate "+path, chromedp.Navigate(base+path))
+	return awaitPhoneCheck(t, ctx, path)
+}
+
+// awaitPhoneCheck waits for the open page's in-browser check to leave its
+// outcome on #phone-verify.
+func awaitPhoneCheck(t *testing.T, ctx context.Context, path string) phoneCheck {
+	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for c.Err() == nil {
