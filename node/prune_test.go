@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/epcis"
 	"github.com/qianchain/qianchain/ledger/proof"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
@@ -24,9 +26,12 @@ import (
 // blocks below P once it has committed P and keeps validating; its API
 // answers 410 ERR_PRUNED for a transaction below P, naming the archive node
 // of storage.archive_urls (message and archive field) and P as its first
-// height, as do its block, transaction and lot answers and pages; the
-// archive node answers the same path; the pruned node serves a proof
-// bundle, which verifies against genesis, for a transaction above P.
+// height, as do its block and transaction answers and pages; a lot whose
+// record is below P answers 200 with its story and an ERR_PRUNED
+// verification naming the archive node, and its consumer page links the
+// same page there (checkPrunedLot); the archive node answers the same
+// paths; the pruned node serves a proof bundle, which verifies against
+// genesis, for a transaction above P.
 func TestPrunedNode(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 4-node network")
@@ -39,6 +44,8 @@ func TestPrunedNode(t *testing.T) {
 	anchor := func() *client.Outcome { t.Helper(); return farm.Anchor(t, nw, pruned.URL) }
 	nw.StartAll()
 	nw.WaitHeight(1, 30*time.Second)
+	farm.Harvest(t, nw, pruned.URL, "PRUNED-1")
+	farm.Harvest(t, nw, pruned.URL, "PRUNED-2")
 	early := anchor()
 	p := early.Height + 2
 	nw.Stop(3)
@@ -47,6 +54,7 @@ func TestPrunedNode(t *testing.T) {
 	nw.Start(3)
 	nw.WaitHeight(p+1, 30*time.Second)
 	late := anchor()
+	farm.Capture(t, nw, pruned.URL, "PRUNED-2", epcis.Observe, "inspecting")
 	nw.WaitHeight(late.Height+1, 30*time.Second)
 	st := pruned.Node.Store
 	if st.BlockBase() != p-1 {
@@ -85,7 +93,52 @@ func TestPrunedNode(t *testing.T) {
 			t.Fatalf("the pruned node's page %s: %d\n%s", page, resp.StatusCode, html)
 		}
 	}
-	resp, err := http.Get(pruned.URL + "/v1/txs/" + late.Hash.String() + "/proof")
+	// A lot whose record is below P: its story and a plain word on its
+	// proofs, not a 410 (issue #12); the archive node verifies it.
+	checkPrunedLot(t, pruned.URL, "PRUNED-1", p, []string{archive.URL})
+	var onArchive struct {
+		Verification *struct {
+			Verified bool   `json:"verified"`
+			Code     string `json:"code"`
+		} `json:"verification"`
+	}
+	if status := getJSON(t, archive.URL+"/v1/lots/"+demo.GTINFreshLeaves+"/PRUNED-1", &onArchive); status != http.StatusOK ||
+		onArchive.Verification == nil || !onArchive.Verification.Verified || onArchive.Verification.Code != "" {
+		t.Fatalf("the lot on the archive node: %d %+v", status, onArchive.Verification)
+	}
+	// A lot with a record below P and its latest above: verified, the old
+	// record counted apart (pruned, not failed), the archive node linked.
+	var mixed struct {
+		Verification *struct {
+			Verified    bool      `json:"verified"`
+			Code        string    `json:"code"`
+			Records     int       `json:"records"`
+			Failed      int       `json:"failed"`
+			Pruned      int       `json:"pruned"`
+			FirstHeight uint64    `json:"first_height"`
+			Archive     *[]string `json:"archive"`
+		} `json:"verification"`
+	}
+	if status := getJSON(t, pruned.URL+"/v1/lots/"+demo.GTINFreshLeaves+"/PRUNED-2", &mixed); status != http.StatusOK {
+		t.Fatalf("a lot with records on both sides of the first block: %d", status)
+	}
+	if v := mixed.Verification; v == nil || !v.Verified || v.Code != "" || v.Records != 2 || v.Pruned != 1 || v.Failed != 0 ||
+		v.FirstHeight != p || v.Archive == nil || len(*v.Archive) != 1 || (*v.Archive)[0] != archive.URL {
+		t.Fatalf("a lot with records on both sides of the first block: %+v", v)
+	}
+	page := "/01/" + demo.GTINFreshLeaves + "/10/PRUNED-2"
+	resp, err := http.Get(pruned.URL + page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, w := range []string{"✓ 已验证", "1 in blocks this node does not hold", `href="` + archive.URL + page + `"`} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(html), w) || strings.Contains(string(html), "Verification failed") {
+			t.Fatalf("the page of a lot with records on both sides of the first block: %d, no %q\n%s", resp.StatusCode, w, html)
+		}
+	}
+	resp, err = http.Get(pruned.URL + "/v1/txs/" + late.Hash.String() + "/proof")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/client"
 	"github.com/qianchain/qianchain/node/nodetest"
+	"github.com/qianchain/qianchain/node/web"
 )
 
 // TestNodeJoinsFromSnapshot: a snapshot made from a running validator's
@@ -25,14 +26,17 @@ import (
 // rest (executing the blocks after the snapshot with the contracts, to the
 // chain's app hashes), follows the chain, answers for the heights it holds
 // and answers ERR_PRUNED (410) for those below, saying that it names no
-// archive node (no storage.archive_urls).
+// archive node (no storage.archive_urls); a lot recorded below the
+// snapshot keeps its story there, its verification ERR_PRUNED, and its
+// consumer page says that the node names no archive node
+// (checkPrunedLot).
 func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs a 5-node network")
 	}
 	farm := nodetest.NewFarm(t)
 	nw := nodetest.New(t, nodetest.Options{Validators: 4, Observers: 1, Farm: farm,
-		Handler: func(n *node.Node) http.Handler { return api.New(n) }})
+		Handler: func(n *node.Node) http.Handler { return web.Handler(n, api.Options{}) }})
 	for i := 0; i < 4; i++ {
 		nw.Start(i)
 	}
@@ -40,6 +44,7 @@ func TestNodeJoinsFromSnapshot(t *testing.T) {
 	ctx := context.Background()
 	anchor := func() *client.Outcome { t.Helper(); return farm.Anchor(t, nw, nw.Members[0].URL) }
 	first := anchor()
+	farm.Harvest(t, nw, nw.Members[0].URL, "SNAPSHOT-1")
 	anchor()
 
 	// The snapshot, made from validator 0's store while it runs.
@@ -131,4 +136,5 @@ func TestNodeJoinsFromSnapshot(t *testing.T) {
 	if _, err := on.Block(1); !errors.As(err, &pe) {
 		t.Fatal(err)
 	}
+	checkPrunedLot(t, obs.URL, "SNAPSHOT-1", m.Height+1, []string{})
 }

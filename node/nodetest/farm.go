@@ -4,10 +4,14 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+	"time"
 
 	"github.com/qianchain/qianchain/contracts/demo"
+	"github.com/qianchain/qianchain/contracts/epcis"
+	"github.com/qianchain/qianchain/contracts/gs1"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/notary"
+	"github.com/qianchain/qianchain/contracts/trace"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/client"
@@ -55,6 +59,45 @@ func (f *Farm) Anchor(t testing.TB, nw *Network, url string) *client.Outcome {
 	o, err := client.New(url).SubmitAndWait(context.Background(), f.AnchorTx(nw, f.nonce))
 	if err != nil || o.Code != "OK" {
 		t.Fatalf("the farm's anchor %d: %v %+v", f.nonce, err, o)
+	}
+	return o
+}
+
+// Harvest commissions lot (an ObjectEvent ADD of 10 kg of the demo farm's
+// fresh leaves, demo.GTINFreshLeaves, at its site) through the trace
+// contract on the node at url and waits for it to be committed: a lot,
+// for the tests of the consumer page and the lot API on a network.
+// Called from the test's goroutine.
+func (f *Farm) Harvest(t testing.TB, nw *Network, url, lot string) *client.Outcome {
+	t.Helper()
+	return f.Capture(t, nw, url, lot, epcis.Add, "commissioning")
+}
+
+// Capture records one ObjectEvent of the farm at its site about 10 kg of
+// lot (demo.GTINFreshLeaves) with action and bizStep, through the trace
+// contract on the node at url, and waits for it to be committed; anything
+// but an OK outcome fails t. Called from the test's goroutine.
+func (f *Farm) Capture(t testing.TB, nw *Network, url, lot string, action epcis.Action, bizStep string) *client.Outcome {
+	t.Helper()
+	qty, err := epcis.ParseDecimal("10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.nonce++
+	site := gs1.Location{GLN: demo.Farm.SiteGLN}.URI()
+	// Event times in the past, in the order of capture (a minute per nonce).
+	when := time.Date(2025, 3, 24, 1, 30, 0, 0, time.UTC).Add(time.Duration(f.nonce) * time.Minute)
+	ev := &epcis.Event{Type: epcis.ObjectEvent, EventTime: when.UnixNano(), TimeZoneOffset: 8 * 60,
+		Action: action, BizStep: bizStep, Disposition: "active", ReadPoint: site, BizLocation: site,
+		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: demo.GTINFreshLeaves, Ext: lot}, HasQuantity: true, Quantity: qty, UOM: "KGM"}}}
+	if err := ev.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: f.nonce, Contract: trace.Contract, Method: trace.MethodCapture, Payload: ev.Encode()}
+	_ = tx.Sign(f.Key)
+	o, err := client.New(url).SubmitAndWait(context.Background(), tx)
+	if err != nil || o.Code != "OK" {
+		t.Fatalf("the farm's %s event on lot %s: %v %+v", bizStep, lot, err, o)
 	}
 	return o
 }

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"errors"
 	"time"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -37,8 +38,22 @@ type Verification struct {
 	ResultProven bool `json:"result_proven"`
 	// Records and Failed summarise a lot: how many of its timeline's
 	// transactions were verified the same way, and how many failed.
+	// Pruned counts apart those committed below this node's first block
+	// (a snapshot-joined or pruning node): not failed, not forged, only
+	// not held here, so that they cannot be proven by this node.
 	Records int `json:"records,omitempty"`
 	Failed  int `json:"failed,omitempty"`
+	Pruned  int `json:"pruned,omitempty"`
+	// Code is ERR_PRUNED on a lot whose latest record's block this node
+	// does not hold (Verified false, Error the reason, Height and Time the
+	// record's own, from the state; BlockHash unknown here). FirstHeight
+	// and Archive come with it, and with Pruned records: the lowest height
+	// this node holds and the archive nodes (storage.archive_urls) whose
+	// API and pages prove the same records (docs/bad-input.md,
+	// ERR_PRUNED). Archive is empty, not absent, when none is configured.
+	Code        string    `json:"code,omitempty"`
+	FirstHeight uint64    `json:"first_height,omitempty"`
+	Archive     *[]string `json:"archive,omitempty"`
 }
 
 // Verify checks one committed transaction the way `qian verify` does: it
@@ -90,20 +105,33 @@ func (r *Reader) Verify(txHash ledger.Hash) (*Verification, error) {
 const MaxLotChecks = 200
 
 // VerifyLot verifies the transaction of the lot's latest event in detail,
-// and the timeline's transactions (up to MaxLotChecks) the same way.
+// and the timeline's transactions (up to MaxLotChecks) the same way. A
+// transaction below this node's first block (ERR_PRUNED) fails nothing:
+// the lot's state is whole on such a node, only the blocks that prove it
+// are elsewhere. The head's then gives a Verification with Code ERR_PRUNED
+// built from the event (its height and block time are in the state), and
+// such timeline records are counted in Pruned, not Failed. Other errors
+// (a store failure) are returned.
 func (r *Reader) VerifyLot(l *Lot) error {
 	if len(l.Timeline) == 0 {
 		return nil
 	}
-	head := l.Timeline[len(l.Timeline)-1].TxHash
+	headEv := l.Timeline[len(l.Timeline)-1]
 	for _, ev := range l.History {
 		if ev.Hash == l.Head {
-			head = ev.TxHash
+			headEv = ev
 		}
 	}
+	head := headEv.TxHash
 	v, err := r.Verify(head)
 	if err != nil {
-		return err
+		var pe *Error
+		if !errors.As(err, &pe) || pe.Code != ErrPruned {
+			return err
+		}
+		v = &Verification{TxHash: head, Code: ErrPruned, Error: pe.Message, Height: headEv.Height, Time: headEv.RecordTime,
+			ProofURL: "/v1/txs/" + head.String() + "/proof", Signers: []int{}}
+		v.prunedAt(pe)
 	}
 	seen := map[ledger.Hash]bool{}
 	for _, ev := range l.Timeline {
@@ -115,15 +143,34 @@ func (r *Reader) VerifyLot(l *Lot) error {
 		}
 		seen[ev.TxHash] = true
 		v.Records++
-		ok := ev.TxHash == head && v.Verified
-		if ev.TxHash != head {
-			w, err := r.Verify(ev.TxHash)
-			ok = err == nil && w.Verified
+		if ev.TxHash == head {
+			switch {
+			case v.Code == ErrPruned:
+				v.Pruned++
+			case !v.Verified:
+				v.Failed++
+			}
+			continue
 		}
-		if !ok {
+		w, err := r.Verify(ev.TxHash)
+		var pe *Error
+		switch {
+		case errors.As(err, &pe) && pe.Code == ErrPruned:
+			v.Pruned++
+			v.prunedAt(pe)
+		case err != nil || !w.Verified:
 			v.Failed++
 		}
 	}
 	l.Verification = v
 	return nil
+}
+
+// prunedAt records on a lot's verification where the blocks it could not
+// check are: this node's first height and the archive nodes. v is the
+// lot's own: VerifyLot built it, or Verify returned it (a copy of a cached
+// one, verifiedCache.get, is the caller's to change).
+func (v *Verification) prunedAt(pe *Error) {
+	archive := append([]string{}, pe.Archive...)
+	v.FirstHeight, v.Archive = pe.First, &archive
 }

@@ -57,7 +57,7 @@ func (c *verifiedCache) put(v *Verification) {
 		return
 	}
 	cp := *v
-	cp.Records, cp.Failed = 0, 0
+	cp.Records, cp.Failed, cp.Pruned = 0, 0, 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.m[v.TxHash]; ok {

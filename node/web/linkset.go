@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/view"
 )
 
 // Link is one target in a linkset.
@@ -113,8 +114,14 @@ func (p *pages) linkset(r *http.Request, s *subject) *linkset {
 		if l.Owner != nil { // held objects; a product class or service relation is only mentioned
 			set.add("recallStatus", Link{Href: page + "#recall", Type: "text/html", Title: recallTitle(l.Recall.Recalled)})
 		}
-		if l.Verification != nil {
-			set.add("verificationService", Link{Href: o + l.Verification.ProofURL, Type: "application/json", Title: "proof bundle of the latest record (qian verify)"})
+		if v := l.Verification; v != nil && v.Code == view.ErrPruned {
+			// This node does not hold the record's block: the archive
+			// nodes serve its proof bundle (none named: no link).
+			for _, a := range *v.Archive {
+				set.add("verificationService", Link{Href: strings.TrimSuffix(a, "/") + v.ProofURL, Type: "application/json", Title: "proof bundle of the latest record, on the archive node (qian verify)"})
+			}
+		} else if v != nil {
+			set.add("verificationService", Link{Href: o + v.ProofURL, Type: "application/json", Title: "proof bundle of the latest record (qian verify)"})
 		}
 		for _, c := range l.Certificates {
 			if c.SHA256 != nil {

@@ -88,8 +88,14 @@ func (p *pages) resolve(w http.ResponseWriter, r *http.Request) {
 		if title == "" {
 			title = s.lot.Object.Path
 		}
-		p.render(w, r, http.StatusOK, "lot", &page{Title: title, Canon: s.lot.Object.Path, PhoneCheck: p.phone && s.lot.Verification != nil, Data: &lotPage{Lot: s.lot, Serial: s.serial, Origin: api.Origin(r)},
-			Desc: "区块链溯源 Blockchain traceability: " + title})
+		pg := &page{Title: title, Canon: s.lot.Object.Path, PhoneCheck: p.phone && s.lot.Verification != nil, Data: &lotPage{Lot: s.lot, Serial: s.serial, Origin: api.Origin(r)},
+			Desc: "区块链溯源 Blockchain traceability: " + title}
+		if v := s.lot.Verification; v != nil && v.Archive != nil {
+			// Records below this node's first block: the same page on the
+			// archive nodes proves them.
+			pg.Archive = archivePages(*v.Archive, r)
+		}
+		p.render(w, r, http.StatusOK, "lot", pg)
 	default:
 		title := "GTIN " + s.product.GTIN
 		if s.product.Product != nil {

@@ -182,11 +182,18 @@ func (p *pages) fail(w http.ResponseWriter, r *http.Request, err error) {
 		api.WriteJSON(w, status, e)
 		return
 	}
-	pg := &page{Title: "早期区块不在本节点 Not held by this node", Code: e.Code, Message: e.Message}
-	for _, a := range *e.Archive {
-		pg.Archive = append(pg.Archive, strings.TrimSuffix(a, "/")+r.URL.RequestURI())
-	}
+	pg := &page{Title: "早期区块不在本节点 Not held by this node", Code: e.Code, Message: e.Message, Archive: archivePages(*e.Archive, r)}
 	p.render(w, r, status, "error", pg)
+}
+
+// archivePages are the page r asked for on each archive node (base URLs,
+// storage.archive_urls), which holds the blocks this node does not.
+func archivePages(archive []string, r *http.Request) []string {
+	var pages []string
+	for _, a := range archive {
+		pages = append(pages, strings.TrimSuffix(a, "/")+r.URL.RequestURI())
+	}
+	return pages
 }
 
 func (p *pages) failWith(w http.ResponseWriter, r *http.Request, status int, code, msg string) {

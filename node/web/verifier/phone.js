@@ -30,6 +30,25 @@
     box.dataset.agree = String(agree);
     box.dataset.code = code || "";
   };
+  // The node answered 410 ERR_PRUNED for the proof: the record is below
+  // its first block (it started from a snapshot, or prunes old blocks).
+  // Nothing is proven and nothing is forged: say so, and link the same
+  // page on the archive nodes the server named (data-archive), which can
+  // give the proof. It agrees with a server that said so (data-server
+  // "pruned").
+  const pruned = new Error("ERR_PRUNED");
+  const unheld = () => {
+    say("unheld", "本机无法核验：此节点不保存该记录所在的区块，无法提供证明。请在归档节点核验。",
+      "Not checked on this phone: this node does not hold the block of this record, so it could not give a proof; check it on an archive node.");
+    for (const a of (box.dataset.archive || "").split(" ").filter(Boolean)) {
+      const link = document.createElement("a");
+      link.href = a;
+      link.rel = "nofollow";
+      link.textContent = a;
+      box.append(" ", link);
+    }
+    done(false, box.dataset.server === "pruned", "ERR_PRUNED");
+  };
   try {
     await new Promise((resolve, reject) => {
       const s = document.createElement("script");
@@ -40,6 +59,7 @@
     });
     const text = async (u) => {
       const r = await fetch(u, { credentials: "omit" });
+      if (r.status === 410) throw pruned;
       if (!r.ok) throw new Error(u + ": HTTP " + r.status);
       return r.text();
     };
@@ -82,6 +102,7 @@
       "Not verified on this phone (" + v.code + ": " + v.message + ")" + (server ? ": the server says verified, but the proof it serves does not prove it. Trust neither; check with a regulator's verifier page." : "; the server says so too."));
     done(false, !server, v.code);
   } catch (e) {
+    if (e === pruned) return unheld();
     say("bad", "本机无法核验", "Could not verify on this phone: " + (e.message || e));
     done(false, false, "ERR_PAGE");
   }
