@@ -30,4 +30,11 @@ func TestNewFailsWithAnErrorNotAPanic(t *testing.T) {
 	if !strings.Contains(err.Error(), "http listen") {
 		t.Fatalf("New: %v", err)
 	}
+	// The failed New released what it opened, and nodetest moves a node
+	// whose API port was taken to another one.
+	old := m.URL
+	nw.Start(0)
+	if m.URL == old {
+		t.Fatalf("started on the taken address %s", old)
+	}
 }

@@ -5,12 +5,15 @@ package nodetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -203,6 +206,16 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 	}
 	n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
 		NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
+	// The HTTP port was free when the network was made, but another test
+	// process may have taken it since (freePort closes its listener): the
+	// API's port is the clients' alone, so take another one and try again.
+	for try := 0; err != nil && errors.Is(err, syscall.EADDRINUSE) && strings.Contains(err.Error(), "http listen") && try < 5; try++ {
+		httpPort := freePort(nw.t)
+		m.Config.HTTP.Listen = fmt.Sprintf("127.0.0.1:%d", httpPort)
+		m.URL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+		n, err = node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
+			NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
+	}
 	if err != nil {
 		return fmt.Errorf("start %s: %w", m.Name, err)
 	}
