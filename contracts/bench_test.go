@@ -14,6 +14,7 @@ import (
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/notary"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/internal/cputime"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/merkle"
 )
@@ -177,7 +178,7 @@ func benchmarkExecute(b *testing.B, decoded bool) {
 				c.Decoded = func(h ledger.Hash) any { return byHash[h] }
 			}
 			b.ResetTimer()
-			start, cpu := time.Now(), cpuTime()
+			start, cpu := time.Now(), cputime.Process()
 			for _, blk := range blocks {
 				res, err := c.Block(blk...)
 				if err != nil {
@@ -191,7 +192,7 @@ func benchmarkExecute(b *testing.B, decoded bool) {
 			b.ReportMetric(float64(b.N)/el.Seconds(), "tx/s")
 			// CPU time per transaction: on a shared machine the figure
 			// to compare (wall time stretches with the neighbours' load).
-			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/float64(b.N), "cpu-µs/tx")
+			b.ReportMetric(float64((cputime.Process()-cpu).Microseconds())/float64(b.N), "cpu-µs/tx")
 		})
 	}
 }

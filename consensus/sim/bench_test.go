@@ -2,18 +2,11 @@ package sim
 
 import (
 	"fmt"
-	"syscall"
 	"testing"
 	"time"
-)
 
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/qianchain/qianchain/internal/cputime"
+)
 
 // BenchmarkSimulation runs the simulator on a healthy network (latency 5 to
 // 105 ms, no loss, no faults) with 4 to 64 validators of equal power, and
@@ -31,7 +24,7 @@ func BenchmarkSimulation(b *testing.B) {
 		b.Run(fmt.Sprintf("validators=%d", n), func(b *testing.B) {
 			var heights, msgs, bytes, rounds, misses, requests int
 			var virtual time.Duration
-			start := cpuTime()
+			start := cputime.Process()
 			for i := 0; i < b.N; i++ {
 				r := Run(Options{Seed: uint64(i + 1), Validators: n, Heights: 5, Mix: &clean, Weighted: &no})
 				if !r.OK() {
@@ -45,7 +38,7 @@ func BenchmarkSimulation(b *testing.B) {
 				misses += r.VerifyMisses
 				requests += r.VerifyRequests
 			}
-			cpu := cpuTime() - start
+			cpu := cputime.Process() - start
 			h := float64(heights)
 			b.ReportMetric(float64(msgs)/h, "msgs/height")
 			b.ReportMetric(float64(bytes)/h, "bytes/height")
