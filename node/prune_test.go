@@ -47,6 +47,7 @@ func TestPrunedNode(t *testing.T) {
 	farm.Harvest(t, nw, pruned.URL, "PRUNED-1")
 	farm.Harvest(t, nw, pruned.URL, "PRUNED-2")
 	early := anchor()
+	earlyData := nodetest.AnchoredHash(farm.Nonce())
 	p := early.Height + 2
 	nw.Stop(3)
 	pruned.Config.Storage.PruneBelow = p
@@ -93,6 +94,42 @@ func TestPrunedNode(t *testing.T) {
 			t.Fatalf("the pruned node's page %s: %d\n%s", page, resp.StatusCode, html)
 		}
 	}
+	// An anchor whose block is below P: its certificate, and instead of a
+	// verification a plain word and the archive node's same page (not a
+	// silent absence, not a failure); the archive node verifies it.
+	var anchored struct {
+		Verification *struct {
+			Verified    bool      `json:"verified"`
+			Code        string    `json:"code"`
+			Height      uint64    `json:"height"`
+			FirstHeight uint64    `json:"first_height"`
+			Archive     *[]string `json:"archive"`
+		} `json:"verification"`
+	}
+	if status := getJSON(t, pruned.URL+"/v1/notary/"+earlyData.String(), &anchored); status != http.StatusOK {
+		t.Fatalf("the early anchor on the pruned node: %d", status)
+	}
+	if v := anchored.Verification; v == nil || v.Verified || v.Code != "ERR_PRUNED" || v.Height != early.Height ||
+		v.FirstHeight != p || v.Archive == nil || len(*v.Archive) != 1 || (*v.Archive)[0] != archive.URL {
+		t.Fatalf("the early anchor's verification on the pruned node: %+v", v)
+	}
+	notaryPage := "/explorer/notary/" + earlyData.String()
+	resp, err := http.Get(pruned.URL + notaryPage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, w := range []string{"does not hold block " + fmt.Sprint(early.Height), `href="` + archive.URL + notaryPage + `"`} {
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(html), w) || strings.Contains(string(html), "✗") {
+			t.Fatalf("the early anchor's page on the pruned node: %d, no %q\n%s", resp.StatusCode, w, html)
+		}
+	}
+	anchored.Verification = nil
+	if status := getJSON(t, archive.URL+"/v1/notary/"+earlyData.String(), &anchored); status != http.StatusOK ||
+		anchored.Verification == nil || !anchored.Verification.Verified {
+		t.Fatalf("the early anchor on the archive node: %d %+v", status, anchored.Verification)
+	}
 	// A lot whose record is below P: its story and a plain word on its
 	// proofs, not a 410 (issue #12); the archive node verifies it.
 	checkPrunedLot(t, pruned.URL, "PRUNED-1", p, []string{archive.URL})
@@ -127,11 +164,11 @@ func TestPrunedNode(t *testing.T) {
 		t.Fatalf("a lot with records on both sides of the first block: %+v", v)
 	}
 	page := "/01/" + demo.GTINFreshLeaves + "/10/PRUNED-2"
-	resp, err := http.Get(pruned.URL + page)
+	resp, err = http.Get(pruned.URL + page)
 	if err != nil {
 		t.Fatal(err)
 	}
-	html, _ := io.ReadAll(resp.Body)
+	html, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	for _, w := range []string{"✓ 已验证", "1 in blocks this node does not hold", `href="` + archive.URL + page + `"`} {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(string(html), w) || strings.Contains(string(html), "Verification failed") {

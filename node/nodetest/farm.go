@@ -45,10 +45,18 @@ func NewFarm(t testing.TB) *Farm {
 // distinct hash per nonce.
 func (f *Farm) AnchorTx(nw *Network, nonce uint64) *ledger.Tx {
 	tx := &ledger.Tx{ChainID: nw.Genesis.ChainID, Nonce: nonce, Contract: notary.Contract, Method: notary.MethodAnchor,
-		Payload: (&notary.Anchor{Hash: ledger.Sum(binary.BigEndian.AppendUint64(nil, nonce)), Kind: notary.Evidence, Name: "x"}).Encode()}
+		Payload: (&notary.Anchor{Hash: AnchoredHash(nonce), Kind: notary.Evidence, Name: "x"}).Encode()}
 	_ = tx.Sign(f.Key)
 	return tx
 }
+
+// AnchoredHash is the data hash the farm's anchor with nonce anchors.
+func AnchoredHash(nonce uint64) ledger.Hash {
+	return ledger.Sum(binary.BigEndian.AppendUint64(nil, nonce))
+}
+
+// Nonce is the last nonce the farm used (Anchor, Capture, Harvest).
+func (f *Farm) Nonce() uint64 { return f.nonce }
 
 // Anchor submits the farm's next anchor to the node at url and waits for
 // it to be committed; anything but an OK outcome fails t. Called from the

@@ -247,8 +247,12 @@ func (r *Reader) Notary(h ledger.Hash) (*NotaryItem, error) {
 		it.Metadata, _ = json.Marshal(map[string]string{"error": err.Error()})
 	}
 	if it.Verification, err = r.Verify(rec.TxHash); err != nil {
-		if _, ok := AsError(err); !ok {
+		e, ok := AsError(err)
+		if !ok {
 			return nil, err
+		}
+		if e.Code == ErrPruned {
+			it.Verification = prunedVerification(rec.TxHash, rec.Height, it.Time, e)
 		}
 	}
 	return it, nil

@@ -45,7 +45,7 @@ type Verification struct {
 	Failed  int `json:"failed,omitempty"`
 	Pruned  int `json:"pruned,omitempty"`
 	// Code is ERR_PRUNED on a lot whose latest record's block this node
-	// does not hold (Verified false, Error the reason, Height and Time the
+	// does not hold, and on a notary anchor whose block it does not hold (Verified false, Error the reason, Height and Time the
 	// record's own, from the state; BlockHash unknown here). FirstHeight
 	// and Archive come with it, and with Pruned records: the lowest height
 	// this node holds and the archive nodes (storage.archive_urls) whose
@@ -129,9 +129,7 @@ func (r *Reader) VerifyLot(l *Lot) error {
 		if !errors.As(err, &pe) || pe.Code != ErrPruned {
 			return err
 		}
-		v = &Verification{TxHash: head, Code: ErrPruned, Error: pe.Message, Height: headEv.Height, Time: headEv.RecordTime,
-			ProofURL: "/v1/txs/" + head.String() + "/proof", Signers: []int{}}
-		v.prunedAt(pe)
+		v = prunedVerification(head, headEv.Height, headEv.RecordTime, pe)
 	}
 	seen := map[ledger.Hash]bool{}
 	for _, ev := range l.Timeline {
@@ -164,6 +162,17 @@ func (r *Reader) VerifyLot(l *Lot) error {
 	}
 	l.Verification = v
 	return nil
+}
+
+// prunedVerification is the verification of a transaction committed at
+// height (at time, both known from the state) in a block this node does not
+// hold: Code ERR_PRUNED, the reason, this node's first height and the
+// archive nodes that prove it (a lot's latest record, a notary anchor).
+func prunedVerification(tx ledger.Hash, height uint64, time string, pe *Error) *Verification {
+	v := &Verification{TxHash: tx, Code: ErrPruned, Error: pe.Message, Height: height, Time: time,
+		ProofURL: "/v1/txs/" + tx.String() + "/proof", Signers: []int{}}
+	v.prunedAt(pe)
+	return v
 }
 
 // prunedAt records on a lot's verification where the blocks it could not

@@ -150,7 +150,11 @@ func (p *pages) notary(w http.ResponseWriter, r *http.Request) {
 	}
 	var meta map[string]any
 	_ = json.Unmarshal(it.Metadata, &meta)
-	p.render(w, r, http.StatusOK, "notary", &page{Title: "存证 Notarized " + h.Short(), Data: &notaryPage{NotaryItem: it, Meta: meta, MetaPretty: pretty(it.Metadata)}})
+	pg := &page{Title: "存证 Notarized " + h.Short(), Data: &notaryPage{NotaryItem: it, Meta: meta, MetaPretty: pretty(it.Metadata)}}
+	if v := it.Verification; v != nil && v.Archive != nil {
+		pg.Archive = archivePages(*v.Archive, r) // an anchor in a block this node does not hold
+	}
+	p.render(w, r, http.StatusOK, "notary", pg)
 }
 
 type notaryPage struct {
