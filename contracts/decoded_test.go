@@ -6,33 +6,28 @@ import (
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/contracttest"
-	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
-	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/ledger"
 )
 
 // runStoryDecoded is runStory with the executor handed, for each
 // transaction, what value(x, tx) returns (as a node hands its mempool's
-// decoded payloads).
+// decoded payloads); with value nil it is handed nothing, and decodes
+// every payload itself.
 func runStoryDecoded(t *testing.T, per int, value func(x *contracts.Executor, tx *ledger.Tx) any) []*contracts.BlockResult {
 	t.Helper()
-	ks := demoKeys()
-	c, err := contracttest.New(demoOrgs(ks))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := demo.Scenario(contracttest.ChainID, ks)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _, st := demoStory(t)
 	byHash := map[ledger.Hash]any{}
 	var txs []*ledger.Tx
 	for _, s := range st.Steps {
 		txs = append(txs, s.Tx)
-		byHash[s.Tx.Hash()] = value(c.Exec, s.Tx)
+		if value != nil {
+			byHash[s.Tx.Hash()] = value(c.Exec, s.Tx)
+		}
 	}
-	c.Decoded = func(h ledger.Hash) any { return byHash[h] }
+	if value != nil {
+		c.Decoded = func(h ledger.Hash) any { return byHash[h] }
+	}
 	for len(txs) > 0 {
 		n := min(per, len(txs))
 		if _, err := c.Block(txs[:n]...); err != nil {
@@ -92,13 +87,7 @@ func TestExecutionUsesTheDecodedPayload(t *testing.T) {
 		},
 	}
 	x := contracts.NewExecutorWith(append(contracts.Methods(), m))
-	ks := demoKeys()
-	g, err := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := memstate.New()
-	st.Apply(g.Writes)
+	ks, g, st := demoGenesis(t)
 	farm := ks[membership.Farm]
 	mk := func(nonce uint64, p string) *ledger.Tx {
 		tx := &ledger.Tx{ChainID: contracttest.ChainID, Sender: farm.PublicKey(), Nonce: nonce, Contract: "count", Method: "it", Payload: []byte(p)}

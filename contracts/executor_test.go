@@ -9,7 +9,6 @@ import (
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/contracttest"
-	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/contracts/notary"
@@ -20,27 +19,7 @@ import (
 // every block's result.
 func runStory(t *testing.T, per int) []*contracts.BlockResult {
 	t.Helper()
-	ks := demoKeys()
-	c, err := contracttest.New(demoOrgs(ks))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := demo.Scenario(contracttest.ChainID, ks)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var txs []*ledger.Tx
-	for _, s := range st.Steps {
-		txs = append(txs, s.Tx)
-	}
-	for len(txs) > 0 {
-		n := min(per, len(txs))
-		if _, err := c.Block(txs[:n]...); err != nil {
-			t.Fatal(err)
-		}
-		txs = txs[n:]
-	}
-	return c.Results
+	return runStoryDecoded(t, per, nil)
 }
 
 func sameResults(t *testing.T, a, b []*contracts.BlockResult) {
@@ -137,13 +116,7 @@ func TestRejectedTransactionIsRolledBack(t *testing.T) {
 }
 
 func TestPanickingMethodIsInternalError(t *testing.T) {
-	ks := demoKeys()
-	g, err := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := memstate.New()
-	st.Apply(g.Writes)
+	ks, g, st := demoGenesis(t)
 	x := contracts.NewExecutorWith(append(contracts.Methods(), &contracts.Method{Contract: "bug", Name: "panic",
 		Decode: func([]byte) (any, error) { return nil, nil },
 		Run: func(c *call.Context, _ *membership.Caller, _ []byte) error {
@@ -167,10 +140,7 @@ var errBroken = errors.New("pebble: I/O error")
 func (brokenStore) Get([]byte) ([]byte, error) { return nil, errBroken }
 
 func TestStoreFailureFailsTheBlock(t *testing.T) {
-	ks := demoKeys()
-	g, _ := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
-	st := memstate.New()
-	st.Apply(g.Writes)
+	ks, g, st := demoGenesis(t)
 	tx := &ledger.Tx{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Contract: notary.Contract, Method: notary.MethodAnchor,
 		Payload: (&notary.Anchor{Kind: notary.Evidence}).Encode()}
 	_, err := contracts.NewExecutor().ExecuteBlock(brokenStore{st}, g.Prior(), contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1}, []*ledger.Tx{tx})

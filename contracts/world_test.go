@@ -27,8 +27,21 @@ func demoOrgs(ks demo.Keys) []membership.OrgSpec {
 	return demo.Orgs(pubs)
 }
 
-// demoWorld is a chain after the whole demo story, one block per step.
-func demoWorld(t testing.TB) (*contracttest.Chain, demo.Keys) {
+// demoGenesis is the state after the genesis of the demo organisations
+// (demoKeys their admins) and four validators.
+func demoGenesis(t testing.TB) (demo.Keys, *contracts.GenesisResult, *memstate.Store) {
+	t.Helper()
+	ks := demoKeys()
+	g, err := contracts.Genesis(contracttest.ChainID, demoOrgs(ks), contracttest.Validators(demoOrgs(ks), 4))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ks, g, newStore(g)
+}
+
+// demoStory is a chain at the genesis of the demo organisations (ks their
+// admins) and the demo story signed by them, not yet executed.
+func demoStory(t testing.TB) (*contracttest.Chain, demo.Keys, *demo.Story) {
 	t.Helper()
 	ks := demoKeys()
 	c, err := contracttest.New(demoOrgs(ks))
@@ -39,6 +52,13 @@ func demoWorld(t testing.TB) (*contracttest.Chain, demo.Keys) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c, ks, st
+}
+
+// demoWorld is a chain after the whole demo story, one block per step.
+func demoWorld(t testing.TB) (*contracttest.Chain, demo.Keys) {
+	t.Helper()
+	c, ks, st := demoStory(t)
 	for _, s := range st.Steps {
 		res, err := c.Block(s.Tx)
 		if err != nil {

@@ -1,19 +1,10 @@
 package node
 
 import (
-	"fmt"
 	"testing"
-	"time"
 
-	"github.com/libp2p/go-libp2p/core/peer"
-
-	"github.com/qianchain/qianchain/contracts/contracttest"
-	"github.com/qianchain/qianchain/contracts/demo"
-	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/notary"
-	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/sigcache"
 )
@@ -24,32 +15,8 @@ import (
 // a peer's proposal arrives — has the same outcome as one executed by
 // decoding every payload again.
 func TestAdmissionDecodedPayloadReachesExecution(t *testing.T) {
-	admin, _ := ledger.GenerateKey()
-	spec := demo.Farm.Spec("farm", admin.PublicKey())
-	doc := &genesis.Doc{ChainID: "qian-test", GenesisTime: time.Unix(1764000000, 0).UTC(), Consensus: genesis.DefaultConsensusParams(),
-		Organisations: []genesis.Organisation{{ID: spec.ID, Name: spec.Name, Roles: []genesis.Role{genesis.Role(membership.Farm)},
-			GS1Prefixes: spec.Prefixes, GLNs: spec.GLNs, Admins: spec.Admins}}}
-	for i := range 4 {
-		doc.Validators = append(doc.Validators, genesis.Validator{Name: fmt.Sprint("v", i), PubKey: contracttest.ValidatorKey(i).PublicKey(),
-			PeerID: peer.ID(contracttest.PeerID(fmt.Sprint("v", i))), Power: 10, Org: spec.ID})
-	}
-	vals, err := doc.ValidatorSet()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := NewContractsApp()
-	writes, app, err := a.Genesis(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.InitGenesis(doc.Hash(), vals, writes, app); err != nil {
-		t.Fatal(err)
-	}
+	fc := newFarmChain(t)
+	admin, doc, a, app, st := fc.admin, fc.doc, fc.app, fc.hash, fc.st
 	var ca checkedApp = a
 	pool := mempool.New(mempool.Config{ChainID: doc.ChainID, MaxTxs: 100, MaxBytes: 1 << 20, MaxPerSender: 100, MaxTxBytes: 1 << 16},
 		st, sigcache.New(100), func(tx *ledger.Tx) (any, error) { return ca.CheckTxDecoded(st, tx) })

@@ -15,7 +15,6 @@ import (
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/client"
-	"github.com/qianchain/qianchain/node/devnet"
 )
 
 // The auditor's workflow of docs/traceability.md §5, end to end against a
@@ -27,14 +26,7 @@ import (
 // disclosure is reported with the event that recorded it; a disclosure of
 // the batch's other event is listed as not checked; a changed value fails.
 func TestAuditorWorkflow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a devnet")
-	}
-	isolate(t)
-	url, keys := runningDevnet(t)
-	t.Setenv("QIAN_PASSPHRASE", devnet.DefaultPassphrase)
-	t.Setenv("QIAN_KEYRING", keys)
-	gen := filepath.Join(filepath.Dir(keys), "genesis.json")
+	url, gen := devnetClient(t)
 	work := t.TempDir()
 
 	// The farm captures.

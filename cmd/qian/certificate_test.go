@@ -9,7 +9,6 @@ import (
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
-	"github.com/qianchain/qianchain/node/devnet"
 )
 
 // A data buyer holding a file and its notary certificate verifies both with
@@ -21,14 +20,7 @@ import (
 // refused offline and completed by qian proof --certificate, which checks
 // its height as well.
 func TestNotaryCertificatesOffline(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs a devnet")
-	}
-	isolate(t)
-	url, keys := runningDevnet(t)
-	t.Setenv("QIAN_PASSPHRASE", devnet.DefaultPassphrase)
-	t.Setenv("QIAN_KEYRING", keys)
-	gen := filepath.Join(filepath.Dir(keys), "genesis.json")
+	url, gen := devnetClient(t)
 	work := t.TempDir()
 
 	photos := filepath.Join(work, "photos")

@@ -47,18 +47,28 @@ func runningDevnet(t *testing.T) (url, keys string) {
 	return "", ""
 }
 
-// The client commands against a running network: anchoring a file twice,
-// a batch with certificates that verify offline, registering an operator
-// key, and capturing an EPCIS document.
-func TestClientCommands(t *testing.T) {
+// devnetClient runs a devnet (runningDevnet) for a test of the client
+// commands, in an environment of its own (isolate) that points them at
+// the devnet's keyring and passphrase, and returns node0's URL and the
+// genesis file's path. It skips the test with -short.
+func devnetClient(t *testing.T) (url, gen string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("runs a devnet")
 	}
 	isolate(t)
 	url, keys := runningDevnet(t)
 	t.Setenv("QIAN_PASSPHRASE", devnet.DefaultPassphrase)
-	t.Setenv("QIAN_NODE", url)
 	t.Setenv("QIAN_KEYRING", keys)
+	return url, filepath.Join(filepath.Dir(keys), "genesis.json")
+}
+
+// The client commands against a running network: anchoring a file twice,
+// a batch with certificates that verify offline, registering an operator
+// key, and capturing an EPCIS document.
+func TestClientCommands(t *testing.T) {
+	url, _ := devnetClient(t)
+	t.Setenv("QIAN_NODE", url)
 	work := t.TempDir()
 
 	data := filepath.Join(work, "sales.csv")

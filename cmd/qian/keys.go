@@ -63,6 +63,22 @@ func (k *keysCtx) passphrase(e *env, confirm bool) ([]byte, error) {
 	return k.client.PassphraseSource(e.prompter).Get(confirm)
 }
 
+// newName checks that name may be given to a new key: a valid name that no
+// key has yet (asked before any passphrase, so that a mistake costs none).
+func (k *keysCtx) newName(name string) error {
+	if err := keyring.ValidateName(name); err != nil {
+		return err
+	}
+	if _, err := k.kr.Show(name); err == nil {
+		return fmt.Errorf("%w: %q in %s", keyring.ErrExists, name, k.kr.Dir())
+	}
+	return nil
+}
+
+func addExportPassphraseFlag(cmd *cobra.Command) {
+	cmd.Flags().String(flagExportPassphraseFn, "", "read the export passphrase from the first line of this file (else $"+envExportPassphrase+", else a prompt)")
+}
+
 func exportPassphrase(e *env, cmd *cobra.Command, confirm bool) ([]byte, error) {
 	file, _ := cmd.Flags().GetString(flagExportPassphraseFn)
 	return keyring.PassphraseSource{File: file, Env: envExportPassphrase, Prompter: e.prompter, What: "export"}.Get(confirm)
@@ -97,11 +113,8 @@ func keysNewCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := keyring.ValidateName(a[0]); err != nil {
+			if err := k.newName(a[0]); err != nil {
 				return err
-			}
-			if _, err := k.kr.Show(a[0]); err == nil {
-				return fmt.Errorf("%w: %q in %s", keyring.ErrExists, a[0], k.kr.Dir())
 			}
 			pass, err := k.passphrase(e, true)
 			if err != nil {
@@ -223,7 +236,7 @@ as a "QIAN ENCRYPTED PRIVATE KEY" armor, to standard output or --out FILE.`,
 		},
 	}
 	cmd.Flags().String("out", "", "write the armor to this new file (mode 0600) instead of standard output")
-	cmd.Flags().String(flagExportPassphraseFn, "", "read the export passphrase from the first line of this file (else $"+envExportPassphrase+", else a prompt)")
+	addExportPassphraseFlag(cmd)
 	return cmd
 }
 
@@ -240,11 +253,8 @@ else a prompt) and store it as NAME under the keyring passphrase.`,
 			if err != nil {
 				return err
 			}
-			if err := keyring.ValidateName(a[0]); err != nil {
+			if err := k.newName(a[0]); err != nil {
 				return err
-			}
-			if _, err := k.kr.Show(a[0]); err == nil {
-				return fmt.Errorf("%w: %q in %s", keyring.ErrExists, a[0], k.kr.Dir())
 			}
 			var r io.Reader = e.stdin
 			if a[1] != "-" {
@@ -274,7 +284,7 @@ else a prompt) and store it as NAME under the keyring passphrase.`,
 			return printInfo(e, k, info, "imported")
 		},
 	}
-	cmd.Flags().String(flagExportPassphraseFn, "", "read the export passphrase from the first line of this file (else $"+envExportPassphrase+", else a prompt)")
+	addExportPassphraseFlag(cmd)
 	return cmd
 }
 

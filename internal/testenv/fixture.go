@@ -11,7 +11,7 @@ import (
 // there.
 func Fixture(t testing.TB, rel string) string {
 	t.Helper()
-	root, err := repositoryRoot()
+	root, err := RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func Fixture(t testing.TB, rel string) string {
 // as Fixture would, and returns false.
 func FixtureIfPresent(t testing.TB, rel, part string) (string, bool) {
 	t.Helper()
-	root, err := repositoryRoot()
+	root, err := RepositoryRoot()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ func packageDir() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	root, err := repositoryRoot()
+	root, err := RepositoryRoot()
 	if err != nil {
 		return "", err
 	}
@@ -100,9 +100,10 @@ func packageDir() (string, error) {
 	return filepath.ToSlash(rel), nil
 }
 
-// repositoryRoot is the nearest directory at or above the working
-// directory that holds go.mod.
-func repositoryRoot() (string, error) {
+// RepositoryRoot is the nearest directory at or above the working
+// directory that holds go.mod: the repository's root for a test, which go
+// test runs in its package's directory.
+func RepositoryRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err

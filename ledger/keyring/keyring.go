@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/privfile"
 )
 
 // fileExt is the suffix of key files: DIR/NAME.json.
@@ -111,7 +112,7 @@ func (k *Keyring) Add(name string, key ledger.PrivateKey, passphrase []byte) (In
 	if err := k.ensureDir(); err != nil {
 		return Info{}, err
 	}
-	if err := writeNew(k.dir, name+fileExt, marshalFile(s)); err != nil {
+	if err := privfile.WriteNew(k.path(name), marshalFile(s)); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return Info{}, fmt.Errorf("%w: %q in %s", ErrExists, name, k.dir)
 		}
@@ -133,7 +134,7 @@ func (k *Keyring) read(name string) (*sealed, error) {
 		return nil, err
 	}
 	p := k.path(name)
-	b, err := readPrivate(p, maxFileBytes)
+	b, err := privfile.Read(p, maxFileBytes, ErrInsecureMode, ErrCorrupt)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%w: %q in %s", ErrNotFound, name, k.dir)
 	}
@@ -237,7 +238,7 @@ func (k *Keyring) Delete(name string) error {
 	if err := os.Remove(k.path(name)); err != nil {
 		return fmt.Errorf("delete key %q: %w", name, err)
 	}
-	return syncDir(k.dir)
+	return privfile.SyncDir(k.dir)
 }
 
 // ReadArmor reads an export armor from r, at most 4096 bytes.

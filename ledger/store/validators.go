@@ -57,8 +57,25 @@ func (s *Store) ValidatorSet(height uint64) (*ledger.ValidatorSet, error) {
 // chain's transitions (to may reach tip+2, where a scheduled change
 // already shows).
 func (s *Store) ValidatorSets(from, to uint64) ([]SetSpan, error) {
+	var out []SetSpan
+	err := s.eachSpan(from, to, func(it *pebble.Iterator) error {
+		sp, err := decodeSpan(it.Key(), it.Value())
+		if err == nil {
+			out = append(out, sp)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachSpan calls f with the iterator at each of the history's entries
+// whose first height lies in [from, to], in height order, until f fails.
+func (s *Store) eachSpan(from, to uint64, f func(it *pebble.Iterator) error) error {
 	if to < from {
-		return nil, nil
+		return nil
 	}
 	upper := []byte{prefixValidators + 1}
 	if to < ^uint64(0) {
@@ -66,18 +83,15 @@ func (s *Store) ValidatorSets(from, to uint64) ([]SetSpan, error) {
 	}
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: validatorsKey(from), UpperBound: upper})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer it.Close()
-	var out []SetSpan
 	for valid := it.First(); valid; valid = it.Next() {
-		sp, err := decodeSpan(it.Key(), it.Value())
-		if err != nil {
-			return nil, err
+		if err := f(it); err != nil {
+			return err
 		}
-		out = append(out, sp)
 	}
-	return out, it.Error()
+	return it.Error()
 }
 
 func decodeSpan(k, v []byte) (SetSpan, error) {
@@ -93,21 +107,13 @@ func decodeSpan(k, v []byte) (SetSpan, error) {
 // validator set takes effect, without decoding the sets: 1 (genesis) when
 // from is 1, then the chain's transitions.
 func (s *Store) ValidatorChanges(from, to uint64) ([]uint64, error) {
-	if to < from {
-		return nil, nil
-	}
-	upper := []byte{prefixValidators + 1}
-	if to < ^uint64(0) {
-		upper = validatorsKey(to + 1)
-	}
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: validatorsKey(from), UpperBound: upper})
+	var out []uint64
+	err := s.eachSpan(from, to, func(it *pebble.Iterator) error {
+		out = append(out, binary.BigEndian.Uint64(it.Key()[1:]))
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer it.Close()
-	var out []uint64
-	for valid := it.First(); valid; valid = it.Next() {
-		out = append(out, binary.BigEndian.Uint64(it.Key()[1:]))
-	}
-	return out, it.Error()
+	return out, nil
 }

@@ -93,25 +93,35 @@ func (s *Server) lot(w http.ResponseWriter, r *http.Request) {
 		WriteViewError(w, err)
 		return
 	}
-	l, err := s.LotView(id)
-	if err != nil {
-		WriteViewError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, l)
+	s.writeLot(w, id)
 }
 
-func (s *Server) object(w http.ResponseWriter, r *http.Request) {
+// queryObject parses ?id= of a /v1/objects route (view.ParseObject); when
+// it is missing or wrong it writes the error and ok is false.
+func queryObject(w http.ResponseWriter, r *http.Request) (id gs1.ObjectID, ok bool) {
 	q := r.URL.Query().Get("id")
 	if q == "" {
 		writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", "give ?id= a Digital Link URI or path, or an EPC URN")
-		return
+		return gs1.ObjectID{}, false
 	}
 	id, err := view.ParseObject(q)
 	if err != nil {
 		WriteViewError(w, err)
+		return gs1.ObjectID{}, false
+	}
+	return id, true
+}
+
+func (s *Server) object(w http.ResponseWriter, r *http.Request) {
+	id, ok := queryObject(w, r)
+	if !ok {
 		return
 	}
+	s.writeLot(w, id)
+}
+
+// writeLot writes the object's view (LotView) as JSON.
+func (s *Server) writeLot(w http.ResponseWriter, id gs1.ObjectID) {
 	l, err := s.LotView(id)
 	if err != nil {
 		WriteViewError(w, err)
@@ -137,14 +147,8 @@ func init() {
 // objectEPCIS serves any traced object's history (?id= as GET /v1/objects
 // takes it) as an EPCIS 2.0 query document.
 func (s *Server) objectEPCIS(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query().Get("id")
-	if q == "" {
-		writeError(w, http.StatusBadRequest, "ERR_BAD_REQUEST", "give ?id= a Digital Link URI or path, or an EPC URN")
-		return
-	}
-	id, err := view.ParseObject(q)
-	if err != nil {
-		WriteViewError(w, err)
+	id, ok := queryObject(w, r)
+	if !ok {
 		return
 	}
 	s.epcisExport(w, id)

@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/qianchain/qianchain/ledger/privfile"
 )
 
 // Stable errors, for errors.Is.
@@ -22,28 +25,9 @@ var (
 
 const maxKeyFileBytes = 4096
 
-// readPrivate reads a secret-bearing file after checking, on the open
-// descriptor, that it is a regular file closed to the group and others.
+// readPrivate reads a secret-bearing key file (privfile.Read).
 func readPrivate(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is not a regular file", path)
-	}
-	if m := fi.Mode().Perm(); m&0o077 != 0 {
-		return nil, fmt.Errorf("%w: %s has mode %04o, which lets the group or others read it; run: chmod 600 %s", ErrInsecureMode, path, m, path)
-	}
-	if fi.Size() > maxKeyFileBytes {
-		return nil, fmt.Errorf("%w: %s is %d bytes, at most %d expected", ErrCorrupt, path, fi.Size(), maxKeyFileBytes)
-	}
-	return io.ReadAll(io.LimitReader(f, maxKeyFileBytes+1))
+	return privfile.Read(path, maxKeyFileBytes, ErrInsecureMode, ErrCorrupt)
 }
 
 // decodeStrict decodes one JSON object into v, refusing unknown fields and
@@ -75,37 +59,13 @@ func writeNew(path string, v any) error {
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%w: %s", ErrExists, path)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	tmpName := tmp.Name()
-	defer os.Remove(tmpName)
-	for _, step := range []func() error{
-		func() error { return tmp.Chmod(0o600) },
-		func() error { _, err := tmp.Write(data); return err },
-		tmp.Sync,
-	} {
-		if err := step(); err != nil {
-			tmp.Close()
-			return err
-		}
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Link(tmpName, path); err != nil {
-		if os.IsExist(err) {
+	if err := privfile.WriteNew(path, data); err != nil {
+		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("%w: %s", ErrExists, path)
 		}
 		return err
 	}
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
+	return nil
 }
 
 // decodeHex fills dst from exactly 2*len(dst) lower-case hex digits.

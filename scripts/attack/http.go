@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"strings"
 	"syscall"
 	"time"
 
@@ -104,10 +103,8 @@ func holdUntilClosed(ctx context.Context, c net.Conn) bool {
 func idleConn(ctx context.Context, a *attacks, src, addr string) {
 	const name = "idle"
 	for ctx.Err() == nil {
-		c, err := dialFrom(ctx, src, addr, 0)
-		if err != nil {
-			a.add(name, "dial failed", 1)
-			sleep(ctx, time.Second)
+		c, ok := dialOrWait(ctx, a, name, src, addr, 0)
+		if !ok {
 			continue
 		}
 		opened := time.Now()
@@ -118,12 +115,7 @@ func idleConn(ctx context.Context, a *attacks, src, addr string) {
 		if !closedByNode {
 			return
 		}
-		if time.Since(opened) < 500*time.Millisecond {
-			a.add(name, "refused", 1)
-			sleep(ctx, refusedBackoff)
-		} else {
-			a.add(name, "closed", 1)
-		}
+		closed(ctx, a, name, opened)
 	}
 }
 
@@ -132,17 +124,15 @@ func idleConn(ctx context.Context, a *attacks, src, addr string) {
 func slowBody(ctx context.Context, a *attacks, src, addr string) {
 	const name = "slow-body"
 	for ctx.Err() == nil {
-		c, err := dialFrom(ctx, src, addr, 0)
-		if err != nil {
-			a.add(name, "dial failed", 1)
-			sleep(ctx, time.Second)
+		c, ok := dialOrWait(ctx, a, name, src, addr, 0)
+		if !ok {
 			continue
 		}
 		opened := time.Now()
 		a.add(name, "open", 1)
 		answer := make(chan string, 1)
 		go func() { answer <- status(bufio.NewReader(c)) }()
-		_, err = io.WriteString(c, "POST /v1/txs/batch HTTP/1.1\r\nHost: node0\r\nContent-Type: application/json\r\nContent-Length: 16000000\r\n\r\n{")
+		_, err := io.WriteString(c, "POST /v1/txs/batch HTTP/1.1\r\nHost: node0\r\nContent-Type: application/json\r\nContent-Length: 16000000\r\n\r\n{")
 		var got string
 		answered := false
 		tick := time.NewTicker(time.Second)
@@ -168,15 +158,36 @@ func slowBody(ctx context.Context, a *attacks, src, addr string) {
 		if ctx.Err() != nil {
 			return
 		}
-		switch {
-		case got != "":
+		if got != "" {
 			a.add(name, got, 1)
-		case time.Since(opened) < 500*time.Millisecond:
-			a.add(name, "refused", 1)
-			sleep(ctx, refusedBackoff)
-		default:
-			a.add(name, "closed", 1)
+		} else {
+			closed(ctx, a, name, opened)
 		}
+	}
+}
+
+// dialOrWait opens a connection to addr from src for the attack name (with
+// a receive buffer of rcvbuf bytes unless 0). A dial that fails is counted
+// and waited out for a second, and ok is false.
+func dialOrWait(ctx context.Context, a *attacks, name, src, addr string, rcvbuf int) (c net.Conn, ok bool) {
+	c, err := dialFrom(ctx, src, addr, rcvbuf)
+	if err != nil {
+		a.add(name, "dial failed", 1)
+		sleep(ctx, time.Second)
+		return nil, false
+	}
+	return c, true
+}
+
+// closed counts a connection opened at opened that node0 closed: refused
+// when it lasted under half a second (then waits refusedBackoff before the
+// next), closed otherwise.
+func closed(ctx context.Context, a *attacks, name string, opened time.Time) {
+	if time.Since(opened) < 500*time.Millisecond {
+		a.add(name, "refused", 1)
+		sleep(ctx, refusedBackoff)
+	} else {
+		a.add(name, "closed", 1)
 	}
 }
 
@@ -188,6 +199,12 @@ func status(br *bufio.Reader) string {
 		return ""
 	}
 	defer resp.Body.Close()
+	return answerOf(resp)
+}
+
+// answerOf is a response's status and, for an error, the code its JSON body
+// gives: "429 ERR_RATE_LIMITED". It reads at most 4 KiB of an error's body.
+func answerOf(resp *http.Response) string {
 	s := fmt.Sprint(resp.StatusCode)
 	if resp.StatusCode >= 400 {
 		var e struct{ Code string }
@@ -205,10 +222,8 @@ func status(br *bufio.Reader) string {
 func silentSubscriber(ctx context.Context, a *attacks, src, addr string) {
 	const name = "streams"
 	for ctx.Err() == nil {
-		c, err := dialFrom(ctx, src, addr, 4096)
-		if err != nil {
-			a.add(name, "dial failed", 1)
-			sleep(ctx, time.Second)
+		c, ok := dialOrWait(ctx, a, name, src, addr, 4096)
+		if !ok {
 			continue
 		}
 		io.WriteString(c, "GET /v1/events HTTP/1.1\r\nHost: node0\r\n\r\n")
@@ -222,10 +237,9 @@ func silentSubscriber(ctx context.Context, a *attacks, src, addr string) {
 			continue
 		}
 		if resp.StatusCode != http.StatusOK {
-			var e struct{ Code string }
-			_ = json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e)
+			got := answerOf(resp)
 			c.Close()
-			a.add(name, fmt.Sprintf("%d %s", resp.StatusCode, e.Code), 1)
+			a.add(name, got, 1)
 			sleep(ctx, 10*time.Second)
 			continue
 		}
@@ -270,15 +284,10 @@ func flood(ctx context.Context, a *attacks, rate, clients int, src func(int) str
 					}
 					continue
 				}
-				s := fmt.Sprint(resp.StatusCode)
-				if resp.StatusCode >= 400 {
-					var e struct{ Code string }
-					_ = json.NewDecoder(io.LimitReader(resp.Body, 4096)).Decode(&e)
-					s += " " + e.Code
-				}
+				got := answerOf(resp)
 				io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
-				a.add(name, strings.TrimSpace(s), 1)
+				a.add(name, got, 1)
 			}
 			tr.CloseIdleConnections()
 		}()

@@ -43,15 +43,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/qianchain/qianchain/scripts/internal/procnet"
 )
 
 // Options configure a run.
@@ -122,58 +120,34 @@ func main() {
 		os.Exit(2)
 	}
 	o.MaxRSSGrowth, o.MaxRSSResidue = *rssGrowth<<20, *rssResidue<<20
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sum, err := Run(ctx, o, os.Stdout)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "attack:", err)
-		os.Exit(2)
-	}
-	if len(sum.Missed) > 0 {
-		os.Exit(1)
-	}
+	procnet.Main("attack", func(ctx context.Context) (bool, error) {
+		sum, err := Run(ctx, o, os.Stdout)
+		return err == nil && len(sum.Missed) > 0, err
+	})
 }
 
 // Run performs one attack run and returns its summary. An error means the
 // run could not be carried out; missed targets are in the summary.
 func Run(ctx context.Context, o Options, out io.Writer) (*summary, error) {
-	start := time.Now()
-	logf := func(format string, args ...any) {
-		now := time.Now()
-		fmt.Fprintf(out, "[%6.1fs %s] %s\n", now.Sub(start).Seconds(), now.UTC().Format("15:04:05.0"), fmt.Sprintf(format, args...))
-	}
+	logf := procnet.Logger(out, time.Now())
 	logf("attack: %s of attack on node0 (after %s of load, then %s more) at %d tx/s", o.Duration, o.Before, o.After, o.Rate)
 	o = fitFileLimit(o, logf)
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "qian-attack-")
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	ws, err := procnet.OpenWorkspace(o.Dir, "qian-attack-", logf)
+	if err != nil {
 		return nil, err
 	}
-	logf("work directory %s (node homes and logs under net/)", dir)
-	r, err := newRun(ctx, o, dir, logf)
+	bin, err := ws.Qian(ctx, o.Bin, logf)
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRun(ctx, o, bin, ws.Dir, logf)
 	if err != nil {
 		return nil, err
 	}
 	sum := r.run(ctx)
-	sum.Dir = dir
+	sum.Dir = ws.Dir
 	sum.print(out)
-	if o.JSON != "" {
-		b, _ := json.MarshalIndent(sum, "", "  ")
-		if err := os.WriteFile(o.JSON, append(b, '\n'), 0o644); err != nil {
-			return sum, err
-		}
-	}
-	if len(sum.Missed) == 0 && !o.Keep && o.Dir == "" {
-		os.RemoveAll(dir)
-	} else {
-		fmt.Fprintf(out, "node homes and logs kept in %s\n", filepath.Join(dir, "net"))
-	}
-	return sum, nil
+	return sum, ws.Finish(out, sum, o.JSON, len(sum.Missed) == 0, o.Keep)
 }
 
 // fitFileLimit scales the connection counts down when this process may not

@@ -28,10 +28,8 @@ func garbage(ctx context.Context, a *attacks, src, addr string) {
 	const name = "p2p-garbage"
 	buf := make([]byte, 4096)
 	for ctx.Err() == nil {
-		c, err := dialFrom(ctx, src, addr, 0)
-		if err != nil {
-			a.add(name, "dial failed", 1)
-			sleep(ctx, time.Second)
+		c, ok := dialOrWait(ctx, a, name, src, addr, 0)
+		if !ok {
 			continue
 		}
 		a.add(name, "connections", 1)
@@ -54,6 +52,23 @@ func garbage(ctx context.Context, a *attacks, src, addr string) {
 func newHost(key crypto.PrivKey) (host.Host, error) {
 	return libp2p.New(libp2p.Identity(key), libp2p.NoListenAddrs, libp2p.Transport(tcp.NewTCPTransport),
 		libp2p.DisableRelay(), libp2p.Ping(false), libp2p.DisableMetrics())
+}
+
+// attackHost is a libp2p host with key (newHost) and node0's address for it
+// to dial; without them ok is false and the reason is counted under name.
+func attackHost(a *attacks, name string, key crypto.PrivKey, tgt target) (h host.Host, node0 peer.AddrInfo, ok bool) {
+	h, err := newHost(key)
+	if err != nil {
+		a.add(name, "no host", 1)
+		return nil, peer.AddrInfo{}, false
+	}
+	info, err := targetInfo(tgt)
+	if err != nil {
+		h.Close()
+		a.add(name, "bad target", 1)
+		return nil, peer.AddrInfo{}, false
+	}
+	return h, info, true
 }
 
 func targetInfo(tgt target) (peer.AddrInfo, error) {
@@ -86,17 +101,11 @@ func outsider(ctx context.Context, a *attacks, tgt target) {
 		a.add(name, "no key", 1)
 		return
 	}
-	h, err := newHost(key)
-	if err != nil {
-		a.add(name, "no host", 1)
+	h, info, ok := attackHost(a, name, key, tgt)
+	if !ok {
 		return
 	}
 	defer h.Close()
-	info, err := targetInfo(tgt)
-	if err != nil {
-		a.add(name, "bad target", 1)
-		return
-	}
 	for ctx.Err() == nil {
 		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err := h.Connect(network.WithForceDirectDial(dctx, "attack"), info)
@@ -134,17 +143,11 @@ func frameOf(payload []byte) []byte {
 // after which it comes back.
 func frames(ctx context.Context, a *attacks, key crypto.PrivKey, tgt target, n, fillers int) {
 	const name = "p2p-frames"
-	h, err := newHost(key)
-	if err != nil {
-		a.add(name, "no host", 1)
+	h, info, ok := attackHost(a, name, key, tgt)
+	if !ok {
 		return
 	}
 	defer h.Close()
-	info, err := targetInfo(tgt)
-	if err != nil {
-		a.add(name, "bad target", 1)
-		return
-	}
 	for ctx.Err() == nil {
 		dctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 		err := h.Connect(network.WithForceDirectDial(dctx, "attack"), info)

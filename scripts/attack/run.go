@@ -51,17 +51,9 @@ type run struct {
 	phase int
 }
 
-// newRun builds the binary if needed, writes and starts the network and
-// loads the demo story.
-func newRun(ctx context.Context, o Options, dir string, logf func(string, ...any)) (*run, error) {
-	bin := o.Bin
-	if bin == "" {
-		logf("building qian")
-		var err error
-		if bin, err = procnet.BuildQian(ctx, dir); err != nil {
-			return nil, err
-		}
-	}
+// newRun writes the network (run by the qian binary bin) into dir, starts
+// it and loads the demo story.
+func newRun(ctx context.Context, o Options, bin, dir string, logf func(string, ...any)) (*run, error) {
 	pn, obsKey, err := writeNetwork(bin, dir, o.PProf, logf)
 	if err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func TestCutIsolates(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	dir := t.TempDir()
-	bin, err := buildQian(ctx, dir)
+	bin, err := procnet.BuildQian(ctx, dir)
 	if err != nil {
 		t.Fatal(err)
 	}

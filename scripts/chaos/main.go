@@ -24,14 +24,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/qianchain/qianchain/scripts/internal/procnet"
@@ -98,16 +94,10 @@ func main() {
 		fmt.Fprintln(os.Stderr, "chaos:", err)
 		os.Exit(2)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	sum, err := Run(ctx, o, os.Stdout)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "chaos:", err)
-		os.Exit(2)
-	}
-	if len(sum.Violations) > 0 {
-		os.Exit(1)
-	}
+	procnet.Main("chaos", func(ctx context.Context) (bool, error) {
+		sum, err := Run(ctx, o, os.Stdout)
+		return err == nil && len(sum.Violations) > 0, err
+	})
 }
 
 // Run performs one chaos run and returns its summary. An error means the
@@ -115,49 +105,22 @@ func main() {
 // violations of the invariants are in the summary.
 func Run(ctx context.Context, o Options, out io.Writer) (*summary, error) {
 	start := time.Now()
-	logf := func(format string, args ...any) {
-		now := time.Now()
-		fmt.Fprintf(out, "[%6.1fs %s] %s\n", now.Sub(start).Seconds(), now.UTC().Format("15:04:05.0"), fmt.Sprintf(format, args...))
-	}
+	logf := procnet.Logger(out, start)
 	logf("chaos: seed %d (rerun the same choices with --seed %d), faults for %s at %d tx/s, kinds %v", o.Seed, o.Seed, o.Duration, o.Rate, o.Kinds)
-	dir := o.Dir
-	if dir == "" {
-		d, err := os.MkdirTemp("", "qian-chaos-")
-		if err != nil {
-			return nil, err
-		}
-		dir = d
-	} else if err := os.MkdirAll(dir, 0o755); err != nil {
+	ws, err := procnet.OpenWorkspace(o.Dir, "qian-chaos-", logf)
+	if err != nil {
 		return nil, err
 	}
-	logf("work directory %s (node homes and logs under net/)", dir)
-	bin := o.Bin
-	if bin == "" {
-		var err error
-		if bin, err = buildQian(ctx, dir); err != nil {
-			return nil, err
-		}
+	bin, err := ws.Qian(ctx, o.Bin, logf)
+	if err != nil {
+		return nil, err
 	}
-	r, err := newRunner(ctx, o, bin, dir, start, logf)
+	r, err := newRunner(ctx, o, bin, ws.Dir, start, logf)
 	if err != nil {
 		return nil, err
 	}
 	sum := r.run(ctx)
-	sum.Dir = dir
+	sum.Dir = ws.Dir
 	sum.print(out)
-	if o.JSON != "" {
-		b, _ := json.MarshalIndent(sum, "", "  ")
-		if err := os.WriteFile(o.JSON, append(b, '\n'), 0o644); err != nil {
-			return sum, err
-		}
-	}
-	if len(sum.Violations) == 0 && !o.Keep && o.Dir == "" {
-		os.RemoveAll(dir)
-	} else {
-		fmt.Fprintf(out, "node homes and logs kept in %s\n", filepath.Join(dir, "net"))
-	}
-	return sum, nil
+	return sum, ws.Finish(out, sum, o.JSON, len(sum.Violations) == 0, o.Keep)
 }
-
-// buildQian builds ./cmd/qian into dir (procnet.BuildQian).
-func buildQian(ctx context.Context, dir string) (string, error) { return procnet.BuildQian(ctx, dir) }

@@ -5,35 +5,22 @@ package gatewaytest
 
 import (
 	"bytes"
-	"fmt"
-	"mime"
 	"net/http"
 	"os"
 	"regexp"
-	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/qianchain/qianchain/internal/openapitest"
 	"github.com/qianchain/qianchain/internal/testenv"
 )
 
-// Spec is GS1's EPCIS-REST-openapi.json, compiled.
+// Spec is GS1's EPCIS-REST-openapi.json, compiled (internal/openapitest
+// checks the answers).
 type Spec struct {
-	doc       map[string]any
-	c         *jsonschema.Compiler
-	templates []template
-	mu        sync.Mutex
-	schemas   map[string]*jsonschema.Schema
-	seen      map[string]bool // "METHOD template status"
-}
-
-type template struct {
-	path string
-	re   *regexp.Regexp
+	doc *openapitest.Doc
 }
 
 // LoadSpec reads GS1's OpenAPI description, or skips t when the shared
@@ -68,17 +55,17 @@ func load(t testing.TB, p string) *Spec {
 		t.Fatal(err)
 	}
 	fixCaptureJob(doc.(map[string]any))
-	s := &Spec{doc: doc.(map[string]any), c: jsonschema.NewCompiler(), schemas: map[string]*jsonschema.Schema{}, seen: map[string]bool{}}
+	c := jsonschema.NewCompiler()
 	// Formats are assertions here: GS1's oneOf between the standard event
 	// types and an extension type (whose type is a URI) needs them.
-	s.c.AssertFormat()
+	c.AssertFormat()
 	// GS1's schemas use two constructs Go's RE2 cannot compile: a leading
 	// negative lookahead "^(?!(X))" (a vocabulary URI that is not a
 	// standard one), checked here as "does not start with X"; and
 	// recursive groups (\g<...>) in cron-like schedule fields of
 	// scheduled subscriptions, which the gateway does not accept, so they
 	// are not enforced.
-	s.c.UseRegexpEngine(func(src string) (jsonschema.Regexp, error) {
+	c.UseRegexpEngine(func(src string) (jsonschema.Regexp, error) {
 		if re, err := regexp.Compile(src); err == nil {
 			return re, nil
 		}
@@ -91,18 +78,23 @@ func load(t testing.TB, p string) *Spec {
 		}
 		return lenient(src), nil
 	})
-	if err := s.c.AddResource("openapi.json", doc); err != nil {
+	d, err := openapitest.New(doc, c, openapitest.Rules{Name: "GS1's OpenAPI", Fallback: fallback})
+	if err != nil {
 		t.Fatal(err)
 	}
-	for p := range s.doc["paths"].(map[string]any) {
-		re := "^" + regexp.MustCompile(`\\\{[^}]+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
-		s.templates = append(s.templates, template{path: p, re: regexp.MustCompile(re)})
+	return &Spec{doc: d}
+}
+
+// fallback names the response GS1 describes for a status an operation
+// does not list. GS1's description omits some errors the standard itself
+// names (e.g. no 400 QueryParameterException or 501 for GET /events): such
+// an answer must still be the shape GS1 gives that error.
+func fallback(tmpl string, status int) (string, bool) {
+	name, known := Fallback[status]
+	if status == 400 && strings.Contains(tmpl, "/subscriptions") {
+		name = "400SubscriptionIssues"
 	}
-	// Literal segments beat parameters: /queries/{q}/events before /queries/{q}/subscriptions/{id}... by count.
-	sort.Slice(s.templates, func(i, j int) bool {
-		return strings.Count(s.templates[i].path, "{") < strings.Count(s.templates[j].path, "{")
-	})
-	return s
+	return name, known
 }
 
 // fixCaptureJob repairs one schema of GS1's description in memory: the
@@ -127,24 +119,7 @@ func fixCaptureJob(doc map[string]any) {
 }
 
 // Template returns the path template a concrete (escaped) path matches.
-func (s *Spec) Template(path string) (string, bool) {
-	path, _, _ = strings.Cut(path, "?")
-	for _, t := range s.templates {
-		if t.re.MatchString(path) {
-			return t.path, true
-		}
-	}
-	return "", false
-}
-
-func ptr(parts ...string) string {
-	var b strings.Builder
-	for _, p := range parts {
-		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(p))
-	}
-	return b.String()
-}
+func (s *Spec) Template(path string) (string, bool) { return s.doc.Template(path) }
 
 // Validate checks that GS1's description has the response to method path
 // (its status and media type) and that a JSON body matches the schema.
@@ -152,74 +127,7 @@ func (s *Spec) Validate(method, path string, resp *http.Response, body []byte) e
 	if s == nil {
 		return nil // no description to check against (SpecIfPresent)
 	}
-	tmpl, ok := s.Template(path)
-	if !ok {
-		return fmt.Errorf("%s %s: no path of GS1's OpenAPI matches", method, path)
-	}
-	op, ok := s.doc["paths"].(map[string]any)[tmpl].(map[string]any)[strings.ToLower(method)].(map[string]any)
-	if !ok {
-		return fmt.Errorf("%s %s: GS1 describes %s without %s", method, path, tmpl, method)
-	}
-	status := strconv.Itoa(resp.StatusCode)
-	r, ok := op["responses"].(map[string]any)[status].(map[string]any)
-	base := ptr("paths", tmpl, strings.ToLower(method), "responses", status)
-	if !ok {
-		// GS1's description omits some errors the standard itself names
-		// (e.g. no 400 QueryParameterException or 501 for GET /events):
-		// such an answer must still be the shape GS1 gives that error.
-		name, known := Fallback[resp.StatusCode]
-		if resp.StatusCode == 400 && strings.Contains(tmpl, "/subscriptions") {
-			name = "400SubscriptionIssues"
-		}
-		if !known {
-			return fmt.Errorf("%s %s (%s): status %s is not in GS1's description", method, path, tmpl, status)
-		}
-		r = map[string]any{"$ref": "#/components/responses/" + name}
-		tmpl += " (fallback)"
-	}
-	if ref, ok := r["$ref"].(string); ok {
-		name := strings.TrimPrefix(ref, "#/components/responses/")
-		r = s.doc["components"].(map[string]any)["responses"].(map[string]any)[name].(map[string]any)
-		base = ptr("components", "responses", name)
-	}
-	s.mu.Lock()
-	s.seen[method+" "+tmpl+" "+status] = true
-	s.mu.Unlock()
-	content, _ := r["content"].(map[string]any)
-	if len(content) == 0 {
-		return nil // no body described (204, 201, 202)
-	}
-	media, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
-	if err != nil {
-		return fmt.Errorf("%s %s: Content-Type %q: %v", method, path, resp.Header.Get("Content-Type"), err)
-	}
-	mt, ok := content[media].(map[string]any)
-	if !ok {
-		return fmt.Errorf("%s %s (%s) %s: media type %s is not in GS1's description", method, path, tmpl, status, media)
-	}
-	if _, ok := mt["schema"]; !ok || !strings.Contains(media, "json") {
-		return nil
-	}
-	loc := "openapi.json#" + base + ptr("content", media, "schema")
-	s.mu.Lock()
-	sch, ok := s.schemas[loc]
-	if !ok {
-		sch, err = s.c.Compile(loc)
-		if err != nil {
-			s.mu.Unlock()
-			return fmt.Errorf("compile %s: %v", loc, err)
-		}
-		s.schemas[loc] = sch
-	}
-	s.mu.Unlock()
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("%s %s: body is not JSON: %v", method, path, err)
-	}
-	if err := sch.Validate(v); err != nil {
-		return fmt.Errorf("%s %s (%s %s %s) does not match GS1's OpenAPI:\n%v", method, path, tmpl, status, media, err)
-	}
-	return nil
+	return s.doc.Validate(method, path, resp, body)
 }
 
 // Fallback names GS1's described response for a status an operation does
@@ -243,28 +151,9 @@ func (l lenient) MatchString(string) bool { return true }
 func (l lenient) String() string          { return string(l) }
 
 // Seen lists the "METHOD template status" answers validated so far.
-func (s *Spec) Seen() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.seen))
-	for k := range s.seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
+func (s *Spec) Seen() []string { return s.doc.Seen() }
 
 // Operations lists "METHOD /path" for every operation GS1 describes.
 func (s *Spec) Operations() []string {
-	var out []string
-	for p, item := range s.doc["paths"].(map[string]any) {
-		for m := range item.(map[string]any) {
-			switch m {
-			case "get", "post", "put", "delete", "patch", "options":
-				out = append(out, strings.ToUpper(m)+" "+p)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
+	return s.doc.Operations("get", "post", "put", "delete", "patch", "options")
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/trace"
+	"github.com/qianchain/qianchain/internal/testenv"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/devnet"
 )
@@ -70,7 +71,7 @@ var OwnDocuments = []struct {
 // chain share them.
 func (t *Net) LoadOwnDocuments() error {
 	t.ownOnce.Do(func() {
-		root, err := repoRoot()
+		root, err := testenv.RepositoryRoot()
 		if err != nil {
 			t.ownErr = err
 			return
