@@ -27,8 +27,8 @@ func TestExpandLeavesUpperStateClean(t *testing.T) {
 
 // BenchmarkSHA256AfterExpand is what the app hash does after the state
 // digest: SHA-256 of a write's leaf (500 bytes) right after an expansion.
-// On this project's benchmark machine (AVX-512): 1.2-2.1 ms per op with
-// the upper state left dirty, 7 µs clean.
+// On this project's benchmark machine (AVX-512): 1.1-2.1 ms per op with
+// the upper state left dirty, 7-18 µs clean (docs/benchmarks.md, Headroom).
 func BenchmarkSHA256AfterExpand(b *testing.B) {
 	var h Hasher
 	data := make([]byte, 500)
