@@ -43,6 +43,9 @@ func (h *Hasher) expand(data []byte) *[words]uint64 {
 	for i := range h.e {
 		h.e[i] = binary.LittleEndian.Uint64(h.out[8*i:])
 	}
+	// Whatever the caller runs next must not pay for BLAKE3's AVX-512
+	// registers (upper_amd64.go).
+	cleanUpperState()
 	return &h.e
 }
 
