@@ -1,11 +1,16 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/sstable"
 
+	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/ledgertest"
 )
 
@@ -40,4 +45,130 @@ func TestBottomLevelTables(t *testing.T) {
 			t.Errorf("bottom-level table %s: compression %q, filter %q; want ZSTD and none", tab.FileNum, p.CompressionName, p.FilterPolicyName)
 		}
 	}
+}
+
+// TestBlockBodiesInBlobFiles: a block's body, of blobMinimumSize or more,
+// goes to a blob file at flush, and compactions move only the reference to
+// it: the body is written once. Blocks read back the same from the
+// memtable, from the blob file and after a full compaction.
+func TestBlockBodiesInBlobFiles(t *testing.T) {
+	s, dir := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 6, 50)
+	want := blockEncodings(t, s)
+	if len(want[1]) < blobMinimumSize {
+		t.Fatalf("a block of 50 transactions is %d bytes, under the %d of a blob value: the test proves nothing", len(want[1]), blobMinimumSize)
+	}
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	blobs := blobFiles(t, dir)
+	if len(blobs) == 0 {
+		t.Fatal("no blob file after a flush of blocks over the blob minimum")
+	}
+	commitN(t, s, c, 6, 50)
+	for h, b := range blockEncodings(t, s) {
+		if h <= 6 && !bytes.Equal(b, want[h]) {
+			t.Fatalf("block %d reads back different after its flush", h)
+		}
+	}
+	if err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := blobFiles(t, dir)
+	for _, f := range blobs {
+		if !slices.Contains(after, f) {
+			t.Errorf("blob file %s was rewritten by the compaction: block bodies should be written once", f)
+		}
+	}
+	for h, b := range want {
+		got, err := s.Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Encode(), b) {
+			t.Fatalf("block %d reads back different after a full compaction", h)
+		}
+	}
+}
+
+// TestOpenUpgradesOlderStores: a store written by a release before blob
+// files (Pebble's oldest format, no columnar blocks) opens, is raised to the
+// blob-file format and reads back what it held; its new blocks go to blob
+// files.
+func TestOpenUpgradesOlderStores(t *testing.T) {
+	dir := t.TempDir()
+	old := DefaultPebbleOptions()
+	defer old.Cache.Unref()
+	old.FormatMajorVersion = pebble.FormatMinSupported
+	old.Experimental.EnableColumnarBlocks = nil
+	old.Experimental.ValueSeparationPolicy = nil
+	for i := range old.Levels[:len(old.Levels)-1] {
+		old.Levels[i].Compression = func() *sstable.CompressionProfile { return sstable.SnappyCompression }
+	}
+	s, err := Open(dir, &Options{Pebble: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), nil, ledger.Hash{0xa0}); err != nil {
+		t.Fatal(err)
+	}
+	c := ledgertest.NewChain("qian-test", 4)
+	commitN(t, s, c, 4, 50)
+	want := blockEncodings(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(blobFiles(t, dir)); n != 0 {
+		t.Fatalf("the old-format store has %d blob files", n)
+	}
+
+	s, err = Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := s.db.FormatMajorVersion(); got < pebble.FormatValueSeparation {
+		t.Fatalf("format after reopening: %s; want at least %s", got, pebble.FormatValueSeparation)
+	}
+	for h, b := range want {
+		got, err := s.Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Encode(), b) {
+			t.Fatalf("block %d reads back different after the upgrade", h)
+		}
+	}
+	commitN(t, s, c, 4, 50)
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if len(blobFiles(t, dir)) == 0 {
+		t.Fatal("no blob file for the blocks committed after the upgrade")
+	}
+}
+
+// blockEncodings reads every block of s.
+func blockEncodings(t *testing.T, s *Store) map[uint64][]byte {
+	t.Helper()
+	out := map[uint64][]byte{}
+	for h := uint64(1); h <= s.Height(); h++ {
+		b, err := s.Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[h] = b.Encode()
+	}
+	return out
+}
+
+// blobFiles lists the blob files in a store's directory.
+func blobFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	m, err := filepath.Glob(filepath.Join(dir, "*.blob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -402,7 +403,51 @@ func DefaultPebbleOptions() *pebble.Options {
 	bottom := &o.Levels[len(o.Levels)-1]
 	bottom.FilterPolicy = pebble.NoFilterPolicy
 	bottom.Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
+	// A block's body is one value of up to a megabyte, written once and
+	// rarely read; in the LSM every compaction from L0 down rewrote it with
+	// the small random-keyed state and index around it. Values of at least
+	// blobMinimumSize go to blob files at flush instead, which compactions
+	// only reference: see blobPolicy.
+	// Blob files are written at flush, with L0's compression profile, and
+	// never recompressed; so the levels above the bottom one keep Snappy for
+	// their data blocks but compress value blocks (the blob files' blocks)
+	// with Zstandard, as the bottom level did for block bodies before.
+	for i := range o.Levels[:len(o.Levels)-1] {
+		o.Levels[i].Compression = upperCompression
+	}
+	o.FormatMajorVersion = pebble.FormatValueSeparation
+	o.Experimental.EnableColumnarBlocks = func() bool { return true }
+	o.Experimental.ValueSeparationPolicy = blobPolicy
 	return o
+}
+
+// blobMinimumSize is the smallest value kept in a blob file rather than in
+// its sstable. Blocks under load are tens to hundreds of kilobytes; state
+// values, results and index entries, which execution reads by point lookup,
+// are far smaller and stay in the sstables, so no lookup pays for a blob
+// read.
+const blobMinimumSize = 4 << 10
+
+// upperCompression is Snappy for an upper level's data and other blocks
+// (rewritten soon by a compaction, so cheap to write matters most) and
+// Zstandard for its value blocks: block bodies in blob files, written once.
+func upperCompression() *sstable.CompressionProfile { return &upperProfile }
+
+var upperProfile = func() sstable.CompressionProfile {
+	p := *sstable.SnappyCompression
+	p.Name = "SnappyDataZstdValues"
+	p.ValueBlocks = sstable.ZstdCompression.ValueBlocks
+	return p
+}()
+
+func blobPolicy() pebble.ValueSeparationPolicy {
+	return pebble.ValueSeparationPolicy{
+		Enabled:               true,
+		MinimumSize:           blobMinimumSize,
+		MaxBlobReferenceDepth: 10,
+		RewriteMinimumAge:     5 * time.Minute,
+		TargetGarbageRatio:    0.2,
+	}
 }
 
 // DefaultCacheSize is the block cache of a node's store.
