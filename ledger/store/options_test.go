@@ -95,7 +95,7 @@ func TestBlockBodiesInBlobFiles(t *testing.T) {
 // TestOpenUpgradesOlderStores: a store written by a release before blob
 // files (Pebble's oldest format, no columnar blocks) opens, is raised to the
 // blob-file format and reads back what it held; its new blocks go to blob
-// files.
+// files; and the earlier release's options still open it afterwards.
 func TestOpenUpgradesOlderStores(t *testing.T) {
 	dir := t.TempDir()
 	old := DefaultPebbleOptions()
@@ -127,7 +127,7 @@ func TestOpenUpgradesOlderStores(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { s.Close() })
 	if got := s.db.FormatMajorVersion(); got < pebble.FormatValueSeparation {
 		t.Fatalf("format after reopening: %s; want at least %s", got, pebble.FormatValueSeparation)
 	}
@@ -146,6 +146,26 @@ func TestOpenUpgradesOlderStores(t *testing.T) {
 	}
 	if len(blobFiles(t, dir)) == 0 {
 		t.Fatal("no blob file for the blocks committed after the upgrade")
+	}
+	want = blockEncodings(t, s)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// An earlier release (the same Pebble, its older options) still opens
+	// the raised store and reads the blocks in blob files.
+	s, err = Open(dir, &Options{Pebble: old})
+	if err != nil {
+		t.Fatalf("an earlier release's options cannot open the raised store: %v", err)
+	}
+	for h, b := range want {
+		got, err := s.Block(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(got.Encode(), b) {
+			t.Fatalf("block %d reads back different under the earlier options", h)
+		}
 	}
 }
 
