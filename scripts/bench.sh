@@ -63,9 +63,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# network N BASEPORT: write and start an N-validator testnet; sets urls.
+# shellcheck source=scripts/free-ports.sh
+. scripts/free-ports.sh
+
+# network N: write and start an N-validator testnet on a free range of ports (so that a network some
+# earlier run left behind is never the one measured); sets urls.
 network() {
-	local n=$1 base=$2 dir=$work/net$1
+	local n=$1 base dir=$work/net$1
+	base=$(free_base)
 	"$bin" testnet --validators "$n" --observers 0 --out "$dir" --base-port "$base" >/dev/null
 	urls=""
 	for i in $(seq 0 $((n - 1))); do
@@ -108,7 +113,7 @@ headroom_runs() {
 	shift 3
 	for r in $(seq 1 "$repeat"); do
 		echo "== $t, run $r of $repeat: $label"
-		network "$n" 39656
+		network "$n"
 		"$bin" bench --nodes "$urls" --keyring "$work/net$n/keys" --kind "$kind" --accounts 64 \
 			--data-dirs "$(datadirs "$n")" --label "$label" --json "$out/$t-$r.json" "$@" ${quick:+--duration "$quick"}
 		stop_network
@@ -122,7 +127,7 @@ headroom_runs() {
 
 if old_stage target; then
 	echo "== target: 3,000 tx/s on a fresh 4-validator network"
-	network 4 35656
+	network 4
 	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 3000 "${common[@]}" --batch 50 \
 		--json "$out/fresh-4v-rate-3000.json"
 	stop_network
@@ -131,7 +136,7 @@ fi
 
 if old_stage sweep; then
 	echo "== 4 validators, separate processes"
-	network 4 36656
+	network 4
 	echo "-- offered 1000 tx/s, one transaction per request, for $duration"
 	"$bin" bench --nodes "$urls" --keyring "$work/net4/keys" --rate 1000 "${common[@]}" --workers 64 \
 		--json "$out/single-4v-rate-1000.json"
@@ -150,7 +155,7 @@ fi
 
 if old_stage single; then
 	echo "== 1 validator"
-	network 1 37656
+	network 1
 	"$bin" bench --nodes "$urls" --keyring "$work/net1/keys" --max "${common[@]}" --batch 50 --inflight 12000 \
 		--json "$out/1v-max.json"
 	stop_network
