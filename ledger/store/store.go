@@ -405,13 +405,14 @@ func DefaultPebbleOptions() *pebble.Options {
 	bottom.Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	// A block's body is one value of up to a megabyte, written once and
 	// rarely read; in the LSM every compaction from L0 down rewrote it with
-	// the small random-keyed state and index around it. Values of at least
-	// blobMinimumSize go to blob files at flush instead, which compactions
-	// only reference: see blobPolicy.
-	// Blob files are written at flush, with L0's compression profile, and
-	// never recompressed; so the levels above the bottom one keep Snappy for
-	// their data blocks but compress value blocks (the blob files' blocks)
-	// with Zstandard, as the bottom level did for block bodies before.
+	// the small random-keyed state and index around it (a fifth of a
+	// validator's CPU at 4,000 tx/s, docs/benchmarks.md "Block bodies in
+	// blob files"). Values of at least blobMinimumSize go to blob files at
+	// flush instead, which compactions only reference: see blobPolicy. Blob
+	// files are written with L0's compression profile and never
+	// recompressed, so the levels above the bottom one keep Snappy for their
+	// data blocks but compress value blocks (the blob files' blocks) with
+	// Zstandard, as the bottom level did for block bodies before.
 	for i := range o.Levels[:len(o.Levels)-1] {
 		o.Levels[i].Compression = upperCompression
 	}
@@ -440,6 +441,11 @@ var upperProfile = func() sstable.CompressionProfile {
 	return p
 }()
 
+// blobPolicy separates values of blobMinimumSize or more. A blob file's
+// values die only when pruning deletes old heights (PruneBelow); once a
+// file is five minutes old and a fifth of it is garbage, Pebble rewrites
+// what lives. Ten overlapping blob files per table at most keeps a range
+// read of blocks (block sync, the API's block pages) from opening many.
 func blobPolicy() pebble.ValueSeparationPolicy {
 	return pebble.ValueSeparationPolicy{
 		Enabled:               true,
