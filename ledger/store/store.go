@@ -405,8 +405,9 @@ func DefaultPebbleOptions() *pebble.Options {
 	bottom.Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	// A block's body is one value of up to a megabyte, written once and
 	// rarely read; in the LSM every compaction from L0 down rewrote it with
-	// the small random-keyed state and index around it (a fifth of a
-	// validator's CPU at 4,000 tx/s, docs/benchmarks.md "Block bodies in
+	// the small random-keyed state and index around it (compactions were a
+	// fifth of a validator's CPU at 4,000 tx/s, 6 % in the same minute of
+	// load with bodies in blob files: docs/benchmarks.md "Block bodies in
 	// blob files"). Values of at least blobMinimumSize go to blob files at
 	// flush instead, which compactions only reference: see blobPolicy. Blob
 	// files are written with L0's compression profile and never
