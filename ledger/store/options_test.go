@@ -67,11 +67,7 @@ func TestBlockBodiesInBlobFiles(t *testing.T) {
 		t.Fatal("no blob file after a flush of blocks over the blob minimum")
 	}
 	commitN(t, s, c, 6, 50)
-	for h, b := range blockEncodings(t, s) {
-		if h <= 6 && !bytes.Equal(b, want[h]) {
-			t.Fatalf("block %d reads back different after its flush", h)
-		}
-	}
+	sameBlocks(t, s, want, "after their flush")
 	if err := s.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -81,15 +77,7 @@ func TestBlockBodiesInBlobFiles(t *testing.T) {
 			t.Errorf("blob file %s was rewritten by the compaction: block bodies should be written once", f)
 		}
 	}
-	for h, b := range want {
-		got, err := s.Block(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got.Encode(), b) {
-			t.Fatalf("block %d reads back different after a full compaction", h)
-		}
-	}
+	sameBlocks(t, s, want, "after a full compaction")
 }
 
 // TestOpenUpgradesOlderStores: a store written by a release before blob
@@ -131,15 +119,7 @@ func TestOpenUpgradesOlderStores(t *testing.T) {
 	if got := s.db.FormatMajorVersion(); got < pebble.FormatValueSeparation {
 		t.Fatalf("format after reopening: %s; want at least %s", got, pebble.FormatValueSeparation)
 	}
-	for h, b := range want {
-		got, err := s.Block(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got.Encode(), b) {
-			t.Fatalf("block %d reads back different after the upgrade", h)
-		}
-	}
+	sameBlocks(t, s, want, "after the upgrade")
 	commitN(t, s, c, 4, 50)
 	if err := s.db.Flush(); err != nil {
 		t.Fatal(err)
@@ -158,13 +138,19 @@ func TestOpenUpgradesOlderStores(t *testing.T) {
 	if err != nil {
 		t.Fatalf("an earlier release's options cannot open the raised store: %v", err)
 	}
+	sameBlocks(t, s, want, "under the earlier options")
+}
+
+// sameBlocks fails unless s holds exactly the blocks of want.
+func sameBlocks(t *testing.T, s *Store, want map[uint64][]byte, when string) {
+	t.Helper()
 	for h, b := range want {
 		got, err := s.Block(h)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(got.Encode(), b) {
-			t.Fatalf("block %d reads back different under the earlier options", h)
+			t.Fatalf("block %d reads back different %s", h, when)
 		}
 	}
 }
