@@ -178,3 +178,31 @@ func blobFiles(t *testing.T, dir string) []string {
 	}
 	return m
 }
+
+// TestLargeStateValuesStayInPlace: a state value over blobMinimumSize (a
+// large payload's record) stays in its table, so execution's point lookup
+// of it never reads a blob file; only block bodies are separated.
+func TestLargeStateValuesStayInPlace(t *testing.T) {
+	s, dir := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	big := bytes.Repeat([]byte("epcis event record "), 1000) // 19,000 bytes
+	blk, cmt := c.Next(nil)
+	app := ledger.Sum([]byte("app"))
+	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, AppHash: app,
+		Writes: []Write{{Key: []byte("lot/big"), Value: big}}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(blk.Encode()); n >= blobMinimumSize {
+		t.Fatalf("an empty block is %d bytes, over the blob minimum: the test proves nothing", n)
+	}
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if f := blobFiles(t, dir); len(f) != 0 {
+		t.Fatalf("a %d-byte state value went to blob files %v", len(big), f)
+	}
+	got, err := s.Get([]byte("lot/big"))
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("state value reads back %d bytes, err %v", len(got), err)
+	}
+}

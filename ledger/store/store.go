@@ -420,14 +420,31 @@ func DefaultPebbleOptions() *pebble.Options {
 	o.FormatMajorVersion = pebble.FormatValueSeparation
 	o.Experimental.EnableColumnarBlocks = func() bool { return true }
 	o.Experimental.ValueSeparationPolicy = blobPolicy
+	o.Experimental.SpanPolicyFunc = blockBodiesOnly
 	return o
 }
 
-// blobMinimumSize is the smallest value kept in a blob file rather than in
-// its sstable. Blocks under load are tens to hundreds of kilobytes; state
-// values, results and index entries, which execution reads by point lookup,
-// are far smaller and stay in the sstables, so no lookup pays for a blob
-// read.
+// blockBodiesOnly keeps every table but the blocks' in place whatever its
+// values' size: state values (up to a megabyte with a large payload) are
+// read by point lookup in execution and must not pay for a blob read. Flush
+// and compaction outputs also end at the blocks table's bounds, so block
+// bodies never share a table with the keys around them.
+func blockBodiesOnly(start []byte) (pebble.SpanPolicy, []byte, error) {
+	inPlace := pebble.SpanPolicy{ValueStoragePolicy: pebble.ValueStorageLowReadLatency}
+	switch {
+	case len(start) == 0 || start[0] < prefixBlock:
+		return inPlace, []byte{prefixBlock}, nil
+	case start[0] == prefixBlock:
+		return pebble.SpanPolicy{}, []byte{prefixBlock + 1}, nil
+	default:
+		return inPlace, nil, nil
+	}
+}
+
+// blobMinimumSize is the smallest block body kept in a blob file rather
+// than in its sstable: blocks under load are tens to hundreds of kilobytes,
+// an empty block's body a few hundred bytes. Only the blocks table is
+// eligible (blockBodiesOnly).
 const blobMinimumSize = 4 << 10
 
 // upperCompression is Snappy for an upper level's data and other blocks
