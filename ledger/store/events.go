@@ -13,6 +13,10 @@ import (
 func eventListener(log *slog.Logger) *pebble.EventListener {
 	return &pebble.EventListener{
 		FlushEnd: func(i pebble.FlushInfo) {
+			if emptyFlush(i) {
+				log.Debug("flushed a memtable into no table", "in_bytes", i.InputBytes, "took", i.TotalDuration)
+				return
+			}
 			if i.Err != nil {
 				log.Warn("flush failed", "err", i.Err)
 				return
@@ -38,4 +42,13 @@ func eventListener(log *slog.Logger) *pebble.EventListener {
 			log.Warn("writes resumed")
 		},
 	}
+}
+
+// emptyFlush reports a flush that succeeded but wrote no table, because
+// nothing in the memtable outlived it (a key set and single-deleted in the
+// same memtable, say). Pebble passes it to FlushEnd as an error, "pebble:
+// empty table", from an unexported variable, so it is known by its text and
+// by the flush having no output; nothing failed, and the memtable is gone.
+func emptyFlush(i pebble.FlushInfo) bool {
+	return i.Err != nil && len(i.Output) == 0 && i.Err.Error() == "pebble: empty table"
 }

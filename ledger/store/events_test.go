@@ -56,3 +56,33 @@ func TestMemTableSizeOption(t *testing.T) {
 		po.Cache.Unref()
 	}
 }
+
+// A flush whose memtable holds nothing that outlives it (here a key set
+// and single-deleted) writes no table; Pebble reports that as an error
+// ("pebble: empty table"), but nothing failed, so the log says it at debug
+// level, not as a warning an operator would chase.
+func TestLogEmptyFlushIsNoWarning(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	s, err := Open(t.TempDir(), &Options{Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.db.Set([]byte("k"), []byte("v"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.SingleDelete([]byte("k"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if strings.Contains(out, "level=WARN") {
+		t.Fatalf("a flush that wrote no table logged a warning:\n%s", out)
+	}
+	if !strings.Contains(out, `msg="flushed a memtable into no table"`) {
+		t.Fatalf("the empty flush is not reported; log:\n%s", out)
+	}
+}

@@ -3,11 +3,16 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	qnode "github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/config"
 )
 
 // faultKind names one kind of fault.
@@ -59,7 +64,8 @@ type faultRecord struct {
 	// height at the clear, reached by a quorum of validators.
 	ResumeS float64 `json:"resume_s"`
 	// CatchUpS: from the clear until every faulted node is at (or past)
-	// the height a quorum of validators has reached.
+	// the height a quorum of validators has reached; for a wipe, until the
+	// validator signs again too (see signsAgain).
 	CatchUpS       float64 `json:"catch_up_s"`
 	HeightAtInject uint64  `json:"height_at_inject"`
 	HeightAtClear  uint64  `json:"height_at_clear"`
@@ -291,6 +297,9 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 			for _, i := range f.nodes {
 				ok = ok && s.Samples[i].Fresh && s.Samples[i].Height >= qh
 			}
+			if ok && k == faultWipe {
+				ok = signsAgain(r.c.Nodes[f.nodes[0]].Home, rec.HeightAtClear)
+			}
 			if ok {
 				rec.CatchUpS = el
 			}
@@ -316,6 +325,22 @@ func (r *runner) runFault(ctx context.Context, seq int, k faultKind) bool {
 		return false
 	}
 	return true
+}
+
+// signsAgain reports whether the wiped validator in home has signed above height h
+// since its restart. Synced but not yet signing, it still counts as
+// faulted: after `qian validator signer-advance` its signer state is the
+// last step of the height after its synced tip, so it signs nothing at that
+// height, and a second fault started meanwhile (a split, say) would be two
+// faulty validators of four, which no BFT protocol tolerates (a run that
+// did so waited out two rounds after the split's clear, 10.5 s, one of
+// them the wiped validator's as proposer). Its signer state file tells:
+// the advanced state is marked with the largest round, which no signature
+// of a running validator reaches.
+func signsAgain(home string, h uint64) bool {
+	path := filepath.Join(config.Paths{Home: home}.DataDir(), qnode.SignerStateFile)
+	last, err := qnode.ReadSignerState(path)
+	return err == nil && last.Height > h && last.Round != math.MaxUint32
 }
 
 // k2s names the nodes idx.
