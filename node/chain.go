@@ -53,6 +53,9 @@ type Chain struct {
 	pruneBelow uint64
 	// snaps makes periodic snapshots (snapshots.go); nil makes none.
 	snaps *snapshotter
+	// flushes flushes the store's memtable at this validator's own
+	// heights (flushphase.go); nil leaves flushing to Pebble.
+	flushes *flushPhase
 	// minInterval: a proposer with less than a full block waits this long
 	// after the last commit (pace.go).
 	minInterval time.Duration
@@ -215,6 +218,9 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	}
 	c.prune(h)
 	c.snaps.stored(h)
+	if next := c.sets.at(h + 1); next != nil {
+		c.flushes.stored(h, next.IndexOf(c.keyIn(next)), next.Size())
+	}
 	if ex.NextValidators != nil {
 		c.sets.add(h+2, ex.NextValidators)
 		c.log.Info("validator-set change scheduled", "approved_at", h, "effective", h+2, "validators", ex.NextValidators.Size(), "power", ex.NextValidators.TotalPower(), "hash", ex.NextValidators.Hash().Short())

@@ -250,6 +250,7 @@ func New(o Options) (n *Node, err error) {
 		st: n.Store, app: n.app, pool: n.Pool, sigs: n.sigs, votes: newVoteSigs(), log: log.With("room", "chain"),
 		metrics: n.Metrics, events: n.Events, software: n.software, emptyInterval: cfg.Consensus.EmptyBlockIntervalOr(params.EmptyBlockInterval),
 		pruneBelow: cfg.Storage.PruneBelow, snaps: n.snaps, minInterval: cfg.Consensus.MinBlockInterval,
+		flushes:   &flushPhase{st: n.Store, log: log.With("room", "store")},
 		txArrived: n.gossip.notify, ctx: n.ctx, lastCommit: time.Now(),
 		onSets: func(tip uint64) {
 			if err := n.refreshPeers(tip); err != nil {

@@ -32,6 +32,9 @@ type Store struct {
 	// absent answers point lookups of absent keys in the transaction index
 	// and the state prefixes Options.AbsentState names (absent.go).
 	absent *absentFilter
+	// mem estimates the mutable memtable's fill (memtable.go); nil for a
+	// store opened with the caller's own Pebble options.
+	mem *memMeter
 }
 
 // Options tune Open. The zero value is what a node uses.
@@ -57,14 +60,29 @@ type Options struct {
 // Open opens (creating if needed) the store in dir.
 func Open(dir string, opt *Options) (*Store, error) {
 	po, own := pebbleOptions(opt)
+	var mem *memMeter
 	if own {
 		defer po.Cache.Unref() // the DB holds its own reference
+		mem = newMemMeter(po.MemTableSize)
+		// The log's listener leaves background errors to Pebble's
+		// logger; filled in here, since the tee would make them no-ops.
+		var base pebble.EventListener
+		if po.EventListener != nil {
+			base = *po.EventListener
+		}
+		logger := po.Logger
+		if logger == nil {
+			logger = pebble.DefaultLogger
+		}
+		base.EnsureDefaults(logger)
+		l := pebble.TeeEventListener(base, mem.listener())
+		po.EventListener = &l
 	}
 	db, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, mem: mem}
 	v, err := s.get(keyTip)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -323,6 +341,7 @@ func (s *Store) CommitBlock(c *Committed) error {
 	if err := b.Commit(pebble.Sync); err != nil {
 		return fmt.Errorf("commit block %d: %w", h, err)
 	}
+	s.mem.wrote(b.Len())
 	s.tip.Store(h)
 	return nil
 }
