@@ -2,7 +2,9 @@ package node
 
 // Validators hold the same state and write the same bytes at each height,
 // so with equal memtables every validator would flush (and then compact)
-// its store at the same height. A flush and the compaction after it take
+// its store at the same height. (Sizes alone drift into phase; the flush
+// at a validator's own heights, flushphase.go, keeps them apart, and these
+// sizes remain the bound when a burst fills a memtable before its turn.) A flush and the compaction after it take
 // a core for a second or more; when all validators pause at once, consensus
 // pauses with them, while one paused validator of four does not hold up a
 // quorum. So each validator's memtable gets its own size, spread by its
