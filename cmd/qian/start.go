@@ -83,7 +83,8 @@ disk without signing anything twice.`,
 			// took a validator past 450 MB; a soft limit on the Go runtime's
 			// memory makes the collector work harder only then, so that with
 			// the store's block cache and memtables (about 120 MB) a node stays
-			// near 300 MB (docs/benchmarks.md, Headroom). GOGC and GOMEMLIMIT
+			// under 300 MB (peak 245-259 MiB per validator in the 5- and
+			// 10-minute runs of docs/benchmarks.md, Headroom). GOGC and GOMEMLIMIT
 			// in the environment still decide.
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(200)
