@@ -1,9 +1,9 @@
 // Package schnorrbatch verifies many BIP-340 Schnorr signatures at once.
 //
 // Every validator checks the signature of every transaction. One
-// verification with btcec costs about 100 µs on the reference machine; in a
-// batch of a thousand a signature costs between a third (new keys) and a
-// fifth (keys in the cache) of that, and a seventh when a few accounts sign
+// verification with btcec costs about 145 µs on the reference machine; in a
+// batch of a thousand a signature costs between a sixth (new keys) and an
+// eighth (keys in the cache) of that, and a twelfth when a few accounts sign
 // most transactions (Figures). The verdict
 // is the same as checking each signature on its own with BIP-340 Verify,
 // except that a batch containing an invalid signature is accepted with
@@ -38,17 +38,19 @@
 //     and verify the parts in parallel (see the example). The key cache is
 //     shared under a mutex taken twice per call, not per signature.
 //   - Inputs are only read. Scratch memory comes from a pool, so a steady
-//     stream of batches allocates almost nothing (VerifyEach allocates its
-//     result).
+//     stream of batches allocates little: a dozen small allocations per
+//     field inversion (math/big's, one per up to 512 bucket additions), and
+//     VerifyEach its result.
 //   - When batching pays: always, and more with size. A single signature
-//     costs about what ledger.PublicKey.Verify costs (slightly less); 2-16
-//     signatures give 1.4-2×, a few hundred 3-4×, thousands 4-5.5×, and
-//     repeated senders up to 9× (Figures). So there is no need to
+//     costs a third of what ledger.PublicKey.Verify (btcec) costs, because
+//     the field arithmetic is faster (field.go); 2-16 signatures give
+//     2.6-4×, a few hundred 5.5-7×, thousands 6.3-9.4×, and repeated
+//     senders up to 14× (Figures). So there is no need to
 //     special-case small batches, but it pays to verify the transactions of
 //     a block, or of a mempool admission round, together, and to split a
 //     batch across cores only into parts of several hundred.
 //   - The key cache holds lifted public keys (lift_x costs a field square
-//     root, about 9 µs). It is bounded (about 150 bytes per key), keeps keys
+//     root, about 5 µs). It is bounded (about 150 bytes per key), keeps keys
 //     in use and drops keys seen once (two generations), and stores only valid
 //     keys; a cached point is a pure function of the key bytes, so the cache
 //     can make verification faster but never change a verdict.
@@ -98,11 +100,11 @@
 //     the sum then has a scalar of about 128 bits (the a_i already do), which
 //     halves the doublings.
 //  5. Compute the sum as one multi-scalar multiplication and accept when it
-//     is the point at infinity. Below 48 terms (a batch of about 12
+//     is the point at infinity. Below 40 terms (a batch of about 10
 //     signatures by distinct keys) Strauss's method is used: width-4 NAF
 //     digits, one chain of 129 doublings shared by all terms, tables of odd
 //     multiples converted to affine form together, static width-8 tables for
-//     G and φ(G). From 48 terms, Pippenger's bucket method with signed
+//     G and φ(G). From 40 terms, Pippenger's bucket method with signed
 //     digits: the window width c (4 to 10 here) comes from a cost model; the
 //     buckets of all windows are filled together, and the bucket additions
 //     (one per term per window, the bulk of the work) are done in affine
@@ -111,13 +113,17 @@
 //     Jacobian addition). Doubling and cancellation inside a bucket are
 //     handled exactly. BenchmarkMSM places the crossover.
 //
-// All field and group arithmetic is btcec's (the decred secp256k1 package's
-// FieldVal, ModNScalar, JacobianPoint, AddNonConst, DoubleNonConst,
-// ScalarBaseMultNonConst and DecompressY); this package adds only the affine
-// batch addition, the GLV split (the decred constants, re-derived in the
-// tests) and the digit recodings, each tested against math/big or a naive
-// sum of btcec scalar multiplications. None of it is constant time; nothing
-// here touches secrets.
+// The field arithmetic is gnark-crypto's fp.Element (four 64-bit limbs in
+// Montgomery form; field.go says why it replaced btcec's FieldVal); the
+// group arithmetic on it is this package's (point.go: Jacobian doubling and
+// addition with the a = 0 formulas of the Explicit-Formulas Database, the
+// affine batch addition, lift_x); scalars are btcec's ModNScalar, and this
+// package adds the GLV split (the decred constants, re-derived in the tests)
+// and the digit recodings. Each is tested against btcec (points, lift_x,
+// whole multi-scalar multiplications by naive sums of btcec scalar
+// multiplications) or math/big, and Verify against btcec's BIP-340 Verify,
+// the official vectors and a math/big transcription of the BIP. None of it
+// is constant time; nothing here touches secrets.
 //
 // # Security
 //
@@ -146,51 +152,45 @@
 //
 // # Figures
 //
-// Measured on the reference machine (2-core AMD EPYC VM shared with other
-// work, Go 1.26, GOMAXPROCS=1) with
+// Measured on the reference machine (2-core AMD EPYC VM, Go 1.26,
+// GOMAXPROCS=1, nothing else running: load average under 1) with
 //
 //	GOMAXPROCS=1 go test -run XXX -bench 'Single|Verify' -count 3 ./ledger/schnorrbatch
 //
-// in CPU time per signature (process user+system time, which a busy
-// neighbour inflates less than wall time), median of three runs; the
-// speedup divides the CPU time of ledger.PublicKey.Verify, measured in the
-// same process just before each batch, by the batch's. Keys are distinct
-// unless stated; "cached" means every key is already in the key cache.
+// in CPU time per signature (process user+system time), median of three
+// runs; the speedup divides the CPU time of ledger.PublicKey.Verify (btcec,
+// 145 µs here), measured in the same process just before each batch, by the
+// batch's. Keys are distinct unless stated; "cached" means every key is
+// already in the key cache.
 //
-//	signatures   distinct keys, cold cache   distinct keys, cached    64 senders
+//	signatures   distinct keys, cold cache   distinct keys, cached    64 senders, cached
 //	per batch    CPU µs/sig   speedup        CPU µs/sig   speedup     CPU µs/sig   speedup
-//	       1        144        1.13×            150        1.30×
-//	       2        117        1.40×            122        1.50×
-//	       4        105        1.57×            101        1.71×
-//	       8         97        1.69×             96        1.77×
-//	      16         96        1.79×             91        2.01×
-//	      64         68        2.43×             65        2.68×
-//	     256         58        3.05×             46        3.82×            32        5.37×
-//	    1024         50        3.51×             37        4.72×            23        7.31×
-//	    4096         40        4.03×             31        5.47×            20        8.85×
+//	       1         53        2.86×             48        3.29×
+//	       2         56        2.57×             51        2.85×
+//	       4         49        2.96×             44        3.33×
+//	       8         46        3.15×             40        3.62×
+//	      16         42        3.45×             36        4.03×
+//	      64         33        4.50×             27        5.50×
+//	     256         27        5.43×             21        6.97×            15        9.89×
+//	    1024         24        6.33×             18        8.20×            12       12.92×
+//	    4096         22        6.79×             16        9.38×            10       14.44×
 //
-//	VerifyEach, one invalid among 64:    165 µs/sig, 1.00× (as fast as single verification)
-//	VerifyEach, one invalid among 1024:   98 µs/sig, 1.76×
-//	VerifyEach, all 256 invalid:          222 µs/sig, 0.74× (the flood case: 1.35 times single cost)
+//	VerifyEach, one invalid among 64:     73 µs/sig, 2.06×
+//	VerifyEach, one invalid among 1024:   44 µs/sig, 3.39×
+//	VerifyEach, all 256 invalid:          102 µs/sig, 1.43× (the flood case: still cheaper than single verification)
 //
-// The machine was busy during this run (load average 8 to 12 on 2 cores):
-// single verification took 162 CPU µs against about 100-107 µs when it is
-// quiet, and the batch figures are inflated alike. The speedups, measured
-// under the same load, are the figures to rely on: with batches of a
-// thousand, a node's signature-verification ceiling rises by 3.5× (new
-// keys) to 4.7× (known keys), and to 7× or more when the same accounts sign
-// many transactions (the 64-sender column: keys are lifted once per batch
-// and share one term, so the cache matters little there). The 64-sender
-// column for batches below 256 is omitted: there the sender count is close
-// to the batch size.
+// With btcec's field (before field.go; the same benchmarks on the same quiet
+// machine, alternating, two runs each) a cached batch of 1024 cost 31.8 µs
+// per signature, a cold one 42.3, 64 senders 20.6-21.1 at 1024 and 17.9 at
+// 4096, a single signature in a batch 120.5: the faster field takes 44-60 %
+// off every batch size. The 64-sender column for batches below 256 is
+// omitted: there the sender count is close to the batch size.
 //
-// The profile of a 1024-signature batch with cached keys: 30% lifting R
-// (the square root in DecompressY, about 9 µs per signature, which no
-// batching removes), 48% the affine bucket additions (field
-// multiplications), the rest the bucket sums, GLV splits and scalar
-// products; hashing and coefficients are under 2%. The field arithmetic is
-// the limit: a field multiplication costs about 57 ns here. A faster field
-// implementation would speed up lifting and the sum alike, but would be new
-// arithmetic code in the consensus path; this package deliberately builds on
-// btcec's.
+// Where a batch's time goes (a 1024-signature batch with cached keys, with
+// btcec's field): 30% lifting R (the square root, which no batching
+// removes), 48% the affine bucket additions (field multiplications), the
+// rest the bucket sums, GLV splits and scalar products; hashing and
+// coefficients under 2%. A field multiplication costs about 48 ns with
+// btcec's FieldVal and 20 ns with fp.Element here, a square root 10.4 µs
+// against 5.1 µs (field.go).
 package schnorrbatch

@@ -23,7 +23,7 @@ func TestKeyCacheBounded(t *testing.T) {
 		}
 		for i := range keys {
 			want, wok := liftX(&keys[i])
-			if !ok[i] || !wok || !out[i].x.Equals(&want.x) || !out[i].y.Equals(&want.y) {
+			if !ok[i] || !wok || !out[i].x.Equal(&want.x) || !out[i].y.Equal(&want.y) {
 				t.Fatalf("key %d: cached lift differs from lift_x", i)
 			}
 		}

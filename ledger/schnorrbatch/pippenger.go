@@ -1,7 +1,7 @@
 package schnorrbatch
 
 import (
-	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 )
 
 // Pippenger's bucket method with signed digits: each scalar is written in
@@ -14,8 +14,7 @@ import (
 // Bucket additions dominate (one per term per window), so they are done in
 // affine coordinates in batches that share one field inversion (Montgomery's
 // trick): about 5 multiplications and 1 squaring each instead of the 7
-// multiplications and 4 squarings of a mixed Jacobian addition, plus the
-// normalizations this field implementation needs. A batch holds at most one
+// multiplications and 4 squarings of a mixed Jacobian addition. A batch holds at most one
 // addition per bucket; a second one for the same bucket waits in a queue for
 // the next batch. P + P (doubling) and P + (-P) (the bucket empties) are
 // handled exactly.
@@ -48,7 +47,7 @@ func pippengerWindow(n, maxBits int) int {
 	return best
 }
 
-func pippenger(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
+func pippenger(bases []affine, terms []term, s *scratch) jacobian {
 	n := len(terms)
 	maxBits := 0
 	for i := range terms {
@@ -110,32 +109,31 @@ func pippenger(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 	}
 	s.drain(batchMax)
 
-	var acc, run, sum, tmp btcec.JacobianPoint
+	var acc, run, sum jacobian
 	for w := nw - 1; w >= 0; w-- {
 		for i := 0; i < c; i++ {
-			btcec.DoubleNonConst(&acc, &acc)
+			acc.double(&acc)
 		}
 		// sum = Σ (d+1)·bucket[d] = Σ over d of (bucket[d] + … + bucket[nb-1]).
-		run = btcec.JacobianPoint{}
-		sum = btcec.JacobianPoint{}
+		run = jacobian{}
+		sum = jacobian{}
 		bk := s.buckets[w*nb : (w+1)*nb]
 		filled := s.filled[w*nb : (w+1)*nb]
 		for d := nb - 1; d >= 0; d-- {
 			if filled[d] {
-				bk[d].jacobian(&tmp)
-				btcec.AddNonConst(&run, &tmp, &run)
+				run.addAffine(&run, &bk[d])
 			}
 			if e := s.extraIdx[w*nb+d]; e >= 0 {
-				btcec.AddNonConst(&run, &s.extras[e], &run)
+				run.add(&run, &s.extras[e])
 			}
-			btcec.AddNonConst(&sum, &run, &sum)
+			sum.add(&sum, &run)
 		}
-		btcec.AddNonConst(&acc, &sum, &acc)
+		acc.add(&acc, &sum)
 	}
 	return acc
 }
 
-// minBatch is the smallest batch worth an inversion (about 180
+// minBatch is the smallest batch worth an inversion (about 75
 // multiplications): below it the remaining additions are done in Jacobian
 // coordinates.
 const minBatch = 24
@@ -174,15 +172,15 @@ func (s *scratch) drain(batchMax int) {
 
 // addExtra adds p to bucket b's Jacobian accumulator.
 func (s *scratch) addExtra(b int32, p *affine) {
-	var pj btcec.JacobianPoint
-	p.jacobian(&pj)
 	e := s.extraIdx[b]
 	if e < 0 {
 		s.extraIdx[b] = int32(len(s.extras))
+		var pj jacobian
+		p.jacobian(&pj)
 		s.extras = append(s.extras, pj)
 		return
 	}
-	btcec.AddNonConst(&s.extras[e], &pj, &s.extras[e])
+	s.extras[e].addAffine(&s.extras[e], p)
 }
 
 // schedule arranges for bucket b += p.
@@ -210,41 +208,41 @@ func (s *scratch) flush() {
 	}
 	// Denominators: x2 - x1 for an addition, 2·y1 for a doubling, 1 for a
 	// cancellation (P + (-P)), which needs no division.
-	var t btcec.FieldVal
+	var t fp.Element
 	for i := range s.pending {
 		op := &s.pending[i]
 		bk := &s.buckets[op.b]
 		switch {
-		case !bk.x.Equals(&op.p.x):
+		case !bk.x.Equal(&op.p.x):
 			s.kind[i] = kindAdd
-			s.den[i].NegateVal(&bk.x, 1).Add(&op.p.x) // magnitude 3
-		case bk.y.Equals(&op.p.y):
+			s.den[i].Sub(&op.p.x, &bk.x)
+		case bk.y.Equal(&op.p.y):
 			s.kind[i] = kindDouble
-			s.den[i].Set(&bk.y).MulInt(2) // magnitude 2
+			s.den[i].Double(&bk.y)
 		default:
 			s.kind[i] = kindCancel
-			s.den[i].SetInt(1)
+			s.den[i].SetOne()
 		}
 		if i == 0 {
-			s.pre[0].Set(&s.den[0])
+			s.pre[0] = s.den[0]
 		} else {
-			s.pre[i].Mul2(&s.pre[i-1], &s.den[i])
+			s.pre[i].Mul(&s.pre[i-1], &s.den[i])
 		}
 	}
-	var inv btcec.FieldVal
-	inv.Set(&s.pre[m-1]).Inverse()
+	var inv fp.Element
+	inv.Inverse(&s.pre[m-1])
 	for i := m - 1; i >= 0; i-- {
 		// Replace den[i] by its inverse.
 		if i > 0 {
-			t.Mul2(&inv, &s.pre[i-1])
-			inv.Mul(&s.den[i])
-			s.den[i].Set(&t)
+			t.Mul(&inv, &s.pre[i-1])
+			inv.Mul(&inv, &s.den[i])
+			s.den[i] = t
 		} else {
-			s.den[0].Set(&inv)
+			s.den[0] = inv
 		}
 	}
 
-	var lambda, nx, x3 btcec.FieldVal
+	var lambda, x3 fp.Element
 	for i := range s.pending {
 		op := &s.pending[i]
 		bk := &s.buckets[op.b]
@@ -255,18 +253,18 @@ func (s *scratch) flush() {
 			continue
 		case kindAdd:
 			// λ = (y2 - y1)/(x2 - x1); x3 = λ² - x1 - x2
-			lambda.NegateVal(&bk.y, 1).Add(&op.p.y).Mul(&s.den[i])
-			nx.Set(&bk.x).Add(&op.p.x).Negate(2) // -(x1 + x2), magnitude 3
+			lambda.Sub(&op.p.y, &bk.y).Mul(&lambda, &s.den[i])
+			x3.Square(&lambda).Sub(&x3, &bk.x).Sub(&x3, &op.p.x)
 		case kindDouble:
 			// λ = 3·x1²/(2·y1); x3 = λ² - 2·x1
-			lambda.SquareVal(&bk.x).MulInt(3).Mul(&s.den[i])
-			nx.Set(&bk.x).MulInt(2).Negate(2) // magnitude 3
+			t.Square(&bk.x)
+			lambda.Double(&t).Add(&lambda, &t).Mul(&lambda, &s.den[i])
+			x3.Square(&lambda).Sub(&x3, &bk.x).Sub(&x3, &bk.x)
 		}
-		x3.SquareVal(&lambda).Add(&nx).Normalize()
 		// y3 = λ·(x1 - x3) - y1
-		t.NegateVal(&x3, 1).Add(&bk.x).Mul(&lambda) // magnitude 1
-		bk.y.Negate(1).Add(&t).Normalize()
-		bk.x.Set(&x3)
+		t.Sub(&bk.x, &x3).Mul(&t, &lambda)
+		bk.y.Sub(&t, &bk.y)
+		bk.x = x3
 	}
 	s.pending = s.pending[:0]
 }

@@ -60,7 +60,7 @@ func (l *limbs) window(pos, c int) uint32 {
 // secp256k1 package (splitK, after [GECC] algorithm 3.74 with the rounding of
 // [STWS]); endo_test.go checks each one against its defining property.
 var (
-	endoBeta      = hexField("7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501ee")
+	endoBeta      = fieldOf("7ae96a2b657c07106e64479eac3434e99cf0497512f58995c1396c28719501ee")
 	endoNegLambda = hexScalar("-5363ad4cc05c30e0a5261c028812645a122e22ea20816678df02967c1b23bd72")
 	endoNegB1     = hexScalar("e4437ed6010e88286f547fa90abfe4c3")
 	endoNegB2     = hexScalar("-3086d221a7d46bcde86c90e49284eb15")
@@ -209,14 +209,6 @@ func hexBytes(s string) []byte {
 		panic("schnorrbatch: bad constant " + s)
 	}
 	return b
-}
-
-func hexField(s string) *btcec.FieldVal {
-	var f btcec.FieldVal
-	if f.SetByteSlice(hexBytes(s)) {
-		panic("schnorrbatch: field constant overflows: " + s)
-	}
-	return &f
 }
 
 func hexScalar(s string) *btcec.ModNScalar {

@@ -3,7 +3,7 @@ package schnorrbatch
 import (
 	"sync"
 
-	"github.com/btcsuite/btcd/btcec/v2"
+	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 )
 
 // Strauss's method (interleaved width-w NAF, [GECC] algorithm 3.51 with
@@ -19,39 +19,35 @@ const (
 	gW       = 8 // static tables of 64 odd multiples for G and φ(G)
 )
 
-// gTables holds the odd multiples of G and of φ(G), in affine form with Z = 1,
-// built on first use.
-var gTables = sync.OnceValue(func() [2][]btcec.JacobianPoint {
+// gTables holds the odd multiples of G and of φ(G), in affine form, built on
+// first use.
+var gTables = sync.OnceValue(func() [2][]affine {
 	n := 1 << (gW - 2)
-	jac := make([]btcec.JacobianPoint, n)
+	jac := make([]jacobian, n)
 	oddMultiples(&generator, jac)
-	aff := make([]affine, n)
-	toAffineBatch(jac, aff, make([]btcec.FieldVal, n))
-	var t [2][]btcec.JacobianPoint
-	t[0] = make([]btcec.JacobianPoint, n)
-	t[1] = make([]btcec.JacobianPoint, n)
-	for i := range aff {
-		aff[i].jacobian(&t[0][i])
-		e := aff[i].endo()
-		e.jacobian(&t[1][i])
+	var t [2][]affine
+	t[0] = make([]affine, n)
+	t[1] = make([]affine, n)
+	toAffineBatch(jac, t[0], make([]fp.Element, n))
+	for i := range t[0] {
+		t[1][i] = t[0][i].endo()
 	}
 	return t
 })
 
-// oddMultiples sets out[i] = (2i+1)·p in Jacobian form.
-func oddMultiples(p *affine, out []btcec.JacobianPoint) {
+func oddMultiples(p *affine, out []jacobian) {
 	p.jacobian(&out[0])
 	if len(out) == 1 {
 		return
 	}
-	var d btcec.JacobianPoint
-	btcec.DoubleNonConst(&out[0], &d)
+	var d jacobian
+	d.double(&out[0])
 	for i := 1; i < len(out); i++ {
-		btcec.AddNonConst(&d, &out[i-1], &out[i])
+		out[i].add(&d, &out[i-1])
 	}
 }
 
-func strauss(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
+func strauss(bases []affine, terms []term, s *scratch) jacobian {
 	tsize := 1 << (straussW - 2)
 
 	// Which bases need a table, and which need its image under φ.
@@ -87,27 +83,23 @@ func strauss(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 	// Odd multiples of every base, converted to affine together. The first
 	// entry of each table is the base itself and needs no conversion, but
 	// converting it too keeps the bookkeeping simple.
-	s.jac = grow(s.jac, (ntab+nendo)*tsize)
-	s.aff = grow(s.aff, ntab*tsize)
+	s.jac = grow(s.jac, ntab*tsize)
+	s.aff = grow(s.aff, (ntab+nendo)*tsize)
 	s.fld = grow(s.fld, ntab*tsize)
 	for b, t := range s.tabOf {
 		if t >= 0 {
 			oddMultiples(&bases[b], s.jac[int(t)*tsize:int(t+1)*tsize])
 		}
 	}
-	toAffineBatch(s.jac[:ntab*tsize], s.aff, s.fld)
-	for i := range s.aff[:ntab*tsize] {
-		s.aff[i].jacobian(&s.jac[i])
-	}
+	toAffineBatch(s.jac, s.aff[:ntab*tsize], s.fld)
 	for b, e := range s.endoOf {
 		if e < 0 {
 			continue
 		}
 		src := s.aff[int(s.tabOf[b])*tsize:]
-		dst := s.jac[int(e)*tsize:]
+		dst := s.aff[int(e)*tsize:]
 		for j := 0; j < tsize; j++ {
-			q := src[j].endo()
-			q.jacobian(&dst[j])
+			dst[j] = src[j].endo()
 		}
 	}
 
@@ -133,9 +125,10 @@ func strauss(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 	}
 
 	g := gTables()
-	var acc, q btcec.JacobianPoint
+	var acc jacobian
+	var q affine
 	for bit := stride - 1; bit >= 0; bit-- {
-		btcec.DoubleNonConst(&acc, &acc)
+		acc.double(&acc)
 		for i := range terms {
 			d := s.naf[i*stride+bit]
 			if d == 0 {
@@ -147,32 +140,30 @@ func strauss(bases []affine, terms []term, s *scratch) btcec.JacobianPoint {
 				d = -d
 				neg = !neg
 			}
-			var e *btcec.JacobianPoint
+			var e *affine
 			switch {
 			case t.base == baseG && t.endo:
 				e = &g[1][d>>1]
 			case t.base == baseG:
 				e = &g[0][d>>1]
 			case t.endo:
-				e = &s.jac[int(s.endoOf[t.base])*tsize+int(d>>1)]
+				e = &s.aff[int(s.endoOf[t.base])*tsize+int(d>>1)]
 			default:
-				e = &s.jac[int(s.tabOf[t.base])*tsize+int(d>>1)]
+				e = &s.aff[int(s.tabOf[t.base])*tsize+int(d>>1)]
 			}
 			if neg {
-				q.X.Set(&e.X)
-				q.Y.NegateVal(&e.Y, 1).Normalize()
-				q.Z.SetInt(1)
+				q = *e
+				q.neg()
 				e = &q
 			}
-			btcec.AddNonConst(&acc, e, &acc)
+			acc.addAffine(&acc, e)
 		}
 	}
 	for i := range terms {
 		t := &terms[i]
 		if t.base != baseG && t.k.bitLen() == 1 {
 			p := t.point(bases)
-			p.jacobian(&q)
-			btcec.AddNonConst(&acc, &q, &acc)
+			acc.addAffine(&acc, &p)
 		}
 	}
 	return acc
