@@ -94,6 +94,8 @@ func TestOpenUpgradesOlderStores(t *testing.T) {
 	for i := range old.Levels[:len(old.Levels)-1] {
 		old.Levels[i].Compression = func() *sstable.CompressionProfile { return sstable.SnappyCompression }
 	}
+	// Earlier releases wrote the bottom level at Zstandard level 3.
+	old.Levels[len(old.Levels)-1].Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
 	s, err := Open(dir, &Options{Pebble: old})
 	if err != nil {
 		t.Fatal(err)

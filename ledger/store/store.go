@@ -421,7 +421,7 @@ func DefaultPebbleOptions() *pebble.Options {
 	// which Pebble's point reads never consult there (see above).
 	bottom := &o.Levels[len(o.Levels)-1]
 	bottom.FilterPolicy = pebble.NoFilterPolicy
-	bottom.Compression = func() *sstable.CompressionProfile { return sstable.ZstdCompression }
+	bottom.Compression = bottomCompression
 	// A block's body is one value of up to a megabyte, written once and
 	// rarely read; in the LSM every compaction from L0 down rewrote it with
 	// the small random-keyed state and index around it (compactions were a
@@ -473,10 +473,30 @@ func upperCompression() *sstable.CompressionProfile { return &upperProfile }
 
 var upperProfile = func() sstable.CompressionProfile {
 	p := *sstable.SnappyCompression
-	p.Name = "SnappyDataZstdValues"
-	p.ValueBlocks = sstable.ZstdCompression.ValueBlocks
+	p.Name = "SnappyDataZstd1Values"
+	p.ValueBlocks = zstdLevel1
 	return p
 }()
+
+// bottomCompression is Zstandard at level 1 for every block of the bottom
+// level. Level 3 (Pebble's ZstdCompression) cost a validator 7.5 % of its
+// CPU at 4,000 tx/s in a fresh chain's first minute, when the base level
+// is still L6 and every compaction out of L0 writes it; level 1 compresses
+// about twice as fast for a few percent more disk (docs/benchmarks.md,
+// "Zstandard level 1"). Blocks already written at level 3 stay readable:
+// each block records how it was compressed.
+func bottomCompression() *sstable.CompressionProfile { return &bottomProfile }
+
+var bottomProfile = func() sstable.CompressionProfile {
+	p := *sstable.ZstdCompression
+	p.Name = "Zstd1"
+	p.DataBlocks, p.ValueBlocks, p.OtherBlocks = zstdLevel1, zstdLevel1, zstdLevel1
+	return p
+}()
+
+// zstdLevel1 is Pebble's Zstandard level 1 setting, taken from a profile
+// because the setting's type lives in an internal package.
+var zstdLevel1 = sstable.BalancedCompression.DataBlocks
 
 // blobPolicy separates values of blobMinimumSize or more. A blob file's
 // values die only when pruning deletes old heights (PruneBelow); once a
