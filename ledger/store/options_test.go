@@ -41,8 +41,8 @@ func TestBottomLevelTables(t *testing.T) {
 		t.Fatal("no table on the bottom level after a compaction")
 	}
 	for _, tab := range bottom {
-		if p := tab.Properties; p.CompressionName != "ZSTD" || p.FilterPolicyName != "" {
-			t.Errorf("bottom-level table %s: compression %q, filter %q; want ZSTD and none", tab.FileNum, p.CompressionName, p.FilterPolicyName)
+		if p := tab.Properties; p.CompressionName != bottomProfile.Name || p.FilterPolicyName != "" {
+			t.Errorf("bottom-level table %s: compression %q, filter %q; want %s and none", tab.FileNum, p.CompressionName, p.FilterPolicyName, bottomProfile.Name)
 		}
 	}
 }
