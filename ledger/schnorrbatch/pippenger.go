@@ -14,9 +14,9 @@ import (
 // Bucket additions dominate (one per term per window), so they are done in
 // affine coordinates in batches that share one field inversion (Montgomery's
 // trick): about 5 multiplications and 1 squaring each instead of the 7
-// multiplications and 4 squarings of a mixed Jacobian addition. A batch holds at most one
-// addition per bucket; a second one for the same bucket waits in a queue for
-// the next batch. P + P (doubling) and P + (-P) (the bucket empties) are
+// multiplications and 4 squarings of a mixed Jacobian addition. A batch
+// holds at most one addition per bucket; a second one for the same bucket
+// waits in a queue for the next batch. P + P (doubling) and P + (-P) (the bucket empties) are
 // handled exactly.
 
 type bucketAdd struct {

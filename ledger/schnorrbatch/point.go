@@ -203,14 +203,3 @@ func toAffineBatch(in []jacobian, out []affine, tmp []fp.Element) {
 		out[i].y.Mul(&in[i].y, zi2.Mul(&zi2, &zi))
 	}
 }
-
-// toAffine returns p in affine form; p must not be infinity.
-func (p *jacobian) toAffine() affine {
-	var zi, zi2 fp.Element
-	zi.Inverse(&p.z)
-	zi2.Square(&zi)
-	var a affine
-	a.x.Mul(&p.x, &zi2)
-	a.y.Mul(&p.y, zi2.Mul(&zi2, &zi))
-	return a
-}

@@ -36,6 +36,15 @@ func affineOf(j *btcec.JacobianPoint) affine {
 	return p
 }
 
+// toAffine returns p in affine form (p not infinity), by the batch
+// conversion the package uses.
+func (p *jacobian) toAffine() affine {
+	var out [1]affine
+	var tmp [1]fp.Element
+	toAffineBatch([]jacobian{*p}, out[:], tmp[:])
+	return out[0]
+}
+
 // sameJacobian reports whether two Jacobian points are the same point.
 func sameJacobian(a, b *jacobian) bool {
 	if isInfinity(a) || isInfinity(b) {
@@ -45,7 +54,7 @@ func sameJacobian(a, b *jacobian) bool {
 	return pa.x.Equal(&pb.x) && pa.y.Equal(&pb.y)
 }
 
-// genPoint draws k·G for a k in [1, 2^64), as both representations.
+// genPoint draws k·G for a k in [1, 2^63], as both representations.
 func genPoint(t *rapid.T, label string) (affine, btcec.JacobianPoint) {
 	p := pointOf(rapid.Uint64Range(1, 1<<63).Draw(t, label))
 	return p, p.btcec()
