@@ -16,8 +16,8 @@ import (
 // trick): about 5 multiplications and 1 squaring each instead of the 7
 // multiplications and 4 squarings of a mixed Jacobian addition. A batch
 // holds at most one addition per bucket; a second one for the same bucket
-// waits in a queue for the next batch. P + P (doubling) and P + (-P) (the bucket empties) are
-// handled exactly.
+// waits in a queue for the next batch. P + P (doubling) and P + (-P) (the
+// bucket empties) are handled exactly.
 
 type bucketAdd struct {
 	b int32

@@ -36,6 +36,11 @@ func TestBottomLevelTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// zstdLevel1 is borrowed from Pebble's Balanced profile; hold it to
+	// what its name says should Pebble change that profile.
+	if got := zstdLevel1.String(); got != "ZSTD1" {
+		t.Errorf("zstdLevel1 is %s, want ZSTD1", got)
+	}
 	bottom := levels[len(levels)-1]
 	if len(bottom) == 0 {
 		t.Fatal("no table on the bottom level after a compaction")
