@@ -33,11 +33,6 @@ type BlockContext struct {
 	Height   uint64
 	Time     int64 // header time, Unix nanoseconds
 	Proposer ledger.PublicKey
-	// TxHashes, when it holds one hash per transaction, are the block's
-	// transactions' hashes in order, as the caller computed them validating
-	// the block; each must be that transaction's Hash. The executor hashes
-	// the transactions itself otherwise.
-	TxHashes []ledger.Hash
 }
 
 // TxResult is the outcome of one transaction: Code "OK" for success, else a
@@ -207,14 +202,9 @@ func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, 
 	}
 	up.Commit()
 	res.Upgrade = applied
-	hashes := ctx.TxHashes
-	if len(hashes) != len(txs) {
-		hashes = make([]ledger.Hash, len(txs))
-		for i, tx := range txs {
-			hashes[i] = tx.Hash()
-		}
-	}
+	hashes := make([]ledger.Hash, len(txs))
 	for i, tx := range txs {
+		hashes[i] = tx.Hash()
 		var v any
 		if decoded != nil {
 			v = decoded(hashes[i])

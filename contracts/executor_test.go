@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"runtime"
-	"slices"
 	"testing"
 
 	"github.com/qianchain/qianchain/contracts"
@@ -184,46 +183,5 @@ func TestCheckTx(t *testing.T) {
 	v, err := x.DecodePayload(notary.Contract, notary.MethodAnchor, good.Payload)
 	if a, ok := v.(*notary.Anchor); err != nil || !ok || a.Kind != notary.Evidence {
 		t.Fatalf("DecodePayload: %#v %v", v, err)
-	}
-}
-
-// The hashes a caller hands over (a node's, from validating the block) are
-// taken as the transactions' hashes: the right ones give, byte for byte,
-// what hashing again gives; a list of the wrong length is ignored; and a
-// wrong hash of the right length shows in the app hash, so the executor
-// does use what it is given (the caller must hand over each Hash).
-func TestExecutionTakesTheCallersHashes(t *testing.T) {
-	ks, g, st := demoGenesis(t)
-	var txs []*ledger.Tx
-	for i := range 3 {
-		txs = append(txs, &ledger.Tx{ChainID: contracttest.ChainID, Sender: ks[membership.Farm].PublicKey(), Nonce: uint64(i),
-			Contract: notary.Contract, Method: notary.MethodAnchor,
-			Payload: (&notary.Anchor{Hash: ledger.Sum([]byte{byte(i)}), Kind: notary.Evidence}).Encode()})
-	}
-	hashes := make([]ledger.Hash, len(txs))
-	for i, tx := range txs {
-		hashes[i] = tx.Hash()
-	}
-	run := func(given []ledger.Hash) *contracts.BlockResult {
-		t.Helper()
-		res, err := contracts.NewExecutor().ExecuteBlock(st, g.Prior(), contracts.BlockContext{ChainID: contracttest.ChainID, Height: 1, TxHashes: given}, txs)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
-	plain := run(nil)
-	if !slices.Equal(plain.TxHashes, hashes) {
-		t.Fatalf("the executor's own hashes %v, want %v", plain.TxHashes, hashes)
-	}
-	for _, given := range [][]ledger.Hash{hashes, hashes[:2]} {
-		if res := run(given); res.AppHash != plain.AppHash || !slices.Equal(res.TxHashes, hashes) {
-			t.Errorf("with %d hashes given: app hash %s, want %s", len(given), res.AppHash.Short(), plain.AppHash.Short())
-		}
-	}
-	wrong := slices.Clone(hashes)
-	wrong[1][0] ^= 1
-	if res := run(wrong); res.AppHash == plain.AppHash {
-		t.Error("a wrong hash handed over left the app hash as it was: the executor hashed again")
 	}
 }

@@ -31,12 +31,10 @@ type Application interface {
 // transaction (mempool.Checker); the node executes blocks with
 // ExecuteChecked, handing it the mempool's Checked, which answers by the
 // hash of the block's transaction — this node's own value for the same
-// bytes, or nil — and the transactions' hashes when this node computed them
-// validating the block (nil otherwise). The result must be what Execute
-// gives.
+// bytes, or nil. The result must be what Execute gives.
 type checkedApp interface {
 	CheckTxDecoded(st *store.Store, tx *ledger.Tx) (any, error)
-	ExecuteChecked(st *store.Store, prevAppHash ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any, hashes []ledger.Hash) (*Execution, error)
+	ExecuteChecked(st *store.Store, prevAppHash ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any) (*Execution, error)
 }
 
 // absentLookups is implemented by an application whose execution mostly

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/qianchain/qianchain/consensus"
@@ -62,11 +61,6 @@ type Chain struct {
 	minInterval time.Duration
 	txArrived   <-chan struct{}
 	ctx         context.Context
-
-	// verified holds the transaction hashes of the block this node last
-	// validated (verifyTxs), so that executing the same block, decided,
-	// does not hash its transactions again.
-	verified atomic.Pointer[verifiedTxs]
 
 	mu         sync.Mutex
 	lastCommit time.Time // local time the last block was stored
@@ -204,7 +198,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 	}
 	var ex *Execution
 	if ca, ok := c.app.(checkedApp); ok {
-		ex, err = ca.ExecuteChecked(c.st, prevApp, &b.Header, b.Txs, c.pool.Checked, c.verifiedHashes(b))
+		ex, err = ca.ExecuteChecked(c.st, prevApp, &b.Header, b.Txs, c.pool.Checked)
 	} else {
 		ex, err = c.app.Execute(c.st, prevApp, &b.Header, b.Txs)
 	}

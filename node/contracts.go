@@ -76,19 +76,18 @@ func GenesisMembers(doc *genesis.Doc) ([]membership.OrgSpec, []membership.Valida
 }
 
 func (a *ContractsApp) Execute(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx) (*Execution, error) {
-	return a.ExecuteChecked(st, prev, hdr, txs, nil, nil)
+	return a.ExecuteChecked(st, prev, hdr, txs, nil)
 }
 
 // ExecuteChecked implements checkedApp: Execute, running each transaction
 // from the payload CheckTxDecoded decoded at admission when checked (the
-// mempool's Checked) still holds it (contracts.ExecuteBlockDecoded), and
-// taking hashes, when it holds one per transaction, as their hashes.
-func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any, hashes []ledger.Hash) (*Execution, error) {
+// mempool's Checked) still holds it (contracts.ExecuteBlockDecoded).
+func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *ledger.Header, txs []*ledger.Tx, checked func(ledger.Hash) any) (*Execution, error) {
 	sum, err := st.StateSum()
 	if err != nil {
 		return nil, err
 	}
-	res, err := a.x.ExecuteBlockDecoded(a.records.reader(st, hdr.Height), contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer, TxHashes: hashes}, txs, checked)
+	res, err := a.x.ExecuteBlockDecoded(a.records.reader(st, hdr.Height), contracts.Prior{AppHash: prev, State: sum}, contracts.BlockContext{ChainID: hdr.ChainID, Height: hdr.Height, Time: hdr.Time, Proposer: hdr.Proposer}, txs, checked)
 	if err != nil {
 		return nil, err
 	}

@@ -51,7 +51,7 @@ func TestAdmissionDecodedPayloadReachesExecution(t *testing.T) {
 		txs = append(txs, tx)
 	}
 	hdr := &ledger.Header{ChainID: doc.ChainID, Height: 1, Time: doc.GenesisTime.UnixNano() + 1}
-	fromPool, err := ca.ExecuteChecked(st, app, hdr, txs, pool.Checked, nil)
+	fromPool, err := ca.ExecuteChecked(st, app, hdr, txs, pool.Checked)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -127,24 +127,6 @@ func (c *Chain) verifyTxs(b *ledger.Block) error {
 	if bad := c.sigs.VerifyBatch(b.Txs, hashes); len(bad) > 0 {
 		return fmt.Errorf("block %d: transaction %d (%s): %w", b.Header.Height, bad[0], hashes[bad[0]].Short(), ledger.ErrBadSignature)
 	}
-	c.verified.Store(&verifiedTxs{block: b, hashes: hashes})
-	return nil
-}
-
-// verifiedTxs is a validated block and its transactions' hashes.
-type verifiedTxs struct {
-	block  *ledger.Block
-	hashes []ledger.Hash
-}
-
-// verifiedHashes returns the transaction hashes verifyTxs computed for b,
-// or nil if the block it last validated was another. The block is the same
-// value, not an equal one: a decided block is the proposal this node
-// validated, and neither it nor its transactions change once decoded.
-func (c *Chain) verifiedHashes(b *ledger.Block) []ledger.Hash {
-	if v := c.verified.Load(); v != nil && v.block == b && len(v.hashes) == len(b.Txs) {
-		return v.hashes
-	}
 	return nil
 }
 
