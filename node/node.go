@@ -343,8 +343,17 @@ func (n *Node) Done() <-chan error { return n.runErr }
 func (n *Node) run() error {
 	// Give the network a moment to connect before asking who is ahead.
 	n.waitForPeers(3 * time.Second)
-	for {
-		if err := n.sync(); err != nil {
+	for first := true; ; first = false {
+		// The first sync brings the store level with the peers, as the
+		// signer guard below needs (it reads what they have seen this
+		// validator sign). Later ones follow a fall behind while this
+		// process held the signer state: they hand back to consensus
+		// within reach of its catch-up.
+		slack := uint64(0)
+		if !first {
+			slack = rejoinWithin
+		}
+		if err := n.sync(slack); err != nil {
 			return err
 		}
 		// Before every (re)start of consensus: block sync has just brought
@@ -370,7 +379,7 @@ func (n *Node) waitForPeers(max time.Duration) {
 	}
 }
 
-func (n *Node) sync() error {
+func (n *Node) sync(slack uint64) error {
 	n.mu.Lock()
 	n.syncing = true
 	n.mu.Unlock()
@@ -381,16 +390,25 @@ func (n *Node) sync() error {
 		n.Metrics.syncTarget.Set(0)
 		n.snaps.catchUp(0)
 	}()
-	_, err := n.syncer.Run(n.ctx)
+	_, err := n.syncer.Run(n.ctx, slack)
 	return err
 }
 
 // behindBy is how many heights a peer must be ahead before a running node
-// stops consensus to block-sync. Consensus's own catch-up (a peer answers a
-// lagging validator with the decided block) moves one height per
-// retransmit tick, fine for a gap of one or two; block sync fetches a
-// hundred heights per request.
+// stops consensus to block-sync. Consensus's own catch-up (a lagging
+// validator asks a peer that is ahead, which answers with the decided block)
+// moves one height per round trip, fine for a gap of a few; block sync
+// fetches a hundred heights per request.
 const behindBy = 3
+
+// rejoinWithin is how many heights behind the highest peer a node that fell
+// behind may stop block sync and go back to consensus. It is below behindBy,
+// so the node does not switch straight back; consensus's catch-up covers the
+// gap. Syncing until level instead kept a validator under attack out of
+// consensus for 54 s on a network committing 3 heights a second (the CI's
+// attack run of 2026-12-04): it got level only when the network stalled
+// for its turn to propose.
+const rejoinWithin = behindBy - 1
 
 // runConsensus runs the driver until the context ends or a peer is far
 // enough ahead that block sync is the faster way to catch up.

@@ -63,9 +63,18 @@ func (s *Syncer) PeerHeights(ctx context.Context) map[peer.ID]uint64 {
 	return out
 }
 
-// Run syncs until no peer reports a height above the local one, and returns
-// how many blocks it applied. It logs progress about once a second.
-func (s *Syncer) Run(ctx context.Context) (uint64, error) {
+// Run syncs until no peer reports a height more than slack above the local
+// one, and returns how many blocks it applied; a batch it does fetch takes
+// all the chosen peer has, up to MaxBatch. It logs progress about once a
+// second.
+//
+// A slack of zero means level with the highest peer. A node that fell
+// behind while running consensus passes a few heights instead: consensus
+// catches up that far at the round-trip time, whereas level is a moving
+// target on a live network (new heights arrive while a batch is applied),
+// and a syncer waiting to be level can chase it until the network happens to
+// stall, which it does when the absent validator's turn to propose comes.
+func (s *Syncer) Run(ctx context.Context, slack uint64) (uint64, error) {
 	log := s.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -82,7 +91,7 @@ func (s *Syncer) Run(ctx context.Context) (uint64, error) {
 			target = max(target, h)
 		}
 		local := s.Height()
-		if target <= local {
+		if target <= local+slack {
 			if n := local - startHeight; n > 0 {
 				el := time.Since(start)
 				txs := s.txs - startTxs
