@@ -75,16 +75,19 @@ func pathLot(r *http.Request) (gs1.ObjectID, error) {
 // LotView returns the lot with its verification, for the API and pages.
 // The view is shared (lotCache): callers must not change it.
 func (s *Server) LotView(id gs1.ObjectID) (*view.Lot, error) {
-	return s.lotViews.get(id, s.n.Store.Height(), func() (*view.Lot, error) {
-		l, err := s.view.Lot(id)
-		if err != nil {
-			return nil, err
-		}
-		if err := s.view.VerifyLot(l); err != nil {
-			return nil, err
-		}
-		return l, nil
-	})
+	return s.lotViews.get(id, s.n.Store.Height(), func() (*view.Lot, error) { return s.buildLot(id) })
+}
+
+// buildLot reads id's view and verifies it.
+func (s *Server) buildLot(id gs1.ObjectID) (*view.Lot, error) {
+	l, err := s.view.Lot(id)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.view.VerifyLot(l); err != nil {
+		return nil, err
+	}
+	return l, nil
 }
 
 func (s *Server) lot(w http.ResponseWriter, r *http.Request) {
@@ -122,12 +125,14 @@ func (s *Server) object(w http.ResponseWriter, r *http.Request) {
 
 // writeLot writes the object's view (LotView) as JSON.
 func (s *Server) writeLot(w http.ResponseWriter, id gs1.ObjectID) {
-	l, err := s.LotView(id)
+	b, err := s.lotViews.json(id, s.n.Store.Height(), func() (*view.Lot, error) { return s.buildLot(id) })
 	if err != nil {
 		WriteViewError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, l)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(b)
 }
 
 // lotEPCIS serves the lot's own history as an EPCIS 2.0 query document.

@@ -94,8 +94,10 @@ func (p *pages) resolve(w http.ResponseWriter, r *http.Request) {
 			// Records below this node's first block: the same page on the
 			// archive nodes proves them.
 			pg.Archive = archivePages(*v.Archive, r)
+			p.render(w, r, http.StatusOK, "lot", pg)
+			return
 		}
-		p.render(w, r, http.StatusOK, "lot", pg)
+		p.renderKept(w, http.StatusOK, "lot", pg, &pageKey{lot: s.lot, serial: s.serial, origin: api.Origin(r)})
 	default:
 		title := "GTIN " + s.product.GTIN
 		if s.product.Product != nil {

@@ -13,8 +13,8 @@
 package web
 
 import (
+	"bytes"
 	"embed"
-	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -40,6 +40,8 @@ type pages struct {
 	tmpl map[string]*template.Template
 	// phone: the consumer page runs the in-browser verifier (Options).
 	phone bool
+	// rendered keeps consumer pages per view and height (pagecache.go).
+	rendered *pageCache
 }
 
 // Handler returns what a node serves on its HTTP address: the API, the
@@ -74,7 +76,7 @@ func Mount(s *api.Server) { MountWith(s, Options{VerifierWasm: verifier.Embedded
 
 // MountWith adds the pages' routes to s.
 func MountWith(s *api.Server, o Options) {
-	p := &pages{s: s, v: s.View(), tmpl: parseTemplates()}
+	p := &pages{s: s, v: s.View(), tmpl: parseTemplates(), rendered: newPageCache()}
 	if len(o.VerifierWasm) > 0 {
 		doc, _ := s.Node().Genesis()
 		s.Handle("GET /verifier/", verifier.Handler(doc.Encode(), o.VerifierWasm))
@@ -139,21 +141,39 @@ type page struct {
 }
 
 func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name string, pg *page) {
+	p.renderKept(w, status, name, pg, nil)
+}
+
+// renderKept is render, serving the page from p.rendered when key (its
+// height filled in here) finds it there, and keeping it there when not.
+// A nil key renders without the cache.
+func (p *pages) renderKept(w http.ResponseWriter, status int, name string, pg *page, key *pageKey) {
 	pg.Chain = p.v.ChainID()
 	pg.Height = p.v.Store().Height()
 	if pg.Status == 0 {
 		pg.Status = status
 	}
-	t, ok := p.tmpl[name]
-	if !ok {
-		http.Error(w, "no template "+name, http.StatusInternalServerError)
-		return
+	var body []byte
+	if key != nil {
+		key.name, key.height = name, pg.Height
+		body = p.rendered.get(*key)
 	}
-	var b strings.Builder
-	if err := t.ExecuteTemplate(&b, "layout.html", pg); err != nil {
-		slog.Default().Error("render page", "page", name, "err", err)
-		http.Error(w, "the page could not be rendered: "+err.Error(), http.StatusInternalServerError)
-		return
+	if body == nil {
+		t, ok := p.tmpl[name]
+		if !ok {
+			http.Error(w, "no template "+name, http.StatusInternalServerError)
+			return
+		}
+		var b bytes.Buffer
+		if err := t.ExecuteTemplate(&b, "layout.html", pg); err != nil {
+			slog.Default().Error("render page", "page", name, "err", err)
+			http.Error(w, "the page could not be rendered: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		body = b.Bytes()
+		if key != nil {
+			p.rendered.put(*key, body)
+		}
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
@@ -167,7 +187,7 @@ func (p *pages) render(w http.ResponseWriter, r *http.Request, status int, name 
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(status)
-	_, _ = fmt.Fprint(w, b.String())
+	_, _ = w.Write(body)
 }
 
 // fail renders an error page (or JSON, for clients that asked for it). An
