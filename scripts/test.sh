@@ -98,7 +98,7 @@ if [ -z "${QIAN_SKIP_ATTACK:-}" ]; then
 	attacklog=$(mktemp)
 	if QIAN_ATTACK=1 QIAN_ATTACK_DURATION="$QIAN_ATTACK_DURATION" go test ./scripts/attack/ -run 'TestAttack$' \
 		-count=1 -timeout 20m -v >"$attacklog" 2>&1; then
-		grep -E 'attack summary|offered load|phase  |(before|during|after) +[0-9]|load: [0-9]|attack [a-z]|no process|RESULT|^(--- |ok)' "$attacklog" || true
+		grep -E 'attack summary|offered load|phase  |(before|during|after) +[0-9]|load: [0-9]|attack [a-z]|no process|RESULT|RETRY|  - |^(--- |ok)' "$attacklog" || true
 		rm -f "$attacklog"
 	else
 		tail -n 80 "$attacklog"
