@@ -14,11 +14,13 @@ import (
 // A QR code on a popular product, or a flood of it, costs one render per
 // block instead of one per request (a render is about a millisecond of
 // html/template; 14 % of an attacked node's CPU in the attack run before
-// this). Bounded: at maxPages, the pages of past heights go first, then any.
-// Safe for concurrent use.
+// this). A page of a past height is never asked for again (the height is in
+// the key), so the cache holds the latest height's pages only, at most
+// maxPages of them. Safe for concurrent use.
 type pageCache struct {
-	mu sync.Mutex
-	m  map[pageKey][]byte
+	mu     sync.Mutex
+	height uint64 // of the pages held
+	m      map[pageKey][]byte
 }
 
 // pageKey is what a cached page depends on. The view's identity stands for
@@ -41,21 +43,19 @@ func (c *pageCache) get(k pageKey) []byte {
 	return c.m[k]
 }
 
+// put keeps b under k. A page of a height below the latest one kept is not
+// kept; one of a later height replaces all that are.
 func (c *pageCache) put(k pageKey, b []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if len(c.m) >= maxPages {
-		for old := range c.m {
-			if old.height < k.height {
-				delete(c.m, old)
-			}
-		}
-		for old := range c.m {
-			if len(c.m) < maxPages {
-				break
-			}
-			delete(c.m, old)
-		}
+	switch {
+	case k.height < c.height:
+		return
+	case k.height > c.height:
+		clear(c.m)
+		c.height = k.height
+	case len(c.m) >= maxPages:
+		return
 	}
 	c.m[k] = b
 }
