@@ -339,7 +339,11 @@ func (j *Joiner) chunks(ctx context.Context, v *snapshot.Verified, r *snapshot.R
 			}
 		}
 	}
-	return nil
+	// Chunks that arrived ahead of their turn are added in one burst when
+	// the one before them comes, so the last can be added after a stop that
+	// came with the first: the stop still aborts, as nothing is written
+	// before Finish.
+	return ctx.Err()
 }
 
 // OfferIDOf is the offer id of a verified snapshot.
