@@ -7,7 +7,9 @@ import "testing"
 // keeps at most maxPages.
 func TestPageCacheHoldsTheLatestHeightOnly(t *testing.T) {
 	c := newPageCache()
-	at := func(h uint64, serial string) pageKey { return pageKey{name: "lot", serial: serial, origin: "http://a", height: h} }
+	at := func(h uint64, serial string) pageKey {
+		return pageKey{name: "lot", serial: serial, origin: "http://a", height: h}
+	}
 	c.put(at(10, "x"), []byte("10x"))
 	c.put(at(10, "y"), []byte("10y"))
 	if string(c.get(at(10, "x"))) != "10x" || string(c.get(at(10, "y"))) != "10y" {
