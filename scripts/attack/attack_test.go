@@ -19,9 +19,10 @@ import (
 // fresh network, and the test fails if that one misses anything. On two
 // shared cores the four validators, the load generator and the attack's
 // thousands of connections together use about all of the machine, and the
-// attacked validator's share of it decides whether it keeps up: of seven
-// runs of the same code one afternoon, two committed 742 and 806 tx/s
-// during the attack and five 933-954 (docs/benchmarks.md, "Under attack").
+// attacked validator's share of it decides whether it keeps up: on one
+// afternoon, runs with the same fixes committed 925-954 tx/s during the
+// attack six times and 742-806 three times (docs/benchmarks.md, "Under
+// attack"), and the machine's measured ceiling did not tell which.
 // A crash, a panic, failed page requests or memory out of bounds fail at
 // once; so does a second miss.
 func TestAttack(t *testing.T) {
