@@ -148,11 +148,15 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 // WriteJSONAs writes v as indented JSON with status and a JSON media type
 // (application/linkset+json, application/ld+json, ...).
 func WriteJSONAs(w http.ResponseWriter, status int, mediaType string, v any) {
+	writeEncoded(w, status, mediaType, indentedJSON(v))
+}
+
+// writeEncoded writes JSON already encoded (indentedJSON) with status and a
+// JSON media type.
+func writeEncoded(w http.ResponseWriter, status int, mediaType string, b []byte) {
 	w.Header().Set("Content-Type", mediaType)
 	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(v)
+	_, _ = w.Write(b)
 }
 
 // indentedJSON is what WriteJSON writes for v, as bytes to keep.

@@ -130,9 +130,7 @@ func (s *Server) writeLot(w http.ResponseWriter, id gs1.ObjectID) {
 		WriteViewError(w, err)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
+	writeEncoded(w, http.StatusOK, "application/json; charset=utf-8", b)
 }
 
 // lotEPCIS serves the lot's own history as an EPCIS 2.0 query document.
