@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -369,5 +370,63 @@ func TestCommitWithCallersHashes(t *testing.T) {
 		if height, pos, err := s.TxLocation(h); err != nil || height != 1 || pos != uint32(i) {
 			t.Errorf("tx %d: at %d/%d (%v)", i, height, pos, err)
 		}
+	}
+}
+
+// TestBlockBatchIsSizedUpFront builds the batches of blocks of several
+// shapes and checks each fits the bytes it was sized for, so that it never
+// grows (and copies itself) while being built, without asking for much more
+// than it needs.
+func TestBlockBatchIsSizedUpFront(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	big := bytes.Repeat([]byte("v"), 70_000) // a value whose length takes a 3-byte varint
+	for _, shape := range []struct {
+		name          string
+		txs, writes   int
+		value, result []byte
+		next          bool
+	}{
+		{name: "empty"},
+		{name: "one", txs: 1, writes: 1, value: []byte("x"), result: []byte("ok")},
+		{name: "deletes", txs: 3, writes: 40},
+		{name: "large values", txs: 2, writes: 3, value: big, result: big},
+		{name: "gateway block", txs: 1800, writes: 3600, value: make([]byte, 120), result: make([]byte, 40)},
+		{name: "validator change", txs: 5, writes: 5, value: []byte("v"), next: true},
+	} {
+		h := c.Height() + 1
+		var txs []*ledger.Tx
+		for j := 0; j < shape.txs; j++ {
+			txs = append(txs, c.Tx(uint64(j%5+1), h*10000+uint64(j), []byte(fmt.Sprintf("payload %d/%d", h, j))))
+		}
+		blk, cmt := c.Next(txs)
+		results := make([][]byte, len(txs))
+		for j, tx := range txs {
+			results[j] = leaf(tx, string(shape.result))
+		}
+		var writes []Write
+		for j := 0; j < shape.writes; j++ {
+			writes = append(writes, Write{Key: []byte(fmt.Sprintf("lot/%d/%d", h, j)), Value: shape.value})
+		}
+		com := &Committed{Block: blk, Commit: cmt, Results: results, Writes: writes, AppHash: ledger.Hash{byte(h)}}
+		if shape.next {
+			com.NextValidators = testSet()
+		}
+		b, planned, err := s.plannedBlockBatch(com, blk.Hash())
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := len(b.Repr())
+		b.Close()
+		if used > planned {
+			t.Errorf("%s: the batch holds %d bytes, more than the %d it was sized for: it grew while being built", shape.name, used, planned)
+		}
+		if slack := planned - used; slack > used/4+2048 {
+			t.Errorf("%s: sized for %d bytes, used %d: %d bytes asked for and never used", shape.name, planned, used, slack)
+		}
+		if err := s.CommitBlock(com); err != nil {
+			t.Fatal(err)
+		}
+		c.SetAppHash(com.AppHash)
 	}
 }

@@ -45,8 +45,11 @@ type TxSummary struct {
 }
 
 // Summarize names tx.
-func Summarize(tx *ledger.Tx) TxSummary {
-	return TxSummary{Hash: tx.Hash(), Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
+func Summarize(tx *ledger.Tx) TxSummary { return summarize(tx, tx.Hash()) }
+
+// summarize is Summarize for a transaction whose hash the caller has.
+func summarize(tx *ledger.Tx, hash ledger.Hash) TxSummary {
+	return TxSummary{Hash: hash, Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
 }
 
 // Block returns the block at height h (0 means the latest).
@@ -69,7 +72,7 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 		return nil, err
 	}
 	out := &Block{Hash: b.Hash(), Height: h, Time: b.Header.Timestamp().Format(time.RFC3339Nano), Header: b.Header,
-		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: []TxSummary{}, ProposerIndex: -1}
+		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: make([]TxSummary, 0, len(b.Txs)), ProposerIndex: -1}
 	if b.Evidence == nil {
 		out.Evidence = []*ledger.DuplicateVoteEvidence{}
 	}
@@ -78,9 +81,10 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 			out.ProposerIndex, out.ProposerName = i, set.Validators[i].Name
 		}
 	}
-	results, _ := r.st.Results(h, store.TxHashes(b.Txs))
+	hashes := store.TxHashes(b.Txs)
+	results, _ := r.st.Results(h, hashes)
 	for i, tx := range b.Txs {
-		s := Summarize(tx)
+		s := summarize(tx, hashes[i])
 		if i < len(results) {
 			if o, err := node.DecodeOutcome(results[i]); err == nil {
 				s.Code = o.Code
