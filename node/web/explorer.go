@@ -17,13 +17,13 @@ type homePage struct {
 	// Protocol is the chain's protocol version, this node's software and
 	// the upgrade governance scheduled.
 	Protocol *node.Protocol
-	Blocks   []*view.Block
+	Blocks   []view.BlockRow
 	Lots     *view.LotPage
 	Recalls  *view.LotPage
 }
 
 func (p *pages) home(w http.ResponseWriter, r *http.Request) {
-	bs, err := p.v.Blocks(0, 12)
+	bs, err := p.v.BlockRows(12)
 	if err != nil {
 		p.fail(w, r, err)
 		return

@@ -1,0 +1,46 @@
+package view
+
+import (
+	"testing"
+
+	"github.com/qianchain/qianchain/node/audit/audittest"
+)
+
+// The explorer's list of recent blocks, read from headers alone, says what
+// the full blocks say: height, time, number of transactions, proposer.
+func TestBlockRowsMatchBlocks(t *testing.T) {
+	c := audittest.New(t, 4)
+	c.Story(4)
+	c.Block(nil, nil)
+	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := r.BlockRows(12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks, err := r.Blocks(0, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(blocks) || len(rows) < 3 {
+		t.Fatalf("%d rows for %d blocks (want the same, at least 3)", len(rows), len(blocks))
+	}
+	withTxs := 0
+	for i, b := range blocks {
+		want := BlockRow{Height: b.Height, Time: b.Time, TxCount: uint32(len(b.Txs)), ProposerName: b.ProposerName}
+		if rows[i] != want {
+			t.Errorf("row %d: %+v, the block says %+v", i, rows[i], want)
+		}
+		if len(b.Txs) > 0 {
+			withTxs++
+		}
+	}
+	if withTxs == 0 || rows[0].ProposerName == "" {
+		t.Fatalf("the story's blocks hold no transactions or name no proposer: %+v", rows)
+	}
+	if few, _ := r.BlockRows(2); len(few) != 2 || few[0] != rows[0] {
+		t.Errorf("BlockRows(2) = %+v, want the newest two of %+v", few, rows)
+	}
+}
