@@ -128,9 +128,12 @@ func parseSubmitBody(contentType string, body []byte) ([]byte, string) {
 // returns an error code and sentence. (Decoded once: the JSON of a batch
 // of 50 costs more than its admission's cheap checks.)
 func decodeBatch(body []byte) (*BatchRequest, string, string) {
-	var req BatchRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, "ERR_BAD_JSON", "body must be JSON {\"txs\": [\"<hex>\", ...]}: " + err.Error()
+	req, ok := scanBatch(body)
+	if !ok {
+		req = BatchRequest{}
+		if err := json.Unmarshal(body, &req); err != nil {
+			return nil, "ERR_BAD_JSON", "body must be JSON {\"txs\": [\"<hex>\", ...]}: " + err.Error()
+		}
 	}
 	if len(req.Txs) == 0 || len(req.Txs) > MaxBatch {
 		return nil, "ERR_BAD_BATCH", fmt.Sprintf("a batch holds 1 to %d transactions, not %d", MaxBatch, len(req.Txs))
