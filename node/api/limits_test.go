@@ -181,3 +181,42 @@ func TestSlowSubmissionBodyTimesOut(t *testing.T) {
 		t.Fatalf("%d %s: %s", resp.StatusCode, e.Code, e.Message)
 	}
 }
+
+// A body over its endpoint's limit is answered 413 ERR_BODY_TOO_LARGE
+// whether the client declared its length (read into one buffer of that
+// length) or streamed it chunked (read as it comes).
+func TestOversizedBodiesAreRefused(t *testing.T) {
+	needNet(t)
+	for _, c := range []struct {
+		path, ctype string
+		size        int
+	}{
+		{"/v1/txs", "application/octet-stream", 3 << 20}, // twice the genesis's 1 MiB transaction limit, and more
+		{"/v1/txs/batch", "application/json", api.MaxBatchBytes + 1},
+	} {
+		for _, declared := range []bool{true, false} {
+			var body io.Reader = strings.NewReader(strings.Repeat("0", c.size))
+			if !declared {
+				body = io.MultiReader(body) // no length known: sent chunked
+			}
+			req, err := http.NewRequest(http.MethodPost, net.URL+c.path, body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Content-Type", c.ctype)
+			if declared != (req.ContentLength == int64(c.size)) {
+				t.Fatalf("%s: the request declares %d bytes", c.path, req.ContentLength)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatalf("%s, length declared %v: %v", c.path, declared, err)
+			}
+			var e api.Error
+			json.NewDecoder(resp.Body).Decode(&e)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge || e.Code != "ERR_BODY_TOO_LARGE" {
+				t.Errorf("%s, length declared %v: %d %s %s", c.path, declared, resp.StatusCode, e.Code, e.Message)
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -61,7 +62,7 @@ func (s *Server) txLimit() int64 {
 
 func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	limit := s.txLimit()
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		bodyError(w, err, limit)
 		return
@@ -127,6 +128,22 @@ func parseSubmitBody(contentType string, body []byte) ([]byte, string) {
 // decodeBatch decodes a POST /v1/txs/batch body and checks its shape, or
 // returns an error code and sentence. (Decoded once: the JSON of a batch
 // of 50 costs more than its admission's cheap checks.)
+// readBody reads r's body, of at most limit bytes: into one buffer of the
+// length the client declared when it declared one within the limit (a
+// batch of 50 is about 30 KB, which io.ReadAll reached by growing and
+// copying a 512-byte buffer seven times), else as io.ReadAll does. The
+// limit and its error are http.MaxBytesReader's either way.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	if n := r.ContentLength; n > 0 && n <= limit {
+		var b bytes.Buffer
+		b.Grow(int(n) + bytes.MinRead) // ReadFrom grows unless MinRead bytes are free
+		_, err := b.ReadFrom(body)
+		return b.Bytes(), err
+	}
+	return io.ReadAll(body)
+}
+
 func decodeBatch(body []byte) (*BatchRequest, string, string) {
 	req, ok := scanBatch(body)
 	if !ok {
@@ -182,7 +199,7 @@ func admissionError(err error) (int, string, string) {
 
 func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 	limit := int64(MaxBatchBytes)
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	body, err := readBody(w, r, limit)
 	if err != nil {
 		bodyError(w, err, limit)
 		return
