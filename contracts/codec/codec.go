@@ -166,23 +166,29 @@ func (d *Decoder) Fixed(field string, dst []byte) {
 }
 
 // Uvarint reads a shortest-form LEB128 value no larger than max.
-func (d *Decoder) Uvarint(field string, max uint64) uint64 {
+func (d *Decoder) Uvarint(field string, max uint64) uint64 { return d.uvarint(field, "", max) }
+
+// uvarint is Uvarint for the field named field+suffix, a name built only
+// when it fails: String and Count read a length for every string and list
+// decoded, and building "<field> length" each time was 1.5 % of a
+// validator's CPU at 8,000 tx/s.
+func (d *Decoder) uvarint(field, suffix string, max uint64) uint64 {
 	if d.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b[d.off:])
 	switch {
 	case n == 0:
-		d.Fail(field, "truncated varint")
+		d.Fail(field+suffix, "truncated varint")
 		return 0
 	case n < 0:
-		d.Fail(field, "varint overflows 64 bits")
+		d.Fail(field+suffix, "varint overflows 64 bits")
 		return 0
 	case n != uvarintLen(v):
-		d.Fail(field, "non-minimal varint (%d bytes for %d)", n, v)
+		d.Fail(field+suffix, "non-minimal varint (%d bytes for %d)", n, v)
 		return 0
 	case v > max:
-		d.Fail(field, "%d exceeds limit %d", v, max)
+		d.Fail(field+suffix, "%d exceeds limit %d", v, max)
 		return 0
 	}
 	d.off += n
@@ -191,7 +197,7 @@ func (d *Decoder) Uvarint(field string, max uint64) uint64 {
 
 // Bytes reads a byte string of at most max bytes; the result is a copy.
 func (d *Decoder) Bytes(field string, max int) []byte {
-	n := d.Uvarint(field+" length", uint64(max))
+	n := d.uvarint(field, " length", uint64(max))
 	b := d.take(field, int(n))
 	if b == nil {
 		return nil
@@ -201,7 +207,7 @@ func (d *Decoder) Bytes(field string, max int) []byte {
 
 // String reads a UTF-8 string of at most max bytes.
 func (d *Decoder) String(field string, max int) string {
-	n := d.Uvarint(field+" length", uint64(max))
+	n := d.uvarint(field, " length", uint64(max))
 	b := d.take(field, int(n))
 	if b == nil {
 		return ""
@@ -217,7 +223,7 @@ func (d *Decoder) String(field string, max int) string {
 // least one byte, so a count larger than the bytes left is refused here,
 // before the caller allocates.
 func (d *Decoder) Count(field string, max int) int {
-	n := d.Uvarint(field+" count", uint64(max))
+	n := d.uvarint(field, " count", uint64(max))
 	if d.err == nil && n > uint64(len(d.b)-d.off) {
 		d.Fail(field, "count %d larger than the %d bytes left", n, len(d.b)-d.off)
 		return 0

@@ -24,7 +24,9 @@ func TestDecoderRefusesNonCanonicalForms(t *testing.T) {
 		{"truncated", []byte{0x00}, func(d *codec.Decoder) { d.U32("u") }, "truncated"},
 		{"count beyond input", []byte{0x05, 0x00}, func(d *codec.Decoder) { d.Count("l", 100) }, "larger than"},
 		{"invalid UTF-8", []byte{0x01, 0xff}, func(d *codec.Decoder) { d.String("s", 10) }, "UTF-8"},
-		{"string over limit", []byte{0x03, 'a', 'b', 'c'}, func(d *codec.Decoder) { d.String("s", 2) }, "exceeds limit"},
+		{"string over limit", []byte{0x03, 'a', 'b', 'c'}, func(d *codec.Decoder) { d.String("s", 2) }, "field s length at byte 0: 3 exceeds limit 2"},
+		{"count over limit", []byte{0x05, 0, 0, 0, 0, 0}, func(d *codec.Decoder) { d.Count("l", 4) }, "field l count at byte 0: 5 exceeds limit 4"},
+		{"truncated length", []byte{0x80}, func(d *codec.Decoder) { d.String("s", 2) }, "field s length at byte 0: truncated varint"},
 	}
 	for _, c := range cases {
 		d := codec.NewDecoder("test", c.in)
