@@ -290,7 +290,7 @@ func (s *Store) CommitBlock(c *Committed) error {
 		return fmt.Errorf("commit block %d: %d transaction hashes for %d transactions", h, len(c.TxHashes), len(blk.Txs))
 	}
 
-	b, err := s.blockBatch(c, hash)
+	b, _, err := s.blockBatch(c, hash)
 	if err != nil {
 		return err
 	}
@@ -306,15 +306,9 @@ func (s *Store) CommitBlock(c *Committed) error {
 // blockBatch builds the batch CommitBlock commits for c, whose block hashes
 // to hash: the block, its header, certificate and app hash, each
 // transaction's index entry and result, the state writes, the writes root
-// and the tip.
-func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, error) {
-	b, _, err := s.plannedBlockBatch(c, hash)
-	return b, err
-}
-
-// plannedBlockBatch is blockBatch, which also returns the bytes it sized the
-// batch for (batchSize).
-func (s *Store) plannedBlockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, error) {
+// and the tip. It also returns the bytes it sized the batch for
+// (batchSize).
+func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, error) {
 	blk, h := c.Block, c.Block.Header.Height
 	enc, hdr, cmt := blk.Encode(), blk.Header.Encode(), c.Commit.Encode()
 	var sum, next []byte

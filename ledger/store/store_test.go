@@ -412,7 +412,7 @@ func TestBlockBatchIsSizedUpFront(t *testing.T) {
 		if shape.next {
 			com.NextValidators = testSet()
 		}
-		b, planned, err := s.plannedBlockBatch(com, blk.Hash())
+		b, planned, err := s.blockBatch(com, blk.Hash())
 		if err != nil {
 			t.Fatal(err)
 		}
