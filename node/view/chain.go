@@ -97,19 +97,24 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 }
 
 // Blocks returns up to n blocks, newest first, starting at height from (0:
-// the latest).
-func (r *Reader) Blocks(from uint64, n int) ([]*Block, error) {
+// the latest), and stops after the block that brings their transactions to
+// maxTxs or more: a page of a hundred blocks of 2,000 transactions each
+// would be 200,000 summaries built and encoded for one request. It returns
+// at least one block when there is one.
+func (r *Reader) Blocks(from uint64, n, maxTxs int) ([]*Block, error) {
 	if from == 0 || from > r.st.Height() {
 		from = r.st.Height()
 	}
 	out := []*Block{}
+	txs := 0
 	// A node restored from a snapshot holds no block at or below its base.
-	for h := from; h > r.st.BlockBase() && len(out) < n; h-- {
+	for h := from; h > r.st.BlockBase() && len(out) < n && (len(out) == 0 || txs < maxTxs); h-- {
 		b, err := r.Block(h)
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, b)
+		txs += len(b.Txs)
 	}
 	return out, nil
 }

@@ -20,7 +20,7 @@ func TestBlockRowsMatchBlocks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blocks, err := r.Blocks(0, 12)
+	blocks, err := r.Blocks(0, 12, 1<<30)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,5 +42,46 @@ func TestBlockRowsMatchBlocks(t *testing.T) {
 	}
 	if few, _ := r.BlockRows(2); len(few) != 2 || few[0] != rows[0] {
 		t.Errorf("BlockRows(2) = %+v, want the newest two of %+v", few, rows)
+	}
+}
+
+// A page of blocks ends after the block that brings its transactions to
+// the budget, and holds at least one block.
+func TestBlocksStopAtTheirTransactionBudget(t *testing.T) {
+	c := audittest.New(t, 4)
+	c.Story(4)
+	c.Block(nil, nil)
+	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := r.Blocks(0, 100, 1<<30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The budget that the first two blocks with transactions reach.
+	budget, withTxs, want := 0, 0, 0
+	for i, b := range all {
+		budget += len(b.Txs)
+		if len(b.Txs) > 0 {
+			withTxs++
+		}
+		if withTxs == 2 {
+			want = i + 1
+			break
+		}
+	}
+	if want == 0 {
+		t.Fatalf("the story holds fewer than two blocks with transactions: %d blocks", len(all))
+	}
+	got, err := r.Blocks(0, 100, budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != want {
+		t.Errorf("a budget of %d transactions gave %d blocks, want %d", budget, len(got), want)
+	}
+	if one, _ := r.Blocks(0, 100, 0); len(one) != 1 {
+		t.Errorf("a budget of 0 gave %d blocks, want the newest one", len(one))
 	}
 }
