@@ -6,16 +6,23 @@ import (
 	"github.com/qianchain/qianchain/node/audit/audittest"
 )
 
-// The explorer's list of recent blocks, read from headers alone, says what
-// the full blocks say: height, time, number of transactions, proposer.
-func TestBlockRowsMatchBlocks(t *testing.T) {
+// storyReader is a Reader of a 4-validator chain holding the demo story.
+func storyReader(t *testing.T) *Reader {
+	t.Helper()
 	c := audittest.New(t, 4)
 	c.Story(4)
-	c.Block(nil, nil)
+	c.Block(nil, nil) // the story's last transactions get their next block
 	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return r
+}
+
+// The explorer's list of recent blocks, read from headers alone, says what
+// the full blocks say: height, time, number of transactions, proposer.
+func TestBlockRowsMatchBlocks(t *testing.T) {
+	r := storyReader(t)
 	rows, err := r.BlockRows(12)
 	if err != nil {
 		t.Fatal(err)
@@ -48,13 +55,7 @@ func TestBlockRowsMatchBlocks(t *testing.T) {
 // A page of blocks ends after the block that brings its transactions to
 // the budget, and holds at least one block.
 func TestBlocksStopAtTheirTransactionBudget(t *testing.T) {
-	c := audittest.New(t, 4)
-	c.Story(4)
-	c.Block(nil, nil)
-	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := storyReader(t)
 	all, err := r.Blocks(0, 100, 1<<30)
 	if err != nil {
 		t.Fatal(err)

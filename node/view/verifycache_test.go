@@ -6,7 +6,6 @@ import (
 
 	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/node/audit/audittest"
 )
 
 // A consumer page view verifies the lot's timeline once; later views are
@@ -17,13 +16,7 @@ import (
 // bundle again: a flood of page views within a client's read budget kept
 // the node's cores busy verifying signatures.)
 func TestLotVerificationIsRemembered(t *testing.T) {
-	c := audittest.New(t, 4)
-	c.Story(4)
-	c.Block(nil, nil) // the story's last transactions get their next block
-	r, err := New(c.Store, c.Doc, c.Doc.Hash(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := storyReader(t)
 	view := func() *Lot {
 		l, err := r.Lot(demo.DemoLot)
 		if err != nil {
