@@ -44,10 +44,7 @@ type TxSummary struct {
 	Code     string           `json:"code,omitempty"` // the result code (OK or ERR_...)
 }
 
-// Summarize names tx.
-func Summarize(tx *ledger.Tx) TxSummary { return summarize(tx, tx.Hash()) }
-
-// summarize is Summarize for a transaction whose hash the caller has.
+// summarize names tx, whose hash the caller has.
 func summarize(tx *ledger.Tx, hash ledger.Hash) TxSummary {
 	return TxSummary{Hash: hash, Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
 }
@@ -72,15 +69,11 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 		return nil, err
 	}
 	out := &Block{Hash: b.Hash(), Height: h, Time: b.Header.Timestamp().Format(time.RFC3339Nano), Header: b.Header,
-		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: make([]TxSummary, 0, len(b.Txs)), ProposerIndex: -1}
+		LastCommit: b.LastCommit, Evidence: b.Evidence, Txs: make([]TxSummary, 0, len(b.Txs))}
 	if b.Evidence == nil {
 		out.Evidence = []*ledger.DuplicateVoteEvidence{}
 	}
-	if set, err := membership.ValidatorSetAt(r.st, h); err == nil {
-		if i := set.IndexOf(b.Header.Proposer); i >= 0 {
-			out.ProposerIndex, out.ProposerName = i, set.Validators[i].Name
-		}
-	}
+	out.ProposerIndex, out.ProposerName = r.proposer(h, b.Header.Proposer)
 	hashes := store.TxHashes(b.Txs)
 	results, _ := r.st.Results(h, hashes)
 	for i, tx := range b.Txs {
@@ -139,15 +132,24 @@ func (r *Reader) BlockRows(n int) ([]BlockRow, error) {
 		if err != nil {
 			return nil, err
 		}
-		row := BlockRow{Height: h, Time: hdr.Timestamp().Format(time.RFC3339Nano), TxCount: hdr.TxCount}
-		if set, err := membership.ValidatorSetAt(r.st, h); err == nil {
-			if i := set.IndexOf(hdr.Proposer); i >= 0 {
-				row.ProposerName = set.Validators[i].Name
-			}
-		}
-		out = append(out, row)
+		_, name := r.proposer(h, hdr.Proposer)
+		out = append(out, BlockRow{Height: h, Time: hdr.Timestamp().Format(time.RFC3339Nano), TxCount: hdr.TxCount, ProposerName: name})
 	}
 	return out, nil
+}
+
+// proposer returns the index and name of key in the validator set of
+// height h, or -1 and "" when the set is unknown or does not hold it.
+func (r *Reader) proposer(h uint64, key ledger.PublicKey) (int, string) {
+	set, err := membership.ValidatorSetAt(r.st, h)
+	if err != nil {
+		return -1, ""
+	}
+	i := set.IndexOf(key)
+	if i < 0 {
+		return -1, ""
+	}
+	return i, set.Validators[i].Name
 }
 
 // Tx is a transaction with its place in the chain, its decoded payload and
