@@ -73,6 +73,7 @@ func NewWith(n *node.Node, o Options) *Server {
 	s.mux.HandleFunc("GET /v1/blocks", s.blocks)
 	s.mux.HandleFunc("GET /v1/blocks/latest", s.latestBlock)
 	s.mux.HandleFunc("GET /v1/blocks/{height}", s.block)
+	s.mux.HandleFunc("GET /v1/blocks/{height}/txhashes", s.blockTxHashes)
 	s.mux.HandleFunc("POST /v1/txs", s.submitTx)
 	s.mux.HandleFunc("POST /v1/txs/batch", s.submitBatch)
 	s.mux.HandleFunc("GET /v1/txs/{hash}", s.tx)

@@ -131,12 +131,27 @@ func (s *Server) blocks(w http.ResponseWriter, r *http.Request) {
 func (s *Server) latestBlock(w http.ResponseWriter, r *http.Request) { s.writeBlock(w, 0) }
 
 func (s *Server) block(w http.ResponseWriter, r *http.Request) {
-	h, err := strconv.ParseUint(r.PathValue("height"), 10, 64)
-	if err != nil || h == 0 {
-		writeError(w, http.StatusBadRequest, "ERR_BAD_HEIGHT", fmt.Sprintf("height %q is not a positive integer", r.PathValue("height")))
+	h, ok := heightParam(w, r)
+	if !ok {
 		return
 	}
 	s.writeBlock(w, h)
+}
+
+// blockTxHashes is GET /v1/blocks/{height}/txhashes: the block's
+// transactions' hashes only, for clients that watch for their own
+// transactions (view.BlockTxHashes says why it is not the block's view).
+func (s *Server) blockTxHashes(w http.ResponseWriter, r *http.Request) {
+	h, ok := heightParam(w, r)
+	if !ok {
+		return
+	}
+	b, err := s.view.TxHashes(h)
+	if err != nil {
+		WriteViewError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, b)
 }
 
 func (s *Server) writeBlock(w http.ResponseWriter, h uint64) {
@@ -160,6 +175,16 @@ func (s *Server) tx(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, t)
+}
+
+// heightParam reads the path's {height}, a positive integer.
+func heightParam(w http.ResponseWriter, r *http.Request) (uint64, bool) {
+	h, err := strconv.ParseUint(r.PathValue("height"), 10, 64)
+	if err != nil || h == 0 {
+		writeError(w, http.StatusBadRequest, "ERR_BAD_HEIGHT", fmt.Sprintf("height %q is not a positive integer", r.PathValue("height")))
+		return 0, false
+	}
+	return h, true
 }
 
 // intParam reads an integer query parameter within [lo, hi].

@@ -50,6 +50,25 @@ func TestStatusAndBlocks(t *testing.T) {
 	}
 	get(t, "/v1/blocks/0", http.StatusBadRequest, nil)
 	get(t, "/v1/blocks/99999999", http.StatusNotFound, nil)
+
+	// The block's transactions' hashes alone are the view's, in order.
+	var full view.Block
+	var hs view.BlockTxHashes
+	for h := uint64(1); len(full.Txs) == 0; h++ {
+		get(t, fmt.Sprintf("/v1/blocks/%d", h), http.StatusOK, &full)
+		get(t, fmt.Sprintf("/v1/blocks/%d/txhashes", h), http.StatusOK, &hs)
+		if hs.Height != h || hs.Hash != full.Hash || hs.Time != full.Time || len(hs.TxHashes) != len(full.Txs) {
+			t.Fatalf("txhashes of %d: %+v; the block's view: hash %s time %s, %d txs", h, hs, full.Hash, full.Time, len(full.Txs))
+		}
+		for i, tx := range full.Txs {
+			if hs.TxHashes[i] != tx.Hash {
+				t.Fatalf("txhashes of %d: [%d] %s, the view's %s", h, i, hs.TxHashes[i], tx.Hash)
+			}
+		}
+	}
+	get(t, "/v1/blocks/0/txhashes", http.StatusBadRequest, nil)
+	get(t, "/v1/blocks/x/txhashes", http.StatusBadRequest, nil)
+	get(t, "/v1/blocks/99999999/txhashes", http.StatusNotFound, nil)
 	get(t, "/v1/blocks?limit=1000", http.StatusBadRequest, nil)
 }
 

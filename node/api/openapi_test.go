@@ -29,6 +29,7 @@ func TestOpenAPIDescribesEveryOperation(t *testing.T) {
 		"GET /v1/blocks/latest":            func() { get(t, "/v1/blocks/latest", 200, nil) },
 		"GET /v1/validators":               func() { get(t, "/v1/validators?height=1", 200, nil) },
 		"GET /v1/blocks/{height}":          func() { get(t, "/v1/blocks/2", 200, nil) },
+		"GET /v1/blocks/{height}/txhashes": func() { get(t, "/v1/blocks/2/txhashes", 200, nil) },
 		"GET /v1/txs/{hash}":               func() { get(t, "/v1/txs/"+tx, 200, nil) },
 		"GET /v1/lots":                     func() { get(t, "/v1/lots", 200, nil) },
 		"GET /v1/lots/{gtin}/{lot}":        func() { get(t, lotPath(demo.RecalledLot), 200, nil) },

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/proof"
@@ -76,9 +75,8 @@ type RawBlock struct {
 }
 
 func (s *Server) rawBlock(w http.ResponseWriter, r *http.Request) {
-	h, err := strconv.ParseUint(r.PathValue("height"), 10, 64)
-	if err != nil || h == 0 {
-		WriteError(w, http.StatusBadRequest, "ERR_BAD_HEIGHT", fmt.Sprintf("height %q is not a positive integer", r.PathValue("height")))
+	h, ok := heightParam(w, r)
+	if !ok {
 		return
 	}
 	st := s.n.Store

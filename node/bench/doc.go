@@ -9,6 +9,10 @@
 // machines compare.
 //
 // Latency is measured from just before the HTTP submission to the moment
-// the bench sees the committing block, polling the first node's latest
-// height every 10 ms: the figure includes up to 10 ms of polling delay.
+// the bench sees the committing block: it asks the first node for the next
+// height's transaction hashes (GET /v1/blocks/{h}/txhashes) every 10 ms
+// until that height is committed, so the figure includes up to 10 ms of
+// polling delay. The hashes alone, not the block's view: the bench shares
+// the machine with the validators it measures, and decoding views cost it
+// a fifth more CPU (docs/benchmarks.md, "The bench's footprint").
 package bench

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -74,4 +75,25 @@ func atoi(s string) int {
 		n = n*10 + int(c-'0')
 	}
 	return n
+}
+
+// The bench learns that its transactions committed from the blocks' hashes
+// it reads from the first node: on a quiet load every transaction it
+// submitted is seen committed, in blocks it counted, with a latency.
+func TestBenchSeesItsTransactionsCommit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: this test runs a validator and a short load")
+	}
+	p := genesis.DefaultConsensusParams()
+	urls, admins := demoNetwork(t, 1, &p)
+	var out strings.Builder
+	sum, err := Run(context.Background(), Options{Nodes: urls, Admins: admins, Duration: 3 * time.Second,
+		Rate: 200, Batch: 10, Kind: KindMixed, Accounts: 4, Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if sum.Submitted == 0 || sum.Committed != sum.Submitted || sum.Blocks == 0 || sum.TxsPerBlock <= 0 || sum.P50ms <= 0 {
+		t.Fatalf("submitted %d, committed %d, in %d blocks (%.1f per block), p50 %.0f ms\n%s",
+			sum.Submitted, sum.Committed, sum.Blocks, sum.TxsPerBlock, sum.P50ms, out.String())
+	}
 }

@@ -51,20 +51,7 @@ func summarize(tx *ledger.Tx, hash ledger.Hash) TxSummary {
 
 // Block returns the block at height h (0 means the latest).
 func (r *Reader) Block(h uint64) (*Block, error) {
-	tip := r.st.Height()
-	if h == 0 {
-		h = tip
-	}
-	if h == 0 {
-		return nil, notFound("no block has been committed yet")
-	}
-	b, err := r.st.Block(h)
-	if perr, ok := r.pruned(err); ok {
-		return nil, perr
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound("no block at height %d (the chain is at %d)", h, tip)
-	}
+	b, h, err := r.committed(h)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +74,53 @@ func (r *Reader) Block(h uint64) (*Block, error) {
 	}
 	out.Commit, _ = r.st.Commit(h)
 	return out, nil
+}
+
+// committed reads the block at height h (0 means the latest) and returns
+// it with its height, or the view's error for a height the node does not
+// hold.
+func (r *Reader) committed(h uint64) (*ledger.Block, uint64, error) {
+	tip := r.st.Height()
+	if h == 0 {
+		h = tip
+	}
+	if h == 0 {
+		return nil, 0, notFound("no block has been committed yet")
+	}
+	b, err := r.st.Block(h)
+	if perr, ok := r.pruned(err); ok {
+		return nil, 0, perr
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, 0, notFound("no block at height %d (the chain is at %d)", h, tip)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	return b, h, nil
+}
+
+// BlockTxHashes is a committed block's height, hash and time and its
+// transactions' hashes in block order: all that a client which submitted
+// transactions needs to learn that they committed (qian bench, a gateway
+// confirming its submissions). Block summarises each transaction, reads its
+// result and carries two commit certificates: several times the bytes to
+// build, encode and decode for a client that reads every block.
+type BlockTxHashes struct {
+	Height   uint64        `json:"height"`
+	Hash     ledger.Hash   `json:"hash"`
+	Time     string        `json:"time"`
+	TxHashes []ledger.Hash `json:"tx_hashes"`
+}
+
+// TxHashes returns the block at height h (0 means the latest) as its
+// transactions' hashes.
+func (r *Reader) TxHashes(h uint64) (*BlockTxHashes, error) {
+	b, h, err := r.committed(h)
+	if err != nil {
+		return nil, err
+	}
+	return &BlockTxHashes{Height: h, Hash: b.Hash(), Time: b.Header.Timestamp().Format(time.RFC3339Nano), TxHashes: store.TxHashes(b.Txs)}, nil
 }
 
 // Blocks returns up to n blocks, newest first, starting at height from (0:
