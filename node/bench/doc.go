@@ -9,10 +9,12 @@
 // machines compare.
 //
 // Latency is measured from just before the HTTP submission to the moment
-// the bench sees the committing block: it asks the first node for the next
-// height's transaction hashes (GET /v1/blocks/{h}/txhashes) every 10 ms
-// until that height is committed, so the figure includes up to 10 ms of
-// polling delay. The hashes alone, not the block's view: the bench shares
-// the machine with the validators it measures, and decoding views cost it
-// a fifth more CPU (docs/benchmarks.md, "The bench's footprint").
+// the bench has read the committing block's transaction hashes (GET
+// /v1/blocks/{h}/txhashes) from the first node, which tells it of each
+// block on its event stream (GET /v1/events); while the stream is down it
+// asks for the next height every 10 ms, and the figure then includes up to
+// 10 ms of polling delay (watch.go says why it no longer always polls).
+// The hashes alone, not the block's view: the bench shares the machine
+// with the validators it measures, and decoding views cost it a fifth more
+// CPU (docs/benchmarks.md, "The bench's footprint").
 package bench

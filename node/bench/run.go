@@ -226,57 +226,22 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	end := start.Add(r.o.Duration)
 
 	// Observe blocks from the first node.
-	type blockSeen struct {
-		height uint64
-		at     time.Time // when the bench saw it (for latency)
-		time   int64     // the header's time (for intervals: the poller sees blocks in bursts)
-		txs    int
-	}
-	var blocks []blockSeen
+	watch := &watcher{c: r.clients[0], next: startHeight + 1, seen: func(now time.Time, b *view.BlockTxHashes) {
+		ours := 0
+		r.mu.Lock()
+		for _, h := range b.TxHashes {
+			if t0, ok := r.sent[h]; ok {
+				delete(r.sent, h)
+				r.latencies = append(r.latencies, now.Sub(t0))
+				ours++
+			}
+		}
+		r.mu.Unlock()
+		r.committed.Add(int64(ours))
+	}}
 	watchDone := make(chan error, 1)
 	stopWatch := make(chan struct{})
-	go func() {
-		next := startHeight + 1
-		poll := time.Duration(0)
-		for {
-			select {
-			case <-stopWatch:
-				watchDone <- nil
-				return
-			case <-time.After(poll):
-			}
-			// Ask for the next height's transaction hashes, not the
-			// block's full view (view.BlockTxHashes says why); until the
-			// height is committed the node answers 404 and the bench asks
-			// again 10 ms later. One request per poll: asking the status
-			// first doubled the polls and the node's work for them.
-			var b view.BlockTxHashes
-			if err := r.clients[0].Get(ctx, fmt.Sprintf("/v1/blocks/%d/txhashes", next), &b); err != nil {
-				poll = 10 * time.Millisecond
-				continue
-			}
-			poll = 0 // the next height may be committed already
-			now := time.Now()
-			ours := 0
-			r.mu.Lock()
-			for _, h := range b.TxHashes {
-				if t0, ok := r.sent[h]; ok {
-					delete(r.sent, h)
-					r.latencies = append(r.latencies, now.Sub(t0))
-					ours++
-				}
-			}
-			r.mu.Unlock()
-			r.committed.Add(int64(ours))
-			bt, err := time.Parse(time.RFC3339Nano, b.Time)
-			if err != nil {
-				watchDone <- fmt.Errorf("block %d: time %q: %w", next, b.Time, err)
-				return
-			}
-			blocks = append(blocks, blockSeen{next, now, bt.UnixNano(), len(b.TxHashes)})
-			next++
-		}
-	}()
+	go func() { watchDone <- watch.run(ctx, stopWatch) }()
 
 	// Submit.
 	var wg sync.WaitGroup
@@ -397,6 +362,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// Block intervals within the run.
 	var ivs []float64
 	txsInBlocks := 0
+	blocks := watch.blocks
 	for i := 1; i < len(blocks); i++ {
 		ivs = append(ivs, float64(blocks[i].time-blocks[i-1].time)/1e9)
 	}
