@@ -216,6 +216,25 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 		n, err = node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
 			NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
 	}
+	// The same for the P2P port (CI, 2026-12-05: "p2p: start host: failed
+	// to listen on any addresses ... address already in use"): listen on
+	// another and tell the members that dial this one; those already
+	// running are reached by this member's own dials.
+	for try := 0; err != nil && strings.Contains(err.Error(), "p2p") && strings.Contains(err.Error(), "address already in use") && try < 5; try++ {
+		old := m.P2PAddr
+		port := freePort(nw.t)
+		m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, m.PeerID())
+		m.Config.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+		for _, o := range nw.Members {
+			for j, a := range o.Config.P2P.Peers {
+				if a == old {
+					o.Config.P2P.Peers[j] = m.P2PAddr
+				}
+			}
+		}
+		n, err = node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
+			NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
+	}
 	if err != nil {
 		return fmt.Errorf("start %s: %w", m.Name, err)
 	}
