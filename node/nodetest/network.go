@@ -5,7 +5,6 @@ package nodetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -13,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -204,36 +202,26 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 	if log != nil {
 		log = log.With("node", m.Name)
 	}
-	n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
-		NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
-	// The HTTP port was free when the network was made, but another test
-	// process may have taken it since (freePort closes its listener): the
-	// API's port is the clients' alone, so take another one and try again.
-	for try := 0; err != nil && errors.Is(err, syscall.EADDRINUSE) && strings.Contains(err.Error(), "http listen") && try < 5; try++ {
-		httpPort := freePort(nw.t)
-		m.Config.HTTP.Listen = fmt.Sprintf("127.0.0.1:%d", httpPort)
-		m.URL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	// The ports were free when the network was made, but another test
+	// process may have taken one since (freePort closes its listener; CI,
+	// 2026-12-05: "p2p: start host: failed to listen on any addresses ...
+	// address already in use"). Move whichever port New names and try again.
+	var n *node.Node
+	var err error
+	for try := 0; ; try++ {
 		n, err = node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
 			NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
-	}
-	// The same for the P2P port (CI, 2026-12-05: "p2p: start host: failed
-	// to listen on any addresses ... address already in use"): listen on
-	// another and tell the members that dial this one; those already
-	// running are reached by this member's own dials.
-	for try := 0; err != nil && strings.Contains(err.Error(), "p2p") && strings.Contains(err.Error(), "address already in use") && try < 5; try++ {
-		old := m.P2PAddr
-		port := freePort(nw.t)
-		m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, m.PeerID())
-		m.Config.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
-		for _, o := range nw.Members {
-			for j, a := range o.Config.P2P.Peers {
-				if a == old {
-					o.Config.P2P.Peers[j] = m.P2PAddr
-				}
-			}
+		if err == nil || try == 5 || !strings.Contains(err.Error(), "address already in use") {
+			break
 		}
-		n, err = node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), Log: log,
-			NodeKey: m.NodeKey, ValidatorKey: m.ValKey, Handler: nw.Handler, Context: ctx})
+		switch {
+		case strings.Contains(err.Error(), "http listen"):
+			nw.moveHTTP(m)
+		case strings.Contains(err.Error(), "p2p"):
+			nw.moveP2P(m)
+		default:
+			return fmt.Errorf("start %s: %w", m.Name, err)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("start %s: %w", m.Name, err)
@@ -241,6 +229,29 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 	n.Start()
 	m.Node = n
 	return nil
+}
+
+// moveHTTP gives m's API another port: the port is its clients' alone.
+func (nw *Network) moveHTTP(m *Member) {
+	port := freePort(nw.t)
+	m.Config.HTTP.Listen = fmt.Sprintf("127.0.0.1:%d", port)
+	m.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
+}
+
+// moveP2P gives m another P2P port and tells the members that dial it;
+// those already running are reached by m's own dials.
+func (nw *Network) moveP2P(m *Member) {
+	old := m.P2PAddr
+	port := freePort(nw.t)
+	m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, m.PeerID())
+	m.Config.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+	for _, o := range nw.Members {
+		for j, a := range o.Config.P2P.Peers {
+			if a == old {
+				o.Config.P2P.Peers[j] = m.P2PAddr
+			}
+		}
+	}
 }
 
 // StartAll starts every member.
