@@ -125,10 +125,6 @@ func New(t testing.TB, o Options) *Network {
 			t.Fatal(err)
 		}
 		id, _ := peer.IDFromPrivateKey(m.NodeKey)
-		port := freePort(t)
-		m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, id)
-		httpPort := freePort(t)
-		m.URL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
 		role := config.RoleObserver
 		if i < o.Validators+o.Candidates {
 			role = config.RoleValidator
@@ -146,11 +142,11 @@ func New(t testing.TB, o Options) *Network {
 		home := filepath.Join(root, m.Name)
 		m.Config = &config.Config{
 			Home: home, Moniker: m.Name, Role: role,
-			P2P:     config.P2P{Listen: []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}},
-			HTTP:    config.HTTP{Listen: fmt.Sprintf("127.0.0.1:%d", httpPort)},
 			Mempool: config.Mempool{MaxTxs: 50_000, MaxBytes: 256 << 20, MaxPerSender: 10_000},
 			Log:     config.Log{Format: "text", Level: "info"},
 		}
+		m.p2pOn(freePort(t))
+		m.httpOn(freePort(t))
 		nw.Members = append(nw.Members, m)
 	}
 	// As qian testnet lays it out: validators dial each other, observers
@@ -214,13 +210,12 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 		if err == nil || try == 5 || !strings.Contains(err.Error(), "address already in use") {
 			break
 		}
-		switch {
-		case strings.Contains(err.Error(), "http listen"):
-			nw.moveHTTP(m)
-		case strings.Contains(err.Error(), "p2p"):
+		if strings.Contains(err.Error(), "http listen") {
+			m.httpOn(freePort(nw.t)) // the API's port is its clients' alone
+		} else if strings.Contains(err.Error(), "p2p") {
 			nw.moveP2P(m)
-		default:
-			return fmt.Errorf("start %s: %w", m.Name, err)
+		} else {
+			break
 		}
 	}
 	if err != nil {
@@ -231,9 +226,14 @@ func (nw *Network) StartContext(ctx context.Context, i int) error {
 	return nil
 }
 
-// moveHTTP gives m's API another port: the port is its clients' alone.
-func (nw *Network) moveHTTP(m *Member) {
-	port := freePort(nw.t)
+// p2pOn sets m's P2P port: where it listens and the address others dial.
+func (m *Member) p2pOn(port int) {
+	m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, m.PeerID())
+	m.Config.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+}
+
+// httpOn sets m's API port: where it listens and the URL clients use.
+func (m *Member) httpOn(port int) {
 	m.Config.HTTP.Listen = fmt.Sprintf("127.0.0.1:%d", port)
 	m.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
 }
@@ -242,9 +242,7 @@ func (nw *Network) moveHTTP(m *Member) {
 // those already running are reached by m's own dials.
 func (nw *Network) moveP2P(m *Member) {
 	old := m.P2PAddr
-	port := freePort(nw.t)
-	m.P2PAddr = fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/p2p/%s", port, m.PeerID())
-	m.Config.P2P.Listen = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d", port)}
+	m.p2pOn(freePort(nw.t))
 	for _, o := range nw.Members {
 		for j, a := range o.Config.P2P.Peers {
 			if a == old {
