@@ -50,3 +50,39 @@ func BenchmarkTxVerify(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecidedBlock is the ledger's part of what a validator does with
+// a block another proposed: decode it, check its transaction root, encode
+// it for the store, and hash each transaction three times (validation,
+// execution, the index). 5,000 transactions of about 330 bytes: the blocks
+// a loaded four-validator network decides (docs/benchmarks.md, Headroom).
+func BenchmarkDecidedBlock(b *testing.B) {
+	blk := &Block{Header: Header{ChainID: "qian-bench", Height: 1}}
+	for i := range 5000 {
+		tx := &Tx{ChainID: "qian-bench", Nonce: uint64(i), Contract: "trace", Method: "capture", Payload: make([]byte, 180)}
+		tx.Payload[0] = byte(i)
+		if err := tx.Sign(testKey(9)); err != nil {
+			b.Fatal(err)
+		}
+		blk.Txs = append(blk.Txs, tx)
+	}
+	blk.FillHeader()
+	enc := blk.Encode()
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := DecodeBlock(enc)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := got.ValidateContents(); err != nil {
+			b.Fatal(err)
+		}
+		_ = got.Encode()
+		for range 3 {
+			for _, tx := range got.Txs {
+				_ = tx.Hash()
+			}
+		}
+	}
+}

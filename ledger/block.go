@@ -23,7 +23,7 @@ func (b *Block) Hash() Hash { return b.Header.Hash() }
 func TxRoot(txs []*Tx) Hash {
 	leaves := make([]merkle.Hash, len(txs))
 	for i, tx := range txs {
-		leaves[i] = merkle.LeafHash(tx.Encode())
+		leaves[i] = merkle.LeafHash(tx.encoding())
 	}
 	return merkle.Root(leaves)
 }
@@ -87,14 +87,14 @@ func (b *Block) ValidateContents() error {
 func (b *Block) Encode() []byte {
 	size := 512
 	for _, tx := range b.Txs {
-		size += 200 + len(tx.Payload)
+		size += 3 + tx.EncodedLen()
 	}
 	e := encoder{buf: make([]byte, 0, size)}
 	e.u8(uint8(TagBlock))
 	b.Header.encode(&e)
 	e.uvarint(uint64(len(b.Txs)))
 	for _, tx := range b.Txs {
-		e.bytes(tx.Encode())
+		e.bytes(tx.encoding())
 	}
 	if b.LastCommit == nil {
 		e.bool(false)
@@ -123,17 +123,25 @@ func DecodeBlock(b []byte) (*Block, error) {
 	if n > 0 {
 		blk.Txs = make([]*Tx, 0, n)
 	}
+	var like *Tx
 	for i := 0; i < n && d.err == nil; i++ {
+		// Each transaction keeps a copy of its own encoding (see Tx.enc);
+		// the caller keeps b. One small copy per transaction, rather than
+		// one copy of the whole block that every transaction would share:
+		// under a memory limit, a large allocation per block costs the Go
+		// runtime more (fresh pages, scavenged again) than many small ones.
 		raw := d.bytes("txs", MaxTxBytes)
 		if d.err != nil {
 			break
 		}
-		tx, err := DecodeTx(raw)
-		if err != nil {
+		td := newDecoder("tx", raw)
+		tx := decodeTx(td, like)
+		if err := td.finish(); err != nil {
 			d.fail(fmt.Sprintf("txs[%d]", i), "%v", err)
 			break
 		}
 		blk.Txs = append(blk.Txs, tx)
+		like = tx
 	}
 	if d.bool("last_commit present") {
 		blk.LastCommit = decodeCommit(d)

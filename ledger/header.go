@@ -79,7 +79,7 @@ func DecodeHeader(b []byte) (*Header, error) {
 func decodeHeader(d *decoder) *Header {
 	h := &Header{}
 	d.tag(TagHeader)
-	h.ChainID = d.chainID("chain_id")
+	h.ChainID = d.chainID("chain_id", "")
 	h.Height = d.height("height")
 	t := d.u64("time")
 	if d.err == nil && t > MaxUnixNanoseconds {

@@ -170,6 +170,13 @@ func (d *decoder) bytes(field string, max int) []byte {
 
 // string reads a length-prefixed UTF-8 string of at most max bytes.
 func (d *decoder) string(field string, max int) string {
+	return d.stringLike(field, max, "")
+}
+
+// stringLike is string, returning like itself when the string equals it, so
+// that the many equal strings of a block (chain ID, contract and method
+// names) are allocated once.
+func (d *decoder) stringLike(field string, max int, like string) string {
 	n := d.uvarint(field+" length", uint64(max))
 	b := d.take(field, int(n))
 	if b == nil {
@@ -178,6 +185,9 @@ func (d *decoder) string(field string, max int) string {
 	if !utf8.Valid(b) {
 		d.fail(field, "not valid UTF-8")
 		return ""
+	}
+	if string(b) == like {
+		return like
 	}
 	return string(b)
 }
@@ -209,6 +219,73 @@ func (d *decoder) finish() error {
 	}
 	return d.err
 }
+
+// matcher checks that a byte slice is the canonical encoding of given
+// values, field by field as encoder would write them, without building it.
+// The first mismatch sticks.
+type matcher struct {
+	b   []byte
+	off int
+	bad bool
+}
+
+func (m *matcher) take(n int) []byte {
+	if m.bad || len(m.b)-m.off < n {
+		m.bad = true
+		return nil
+	}
+	v := m.b[m.off : m.off+n]
+	m.off += n
+	return v
+}
+
+func (m *matcher) u8(v uint8) {
+	if b := m.take(1); b == nil || b[0] != v {
+		m.bad = true
+	}
+}
+
+func (m *matcher) u64(v uint64) {
+	if b := m.take(8); b == nil || binary.BigEndian.Uint64(b) != v {
+		m.bad = true
+	}
+}
+
+func (m *matcher) fixed(v []byte) {
+	if b := m.take(len(v)); b == nil || string(b) != string(v) {
+		m.bad = true
+	}
+}
+
+func (m *matcher) uvarint(v uint64) {
+	if m.bad {
+		return
+	}
+	got, n := binary.Uvarint(m.b[m.off:])
+	if n <= 0 || got != v {
+		m.bad = true
+		return
+	}
+	m.off += n
+}
+
+func (m *matcher) bytes(v []byte) {
+	m.uvarint(uint64(len(v)))
+	m.fixed(v)
+}
+
+func (m *matcher) string(v string) {
+	m.uvarint(uint64(len(v)))
+	if b := m.take(len(v)); b == nil || string(b) != v {
+		m.bad = true
+	}
+}
+
+// done reports whether every byte matched and none is left over.
+func (m *matcher) done() bool { return !m.bad && m.off == len(m.b) }
+
+// prefixedLen is the encoded size of a length-prefixed string of n bytes.
+func prefixedLen(n int) int { return uvarintLen(uint64(n)) + n }
 
 func uvarintLen(v uint64) int {
 	n := 1

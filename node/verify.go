@@ -96,7 +96,7 @@ func (c *Chain) verifyTxs(b *ledger.Block) error {
 	seen := make(map[ledger.Hash]struct{}, len(b.Txs))
 	size := 0
 	for i, tx := range b.Txs {
-		enc := len(tx.Encode())
+		enc := tx.EncodedLen()
 		size += enc
 		if uint64(enc) > c.params.MaxTxBytes {
 			return fmt.Errorf("block %d: transaction %d is %d bytes, limit %d", b.Header.Height, i, enc, c.params.MaxTxBytes)

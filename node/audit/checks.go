@@ -75,7 +75,7 @@ func (c *checker) check(h uint64, st *Stored, sigs *uint64) *Problem {
 	}
 	size := 0
 	for i, tx := range b.Txs {
-		n := len(tx.Encode())
+		n := tx.EncodedLen()
 		if uint64(n) > params.MaxTxBytes {
 			return problem(h, ErrBlock, "transaction %d is %d bytes, genesis allows %d", i, n, params.MaxTxBytes)
 		}

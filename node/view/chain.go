@@ -46,7 +46,7 @@ type TxSummary struct {
 
 // summarize names tx, whose hash the caller has.
 func summarize(tx *ledger.Tx, hash ledger.Hash) TxSummary {
-	return TxSummary{Hash: hash, Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: len(tx.Encode())}
+	return TxSummary{Hash: hash, Sender: tx.Sender, Nonce: tx.Nonce, Contract: tx.Contract, Method: tx.Method, Size: tx.EncodedLen()}
 }
 
 // Block returns the block at height h (0 means the latest).
@@ -236,7 +236,7 @@ func (r *Reader) Tx(h ledger.Hash, pending func(ledger.Hash) bool) (*Tx, error) 
 	bh := at.Block.Hash()
 	out := &Tx{Hash: h, Status: "committed", Height: at.Height, Index: at.Pos, BlockHash: &bh,
 		Time: at.Block.Header.Timestamp().Format(time.RFC3339Nano), Result: hex.EncodeToString(at.Result), Tx: at.Tx,
-		Events: []TxEvent{}, Size: len(at.Tx.Encode())}
+		Events: []TxEvent{}, Size: at.Tx.EncodedLen()}
 	o, err := node.DecodeOutcome(at.Result)
 	if err != nil {
 		return nil, err
