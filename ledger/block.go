@@ -140,6 +140,7 @@ func DecodeBlock(b []byte) (*Block, error) {
 			d.fail(fmt.Sprintf("txs[%d]", i), "%v", err)
 			break
 		}
+		tx.keep(raw)
 		blk.Txs = append(blk.Txs, tx)
 		like = tx
 	}

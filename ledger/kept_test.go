@@ -123,3 +123,18 @@ func TestReadingADecodedTxAllocatesNothing(t *testing.T) {
 		t.Fatalf("reading a decoded transaction allocated %.0f times per read", n)
 	}
 }
+
+// The matcher accepts only what the encoder writes: a length in a longer
+// varint than its shortest form is not the canonical encoding.
+func TestTheMatcherRefusesALongVarint(t *testing.T) {
+	for _, c := range []struct {
+		b    []byte
+		want bool
+	}{{[]byte{0x00}, true}, {[]byte{0x80, 0x00}, false}, {[]byte{0x05}, false}} {
+		m := matcher{b: c.b}
+		m.uvarint(0)
+		if m.done() != c.want {
+			t.Errorf("matching 0 against % x: done() = %v, want %v", c.b, m.done(), c.want)
+		}
+	}
+}

@@ -170,19 +170,20 @@ func DecodeTx(b []byte) (*Tx, error) {
 	if len(b) > MaxTxBytes {
 		return nil, &DecodeError{Type: "tx", Field: "(whole)", Reason: fmt.Sprintf("%d bytes exceeds limit %d", len(b), MaxTxBytes)}
 	}
-	// The transaction keeps its encoding (see Tx.enc); the caller keeps b.
-	d := newDecoder("tx", bytes.Clone(b))
+	d := newDecoder("tx", b)
 	tx := decodeTx(d, nil)
 	if err := d.finish(); err != nil {
 		return nil, err
 	}
+	// The transaction keeps a copy of its encoding (see Tx.enc); the caller
+	// keeps b.
+	tx.keep(bytes.Clone(b))
 	return tx, nil
 }
 
-// decodeTx decodes a transaction that is the whole of d's input, which the
-// transaction keeps: d's buffer must not be changed afterwards. Strings equal
-// to like's (the previous transaction of a block, or nil) are shared with it
-// rather than allocated again.
+// decodeTx decodes a transaction's fields; the caller checks d and keeps
+// the encoding. Strings equal to like's (the previous transaction of a
+// block, or nil) are shared with it rather than allocated again.
 func decodeTx(d *decoder, like *Tx) *Tx {
 	if like == nil {
 		like = &Tx{}
@@ -196,9 +197,6 @@ func decodeTx(d *decoder, like *Tx) *Tx {
 	tx.Method = d.name("method", like.Method)
 	tx.Payload = d.bytes("payload", MaxPayloadBytes)
 	d.fixed("signature", tx.Sig[:])
-	if d.err == nil && d.off == len(d.b) {
-		tx.keep(d.b[:d.off:d.off])
-	}
 	return tx
 }
 

@@ -262,7 +262,7 @@ func (m *matcher) uvarint(v uint64) {
 		return
 	}
 	got, n := binary.Uvarint(m.b[m.off:])
-	if n <= 0 || got != v {
+	if n <= 0 || got != v || n != uvarintLen(got) {
 		m.bad = true
 		return
 	}

@@ -40,7 +40,7 @@ type Checker func(tx *ledger.Tx) (checked any, err error)
 type Config struct {
 	ChainID      string
 	MaxTxs       int // count capacity
-	MaxBytes     int // byte capacity (sum of encodings)
+	MaxBytes     int // byte capacity (sum of encodings; a transaction is held both decoded and encoded, so about twice this in memory)
 	MaxPerSender int // pending transactions per sender key
 	MaxTxBytes   int // largest transaction admitted (genesis max_tx_bytes)
 }
