@@ -87,7 +87,7 @@ func (b *Block) ValidateContents() error {
 func (b *Block) Encode() []byte {
 	size := 512
 	for _, tx := range b.Txs {
-		size += 3 + tx.EncodedLen()
+		size += 200 + len(tx.Payload)
 	}
 	e := encoder{buf: make([]byte, 0, size)}
 	e.u8(uint8(TagBlock))

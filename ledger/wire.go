@@ -284,9 +284,6 @@ func (m *matcher) string(v string) {
 // done reports whether every byte matched and none is left over.
 func (m *matcher) done() bool { return !m.bad && m.off == len(m.b) }
 
-// prefixedLen is the encoded size of a length-prefixed string of n bytes.
-func prefixedLen(n int) int { return uvarintLen(uint64(n)) + n }
-
 func uvarintLen(v uint64) int {
 	n := 1
 	for v >= 0x80 {
