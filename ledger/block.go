@@ -85,17 +85,33 @@ func (b *Block) ValidateContents() error {
 
 // Encode returns the canonical encoding.
 func (b *Block) Encode() []byte {
-	size := 512
-	for _, tx := range b.Txs {
-		size += 200 + len(tx.Payload)
-	}
-	e := encoder{buf: make([]byte, 0, size)}
+	head, tail := b.ends()
+	return b.appendEncoding(make([]byte, 0, b.encodedLen(head, tail)), head, tail)
+}
+
+// EncodedLen is the length of the canonical encoding.
+func (b *Block) EncodedLen() int { return b.encodedLen(b.ends()) }
+
+// AppendEncoding appends the canonical encoding to dst. With EncodedLen it
+// lets a caller encode a block of megabytes straight into memory it already
+// holds (a Pebble batch, a message frame): each large buffer allocated is
+// one more the allocator may have to scavenge memory for under the node's
+// memory limit.
+func (b *Block) AppendEncoding(dst []byte) []byte {
+	head, tail := b.ends()
+	return b.appendEncoding(dst, head, tail)
+}
+
+// ends returns the encoding before the transactions (tag, header, count)
+// and after them (last commit, evidence): small, encoded once, so that a
+// block's length and its bytes come from one description of its layout.
+func (b *Block) ends() (head, tail []byte) {
+	e := encoder{buf: make([]byte, 0, 512)}
 	e.u8(uint8(TagBlock))
 	b.Header.encode(&e)
 	e.uvarint(uint64(len(b.Txs)))
-	for _, tx := range b.Txs {
-		e.bytes(tx.encoding())
-	}
+	head = e.buf
+	e = encoder{buf: e.buf[len(e.buf):]}
 	if b.LastCommit == nil {
 		e.bool(false)
 	} else {
@@ -106,7 +122,24 @@ func (b *Block) Encode() []byte {
 	for _, ev := range b.Evidence {
 		ev.encode(&e)
 	}
-	return e.buf
+	return head, e.buf
+}
+
+func (b *Block) encodedLen(head, tail []byte) int {
+	n := len(head) + len(tail)
+	for _, tx := range b.Txs {
+		l := len(tx.encoding())
+		n += uvarintLen(uint64(l)) + l
+	}
+	return n
+}
+
+func (b *Block) appendEncoding(dst, head, tail []byte) []byte {
+	e := encoder{buf: append(dst, head...)}
+	for _, tx := range b.Txs {
+		e.bytes(tx.encoding())
+	}
+	return append(e.buf, tail...)
 }
 
 // DecodeBlock decodes the canonical encoding of a block. It checks the

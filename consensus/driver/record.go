@@ -35,10 +35,11 @@ func encodeTimeout(t consensus.Timeout) []byte {
 }
 
 func encodeBlock(h uint64, r uint32, blk *ledger.Block) []byte {
-	b := []byte{recBlock}
+	b := make([]byte, 0, 1+8+4+blk.EncodedLen())
+	b = append(b, recBlock)
 	b = binary.BigEndian.AppendUint64(b, h)
 	b = binary.BigEndian.AppendUint32(b, r)
-	return append(b, blk.Encode()...)
+	return blk.AppendEncoding(b)
 }
 
 func appendOptHash(b []byte, h *ledger.Hash) []byte {

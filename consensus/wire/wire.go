@@ -103,19 +103,19 @@ func (m *Status) Height() uint64   { return m.At }
 func Encode(m Message) []byte {
 	switch m := m.(type) {
 	case *Proposal:
-		p, b := m.Proposal.Encode(), m.Block.Encode()
-		out := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(p)+len(b))
+		p, n := m.Proposal.Encode(), m.Block.EncodedLen()
+		out := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(p)+n)
 		out = append(out, byte(KindProposal))
 		out = appendBytes(out, p)
-		return appendBytes(out, b)
+		return appendBlock(out, m.Block, n)
 	case *Vote:
 		v := m.Vote.Encode()
 		return append([]byte{byte(KindVote)}, v...)
 	case *Decided:
-		b, c := m.Block.Encode(), m.Commit.Encode()
-		out := make([]byte, 0, 1+2*binary.MaxVarintLen64+len(b)+len(c))
+		n, c := m.Block.EncodedLen(), m.Commit.Encode()
+		out := make([]byte, 0, 1+2*binary.MaxVarintLen64+n+len(c))
 		out = append(out, byte(KindDecided))
-		out = appendBytes(out, b)
+		out = appendBlock(out, m.Block, n)
 		return appendBytes(out, c)
 	case *Status:
 		return binary.BigEndian.AppendUint64([]byte{byte(KindStatus)}, m.At)
@@ -126,6 +126,14 @@ func Encode(m Message) []byte {
 func appendBytes(out, b []byte) []byte {
 	out = binary.AppendUvarint(out, uint64(len(b)))
 	return append(out, b...)
+}
+
+// appendBlock appends a block as appendBytes would its encoding, of n bytes
+// (Block.EncodedLen), without encoding it into a buffer of its own first: a
+// proposal's block is megabytes.
+func appendBlock(out []byte, blk *ledger.Block, n int) []byte {
+	out = binary.AppendUvarint(out, uint64(n))
+	return blk.AppendEncoding(out)
 }
 
 // ErrMalformed matches every decoding error (errors.Is).
