@@ -54,7 +54,7 @@ func TestPrecedence(t *testing.T) {
 	}{
 		{"http.listen", DefaultHTTPListen, layer{`"127.0.0.1:1001"`, "127.0.0.1:1002", "127.0.0.1:1003"},
 			[3]any{"127.0.0.1:1001", "127.0.0.1:1002", "127.0.0.1:1003"}, func(c *Config) any { return c.HTTP.Listen }},
-		{"mempool.max_txs", 10000, layer{"11", "12", "13"}, [3]any{11, 12, 13}, func(c *Config) any { return c.Mempool.MaxTxs }},
+		{"mempool.max_txs", 4000, layer{"11", "12", "13"}, [3]any{11, 12, 13}, func(c *Config) any { return c.Mempool.MaxTxs }},
 		{"consensus.empty_block_interval", "", layer{`"2s"`, "3s", "4s"}, [3]any{"2s", "3s", "4s"},
 			func(c *Config) any {
 				if c.Consensus.EmptyBlockInterval == nil {
