@@ -22,25 +22,23 @@ const AppHashDomain = "qian/app/v1"
 // WritesRoot is statedigest.WritesRoot(the RFC 6962 root over the block's
 // writes in key order, each leaf WriteLeaf(w); stateDigest), stateDigest
 // being the digest of the whole state after the block (ledger/statedigest);
-// ResultsRoot the RFC 6962 root over one leaf per transaction, ResultLeaf(tx
-// hash, result, its events). Genesis is height 0 with AppHash(-1) all zero
+// ResultsRoot the RFC 6962 root over resultLeaves, one per transaction:
+// ResultLeaf(tx hash, result, its events), as ResultLeaves encodes them. Genesis is height 0 with AppHash(-1) all zero
 // and no results. It costs two hashes per write and per transaction —
 // cheap at thousands of transactions per block — plus the state digest's
 // update, and an auditor who replays the chain recomputes it exactly
 // (docs/state.md). It is not a Merkle root of the state: proving one key's
 // value needs a replay, or the whole state, which is what a snapshot is.
-func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger.Hash, txHashes []ledger.Hash, results []TxResult, events []Event) ledger.Hash {
+func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger.Hash, resultLeaves [][]byte) ledger.Hash {
 	wl := make([]merkle.Hash, len(writes))
+	var buf []byte // one leaf at a time: hashed, not kept
 	for i := range writes {
-		wl[i] = merkle.LeafHash(WriteLeaf(writes[i]))
+		buf = appendWriteLeaf(buf[:0], writes[i])
+		wl[i] = merkle.LeafHash(buf)
 	}
-	byTx := make([][]Event, len(results))
-	for _, ev := range events {
-		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
-	}
-	rl := make([]merkle.Hash, len(results))
-	for i := range results {
-		rl[i] = merkle.LeafHash(ResultLeaf(txHashes[i], results[i], byTx[i]))
+	rl := make([]merkle.Hash, len(resultLeaves))
+	for i, leaf := range resultLeaves {
+		rl[i] = merkle.LeafHash(leaf)
 	}
 	wr, rr := statedigest.WritesRoot(merkle.Root(wl), stateDigest), merkle.Root(rl)
 	msg := make([]byte, 0, 32+8+32+32)
@@ -54,7 +52,11 @@ func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger
 // WriteLeaf is a write's leaf data: bytes key, then 0x00 for a delete or
 // 0x01 followed by bytes value (bytes = uvarint length, then the bytes).
 func WriteLeaf(w Write) []byte {
-	e := &codec.Encoder{Buf: make([]byte, 0, 8+len(w.Key)+len(w.Value))}
+	return appendWriteLeaf(make([]byte, 0, 8+len(w.Key)+len(w.Value)), w)
+}
+
+func appendWriteLeaf(dst []byte, w Write) []byte {
+	e := codec.Encoder{Buf: dst}
 	e.Bytes(w.Key)
 	if w.Value == nil {
 		e.Bool(false)
@@ -69,7 +71,12 @@ func WriteLeaf(w Write) []byte {
 // string message, then its events (count; each: string type, count of
 // attributes, each string key and string value).
 func ResultLeaf(txHash ledger.Hash, r TxResult, events []Event) []byte {
-	e := &codec.Encoder{Buf: make([]byte, 0, 64+len(r.Message))}
+	e := codec.Encoder{Buf: make([]byte, 0, 64+len(r.Message))}
+	appendResultLeaf(&e, txHash, r, events)
+	return e.Buf
+}
+
+func appendResultLeaf(e *codec.Encoder, txHash ledger.Hash, r TxResult, events []Event) {
 	e.Fixed(txHash[:])
 	e.String(r.Code)
 	e.String(r.Message)
@@ -82,7 +89,54 @@ func ResultLeaf(txHash ledger.Hash, r TxResult, events []Event) []byte {
 			e.String(a.Value)
 		}
 	}
-	return e.Buf
+}
+
+// ResultLeaves returns each transaction's ResultLeaf, given its hash, its
+// result and the block's events in transaction order. They are encoded one
+// after another into one buffer and returned as capped windows of it: a
+// block of thousands of transactions made thousands of small buffers, most
+// of them grown twice by their events, and the node encoded every leaf a
+// second time for the store (issue 14's allocation profile).
+func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) [][]byte {
+	byTx := EventsByTx(len(results), events)
+	e := codec.Encoder{Buf: make([]byte, 0, 160*len(results))}
+	ends := make([]int, len(results))
+	for i := range results {
+		appendResultLeaf(&e, txHashes[i], results[i], byTx[i])
+		ends[i] = len(e.Buf)
+	}
+	out := make([][]byte, len(results))
+	start := 0
+	for i, end := range ends {
+		out[i] = e.Buf[start:end:end]
+		start = end
+	}
+	return out
+}
+
+// EventsByTx splits a block's events into each of its n transactions' own,
+// in order. Execution emits them in transaction order, so each
+// transaction's are a window of events, nothing copied; events out of that
+// order are gathered by copying instead.
+func EventsByTx(n int, events []Event) [][]Event {
+	byTx := make([][]Event, n)
+	for k := 1; k < len(events); k++ {
+		if events[k].TxIndex < events[k-1].TxIndex {
+			for _, ev := range events {
+				byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
+			}
+			return byTx
+		}
+	}
+	for lo := 0; lo < len(events); {
+		i, hi := events[lo].TxIndex, lo+1
+		for hi < len(events) && events[hi].TxIndex == i {
+			hi++
+		}
+		byTx[i] = events[lo:hi:hi]
+		lo = hi
+	}
+	return byTx
 }
 
 // ChainIDKey holds the chain id, written at genesis.
@@ -121,5 +175,5 @@ func Genesis(chainID string, orgs []membership.OrgSpec, vals []membership.Valida
 	t.Commit()
 	ws := blk.Writes()
 	sum := genesisState(ws)
-	return &GenesisResult{Writes: ws, State: sum, AppHash: AppHash(ledger.ZeroHash, 0, ws, sum.Digest(), nil, nil, nil)}, nil
+	return &GenesisResult{Writes: ws, State: sum, AppHash: AppHash(ledger.ZeroHash, 0, ws, sum.Digest(), nil)}, nil
 }

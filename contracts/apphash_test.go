@@ -203,3 +203,38 @@ func TestAppHashVector(t *testing.T) {
 	t.Logf("genesis %s (%d writes, state digest %s); block 1 %s (%d writes, state digest %s); first write key %s",
 		g.AppHash, len(g.Writes), g.State.Digest(), res.AppHash, len(res.Writes), res.State.Digest(), hex.EncodeToString(g.Writes[0].Key))
 }
+
+// ResultLeaves encodes every transaction's ResultLeaf into one buffer; each
+// leaf must equal the one ResultLeaf encodes alone, with the transaction's
+// own events whether the block's events come in transaction order (as
+// execution emits them) or not, and appending to one leaf must not write
+// over the next.
+func TestResultLeavesAreEachTransactionsResultLeaf(t *testing.T) {
+	ev := func(i uint32, typ string) contracts.Event {
+		return contracts.Event{TxIndex: i, Type: typ, Attrs: []contracts.Attr{{Key: "k", Value: typ + "-value"}}}
+	}
+	hashes := []ledger.Hash{{1}, {2}, {3}, {4}}
+	results := []contracts.TxResult{{Code: "OK"}, {Code: "ERR_X", Message: "no"}, {Code: "OK"}, {Code: "OK"}}
+	inOrder := []contracts.Event{ev(0, "a"), ev(0, "b"), ev(2, "c"), ev(3, "d"), ev(3, "e")}
+	shuffled := []contracts.Event{ev(3, "d"), ev(0, "a"), ev(2, "c"), ev(0, "b"), ev(3, "e")}
+	for name, events := range map[string][]contracts.Event{"in order": inOrder, "out of order": shuffled} {
+		own := make([][]contracts.Event, len(results))
+		for _, e := range events {
+			own[e.TxIndex] = append(own[e.TxIndex], e)
+		}
+		leaves := contracts.ResultLeaves(hashes, results, events)
+		if len(leaves) != len(results) {
+			t.Fatalf("%s: %d leaves for %d results", name, len(leaves), len(results))
+		}
+		for i := range results {
+			if want := contracts.ResultLeaf(hashes[i], results[i], own[i]); string(leaves[i]) != string(want) {
+				t.Errorf("%s: leaf %d is %x, want %x", name, i, leaves[i], want)
+			}
+		}
+		next := string(leaves[1])
+		_ = append(leaves[0], 0xff)
+		if string(leaves[1]) != next {
+			t.Errorf("%s: appending to leaf 0 changed leaf 1", name)
+		}
+	}
+}

@@ -61,6 +61,9 @@ type BlockResult struct {
 	// TxHashes are the transactions' hashes, in order (computed once here,
 	// for the caller's index and results).
 	TxHashes []ledger.Hash
+	// ResultLeaves are the transactions' ResultLeaf, in order: what AppHash
+	// committed to and what the node stores as each one's result.
+	ResultLeaves [][]byte
 }
 
 // Executor routes each transaction to its contract method. It holds no
@@ -222,7 +225,8 @@ func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, 
 		return nil, fmt.Errorf("execute block %d: state digest: %w", ctx.Height, err)
 	}
 	res.State = sum
-	res.AppHash = AppHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), hashes, res.Results, res.Events)
+	res.ResultLeaves = ResultLeaves(hashes, res.Results, res.Events)
+	res.AppHash = AppHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), res.ResultLeaves)
 	res.TxHashes = hashes
 	return res, nil
 }

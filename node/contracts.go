@@ -91,11 +91,8 @@ func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *le
 	if err != nil {
 		return nil, err
 	}
-	byTx := make([][]contracts.Event, len(txs))
-	for _, ev := range res.Events {
-		byTx[ev.TxIndex] = append(byTx[ev.TxIndex], ev)
-	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: make([][]byte, len(txs)), TxHashes: res.TxHashes, Upgrade: res.Upgrade}
+	byTx := contracts.EventsByTx(len(txs), res.Events)
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: res.ResultLeaves, TxHashes: res.TxHashes, Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}
@@ -117,7 +114,6 @@ func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *le
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
 			ex.AdmissionChanged = true
 		}
-		ex.Results[i] = contracts.ResultLeaf(h, res.Results[i], byTx[i])
 		for _, ev := range byTx[i] {
 			ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: h, Attrs: ev.Attrs})
 		}
