@@ -92,7 +92,7 @@ func appendResultLeaf(e *codec.Encoder, txHash ledger.Hash, r TxResult, events [
 }
 
 // ResultLeaves returns each transaction's ResultLeaf, given its hash, its
-// result and the block's events in transaction order. They are encoded one
+// result and the block's events (EventsByTx sorts out whose). They are encoded one
 // after another into one buffer and returned as capped windows of it: a
 // block of thousands of transactions made thousands of small buffers, most
 // of them grown twice by their events, and the node encoded every leaf a
@@ -115,7 +115,7 @@ func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) []
 }
 
 // EventsByTx splits a block's events into each of its n transactions' own,
-// in order. Execution emits them in transaction order, so each
+// in order; every event's TxIndex must be below n. Execution emits them in transaction order, so each
 // transaction's are a window of events, nothing copied; events out of that
 // order are gathered by copying instead.
 func EventsByTx(n int, events []Event) [][]Event {

@@ -62,7 +62,8 @@ type BlockResult struct {
 	// for the caller's index and results).
 	TxHashes []ledger.Hash
 	// ResultLeaves are the transactions' ResultLeaf, in order: what AppHash
-	// committed to and what the node stores as each one's result.
+	// committed to and what the node stores as each one's result. They are
+	// capped windows of one buffer: read them, do not write into them.
 	ResultLeaves [][]byte
 }
 

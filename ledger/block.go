@@ -83,7 +83,11 @@ func (b *Block) ValidateContents() error {
 	return nil
 }
 
-// Encode returns the canonical encoding.
+// Encode returns the canonical encoding, in a buffer of exactly its size.
+// Sizing it reads each transaction's encoding twice: for a decoded
+// transaction (every block a node receives, and its own, built from its
+// mempool) that is the kept bytes' check, twice; only a transaction built in
+// memory is encoded twice.
 func (b *Block) Encode() []byte {
 	head, tail := b.ends()
 	return b.appendEncoding(make([]byte, 0, b.encodedLen(head, tail)), head, tail)
@@ -110,7 +114,7 @@ func (b *Block) ends() (head, tail []byte) {
 	e.u8(uint8(TagBlock))
 	b.Header.encode(&e)
 	e.uvarint(uint64(len(b.Txs)))
-	head = e.buf
+	head = e.buf[:len(e.buf):len(e.buf)] // tail's bytes follow in the same array
 	e = encoder{buf: e.buf[len(e.buf):]}
 	if b.LastCommit == nil {
 		e.bool(false)

@@ -225,9 +225,9 @@ func New(o Options) (n *Node, err error) {
 	}
 
 	// Mempool, metrics, chain.
-	// The signatures of what the mempool holds (mempool.max_txs, 10,000 by
-	// default) and of what peers relayed until it is in a block: 50,000 is
-	// over 10 s at 4,000 tx/s, about 10 MB. (200,000 held 41 MB, the
+	// The signatures of what the mempool holds (mempool.max_txs, 4,000 by
+	// default; an operator may raise it) and of what peers relayed until it
+	// is in a block: 50,000 is over 10 s at 4,000 tx/s, about 10 MB. (200,000 held 41 MB, the
 	// largest thing on a validator's Go heap.) A signature evicted before
 	// its block arrives is verified again, not trusted.
 	n.sigs = sigcache.New(50_000)
