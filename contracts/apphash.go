@@ -23,8 +23,8 @@ const AppHashDomain = "qian/app/v1"
 // writes in key order, each leaf WriteLeaf(w); stateDigest), stateDigest
 // being the digest of the whole state after the block (ledger/statedigest);
 // ResultsRoot the RFC 6962 root over resultLeaves, one per transaction:
-// ResultLeaf(tx hash, result, its events), as ResultLeaves encodes them. Genesis is height 0 with AppHash(-1) all zero
-// and no results. It costs two hashes per write and per transaction —
+// ResultLeaf(tx hash, result, its events), as ResultLeaves encodes them.
+// Genesis is height 0 with AppHash(-1) all zero and no results. It costs two hashes per write and per transaction —
 // cheap at thousands of transactions per block — plus the state digest's
 // update, and an auditor who replays the chain recomputes it exactly
 // (docs/state.md). It is not a Merkle root of the state: proving one key's
@@ -92,13 +92,13 @@ func appendResultLeaf(e *codec.Encoder, txHash ledger.Hash, r TxResult, events [
 }
 
 // ResultLeaves returns each transaction's ResultLeaf, given its hash, its
-// result and the block's events (EventsByTx sorts out whose). They are encoded one
-// after another into one buffer and returned as capped windows of it: a
+// result and the block's events (eventsByTx sorts out whose). They are
+// encoded one after another into one buffer and returned as capped windows of it: a
 // block of thousands of transactions made thousands of small buffers, most
 // of them grown twice by their events, and the node encoded every leaf a
 // second time for the store (issue 14's allocation profile).
 func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) [][]byte {
-	byTx := EventsByTx(len(results), events)
+	byTx := eventsByTx(len(results), events)
 	e := codec.Encoder{Buf: make([]byte, 0, 160*len(results))}
 	ends := make([]int, len(results))
 	for i := range results {
@@ -114,11 +114,11 @@ func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) []
 	return out
 }
 
-// EventsByTx splits a block's events into each of its n transactions' own,
-// in order; every event's TxIndex must be below n. Execution emits them in transaction order, so each
-// transaction's are a window of events, nothing copied; events out of that
-// order are gathered by copying instead.
-func EventsByTx(n int, events []Event) [][]Event {
+// eventsByTx splits a block's events into each of its n transactions' own,
+// in order; every event's TxIndex must be below n. Execution emits them in
+// transaction order, so each transaction's are a window of events, nothing
+// copied; events out of that order are gathered by copying instead.
+func eventsByTx(n int, events []Event) [][]Event {
 	byTx := make([][]Event, n)
 	for k := 1; k < len(events); k++ {
 		if events[k].TxIndex < events[k-1].TxIndex {

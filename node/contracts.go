@@ -91,7 +91,6 @@ func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *le
 	if err != nil {
 		return nil, err
 	}
-	byTx := contracts.EventsByTx(len(txs), res.Events)
 	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: res.ResultLeaves, TxHashes: res.TxHashes, Upgrade: res.Upgrade}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
@@ -110,13 +109,14 @@ func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *le
 		}
 	}
 	for i, tx := range txs {
-		h := res.TxHashes[i]
 		if tx.Contract == membership.Contract && res.Results[i].OK() {
 			ex.AdmissionChanged = true
 		}
-		for _, ev := range byTx[i] {
-			ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: h, Attrs: ev.Attrs})
-		}
+	}
+	// res.Events are in transaction order already (contracts.BlockResult).
+	ex.Events = make([]Event, 0, len(res.Events))
+	for _, ev := range res.Events {
+		ex.Events = append(ex.Events, Event{Type: ev.Type, TxHash: res.TxHashes[ev.TxIndex], Attrs: ev.Attrs})
 	}
 	a.records.executed(ex)
 	return ex, nil
