@@ -25,15 +25,17 @@ func newConsensusTransport(n *p2p.Network, maxBlockBytes uint64) *consensusTrans
 	return t
 }
 
-// receive queues a frame for the driver. A frame that is not a well-formed
-// consensus message penalises its sender here, where the sender is known;
-// signatures and the rest are the state machine's to check.
+// receive queues a frame for the driver, with its decoding (decoded once,
+// here, on the stream's goroutine rather than the driver's). A frame that is
+// not a well-formed consensus message penalises its sender here, where the
+// sender is known; signatures and the rest are the state machine's to check.
 func (t *consensusTransport) receive(from peer.ID, frame []byte) error {
-	if _, err := wire.Decode(frame); err != nil {
+	msg, err := wire.Decode(frame)
+	if err != nil {
 		return p2p.Invalid(err)
 	}
 	select {
-	case t.in <- driver.Inbound{From: driver.PeerID(from), Data: frame}:
+	case t.in <- driver.Inbound{From: driver.PeerID(from), Data: frame, Msg: msg}:
 	default:
 		// The driver is behind; consensus retransmits what matters.
 	}

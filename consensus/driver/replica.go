@@ -256,11 +256,19 @@ func (r *Replica) Outbox() ([]Outgoing, []consensus.Timeout) {
 // (malformed, rejected) and is not fatal, unless it wraps a storage error
 // (errors.Is(err, ErrStorage)), after which the replica must be stopped.
 func (r *Replica) Receive(from PeerID, data []byte) error {
+	return r.receive(from, data, nil)
+}
+
+// receive is Receive of data already decoded to msg by the transport, or
+// of data alone when msg is nil (see Inbound.Msg).
+func (r *Replica) receive(from PeerID, data []byte, msg wire.Message) error {
 	r.stats.Received++
-	msg, err := wire.Decode(data)
-	if err != nil {
-		r.stats.Rejected++
-		return err
+	if msg == nil {
+		var err error
+		if msg, err = wire.Decode(data); err != nil {
+			r.stats.Rejected++
+			return err
+		}
 	}
 	h := r.m.Height()
 	switch msg := msg.(type) {
@@ -293,7 +301,7 @@ func (r *Replica) Receive(from PeerID, data []byte) error {
 	if in, ok := msg.(*wire.Proposal); ok && r.m.Holds(consensus.Message{Proposal: in.Proposal}) {
 		return nil
 	}
-	if err := r.appendRecord(append([]byte{recMessage}, data...), false); err != nil {
+	if err := r.appendMessageRecord(data, false); err != nil {
 		return err
 	}
 	if err := r.m.Step(inputOf(msg)); err != nil {
@@ -376,10 +384,23 @@ func (r *Replica) Tick() error {
 var ErrStorage = errors.New("driver: storage failure")
 
 func (r *Replica) appendRecord(rec []byte, sync bool) error {
+	return r.appendRecordParts(sync, rec)
+}
+
+// appendMessageRecord logs a consensus message's wire encoding, data, as a
+// recMessage record without copying it behind its tag: a proposal's frame
+// is hundreds of kilobytes under load.
+func (r *Replica) appendMessageRecord(data []byte, sync bool) error {
+	return r.appendRecordParts(sync, recMessageTag, data)
+}
+
+var recMessageTag = []byte{recMessage}
+
+func (r *Replica) appendRecordParts(sync bool, parts ...[]byte) error {
 	if r.replaying {
 		return nil
 	}
-	if err := r.wal.Append(rec, sync); err != nil {
+	if err := r.wal.AppendParts(sync, parts...); err != nil {
 		return fmt.Errorf("%w: %v", ErrStorage, err)
 	}
 	return nil
@@ -484,7 +505,7 @@ func (r *Replica) signAndSend(msg consensus.Message) error {
 	r.stats.Signed++
 	w := wireOf(msg)
 	data := wire.Encode(w)
-	if err := r.appendRecord(append([]byte{recMessage}, data...), true); err != nil {
+	if err := r.appendMessageRecord(data, true); err != nil {
 		return err
 	}
 	r.out = append(r.out, Outgoing{Data: data})
@@ -523,7 +544,7 @@ func (r *Replica) commit(d *consensus.Decision) error {
 	// its marker; log them again after it, as the machine is about to
 	// step them in.
 	for _, msg := range r.m.NextHeightMessages() {
-		if err := r.appendRecord(append([]byte{recMessage}, wire.Encode(wireOf(msg))...), false); err != nil {
+		if err := r.appendMessageRecord(wire.Encode(wireOf(msg)), false); err != nil {
 			return err
 		}
 	}

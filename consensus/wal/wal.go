@@ -79,7 +79,16 @@ type WAL struct {
 	// RotateBytes: StartHeight writes its marker into a fresh file once the
 	// log is larger than this. Zero means DefaultRotateBytes.
 	RotateBytes int64
+	// buf is the last frame written, kept for the next: a validator logs
+	// every proposal it receives (hundreds of kilobytes under load), and a
+	// fresh buffer per frame is a large allocation each time. Frames larger
+	// than maxKeptBuf are not kept.
+	buf []byte
 }
+
+// maxKeptBuf bounds the frame buffer a WAL keeps between appends: a
+// proposal's block under load, not the largest record allowed.
+const maxKeptBuf = 2 << 20
 
 // Open opens (creating if absent) the log at path, drops a torn tail, and
 // returns what it holds for the last height.
@@ -166,22 +175,42 @@ func allZero(b []byte) bool {
 	return true
 }
 
-func frame(kind byte, body []byte) []byte {
-	out := make([]byte, frameHeader, frameHeader+1+len(body))
-	out = append(out, kind)
-	out = append(out, body...)
+func frame(kind byte, body []byte) []byte { return appendFrame(nil, kind, body) }
+
+// appendFrame appends to dst one frame of kind whose payload continues with
+// the concatenation of parts.
+func appendFrame(dst []byte, kind byte, parts ...[]byte) []byte {
+	start := len(dst)
+	dst = append(dst, make([]byte, frameHeader)...)
+	dst = append(dst, kind)
+	for _, p := range parts {
+		dst = append(dst, p...)
+	}
+	out := dst[start:]
 	binary.BigEndian.PutUint32(out[0:4], uint32(len(out)-frameHeader))
 	binary.BigEndian.PutUint32(out[4:8], crc32.Checksum(out[frameHeader:], castagnoli))
-	return out
+	return dst
 }
 
 // Append writes a record; with sync, it returns after the record (and all
 // before it) is durable.
-func (w *WAL) Append(rec []byte, sync bool) error {
-	if len(rec)+1 > MaxRecordBytes {
-		return fmt.Errorf("wal: record of %d bytes exceeds limit %d", len(rec), MaxRecordBytes-1)
+func (w *WAL) Append(rec []byte, sync bool) error { return w.AppendParts(sync, rec) }
+
+// AppendParts writes one record whose bytes are the concatenation of parts,
+// as Append does: a caller that tags a large message with a byte of its own
+// need not copy the message to join them.
+func (w *WAL) AppendParts(sync bool, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
-	b := frame(kindRecord, rec)
+	if n+1 > MaxRecordBytes {
+		return fmt.Errorf("wal: record of %d bytes exceeds limit %d", n, MaxRecordBytes-1)
+	}
+	b := appendFrame(w.buf[:0], kindRecord, parts...)
+	if cap(b) <= maxKeptBuf {
+		w.buf = b
+	}
 	if _, err := w.f.Write(b); err != nil {
 		return fmt.Errorf("wal: append: %w", err)
 	}
