@@ -138,3 +138,60 @@ func TestTheMatcherRefusesALongVarint(t *testing.T) {
 		}
 	}
 }
+
+// DecodeBlockKnown takes a transaction from known only when its kept
+// encoding is the block's byte for byte; any other candidate (another
+// transaction, one changed since it was decoded, one built in memory) is
+// ignored and the transaction decoded, so the block is the same either way.
+func TestDecodeBlockKnownTakesOnlyExactMatches(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		blk := genBlock(rt)
+		enc := blk.Encode()
+		plain, err := DecodeBlock(enc)
+		if err != nil {
+			rt.Fatal(err)
+		}
+		// Candidates: for each transaction, its own decoding (taken), a
+		// decoding changed afterwards, another transaction's, one built
+		// in memory, or none.
+		offered := make([]*Tx, len(plain.Txs))
+		taken := make([]bool, len(plain.Txs))
+		for i, tx := range plain.Txs {
+			own, err := DecodeTx(tx.Encode())
+			if err != nil {
+				rt.Fatal(err)
+			}
+			switch rapid.IntRange(0, 4).Draw(rt, "candidate") {
+			case 0:
+				offered[i], taken[i] = own, true
+			case 1:
+				own.Nonce ^= 1
+				offered[i] = own
+			case 2:
+				other := &Tx{ChainID: tx.ChainID, Nonce: tx.Nonce + 1, Contract: tx.Contract, Method: tx.Method, Payload: tx.Payload}
+				_ = other.Sign(testKey(3))
+				o, _ := DecodeTx(other.Encode())
+				offered[i] = o
+			case 3:
+				offered[i] = fresh(own)
+			}
+		}
+		next := 0
+		got, err := DecodeBlockKnown(enc, func(raw []byte) *Tx {
+			c := offered[next]
+			next++
+			return c
+		})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if next != len(plain.Txs) || !bytes.Equal(got.Encode(), enc) || got.Hash() != plain.Hash() || TxRoot(got.Txs) != TxRoot(plain.Txs) {
+			rt.Fatal("a block decoded with known transactions differs from one decoded alone")
+		}
+		for i, tx := range got.Txs {
+			if (tx == offered[i]) != taken[i] {
+				rt.Fatalf("transaction %d: candidate taken %v, want %v", i, tx == offered[i], taken[i])
+			}
+		}
+	})
+}

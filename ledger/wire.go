@@ -133,23 +133,28 @@ func (d *decoder) fixed(field string, dst []byte) {
 }
 
 // uvarint reads a shortest-form LEB128 value no larger than max.
-func (d *decoder) uvarint(field string, max uint64) uint64 {
+func (d *decoder) uvarint(field string, max uint64) uint64 { return d.uvarintOf(field, "", max) }
+
+// uvarintOf is uvarint for the field named field+suffix ("payload" and
+// " length"): the name is joined only for an error, since joining it for
+// every length read was an allocation per string of every decoding.
+func (d *decoder) uvarintOf(field, suffix string, max uint64) uint64 {
 	if d.err != nil {
 		return 0
 	}
 	v, n := binary.Uvarint(d.b[d.off:])
 	switch {
 	case n == 0:
-		d.fail(field, "truncated varint")
+		d.fail(field+suffix, "truncated varint")
 		return 0
 	case n < 0:
-		d.fail(field, "varint overflows 64 bits")
+		d.fail(field+suffix, "varint overflows 64 bits")
 		return 0
 	case n != uvarintLen(v):
-		d.fail(field, "non-minimal varint (%d bytes for %d)", n, v)
+		d.fail(field+suffix, "non-minimal varint (%d bytes for %d)", n, v)
 		return 0
 	case v > max:
-		d.fail(field, "%d exceeds limit %d", v, max)
+		d.fail(field+suffix, "%d exceeds limit %d", v, max)
 		return 0
 	}
 	d.off += n
@@ -160,12 +165,18 @@ func (d *decoder) uvarint(field string, max uint64) uint64 {
 // is a copy: decoded values never alias the input buffer, which the caller may
 // reuse.
 func (d *decoder) bytes(field string, max int) []byte {
-	n := d.uvarint(field+" length", uint64(max))
-	b := d.take(field, int(n))
+	b := d.window(field, max)
 	if b == nil {
 		return nil
 	}
 	return append([]byte(nil), b...)
+}
+
+// window reads a length-prefixed byte string of at most max bytes, as
+// bytes does, but returns it in place: a part of the decoder's input.
+func (d *decoder) window(field string, max int) []byte {
+	n := d.uvarintOf(field, " length", uint64(max))
+	return d.take(field, int(n))
 }
 
 // string reads a length-prefixed UTF-8 string of at most max bytes.
@@ -177,7 +188,7 @@ func (d *decoder) string(field string, max int) string {
 // that the many equal strings of a block (chain ID, contract and method
 // names) are allocated once.
 func (d *decoder) stringLike(field string, max int, like string) string {
-	n := d.uvarint(field+" length", uint64(max))
+	n := d.uvarintOf(field, " length", uint64(max))
 	b := d.take(field, int(n))
 	if b == nil {
 		return ""
@@ -196,7 +207,7 @@ func (d *decoder) stringLike(field string, max int, like string) string {
 // list takes at least one byte, so a count larger than the bytes left is
 // rejected here, before the caller allocates for it.
 func (d *decoder) count(field string, max int) int {
-	n := d.uvarint(field+" count", uint64(max))
+	n := d.uvarintOf(field, " count", uint64(max))
 	if d.err == nil && n > uint64(len(d.b)-d.off) {
 		d.fail(field, "count %d larger than the %d bytes left", n, len(d.b)-d.off)
 		return 0

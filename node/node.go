@@ -270,7 +270,7 @@ func New(o Options) (n *Node, err error) {
 		}
 		n.Metrics.protocol(p.Version, plan, reg)
 	}
-	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes)
+	n.transport = newConsensusTransport(n.Net, params.MaxBlockBytes, n.Pool.Known)
 	blocksync.Serve(n.Net, n.Store, n.genesis)
 	statesync.Serve(n.Net, n.snapshotPaths, log.With("room", "statesync"))
 	n.syncer = &blocksync.Syncer{

@@ -6,6 +6,7 @@ import (
 
 	"github.com/qianchain/qianchain/consensus/driver"
 	"github.com/qianchain/qianchain/consensus/wire"
+	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node/p2p"
 )
 
@@ -17,10 +18,12 @@ const ConsensusProtocol = protocol.ID("/qian/consensus/1")
 type consensusTransport struct {
 	net *p2p.Network
 	in  chan driver.Inbound
+	// known offers a block's transactions already decoded (the mempool's).
+	known ledger.KnownTx
 }
 
-func newConsensusTransport(n *p2p.Network, maxBlockBytes uint64) *consensusTransport {
-	t := &consensusTransport{net: n, in: make(chan driver.Inbound, 8192)}
+func newConsensusTransport(n *p2p.Network, maxBlockBytes uint64, known ledger.KnownTx) *consensusTransport {
+	t := &consensusTransport{net: n, in: make(chan driver.Inbound, 8192), known: known}
 	n.Handle(ConsensusProtocol, consensusFrameCap(maxBlockBytes), t.receive)
 	return t
 }
@@ -30,7 +33,7 @@ func newConsensusTransport(n *p2p.Network, maxBlockBytes uint64) *consensusTrans
 // not a well-formed consensus message penalises its sender here, where the
 // sender is known; signatures and the rest are the state machine's to check.
 func (t *consensusTransport) receive(from peer.ID, frame []byte) error {
-	msg, err := wire.Decode(frame)
+	msg, err := wire.DecodeKnown(frame, t.known)
 	if err != nil {
 		return p2p.Invalid(err)
 	}

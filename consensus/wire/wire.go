@@ -157,7 +157,12 @@ func fail(field, format string, args ...any) error {
 
 // Decode parses a message, rejecting anything Encode would not produce.
 // The result never aliases b.
-func Decode(b []byte) (Message, error) {
+func Decode(b []byte) (Message, error) { return DecodeKnown(b, nil) }
+
+// DecodeKnown is Decode, taking the transactions of a block from known
+// where it has them (ledger.DecodeBlockKnown): a validator's mempool holds
+// most of a proposal's transactions, decoded already.
+func DecodeKnown(b []byte, known ledger.KnownTx) (Message, error) {
 	if len(b) > MaxMessageBytes {
 		return nil, fail("(whole)", "%d bytes exceeds limit %d", len(b), MaxMessageBytes)
 	}
@@ -182,7 +187,7 @@ func Decode(b []byte) (Message, error) {
 		if err != nil {
 			return nil, fail("proposal", "%v", err)
 		}
-		blk, err := ledger.DecodeBlock(bb)
+		blk, err := ledger.DecodeBlockKnown(bb, known)
 		if err != nil {
 			return nil, fail("block", "%v", err)
 		}
@@ -211,7 +216,7 @@ func Decode(b []byte) (Message, error) {
 		if len(rest) != 0 {
 			return nil, fail("(end)", "%d trailing bytes", len(rest))
 		}
-		blk, err := ledger.DecodeBlock(bb)
+		blk, err := ledger.DecodeBlockKnown(bb, known)
 		if err != nil {
 			return nil, fail("block", "%v", err)
 		}

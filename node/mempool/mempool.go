@@ -14,6 +14,7 @@
 package mempool
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -65,7 +66,13 @@ type Mempool struct {
 	// before its ledger check; if recentBlocks or more blocks committed
 	// before it inserts, recent no longer covers the window and insert
 	// asks the ledger again.
-	updates  uint64
+	updates uint64
+	// bySig finds a waiting transaction by the first 8 bytes of its
+	// signature, the end of its encoding (Known): a block's transactions
+	// are looked up there before they are hashed. The first entry for a
+	// key keeps it; a later one with the same 8 bytes is found only by
+	// hash.
+	bySig    map[uint64]*entry
 	queue    []*entry // arrival order; removed entries are nil'd and compacted lazily
 	live     int      // non-removed entries in queue
 	bytes    int
@@ -83,7 +90,7 @@ type entry struct {
 // New returns an empty mempool. check may be nil.
 func New(cfg Config, l Ledger, sigs *sigcache.Cache, check Checker) *Mempool {
 	return &Mempool{cfg: cfg, ledger: l, sigs: sigs, check: check,
-		byHash: map[ledger.Hash]*entry{}, bySender: map[ledger.PublicKey]int{}}
+		byHash: map[ledger.Hash]*entry{}, bySig: map[uint64]*entry{}, bySender: map[ledger.PublicKey]int{}}
 }
 
 // Result is the outcome of admitting one transaction.
@@ -244,12 +251,37 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 	}
 	e := &entry{tx: tx, hash: h, size: size, checked: checked}
 	m.byHash[h] = e
+	if k := sigKey(tx.Sig[:]); m.bySig[k] == nil {
+		m.bySig[k] = e
+	}
 	m.queue = append(m.queue, e)
 	m.live++
 	m.bytes += size
 	m.bySender[tx.Sender]++
 	return nil
 }
+
+// Known returns the waiting transaction whose signature ends enc, a
+// transaction's canonical encoding, or nil: a candidate for a block's
+// decoder (ledger.KnownTx), which compares the whole encoding. It is
+// looked up by signature because the block's decoder has not hashed enc.
+func (m *Mempool) Known(enc []byte) *ledger.Tx {
+	if len(enc) < ledger.SignatureSize {
+		return nil
+	}
+	k := sigKey(enc[len(enc)-ledger.SignatureSize:])
+	m.mu.Lock()
+	e := m.bySig[k]
+	m.mu.Unlock()
+	if e == nil {
+		return nil
+	}
+	return e.tx
+}
+
+// sigKey is the bySig key of a signature: its first 8 bytes (R's
+// x-coordinate, effectively random; a collision only costs a decoding).
+func sigKey(sig []byte) uint64 { return binary.LittleEndian.Uint64(sig) }
 
 // Has reports whether h is waiting in the mempool.
 func (m *Mempool) Has(h ledger.Hash) bool {
@@ -389,6 +421,9 @@ func (m *Mempool) Remove(hashes []ledger.Hash) {
 func (m *Mempool) removeLocked(e *entry) {
 	e.removed = true
 	delete(m.byHash, e.hash)
+	if k := sigKey(e.tx.Sig[:]); m.bySig[k] == e {
+		delete(m.bySig, k)
+	}
 	m.live--
 	m.bytes -= e.size
 	if n := m.bySender[e.tx.Sender] - 1; n > 0 {

@@ -313,3 +313,36 @@ func TestSlowAdmissionRacingItsCommit(t *testing.T) {
 		t.Fatalf("insert long after the commit: %v", err)
 	}
 }
+
+// Known offers a waiting transaction for its encoding (what a block's
+// decoder asks, before hashing), and stops once the transaction leaves;
+// a block decoded with it shares the mempool's transactions.
+func TestKnownOffersWaitingTransactions(t *testing.T) {
+	f := newFixture(t, Config{})
+	a, b := f.chain.Tx(1, 1, nil), f.chain.Tx(2, 2, nil)
+	admitted, _, err := f.mp.Add(a.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.mp.Known(a.Encode()); got != admitted {
+		t.Fatalf("Known(a's encoding) = %p, want the admitted transaction %p", got, admitted)
+	}
+	if got := f.mp.Known(b.Encode()); got != nil {
+		t.Fatal("Known offered a transaction for one never admitted")
+	}
+	if got := f.mp.Known([]byte("short")); got != nil {
+		t.Fatal("Known offered a transaction for bytes shorter than a signature")
+	}
+	blk, _ := f.chain.Next([]*ledger.Tx{a, b})
+	dec, err := ledger.DecodeBlockKnown(blk.Encode(), f.mp.Known)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dec.Txs[0] != admitted || dec.Txs[1] == nil || dec.Txs[1].Hash() != b.Hash() {
+		t.Fatal("the decoded block does not share the waiting transaction, or lost the other")
+	}
+	f.mp.Update([]*ledger.Tx{a}, false)
+	if got := f.mp.Known(a.Encode()); got != nil {
+		t.Fatal("Known still offers a transaction that left the mempool")
+	}
+}
