@@ -152,7 +152,9 @@ func (b *Block) appendEncoding(dst, head, tail []byte) []byte {
 func DecodeBlock(b []byte) (*Block, error) { return DecodeBlockKnown(b, nil) }
 
 // KnownTx returns a transaction decoded before (a mempool's) that may have
-// the canonical encoding enc, or nil. It must not keep enc.
+// the canonical encoding enc, or nil. It must not keep enc, may be called
+// from several goroutines at once, and the transactions it returns must
+// never be modified (blocks share them).
 type KnownTx func(enc []byte) *Tx
 
 // DecodeBlockKnown is DecodeBlock, taking each transaction that known

@@ -153,7 +153,8 @@ func TestDecodeBlockKnownTakesOnlyExactMatches(t *testing.T) {
 		}
 		// Candidates: for each transaction, its own decoding (taken), a
 		// decoding changed afterwards, another transaction's, one built
-		// in memory, or none.
+		// in memory, one with the same fields and another signature, or
+		// none.
 		offered := make([]*Tx, len(plain.Txs))
 		taken := make([]bool, len(plain.Txs))
 		for i, tx := range plain.Txs {
@@ -161,7 +162,7 @@ func TestDecodeBlockKnownTakesOnlyExactMatches(t *testing.T) {
 			if err != nil {
 				rt.Fatal(err)
 			}
-			switch rapid.IntRange(0, 4).Draw(rt, "candidate") {
+			switch rapid.IntRange(0, 5).Draw(rt, "candidate") {
 			case 0:
 				offered[i], taken[i] = own, true
 			case 1:
@@ -174,6 +175,16 @@ func TestDecodeBlockKnownTakesOnlyExactMatches(t *testing.T) {
 				offered[i] = o
 			case 3:
 				offered[i] = fresh(own)
+			case 4:
+				// The same fields (the same hash), another signature:
+				// DecodeTx does not check signatures.
+				b := tx.Encode()
+				b[len(b)-1] ^= 1
+				o, err := DecodeTx(b)
+				if err != nil {
+					rt.Fatal(err)
+				}
+				offered[i] = o
 			}
 		}
 		next := 0

@@ -132,12 +132,10 @@ func (d *decoder) fixed(field string, dst []byte) {
 	}
 }
 
-// uvarint reads a shortest-form LEB128 value no larger than max.
-func (d *decoder) uvarint(field string, max uint64) uint64 { return d.uvarintOf(field, "", max) }
-
-// uvarintOf is uvarint for the field named field+suffix ("payload" and
-// " length"): the name is joined only for an error, since joining it for
-// every length read was an allocation per string of every decoding.
+// uvarintOf reads a shortest-form LEB128 value no larger than max, for the
+// field named field+suffix ("payload" and " length"): the name is joined
+// only for an error, since joining it for every length read was an
+// allocation per string of every decoding.
 func (d *decoder) uvarintOf(field, suffix string, max uint64) uint64 {
 	if d.err != nil {
 		return 0

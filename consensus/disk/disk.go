@@ -35,6 +35,8 @@ type FS interface {
 
 // File is an open file.
 type File interface {
+	// Write appends p. As io.Writer's, it must not keep p: the WAL
+	// reuses its buffer.
 	Write(p []byte) (int, error)
 	Sync() error
 	Close() error

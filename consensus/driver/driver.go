@@ -44,11 +44,16 @@ func SendersFault(err error) bool {
 type Inbound struct {
 	From PeerID
 	Data []byte
-	// Msg, when not nil, is Data decoded by wire.Decode. A transport that
-	// decodes each frame to check it before queueing (and to blame its
-	// sender, whom it knows) passes the result on, so that the replica does
-	// not decode a proposal's block a second time: a thousand transactions'
-	// hashes and copies per block, on the driver's one goroutine.
+	// Msg, when not nil, must be exactly Data's decoding (by wire.Decode or
+	// wire.DecodeKnown): the replica acts on Msg but logs Data, which is
+	// what a restart replays. A transport that decodes each frame to check
+	// it before queueing (and to blame its sender, whom it knows) passes
+	// the result on, so that the replica does not decode a proposal's block
+	// a second time: a thousand transactions' hashes and copies per block,
+	// on the driver's one goroutine. The transport must not touch Msg once
+	// queued. A queued Inbound holds the decoding beside the frame; the
+	// queue is mostly votes, and a proposal's transactions taken from the
+	// mempool add no copy.
 	Msg wire.Message
 }
 

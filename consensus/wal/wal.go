@@ -81,8 +81,9 @@ type WAL struct {
 	RotateBytes int64
 	// buf is the last frame written, kept for the next: a validator logs
 	// every proposal it receives (hundreds of kilobytes under load), and a
-	// fresh buffer per frame is a large allocation each time. Frames larger
-	// than maxKeptBuf are not kept.
+	// fresh buffer per frame is a large allocation each time. A buffer of
+	// more than maxKeptBuf bytes' capacity is not kept. It relies on
+	// disk.File.Write not keeping what it is given.
 	buf []byte
 }
 

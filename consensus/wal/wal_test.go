@@ -237,3 +237,23 @@ func TestAppendPartsIsOneRecord(t *testing.T) {
 		t.Fatal("parts summing past MaxRecordBytes were appended")
 	}
 }
+
+// TestAppendReusesItsFrameBuffer: appending to a log on disk allocates
+// nothing once its frame buffer has grown, and a frame larger than
+// maxKeptBuf is written but its buffer not kept.
+func TestAppendReusesItsFrameBuffer(t *testing.T) {
+	w, _, err := Open(disk.OS, filepath.Join(t.TempDir(), "wal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	must(t, w.StartHeight(1))
+	tag, msg := []byte{0x01}, bytes.Repeat([]byte("p"), 200<<10)
+	if n := testing.AllocsPerRun(20, func() { must(t, w.AppendParts(false, tag, msg)) }); n != 0 {
+		t.Fatalf("an append of a 200 KiB record allocated %.0f times", n)
+	}
+	must(t, w.Append(make([]byte, maxKeptBuf), false))
+	if cap(w.buf) > maxKeptBuf {
+		t.Fatalf("kept a frame buffer of %d bytes, more than %d", cap(w.buf), maxKeptBuf)
+	}
+}

@@ -161,7 +161,8 @@ func Decode(b []byte) (Message, error) { return DecodeKnown(b, nil) }
 
 // DecodeKnown is Decode, taking the transactions of a block from known
 // where it has them (ledger.DecodeBlockKnown): a validator's mempool holds
-// most of a proposal's transactions, decoded already.
+// most of a proposal's transactions, decoded already. The result still
+// never aliases b, but its block may share transactions with known's owner.
 func DecodeKnown(b []byte, known ledger.KnownTx) (Message, error) {
 	if len(b) > MaxMessageBytes {
 		return nil, fail("(whole)", "%d bytes exceeds limit %d", len(b), MaxMessageBytes)

@@ -261,10 +261,12 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 	return nil
 }
 
-// Known returns the waiting transaction whose signature ends enc, a
-// transaction's canonical encoding, or nil: a candidate for a block's
-// decoder (ledger.KnownTx), which compares the whole encoding. It is
-// looked up by signature because the block's decoder has not hashed enc.
+// Known returns a waiting transaction whose signature begins with the same
+// 8 bytes as the one that ends enc, a transaction's canonical encoding, or
+// nil: a candidate for a block's decoder (ledger.KnownTx), which takes it
+// only if its whole encoding is enc. It is looked up by signature because
+// the block's decoder has not hashed enc. It takes the lock once per
+// transaction; uncontended, that is tens of microseconds per block.
 func (m *Mempool) Known(enc []byte) *ledger.Tx {
 	if len(enc) < ledger.SignatureSize {
 		return nil
@@ -279,8 +281,9 @@ func (m *Mempool) Known(enc []byte) *ledger.Tx {
 	return e.tx
 }
 
-// sigKey is the bySig key of a signature: its first 8 bytes (R's
-// x-coordinate, effectively random; a collision only costs a decoding).
+// sigKey is the bySig key of a signature: its first 8 bytes (of R's
+// x-coordinate, which its signer chose: a sender can make its own
+// signatures collide, and a collision only costs a decoding).
 func sigKey(sig []byte) uint64 { return binary.LittleEndian.Uint64(sig) }
 
 // Has reports whether h is waiting in the mempool.
