@@ -65,11 +65,21 @@ type Block struct {
 	// sorted holds the keys of writes in order, for Iterate; pending holds
 	// keys committed since, merged in lazily by keysIn.
 	sorted, pending, scratch []string
+	// spare is the emptied write map of the last transaction committed or
+	// discarded, for the next Begin: a fresh map per transaction, grown
+	// for each of its writes, was a tenth of what execution allocated.
+	spare map[string]entry
 }
 
 // NewBlock starts an empty overlay over base.
-func NewBlock(base Store) *Block {
-	return &Block{base: base, cache: make(map[string][]byte), writes: make(map[string]entry)}
+func NewBlock(base Store) *Block { return NewBlockSized(base, 0) }
+
+// NewBlockSized is NewBlock with room for about writes written keys and as
+// many read: the executor knows a block's transactions before it runs
+// them, and maps grown one doubling at a time reallocate all they hold.
+func NewBlockSized(base Store, writes int) *Block {
+	return &Block{base: base, cache: make(map[string][]byte, writes), writes: make(map[string]entry, writes),
+		pending: make([]string, 0, writes)}
 }
 
 func (b *Block) get(key []byte) ([]byte, error) {
@@ -122,7 +132,22 @@ type Tx struct {
 }
 
 // Begin starts a transaction overlay. Only one may be open at a time.
-func (b *Block) Begin() *Tx { return &Tx{blk: b, writes: make(map[string]entry)} }
+func (b *Block) Begin() *Tx {
+	w := b.spare
+	b.spare = nil
+	if w == nil {
+		w = make(map[string]entry)
+	}
+	return &Tx{blk: b, writes: w}
+}
+
+// release hands the transaction's emptied write map to the block for the
+// next Begin; the transaction has none after.
+func (t *Tx) release() {
+	clear(t.writes)
+	t.blk.spare = t.writes
+	t.writes = nil
+}
 
 // Get returns the value of key as this transaction sees it, or nil when
 // absent. The result must not be modified.
@@ -159,7 +184,7 @@ func (t *Tx) Commit() {
 		}
 		t.blk.writes[k] = e
 	}
-	t.writes = nil
+	t.release()
 }
 
 // keysIn returns the block's written keys in [lower, upper), in order.
@@ -194,7 +219,7 @@ func (b *Block) keysIn(lower, upper []byte) []string {
 }
 
 // Discard drops the transaction's writes.
-func (t *Tx) Discard() { t.writes = nil }
+func (t *Tx) Discard() { t.release() }
 
 // Iterate calls fn for each present key in [lower, upper) in ascending order,
 // as this transaction sees the state, until fn returns false. upper nil means
