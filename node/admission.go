@@ -244,7 +244,11 @@ func (a *admitter) work() {
 		for _, j := range jobs {
 			raws = append(raws, j.raws...)
 		}
-		res := a.pool.AddBatch(raws)
+		add := a.pool.AddBatch
+		if jobs[0].patient { // the lanes never mix: a batch of peers' relays
+			add = a.pool.AddRelayed
+		}
+		res := add(raws)
 		for _, j := range jobs {
 			j.done(res[:len(j.raws)])
 			res = res[len(j.raws):]

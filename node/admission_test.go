@@ -4,6 +4,11 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/ledger/ledgertest"
+	"github.com/qianchain/qianchain/node/mempool"
+	"github.com/qianchain/qianchain/node/sigcache"
 )
 
 // TestAdmissionLanes: a client's job goes in a batch of its own, without
@@ -130,5 +135,38 @@ func TestClientWindowFollowsBacklog(t *testing.T) {
 	}
 	if b := next(); len(b) != 3 {
 		t.Fatalf("busy: a batch of %d jobs, want the 3 gathered", len(b))
+	}
+}
+
+type nothingCommitted struct{}
+
+func (nothingCommitted) HasTx(ledger.Hash) (bool, error) { return false, nil }
+
+// TestAdmissionRelaysMayFillTheReserve: a batch of the clients' lane is
+// admitted as clients' (refused at the mempool's relay reserve), a batch of
+// the gossip lane as peers' relays (which may fill it).
+func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
+	chain := ledgertest.NewChain("qian-test", 4)
+	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 2, RelayReserve: 1, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
+		nothingCommitted{}, sigcache.New(100), nil)
+	stop := make(chan struct{})
+	defer close(stop)
+	a := newAdmitter(pool, stop)
+	go a.work()
+	admit := func(patient bool, txs ...*ledger.Tx) []mempool.Result {
+		raws := make([][]byte, len(txs))
+		for i, tx := range txs {
+			raws[i] = tx.Encode()
+		}
+		got := make(chan []mempool.Result, 1)
+		a.batches <- []admitJob{{raws: raws, patient: patient, done: func(res []mempool.Result) { got <- res }}}
+		return <-got
+	}
+	res := admit(false, chain.Tx(1, 1, nil), chain.Tx(2, 2, nil))
+	if res[0].Err != nil || mempool.CodeOf(res[1].Err) != mempool.ErrMempoolFull {
+		t.Fatalf("clients' batch: %v, %v; want admitted, then %s", res[0].Err, res[1].Err, mempool.ErrMempoolFull)
+	}
+	if res = admit(true, chain.Tx(2, 2, nil)); res[0].Err != nil {
+		t.Fatalf("a peer's relay refused with room in the reserve: %v", res[0].Err)
 	}
 }

@@ -235,6 +235,7 @@ func New(o Options) (n *Node, err error) {
 	n.Pool = mempool.New(mempool.Config{
 		ChainID: doc.ChainID, MaxTxs: cfg.Mempool.MaxTxs, MaxBytes: int(cfg.Mempool.MaxBytes),
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
+		RelayReserve: cfg.Mempool.RelayReserveTxs(),
 	}, n.Store, n.sigs, n.checker())
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage)
 	n.Metrics.software = n.software

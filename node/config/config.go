@@ -139,9 +139,14 @@ func (c Consensus) EmptyBlockIntervalOr(genesisValue time.Duration) time.Duratio
 // Mempool limits.
 type Mempool struct {
 	MaxTxs       int
+	RelayReserve int // percent of MaxTxs
 	MaxBytes     int64
 	MaxPerSender int
 }
+
+// RelayReserveTxs is the count of MaxTxs kept for peers' relays
+// (mempool.Config.RelayReserve); clients may always fill at least one.
+func (m Mempool) RelayReserveTxs() int { return min(m.MaxTxs*m.RelayReserve/100, m.MaxTxs-1) }
 
 // Log settings; see Log.NewLogger.
 type Log struct {
@@ -291,6 +296,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mempool.MaxTxs < 1 {
 		return keyErr("mempool.max_txs", "%d must be at least 1", c.Mempool.MaxTxs)
+	}
+	if c.Mempool.RelayReserve < 0 || c.Mempool.RelayReserve > 90 {
+		return keyErr("mempool.relay_reserve", "%d must be a percentage from 0 to 90", c.Mempool.RelayReserve)
 	}
 	if c.Mempool.MaxBytes < 1 {
 		return keyErr("mempool.max_bytes", "%d must be at least 1", c.Mempool.MaxBytes)

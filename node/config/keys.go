@@ -69,6 +69,7 @@ var allKeys = []key{
 	{name: "consensus.empty_block_interval", kind: kindDuration, def: "", usage: "override genesis consensus.empty_block_interval on this node (\"\" uses genesis)"},
 	{name: "consensus.min_block_interval", kind: kindDuration, def: "100ms", usage: "as proposer, wait this long after the last commit before proposing a block that is not full (fewer, larger heights under load; 0 proposes at once)"},
 	{name: "mempool.max_txs", kind: kindInt, def: int64(4_000), usage: "most transactions the mempool holds: what bounds an admitted transaction's wait when clients offer more than the network commits (about max_txs ÷ its rate; later ones get ERR_MEMPOOL_FULL and retry)"},
+	{name: "mempool.relay_reserve", kind: kindInt, def: int64(25), usage: "percent of mempool.max_txs that only transactions relayed by peers may fill: clients are refused ERR_MEMPOOL_FULL at the rest, so that under overload what one validator admits still reaches the others' mempools and the next proposer, whoever it is, can include it (0 to 90)"},
 	{name: "mempool.max_bytes", kind: kindInt, def: int64(64 << 20), usage: "most bytes of transactions the mempool holds"},
 	{name: "mempool.max_per_sender", kind: kindInt, def: int64(100), usage: "most pending transactions of one sender"},
 	{name: "storage.prune_below", kind: kindInt, def: int64(0), usage: "delete block bodies and results below this height once the node has committed it, keeping headers, certificates and validator-set history (0: keep every block; an archive node keeps 0)"},

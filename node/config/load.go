@@ -75,6 +75,7 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 		c.Consensus.MinBlockInterval = *d
 	}
 	c.Mempool.MaxTxs = int(r.int("mempool.max_txs"))
+	c.Mempool.RelayReserve = int(r.int("mempool.relay_reserve"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")
 	c.Mempool.MaxPerSender = int(r.int("mempool.max_per_sender"))
 	c.Storage.PruneBelow = uint64(max(r.int("storage.prune_below"), 0))

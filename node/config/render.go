@@ -79,6 +79,8 @@ func (c *Config) Render() []byte {
 	w("\n[mempool]\n")
 	comment("mempool.max_txs")
 	w("max_txs = %d\n", c.Mempool.MaxTxs)
+	comment("mempool.relay_reserve")
+	w("relay_reserve = %d\n", c.Mempool.RelayReserve)
 	comment("mempool.max_bytes")
 	w("max_bytes = %d\n", c.Mempool.MaxBytes)
 	comment("mempool.max_per_sender")
@@ -213,6 +215,8 @@ func Default(home string) *Config {
 			c.Consensus.MinBlockInterval = mustDuration(k.def.(string))
 		case "mempool.max_txs":
 			c.Mempool.MaxTxs = int(k.def.(int64))
+		case "mempool.relay_reserve":
+			c.Mempool.RelayReserve = int(k.def.(int64))
 		case "mempool.max_bytes":
 			c.Mempool.MaxBytes = k.def.(int64)
 		case "mempool.max_per_sender":

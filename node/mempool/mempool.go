@@ -44,6 +44,16 @@ type Config struct {
 	MaxBytes     int // byte capacity (sum of encodings; a transaction is held both decoded and encoded, so about twice this in memory)
 	MaxPerSender int // pending transactions per sender key
 	MaxTxBytes   int // largest transaction admitted (genesis max_tx_bytes)
+	// RelayReserve of MaxTxs only transactions relayed by peers may fill
+	// (AddRelayed): a client's transaction is refused ERR_MEMPOOL_FULL
+	// once the mempool holds MaxTxs-RelayReserve. Under overload every
+	// mempool would otherwise fill with its own clients' transactions and
+	// refuse its peers' relays, so that each transaction waited in its one
+	// mempool for that validator's turn to propose (every fourth block of
+	// four, and in arrival order behind the rest): the tail of the
+	// latency. With room kept for relays, what one validator admits
+	// reaches the others, and whoever proposes next can include it.
+	RelayReserve int
 }
 
 // Mempool is safe for concurrent use.
@@ -100,18 +110,33 @@ type Result struct {
 	Err  error // nil when admitted
 }
 
-// Add admits the transaction encoded in raw.
+// Add admits the transaction encoded in raw, from a client.
 func (m *Mempool) Add(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 	r := m.AddBatch([][]byte{raw})[0]
 	return r.Tx, r.Hash, r.Err
 }
 
-// AddBatch admits the transactions encoded in raws and returns one result
-// for each, in order. The signatures that survive the cheap checks are
-// verified together (batch verification: several times cheaper per
-// signature than one by one); the cheap checks run first so that junk costs
-// no signature check.
-func (m *Mempool) AddBatch(raws [][]byte) []Result {
+// AddBatch admits the transactions encoded in raws, from clients, and
+// returns one result for each, in order. The signatures that survive the
+// cheap checks are verified together (batch verification: several times
+// cheaper per signature than one by one); the cheap checks run first so
+// that junk costs no signature check.
+func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, false) }
+
+// AddRelayed is AddBatch for transactions a peer relayed, which may also
+// fill the Config.RelayReserve.
+func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
+
+// capacity is how many transactions the mempool takes from clients, or
+// with relayed from peers.
+func (m *Mempool) capacity(relayed bool) int {
+	if relayed {
+		return m.cfg.MaxTxs
+	}
+	return m.cfg.MaxTxs - m.cfg.RelayReserve
+}
+
+func (m *Mempool) addBatch(raws [][]byte, relayed bool) []Result {
 	gen := m.generation()
 	res := make([]Result, len(raws))
 	var cand []int
@@ -130,7 +155,7 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 			continue
 		}
 		r.Tx, r.Hash = tx, tx.Hash()
-		if r.Err = m.precheck(tx, r.Hash, len(raw)); r.Err != nil {
+		if r.Err = m.precheck(tx, r.Hash, len(raw), relayed); r.Err != nil {
 			continue
 		}
 		if inBatch[r.Hash] {
@@ -157,7 +182,7 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 				continue
 			}
 		}
-		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]), checked, gen)
+		r.Err = m.insert(r.Tx, r.Hash, len(raws[i]), checked, gen, relayed)
 	}
 	return res
 }
@@ -166,7 +191,7 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result {
 func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
 	gen := m.generation()
 	h := tx.Hash()
-	if err := m.precheck(tx, h, size); err != nil {
+	if err := m.precheck(tx, h, size, false); err != nil {
 		return h, err
 	}
 	if err := m.sigs.Verify(tx, h); err != nil {
@@ -179,12 +204,12 @@ func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
 			return h, err
 		}
 	}
-	return h, m.insert(tx, h, size, checked, gen)
+	return h, m.insert(tx, h, size, checked, gen, false)
 }
 
 // precheck is everything cheaper than the signature: chain, size,
 // duplicates, replay.
-func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int) error {
+func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int, relayed bool) error {
 	if tx.ChainID != m.cfg.ChainID {
 		return errorf(ErrWrongChain, "transaction is for chain %q, this is %q", tx.ChainID, m.cfg.ChainID)
 	}
@@ -193,7 +218,7 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int) error {
 	}
 	m.mu.Lock()
 	_, dup := m.byHash[h]
-	full := m.live >= m.cfg.MaxTxs || m.bytes+size > m.cfg.MaxBytes
+	full := m.live >= m.capacity(relayed) || m.bytes+size > m.cfg.MaxBytes
 	senderFull := m.bySender[tx.Sender] >= m.cfg.MaxPerSender
 	m.mu.Unlock()
 	if dup {
@@ -223,10 +248,10 @@ func (m *Mempool) generation() uint64 {
 	return m.updates
 }
 
-// insert adds a checked transaction, within the limits, with what the
-// Checker made of it. gen is the number of updates seen before the
-// transaction's ledger check.
-func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, gen uint64) error {
+// insert adds a checked transaction, within the limits (a client's within
+// capacity(false)), with what the Checker made of it. gen is the number of
+// updates seen before the transaction's ledger check.
+func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, gen uint64, relayed bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, dup := m.byHash[h]; dup {
@@ -246,8 +271,8 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 	if m.bySender[tx.Sender] >= m.cfg.MaxPerSender {
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
 	}
-	if m.live >= m.cfg.MaxTxs || m.bytes+size > m.cfg.MaxBytes {
-		return errorf(ErrMempoolFull, "mempool is full (%d transactions, %d bytes); try again shortly", m.live, m.bytes)
+	if m.live >= m.capacity(relayed) || m.bytes+size > m.cfg.MaxBytes {
+		return errorf(ErrMempoolFull, "mempool is full (%d transactions, %d bytes; %d of its %d kept for peers' relays); try again shortly", m.live, m.bytes, m.cfg.RelayReserve, m.cfg.MaxTxs)
 	}
 	e := &entry{tx: tx, hash: h, size: size, checked: checked}
 	m.byHash[h] = e

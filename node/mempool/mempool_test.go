@@ -279,14 +279,14 @@ func TestAdmissionRacingItsCommit(t *testing.T) {
 	tx := f.chain.Tx(1, 1, []byte("racing"))
 	h := tx.Hash()
 	// The admission has passed its ledger check...
-	if err := f.mp.precheck(tx, h, len(tx.Encode())); err != nil {
+	if err := f.mp.precheck(tx, h, len(tx.Encode()), false); err != nil {
 		t.Fatal(err)
 	}
 	// ...then the block carrying the transaction commits...
 	blk := f.commitToLedger(t, []*ledger.Tx{tx})
 	f.mp.Update(blk.Txs, false)
 	// ...and only now does the admission insert.
-	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0); CodeOf(err) != ErrAlreadyCommitted {
+	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0, false); CodeOf(err) != ErrAlreadyCommitted {
 		t.Fatalf("insert after the commit: %v", err)
 	}
 	if f.mp.Has(h) {
@@ -300,7 +300,7 @@ func TestSlowAdmissionRacingItsCommit(t *testing.T) {
 	f := newFixture(t, Config{})
 	tx := f.chain.Tx(1, 1, []byte("slow"))
 	h := tx.Hash()
-	if err := f.mp.precheck(tx, h, len(tx.Encode())); err != nil {
+	if err := f.mp.precheck(tx, h, len(tx.Encode()), false); err != nil {
 		t.Fatal(err)
 	}
 	blk := f.commitToLedger(t, []*ledger.Tx{tx})
@@ -309,7 +309,7 @@ func TestSlowAdmissionRacingItsCommit(t *testing.T) {
 		f.commitToLedger(t, nil)
 		f.mp.Update(nil, false)
 	}
-	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0); CodeOf(err) != ErrAlreadyCommitted {
+	if err := f.mp.insert(tx, h, len(tx.Encode()), nil, 0, false); CodeOf(err) != ErrAlreadyCommitted {
 		t.Fatalf("insert long after the commit: %v", err)
 	}
 }
@@ -344,5 +344,28 @@ func TestKnownOffersWaitingTransactions(t *testing.T) {
 	f.mp.Update([]*ledger.Tx{a}, false)
 	if got := f.mp.Known(a.Encode()); got != nil {
 		t.Fatal("Known still offers a transaction that left the mempool")
+	}
+}
+
+// A client's transaction is refused once the mempool holds its capacity
+// less the relay reserve; a peer's relay may still fill the reserve, and
+// nothing more.
+func TestRelayReserveIsForPeersRelays(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 4, RelayReserve: 2})
+	for i := uint64(0); i < 2; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i+1, i, nil).Encode()); err != nil {
+			t.Fatalf("client transaction %d within the clients' share: %v", i, err)
+		}
+	}
+	_, _, err := f.mp.Add(f.chain.Tx(3, 2, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+	relayed := [][]byte{f.chain.Tx(3, 2, nil).Encode(), f.chain.Tx(4, 3, nil).Encode(), f.chain.Tx(5, 4, nil).Encode()}
+	res := f.mp.AddRelayed(relayed)
+	if res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("relays within the reserve refused: %v, %v", res[0].Err, res[1].Err)
+	}
+	wantCode(t, res[2].Err, ErrMempoolFull)
+	if n, _ := f.mp.Size(); n != 4 {
+		t.Fatalf("mempool holds %d, want 4", n)
 	}
 }
