@@ -74,9 +74,10 @@ type Block struct {
 // NewBlock starts an empty overlay over base.
 func NewBlock(base Store) *Block { return NewBlockSized(base, 0) }
 
-// NewBlockSized is NewBlock with room for about writes written keys and as
-// many read: the executor knows a block's transactions before it runs
-// them, and maps grown one doubling at a time reallocate all they hold.
+// NewBlockSized is NewBlock with room for about writes written keys, and as
+// many read (a guess: reads of accounts and organisations repeat): the
+// executor knows a block's transactions before it runs them, and maps
+// grown one doubling at a time reallocate all they hold.
 func NewBlockSized(base Store, writes int) *Block {
 	return &Block{base: base, cache: make(map[string][]byte, writes), writes: make(map[string]entry, writes),
 		pending: make([]string, 0, writes)}
@@ -142,12 +143,21 @@ func (b *Block) Begin() *Tx {
 }
 
 // release hands the transaction's emptied write map to the block for the
-// next Begin; the transaction has none after.
+// next Begin, unless it grew past maxSpareWrites (a map never shrinks, and
+// clearing or ranging over it costs its capacity: one large batch would
+// slow every later transaction of the block); the transaction has none
+// after.
 func (t *Tx) release() {
-	clear(t.writes)
-	t.blk.spare = t.writes
+	if len(t.writes) <= maxSpareWrites {
+		clear(t.writes)
+		t.blk.spare = t.writes
+	}
 	t.writes = nil
 }
+
+// maxSpareWrites is the most writes a transaction's map may have held to be
+// reused: a capture writes four keys, a transformation seven.
+const maxSpareWrites = 64
 
 // Get returns the value of key as this transaction sees it, or nil when
 // absent. The result must not be modified.

@@ -210,6 +210,8 @@ func TestBadValuesNameKeyAndSource(t *testing.T) {
 		{name: "octal-looking int is decimal or nothing", env: map[string]string{"QIAN_MEMPOOL_MAX_TXS": "0x10"}, key: "mempool.max_txs"},
 		{name: "float in file", file: "[mempool]\nmax_txs = 1.5\n", key: "mempool.max_txs", source: "config.toml"},
 		{name: "zero max txs", file: "[mempool]\nmax_txs = 0\n", key: "mempool.max_txs"},
+		{name: "relay reserve over 90 percent", file: "[mempool]\nrelay_reserve = 91\n", key: "mempool.relay_reserve"},
+		{name: "negative relay reserve", env: map[string]string{"QIAN_MEMPOOL_RELAY_RESERVE": "-1"}, key: "mempool.relay_reserve"},
 		{name: "negative bytes", args: []string{"--mempool.max_bytes=-1"}, key: "mempool.max_bytes"},
 		{name: "duration", env: map[string]string{"QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL": "soon"}, key: "consensus.empty_block_interval", source: "QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL"},
 		{name: "duration negative", args: []string{"--consensus.empty_block_interval=-1s"}, key: "consensus.empty_block_interval"},
@@ -319,5 +321,17 @@ func TestLoadClient(t *testing.T) {
 	t.Setenv("QIAN_NODE", "ftp://x")
 	if _, err := LoadClient(home, fs); err == nil || !strings.Contains(err.Error(), "client.node") {
 		t.Fatalf("bad QIAN_NODE: %v", err)
+	}
+}
+
+// RelayReserveTxs is the reserve's percent of max_txs, rounded down, and
+// always leaves clients at least one transaction.
+func TestRelayReserveTxs(t *testing.T) {
+	for _, c := range []struct{ maxTxs, percent, want int }{
+		{4000, 25, 1000}, {4000, 0, 0}, {11, 25, 2}, {1, 90, 0}, {2, 90, 1}, {10, 90, 9}, {5000, 20, 1000},
+	} {
+		if got := (Mempool{MaxTxs: c.maxTxs, RelayReserve: c.percent}).RelayReserveTxs(); got != c.want {
+			t.Errorf("%d%% of %d = %d, want %d", c.percent, c.maxTxs, got, c.want)
+		}
 	}
 }

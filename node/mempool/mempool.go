@@ -49,10 +49,11 @@ type Config struct {
 	// once the mempool holds MaxTxs-RelayReserve. Under overload every
 	// mempool would otherwise fill with its own clients' transactions and
 	// refuse its peers' relays, so that each transaction waited in its one
-	// mempool for that validator's turn to propose (every fourth block of
-	// four, and in arrival order behind the rest): the tail of the
+	// mempool for that validator's turn to propose (one height in as many
+	// as there are validators, and behind the rest of its queue): the tail of the
 	// latency. With room kept for relays, what one validator admits
-	// reaches the others, and whoever proposes next can include it.
+	// reaches the others, and whoever proposes next can include it. The
+	// reserve counts transactions only; MaxBytes is shared.
 	RelayReserve int
 }
 
@@ -127,6 +128,15 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, fal
 // fill the Config.RelayReserve.
 func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
 
+// fullError is the refusal of a transaction at capacity; a client's names
+// the room kept for peers' relays, when there is any.
+func (m *Mempool) fullError(relayed bool) error {
+	if !relayed && m.cfg.RelayReserve > 0 {
+		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for peers' relays); try again shortly", m.cfg.RelayReserve, m.cfg.MaxTxs)
+	}
+	return errorf(ErrMempoolFull, "mempool is full; try again shortly")
+}
+
 // capacity is how many transactions the mempool takes from clients, or
 // with relayed from peers.
 func (m *Mempool) capacity(relayed bool) int {
@@ -187,7 +197,8 @@ func (m *Mempool) addBatch(raws [][]byte, relayed bool) []Result {
 	return res
 }
 
-// AddTx admits a decoded transaction whose encoding is size bytes.
+// AddTx admits a decoded transaction whose encoding is size bytes, from a
+// client.
 func (m *Mempool) AddTx(tx *ledger.Tx, size int) (ledger.Hash, error) {
 	gen := m.generation()
 	h := tx.Hash()
@@ -227,7 +238,7 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int, relayed bool)
 	// Capacity is checked again at insert; checking it here too means a
 	// client hammering a full mempool costs no signature checks.
 	if full {
-		return errorf(ErrMempoolFull, "mempool is full; try again shortly")
+		return m.fullError(relayed)
 	}
 	if senderFull {
 		return errorf(ErrSenderLimit, "sender %s has too many transactions waiting (limit %d)", tx.Sender.Short(), m.cfg.MaxPerSender)
@@ -272,7 +283,7 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
 	}
 	if m.live >= m.capacity(relayed) || m.bytes+size > m.cfg.MaxBytes {
-		return errorf(ErrMempoolFull, "mempool is full (%d transactions, %d bytes; %d of its %d kept for peers' relays); try again shortly", m.live, m.bytes, m.cfg.RelayReserve, m.cfg.MaxTxs)
+		return m.fullError(relayed)
 	}
 	e := &entry{tx: tx, hash: h, size: size, checked: checked}
 	m.byHash[h] = e
