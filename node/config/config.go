@@ -147,7 +147,7 @@ type Mempool struct {
 // RelayReserveTxs is the count of MaxTxs kept for peers' relays
 // (mempool.Config.RelayReserve); clients may always fill at least one.
 func (m Mempool) RelayReserveTxs() int {
-	return max(0, min(m.MaxTxs/100*m.RelayReserve+m.MaxTxs%100*m.RelayReserve/100, m.MaxTxs-1))
+	return max(0, min(m.MaxTxs*m.RelayReserve/100, m.MaxTxs-1))
 }
 
 // Log settings; see Log.NewLogger.

@@ -137,13 +137,15 @@ func (m *Mempool) fullError(relayed bool) error {
 	return errorf(ErrMempoolFull, "mempool is full; try again shortly")
 }
 
-// capacity is how many transactions the mempool takes from clients, or
-// with relayed from peers.
-func (m *Mempool) capacity(relayed bool) int {
-	if relayed {
-		return m.cfg.MaxTxs
+// roomFor reports, with m.mu held, whether one more transaction of size
+// bytes fits: a client's within MaxTxs less the relay reserve, a peer's
+// relay (relayed) within MaxTxs; both within MaxBytes.
+func (m *Mempool) roomFor(size int, relayed bool) bool {
+	capacity := m.cfg.MaxTxs
+	if !relayed {
+		capacity -= m.cfg.RelayReserve
 	}
-	return m.cfg.MaxTxs - m.cfg.RelayReserve
+	return m.live < capacity && m.bytes+size <= m.cfg.MaxBytes
 }
 
 func (m *Mempool) addBatch(raws [][]byte, relayed bool) []Result {
@@ -229,7 +231,7 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int, relayed bool)
 	}
 	m.mu.Lock()
 	_, dup := m.byHash[h]
-	full := m.live >= m.capacity(relayed) || m.bytes+size > m.cfg.MaxBytes
+	full := !m.roomFor(size, relayed)
 	senderFull := m.bySender[tx.Sender] >= m.cfg.MaxPerSender
 	m.mu.Unlock()
 	if dup {
@@ -259,8 +261,7 @@ func (m *Mempool) generation() uint64 {
 	return m.updates
 }
 
-// insert adds a checked transaction, within the limits (a client's within
-// capacity(false)), with what the Checker made of it. gen is the number of
+// insert adds a checked transaction, within the limits (roomFor), with what the Checker made of it. gen is the number of
 // updates seen before the transaction's ledger check.
 func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, gen uint64, relayed bool) error {
 	m.mu.Lock()
@@ -282,7 +283,7 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 	if m.bySender[tx.Sender] >= m.cfg.MaxPerSender {
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
 	}
-	if m.live >= m.capacity(relayed) || m.bytes+size > m.cfg.MaxBytes {
+	if !m.roomFor(size, relayed) {
 		return m.fullError(relayed)
 	}
 	e := &entry{tx: tx, hash: h, size: size, checked: checked}
