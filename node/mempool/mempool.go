@@ -261,8 +261,9 @@ func (m *Mempool) generation() uint64 {
 	return m.updates
 }
 
-// insert adds a checked transaction, within the limits (roomFor), with what the Checker made of it. gen is the number of
-// updates seen before the transaction's ledger check.
+// insert adds a checked transaction, within the limits (roomFor), with
+// what the Checker made of it. gen is the number of updates seen before the
+// transaction's ledger check.
 func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, gen uint64, relayed bool) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
