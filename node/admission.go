@@ -53,11 +53,16 @@ const (
 
 // admitJob is a group of encoded transactions from one source; done gets
 // their results, in order, on a worker goroutine. A patient job (a peer's
-// gossip frame) may wait to be admitted in a larger batch.
+// gossip frame) may wait to be admitted in a larger batch. A validator's
+// relays may fill the mempool's relay reserve (mempool.AddRelayed); an
+// observer's relays are its clients' transactions and are admitted as a
+// client's are, so that they cannot take the room kept for what the other
+// validators admitted.
 type admitJob struct {
 	raws    [][]byte
 	done    func(res []mempool.Result)
 	patient bool
+	reserve bool // relayed by a validator: may fill the relay reserve
 }
 
 // lane gathers jobs of one kind until they should go.
@@ -240,18 +245,33 @@ func (a *admitter) work() {
 		case <-a.stop:
 			return
 		}
-		var raws [][]byte
+		// A batch of gossip may hold both validators' and observers'
+		// relays: each kind goes to the mempool as its own batch.
+		var reserved, other []admitJob
 		for _, j := range jobs {
-			raws = append(raws, j.raws...)
+			if j.reserve {
+				reserved = append(reserved, j)
+			} else {
+				other = append(other, j)
+			}
 		}
-		add := a.pool.AddBatch
-		if jobs[0].patient { // the lanes never mix: a batch of peers' relays
-			add = a.pool.AddRelayed
-		}
-		res := add(raws)
-		for _, j := range jobs {
-			j.done(res[:len(j.raws)])
-			res = res[len(j.raws):]
-		}
+		a.add(other, a.pool.AddBatch)
+		a.add(reserved, a.pool.AddRelayed)
+	}
+}
+
+// add admits jobs' transactions as one batch and gives each job its results.
+func (a *admitter) add(jobs []admitJob, add func(raws [][]byte) []mempool.Result) {
+	if len(jobs) == 0 {
+		return
+	}
+	var raws [][]byte
+	for _, j := range jobs {
+		raws = append(raws, j.raws...)
+	}
+	res := add(raws)
+	for _, j := range jobs {
+		j.done(res[:len(j.raws)])
+		res = res[len(j.raws):]
 	}
 }

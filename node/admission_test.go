@@ -147,26 +147,39 @@ func (nothingCommitted) HasTx(ledger.Hash) (bool, error) { return false, nil }
 // the gossip lane as peers' relays (which may fill it).
 func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
 	chain := ledgertest.NewChain("qian-test", 4)
-	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 2, RelayReserve: 1, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
+	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 3, RelayReserve: 1, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
 		nothingCommitted{}, sigcache.New(100), nil)
 	stop := make(chan struct{})
 	defer close(stop)
 	a := newAdmitter(pool, stop)
 	go a.work()
-	admit := func(patient bool, txs ...*ledger.Tx) []mempool.Result {
+	job := func(patient, reserve bool, got chan<- []mempool.Result, txs ...*ledger.Tx) admitJob {
 		raws := make([][]byte, len(txs))
 		for i, tx := range txs {
 			raws[i] = tx.Encode()
 		}
+		return admitJob{raws: raws, patient: patient, reserve: reserve, done: func(res []mempool.Result) { got <- res }}
+	}
+	admit := func(patient, reserve bool, txs ...*ledger.Tx) []mempool.Result {
 		got := make(chan []mempool.Result, 1)
-		a.batches <- []admitJob{{raws: raws, patient: patient, done: func(res []mempool.Result) { got <- res }}}
+		a.batches <- []admitJob{job(patient, reserve, got, txs...)}
 		return <-got
 	}
-	res := admit(false, chain.Tx(1, 1, nil), chain.Tx(2, 2, nil))
-	if res[0].Err != nil || mempool.CodeOf(res[1].Err) != mempool.ErrMempoolFull {
-		t.Fatalf("clients' batch: %v, %v; want admitted, then %s", res[0].Err, res[1].Err, mempool.ErrMempoolFull)
+	res := admit(false, false, chain.Tx(1, 1, nil), chain.Tx(2, 2, nil), chain.Tx(3, 3, nil))
+	if res[0].Err != nil || res[1].Err != nil || mempool.CodeOf(res[2].Err) != mempool.ErrMempoolFull {
+		t.Fatalf("clients' batch: %v, %v, %v; want two admitted, then %s", res[0].Err, res[1].Err, res[2].Err, mempool.ErrMempoolFull)
 	}
-	if res = admit(true, chain.Tx(2, 2, nil)); res[0].Err != nil {
-		t.Fatalf("a peer's relay refused with room in the reserve: %v", res[0].Err)
+	// One batch of gossip from an observer and a validator: the observer's
+	// relay is its client's transaction and may not take the reserve.
+	observer, validator := make(chan []mempool.Result, 1), make(chan []mempool.Result, 1)
+	a.batches <- []admitJob{job(true, false, observer, chain.Tx(3, 3, nil)), job(true, true, validator, chain.Tx(4, 4, nil))}
+	if res := <-observer; len(res) != 1 || mempool.CodeOf(res[0].Err) != mempool.ErrMempoolFull {
+		t.Fatalf("an observer's relay at the reserve: %+v; want %s", res, mempool.ErrMempoolFull)
+	}
+	if res := <-validator; len(res) != 1 || res[0].Err != nil {
+		t.Fatalf("a validator's relay refused with room in the reserve: %+v", res)
+	}
+	if n, _ := pool.Size(); n != 3 {
+		t.Fatalf("mempool holds %d transactions; want 3", n)
 	}
 }

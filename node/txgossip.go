@@ -185,8 +185,9 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 	if err != nil {
 		return p2p.Invalid(err)
 	}
-	relay := !(*g.validators.Load())[from]
-	g.admit.submit(admitJob{raws: txs, patient: true, done: func(res []mempool.Result) {
+	fromValidator := (*g.validators.Load())[from]
+	relay := !fromValidator
+	g.admit.submit(admitJob{raws: txs, patient: true, reserve: fromValidator, done: func(res []mempool.Result) {
 		var bad error
 		for i, r := range res {
 			g.admitted(r.Err)

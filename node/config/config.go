@@ -144,7 +144,7 @@ type Mempool struct {
 	MaxPerSender int
 }
 
-// RelayReserveTxs is the count of MaxTxs kept for peers' relays
+// RelayReserveTxs is the count of MaxTxs kept for validators' relays
 // (mempool.Config.RelayReserve); clients may always fill at least one.
 func (m Mempool) RelayReserveTxs() int {
 	return max(0, min(m.MaxTxs*m.RelayReserve/100, m.MaxTxs-1))

@@ -44,14 +44,15 @@ type Config struct {
 	MaxBytes     int // byte capacity (sum of encodings; a transaction is held both decoded and encoded, so about twice this in memory)
 	MaxPerSender int // pending transactions per sender key
 	MaxTxBytes   int // largest transaction admitted (genesis max_tx_bytes)
-	// RelayReserve of MaxTxs only transactions relayed by peers may fill
-	// (AddRelayed): a client's transaction is refused ERR_MEMPOOL_FULL
-	// once the mempool holds MaxTxs-RelayReserve. Under overload every
-	// mempool would otherwise fill with its own clients' transactions and
-	// refuse its peers' relays, so that each transaction waited in its one
+	// RelayReserve of MaxTxs only transactions relayed by validators may
+	// fill (AddRelayed; the node admits an observer's relays as a
+	// client's): a client's transaction is refused ERR_MEMPOOL_FULL once
+	// the mempool holds MaxTxs-RelayReserve. Under overload every mempool
+	// would otherwise fill with its own clients' transactions and refuse
+	// its peers' relays, so that each transaction waited in its one
 	// mempool for that validator's turn to propose (one height in as many
-	// as there are validators, and behind the rest of its queue): the tail of the
-	// latency. With room kept for relays, what one validator admits
+	// as there are validators, and behind the rest of its queue): the
+	// tail of the latency. With room kept for relays, what one validator admits
 	// reaches the others, and whoever proposes next can include it. The
 	// reserve counts transactions only; MaxBytes is shared.
 	RelayReserve int
@@ -124,15 +125,15 @@ func (m *Mempool) Add(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 // that junk costs no signature check.
 func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, false) }
 
-// AddRelayed is AddBatch for transactions a peer relayed, which may also
-// fill the Config.RelayReserve.
+// AddRelayed is AddBatch for transactions a validator relayed, which may
+// also fill the Config.RelayReserve.
 func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
 
 // fullError is the refusal of a transaction at capacity; a client's names
 // the room kept for peers' relays, when there is any.
 func (m *Mempool) fullError(relayed bool) error {
 	if !relayed && m.cfg.RelayReserve > 0 {
-		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for peers' relays); try again shortly", m.cfg.RelayReserve, m.cfg.MaxTxs)
+		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for validators' relays); try again shortly", m.cfg.RelayReserve, m.cfg.MaxTxs)
 	}
 	return errorf(ErrMempoolFull, "mempool is full; try again shortly")
 }
