@@ -1,6 +1,7 @@
 package node
 
 import (
+	"bytes"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -143,8 +144,8 @@ type nothingCommitted struct{}
 func (nothingCommitted) HasTx(ledger.Hash) (bool, error) { return false, nil }
 
 // TestAdmissionRelaysMayFillTheReserve: a batch of the clients' lane is
-// admitted as clients' (refused at the mempool's relay reserve), a batch of
-// the gossip lane as peers' relays (which may fill it).
+// admitted as clients' (refused at the mempool's relay reserve), and so is
+// an observer's gossip; a validator's gossip may fill the reserve.
 func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
 	chain := ledgertest.NewChain("qian-test", 4)
 	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 3, RelayReserve: 1, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
@@ -181,5 +182,35 @@ func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
 	}
 	if n, _ := pool.Size(); n != 3 {
 		t.Fatalf("mempool holds %d transactions; want 3", n)
+	}
+}
+
+// TestResubmittedTransactionIsRelayedAgain: a client's resend of a
+// transaction still waiting in the mempool (ERR_DUPLICATE_TX) queues it for
+// relay again, so that one whose first relay was dropped or refused (an
+// observer's, at a full validator) is offered to the peers once more.
+func TestResubmittedTransactionIsRelayedAgain(t *testing.T) {
+	chain := ledgertest.NewChain("qian-test", 4)
+	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 10, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
+		nothingCommitted{}, sigcache.New(100), nil)
+	stop := make(chan struct{})
+	defer close(stop)
+	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), queue: make(chan []byte, 4), notify: make(chan struct{}, 1), done: stop}
+	go g.admit.gather()
+	go g.admit.work()
+	raw := chain.Tx(1, 1, nil).Encode()
+	for i, want := range []string{"", mempool.ErrDuplicateTx} {
+		res := g.submitBatch([][]byte{raw})
+		if got := mempool.CodeOf(res[0].Err); got != want {
+			t.Fatalf("submission %d: %q; want %q", i+1, got, want)
+		}
+		select {
+		case q := <-g.queue:
+			if !bytes.Equal(q, raw) {
+				t.Fatalf("submission %d queued another transaction for relay", i+1)
+			}
+		default:
+			t.Fatalf("submission %d (%s) was not queued for relay", i+1, res[0].Err)
+		}
 	}
 }

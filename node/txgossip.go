@@ -78,13 +78,18 @@ func (g *txGossip) submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 }
 
 // submitBatch admits a client's batch and queues the admitted for relay;
-// nil when the node is stopping.
+// nil when the node is stopping. A transaction already waiting here is
+// queued for relay again: a client (or the gateway) resends what it has
+// not seen committed, and its first relay may never have arrived — the
+// relay queue drops when full, and under overload the validators refuse an
+// observer's relays at their clients' share of the mempool — while an
+// observer never proposes what it holds.
 func (g *txGossip) submitBatch(raws [][]byte) []mempool.Result {
 	reply := make(chan []mempool.Result, 1)
 	ok := g.admit.submit(admitJob{raws: raws, done: func(res []mempool.Result) {
 		for i, r := range res {
 			g.admitted(r.Err)
-			if r.Err == nil {
+			if r.Err == nil || mempool.CodeOf(r.Err) == mempool.ErrDuplicateTx {
 				g.relay(raws[i])
 			}
 		}

@@ -20,6 +20,7 @@
 # summary goes to DIR/A1.json, B1.json, ..., its bench output and node logs to DIR/A1/; the median and
 # worst of each side (qian bench table) to DIR/table.md. Run nothing else meanwhile: two cores.
 set -euo pipefail
+shopt -s inherit_errexit
 repo=$(cd "$(dirname "$0")/.." && pwd)
 
 a="" b="" aenv="" benv="" rounds=2 validators=4 profile_at="" profile_secs=45
@@ -53,28 +54,29 @@ export QIAN_PASSPHRASE=bench-passphrase
 tmp=$(mktemp -d)
 mkdir -p "$out"
 pids=()
+bp=""
 stop_network() {
 	for p in "${pids[@]:-}"; do kill -TERM "$p" 2>/dev/null || true; done
 	wait 2>/dev/null || true
 	pids=()
 }
-trap 'stop_network; rm -rf "$tmp"' EXIT
+trap '[ -n "$bp" ] && kill -TERM "$bp" 2>/dev/null; stop_network; rm -rf "$tmp"' EXIT
 
 # binary SIDE REV|BIN: the path of that side's qian.
 binary() {
 	if [ -x "$2" ] && [ -f "$2" ]; then
-		echo "$2"
+		realpath "$2"
 		return
 	fi
 	local src=$tmp/src-$1
 	mkdir -p "$src"
 	git -C "$repo" archive "$2" | tar -x -C "$src"
-	(cd "$src" && go build -o "$tmp/qian-$1" ./cmd/qian)
+	(cd "$src" && go build -o "$tmp/qian-$1" ./cmd/qian) >&2
 	echo "$tmp/qian-$1"
 }
 echo "== building A ($a) and B ($b)"
-bin_a=$(binary a "$a")
-if [ "$b" = "$a" ]; then bin_b=$bin_a; else bin_b=$(binary b "$b"); fi
+bin_a=$(binary a "$a") || exit 1
+if [ "$b" = "$a" ]; then bin_b=$bin_a; else bin_b=$(binary b "$b") || exit 1; fi
 
 # shellcheck source=scripts/free-ports.sh
 . "$repo/scripts/free-ports.sh"
@@ -82,6 +84,7 @@ if [ "$b" = "$a" ]; then bin_b=$bin_a; else bin_b=$(binary b "$b"); fi
 # run NAME BIN ENV: one run on a fresh network.
 run() {
 	local name=$1 bin=$2 env=$3 dir=$out/$1 net base urls="" dd="" t0
+	rm -rf "$dir" "$out/$name.json"
 	mkdir -p "$dir"
 	net=$(mktemp -d "$tmp/net.XXXX")
 	base=$(free_base)
@@ -99,19 +102,21 @@ run() {
 	done
 	"$bin" bench --nodes "$urls" --keyring "$net/keys" --kind mixed --accounts 64 --data-dirs "$dd" \
 		--label "${name:0:1}" --json "$out/$name.json" "${bench_args[@]}" >"$dir/bench.log" 2>&1 &
-	local bp=$!
+	bp=$!
 	if [ -n "$profile_at" ]; then
 		local node=$(( validators > 1 ? 1 : 0 ))
-		until grep -q settle "$dir/bench.log" 2>/dev/null || ! kill -0 "$bp" 2>/dev/null; do sleep 1; done
+		# The load starts once the bench has seen the network settle.
+		until grep -q 'settle\.\.\. height' "$dir/bench.log" 2>/dev/null || ! kill -0 "$bp" 2>/dev/null; do sleep 1; done
 		t0=$(date +%s)
 		for at in $profile_at; do
-			while [ $(($(date +%s) - t0)) -lt "$at" ]; do sleep 1; done
+			while [ $(($(date +%s) - t0)) -lt "$at" ] && kill -0 "$bp" 2>/dev/null; do sleep 1; done
 			kill -0 "$bp" 2>/dev/null || break
-			curl -s "http://127.0.0.1:$((base + 10 * node + 1))/debug/pprof/profile?seconds=$profile_secs" >"$dir/cpu-$at.pprof"
-			curl -s "http://127.0.0.1:$((base + 10 * node + 1))/debug/pprof/allocs" >"$dir/allocs-$at.pprof"
+			curl -s "http://127.0.0.1:$((base + 10 * node + 1))/debug/pprof/profile?seconds=$profile_secs" >"$dir/cpu-$at.pprof" || true
+			curl -s "http://127.0.0.1:$((base + 10 * node + 1))/debug/pprof/allocs" >"$dir/allocs-$at.pprof" || true
 		done
 	fi
 	wait "$bp" || echo "   the bench of $name failed: $dir/bench.log" >&2
+	bp=""
 	stop_network
 	for i in $(seq 0 $((validators - 1))); do cp "$net/node$i/node.log" "$dir/node$i.log" 2>/dev/null || true; done
 	rm -rf "$net"
@@ -119,10 +124,18 @@ run() {
 	sleep 5
 }
 
+summaries=()
 for r in $(seq 1 "$rounds"); do
 	run "A$r" "$bin_a" "$aenv"
 	run "B$r" "$bin_b" "$benv"
+	for s in "$out/A$r.json" "$out/B$r.json"; do
+		if [ -f "$s" ]; then summaries+=("$s"); fi
+	done
 done
-"$bin_a" bench table "$out"/A*.json "$out"/B*.json >"$out/table.md"
+if [ ${#summaries[@]} -eq 0 ]; then
+	echo "no run produced a summary" >&2
+	exit 1
+fi
+"$bin_a" bench table "${summaries[@]}" >"$out/table.md"
 echo "== A: $a${aenv:+ ($aenv)}; B: $b${benv:+ ($benv)}; median and worst in $out/table.md"
 cat "$out/table.md"

@@ -527,11 +527,11 @@ func DefaultPebbleOptions() *pebble.Options {
 // whose keys come in different orders (tableSplits): block bodies never
 // share a table with the keys around them, and the results, keyed by
 // height, no longer share one with the random-keyed state and transaction
-// index. An L0 table then spans one table's keys instead of all of them:
-// a point lookup of a state key or a transaction hash meets only its own
-// table's L0 tables, and a results table that overlaps nothing below it
-// moves down a level without being rewritten (moves 61 -> 104 per
-// validator in a 5-minute run). Two alternating rounds at 4,000 tx/s
+// index. An L0 table of state or of the index then holds that table's keys
+// only: a point lookup of a state key or a transaction hash meets only its
+// own table's L0 tables, and a results table that overlaps nothing below
+// it moves down a level without being rewritten (moves 61 -> 104 in node1's
+// log of a 5-minute run). Two alternating rounds at 4,000 tx/s
 // offered: 121-127 µs per transaction per validator against 133-171, with
 // about as many bytes compacted (docs/benchmarks.md, "Tables kept apart").
 func tablePolicy(start []byte) (pebble.SpanPolicy, []byte, error) {
@@ -547,10 +547,11 @@ func tablePolicy(start []byte) (pebble.SpanPolicy, []byte, error) {
 	return policy, nil, nil
 }
 
-// tableSplits are the first keys of the spans tablePolicy keeps apart, in
-// order: the blocks, then headers' neighbours up to the results, the
-// results, the state, the transaction index, and the rest (validator sets,
-// writes trees).
+// tableSplits are the first keys of the spans tablePolicy keeps apart. The
+// spans, in key order: headers and app hashes ('H', 'a'); the blocks; the
+// commits, the block-hash index and the meta keys ('c', 'h', 'm': a few
+// keys a height); the results; the state; the transaction index; the
+// validator sets and writes trees ('v', 'w').
 var tableSplits = []byte{prefixBlock, prefixBlock + 1, prefixResult, prefixState, prefixTx, prefixTx + 1}
 
 // blobMinimumSize is the smallest block body kept in a blob file rather

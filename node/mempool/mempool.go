@@ -130,7 +130,7 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, fal
 func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
 
 // fullError is the refusal of a transaction at capacity; a client's names
-// the room kept for peers' relays, when there is any.
+// the room kept for validators' relays, when there is any.
 func (m *Mempool) fullError(relayed bool) error {
 	if !relayed && m.cfg.RelayReserve > 0 {
 		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for validators' relays); try again shortly", m.cfg.RelayReserve, m.cfg.MaxTxs)
@@ -139,8 +139,8 @@ func (m *Mempool) fullError(relayed bool) error {
 }
 
 // roomFor reports, with m.mu held, whether one more transaction of size
-// bytes fits: a client's within MaxTxs less the relay reserve, a peer's
-// relay (relayed) within MaxTxs; both within MaxBytes.
+// bytes fits: a client's within MaxTxs less the relay reserve, a
+// validator's relay (relayed) within MaxTxs; both within MaxBytes.
 func (m *Mempool) roomFor(size int, relayed bool) bool {
 	capacity := m.cfg.MaxTxs
 	if !relayed {
