@@ -190,15 +190,16 @@ func (g *txGossip) receive(from peer.ID, frame []byte) error {
 	if err != nil {
 		return p2p.Invalid(err)
 	}
+	// A validator's relays have reached every validator and may fill the
+	// reserve; an observer's are relayed on, as a client's are.
 	fromValidator := (*g.validators.Load())[from]
-	relay := !fromValidator
 	g.admit.submit(admitJob{raws: txs, patient: true, reserve: fromValidator, done: func(res []mempool.Result) {
 		var bad error
 		for i, r := range res {
 			g.admitted(r.Err)
 			switch code := mempool.CodeOf(r.Err); {
 			case r.Err == nil:
-				if relay {
+				if !fromValidator {
 					g.relay(txs[i])
 				}
 			case code == mempool.ErrDecode || code == mempool.ErrBadSignature || code == mempool.ErrWrongChain:

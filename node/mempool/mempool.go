@@ -52,9 +52,9 @@ type Config struct {
 	// its peers' relays, so that each transaction waited in its one
 	// mempool for that validator's turn to propose (one height in as many
 	// as there are validators, and behind the rest of its queue): the
-	// tail of the latency. With room kept for relays, what one validator admits
-	// reaches the others, and whoever proposes next can include it. The
-	// reserve counts transactions only; MaxBytes is shared.
+	// tail of the latency. With room kept for relays, what one validator
+	// admits reaches the others, and whoever proposes next can include it.
+	// The reserve counts transactions only; MaxBytes is shared.
 	RelayReserve int
 }
 
