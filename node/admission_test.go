@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/libp2p/go-libp2p/core/peer"
+
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/ledgertest"
 	"github.com/qianchain/qianchain/node/mempool"
@@ -212,5 +214,80 @@ func TestResubmittedTransactionIsRelayedAgain(t *testing.T) {
 		default:
 			t.Fatalf("submission %d (%s) was not queued for relay", i+1, res[0].Err)
 		}
+	}
+}
+
+// TestGossipReserveFollowsTheValidatorSet: a batch received from a peer in
+// the validator set may fill the relay reserve and is not relayed again; one
+// from any other peer (an observer) is admitted as a client's transaction
+// would be — within the clients' share, then relayed on — and is refused at
+// the reserve. The set is read as each batch arrives: a peer that becomes a
+// validator gets the reserve from its next batch.
+func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
+	chain := ledgertest.NewChain("qian-test", 4)
+	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 5, RelayReserve: 2, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
+		nothingCommitted{}, sigcache.New(100), nil)
+	stop := make(chan struct{})
+	defer close(stop)
+	codes := make(chan string, 16)
+	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), queue: make(chan []byte, 16), notify: make(chan struct{}, 1),
+		onAdmit: func(code string) { codes <- code }, done: stop}
+	validator, observer := peer.ID("validator"), peer.ID("observer")
+	g.setValidators(map[peer.ID]bool{validator: true})
+	go g.admit.gather()
+	go g.admit.work()
+
+	// receive hands tx from p to admission and reports its code, and
+	// whether it was queued for relay.
+	receive := func(p peer.ID, tx *ledger.Tx) (string, bool) {
+		t.Helper()
+		raw := tx.Encode()
+		if err := g.receive(p, encodeTxBatch([][]byte{raw}, len(raw))); err != nil {
+			t.Fatalf("receive: %v", err)
+		}
+		var code string
+		select {
+		case code = <-codes:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the batch was never admitted")
+		}
+		select {
+		case q := <-g.queue:
+			if !bytes.Equal(q, raw) {
+				t.Fatal("another transaction was queued for relay")
+			}
+			return code, true
+		default:
+			return code, false
+		}
+	}
+	if res := g.submitBatch([][]byte{chain.Tx(1, 1, nil).Encode(), chain.Tx(2, 2, nil).Encode()}); res[0].Err != nil || res[1].Err != nil {
+		t.Fatalf("clients' batch: %v, %v", res[0].Err, res[1].Err)
+	}
+	<-codes
+	<-codes
+	<-g.queue
+	<-g.queue
+	steps := []struct {
+		from    peer.ID
+		tx      *ledger.Tx
+		code    string
+		relayed bool
+	}{
+		{observer, chain.Tx(3, 3, nil), "OK", true},                    // the clients' share's last place
+		{observer, chain.Tx(4, 4, nil), mempool.ErrMempoolFull, false}, // the reserve is not an observer's
+		{validator, chain.Tx(4, 4, nil), "OK", false},                  // a validator's relay takes the reserve
+	}
+	for i, s := range steps {
+		if code, relayed := receive(s.from, s.tx); code != s.code || relayed != s.relayed {
+			t.Fatalf("step %d, from %s: %s, relayed %v; want %s, relayed %v", i+1, s.from, code, relayed, s.code, s.relayed)
+		}
+	}
+	g.setValidators(map[peer.ID]bool{validator: true, observer: true})
+	if code, relayed := receive(observer, chain.Tx(5, 5, nil)); code != "OK" || relayed {
+		t.Fatalf("from the observer made a validator: %s, relayed %v; want OK, not relayed", code, relayed)
+	}
+	if n, _ := pool.Size(); n != 5 {
+		t.Fatalf("mempool holds %d transactions; want 5", n)
 	}
 }
