@@ -33,6 +33,9 @@ type Metrics struct {
 	stepDuration  *prometheus.HistogramVec
 	admitBatch    *prometheus.HistogramVec
 	diskBytes     prometheus.GaugeFunc
+	cacheHits     prometheus.CounterFunc
+	cacheMisses   prometheus.CounterFunc
+	cacheBytes    prometheus.GaugeFunc
 	peakRSS       prometheus.GaugeFunc
 	// The validator set of the next height, and the chain's set changes
 	// (the heights at which a new set took or will take effect).
@@ -48,9 +51,9 @@ type Metrics struct {
 	buildInfo       *prometheus.GaugeVec
 }
 
-// newMetrics reads the mempool's size, the peer count and the store's size
-// on disk through the functions given, when scraped.
-func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64) *Metrics {
+// newMetrics reads the mempool's size, the peer count, the store's size
+// on disk and its block cache through the functions given, when scraped.
+func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64, cache func() store.BlockCache) *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r}
 	f := func(c prometheus.Collector) { r.MustRegister(c) }
@@ -80,6 +83,12 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64)
 		Buckets: []float64{1, 4, 16, 64, 128, 256, 512, 1024, 2048}}, []string{"lane"})
 	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
 		func() float64 { return float64(disk()) })
+	m.cacheHits = prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_block_cache_hits_total", Help: "Block reads of the store served from its block cache."},
+		func() float64 { return float64(cache().Hits) })
+	m.cacheMisses = prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_block_cache_misses_total", Help: "Block reads of the store that missed its block cache (read from the files)."},
+		func() float64 { return float64(cache().Misses) })
+	m.cacheBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_block_cache_bytes", Help: "Bytes of blocks in the store's block cache (its size less the memtables' reservations bounds it)."},
+		func() float64 { return float64(cache().Bytes) })
 	// The process's, not the node's: in a devnet's one process it covers
 	// every node.
 	m.peakRSS = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "process_peak_resident_bytes", Help: "Highest resident memory of the process since it started (0 where not measured)."},
@@ -94,7 +103,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64)
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "build_info", Help: "Always 1; the labels name this binary's version and the upgrade scheduled, if any."}, []string{"version", "planned_upgrade"})
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		m.admitBatch, m.diskBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
+		m.admitBatch, m.diskBytes, m.cacheHits, m.cacheMisses, m.cacheBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
 		m.protocolVersion, m.upgradeHeight, m.upgradeKnown, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)

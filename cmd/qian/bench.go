@@ -243,6 +243,9 @@ func printSummary(e *env, s *bench.Summary) {
 		if c.DiskBytes > 0 && c.ChainTxs > 0 {
 			line += fmt.Sprintf(", disk %.0f MiB (%.0f B per committed tx)", c.DiskBytes/(1<<20), c.DiskBytes/c.ChainTxs)
 		}
+		if c.CacheHitShare > 0 {
+			line += fmt.Sprintf(", block cache hits %.1f%%", 100*c.CacheHitShare)
+		}
 		fmt.Fprintf(w, "node %d\t%s\n", i, line)
 	}
 	if len(s.Costs) > 0 {

@@ -627,3 +627,18 @@ func (quietLogger) Fatalf(format string, args ...any) {
 // DiskUsage is the bytes the store occupies on disk: tables, write-ahead
 // log, manifest (Pebble's DiskSpaceUsage), for the node's metrics.
 func (s *Store) DiskUsage() uint64 { return s.db.Metrics().DiskSpaceUsage() }
+
+// BlockCache is the block cache's use since the store opened.
+type BlockCache struct {
+	Hits, Misses int64 // block reads served from the cache, and from the files
+	Bytes        int64 // bytes of blocks held now
+}
+
+// BlockCache reports the block cache, for the node's metrics. The cache
+// also holds the memtables' reservations (Pebble charges each memtable,
+// the one filling and the one kept for reuse, against the cache's size),
+// so Bytes is what the memtables leave to blocks.
+func (s *Store) BlockCache() BlockCache {
+	m := s.db.Metrics().BlockCache
+	return BlockCache{Hits: m.Hits, Misses: m.Misses, Bytes: m.Size}
+}

@@ -436,3 +436,30 @@ func TestBlockBatchIsSizedUpFront(t *testing.T) {
 		c.SetAppHash(com.AppHash)
 	}
 }
+
+// TestBlockCacheCountsReads: a read of a state key in a table on disk
+// misses the block cache once and is served from it after.
+func TestBlockCacheCountsReads(t *testing.T) {
+	s, _ := openTemp(t)
+	commitN(t, s, ledgertest.NewChain("qian-test", 4), 5, 10)
+	if err := s.Compact(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := s.BlockCache()
+	get := func() {
+		t.Helper()
+		if v, err := s.Get([]byte("k/3")); err != nil || string(v) != "3" {
+			t.Fatalf("k/3 = %q, %v", v, err)
+		}
+	}
+	get()
+	first := s.BlockCache()
+	get()
+	second := s.BlockCache()
+	if first.Misses <= before.Misses || first.Bytes <= 0 {
+		t.Fatalf("the first read of a table: %+v after %+v; want a miss and blocks held", first, before)
+	}
+	if second.Hits <= first.Hits || second.Misses != first.Misses {
+		t.Fatalf("the second read: %+v after %+v; want hits only", second, first)
+	}
+}

@@ -30,6 +30,8 @@ const (
 	metricPeakRSS   = "qian_process_peak_resident_bytes" // getrusage's maxrss: the peak since start
 	metricCommitted = "qian_txs_committed_total"
 	metricDisk      = "qian_store_disk_bytes"
+	metricCacheHit  = "qian_store_block_cache_hits_total"
+	metricCacheMiss = "qian_store_block_cache_misses_total"
 )
 
 // NodeCost is one node's share of a run.
@@ -53,6 +55,10 @@ type NodeCost struct {
 	// network, every transaction the store holds.
 	DiskBytes float64 `json:"disk_bytes"`
 	ChainTxs  float64 `json:"chain_txs"`
+	// CacheHitShare is the share of the store's block reads during the
+	// load that its block cache served (0 when the node does not report
+	// it): the rest were read from the files, and decompressed.
+	CacheHitShare float64 `json:"block_cache_hit_share"`
 }
 
 // metricsClient reads nodes' /metrics.
@@ -130,7 +136,7 @@ func newCostMeter(nodes []string) *costMeter {
 func (c *costMeter) begin(ctx context.Context) {
 	c.t0 = time.Now()
 	for i, u := range c.nodes {
-		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS)
+		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricCacheHit, metricCacheMiss)
 		if err != nil {
 			continue
 		}
@@ -154,7 +160,7 @@ func (c *costMeter) sample(ctx context.Context) {
 func (c *costMeter) end(ctx context.Context) []NodeCost {
 	wall := time.Since(c.t0).Seconds()
 	for i, u := range c.nodes {
-		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricPeakRSS, metricDisk)
+		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricPeakRSS, metricDisk, metricCacheHit, metricCacheMiss)
 		if err != nil || c.start[i] == nil {
 			continue
 		}
@@ -169,6 +175,10 @@ func (c *costMeter) end(ctx context.Context) []NodeCost {
 		}
 		nc.PeakRSS = max(nc.PeakRSS, s[metricRSS], s[metricPeakRSS])
 		nc.DiskBytes, nc.ChainTxs = s[metricDisk], s[metricCommitted]
+		hits, misses := s[metricCacheHit]-c.start[i][metricCacheHit], s[metricCacheMiss]-c.start[i][metricCacheMiss]
+		if hits+misses > 0 {
+			nc.CacheHitShare = hits / (hits + misses)
+		}
 	}
 	return c.costs
 }

@@ -75,6 +75,12 @@ func TestCostMeterReadsANode(t *testing.T) {
 		t.Fatalf("%d costs for one node", len(costs))
 	}
 	nc := costs[0]
+	if nc.CacheHitShare < 0 || nc.CacheHitShare > 1 {
+		t.Errorf("block cache hit share %v: want a share, in [0, 1]", nc.CacheHitShare)
+	}
+	if s, err := m.m.scrape(ctx, urls[0], metricCacheHit, metricCacheMiss); err != nil || len(s) != 2 {
+		t.Errorf("the node's block cache metrics: %v, %v", s, err)
+	}
 	if nc.Committed < 20 || nc.CPUs <= 0 || nc.CPUusPerTx <= 0 {
 		t.Errorf("committed %v, CPU %v s, %v µs/tx: want the 20 transactions and the CPU they took", nc.Committed, nc.CPUs, nc.CPUusPerTx)
 	}
