@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/sstable"
@@ -14,10 +15,13 @@ import (
 	"github.com/qianchain/qianchain/ledger/ledgertest"
 )
 
-// TestBottomLevelTables: once compacted, a store's tables sit on the
-// bottom level, Zstandard-compressed and without a Bloom filter (which
-// Pebble's point reads never consult there): what keeps a compacted store
-// within twice its transactions' size (docs/benchmarks.md, "Disk").
+// TestBottomLevelTables: once compacted, a store's random-keyed tables (the
+// transaction index, the state) sit on the bottom level, rewritten there
+// Zstandard-compressed and without a Bloom filter (which Pebble's point
+// reads never consult there): what keeps a compacted store within twice
+// its transactions' size (docs/benchmarks.md, "Disk"). Height-ordered
+// tables that overlap nothing below them (results, headers) move down as
+// they were written.
 func TestBottomLevelTables(t *testing.T) {
 	s, _ := openTemp(t)
 	c := ledgertest.NewChain("qian-test", 4)
@@ -45,10 +49,18 @@ func TestBottomLevelTables(t *testing.T) {
 	if len(bottom) == 0 {
 		t.Fatal("no table on the bottom level after a compaction")
 	}
+	rewritten := 0
 	for _, tab := range bottom {
+		if k := tab.Smallest.UserKey; len(k) == 0 || (k[0] != prefixTx && k[0] != prefixState) {
+			continue
+		}
+		rewritten++
 		if p := tab.Properties; p.CompressionName != bottomProfile.Name || p.FilterPolicyName != "" {
 			t.Errorf("bottom-level table %s: compression %q, filter %q; want %s and none", tab.FileNum, p.CompressionName, p.FilterPolicyName, bottomProfile.Name)
 		}
+	}
+	if rewritten == 0 {
+		t.Fatal("no table of the transaction index or the state on the bottom level")
 	}
 }
 
@@ -257,5 +269,30 @@ func TestFlushKeepsTablesApart(t *testing.T) {
 		if !seen[span([]byte{p})] {
 			t.Errorf("no sstable of the span holding %q after the flush", p)
 		}
+	}
+}
+
+// TestL0GathersFlushesBeforeCompacting: three flushes of random-keyed
+// tables stay in L0, three sublevels deep, rather than being compacted into
+// the base level after the second (Pebble's default threshold of 4 starts
+// a compaction at a depth of 2): each compaction out of L0 then carries more
+// flushed bytes through its rewrite of the base level's tables.
+func TestL0GathersFlushesBeforeCompacting(t *testing.T) {
+	s, _ := openTemp(t)
+	c := ledgertest.NewChain("qian-test", 4)
+	for i := 0; i < 3; i++ {
+		commitN(t, s, c, 5, 50) // the transaction index's keys are hashes: each flush spans them all
+		if err := s.db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A compaction, if any, is scheduled as a flush completes; wait it out.
+	deadline := time.Now().Add(10 * time.Second)
+	for s.db.Metrics().Compact.NumInProgress > 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if m := s.db.Metrics(); m.Levels[0].Sublevels != 3 {
+		t.Fatalf("L0 is %d sublevels deep after three flushes (%d tables, %d compactions); want 3, not compacted",
+			m.Levels[0].Sublevels, m.Levels[0].TablesCount, m.Compact.Count)
 	}
 }
