@@ -238,8 +238,8 @@ func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 	go g.admit.work()
 
 	// receive hands tx from p to admission and reports its code, and
-	// whether it was queued for relay.
-	receive := func(p peer.ID, tx *ledger.Tx) (string, bool) {
+	// whether it was queued for relay (waited for when wantRelay).
+	receive := func(p peer.ID, tx *ledger.Tx, wantRelay bool) (string, bool) {
 		t.Helper()
 		raw := tx.Encode()
 		if err := g.receive(p, encodeTxBatch([][]byte{raw}, len(raw))); err != nil {
@@ -251,13 +251,19 @@ func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("the batch was never admitted")
 		}
+		// The relay is queued just after the code is reported: wait for
+		// one that should come, and a moment for one that should not.
+		wait := 200 * time.Millisecond
+		if wantRelay {
+			wait = 10 * time.Second
+		}
 		select {
 		case q := <-g.queue:
 			if !bytes.Equal(q, raw) {
 				t.Fatal("another transaction was queued for relay")
 			}
 			return code, true
-		default:
+		case <-time.After(wait):
 			return code, false
 		}
 	}
@@ -279,12 +285,12 @@ func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 		{validator, chain.Tx(4, 4, nil), "OK", false},                  // a validator's relay takes the reserve
 	}
 	for i, s := range steps {
-		if code, relayed := receive(s.from, s.tx); code != s.code || relayed != s.relayed {
+		if code, relayed := receive(s.from, s.tx, s.relayed); code != s.code || relayed != s.relayed {
 			t.Fatalf("step %d, from %s: %s, relayed %v; want %s, relayed %v", i+1, s.from, code, relayed, s.code, s.relayed)
 		}
 	}
 	g.setValidators(map[peer.ID]bool{validator: true, observer: true})
-	if code, relayed := receive(observer, chain.Tx(5, 5, nil)); code != "OK" || relayed {
+	if code, relayed := receive(observer, chain.Tx(5, 5, nil), false); code != "OK" || relayed {
 		t.Fatalf("from the observer made a validator: %s, relayed %v; want OK, not relayed", code, relayed)
 	}
 	if n, _ := pool.Size(); n != 5 {

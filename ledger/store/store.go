@@ -476,11 +476,15 @@ func (s *Store) get(key []byte) ([]byte, error) {
 // a benchmark of 600,000 index entries, 20 µs against 9 µs a lookup: L6's
 // filter blocks are large. So the transaction index and the state prefixes
 // of Options.AbsentState are first asked of the store's own in-memory
-// filter: absent.go.) The block cache is sized for the index and filter blocks
-// of a chain of a few million transactions (about 11 MB per million) and the
-// hot state, rather than Pebble's 8 MB default. Cache and memtables are most
-// of a node's memory: with 256 MB of cache and 64 MB memtables a validator
-// passed 300 MB within minutes under load (docs/benchmarks.md, Headroom).
+// filter: absent.go.) The block cache is 64 MB rather than Pebble's 8 MB
+// default, but Pebble charges the memtables against it (the one filling and
+// the one kept for reuse), so a validator's 24-30 MB memtables leave it 4 to
+// 16 MB of blocks and the default 32 MB ones (an observer's, the offline
+// tools') next to none. Under load a validator's cache served 80-90 % of its
+// block reads, and half again as much cache moved that by under three
+// points without saving CPU (docs/benchmarks.md, "The block cache"). Cache
+// and memtables are most of a node's memory: with 256 MB of cache and 64 MB
+// memtables a validator passed 300 MB within minutes under load.
 // The caller must Unref the returned Cache once the DB is open.
 func DefaultPebbleOptions() *pebble.Options {
 	o := &pebble.Options{
@@ -520,9 +524,10 @@ func DefaultPebbleOptions() *pebble.Options {
 	// over the threshold); at 8 rather than 4 each carries twice the flushed
 	// bytes through one rewrite of the base level. Point lookups meet more
 	// L0 tables, most of which their Bloom filters and the store's absent
-	// filter answer. In node1's log of a 3-minute run at 4,000 tx/s offered,
-	// L0 -> L5 wrote 394 MB instead of 669 and compactions took 34 s
-	// instead of 54 (docs/benchmarks.md, "Twice the L0 before compacting").
+	// filter answer. In node1's logs of two alternating 3-minute runs at
+	// 4,000 tx/s offered, L0 -> L5 wrote 1.7 and 2.0 MB per flushed MB
+	// against 3.0 and 2.5 with the default, and compactions took 34 and 31 s
+	// against 54 and 52 (docs/benchmarks.md, "Twice the L0 before compacting").
 	// Writes stop at three times the threshold, as Pebble's defaults have it.
 	o.L0CompactionThreshold = 8
 	o.L0StopWritesThreshold = 24

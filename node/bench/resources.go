@@ -176,7 +176,7 @@ func (c *costMeter) end(ctx context.Context) []NodeCost {
 		nc.PeakRSS = max(nc.PeakRSS, s[metricRSS], s[metricPeakRSS])
 		nc.DiskBytes, nc.ChainTxs = s[metricDisk], s[metricCommitted]
 		hits, misses := s[metricCacheHit]-c.start[i][metricCacheHit], s[metricCacheMiss]-c.start[i][metricCacheMiss]
-		if hits+misses > 0 {
+		if hits >= 0 && misses >= 0 && hits+misses > 0 { // a node restarted meanwhile counts from 0
 			nc.CacheHitShare = hits / (hits + misses)
 		}
 	}
