@@ -150,10 +150,7 @@ func (nothingCommitted) HasTx(ledger.Hash) (bool, error) { return false, nil }
 // an observer's gossip; a validator's gossip may fill the reserve.
 func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
 	chain := ledgertest.NewChain("qian-test", 4)
-	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 3, RelayReserve: 1, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
-		nothingCommitted{}, sigcache.New(100), nil)
-	stop := make(chan struct{})
-	defer close(stop)
+	pool, stop := testPool(t, 3, 1)
 	a := newAdmitter(pool, stop)
 	go a.work()
 	job := func(patient, reserve bool, got chan<- []mempool.Result, txs ...*ledger.Tx) admitJob {
@@ -193,10 +190,7 @@ func TestAdmissionRelaysMayFillTheReserve(t *testing.T) {
 // observer's, at a full validator) is offered to the peers once more.
 func TestResubmittedTransactionIsRelayedAgain(t *testing.T) {
 	chain := ledgertest.NewChain("qian-test", 4)
-	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 10, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
-		nothingCommitted{}, sigcache.New(100), nil)
-	stop := make(chan struct{})
-	defer close(stop)
+	pool, stop := testPool(t, 10, 0)
 	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), queue: make(chan []byte, 4), notify: make(chan struct{}, 1), done: stop}
 	go g.admit.gather()
 	go g.admit.work()
@@ -225,10 +219,7 @@ func TestResubmittedTransactionIsRelayedAgain(t *testing.T) {
 // validator gets the reserve from its next batch.
 func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 	chain := ledgertest.NewChain("qian-test", 4)
-	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: 5, RelayReserve: 2, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
-		nothingCommitted{}, sigcache.New(100), nil)
-	stop := make(chan struct{})
-	defer close(stop)
+	pool, stop := testPool(t, 5, 2)
 	codes := make(chan string, 16)
 	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), queue: make(chan []byte, 16), notify: make(chan struct{}, 1),
 		onAdmit: func(code string) { codes <- code }, done: stop}
@@ -296,4 +287,15 @@ func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 	if n, _ := pool.Size(); n != 5 {
 		t.Fatalf("mempool holds %d transactions; want 5", n)
 	}
+}
+
+// testPool is a mempool of chain "qian-test" holding up to maxTxs
+// transactions, reserve of them kept for validators' relays, and a stop
+// channel closed when the test ends.
+func testPool(t *testing.T, maxTxs, reserve int) (*mempool.Mempool, chan struct{}) {
+	pool := mempool.New(mempool.Config{ChainID: "qian-test", MaxTxs: maxTxs, RelayReserve: reserve, MaxBytes: 1 << 20, MaxPerSender: 10, MaxTxBytes: 1 << 16},
+		nothingCommitted{}, sigcache.New(100), nil)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	return pool, stop
 }
