@@ -237,6 +237,7 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 		RelayReserve: cfg.Mempool.RelayReserveTxs(),
 	}, n.Store, n.sigs, n.checker())
+	n.Pool.SetRelayPeers(relaysFrom(validatorPeers, selfID))
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage, n.Store.BlockCache)
 	n.Metrics.software = n.software
 	n.ctx, n.cancel = context.WithCancel(context.Background())

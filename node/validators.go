@@ -88,8 +88,9 @@ type peerDirectory interface {
 // observers, p2p.allowed_peers); a peer
 // that is none of these any more (a validator whose removal or peer-id
 // rotation took effect) is disconnected. Transaction relay treats the
-// current validators as validators. Called at start and after each block
-// that scheduled a change or after which a new set takes effect.
+// current validators as validators, and the mempool keeps its relay
+// reserve while one of them is another node. Called at start and after
+// each block that scheduled a change or after which a new set takes effect.
 func (n *Node) refreshPeers(tip uint64) error {
 	admitted, validators, err := n.peerPlan(tip)
 	if err != nil {
@@ -97,7 +98,19 @@ func (n *Node) refreshPeers(tip uint64) error {
 	}
 	n.Net.SetAdmitted(admitted)
 	n.gossip.setValidators(validators)
+	n.Pool.SetRelayPeers(relaysFrom(validators, n.Net.ID()))
 	return nil
+}
+
+// relaysFrom reports whether a validator other than self may relay
+// transactions to this node.
+func relaysFrom(validators map[peer.ID]bool, self peer.ID) bool {
+	for p := range validators {
+		if p != self {
+			return true
+		}
+	}
+	return false
 }
 
 // peerPlan is what refreshPeers applies: the admitted peers and the

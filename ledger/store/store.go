@@ -35,6 +35,10 @@ type Store struct {
 	// mem estimates the mutable memtable's fill (memtable.go); nil for a
 	// store opened with the caller's own Pebble options.
 	mem *memMeter
+	// cache is the block cache the DB was opened with (nil when the
+	// caller's Pebble options left Pebble to make its own). The DB holds a
+	// reference to it until Close.
+	cache *pebble.Cache
 }
 
 // Options tune Open. The zero value is what a node uses.
@@ -82,7 +86,7 @@ func Open(dir string, opt *Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	s := &Store{db: db, mem: mem}
+	s := &Store{db: db, mem: mem, cache: po.Cache}
 	v, err := s.get(keyTip)
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -517,9 +521,10 @@ func DefaultPebbleOptions() *pebble.Options {
 		o.Levels[i].Compression = upperCompression
 	}
 	// L0 into the base level is most of what compactions write: the state
-	// and the transaction index are random-keyed, so every L0 table spans
-	// their whole key range and each compaction out of L0 rewrites the base
-	// level's tables of that range with it. Pebble starts one when L0 is
+	// and the transaction index are random-keyed, so every flush spans
+	// their whole key range (cut into tables of about 2 MB, each a slice of
+	// it), and each compaction out of L0 rewrites the base level's tables
+	// under the slices it takes. Pebble starts one when L0 is
 	// L0CompactionThreshold/2 flushes deep (its score is twice the depth
 	// over the threshold); at 8 rather than 4 each carries twice the flushed
 	// bytes through one rewrite of the base level. Point lookups meet more
@@ -656,8 +661,16 @@ type BlockCache struct {
 // BlockCache reports the block cache, for the node's metrics. The cache
 // also holds the memtables' reservations (Pebble charges each memtable,
 // the one filling and the one kept for reuse, against the cache's size),
-// so Bytes is what the memtables leave to blocks.
+// so Bytes is what the memtables leave to blocks. It asks the cache alone
+// (a look at each of its shards), not the DB's Metrics, which walks every
+// level and table under the DB's mutex: a scrape of /metrics calls it for
+// each of the three figures.
 func (s *Store) BlockCache() BlockCache {
-	m := s.db.Metrics().BlockCache
+	var m pebble.CacheMetrics
+	if s.cache != nil {
+		m = s.cache.Metrics()
+	} else {
+		m = s.db.Metrics().BlockCache
+	}
 	return BlockCache{Hits: m.Hits, Misses: m.Misses, Bytes: m.Size}
 }

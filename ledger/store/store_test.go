@@ -438,28 +438,46 @@ func TestBlockBatchIsSizedUpFront(t *testing.T) {
 }
 
 // TestBlockCacheCountsReads: a read of a state key in a table on disk
-// misses the block cache once and is served from it after.
+// misses the block cache once and is served from it after, whether the
+// store made its own cache (a node) or Pebble did (a caller's options).
 func TestBlockCacheCountsReads(t *testing.T) {
-	s, _ := openTemp(t)
-	commitN(t, s, ledgertest.NewChain("qian-test", 4), 5, 10)
-	if err := s.Compact(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	before := s.BlockCache()
-	get := func() {
-		t.Helper()
-		if v, err := s.Get([]byte("k/3")); err != nil || string(v) != "3" {
-			t.Fatalf("k/3 = %q, %v", v, err)
-		}
-	}
-	get()
-	first := s.BlockCache()
-	get()
-	second := s.BlockCache()
-	if first.Misses <= before.Misses || first.Bytes <= 0 {
-		t.Fatalf("the first read of a table: %+v after %+v; want a miss and blocks held", first, before)
-	}
-	if second.Hits <= first.Hits || second.Misses != first.Misses {
-		t.Fatalf("the second read: %+v after %+v; want hits only", second, first)
+	for _, tc := range []struct {
+		name string
+		opt  func() *Options
+	}{
+		{"store's cache", func() *Options { return nil }},
+		{"Pebble's cache", func() *Options { return &Options{Pebble: &pebble.Options{Logger: quietLogger{}}} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := Open(t.TempDir(), tc.opt())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), nil, ledger.Hash{0xa0}); err != nil {
+				t.Fatal(err)
+			}
+			commitN(t, s, ledgertest.NewChain("qian-test", 4), 5, 10)
+			if err := s.Compact(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			before := s.BlockCache()
+			get := func() {
+				t.Helper()
+				if v, err := s.Get([]byte("k/3")); err != nil || string(v) != "3" {
+					t.Fatalf("k/3 = %q, %v", v, err)
+				}
+			}
+			get()
+			first := s.BlockCache()
+			get()
+			second := s.BlockCache()
+			if first.Misses <= before.Misses || first.Bytes <= 0 {
+				t.Fatalf("the first read of a table: %+v after %+v; want a miss and blocks held", first, before)
+			}
+			if second.Hits <= first.Hits || second.Misses != first.Misses {
+				t.Fatalf("the second read: %+v after %+v; want hits only", second, first)
+			}
+		})
 	}
 }

@@ -54,7 +54,9 @@ type Config struct {
 	// as there are validators, and behind the rest of its queue): the
 	// tail of the latency. With room kept for relays, what one validator
 	// admits reaches the others, and whoever proposes next can include it.
-	// The reserve counts transactions only; MaxBytes is shared.
+	// The reserve counts transactions only; MaxBytes is shared. It holds
+	// while the node has another validator to relay to it
+	// (SetRelayPeers): a lone validator's reserve could never fill.
 	RelayReserve int
 }
 
@@ -65,8 +67,11 @@ type Mempool struct {
 	sigs   *sigcache.Cache
 	check  Checker
 
-	mu     sync.Mutex
-	byHash map[ledger.Hash]*entry
+	mu sync.Mutex
+	// reserve is the relay reserve in force: Config.RelayReserve while
+	// another validator may relay, else 0 (SetRelayPeers).
+	reserve int
+	byHash  map[ledger.Hash]*entry
 	// recent holds the hashes of the transactions of the last few
 	// committed blocks. Admission checks the ledger before the (slow)
 	// signature check and inserts after it; a block carrying the same
@@ -101,8 +106,23 @@ type entry struct {
 
 // New returns an empty mempool. check may be nil.
 func New(cfg Config, l Ledger, sigs *sigcache.Cache, check Checker) *Mempool {
-	return &Mempool{cfg: cfg, ledger: l, sigs: sigs, check: check,
+	return &Mempool{cfg: cfg, ledger: l, sigs: sigs, check: check, reserve: cfg.RelayReserve,
 		byHash: map[ledger.Hash]*entry{}, bySig: map[uint64]*entry{}, bySender: map[ledger.PublicKey]int{}}
+}
+
+// SetRelayPeers tells the mempool whether another validator may relay
+// transactions to it, as the validator set changes: the relay reserve
+// holds only then. A lone validator (a chain of one) has no relays to
+// keep room for; with the reserve in force its blocks, which the mempool
+// feeds and which leave it only at commit, would be cut to the clients'
+// share (docs/benchmarks.md, "One validator's reserve").
+func (m *Mempool) SetRelayPeers(any bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reserve = 0
+	if any {
+		m.reserve = m.cfg.RelayReserve
+	}
 }
 
 // Result is the outcome of admitting one transaction.
@@ -130,10 +150,11 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, fal
 func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
 
 // fullError is the refusal of a transaction at capacity; a client's names
-// the room kept for validators' relays, when there is any.
-func (m *Mempool) fullError(relayed bool) error {
-	if !relayed && m.cfg.RelayReserve > 0 {
-		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for validators' relays); try again shortly", m.cfg.RelayReserve, m.cfg.MaxTxs)
+// the room kept for validators' relays (reserve, read with m.mu held),
+// when there is any.
+func (m *Mempool) fullError(relayed bool, reserve int) error {
+	if !relayed && reserve > 0 {
+		return errorf(ErrMempoolFull, "mempool is full for clients (%d of its %d transactions are kept for validators' relays); try again shortly", reserve, m.cfg.MaxTxs)
 	}
 	return errorf(ErrMempoolFull, "mempool is full; try again shortly")
 }
@@ -144,7 +165,7 @@ func (m *Mempool) fullError(relayed bool) error {
 func (m *Mempool) roomFor(size int, relayed bool) bool {
 	capacity := m.cfg.MaxTxs
 	if !relayed {
-		capacity -= m.cfg.RelayReserve
+		capacity -= m.reserve
 	}
 	return m.live < capacity && m.bytes+size <= m.cfg.MaxBytes
 }
@@ -233,6 +254,7 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int, relayed bool)
 	m.mu.Lock()
 	_, dup := m.byHash[h]
 	full := !m.roomFor(size, relayed)
+	reserve := m.reserve
 	senderFull := m.bySender[tx.Sender] >= m.cfg.MaxPerSender
 	m.mu.Unlock()
 	if dup {
@@ -241,7 +263,7 @@ func (m *Mempool) precheck(tx *ledger.Tx, h ledger.Hash, size int, relayed bool)
 	// Capacity is checked again at insert; checking it here too means a
 	// client hammering a full mempool costs no signature checks.
 	if full {
-		return m.fullError(relayed)
+		return m.fullError(relayed, reserve)
 	}
 	if senderFull {
 		return errorf(ErrSenderLimit, "sender %s has too many transactions waiting (limit %d)", tx.Sender.Short(), m.cfg.MaxPerSender)
@@ -286,7 +308,7 @@ func (m *Mempool) insert(tx *ledger.Tx, h ledger.Hash, size int, checked any, ge
 		return errorf(ErrSenderLimit, "sender %s already has %d transactions waiting (limit %d)", tx.Sender.Short(), m.bySender[tx.Sender], m.cfg.MaxPerSender)
 	}
 	if !m.roomFor(size, relayed) {
-		return m.fullError(relayed)
+		return m.fullError(relayed, m.reserve)
 	}
 	e := &entry{tx: tx, hash: h, size: size, checked: checked}
 	m.byHash[h] = e

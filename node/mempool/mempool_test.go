@@ -1,6 +1,7 @@
 package mempool
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -367,5 +368,27 @@ func TestRelayReserveIsForPeersRelays(t *testing.T) {
 	wantCode(t, res[2].Err, ErrMempoolFull)
 	if n, _ := f.mp.Size(); n != 4 {
 		t.Fatalf("mempool holds %d, want 4", n)
+	}
+}
+
+// Without another validator to relay (SetRelayPeers(false)) the reserve
+// is lifted and clients may fill the mempool; with one again it holds for
+// what arrives after.
+func TestRelayReserveFollowsTheRelayPeers(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 4, RelayReserve: 2})
+	f.mp.SetRelayPeers(false)
+	for i := uint64(0); i < 3; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i+1, i, nil).Encode()); err != nil {
+			t.Fatalf("client transaction %d with no reserve: %v", i, err)
+		}
+	}
+	f.mp.SetRelayPeers(true)
+	_, _, err := f.mp.Add(f.chain.Tx(4, 3, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+	if !strings.Contains(err.Error(), "2 of its 4") {
+		t.Fatalf("the refusal does not name the reserve: %v", err)
+	}
+	if res := f.mp.AddRelayed([][]byte{f.chain.Tx(4, 3, nil).Encode()}); res[0].Err != nil {
+		t.Fatalf("a relay within the reserve: %v", res[0].Err)
 	}
 }
