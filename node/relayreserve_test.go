@@ -25,6 +25,8 @@ func TestRelayReserveNeedsAnotherValidator(t *testing.T) {
 			nw := nodetest.New(t, nodetest.Options{Validators: tc.validators})
 			m := nw.Members[0]
 			m.Config.Mempool.MaxTxs, m.Config.Mempool.RelayReserve = 8, 25
+			// Built, not started: any free ports will do.
+			m.Config.HTTP.Listen, m.Config.P2P.Listen = "127.0.0.1:0", []string{"/ip4/127.0.0.1/tcp/0"}
 			n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), NodeKey: m.NodeKey, ValidatorKey: m.ValKey})
 			if err != nil {
 				t.Fatal(err)

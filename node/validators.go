@@ -103,7 +103,10 @@ func (n *Node) refreshPeers(tip uint64) error {
 }
 
 // relaysFrom reports whether a validator other than self may relay
-// transactions to this node.
+// transactions to this node. It goes by peer ids: a lone validator whose
+// rotated peer id has taken effect while it still runs the old node key
+// counts its new id as another validator, and keeps the reserve until it
+// restarts (smaller blocks, nothing worse).
 func relaysFrom(validators map[peer.ID]bool, self peer.ID) bool {
 	for p := range validators {
 		if p != self {

@@ -116,11 +116,11 @@ func New(cfg Config, l Ledger, sigs *sigcache.Cache, check Checker) *Mempool {
 // keep room for; with the reserve in force its blocks, which the mempool
 // feeds and which leave it only at commit, would be cut to the clients'
 // share (docs/benchmarks.md, "One validator's reserve").
-func (m *Mempool) SetRelayPeers(any bool) {
+func (m *Mempool) SetRelayPeers(others bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.reserve = 0
-	if any {
+	if others {
 		m.reserve = m.cfg.RelayReserve
 	}
 }
