@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/ledgertest"
 )
 
@@ -15,14 +14,7 @@ import (
 func TestLogReportsFlushes(t *testing.T) {
 	var buf bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	s, err := Open(t.TempDir(), &Options{MemTableSize: 1 << 20, Log: log})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.InitGenesis(ledger.Hash{1}, testSet(), nil, ledger.Hash{2}); err != nil {
-		t.Fatal(err)
-	}
+	s := openWith(t, t.TempDir(), &Options{MemTableSize: 1 << 20, Log: log})
 	// 40 blocks of 50 transactions are well over 1 MB of memtable.
 	commitN(t, s, ledgertest.NewChain("qian-test", 4), 40, 50)
 	if err := s.db.Flush(); err != nil {

@@ -18,7 +18,14 @@ import (
 func openTemp(t testing.TB) (*Store, string) {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := Open(dir, nil)
+	return openWith(t, dir, nil), dir
+}
+
+// openWith opens the store in dir with opt, closed when the test ends,
+// and initialises its genesis.
+func openWith(t testing.TB, dir string, opt *Options) *Store {
+	t.Helper()
+	s, err := Open(dir, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +33,7 @@ func openTemp(t testing.TB) (*Store, string) {
 	if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), []Write{{Key: []byte("founder"), Value: []byte("farm")}}, ledger.Hash{0xa0}); err != nil {
 		t.Fatal(err)
 	}
-	return s, dir
+	return s
 }
 
 // leaf is a result as the store takes it: the transaction's hash, then
@@ -449,14 +456,7 @@ func TestBlockCacheCountsReads(t *testing.T) {
 		{"Pebble's cache", func() *Options { return &Options{Pebble: &pebble.Options{Logger: quietLogger{}}} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := Open(t.TempDir(), tc.opt())
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), nil, ledger.Hash{0xa0}); err != nil {
-				t.Fatal(err)
-			}
+			s := openWith(t, t.TempDir(), tc.opt())
 			commitN(t, s, ledgertest.NewChain("qian-test", 4), 5, 10)
 			if err := s.Compact(context.Background()); err != nil {
 				t.Fatal(err)
