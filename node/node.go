@@ -237,12 +237,12 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 		RelayReserve: cfg.Mempool.RelayReserveTxs(),
 	}, n.Store, n.sigs, n.checker())
-	n.Pool.SetRelayPeers(relaysFrom(validatorPeers, selfID))
 	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage, n.Store.BlockCache)
 	n.Metrics.software = n.software
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	n.gossip = newTxGossip(n.Net, n.Pool, validatorPeers, func(code string) { n.Metrics.txAdmitted.WithLabelValues(code).Inc() }, n.ctx.Done())
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
+	n.followValidators(validatorPeers)
 	if ss := cfg.StateSync; ss.SnapshotInterval > 0 {
 		n.snaps = newSnapshotter(n.Store, filepath.Join(cfg.Paths().DataDir(), SnapshotsDirName), ss.SnapshotInterval, ss.SnapshotKeep, log.With("room", "snapshots"))
 		n.snaps.chunk = ss.ChunkSize

@@ -89,17 +89,26 @@ type peerDirectory interface {
 // that is none of these any more (a validator whose removal or peer-id
 // rotation took effect) is disconnected. Transaction relay treats the
 // current validators as validators, and the mempool keeps its relay
-// reserve while one of them is another node. Called at start and after
-// each block that scheduled a change or after which a new set takes effect.
+// reserve while one of them is another node (followValidators). Called
+// after each block that scheduled a change or after which a new set takes
+// effect; New applies the same plan at start (peerPlan, then
+// followValidators once the gossip exists).
 func (n *Node) refreshPeers(tip uint64) error {
 	admitted, validators, err := n.peerPlan(tip)
 	if err != nil {
 		return err
 	}
 	n.Net.SetAdmitted(admitted)
+	n.followValidators(validators)
+	return nil
+}
+
+// followValidators applies the current validators' peers to what depends
+// on them beside the network's admission: which relays the gossip treats
+// as a validator's, and whether the mempool keeps its relay reserve.
+func (n *Node) followValidators(validators map[peer.ID]bool) {
 	n.gossip.setValidators(validators)
 	n.Pool.SetRelayPeers(relaysFrom(validators, n.Net.ID()))
-	return nil
 }
 
 // relaysFrom reports whether a validator other than self may relay
