@@ -138,7 +138,7 @@ func (c *Chain) ProposeBlock(height uint64, round uint32) (*ledger.Block, error)
 	c.mu.Lock()
 	b.Evidence = append(b.Evidence, c.evidence[:min(len(c.evidence), ledger.MaxEvidence)]...)
 	c.mu.Unlock()
-	b.Txs = c.dropCommitted(c.pool.Reap(int(c.params.MaxBlockTxs), budget))
+	b.Txs = c.dropCommitted(c.pool.Propose(int(c.params.MaxBlockTxs), budget))
 	b.FillHeader()
 	return b, nil
 }

@@ -392,3 +392,158 @@ func TestRelayReserveFollowsTheRelayPeers(t *testing.T) {
 		t.Fatalf("a relay within the reserve: %v", res[0].Err)
 	}
 }
+
+// A lone validator's proposal leaves room for the clients' next block
+// until the commit: Propose sets its transactions aside from the capacity,
+// Reap does not, and a commit (of that block or another) ends the
+// proposal.
+func TestProposalLeavesRoom(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 3})
+	f.mp.SetRelayPeers(false) // a lone validator
+	var txs []*ledger.Tx
+	add := func(sender, nonce uint64) error {
+		tx := f.chain.Tx(sender, nonce, nil)
+		_, _, err := f.mp.Add(tx.Encode())
+		if err == nil {
+			txs = append(txs, tx)
+		}
+		return err
+	}
+	for i := uint64(0); i < 3; i++ {
+		if err := add(i+1, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mp.Reap(2, 1<<20)
+	wantCode(t, add(4, 0), ErrMempoolFull)
+
+	if got := f.mp.Propose(2, 1<<20); len(got) != 2 || got[0].Hash() != txs[0].Hash() || got[1].Hash() != txs[1].Hash() {
+		t.Fatalf("proposed %d transactions, want the 2 oldest", len(got))
+	}
+	for i := uint64(0); i < 2; i++ {
+		if err := add(5+i, 0); err != nil {
+			t.Fatalf("client transaction %d while 2 are proposed: %v", i, err)
+		}
+	}
+	wantCode(t, add(7, 0), ErrMempoolFull)
+	if n, _ := f.mp.Size(); n != 5 {
+		t.Fatalf("mempool holds %d, want 5 (3 waiting, 2 proposed)", n)
+	}
+
+	// A later round's proposal replaces the count: 4 proposed, 1 waiting.
+	if got := f.mp.Propose(4, 1<<20); len(got) != 4 {
+		t.Fatalf("proposed %d of 5, want 4", len(got))
+	}
+	for i := uint64(0); i < 2; i++ {
+		if err := add(7+i, 0); err != nil {
+			t.Fatalf("client transaction %d while 4 are proposed: %v", i, err)
+		}
+	}
+	wantCode(t, add(9, 0), ErrMempoolFull)
+	// And a smaller one: 3 proposed (txs 0-2), 4 waiting.
+	f.mp.Propose(3, 1<<20)
+	checkProposed(t, f.mp, 3)
+	wantCode(t, add(9, 0), ErrMempoolFull)
+
+	// Two waiting leave (found committed by a proposer, say): 2 wait,
+	// room for one.
+	f.mp.Remove([]ledger.Hash{txs[3].Hash(), txs[4].Hash()})
+	if err := add(9, 0); err != nil {
+		t.Fatalf("with 2 waiting: %v", err)
+	}
+	// One proposed leaves: 3 wait again.
+	f.mp.Remove([]ledger.Hash{txs[0].Hash()})
+	checkProposed(t, f.mp, 2)
+	wantCode(t, add(10, 0), ErrMempoolFull)
+
+	// Another block commits, none of the proposal's: the proposal's 2
+	// count again, 4 wait where 3 fit.
+	blk := f.commitToLedger(t, txs[5:6])
+	f.mp.Update(blk.Txs, false)
+	if n, _ := f.mp.Size(); n != 4 {
+		t.Fatalf("mempool holds %d after the commit, want 4", n)
+	}
+	checkProposed(t, f.mp, 0)
+	wantCode(t, add(10, 0), ErrMempoolFull)
+	// The ended proposal's two leave: nothing counts them twice.
+	f.mp.Remove([]ledger.Hash{txs[1].Hash(), txs[2].Hash()})
+	checkProposed(t, f.mp, 0)
+	if err := add(10, 0); err != nil {
+		t.Fatalf("with 2 waiting: %v", err)
+	}
+}
+
+// This node's own block commits: its transactions leave, and the room they
+// made is the clients' for good.
+func TestProposalCommitted(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 2})
+	f.mp.SetRelayPeers(false) // a lone validator
+	var txs []*ledger.Tx
+	for i := uint64(0); i < 4; i++ {
+		tx := f.chain.Tx(i+1, 0, nil)
+		if i == 2 {
+			f.mp.Propose(2, 1<<20)
+		}
+		if _, _, err := f.mp.Add(tx.Encode()); err != nil {
+			t.Fatalf("transaction %d: %v", i, err)
+		}
+		txs = append(txs, tx)
+	}
+	blk := f.commitToLedger(t, txs[:2])
+	f.mp.Update(blk.Txs, false)
+	checkProposed(t, f.mp, 0)
+	if n, _ := f.mp.Size(); n != 2 {
+		t.Fatalf("mempool holds %d, want 2", n)
+	}
+	_, _, err := f.mp.Add(f.chain.Tx(5, 0, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+}
+
+// MaxBytes is a memory bound: a proposal's transactions still count there.
+func TestProposalKeepsTheByteLimit(t *testing.T) {
+	size := len(ledgertest.NewChain(chainID, 4).Tx(1, 0, nil).Encode())
+	f := newFixture(t, Config{MaxTxs: 10, MaxBytes: 2*size + size/2})
+	f.mp.SetRelayPeers(false) // a lone validator
+	for i := uint64(0); i < 2; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i+1, 0, nil).Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.mp.Propose(2, 1<<20)
+	_, _, err := f.mp.Add(f.chain.Tx(3, 0, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+}
+
+// checkProposed fails unless the mempool counts want proposed transactions
+// and flags exactly that many of those it holds.
+func checkProposed(t *testing.T, m *Mempool, want int) {
+	t.Helper()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	flagged := 0
+	for _, e := range m.queue {
+		if !e.removed && e.proposed {
+			flagged++
+		}
+	}
+	if m.proposed != want || flagged != want {
+		t.Fatalf("proposed count %d, flagged %d, want %d", m.proposed, flagged, want)
+	}
+}
+
+// A validator with relay peers sets nothing aside: they hold the same
+// transactions, counted.
+func TestProposalWithRelayPeers(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 2})
+	for i := uint64(0); i < 2; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i+1, 0, nil).Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.mp.Propose(2, 1<<20); len(got) != 2 {
+		t.Fatalf("proposed %d, want 2", len(got))
+	}
+	checkProposed(t, f.mp, 0)
+	_, _, err := f.mp.Add(f.chain.Tx(3, 0, nil).Encode())
+	wantCode(t, err, ErrMempoolFull)
+}
