@@ -87,7 +87,7 @@ run() {
 	rm -rf "$dir" "$out/$name.json"
 	mkdir -p "$dir"
 	net=$(mktemp -d "$tmp/net.XXXX")
-	base=$(free_base)
+	base=$(free_base $((10 * validators > 50 ? 10 * validators : 50)))
 	"$bin" testnet --validators "$validators" --observers 0 --out "$net" --base-port "$base" >/dev/null
 	for i in $(seq 0 $((validators - 1))); do
 		# shellcheck disable=SC2086 # env is a list of K=V words

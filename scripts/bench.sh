@@ -73,7 +73,7 @@ trap cleanup EXIT
 # earlier run left behind is never the one measured); sets urls.
 network() {
 	local n=$1 base dir=$work/net$1
-	base=$(free_base)
+	base=$(free_base $((10 * n > 50 ? 10 * n : 50)))
 	"$bin" testnet --validators "$n" --observers 0 --out "$dir" --base-port "$base" >/dev/null
 	urls=""
 	for i in $(seq 0 $((n - 1))); do
