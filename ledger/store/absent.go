@@ -24,10 +24,21 @@ import (
 // false positives for long, and what it answers never depends on the seed:
 // a reader gets exactly what Pebble holds.
 //
-// The filter grows by segments of doubling capacity (10 bits per key,
-// 7 probes: about 1 % false positives per segment), about 1.25 bytes per
-// covered key. Adds happen from one goroutine (CommitBlock, Open); lookups
-// from any.
+// The filter grows by segments of doubling capacity, 7 probes each. An
+// absent key is "maybe" if any segment says so, so the segments' false
+// positives add up: at 10 bits per key in every segment (about 0.8 %
+// each) four segments (3.4 million keys, about what ten minutes at 3,000
+// tx/s leave) sent 2.65 % of absent lookups to Pebble, where an absent
+// key on L6 costs an index and a data block, and a validator's
+// transaction-index lookups grew from 1.1 to 3.1 % of its CPU between the
+// second and the eighth minute of such a run (docs/benchmarks.md, "Ten
+// minutes at 3,000, minute by minute"). So each segment gets two bits per
+// key more than the one before it, up to 20: the sum stays under 1.5 %
+// however long the chain (0.82, 0.33, 0.15, 0.07, 0.04 %, ...; 1.29 % at
+// four segments, TestAbsentFilterFalsePositivesStayBounded), for 1.25
+// bytes per key in the first segment and up to 2.5 in the largest (2.10
+// on average at four segments, against 1.44). Adds happen from
+// one goroutine (CommitBlock, Open); lookups from any.
 type absentFilter struct {
 	seed     [2]maphash.Seed
 	prefixes [][]byte // covered keys, as stored (table prefix included)
@@ -44,19 +55,21 @@ type bloomSeg struct {
 }
 
 const (
-	bloomBitsPerKey = 10
-	bloomProbes     = 7
-	bloomFirstCap   = 1 << 18
+	bloomBitsPerKey     = 10 // the first segment's
+	bloomBitsPerKeyStep = 2  // each later segment's more than the one before
+	bloomBitsPerKeyMax  = 20
+	bloomProbes         = 7
+	bloomFirstCap       = 1 << 18
 )
 
 func newAbsentFilter(prefixes [][]byte) *absentFilter {
 	f := &absentFilter{seed: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, prefixes: prefixes}
-	f.segs.Store(&[]*bloomSeg{newBloomSeg(bloomFirstCap)})
+	f.segs.Store(&[]*bloomSeg{newBloomSeg(bloomFirstCap, bloomBitsPerKey)})
 	return f
 }
 
-func newBloomSeg(capacity int) *bloomSeg {
-	bits := uint64(capacity) * bloomBitsPerKey
+func newBloomSeg(capacity, bitsPerKey int) *bloomSeg {
+	bits := uint64(capacity) * uint64(bitsPerKey)
 	return &bloomSeg{words: make([]atomic.Uint64, (bits+63)/64), bits: bits, cap: capacity}
 }
 
@@ -81,7 +94,7 @@ func (f *absentFilter) add(key []byte) {
 	segs := *f.segs.Load()
 	s := segs[len(segs)-1]
 	if s.n >= s.cap {
-		s = newBloomSeg(2 * s.cap)
+		s = newBloomSeg(2*s.cap, min(bloomBitsPerKey+bloomBitsPerKeyStep*len(segs), bloomBitsPerKeyMax))
 		grown := append(append(make([]*bloomSeg, 0, len(segs)+1), segs...), s)
 		f.segs.Store(&grown)
 	}
