@@ -67,7 +67,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 	m.txsCommitted = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "txs_committed_total", Help: "Transactions committed."})
 	m.blockTxs = prometheus.NewHistogram(prometheus.HistogramOpts{Namespace: ns, Name: "block_txs", Help: "Transactions per block.",
 		Buckets: []float64{0, 1, 10, 100, 500, 1000, 2000, 5000, 10000}})
-	m.mempoolTxs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "mempool_txs", Help: "Transactions held in the mempool: waiting, and those of the block this node proposed until a block commits (so up to mempool.max_txs plus one block)."},
+	m.mempoolTxs = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "mempool_txs", Help: "Transactions held in the mempool: waiting, and those of the block this node proposed until a block commits (on a validator alone in its set, so up to mempool.max_txs plus one block)."},
 		func() float64 { n, _ := mempool(); return float64(n) })
 	m.mempoolBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "mempool_bytes", Help: "Bytes of transactions held in the mempool (at most mempool.max_bytes)."},
 		func() float64 { _, b := mempool(); return float64(b) })

@@ -33,11 +33,12 @@ import (
 // transaction-index lookups grew from 1.1 to 3.1 % of its CPU between the
 // second and the eighth minute of such a run (docs/benchmarks.md, "Ten
 // minutes at 3,000, minute by minute"). So each segment gets two bits per
-// key more than the one before it, up to 20: the sum stays under 1.5 %
-// however long the chain (0.82, 0.33, 0.15, 0.07, 0.04 %, ...; 1.29 % at
-// four segments, TestAbsentFilterFalsePositivesStayBounded), for 1.25
-// bytes per key in the first segment and up to 2.5 in the largest (2.10
-// on average at four segments, against 1.44). Adds happen from
+// key more than the one before it, up to 20: 0.82, 0.33, 0.15, 0.07,
+// 0.04 %, then 0.02 % per segment at 20 bits, so the sum is 1.29 % at four
+// segments (TestAbsentFilterFalsePositivesStayBounded), 1.4 % by 8
+// million keys, 1.5 % by 270 million, and grows 0.02 % per doubling
+// after; for 1.25 bytes per key in the first segment and 2.5 from the
+// sixth on (2.10 on average at four segments, against 1.44). Adds happen from
 // one goroutine (CommitBlock, Open); lookups from any.
 type absentFilter struct {
 	seed     [2]maphash.Seed

@@ -115,7 +115,7 @@ func TestAbsentFilterGrows(t *testing.T) {
 // any segment says so, so the segments' false positives add up; later
 // segments are tighter, so that after four segments (3.4 million keys)
 // fewer than 1.5 % of absent keys are sent to Pebble. With 10 bits per key
-// in every segment it was about 3 %.
+// in every segment it was 2.65 %.
 func TestAbsentFilterFalsePositivesStayBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills a filter of 3.4 million keys")
