@@ -3,11 +3,6 @@ package node_test
 import (
 	"fmt"
 	"testing"
-
-	"github.com/qianchain/qianchain/ledger"
-	"github.com/qianchain/qianchain/node"
-	"github.com/qianchain/qianchain/node/mempool"
-	"github.com/qianchain/qianchain/node/nodetest"
 )
 
 // The block a lone validator proposes leaves its clients room in the
@@ -23,29 +18,7 @@ func TestProposalLeavesClientsRoom(t *testing.T) {
 		{2, 6, 0}, // 25 % kept for relays
 	} {
 		t.Run(fmt.Sprintf("%d validators", tc.validators), func(t *testing.T) {
-			nw := nodetest.New(t, nodetest.Options{Validators: tc.validators})
-			m := nw.Members[0]
-			m.Config.Mempool.MaxTxs, m.Config.Mempool.RelayReserve = 8, 25
-			m.Config.HTTP.Listen, m.Config.P2P.Listen = "127.0.0.1:0", []string{"/ip4/127.0.0.1/tcp/0"}
-			n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), NodeKey: m.NodeKey, ValidatorKey: m.ValKey})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer n.Stop()
-			key, _ := ledger.GenerateKey()
-			nonce := uint64(0)
-			fill := func() (admitted int) {
-				for ; ; nonce++ {
-					_, _, err := n.Pool.Add(nodetest.KVTx(nw.Genesis.ChainID, key, nonce, fmt.Sprintf("k%d", nonce), "v").Encode())
-					if mempool.CodeOf(err) == mempool.ErrMempoolFull {
-						return admitted
-					}
-					if err != nil {
-						t.Fatalf("transaction %d: %v", nonce, err)
-					}
-					admitted++
-				}
-			}
+			n, fill := builtNode(t, tc.validators)
 			if got := fill(); got != tc.first {
 				t.Fatalf("an empty mempool of 8 admitted %d, want %d", got, tc.first)
 			}

@@ -22,30 +22,43 @@ func TestRelayReserveNeedsAnotherValidator(t *testing.T) {
 		{2, 6}, // max_txs less its 25 %
 	} {
 		t.Run(fmt.Sprintf("%d validators", tc.validators), func(t *testing.T) {
-			nw := nodetest.New(t, nodetest.Options{Validators: tc.validators})
-			m := nw.Members[0]
-			m.Config.Mempool.MaxTxs, m.Config.Mempool.RelayReserve = 8, 25
-			// Built, not started: any free ports will do.
-			m.Config.HTTP.Listen, m.Config.P2P.Listen = "127.0.0.1:0", []string{"/ip4/127.0.0.1/tcp/0"}
-			n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), NodeKey: m.NodeKey, ValidatorKey: m.ValKey})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer n.Stop()
-			key, _ := ledger.GenerateKey()
-			admitted := 0
-			for i := 0; i < 10; i++ {
-				_, _, err := n.Pool.Add(nodetest.KVTx(nw.Genesis.ChainID, key, uint64(i), fmt.Sprintf("k%d", i), "v").Encode())
-				switch {
-				case err == nil:
-					admitted++
-				case mempool.CodeOf(err) != mempool.ErrMempoolFull:
-					t.Fatalf("transaction %d: %v", i, err)
-				}
-			}
-			if admitted != tc.admitted {
+			_, fill := builtNode(t, tc.validators)
+			if admitted := fill(); admitted != tc.admitted {
 				t.Fatalf("a mempool of 8 admitted %d clients' transactions with %d validators, want %d", admitted, tc.validators, tc.admitted)
 			}
 		})
 	}
+}
+
+// builtNode builds (does not start) the first node of a chain of
+// validators, with a mempool of 8 and a relay reserve of 25 %, and returns
+// it with fill, which submits a client's transactions until the mempool
+// refuses one ERR_MEMPOOL_FULL and returns how many it admitted.
+func builtNode(t *testing.T, validators int) (*node.Node, func() int) {
+	t.Helper()
+	nw := nodetest.New(t, nodetest.Options{Validators: validators})
+	m := nw.Members[0]
+	m.Config.Mempool.MaxTxs, m.Config.Mempool.RelayReserve = 8, 25
+	// Built, not started: any free ports will do.
+	m.Config.HTTP.Listen, m.Config.P2P.Listen = "127.0.0.1:0", []string{"/ip4/127.0.0.1/tcp/0"}
+	n, err := node.New(node.Options{Config: m.Config, Genesis: nw.Genesis, App: nw.App(), NodeKey: m.NodeKey, ValidatorKey: m.ValKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Stop() })
+	key, _ := ledger.GenerateKey()
+	nonce := uint64(0)
+	fill := func() (admitted int) {
+		for ; ; nonce++ {
+			_, _, err := n.Pool.Add(nodetest.KVTx(nw.Genesis.ChainID, key, nonce, fmt.Sprintf("k%d", nonce), "v").Encode())
+			if mempool.CodeOf(err) == mempool.ErrMempoolFull {
+				return admitted
+			}
+			if err != nil {
+				t.Fatalf("transaction %d: %v", nonce, err)
+			}
+			admitted++
+		}
+	}
+	return n, fill
 }
