@@ -420,7 +420,9 @@ func (m *Mempool) reapLocked(maxTxs, maxBytes int, propose bool) []*ledger.Tx {
 		}
 		out = append(out, e.tx)
 		bytes += e.size
-		e.proposed = e.proposed || propose
+		if propose {
+			e.proposed = true
+		}
 	}
 	return out
 }
