@@ -272,15 +272,17 @@ func TestFlushKeepsTablesApart(t *testing.T) {
 	}
 }
 
-// TestL0GathersFlushesBeforeCompacting: three flushes of random-keyed
-// tables stay in L0, three sublevels deep, rather than being compacted into
-// the base level after the second (Pebble's default threshold of 4 starts
-// a compaction at a depth of 2): each compaction out of L0 then carries more
-// flushed bytes through its rewrite of the base level's tables.
+// TestL0GathersFlushesBeforeCompacting: seven flushes of random-keyed
+// tables stay in L0, seven sublevels deep, rather than being compacted into
+// the base level (Pebble's default threshold of 4 starts a compaction at a
+// depth of 2, the earlier setting of 8 at a depth of 4; 16 waits for 8):
+// each compaction out of L0 then carries more flushed bytes through its
+// rewrite of the base level's tables.
 func TestL0GathersFlushesBeforeCompacting(t *testing.T) {
 	s, _ := openTemp(t)
 	c := ledgertest.NewChain("qian-test", 4)
-	for i := 0; i < 3; i++ {
+	const flushes = 7
+	for i := 0; i < flushes; i++ {
 		commitN(t, s, c, 5, 50) // the transaction index's keys are hashes: each flush spans them all
 		if err := s.db.Flush(); err != nil {
 			t.Fatal(err)
@@ -291,8 +293,8 @@ func TestL0GathersFlushesBeforeCompacting(t *testing.T) {
 	for s.db.Metrics().Compact.NumInProgress > 0 && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	if m := s.db.Metrics(); m.Levels[0].Sublevels != 3 {
-		t.Fatalf("L0 is %d sublevels deep after three flushes (%d tables, %d compactions); want 3, not compacted",
-			m.Levels[0].Sublevels, m.Levels[0].TablesCount, m.Compact.Count)
+	if m := s.db.Metrics(); m.Levels[0].Sublevels != flushes {
+		t.Fatalf("L0 is %d sublevels deep after %d flushes (%d tables, %d compactions); want %d, not compacted",
+			m.Levels[0].Sublevels, flushes, m.Levels[0].TablesCount, m.Compact.Count, flushes)
 	}
 }
