@@ -49,7 +49,8 @@ func builtNode(t *testing.T, validators int) (*node.Node, func() int) {
 	key, _ := ledger.GenerateKey()
 	nonce := uint64(0)
 	fill := func() (admitted int) {
-		for ; ; nonce++ {
+		// A mempool of 8 that admits 64 has lost its bound: fail, not loop.
+		for ; admitted < 64; nonce++ {
 			_, _, err := n.Pool.Add(nodetest.KVTx(nw.Genesis.ChainID, key, nonce, fmt.Sprintf("k%d", nonce), "v").Encode())
 			if mempool.CodeOf(err) == mempool.ErrMempoolFull {
 				return admitted
@@ -59,6 +60,8 @@ func builtNode(t *testing.T, validators int) (*node.Node, func() int) {
 			}
 			admitted++
 		}
+		t.Fatalf("a mempool of 8 admitted %d transactions without refusing one", admitted)
+		return admitted
 	}
 	return n, fill
 }
