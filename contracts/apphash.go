@@ -30,6 +30,13 @@ const AppHashDomain = "qian/app/v1"
 // (docs/state.md). It is not a Merkle root of the state: proving one key's
 // value needs a replay, or the whole state, which is what a snapshot is.
 func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger.Hash, resultLeaves [][]byte) ledger.Hash {
+	app, _ := appHash(prev, height, writes, stateDigest, resultLeaves)
+	return app
+}
+
+// appHash is AppHash, and the RFC 6962 root over the writes' leaves on the
+// way (the store keeps it beside the state digest: BlockResult.WritesTree).
+func appHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger.Hash, resultLeaves [][]byte) (app, writesTree ledger.Hash) {
 	wl := make([]merkle.Hash, len(writes))
 	var buf []byte // one leaf at a time: hashed, not kept
 	for i := range writes {
@@ -40,13 +47,14 @@ func AppHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger
 	for i, leaf := range resultLeaves {
 		rl[i] = merkle.LeafHash(leaf)
 	}
-	wr, rr := statedigest.WritesRoot(merkle.Root(wl), stateDigest), merkle.Root(rl)
+	writesTree = merkle.Root(wl)
+	wr, rr := statedigest.WritesRoot(writesTree, stateDigest), merkle.Root(rl)
 	msg := make([]byte, 0, 32+8+32+32)
 	msg = append(msg, prev[:]...)
 	msg = binary.BigEndian.AppendUint64(msg, height)
 	msg = append(msg, wr[:]...)
 	msg = append(msg, rr[:]...)
-	return ledger.TaggedHash(AppHashDomain, msg)
+	return ledger.TaggedHash(AppHashDomain, msg), writesTree
 }
 
 // WriteLeaf is a write's leaf data: bytes key, then 0x00 for a delete or
@@ -99,7 +107,14 @@ func appendResultLeaf(e *codec.Encoder, txHash ledger.Hash, r TxResult, events [
 // second time for the store (issue 14's allocation profile).
 func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) [][]byte {
 	byTx := eventsByTx(len(results), events)
-	e := codec.Encoder{Buf: make([]byte, 0, 160*len(results))}
+	// Sized exactly: a guess of 160 bytes a leaf was short of a trace
+	// event's (about 230: its five attributes hold a hash in hex and a
+	// URI), and a block of captures grew the buffer twice, megabytes each.
+	n := 0
+	for i := range results {
+		n += resultLeafLen(results[i], byTx[i])
+	}
+	e := codec.Encoder{Buf: make([]byte, 0, n)}
 	ends := make([]int, len(results))
 	for i := range results {
 		appendResultLeaf(&e, txHashes[i], results[i], byTx[i])
@@ -112,6 +127,28 @@ func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) []
 		start = end
 	}
 	return out
+}
+
+// resultLeafLen is the length of the leaf appendResultLeaf encodes.
+func resultLeafLen(r TxResult, events []Event) int {
+	n := ledger.HashSize + stringLen(r.Code) + stringLen(r.Message) + uvarintLen(len(events))
+	for _, ev := range events {
+		n += stringLen(ev.Type) + uvarintLen(len(ev.Attrs))
+		for _, a := range ev.Attrs {
+			n += stringLen(a.Key) + stringLen(a.Value)
+		}
+	}
+	return n
+}
+
+func stringLen(s string) int { return uvarintLen(len(s)) + len(s) }
+
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 // eventsByTx splits a block's events into each of its n transactions' own,

@@ -65,6 +65,10 @@ type BlockResult struct {
 	// committed to and what the node stores as each one's result. They are
 	// capped windows of one buffer: read them, do not write into them.
 	ResultLeaves [][]byte
+	// WritesTree is the RFC 6962 root over Writes' leaves (WriteLeaf), which
+	// AppHash committed to through the writes root: the store keeps it
+	// (ledger/store.WritesTree computes the same from Writes).
+	WritesTree ledger.Hash
 }
 
 // Executor routes each transaction to its contract method. It holds no
@@ -207,13 +211,14 @@ func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, 
 	up.Commit()
 	res.Upgrade = applied
 	hashes := make([]ledger.Hash, len(txs))
+	var callers membership.Callers
 	for i, tx := range txs {
 		hashes[i] = tx.Hash()
 		var v any
 		if decoded != nil {
 			v = decoded(hashes[i])
 		}
-		r, evs, err := x.execTx(blk, b, version, uint32(i), hashes[i], tx, v)
+		r, evs, err := x.execTx(blk, b, version, &callers, uint32(i), hashes[i], tx, v)
 		if err != nil {
 			return nil, fmt.Errorf("execute block %d tx %d (%s): %w", ctx.Height, i, hashes[i].Short(), err)
 		}
@@ -227,7 +232,7 @@ func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, 
 	}
 	res.State = sum
 	res.ResultLeaves = ResultLeaves(hashes, res.Results, res.Events)
-	res.AppHash = AppHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), res.ResultLeaves)
+	res.AppHash, res.WritesTree = appHash(prior.AppHash, ctx.Height, res.Writes, sum.Digest(), res.ResultLeaves)
 	res.TxHashes = hashes
 	return res, nil
 }
@@ -238,12 +243,16 @@ func (x *Executor) ExecuteBlockDecoded(st Store, prior Prior, ctx BlockContext, 
 const writesPerTx = 4
 
 // execTx runs one transaction in its own overlay. It returns an error only
-// when the store failed.
-func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint32, h ledger.Hash, tx *ledger.Tx, decoded any) (TxResult, []Event, error) {
+// when the store failed. callers are the block's authenticated senders; a
+// transaction that changes an account or an organisation makes them forget.
+func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, callers *membership.Callers, i uint32, h ledger.Hash, tx *ledger.Tx, decoded any) (TxResult, []Event, error) {
 	st := blk.Begin()
 	c := call.NewContext(b, i, h, tx.Sender, st)
-	err := x.run(c, version, tx, decoded)
+	err := x.run(c, version, callers, tx, decoded)
 	if err == nil {
+		if st.WroteUnder(membership.WrittenKeys...) {
+			callers.Forget()
+		}
 		st.Commit()
 		return TxResult{Code: call.OK}, c.Events(), nil
 	}
@@ -262,7 +271,7 @@ func (x *Executor) execTx(blk *state.Block, b call.Block, version uint64, i uint
 
 // run executes tx; decoded, when not nil, is its payload as its method's
 // Decode returned it (ExecuteBlockDecoded).
-func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx, decoded any) (err error) {
+func (x *Executor) run(c *call.Context, version uint64, callers *membership.Callers, tx *ledger.Tx, decoded any) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = call.Errorf(call.ErrInternal, "%s.%s failed unexpectedly: %v", tx.Contract, tx.Method, r)
@@ -278,7 +287,7 @@ func (x *Executor) run(c *call.Context, version uint64, tx *ledger.Tx, decoded a
 	if err := x.available(m, version); err != nil {
 		return err
 	}
-	who, err := membership.Authenticate(c.State, tx.Sender)
+	who, err := callers.Authenticate(c.State, tx.Sender)
 	if err != nil {
 		return err
 	}

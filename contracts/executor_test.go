@@ -9,6 +9,7 @@ import (
 	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/contracts/call"
 	"github.com/qianchain/qianchain/contracts/contracttest"
+	"github.com/qianchain/qianchain/contracts/demo"
 	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/contracts/memstate"
 	"github.com/qianchain/qianchain/contracts/notary"
@@ -183,5 +184,38 @@ func TestCheckTx(t *testing.T) {
 	v, err := x.DecodePayload(notary.Contract, notary.MethodAnchor, good.Payload)
 	if a, ok := v.(*notary.Anchor); err != nil || !ok || a.Kind != notary.Evidence {
 		t.Fatalf("DecodePayload: %#v %v", v, err)
+	}
+}
+
+// A block remembers the senders it authenticated (membership.Callers), and
+// must forget them when one of its transactions changes an account or an
+// organisation: a key revoked, or an organisation suspended, by an earlier
+// transaction of the same block cannot write in a later one.
+func TestSendersChangedWithinABlockAreCheckedAgain(t *testing.T) {
+	c, ks := demoWorld(t)
+	anchorBy := func(k ledger.PrivateKey, s string) *ledger.Tx {
+		return c.Tx(k, notary.Contract, notary.MethodAnchor, anchor(ledger.Sum([]byte(s))))
+	}
+	ptx := c.Tx(ks[membership.Regulator], membership.Contract, membership.MethodPropose, propose(&membership.Propose{Kind: membership.SuspendOrg, OrgID: demo.Farm2ID}))
+	txs := []*ledger.Tx{
+		anchorBy(farmOp(ks), "op before"),
+		anchorBy(farm2(ks), "farm2 before"),
+		c.Tx(ks[membership.Farm], membership.Contract, membership.MethodRevokeKey, (&membership.RevokeKey{Key: farmOp(ks).PublicKey()}).Encode()),
+		anchorBy(farmOp(ks), "op after"),
+		ptx,
+	}
+	for _, r := range []membership.Role{membership.Farm, membership.Cooperative, membership.Processor, membership.Logistics, membership.Retailer} {
+		txs = append(txs, c.Tx(ks[r], membership.Contract, membership.MethodApprove, (&membership.Approve{Proposal: ptx.Hash()}).Encode()))
+	}
+	txs = append(txs, anchorBy(farm2(ks), "farm2 after"))
+	res, err := c.Block(txs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{0: call.OK, 1: call.OK, 2: call.OK, 3: call.ErrKeyRevoked, 4: call.OK, len(txs) - 1: call.ErrOrgSuspended}
+	for i, r := range res.Results {
+		if w, ok := want[i]; ok && r.Code != w {
+			t.Errorf("tx %d: %s %s, want %s", i, r.Code, r.Message, w)
+		}
 	}
 }

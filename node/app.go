@@ -69,6 +69,10 @@ type Execution struct {
 	// which the store keeps for the next block and snapshots stand on; nil
 	// for an application whose app hash commits to no state digest.
 	State *statedigest.Sum
+	// WritesTree, when the application computed it, is the RFC 6962 root
+	// over Writes (ledger/store.WritesTree); the store then does not hash
+	// the writes again.
+	WritesTree *ledger.Hash
 }
 
 // Event is something a transaction did that subscribers care about.

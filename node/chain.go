@@ -213,7 +213,7 @@ func (c *Chain) commit(b *ledger.Block, cmt *ledger.Commit) error {
 		}
 	}
 	h := b.Header.Height
-	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes, NextValidators: ex.NextValidators, State: ex.State}); err != nil {
+	if err := c.st.CommitBlock(&store.Committed{Block: b, Commit: cmt, Results: ex.Results, Writes: ex.Writes, AppHash: ex.AppHash, TxHashes: hashes, NextValidators: ex.NextValidators, State: ex.State, WritesTree: ex.WritesTree}); err != nil {
 		return err
 	}
 	c.prune(h)

@@ -91,7 +91,7 @@ func (a *ContractsApp) ExecuteChecked(st *store.Store, prev ledger.Hash, hdr *le
 	if err != nil {
 		return nil, err
 	}
-	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: res.ResultLeaves, TxHashes: res.TxHashes, Upgrade: res.Upgrade}
+	ex := &Execution{Writes: storeWrites(res.Writes), AppHash: res.AppHash, State: &res.State, Results: res.ResultLeaves, TxHashes: res.TxHashes, Upgrade: res.Upgrade, WritesTree: &res.WritesTree}
 	if ex.NextValidators, err = scheduledSet(res.Writes, hdr.Height); err != nil {
 		return nil, err
 	}

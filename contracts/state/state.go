@@ -16,6 +16,7 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
+	"strings"
 )
 
 // Store is the committed state as of the previous block. The ledger's Pebble
@@ -185,6 +186,19 @@ func (t *Tx) Set(key, value []byte) {
 
 // Delete removes key.
 func (t *Tx) Delete(key []byte) { t.writes[string(key)] = entry{} }
+
+// WroteUnder reports whether the transaction has written (or deleted) a
+// key beginning with one of prefixes.
+func (t *Tx) WroteUnder(prefixes ...string) bool {
+	for k := range t.writes { // any match: the order does not reach the answer
+		for _, p := range prefixes {
+			if strings.HasPrefix(k, p) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Commit folds the transaction's writes into the block.
 func (t *Tx) Commit() {

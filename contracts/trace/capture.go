@@ -327,7 +327,8 @@ func (cp *capture) record(payload []byte) ledger.Hash {
 	h := ledger.TaggedHash(recordDomain, enc)
 	st := cp.c.State
 	st.Set(key(recordPrefix, h[:]), enc)
-	attrs := []string{"event", h.String(), "type", cp.ev.Type.String(), "biz_step", cp.ev.BizStep, "org", cp.who.Org.ID}
+	attrs := make([]string, 0, 8+2*len(cp.touched))
+	attrs = append(attrs, "event", h.String(), "type", cp.ev.Type.String(), "biz_step", cp.ev.BizStep, "org", cp.who.Org.ID)
 	for _, o := range cp.touched {
 		var seq [4]byte
 		seq[0], seq[1], seq[2], seq[3] = byte(o.Count>>24), byte(o.Count>>16), byte(o.Count>>8), byte(o.Count)

@@ -85,7 +85,13 @@ func ObjectKey(o gs1.ObjectID) []byte {
 }
 
 func key(prefix string, parts ...[]byte) []byte {
-	k := []byte(prefix)
+	n := len(prefix)
+	for _, p := range parts {
+		n += len(p)
+	}
+	// One allocation of the key's size: []byte(prefix) grown by each part
+	// took two or three.
+	k := append(make([]byte, 0, n), prefix...)
 	for _, p := range parts {
 		k = append(k, p...)
 	}

@@ -270,6 +270,9 @@ type Committed struct {
 	// whose Digest AppHash commits to; nil for an application that keeps
 	// none (the writes root then holds a zero digest).
 	State *statedigest.Sum
+	// WritesTree, when set, is WritesTree(Writes) as the caller computed it
+	// executing the block (the store computes it itself otherwise).
+	WritesTree *ledger.Hash
 }
 
 // CommitBlock stores one height with a single synced batch. The caller has
@@ -369,7 +372,12 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 		digest = c.State.Digest()
 		_ = b.Set(keyStateSum, sum, nil)
 	}
-	tree := WritesTree(c.Writes)
+	var tree ledger.Hash
+	if c.WritesTree != nil {
+		tree = *c.WritesTree
+	} else {
+		tree = WritesTree(c.Writes)
+	}
 	_ = b.Set(writesRootKey(h), append(tree[:], digest[:]...), nil)
 	if c.NextValidators != nil {
 		_ = b.Set(validatorsKey(h+2), next, nil)
