@@ -131,24 +131,14 @@ func ResultLeaves(txHashes []ledger.Hash, results []TxResult, events []Event) []
 
 // resultLeafLen is the length of the leaf appendResultLeaf encodes.
 func resultLeafLen(r TxResult, events []Event) int {
-	n := ledger.HashSize + stringLen(r.Code) + stringLen(r.Message) + uvarintLen(len(events))
+	n := ledger.HashSize + codec.StringLen(r.Code) + codec.StringLen(r.Message) + codec.CountLen(len(events))
 	for _, ev := range events {
-		n += stringLen(ev.Type) + uvarintLen(len(ev.Attrs))
+		n += codec.StringLen(ev.Type) + codec.CountLen(len(ev.Attrs))
 		for _, a := range ev.Attrs {
-			n += stringLen(a.Key) + stringLen(a.Value)
+			n += codec.StringLen(a.Key) + codec.StringLen(a.Value)
 		}
 	}
 	return n
-}
-
-func stringLen(s string) int { return uvarintLen(len(s)) + len(s) }
-
-func uvarintLen(n int) int {
-	l := 1
-	for ; n >= 0x80; n >>= 7 {
-		l++
-	}
-	return l
 }
 
 // eventsByTx splits a block's events into each of its n transactions' own,

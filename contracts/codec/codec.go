@@ -239,6 +239,13 @@ func (d *Decoder) Finish() error {
 	return d.err
 }
 
+// StringLen is the length of what String(s) writes (and Bytes of as many
+// bytes): a length, then the bytes.
+func StringLen(s string) int { return uvarintLen(uint64(len(s))) + len(s) }
+
+// CountLen is the length of what Count(n) writes.
+func CountLen(n int) int { return uvarintLen(uint64(n)) }
+
 func uvarintLen(v uint64) int {
 	n := 1
 	for v >= 0x80 {
