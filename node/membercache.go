@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"sync"
 
+	"github.com/qianchain/qianchain/contracts/membership"
 	"github.com/qianchain/qianchain/ledger/store"
 )
 
@@ -33,9 +34,15 @@ type memberCache struct {
 	pending *Execution
 }
 
-// Keys cached: membership accounts and organisations (contracts/membership,
-// docs/state.md).
-var memberPrefixes = [][]byte{[]byte("m/a/"), []byte("m/o/")}
+// Keys cached: membership accounts and organisations, the records that
+// decide Authenticate (contracts/membership, docs/state.md).
+var memberPrefixes = func() [][]byte {
+	var ps [][]byte
+	for _, p := range membership.WrittenKeys {
+		ps = append(ps, []byte(p))
+	}
+	return ps
+}()
 
 // maxMemberEntries bounds the cache; when full it starts afresh.
 const maxMemberEntries = 50_000

@@ -18,8 +18,9 @@ type Callers struct {
 	m map[ledger.PublicKey]*Caller
 }
 
-// WrittenKeys are the key prefixes whose writes make Callers forget: the
-// accounts and the organisations (docs/state.md).
+// WrittenKeys are the prefixes of the records Authenticate reads, the
+// accounts and the organisations (docs/state.md): their writes make Callers
+// forget, and node's cache of them across blocks keeps these keys.
 var WrittenKeys = []string{accountPrefix, orgPrefix}
 
 // Authenticate is the package's Authenticate, remembered.
