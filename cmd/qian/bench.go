@@ -246,6 +246,9 @@ func printSummary(e *env, s *bench.Summary) {
 		if c.CacheHitShare > 0 {
 			line += fmt.Sprintf(", block cache hits %.1f%%", 100*c.CacheHitShare)
 		}
+		if c.ClientBatch > 0 || c.GossipBatch > 0 {
+			line += fmt.Sprintf(", admitted in batches of %.0f (clients) and %.0f (gossip)", c.ClientBatch, c.GossipBatch)
+		}
 		fmt.Fprintf(w, "node %d\t%s\n", i, line)
 	}
 	if len(s.Costs) > 0 {

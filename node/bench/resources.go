@@ -32,7 +32,17 @@ const (
 	metricDisk      = "qian_store_disk_bytes"
 	metricCacheHit  = "qian_store_block_cache_hits_total"
 	metricCacheMiss = "qian_store_block_cache_misses_total"
+	// The admission batches' histogram, by lane: its sum over its count
+	// is the mean batch (signatures verified together).
+	metricClientBatchSum   = `qian_admission_batch_txs_sum{lane="client"}`
+	metricClientBatchCount = `qian_admission_batch_txs_count{lane="client"}`
+	metricGossipBatchSum   = `qian_admission_batch_txs_sum{lane="gossip"}`
+	metricGossipBatchCount = `qian_admission_batch_txs_count{lane="gossip"}`
 )
+
+// counted are the counters read at the start and the end of the load.
+var counted = []string{metricCPU, metricCommitted, metricCacheHit, metricCacheMiss,
+	metricClientBatchSum, metricClientBatchCount, metricGossipBatchSum, metricGossipBatchCount}
 
 // NodeCost is one node's share of a run.
 type NodeCost struct {
@@ -59,6 +69,12 @@ type NodeCost struct {
 	// load that its block cache served (0 when the node does not report
 	// it): the rest were read from the files, and decompressed.
 	CacheHitShare float64 `json:"block_cache_hit_share"`
+	// ClientBatch and GossipBatch are the mean transactions per admission
+	// batch during the load, of the clients' submissions and of peers'
+	// gossip (0 when there was none): how many signatures were verified
+	// together.
+	ClientBatch float64 `json:"client_batch_txs"`
+	GossipBatch float64 `json:"gossip_batch_txs"`
 }
 
 // metricsClient reads nodes' /metrics.
@@ -136,7 +152,7 @@ func newCostMeter(nodes []string) *costMeter {
 func (c *costMeter) begin(ctx context.Context) {
 	c.t0 = time.Now()
 	for i, u := range c.nodes {
-		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricCacheHit, metricCacheMiss)
+		s, err := c.m.scrape(ctx, u, append([]string{metricRSS}, counted...)...)
 		if err != nil {
 			continue
 		}
@@ -160,7 +176,7 @@ func (c *costMeter) sample(ctx context.Context) {
 func (c *costMeter) end(ctx context.Context) []NodeCost {
 	wall := time.Since(c.t0).Seconds()
 	for i, u := range c.nodes {
-		s, err := c.m.scrape(ctx, u, metricCPU, metricCommitted, metricRSS, metricPeakRSS, metricDisk, metricCacheHit, metricCacheMiss)
+		s, err := c.m.scrape(ctx, u, append([]string{metricRSS, metricPeakRSS, metricDisk}, counted...)...)
 		if err != nil || c.start[i] == nil {
 			continue
 		}
@@ -179,8 +195,20 @@ func (c *costMeter) end(ctx context.Context) []NodeCost {
 		if hits >= 0 && misses >= 0 && hits+misses > 0 { // a node restarted meanwhile counts from 0
 			nc.CacheHitShare = hits / (hits + misses)
 		}
+		nc.ClientBatch = c.mean(i, s, metricClientBatchSum, metricClientBatchCount)
+		nc.GossipBatch = c.mean(i, s, metricGossipBatchSum, metricGossipBatchCount)
 	}
 	return c.costs
+}
+
+// mean is a histogram's mean during the load, from its sum and count at the
+// end (s) and at the start: 0 without samples, or when the node restarted.
+func (c *costMeter) mean(i int, s map[string]float64, sum, count string) float64 {
+	n := s[count] - c.start[i][count]
+	if n <= 0 {
+		return 0
+	}
+	return (s[sum] - c.start[i][sum]) / n
 }
 
 // DirSize is the bytes of the regular files under dir (what du -b counts,

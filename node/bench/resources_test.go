@@ -81,6 +81,9 @@ func TestCostMeterReadsANode(t *testing.T) {
 	if s, err := m.m.scrape(ctx, urls[0], metricCacheHit, metricCacheMiss); err != nil || len(s) != 2 {
 		t.Errorf("the node's block cache metrics: %v, %v", s, err)
 	}
+	if nc.ClientBatch < 1 || nc.ClientBatch > 20 || nc.GossipBatch != 0 {
+		t.Errorf("admission batches: clients' %v, gossip %v; want the 20 submitted in batches of 1 to 20, and no gossip on a lone validator", nc.ClientBatch, nc.GossipBatch)
+	}
 	if nc.Committed < 20 || nc.CPUs <= 0 || nc.CPUusPerTx <= 0 {
 		t.Errorf("committed %v, CPU %v s, %v µs/tx: want the 20 transactions and the CPU they took", nc.Committed, nc.CPUs, nc.CPUusPerTx)
 	}
