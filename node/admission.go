@@ -31,10 +31,17 @@ import (
 //     milliseconds on a commit latency of hundreds.
 //   - Peers' gossip frames are patient: nobody waits for their outcome, only
 //     for the transactions to reach the mempool before the next proposal.
-//     They gather for up to gossipGather, or until gossipMinTxs wait, into
-//     batches several times larger than one frame (a peer flushes a frame
-//     every 5 ms). The lanes never mix: a client's few transactions would
-//     cost no less in a large batch, and the gossip would go in small ones.
+//     On a busy chain they gather for up to gossipGather, or until
+//     gossipMinTxs wait, into batches several times larger than one frame
+//     (a peer flushes a frame every 5 ms). On a quiet one that window
+//     would be most of a transaction's commit latency (three proposals in
+//     four are another node's, which must first hold the transaction), for
+//     savings no one needs while the cores are idle: the window stretches
+//     with the backlog as the clients' does, from gossipIdleGather with the
+//     mempool empty to gossipGather at gossipBusyPending waiting
+//     (gossipWindowAt). The lanes never mix: a client's few transactions
+//     would cost no less in a large batch, and the gossip would go in small
+//     ones.
 //
 // Every transaction is still verified here, before it enters the mempool;
 // gathering moves when, not whether.
@@ -46,9 +53,13 @@ const (
 	admitMinTxs  = 64                    // a client batch this large goes at once
 	admitMaxTxs  = 2048                  // and no batch is larger
 	gossipGather = 100 * time.Millisecond
-	gossipMinTxs = 256 // a gossip batch this large goes at once
-	admitWorkers = 2
-	admitQueue   = 4096 // jobs waiting; a full queue blocks the sender (backpressure)
+	// gossipIdleGather is the gossip lane's window with the mempool empty:
+	// two of a peer's frames.
+	gossipIdleGather  = 10 * time.Millisecond
+	gossipBusyPending = 1000 // transactions in the mempool: the whole gossipGather
+	gossipMinTxs      = 256  // a gossip batch this large goes at once
+	admitWorkers      = 2
+	admitQueue        = 4096 // jobs waiting; a full queue blocks the sender (backpressure)
 )
 
 // admitJob is a group of encoded transactions from one source; done gets
@@ -113,9 +124,12 @@ type admitter struct {
 	clientWindow, gossipWindow time.Duration
 	clientMin, gossipMin       int
 	// busyWindow is the clients' window when pending (the mempool's
-	// count; nil: never busy) reaches busyPending; see clientWindow.
-	busyWindow time.Duration
-	pending    func() int
+	// count; nil: never busy, and the gossip lane's window is always
+	// gossipWindow) reaches busyPending; see clientWindowAt.
+	// gossipIdleWindow is the gossip lane's with the mempool empty; see
+	// gossipWindowAt.
+	busyWindow, gossipIdleWindow time.Duration
+	pending                      func() int
 	// batched, when set, is told each batch's lane and size (the
 	// qian_admission_batch_txs metric); called on the gathering goroutine.
 	batched func(lane string, txs int)
@@ -124,7 +138,7 @@ type admitter struct {
 func newAdmitter(pool *mempool.Mempool, stop <-chan struct{}) *admitter {
 	a := &admitter{pool: pool, in: make(chan admitJob, admitQueue), batches: make(chan []admitJob), stop: stop,
 		clientWindow: admitGather, gossipWindow: gossipGather, clientMin: admitMinTxs, gossipMin: gossipMinTxs,
-		busyWindow: busyGather}
+		busyWindow: busyGather, gossipIdleWindow: gossipIdleGather}
 	if pool != nil {
 		a.pending = func() int { n, _ := pool.Size(); return n }
 	}
@@ -135,11 +149,23 @@ func newAdmitter(pool *mempool.Mempool, stop <-chan struct{}) *admitter {
 // transactions in the mempool: clientWindow when it is empty, growing in
 // proportion to busyWindow at busyPending and beyond.
 func (a *admitter) clientWindowAt(pending int) time.Duration {
-	if a.busyWindow <= a.clientWindow {
-		return a.clientWindow
+	return stretch(a.clientWindow, a.busyWindow, pending, busyPending)
+}
+
+// gossipWindowAt is how long the gossip lane gathers with pending
+// transactions in the mempool: gossipIdleWindow when it is empty, growing in
+// proportion to gossipWindow at gossipBusyPending and beyond.
+func (a *admitter) gossipWindowAt(pending int) time.Duration {
+	return stretch(a.gossipIdleWindow, a.gossipWindow, pending, gossipBusyPending)
+}
+
+// stretch is idle with nothing pending, busy at busyAt pending and beyond,
+// and in proportion between (idle when busy is not longer).
+func stretch(idle, busy time.Duration, pending, busyAt int) time.Duration {
+	if busy <= idle {
+		return idle
 	}
-	f := min(pending, busyPending)
-	return a.clientWindow + (a.busyWindow-a.clientWindow)*time.Duration(f)/busyPending
+	return idle + (busy-idle)*time.Duration(min(max(pending, 0), busyAt))/time.Duration(busyAt)
 }
 
 // submit queues a job; false when the node is stopping.
@@ -200,10 +226,11 @@ func (a *admitter) gather() {
 			return
 		}
 		timer.Stop()
-		// The clients' window follows the backlog; a batch already
-		// gathering gets the new window too.
-		if a.pending != nil && len(client.jobs) > 0 {
-			client.window = a.clientWindowAt(a.pending())
+		// The windows follow the backlog; a batch already gathering gets
+		// the new window too.
+		if a.pending != nil && len(client.jobs)+len(gossip.jobs) > 0 {
+			p := a.pending()
+			client.window, gossip.window = a.clientWindowAt(p), a.gossipWindowAt(p)
 		}
 		// Send every lane that is due, the clients' first.
 		now := time.Now()

@@ -81,10 +81,10 @@ func TestAdmissionBatchCap(t *testing.T) {
 	}
 }
 
-// TestClientWindowFollowsBacklog: the clients' lane gathers for its short
-// window while the mempool is empty and for longer as transactions wait
-// there for blocks (at busyPending and beyond, the whole busy window).
-func TestClientWindowFollowsBacklog(t *testing.T) {
+// TestWindowsFollowBacklog: each lane gathers for its short window while
+// the mempool is empty and for longer as transactions wait there for blocks
+// (at busyPending, or gossipBusyPending, and beyond, the whole busy window).
+func TestWindowsFollowBacklog(t *testing.T) {
 	a := newAdmitter(nil, nil)
 	for _, c := range []struct {
 		pending int
@@ -92,6 +92,14 @@ func TestClientWindowFollowsBacklog(t *testing.T) {
 	}{{0, admitGather}, {busyPending / 2, (admitGather + busyGather) / 2}, {busyPending, busyGather}, {10 * busyPending, busyGather}} {
 		if got := a.clientWindowAt(c.pending); got != c.want {
 			t.Errorf("%d pending: window %v, want %v", c.pending, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		pending int
+		want    time.Duration
+	}{{0, gossipIdleGather}, {gossipBusyPending / 2, (gossipIdleGather + gossipGather) / 2}, {gossipBusyPending, gossipGather}, {10 * gossipBusyPending, gossipGather}} {
+		if got := a.gossipWindowAt(c.pending); got != c.want {
+			t.Errorf("%d pending: gossip window %v, want %v", c.pending, got, c.want)
 		}
 	}
 
@@ -103,6 +111,7 @@ func TestClientWindowFollowsBacklog(t *testing.T) {
 	defer close(stop)
 	a = newAdmitter(nil, stop)
 	a.clientWindow, a.busyWindow, a.clientMin = 0, time.Hour, 3
+	a.gossipIdleWindow, a.gossipWindow, a.gossipMin = 0, time.Hour, 3
 	var backlog atomic.Int64
 	asked := make(chan struct{}, 8)
 	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
@@ -138,6 +147,24 @@ func TestClientWindowFollowsBacklog(t *testing.T) {
 	}
 	if b := next(); len(b) != 3 {
 		t.Fatalf("busy: a batch of %d jobs, want the 3 gathered", len(b))
+	}
+
+	// The gossip lane likewise: at once on an idle chain, gathered on a
+	// busy one.
+	backlog.Store(0)
+	frame := admitJob{raws: make([][]byte, 1), patient: true}
+	a.submit(frame)
+	if b := next(); len(b) != 1 || !b[0].patient {
+		t.Fatalf("idle: a gossip batch of %d jobs, want the frame at once", len(b))
+	}
+	waitAsked()
+	backlog.Store(gossipBusyPending)
+	for range 3 {
+		a.submit(frame)
+		waitAsked()
+	}
+	if b := next(); len(b) != 3 {
+		t.Fatalf("busy: a gossip batch of %d jobs, want the 3 gathered", len(b))
 	}
 }
 
