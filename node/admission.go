@@ -33,15 +33,17 @@ import (
 //     for the transactions to reach the mempool before the next proposal.
 //     On a busy chain they gather for up to gossipGather, or until
 //     gossipMinTxs wait, into batches several times larger than one frame
-//     (a peer flushes a frame every 5 ms). On a quiet one that window
-//     would be most of a transaction's commit latency (three proposals in
-//     four are another node's, which must first hold the transaction), for
-//     savings no one needs while the cores are idle: the window stretches
-//     with the backlog as the clients' does, from gossipIdleGather with the
-//     mempool empty to gossipGather at gossipBusyPending waiting
-//     (gossipWindowAt). The lanes never mix: a client's few transactions
-//     would cost no less in a large batch, and the gossip would go in small
-//     ones.
+//     (a peer flushes a frame every 5 ms). On a quiet chain that window is
+//     added to a transaction's commit latency (three proposals in four are
+//     another node's, which must first hold the transaction), for savings
+//     no one needs while the cores are idle: the window stretches with the
+//     backlog as the clients' does, from gossipIdleGather with the mempool
+//     empty to gossipGather at gossipBusyPending waiting (gossipWindowAt).
+//     Only a quiet chain's backlog is that small: with the whole window at
+//     1,000 waiting, 3,000 tx/s offered to four validators was verified in
+//     gossip batches of 179-205 instead of 270 (docs/benchmarks.md,
+//     Headroom). The lanes never mix: a client's few transactions would
+//     cost no less in a large batch, and the gossip would go in small ones.
 //
 // Every transaction is still verified here, before it enters the mempool;
 // gathering moves when, not whether.
@@ -56,8 +58,8 @@ const (
 	// gossipIdleGather is the gossip lane's window with the mempool empty:
 	// two of a peer's frames.
 	gossipIdleGather  = 10 * time.Millisecond
-	gossipBusyPending = 1000 // transactions in the mempool: the whole gossipGather
-	gossipMinTxs      = 256  // a gossip batch this large goes at once
+	gossipBusyPending = 256 // transactions in the mempool (one gossip batch): the whole gossipGather
+	gossipMinTxs      = 256 // a gossip batch this large goes at once
 	admitWorkers      = 2
 	admitQueue        = 4096 // jobs waiting; a full queue blocks the sender (backpressure)
 )
