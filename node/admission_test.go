@@ -111,7 +111,6 @@ func TestWindowsFollowBacklog(t *testing.T) {
 	defer close(stop)
 	a = newAdmitter(nil, stop)
 	a.clientWindow, a.busyWindow, a.clientMin = 0, time.Hour, 3
-	a.gossipIdleWindow, a.gossipWindow, a.gossipMin = 0, time.Hour, 3
 	var backlog atomic.Int64
 	asked := make(chan struct{}, 8)
 	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
@@ -148,23 +147,76 @@ func TestWindowsFollowBacklog(t *testing.T) {
 	if b := next(); len(b) != 3 {
 		t.Fatalf("busy: a batch of %d jobs, want the 3 gathered", len(b))
 	}
+}
 
-	// The gossip lane likewise: at once on an idle chain, gathered on a
-	// busy one.
-	backlog.Store(0)
+// TestGossipWindowFollowsBacklog: in the gatherer the gossip lane takes its
+// own window from the backlog (the clients' here never waits): a frame goes
+// at once on an idle chain and waits for more on a busy one, and a frame
+// held while the chain was busy goes as soon as it is not.
+func TestGossipWindowFollowsBacklog(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	a := newAdmitter(nil, stop)
+	a.clientWindow, a.busyWindow, a.clientMin = 0, 0, admitMaxTxs
+	a.gossipIdleWindow, a.gossipWindow, a.gossipMin = 0, time.Hour, 3
+	var backlog atomic.Int64
+	asked := make(chan struct{}, 8)
+	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
+	go a.gather()
+	next := func(patient bool) []admitJob {
+		t.Helper()
+		select {
+		case b := <-a.batches:
+			if len(b) == 0 || b[0].patient != patient {
+				t.Fatalf("a batch of %d jobs, patient %v; want patient %v", len(b), len(b) > 0 && b[0].patient, patient)
+			}
+			return b
+		case <-time.After(10 * time.Second):
+			t.Fatal("no batch")
+			return nil
+		}
+	}
+	waitAsked := func() {
+		t.Helper()
+		select {
+		case <-asked:
+		case <-time.After(10 * time.Second):
+			t.Fatal("the gatherer did not take the job in (a batch sent too early?)")
+		}
+	}
 	frame := admitJob{raws: make([][]byte, 1), patient: true}
+	client := admitJob{raws: make([][]byte, 1)}
+
 	a.submit(frame)
-	if b := next(); len(b) != 1 || !b[0].patient {
+	if b := next(true); len(b) != 1 {
 		t.Fatalf("idle: a gossip batch of %d jobs, want the frame at once", len(b))
 	}
 	waitAsked()
 	backlog.Store(gossipBusyPending)
+	a.submit(client) // the clients' lane keeps its own window
+	if b := next(false); len(b) != 1 {
+		t.Fatalf("busy: a client batch of %d jobs, want the one at once", len(b))
+	}
+	waitAsked()
 	for range 3 {
 		a.submit(frame)
-		waitAsked()
+		waitAsked() // taken in, and held unless due
 	}
-	if b := next(); len(b) != 3 {
+	if b := next(true); len(b) != 3 {
 		t.Fatalf("busy: a gossip batch of %d jobs, want the 3 gathered", len(b))
+	}
+
+	// A frame held on a busy chain; the backlog clears; the next job the
+	// gatherer takes in makes the held frame due at once.
+	a.submit(frame)
+	waitAsked()
+	backlog.Store(0)
+	a.submit(client)
+	if b := next(false); len(b) != 1 {
+		t.Fatalf("a client batch of %d jobs, want the one", len(b))
+	}
+	if b := next(true); len(b) != 1 {
+		t.Fatalf("the held gossip batch: %d jobs, want the frame", len(b))
 	}
 }
 

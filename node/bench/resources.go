@@ -80,8 +80,8 @@ type NodeCost struct {
 // metricsClient reads nodes' /metrics.
 type metricsClient struct{ http *http.Client }
 
-// scrape returns the unlabelled samples of the names asked for (a missing
-// one is absent from the map).
+// scrape returns the samples of the names asked for (a missing one is
+// absent from the map); see parseMetrics.
 func (m metricsClient) scrape(ctx context.Context, base string, names ...string) (map[string]float64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/metrics", nil)
 	if err != nil {
@@ -98,8 +98,9 @@ func (m metricsClient) scrape(ctx context.Context, base string, names ...string)
 	return parseMetrics(resp.Body, names)
 }
 
-// parseMetrics reads Prometheus's text format for the unlabelled samples
-// named.
+// parseMetrics reads Prometheus's text format for the samples named: a name
+// is everything before the sample's value, so a labelled sample is asked for
+// with its labels as the node writes them (`name{lane="gossip"}`).
 func parseMetrics(r io.Reader, names []string) (map[string]float64, error) {
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
@@ -204,11 +205,11 @@ func (c *costMeter) end(ctx context.Context) []NodeCost {
 // mean is a histogram's mean during the load, from its sum and count at the
 // end (s) and at the start: 0 without samples, or when the node restarted.
 func (c *costMeter) mean(i int, s map[string]float64, sum, count string) float64 {
-	n := s[count] - c.start[i][count]
-	if n <= 0 {
+	n, total := s[count]-c.start[i][count], s[sum]-c.start[i][sum]
+	if n <= 0 || total < 0 {
 		return 0
 	}
-	return (s[sum] - c.start[i][sum]) / n
+	return total / n
 }
 
 // DirSize is the bytes of the regular files under dir (what du -b counts,

@@ -33,6 +33,12 @@ process_resident_memory_bytes 2.5165824e+08
 			t.Errorf("%s = %v, want %v", k, got[k], v)
 		}
 	}
+	labelled, err := parseMetrics(strings.NewReader(text+`qian_admission_batch_txs_sum{lane="gossip"} 512
+qian_admission_batch_txs_sum{lane="client"} 64
+`), []string{metricGossipBatchSum})
+	if err != nil || len(labelled) != 1 || labelled[metricGossipBatchSum] != 512 {
+		t.Errorf("a labelled sample asked for with its labels: %v, %v; want the gossip lane's 512 alone", labelled, err)
+	}
 	if _, err := parseMetrics(strings.NewReader("process_cpu_seconds_total x\n"), []string{metricCPU}); err == nil {
 		t.Error("a sample that is not a number was accepted")
 	}
