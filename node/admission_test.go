@@ -111,28 +111,8 @@ func TestWindowsFollowBacklog(t *testing.T) {
 	defer close(stop)
 	a = newAdmitter(nil, stop)
 	a.clientWindow, a.busyWindow, a.clientMin = 0, time.Hour, 3
-	var backlog atomic.Int64
-	asked := make(chan struct{}, 8)
-	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
-	go a.gather()
-	next := func() []admitJob {
-		t.Helper()
-		select {
-		case b := <-a.batches:
-			return b
-		case <-time.After(10 * time.Second):
-			t.Fatal("no batch")
-			return nil
-		}
-	}
-	waitAsked := func() {
-		t.Helper()
-		select {
-		case <-asked:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the gatherer did not take the job in (a batch sent too early?)")
-		}
-	}
+	g := startWithBacklog(t, a)
+	backlog, next, waitAsked := &g.backlog, g.next, g.waitAsked
 	client := admitJob{raws: make([][]byte, 1)}
 	a.submit(client)
 	if b := next(); len(b) != 1 {
@@ -159,30 +139,15 @@ func TestGossipWindowFollowsBacklog(t *testing.T) {
 	a := newAdmitter(nil, stop)
 	a.clientWindow, a.busyWindow, a.clientMin = 0, 0, admitMaxTxs
 	a.gossipIdleWindow, a.gossipWindow, a.gossipMin = 0, time.Hour, 3
-	var backlog atomic.Int64
-	asked := make(chan struct{}, 8)
-	a.pending = func() int { asked <- struct{}{}; return int(backlog.Load()) }
-	go a.gather()
+	g := startWithBacklog(t, a)
+	backlog, waitAsked := &g.backlog, g.waitAsked
 	next := func(patient bool) []admitJob {
 		t.Helper()
-		select {
-		case b := <-a.batches:
-			if len(b) == 0 || b[0].patient != patient {
-				t.Fatalf("a batch of %d jobs, patient %v; want patient %v", len(b), len(b) > 0 && b[0].patient, patient)
-			}
-			return b
-		case <-time.After(10 * time.Second):
-			t.Fatal("no batch")
-			return nil
+		b := g.next()
+		if len(b) == 0 || b[0].patient != patient {
+			t.Fatalf("a batch of %d jobs, patient %v; want patient %v", len(b), len(b) > 0 && b[0].patient, patient)
 		}
-	}
-	waitAsked := func() {
-		t.Helper()
-		select {
-		case <-asked:
-		case <-time.After(10 * time.Second):
-			t.Fatal("the gatherer did not take the job in (a batch sent too early?)")
-		}
+		return b
 	}
 	frame := admitJob{raws: make([][]byte, 1), patient: true}
 	client := admitJob{raws: make([][]byte, 1)}
@@ -217,6 +182,45 @@ func TestGossipWindowFollowsBacklog(t *testing.T) {
 	}
 	if b := next(true); len(b) != 1 {
 		t.Fatalf("the held gossip batch: %d jobs, want the frame", len(b))
+	}
+}
+
+// backlogGatherer runs an admitter's gatherer with a backlog the test sets,
+// and tells the test each time the gatherer asks for it (after taking a job
+// in, or on a lane's timer).
+type backlogGatherer struct {
+	t       *testing.T
+	a       *admitter
+	backlog atomic.Int64
+	asked   chan struct{}
+}
+
+func startWithBacklog(t *testing.T, a *admitter) *backlogGatherer {
+	g := &backlogGatherer{t: t, a: a, asked: make(chan struct{}, 8)}
+	a.pending = func() int { g.asked <- struct{}{}; return int(g.backlog.Load()) }
+	go a.gather()
+	return g
+}
+
+// next is the next batch the gatherer sends.
+func (g *backlogGatherer) next() []admitJob {
+	g.t.Helper()
+	select {
+	case b := <-g.a.batches:
+		return b
+	case <-time.After(10 * time.Second):
+		g.t.Fatal("no batch")
+		return nil
+	}
+}
+
+// waitAsked waits for the gatherer to ask for the backlog.
+func (g *backlogGatherer) waitAsked() {
+	g.t.Helper()
+	select {
+	case <-g.asked:
+	case <-time.After(10 * time.Second):
+		g.t.Fatal("the gatherer did not take the job in (a batch sent too early?)")
 	}
 }
 
