@@ -57,22 +57,15 @@ func appHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger
 	return ledger.TaggedHash(AppHashDomain, msg), writesTree
 }
 
-// WriteLeaf is a write's leaf data: bytes key, then 0x00 for a delete or
-// 0x01 followed by bytes value (bytes = uvarint length, then the bytes).
+// WriteLeaf is a write's leaf data (statedigest.AppendWriteLeaf): bytes
+// key, then 0x00 for a delete or 0x01 followed by bytes value (bytes =
+// uvarint length, then the bytes).
 func WriteLeaf(w Write) []byte {
 	return appendWriteLeaf(make([]byte, 0, 8+len(w.Key)+len(w.Value)), w)
 }
 
 func appendWriteLeaf(dst []byte, w Write) []byte {
-	e := codec.Encoder{Buf: dst}
-	e.Bytes(w.Key)
-	if w.Value == nil {
-		e.Bool(false)
-	} else {
-		e.Bool(true)
-		e.Bytes(w.Value)
-	}
-	return e.Buf
+	return statedigest.AppendWriteLeaf(dst, w.Key, w.Value)
 }
 
 // ResultLeaf is a transaction's leaf data: its 32-byte hash, string code,

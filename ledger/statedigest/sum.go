@@ -83,6 +83,23 @@ func Decode(b []byte) (Sum, error) {
 // TaggedHash("qian/state/v1", Encode()).
 func (s *Sum) Digest() ledger.Hash { return ledger.TaggedHash(Domain, s.Encode()) }
 
+// AppendWriteLeaf appends a write's leaf data in the writes tree to dst:
+// bytes(key), then 00 for a delete or 01 ‖ bytes(value) for a set, bytes
+// being a uvarint length and the bytes (value nil is a delete; empty is a
+// set to nothing). The executor hashes these leaves for the app hash
+// (contracts) and the store for a height it is handed without its tree
+// (ledger/store.WritesTree): one encoding, so the two cannot drift.
+func AppendWriteLeaf(dst, key, value []byte) []byte {
+	dst = binary.AppendUvarint(dst, uint64(len(key)))
+	dst = append(dst, key...)
+	if value == nil {
+		return append(dst, 0)
+	}
+	dst = append(dst, 1)
+	dst = binary.AppendUvarint(dst, uint64(len(value)))
+	return append(dst, value...)
+}
+
 // WritesRoot is the writes root of a block, the app hash's commitment to
 // what the block changed and to the state it left (docs/state.md section
 // 2): the Merkle node over tree, the RFC 6962 root of the block's writes,

@@ -178,3 +178,24 @@ func BenchmarkAddState(b *testing.B) {
 		h.AddState(&s, key, val)
 	}
 }
+
+// TestWriteLeafBytes pins the write leaf byte for byte: the app hash of
+// every block depends on it, so any change must fail here first.
+func TestWriteLeafBytes(t *testing.T) {
+	long := bytes.Repeat([]byte{'v'}, 200) // a two-byte uvarint length
+	for _, c := range []struct {
+		name       string
+		key, value []byte
+		want       string
+	}{
+		{"delete", []byte("k1"), nil, "026b3100"},
+		{"set to nothing", []byte("k1"), []byte{}, "026b310100"},
+		{"set", []byte("k1"), []byte("ab"), "026b3101026162"},
+		{"long value", []byte("k"), long, "016b01c801" + hex.EncodeToString(long)},
+	} {
+		got := AppendWriteLeaf([]byte{0xff}, c.key, c.value)
+		if want := "ff" + c.want; hex.EncodeToString(got) != want {
+			t.Errorf("%s: leaf %x, want %s", c.name, got, want)
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -33,22 +32,13 @@ var keyStateSum = []byte{prefixMeta, 's', 't', 'a', 't', 'e', 's', 'u', 'm'}
 func writesRootKey(h uint64) []byte { return heightKey(prefixWritesRoot, h) }
 
 // WritesTree computes the RFC 6962 root of a block's writes, in the order
-// given (the executor's: ascending key): leaf data bytes(key) ‖ 00 for a
-// delete, bytes(key) ‖ 01 ‖ bytes(value) for a set, bytes being a varint
-// length and the bytes.
+// given (the executor's: ascending key), each leaf
+// statedigest.AppendWriteLeaf.
 func WritesTree(ws []Write) ledger.Hash {
 	leaves := make([]merkle.Hash, len(ws))
 	var buf []byte
 	for i, w := range ws {
-		buf = binary.AppendUvarint(buf[:0], uint64(len(w.Key)))
-		buf = append(buf, w.Key...)
-		if w.Value == nil {
-			buf = append(buf, 0)
-		} else {
-			buf = append(buf, 1)
-			buf = binary.AppendUvarint(buf, uint64(len(w.Value)))
-			buf = append(buf, w.Value...)
-		}
+		buf = statedigest.AppendWriteLeaf(buf[:0], w.Key, w.Value)
 		leaves[i] = merkle.LeafHash(buf)
 	}
 	return merkle.Root(leaves)
