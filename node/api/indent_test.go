@@ -89,3 +89,14 @@ func BenchmarkIndentedJSON(b *testing.B) {
 		}
 	})
 }
+
+// The 202 of POST /v1/txs is written by hand (acceptedJSON); a client
+// must not tell it from WriteJSON's.
+func TestAcceptedJSON(t *testing.T) {
+	for _, h := range []ledger.Hash{{}, ledger.Sum([]byte("a transaction")), {0xff, 0x01}} {
+		got, want := acceptedJSON(h), encoderIndented(t, SubmitResponse{Hash: h, Code: "OK"})
+		if !bytes.Equal(got, want) {
+			t.Fatalf("acceptedJSON(%s) =\n%s\nwant (WriteJSON's)\n%s", h, got, want)
+		}
+	}
+}
