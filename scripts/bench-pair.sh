@@ -14,7 +14,8 @@
 # (--rate 4000 --batch 50 --duration 5m); --kind mixed --accounts 64 are always given.
 # --profile-at lists seconds after the load starts at which node1's CPU is profiled for --profile-secs
 # (and its allocations so far are saved): DIR/A1/cpu-200.pprof, allocs-200.pprof (pprof is turned on
-# in every validator of every run, profiled or not, so that both sides run alike).
+# in every validator of every run, profiled or not, so that both sides run alike), and the bench's own CPU
+# over its whole load goes to DIR/<run>/bench-cpu.pprof.
 #
 # Each run prints one line (committed, latency, CPU µs per transaction of each validator, blocks); its
 # summary goes to DIR/A1.json, B1.json, ..., its bench output and node logs to DIR/A1/; the median and
@@ -100,8 +101,14 @@ run() {
 		"$bin" status --node "http://127.0.0.1:$((base + 1))" 2>/dev/null | grep -q '^height: *[1-9]' && break
 		sleep 0.2
 	done
+	local own=()
+	# With profiles, the bench's own CPU too (binaries older than its
+	# --cpuprofile run without it).
+	if [ -n "$profile_at" ] && "$bin" bench --help 2>/dev/null | grep -q -- --cpuprofile; then
+		own=(--cpuprofile "$dir/bench-cpu.pprof")
+	fi
 	"$bin" bench --nodes "$urls" --keyring "$net/keys" --kind mixed --accounts 64 --data-dirs "$dd" \
-		--label "${name:0:1}" --json "$out/$name.json" "${bench_args[@]}" >"$dir/bench.log" 2>&1 &
+		--label "${name:0:1}" --json "$out/$name.json" "${own[@]}" "${bench_args[@]}" >"$dir/bench.log" 2>&1 &
 	bp=$!
 	if [ -n "$profile_at" ]; then
 		local node=$(( validators > 1 ? 1 : 0 ))

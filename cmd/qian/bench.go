@@ -50,6 +50,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			perTx, _ := cmd.Flags().GetInt("per-tx")
 			label, _ := cmd.Flags().GetString("label")
 			dataDirs, _ := cmd.Flags().GetString("data-dirs")
+			cpuProfile, _ := cmd.Flags().GetString("cpuprofile")
 			if nodesFlag == "" {
 				return usagef("bench needs --nodes URL[,URL...]")
 			}
@@ -71,11 +72,20 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			sum, err := bench.Run(ctx, bench.Options{
+			o := bench.Options{
 				Nodes: strings.Split(nodesFlag, ","), Admins: admins, Duration: dur, Rate: rate, Kind: kind,
 				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight, PerTx: perTx,
 				Label: label, DataDirs: splitList(dataDirs),
-			})
+			}
+			if cpuProfile != "" {
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				o.CPUProfile = f
+			}
+			sum, err := bench.Run(ctx, o)
 			if err != nil {
 				return err
 			}
@@ -103,6 +113,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("inflight", 4000, "with --max: most transactions submitted and not yet committed")
 	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
 	cmd.Flags().String("label", "", "name of the run in its summary (qian bench table groups runs by it)")
+	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the bench itself during the load to this file (go tool pprof)")
 	cmd.Flags().String("data-dirs", "", "comma-separated data directories of the nodes, in --nodes order: disk per transaction is measured there (every file) instead of read from the store's metric")
 	cmd.AddCommand(newBenchChartCmd(e), newBenchTableCmd(e), newBenchDiskCmd(e))
 	return cmd

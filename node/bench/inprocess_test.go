@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"os"
@@ -87,13 +88,18 @@ func TestBenchSeesItsTransactionsCommit(t *testing.T) {
 	p := genesis.DefaultConsensusParams()
 	urls, admins := demoNetwork(t, 1, &p)
 	var out strings.Builder
+	var profile bytes.Buffer
 	sum, err := Run(context.Background(), Options{Nodes: urls, Admins: admins, Duration: 3 * time.Second,
-		Rate: 200, Batch: 10, Kind: KindMixed, Accounts: 4, Out: &out})
+		Rate: 200, Batch: 10, Kind: KindMixed, Accounts: 4, Out: &out, CPUProfile: &profile})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if sum.Submitted == 0 || sum.Committed != sum.Submitted || sum.Blocks == 0 || sum.TxsPerBlock <= 0 || sum.P50ms <= 0 {
 		t.Fatalf("submitted %d, committed %d, in %d blocks (%.1f per block), p50 %.0f ms\n%s",
 			sum.Submitted, sum.Committed, sum.Blocks, sum.TxsPerBlock, sum.P50ms, out.String())
+	}
+	// The bench's own profile of the load: a gzipped pprof protobuf.
+	if !bytes.HasPrefix(profile.Bytes(), []byte{0x1f, 0x8b}) {
+		t.Fatalf("CPU profile of %d bytes, not gzipped pprof", profile.Len())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand"
+	"runtime/pprof"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -50,6 +51,10 @@ type Options struct {
 	// (POST /v1/txs/batch), as a client gateway would; 1 submits each
 	// transaction on its own.
 	Batch int
+	// CPUProfile, when set, receives a CPU profile of the bench itself
+	// during the load (not the signing before it): what the load generator
+	// takes from the cores it shares with the validators it measures.
+	CPUProfile io.Writer
 }
 
 // Summary is the outcome of a run (JSON for --json).
@@ -221,6 +226,12 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	defer cancel()
 	meter := newCostMeter(r.o.Nodes)
 	meter.begin(ctx)
+	if r.o.CPUProfile != nil {
+		if err := pprof.StartCPUProfile(r.o.CPUProfile); err != nil {
+			return fmt.Errorf("bench: CPU profile: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cpu0 := ownCPU()
 	start := time.Now()
 	end := start.Add(r.o.Duration)
