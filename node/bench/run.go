@@ -210,7 +210,7 @@ type runner struct {
 
 	mu        sync.Mutex
 	sent      map[ledger.Hash]time.Time
-	latencies []time.Duration
+	latencies latencies
 	rejected  map[string]int
 	submitted atomic.Int64
 	committed atomic.Int64
@@ -243,7 +243,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 		for _, h := range b.TxHashes {
 			if t0, ok := r.sent[h]; ok {
 				delete(r.sent, h)
-				r.latencies = append(r.latencies, now.Sub(t0))
+				r.latencies.add(now.Sub(t0))
 				ours++
 			}
 		}
@@ -286,7 +286,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 				meter.sample(ctx)
 				c := r.committed.Load()
 				fmt.Fprintf(r.out, "%5.0fs  submitted %7d  committed %7d  %6d tx/s  p50 %6.0f ms  p99 %6.0f ms\n",
-					now.Sub(start).Seconds(), r.submitted.Load(), c, c-lastC, ms(r.percentile(0.5)), ms(r.percentile(0.99)))
+					now.Sub(start).Seconds(), r.submitted.Load(), c, c-lastC, ms(r.progress(0.5)), ms(r.progress(0.99)))
 				lastC = c
 			}
 		}
@@ -366,8 +366,10 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	s.Committed = int(r.committed.Load())
 	s.CommittedTPS = float64(s.Committed) / elapsed.Seconds()
 	s.RecordsPerS = s.CommittedTPS * float64(s.RecordsPerTx)
-	s.P50ms, s.P95ms, s.P99ms = ms(r.percentile(0.5)), ms(r.percentile(0.95)), ms(r.percentile(0.99))
-	s.MaxMs = ms(r.percentile(1))
+	r.mu.Lock()
+	q := r.latencies.exact(0.5, 0.95, 0.99, 1)
+	r.mu.Unlock()
+	s.P50ms, s.P95ms, s.P99ms, s.MaxMs = ms(q[0]), ms(q[1]), ms(q[2]), ms(q[3])
 	s.Rejected = r.rejected
 	s.ShareOfCeiling = s.CommittedTPS / s.CeilingTPS
 	// Block intervals within the run.
@@ -472,16 +474,12 @@ func (r *runner) submitBatch(ctx context.Context, c *client.Client, txs []*ledge
 	}
 }
 
-func (r *runner) percentile(p float64) time.Duration {
+// progress is the p-quantile of the latencies so far, for the progress
+// line.
+func (r *runner) progress(p float64) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.latencies) == 0 {
-		return 0
-	}
-	l := append([]time.Duration(nil), r.latencies...)
-	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
-	i := int(p * float64(len(l)-1))
-	return l[i]
+	return r.latencies.progress(p)
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
