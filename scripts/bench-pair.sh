@@ -104,11 +104,13 @@ run() {
 	local own=()
 	# With profiles, the bench's own CPU too (binaries older than its
 	# --cpuprofile run without it).
-	if [ -n "$profile_at" ] && "$bin" bench --help 2>/dev/null | grep -q -- --cpuprofile; then
+	# (The help is read whole: grep -q leaving early would kill qian with
+	# SIGPIPE, which pipefail reports as the flag missing.)
+	if [ -n "$profile_at" ] && [[ $("$bin" bench --help 2>&1 || true) == *--cpuprofile* ]]; then
 		own=(--cpuprofile "$dir/bench-cpu.pprof")
 	fi
 	"$bin" bench --nodes "$urls" --keyring "$net/keys" --kind mixed --accounts 64 --data-dirs "$dd" \
-		--label "${name:0:1}" --json "$out/$name.json" "${own[@]}" "${bench_args[@]}" >"$dir/bench.log" 2>&1 &
+		--label "${name:0:1}" --json "$out/$name.json" ${own[@]+"${own[@]}"} "${bench_args[@]}" >"$dir/bench.log" 2>&1 &
 	bp=$!
 	if [ -n "$profile_at" ]; then
 		local node=$(( validators > 1 ? 1 : 0 ))

@@ -77,15 +77,19 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 				Accounts: accounts, ValidatorsHere: here, Out: e.stdout, Workers: workers, Batch: batch, Inflight: inflight, PerTx: perTx,
 				Label: label, DataDirs: splitList(dataDirs),
 			}
+			var profile *os.File
 			if cpuProfile != "" {
-				f, err := os.Create(cpuProfile)
-				if err != nil {
+				if profile, err = os.Create(cpuProfile); err != nil {
 					return err
 				}
-				defer f.Close()
-				o.CPUProfile = f
+				o.CPUProfile = profile
 			}
 			sum, err := bench.Run(ctx, o)
+			if profile != nil {
+				if cerr := profile.Close(); err == nil && cerr != nil {
+					err = fmt.Errorf("--cpuprofile: %w", cerr)
+				}
+			}
 			if err != nil {
 				return err
 			}
@@ -113,7 +117,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Int("inflight", 4000, "with --max: most transactions submitted and not yet committed")
 	cmd.Flags().Int("batch", 1, "transactions per submission request (POST /v1/txs/batch when above 1), as a client gateway would send them")
 	cmd.Flags().String("label", "", "name of the run in its summary (qian bench table groups runs by it)")
-	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the bench itself during the load to this file (go tool pprof)")
+	cmd.Flags().String("cpuprofile", "", "write a CPU profile of the bench itself during the load and its drain (not the signing before it) to this file (go tool pprof)")
 	cmd.Flags().String("data-dirs", "", "comma-separated data directories of the nodes, in --nodes order: disk per transaction is measured there (every file) instead of read from the store's metric")
 	cmd.AddCommand(newBenchChartCmd(e), newBenchTableCmd(e), newBenchDiskCmd(e))
 	return cmd

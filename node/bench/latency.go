@@ -18,7 +18,7 @@ import (
 // A quantile over the counts is a walk of a few thousand buckets.
 type latencies struct {
 	all    []time.Duration
-	counts []int // counts[i]: latencies in [i, i+1) ms; the last bucket holds everything above
+	counts []int // counts[i]: latencies in [i, i+1) ms, grown as needed; counts[maxBucketMs] holds every longer one (and counts[0] any negative one)
 }
 
 // maxBucketMs bounds the progress counts (the last bucket holds longer

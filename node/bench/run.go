@@ -52,8 +52,9 @@ type Options struct {
 	// transaction on its own.
 	Batch int
 	// CPUProfile, when set, receives a CPU profile of the bench itself
-	// during the load (not the signing before it): what the load generator
-	// takes from the cores it shares with the validators it measures.
+	// during the load and its drain (not the signing before it): what the
+	// load generator takes from the cores it shares with the validators it
+	// measures.
 	CPUProfile io.Writer
 }
 
