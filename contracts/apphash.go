@@ -40,7 +40,7 @@ func appHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger
 	wl := make([]merkle.Hash, len(writes))
 	var buf []byte // one leaf at a time: hashed, not kept
 	for i := range writes {
-		buf = appendWriteLeaf(buf[:0], writes[i])
+		buf = statedigest.AppendWriteLeaf(buf[:0], writes[i].Key, writes[i].Value)
 		wl[i] = merkle.LeafHash(buf)
 	}
 	rl := make([]merkle.Hash, len(resultLeaves))
@@ -61,11 +61,7 @@ func appHash(prev ledger.Hash, height uint64, writes []Write, stateDigest ledger
 // key, then 0x00 for a delete or 0x01 followed by bytes value (bytes =
 // uvarint length, then the bytes).
 func WriteLeaf(w Write) []byte {
-	return appendWriteLeaf(make([]byte, 0, 8+len(w.Key)+len(w.Value)), w)
-}
-
-func appendWriteLeaf(dst []byte, w Write) []byte {
-	return statedigest.AppendWriteLeaf(dst, w.Key, w.Value)
+	return statedigest.AppendWriteLeaf(make([]byte, 0, 8+len(w.Key)+len(w.Value)), w.Key, w.Value)
 }
 
 // ResultLeaf is a transaction's leaf data: its 32-byte hash, string code,

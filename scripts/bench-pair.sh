@@ -103,9 +103,9 @@ run() {
 	done
 	local own=()
 	# With profiles, the bench's own CPU too (binaries older than its
-	# --cpuprofile run without it).
-	# (The help is read whole: grep -q leaving early would kill qian with
-	# SIGPIPE, which pipefail reports as the flag missing.)
+	# --cpuprofile run without it). The help is read whole: grep -q leaving
+	# early would kill qian with SIGPIPE, which pipefail reports as the flag
+	# missing.
 	if [ -n "$profile_at" ] && [[ $("$bin" bench --help 2>&1 || true) == *--cpuprofile* ]]; then
 		own=(--cpuprofile "$dir/bench-cpu.pprof")
 	fi
