@@ -140,9 +140,12 @@ type Error struct {
 	Archive     *[]string `json:"archive,omitempty"`
 }
 
+// jsonType is the media type of the API's JSON answers.
+const jsonType = "application/json; charset=utf-8"
+
 // WriteJSON writes v as indented JSON with status.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
-	WriteJSONAs(w, status, "application/json; charset=utf-8", v)
+	WriteJSONAs(w, status, jsonType, v)
 }
 
 // WriteJSONAs writes v as indented JSON with status and a JSON media type

@@ -45,7 +45,7 @@ func (s *Server) txProof(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusInternalServerError, "ERR_STORE", err.Error())
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", jsonType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=\"proof-%s.json\"", h.String()[:16]))
 	_, _ = w.Write(b.Marshal())
 }

@@ -83,7 +83,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		}{Error{Code: code, Message: msg}, h})
 		return
 	}
-	writeEncoded(w, http.StatusAccepted, "application/json; charset=utf-8", acceptedJSON(h))
+	writeEncoded(w, http.StatusAccepted, jsonType, acceptedJSON(h))
 }
 
 // acceptedJSON is WriteJSON's body for SubmitResponse{h, "OK"}, written

@@ -130,7 +130,7 @@ func (s *Server) writeLot(w http.ResponseWriter, id gs1.ObjectID) {
 		WriteViewError(w, err)
 		return
 	}
-	writeEncoded(w, http.StatusOK, "application/json; charset=utf-8", b)
+	writeEncoded(w, http.StatusOK, jsonType, b)
 }
 
 // lotEPCIS serves the lot's own history as an EPCIS 2.0 query document.
