@@ -105,6 +105,11 @@ func TestBenchSeesItsTransactionsCommit(t *testing.T) {
 		t.Fatalf("submitted %d, committed %d, in %d blocks (%.1f per block), p50 %.0f ms\n%s",
 			sum.Submitted, sum.Committed, sum.Blocks, sum.TxsPerBlock, sum.P50ms, out.String())
 	}
+	// At a rate the bench signs exactly the run's transactions and sends the
+	// last just before the end: it has not run out early.
+	if strings.Contains(out.String(), "ran out of signed transactions") {
+		t.Fatalf("a run at a rate reported running out:\n%s", out.String())
+	}
 	// The bench's own profile of the load: a gzipped pprof protobuf.
 	if o.CPUProfile != nil && !bytes.HasPrefix(profile.Bytes(), []byte{0x1f, 0x8b}) {
 		t.Fatalf("CPU profile of %d bytes, not gzipped pprof", profile.Len())
