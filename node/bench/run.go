@@ -175,7 +175,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	}
 	n := o.Rate * int(o.Duration.Seconds())
 	if o.Rate == 0 {
-		n = int(maxSignedPerCeiling(here) * s.CeilingTPS * o.Duration.Seconds())
+		n = int(maxSignedPerCeiling(here, o.Batch) * s.CeilingTPS * o.Duration.Seconds())
 	}
 	n = max(n, 100)
 	fmt.Fprintf(out, "signing %d %s transactions from %d accounts... ", n, o.Kind, len(accounts))
@@ -206,15 +206,16 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 // transaction per second of the machine's ceiling (its single-signature
 // verification rate over the validators here) and per second of the run.
 // Several validators on one machine commit more than that ceiling in
-// requests of 50, since each verifies a block's signatures in batches: four
-// validators here committed up to 1.6 times it (4,952 tx/s at a ceiling of
-// about 3,100), so 1.3 ran out before the minute was over in two of three
-// side-by-side runs (docs/benchmarks.md, "Side by side with CometBFT").
-// One validator commits about its ceiling (13,332 tx/s at 13,852) and
-// keeps 1.3: more would add minutes of signing and a gigabyte of
-// transactions to every one-validator run.
-func maxSignedPerCeiling(validatorsHere int) float64 {
-	if validatorsHere > 1 {
+// requests of many transactions, since each verifies a block's signatures
+// in batches: four validators here committed up to 1.66 times it (4,616
+// tx/s at a ceiling of 2,775), so at 1.3 all six batched side-by-side runs
+// of 2026-12-06 ran out before their minute was over (docs/benchmarks.md,
+// "Side by side with CometBFT"). One transaction per request committed
+// 0.81 to 1.09 times the ceiling, and one validator about 1 (13,332 tx/s
+// at 13,852): those keep 1.3, which spares their runs the signing time
+// and memory of transactions they would never send.
+func maxSignedPerCeiling(validatorsHere, batch int) float64 {
+	if validatorsHere > 1 && batch > 1 {
 		return 2.5
 	}
 	return 1.3
@@ -348,7 +349,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 		r.dispatched.Add(int64(len(batch)))
 		queue <- batch
 	}
-	ranOut := r.o.Rate == 0 && time.Now().Before(end)
+	ranOut := r.o.Rate == 0 && ctx.Err() == nil && time.Now().Before(end)
 	close(queue)
 	wg.Wait()
 	elapsed := time.Since(start)
