@@ -113,12 +113,13 @@
 //     Jacobian addition). Doubling and cancellation inside a bucket are
 //     handled exactly. BenchmarkMSM places the crossover.
 //
-// The field arithmetic is gnark-crypto's fp.Element (four 64-bit limbs in
-// Montgomery form; field.go says why it replaced btcec's FieldVal); the
-// group arithmetic on it is this package's (point.go: Jacobian doubling and
-// addition with the a = 0 formulas of the Explicit-Formulas Database, the
-// affine batch addition, lift_x); scalars are btcec's ModNScalar, and this
-// package adds the GLV split (the decred constants, re-derived in the tests)
+// The field arithmetic is this package's fe (fe.go: four 64-bit limbs,
+// reduced by folding the high half of a product back times 2^32 + 977;
+// field.go says what it replaced and why); the group arithmetic on it is
+// this package's too (point.go: Jacobian doubling and addition with the a =
+// 0 formulas of the Explicit-Formulas Database, the affine batch addition,
+// lift_x); scalars are btcec's ModNScalar, and this package adds the GLV
+// split (the decred constants, re-derived in the tests)
 // and the digit recodings. Each is tested against btcec (points, lift_x,
 // whole multi-scalar multiplications by naive sums of btcec scalar
 // multiplications) or math/big, and Verify against btcec's BIP-340 Verify,
@@ -193,4 +194,15 @@
 // coefficients under 2%. A field multiplication costs about 48 ns with
 // btcec's FieldVal and 20 ns with fp.Element here, a square root 10.4 µs
 // against 5.1 µs (field.go).
+//
+// The table above was measured with gnark-crypto's fp.Element. With fe
+// (2026-12-06, the same benchmarks, GOMAXPROCS=1, the code before and after
+// alternating, three runs each, medians): a batch of 1,024 by distinct
+// cached keys 21.2 → 16.3 µs per signature, cold keys 27.9 → 21.8, 64
+// senders 13.5 → 9.9 (4,096: 11.8 → 8.5); every batch of 2 to 256 15-25 %
+// less; one signature alone 59-65 → 63-72 µs, more: its three field
+// inversions are Fermat's (x^(p-2), 4.5 µs) where fp.Element had a binary
+// GCD. fe multiplies in 20 ns like fp.Element and squares in 16 against 19;
+// the rest of the gain is in additions and subtractions without branches,
+// whose outcomes no predictor could learn.
 package schnorrbatch

@@ -2,7 +2,6 @@ package schnorrbatch
 
 import (
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 )
 
 // term is one summand k·Q of a multi-scalar multiplication, where
@@ -30,7 +29,7 @@ func msm(bases []affine, terms []term, s *scratch) jacobian {
 
 // straussMaxTerms is the crossover between the two methods, measured with
 // BenchmarkMSM: below it Strauss's per-term tables are cheaper than
-// Pippenger's per-window bucket sums (with fp.Element, 8.9 against 11.6 µs
+// Pippenger's per-window bucket sums (with fe, 8.9 against 11.6 µs
 // per term at 16 terms, equal at 32, 10.4 against 8.6 at 48).
 var straussMaxTerms = 40
 
@@ -77,7 +76,7 @@ type scratch struct {
 	// Strauss
 	jac    []jacobian
 	aff    []affine
-	fld    []fp.Element
+	fld    []fe
 	tabOf  []int32
 	endoOf []int32
 	naf    []int8
@@ -91,8 +90,8 @@ type scratch struct {
 	pending  []bucketAdd
 	queue    []bucketAdd
 	queue2   []bucketAdd
-	den      []fp.Element
-	pre      []fp.Element
+	den      []fe
+	pre      []fe
 	kind     []uint8
 	extraIdx []int32
 	extras   []jacobian

@@ -1,9 +1,5 @@
 package schnorrbatch
 
-import (
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
-)
-
 // Pippenger's bucket method with signed digits: each scalar is written in
 // base 2^c with digits in (-2^(c-1), 2^(c-1)]; for each digit position
 // (window), every point is added to (or, for a negative digit, subtracted
@@ -208,7 +204,7 @@ func (s *scratch) flush() {
 	}
 	// Denominators: x2 - x1 for an addition, 2·y1 for a doubling, 1 for a
 	// cancellation (P + (-P)), which needs no division.
-	var t fp.Element
+	var t fe
 	for i := range s.pending {
 		op := &s.pending[i]
 		bk := &s.buckets[op.b]
@@ -229,7 +225,7 @@ func (s *scratch) flush() {
 			s.pre[i].Mul(&s.pre[i-1], &s.den[i])
 		}
 	}
-	var inv fp.Element
+	var inv fe
 	inv.Inverse(&s.pre[m-1])
 	for i := m - 1; i >= 0; i-- {
 		// Replace den[i] by its inverse.
@@ -242,7 +238,7 @@ func (s *scratch) flush() {
 		}
 	}
 
-	var lambda, x3 fp.Element
+	var lambda, x3 fe
 	for i := range s.pending {
 		op := &s.pending[i]
 		bk := &s.buckets[op.b]

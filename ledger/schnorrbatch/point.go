@@ -1,23 +1,19 @@
 package schnorrbatch
 
-import (
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
-)
-
 // affine is a curve point other than infinity. Every point the batch handles
 // starts in this form: lifted keys and nonces, G and their images under φ.
 //
-// Field arithmetic is gnark-crypto's fp.Element for the secp256k1 prime
-// (field.go says why): elements are kept fully reduced, in Montgomery form,
-// so Equal compares representations and no normalization step exists.
+// Field arithmetic is fe (fe.go) for the secp256k1 prime: elements are kept
+// fully reduced, so Equal compares representations and no normalization
+// step exists.
 type affine struct {
-	x, y fp.Element
+	x, y fe
 }
 
 // jacobian is a point (X/Z², Y/Z³); Z = 0 is the point at infinity, the
 // zero value.
 type jacobian struct {
-	x, y, z fp.Element
+	x, y, z fe
 }
 
 // liftX implements BIP-340 lift_x for a 32-byte big-endian x: it fails when
@@ -29,7 +25,7 @@ func liftX(b *[32]byte) (affine, bool) {
 		return p, false
 	}
 	// y² = x³ + 7
-	var y2 fp.Element
+	var y2 fe
 	y2.Square(&p.x).Mul(&y2, &p.x).Add(&y2, &curveB)
 	if p.y.Sqrt(&y2) == nil {
 		return p, false
@@ -69,7 +65,7 @@ func (r *jacobian) double(p *jacobian) {
 		*r = jacobian{}
 		return
 	}
-	var a, b, c, d, e, f, t fp.Element
+	var a, b, c, d, e, f, t fe
 	a.Square(&p.x)
 	b.Square(&p.y)
 	c.Square(&b)
@@ -77,7 +73,7 @@ func (r *jacobian) double(p *jacobian) {
 	d.Add(&p.x, &b).Square(&d).Sub(&d, &a).Sub(&d, &c).Double(&d)
 	e.Double(&a).Add(&e, &a) // 3·x²
 	f.Square(&e)
-	var z3 fp.Element
+	var z3 fe
 	z3.Mul(&p.y, &p.z).Double(&z3)
 	// x3 = f - 2·d
 	r.x.Double(&d)
@@ -100,7 +96,7 @@ func (r *jacobian) add(p, q *jacobian) {
 		*r = *p
 		return
 	}
-	var z1z1, z2z2, u1, u2, s1, s2 fp.Element
+	var z1z1, z2z2, u1, u2, s1, s2 fe
 	z1z1.Square(&p.z)
 	z2z2.Square(&q.z)
 	u1.Mul(&p.x, &z2z2)
@@ -115,17 +111,17 @@ func (r *jacobian) add(p, q *jacobian) {
 		}
 		return
 	}
-	var h, i, j, rr, v, t fp.Element
+	var h, i, j, rr, v, t fe
 	h.Sub(&u2, &u1)
 	i.Double(&h).Square(&i)
 	j.Mul(&h, &i)
 	rr.Sub(&s2, &s1).Double(&rr)
 	v.Mul(&u1, &i)
 	// z3 = ((z1 + z2)² - z1z1 - z2z2)·h, before x and y may alias p or q
-	var z3 fp.Element
+	var z3 fe
 	z3.Add(&p.z, &q.z).Square(&z3).Sub(&z3, &z1z1).Sub(&z3, &z2z2).Mul(&z3, &h)
 	// x3 = rr² - j - 2·v
-	var x3 fp.Element
+	var x3 fe
 	x3.Square(&rr).Sub(&x3, &j).Sub(&x3, &v).Sub(&x3, &v)
 	// y3 = rr·(v - x3) - 2·s1·j
 	t.Sub(&v, &x3).Mul(&t, &rr)
@@ -142,7 +138,7 @@ func (r *jacobian) addAffine(p *jacobian, q *affine) {
 		q.jacobian(r)
 		return
 	}
-	var z1z1, u2, s2 fp.Element
+	var z1z1, u2, s2 fe
 	z1z1.Square(&p.z)
 	u2.Mul(&q.x, &z1z1)
 	s2.Mul(&q.y, &p.z).Mul(&s2, &z1z1)
@@ -154,19 +150,19 @@ func (r *jacobian) addAffine(p *jacobian, q *affine) {
 		}
 		return
 	}
-	var h, hh, i, j, rr, v, t fp.Element
+	var h, hh, i, j, rr, v, t fe
 	h.Sub(&u2, &p.x)
 	hh.Square(&h)
 	i.Double(&hh).Double(&i)
 	j.Mul(&h, &i)
 	rr.Sub(&s2, &p.y).Double(&rr)
 	v.Mul(&p.x, &i)
-	var z3 fp.Element
+	var z3 fe
 	z3.Add(&p.z, &h).Square(&z3).Sub(&z3, &z1z1).Sub(&z3, &hh)
-	var x3 fp.Element
+	var x3 fe
 	x3.Square(&rr).Sub(&x3, &j).Sub(&x3, &v).Sub(&x3, &v)
 	t.Sub(&v, &x3).Mul(&t, &rr)
-	var y1j fp.Element
+	var y1j fe
 	y1j.Mul(&p.y, &j).Double(&y1j)
 	r.y.Sub(&t, &y1j)
 	r.x = x3
@@ -178,7 +174,7 @@ func (r *jacobian) addAffine(p *jacobian, q *affine) {
 // (Montgomery's trick): about 7 multiplications per point plus one
 // inversion, instead of one inversion per point. tmp must be at least as long
 // as in.
-func toAffineBatch(in []jacobian, out []affine, tmp []fp.Element) {
+func toAffineBatch(in []jacobian, out []affine, tmp []fe) {
 	n := len(in)
 	if n == 0 {
 		return
@@ -188,9 +184,9 @@ func toAffineBatch(in []jacobian, out []affine, tmp []fp.Element) {
 	for i := 1; i < n; i++ {
 		tmp[i].Mul(&tmp[i-1], &in[i].z)
 	}
-	var inv fp.Element
+	var inv fe
 	inv.Inverse(&tmp[n-1]) // 1/(Z0·…·Z(n-1))
-	var zi, zi2 fp.Element
+	var zi, zi2 fe
 	for i := n - 1; i >= 0; i-- {
 		if i > 0 {
 			zi.Mul(&inv, &tmp[i-1]) // 1/Zi

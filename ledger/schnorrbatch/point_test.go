@@ -5,11 +5,10 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 	"pgregory.net/rapid"
 )
 
-// The point arithmetic (point.go) on gnark-crypto's field is held to btcec's
+// The point arithmetic (point.go) on fe (fe.go) is held to btcec's
 // (the decred secp256k1 package) on random points and on every special case
 // of the formulas: doubling through add, P + (-P), infinity on either side,
 // and results that alias an operand.
@@ -40,7 +39,7 @@ func affineOf(j *btcec.JacobianPoint) affine {
 // conversion the package uses.
 func (p *jacobian) toAffine() affine {
 	var out [1]affine
-	var tmp [1]fp.Element
+	var tmp [1]fe
 	toAffineBatch([]jacobian{*p}, out[:], tmp[:])
 	return out[0]
 }
@@ -165,7 +164,7 @@ func TestToAffineBatch(t *testing.T) {
 			in[i] = scaled(&want[i], rapid.Uint64Range(1, 1<<62).Draw(t, "z"))
 		}
 		out := make([]affine, n)
-		toAffineBatch(in, out, make([]fp.Element, n))
+		toAffineBatch(in, out, make([]fe, n))
 		for i := range out {
 			if !out[i].x.Equal(&want[i].x) || !out[i].y.Equal(&want[i].y) {
 				t.Fatalf("point %d differs", i)

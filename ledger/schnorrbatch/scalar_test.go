@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/btcsuite/btcd/btcec/v2"
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 	"pgregory.net/rapid"
 )
 
@@ -20,10 +19,6 @@ func bigOfLimbs(l limbs) *big.Int {
 func bigOfScalar(s *btcec.ModNScalar) *big.Int {
 	b := s.Bytes()
 	return new(big.Int).SetBytes(b[:])
-}
-
-func bigOfField(f *fp.Element) *big.Int {
-	return f.BigInt(new(big.Int))
 }
 
 // genLimbs draws 256-bit integers biased towards the edges: zero, one,

@@ -2,8 +2,6 @@ package schnorrbatch
 
 import (
 	"sync"
-
-	"github.com/consensys/gnark-crypto/ecc/secp256k1/fp"
 )
 
 // Strauss's method (interleaved width-w NAF, [GECC] algorithm 3.51 with
@@ -28,7 +26,7 @@ var gTables = sync.OnceValue(func() [2][]affine {
 	var t [2][]affine
 	t[0] = make([]affine, n)
 	t[1] = make([]affine, n)
-	toAffineBatch(jac, t[0], make([]fp.Element, n))
+	toAffineBatch(jac, t[0], make([]fe, n))
 	for i := range t[0] {
 		t[1][i] = t[0][i].endo()
 	}

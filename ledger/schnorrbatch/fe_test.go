@@ -1,0 +1,187 @@
+package schnorrbatch
+
+import (
+	"math/big"
+	"testing"
+
+	"pgregory.net/rapid"
+)
+
+// The field (fe.go) is held to math/big on values biased towards the edges
+// of its carry chains: zero, one, p - 1, all-ones words, short values, and
+// the products whose high half folds back with a carry.
+
+func bigOfField(f *fe) *big.Int { return bigOfLimbs(limbs(*f)) }
+
+func feOfBig(v *big.Int) fe {
+	var b [32]byte
+	new(big.Int).Mod(v, bigP).FillBytes(b[:])
+	var f fe
+	if !setCanonical(&f, &b) {
+		panic("reduced value refused")
+	}
+	return f
+}
+
+// genFe draws field elements: any 256-bit value reduced mod p, or p minus a
+// short value (just below p), or a short value.
+func genFe() *rapid.Generator[fe] {
+	return rapid.Custom(func(t *rapid.T) fe {
+		v := bigOfLimbs(genLimbs().Draw(t, "v"))
+		if rapid.Bool().Draw(t, "below p") {
+			v.Mod(v, big.NewInt(1<<40))
+			v.Sub(bigP, v.Add(v, big.NewInt(1)))
+		}
+		return feOfBig(v)
+	})
+}
+
+func checkField(t *rapid.T, op string, got *fe, want *big.Int) {
+	want = new(big.Int).Mod(want, bigP)
+	if g := bigOfField(got); g.Cmp(want) != 0 {
+		t.Fatalf("%s = %x, want %x", op, g, want)
+	}
+	if bigOfField(got).Cmp(bigP) >= 0 {
+		t.Fatalf("%s = %x is not reduced", op, bigOfField(got))
+	}
+}
+
+func TestFieldArithmeticMatchesBig(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		x, y := genFe().Draw(t, "x"), genFe().Draw(t, "y")
+		bx, by := bigOfField(&x), bigOfField(&y)
+		var z fe
+		checkField(t, "x+y", z.Add(&x, &y), new(big.Int).Add(bx, by))
+		checkField(t, "x-y", z.Sub(&x, &y), new(big.Int).Sub(bx, by))
+		checkField(t, "2x", z.Double(&x), new(big.Int).Lsh(bx, 1))
+		checkField(t, "-x", z.Neg(&x), new(big.Int).Neg(bx))
+		checkField(t, "x·y", z.Mul(&x, &y), new(big.Int).Mul(bx, by))
+		checkField(t, "x²", z.Square(&x), new(big.Int).Mul(bx, bx))
+		// Results may alias operands.
+		z = x
+		checkField(t, "x·=y", z.Mul(&z, &y), new(big.Int).Mul(bx, by))
+		z = x
+		checkField(t, "x²=", z.Square(&z), new(big.Int).Mul(bx, bx))
+		if x.Equal(&y) != (bx.Cmp(by) == 0) || x.IsZero() != (bx.Sign() == 0) {
+			t.Fatalf("Equal or IsZero wrong for %x, %x", bx, by)
+		}
+	})
+}
+
+func TestFieldInverseAndSqrtMatchBig(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		x := genFe().Draw(t, "x")
+		bx := bigOfField(&x)
+		var z fe
+		want := new(big.Int).ModInverse(bx, bigP)
+		if want == nil {
+			want = new(big.Int) // 1/0 is 0 here
+		}
+		checkField(t, "1/x", z.Inverse(&x), want)
+
+		root := new(big.Int).ModSqrt(bx, bigP)
+		z = fe{1, 2, 3, 4}
+		got := z.Sqrt(&x)
+		switch {
+		case root == nil && got != nil:
+			t.Fatalf("√%x = %x, want no root", bx, bigOfField(got))
+		case root == nil:
+			if z != (fe{1, 2, 3, 4}) {
+				t.Fatalf("√ of a non-square changed its receiver")
+			}
+		case got == nil:
+			t.Fatalf("√%x: no root found, want ±%x", bx, root)
+		default:
+			g := bigOfField(got)
+			if g.Cmp(root) != 0 && new(big.Int).Sub(bigP, g).Cmp(root) != 0 {
+				t.Fatalf("√%x = %x, want ±%x", bx, g, root)
+			}
+		}
+	})
+}
+
+func TestFieldEncoding(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		v := bigOfLimbs(genLimbs().Draw(t, "v"))
+		var b [32]byte
+		v.FillBytes(b[:])
+		f := fe{9, 9, 9, 9}
+		ok := setCanonical(&f, &b)
+		if ok != (v.Cmp(bigP) < 0) {
+			t.Fatalf("setCanonical(%x) = %v", v, ok)
+		}
+		if !ok {
+			if f != (fe{9, 9, 9, 9}) {
+				t.Fatalf("a refused encoding changed the element")
+			}
+			return
+		}
+		if f.Bytes() != b || isOdd(&f) != (v.Bit(0) == 1) {
+			t.Fatalf("%x did not round-trip", v)
+		}
+	})
+}
+
+// TestFieldEdges runs the carry chains' worst cases by name: p - 1 times
+// itself (the largest product), and sums and differences that wrap.
+func TestFieldEdges(t *testing.T) {
+	if bigOfField(&feP).Cmp(bigP) != 0 || new(big.Int).Lsh(big.NewInt(1), 256).Cmp(new(big.Int).Add(bigP, big.NewInt(feC))) != 0 {
+		t.Fatalf("feP or feC is not p")
+	}
+	pm1 := feOfBig(new(big.Int).Sub(bigP, big.NewInt(1)))
+	one := fe{1}
+	var z fe
+	if z.Mul(&pm1, &pm1); z != one { // (-1)² = 1
+		t.Fatalf("(p-1)² = %x, want 1", bigOfField(&z))
+	}
+	if z.Square(&pm1); z != one {
+		t.Fatalf("(p-1)² by Square = %x, want 1", bigOfField(&z))
+	}
+	if z.Add(&pm1, &one); !z.IsZero() {
+		t.Fatalf("(p-1)+1 = %x, want 0", bigOfField(&z))
+	}
+	if z.Sub(&fe{}, &one); z != pm1 {
+		t.Fatalf("0-1 = %x, want p-1", bigOfField(&z))
+	}
+	if z.Neg(&fe{}); !z.IsZero() {
+		t.Fatalf("-0 = %x, want 0", bigOfField(&z))
+	}
+	var b [32]byte
+	bigP.FillBytes(b[:])
+	if setCanonical(&z, &b) {
+		t.Fatalf("p accepted as a canonical encoding")
+	}
+}
+
+// BenchmarkField times the operations a batch is made of (doc.go,
+// Figures): go test -run XXX -bench Field ./ledger/schnorrbatch
+func BenchmarkField(b *testing.B) {
+	x := feOfBig(mustBig("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798"))
+	y := feOfBig(mustBig("483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8"))
+	var y2 fe
+	y2.Square(&y) // a square, so that Sqrt finds its root
+	b.Run("Mul", func(b *testing.B) {
+		z := x
+		for b.Loop() {
+			z.Mul(&z, &y)
+		}
+	})
+	b.Run("Square", func(b *testing.B) {
+		z := x
+		for b.Loop() {
+			z.Square(&z)
+		}
+	})
+	b.Run("Sqrt", func(b *testing.B) {
+		var z fe
+		for b.Loop() {
+			z.Sqrt(&y2)
+		}
+	})
+	b.Run("Inverse", func(b *testing.B) {
+		var z fe
+		for b.Loop() {
+			z.Inverse(&x)
+		}
+	})
+}
