@@ -195,14 +195,18 @@
 // btcec's FieldVal and 20 ns with fp.Element here, a square root 10.4 µs
 // against 5.1 µs (field.go).
 //
-// The table above was measured with gnark-crypto's fp.Element. With fe
-// (2026-12-06, the same benchmarks, GOMAXPROCS=1, the code before and after
-// alternating, three runs each, medians): a batch of 1,024 by distinct
-// cached keys 21.2 → 16.3 µs per signature, cold keys 27.9 → 21.8, 64
-// senders 13.5 → 9.9 (4,096: 11.8 → 8.5); every batch of 2 to 256 15-25 %
-// less; one signature alone 59-65 → 63-72 µs, more: its three field
-// inversions are Fermat's (x^(p-2), 4.5 µs) where fp.Element had a binary
-// GCD. fe multiplies in 20 ns like fp.Element and squares in 16 against 19;
-// the rest of the gain is in additions and subtractions without branches,
-// whose outcomes no predictor could learn.
+// The table above was measured with gnark-crypto's fp.Element. With fe in
+// Go (2026-12-06, the same benchmarks, GOMAXPROCS=1, the code before and
+// after alternating, three runs each, medians): a batch of 1,024 by
+// distinct cached keys 21.2 → 16.3 µs per signature, cold keys 27.9 →
+// 21.8, 64 senders 13.5 → 9.9 (4,096: 11.8 → 8.5); every batch of 2 to 256
+// 15-25 % less; one signature alone 59-65 → 63-72 µs, more: its field
+// inversions are Fermat's (x^(p-2)) where fp.Element had a binary GCD.
+// With fe's multiplication and square in assembly (fe_amd64.s, MULX and
+// ADX; SCHNORRBATCH_FE=go against the default, alternating, three runs
+// each): cached 1,024 15.8 → 11.8, cold 20.3 → 15.0, 64 senders 9.8 → 7.5
+// (4,096: 8.4 → 6.3), 16 cached 36.0 → 25.8, one signature 61.6 → 44.7
+// (cold 66.6 → 46.6). BenchmarkField: Mul 20 → 12.7 ns, Square 15.7 →
+// 11.3, Sqrt 4.3 → 3.2 µs, Inverse 4.4 → 3.2 µs (fp.Element: 20, 19.5,
+// 5.2 µs).
 package schnorrbatch

@@ -17,6 +17,8 @@ import (
 // carry chains, not the products, set its pace), the square 16 ns against
 // 19 (ten products, not sixteen), and Add, Sub and Double have no branches:
 // fp.Element's "if the sum reached p" is taken at random, half the time.
+// On x86-64 with MULX and ADX (fe_amd64.s) Mul and Square are assembly, two
+// carry chains at once: 12.7 and 11.3 ns.
 //
 // Verification handles public data only (signatures, keys, messages), so
 // nothing here needs to run in constant time; the code is branch-free
@@ -91,6 +93,15 @@ func (z *fe) Neg(x *fe) *fe {
 
 // Mul sets z = x·y and returns z.
 func (z *fe) Mul(x, y *fe) *fe {
+	if haveADX {
+		feMulADX(z, x, y)
+		return z
+	}
+	return z.mulGeneric(x, y)
+}
+
+// mulGeneric is Mul in Go.
+func (z *fe) mulGeneric(x, y *fe) *fe {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	y0, y1, y2, y3 := y[0], y[1], y[2], y[3]
 	var c uint64
@@ -129,9 +140,18 @@ func madd(t, x, y, c uint64) (hi, lo uint64) {
 	return hi + k, lo
 }
 
-// Square sets z = x² and returns z: the six cross products once, doubled,
-// and the four squares.
+// Square sets z = x² and returns z.
 func (z *fe) Square(x *fe) *fe {
+	if haveADX {
+		feSquareADX(z, x)
+		return z
+	}
+	return z.squareGeneric(x)
+}
+
+// squareGeneric is Square in Go: the six cross products once, doubled,
+// and the four squares.
+func (z *fe) squareGeneric(x *fe) *fe {
 	x0, x1, x2, x3 := x[0], x[1], x[2], x[3]
 	var c, k uint64
 

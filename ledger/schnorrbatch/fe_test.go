@@ -2,6 +2,7 @@ package schnorrbatch
 
 import (
 	"math/big"
+	"os"
 	"testing"
 
 	"pgregory.net/rapid"
@@ -46,7 +47,34 @@ func checkField(t *rapid.T, op string, got *fe, want *big.Int) {
 	}
 }
 
-func TestFieldArithmeticMatchesBig(t *testing.T) {
+// SCHNORRBATCH_FE=go runs the package's tests and benchmarks on Go's Mul
+// and Square only, to compare the assembly's effect on whole batches:
+//
+//	SCHNORRBATCH_FE=go go test -run XXX -bench Verify ./ledger/schnorrbatch
+func init() {
+	if os.Getenv("SCHNORRBATCH_FE") == "go" {
+		haveADX = false
+	}
+}
+
+// eachMul runs f with Go's Mul and Square, and again with the assembly's
+// where this processor runs it.
+func eachMul(t *testing.T, f func(t *testing.T)) {
+	adx := haveADX
+	defer func() { haveADX = adx }()
+	haveADX = false
+	t.Run("go", f)
+	if adx {
+		haveADX = true
+		t.Run("adx", f)
+	} else {
+		t.Log("no assembly Mul on this processor or build: only Go's tested")
+	}
+}
+
+func TestFieldArithmeticMatchesBig(t *testing.T) { eachMul(t, testFieldArithmetic) }
+
+func testFieldArithmetic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		x, y := genFe().Draw(t, "x"), genFe().Draw(t, "y")
 		bx, by := bigOfField(&x), bigOfField(&y)
@@ -68,7 +96,9 @@ func TestFieldArithmeticMatchesBig(t *testing.T) {
 	})
 }
 
-func TestFieldInverseAndSqrtMatchBig(t *testing.T) {
+func TestFieldInverseAndSqrtMatchBig(t *testing.T) { eachMul(t, testFieldInverseAndSqrt) }
+
+func testFieldInverseAndSqrt(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		x := genFe().Draw(t, "x")
 		bx := bigOfField(&x)
@@ -124,7 +154,9 @@ func TestFieldEncoding(t *testing.T) {
 
 // TestFieldEdges runs the carry chains' worst cases by name: p - 1 times
 // itself (the largest product), and sums and differences that wrap.
-func TestFieldEdges(t *testing.T) {
+func TestFieldEdges(t *testing.T) { eachMul(t, testFieldEdges) }
+
+func testFieldEdges(t *testing.T) {
 	if bigOfField(&feP).Cmp(bigP) != 0 || new(big.Int).Lsh(big.NewInt(1), 256).Cmp(new(big.Int).Add(bigP, big.NewInt(feC))) != 0 {
 		t.Fatalf("feP or feC is not p")
 	}
@@ -154,34 +186,43 @@ func TestFieldEdges(t *testing.T) {
 }
 
 // BenchmarkField times the operations a batch is made of (doc.go,
-// Figures): go test -run XXX -bench Field ./ledger/schnorrbatch
+// Figures), with Go's Mul and Square and, where the processor runs it, the
+// assembly's: go test -run XXX -bench Field ./ledger/schnorrbatch
 func BenchmarkField(b *testing.B) {
 	x := feOfBig(mustBig("79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798"))
 	y := feOfBig(mustBig("483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8"))
 	var y2 fe
 	y2.Square(&y) // a square, so that Sqrt finds its root
-	b.Run("Mul", func(b *testing.B) {
-		z := x
-		for b.Loop() {
-			z.Mul(&z, &y)
+	adx := haveADX
+	defer func() { haveADX = adx }()
+	for _, impl := range []string{"go", "adx"} {
+		haveADX = impl == "adx"
+		if haveADX && !adx {
+			continue
 		}
-	})
-	b.Run("Square", func(b *testing.B) {
-		z := x
-		for b.Loop() {
-			z.Square(&z)
-		}
-	})
-	b.Run("Sqrt", func(b *testing.B) {
-		var z fe
-		for b.Loop() {
-			z.Sqrt(&y2)
-		}
-	})
-	b.Run("Inverse", func(b *testing.B) {
-		var z fe
-		for b.Loop() {
-			z.Inverse(&x)
-		}
-	})
+		b.Run("Mul/"+impl, func(b *testing.B) {
+			z := x
+			for b.Loop() {
+				z.Mul(&z, &y)
+			}
+		})
+		b.Run("Square/"+impl, func(b *testing.B) {
+			z := x
+			for b.Loop() {
+				z.Square(&z)
+			}
+		})
+		b.Run("Sqrt/"+impl, func(b *testing.B) {
+			var z fe
+			for b.Loop() {
+				z.Sqrt(&y2)
+			}
+		})
+		b.Run("Inverse/"+impl, func(b *testing.B) {
+			var z fe
+			for b.Loop() {
+				z.Inverse(&x)
+			}
+		})
+	}
 }
