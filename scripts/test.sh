@@ -73,6 +73,9 @@ go vet ./...
 step "go test ./..."
 go test -count=1 -timeout 15m ./...
 
+step "the signature field without its assembly (-tags purego: what a validator without BMI2 and ADX runs)"
+go test -count=1 -tags purego ./ledger/schnorrbatch
+
 step "race detector on the concurrent packages"
 race_pkgs=$(go list ./ledger/store/... ./node/... ./consensus/... 2>/dev/null | grep -v /internal/ || true)
 if [ -n "$race_pkgs" ]; then

@@ -38,9 +38,9 @@
 //     and verify the parts in parallel (see the example). The key cache is
 //     shared under a mutex taken twice per call, not per signature.
 //   - Inputs are only read. Scratch memory comes from a pool, so a steady
-//     stream of batches allocates little: a dozen small allocations per
-//     field inversion (math/big's, one per up to 512 bucket additions), and
-//     VerifyEach its result.
+//     stream of batches allocates little: six small allocations per call
+//     whatever its size (testing.AllocsPerRun, 16 and 1,024 signatures; the
+//     field arithmetic allocates nothing), and VerifyEach its result.
 //   - When batching pays: always, and more with size. A single signature
 //     costs a third of what ledger.PublicKey.Verify (btcec) costs, because
 //     the field arithmetic is faster (field.go); 2-16 signatures give
@@ -50,7 +50,7 @@
 //     a block, or of a mempool admission round, together, and to split a
 //     batch across cores only into parts of several hundred.
 //   - The key cache holds lifted public keys (lift_x costs a field square
-//     root, about 5 µs). It is bounded (about 150 bytes per key), keeps keys
+//     root, about 3 µs). It is bounded (about 150 bytes per key), keeps keys
 //     in use and drops keys seen once (two generations), and stores only valid
 //     keys; a cached point is a pure function of the key bytes, so the cache
 //     can make verification faster but never change a verdict.
@@ -191,22 +191,24 @@
 // btcec's field): 30% lifting R (the square root, which no batching
 // removes), 48% the affine bucket additions (field multiplications), the
 // rest the bucket sums, GLV splits and scalar products; hashing and
-// coefficients under 2%. A field multiplication costs about 48 ns with
+// coefficients under 2%. A field multiplication cost about 48 ns with
 // btcec's FieldVal and 20 ns with fp.Element here, a square root 10.4 µs
-// against 5.1 µs (field.go).
+// against 5.1 µs.
 //
-// The table above was measured with gnark-crypto's fp.Element. With fe in
-// Go (2026-12-06, the same benchmarks, GOMAXPROCS=1, the code before and
-// after alternating, three runs each, medians): a batch of 1,024 by
-// distinct cached keys 21.2 → 16.3 µs per signature, cold keys 27.9 →
-// 21.8, 64 senders 13.5 → 9.9 (4,096: 11.8 → 8.5); every batch of 2 to 256
-// 15-25 % less; one signature alone 59-65 → 63-72 µs, more: its field
-// inversions are Fermat's (x^(p-2)) where fp.Element had a binary GCD.
-// With fe's multiplication and square in assembly (fe_amd64.s, MULX and
-// ADX; SCHNORRBATCH_FE=go against the default, alternating, three runs
-// each): cached 1,024 15.8 → 11.8, cold 20.3 → 15.0, 64 senders 9.8 → 7.5
-// (4,096: 8.4 → 6.3), 16 cached 36.0 → 25.8, one signature 61.6 → 44.7
-// (cold 66.6 → 46.6). BenchmarkField: Mul 20 → 12.7 ns, Square 15.7 →
-// 11.3, Sqrt 4.3 → 3.2 µs, Inverse 4.4 → 3.2 µs (fp.Element: 20, 19.5,
-// 5.2 µs).
+// The table above was measured with gnark-crypto's fp.Element on
+// 2026-12-04. On 2026-12-06 the same benchmarks of the same code ran 18-25 %
+// slower (the machine's drift: a cached batch of 1,024 at 21.2 µs against
+// 18), so the comparisons below are each made within one session, before
+// and after alternating, three runs each, medians. With fe in Go: a batch
+// of 1,024 by distinct cached keys 21.2 → 16.3 µs per signature, cold keys
+// 27.9 → 21.8, 64 senders 13.5 → 9.9 (4,096: 11.8 → 8.5); batches of 2 to
+// 256 14-19 % less (two runs each); one signature alone 59-65 → 63-72 µs,
+// more: its field inversions are Fermat's (x^(p-2), 4.4 µs) where
+// fp.Element called math/big's ModInverse. With fe's multiplication and
+// square in assembly (fe_amd64.s, MULX and ADX; SCHNORRBATCH_FE=go against
+// the default): cached 1,024 15.8 → 11.8, cold 20.3 → 15.0, 64 senders 9.8
+// → 7.5 (4,096: 8.4 → 6.3), 16 cached 36.0 → 25.8, one signature 61.6 →
+// 44.7 (cold 66.6 → 46.6). BenchmarkField, fp.Element / fe in Go / fe with
+// the assembly: Mul 20.1 / 20.0 / 12.7 ns, Square 19.4 / 15.7 / 11.3 ns,
+// Sqrt 5.2 / 4.3 / 3.2 µs, Inverse (math/big's) / 4.4 / 3.2 µs.
 package schnorrbatch

@@ -5,8 +5,9 @@ package schnorrbatch
 import "golang.org/x/sys/cpu"
 
 // feMulADX and feSquareADX are Mul and Square in assembly (fe_amd64.s) for
-// processors with BMI2's MULX and ADX's two carry flags, which every x86-64
-// processor since about 2015 has.
+// processors with BMI2's MULX and ADX's two carry flags: Intel's since
+// Broadwell (2014), AMD's since Zen (2017), not some low-end parts — hence
+// the check at run time.
 //
 //go:noescape
 func feMulADX(z, x, y *fe)

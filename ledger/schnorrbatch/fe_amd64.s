@@ -5,10 +5,10 @@
 // FOLD_AND_STORE reduces the 512-bit t0 (CX), t1…t7 (R8…R14) mod p into
 // *z: r = t0…t3 + (t4…t7)·c with c = 2^32 + 977 (the low halves of the
 // products on CF, the high halves one limb up on OF, the top limb r4, below
-// 2^35, in R14); then r += r4·c (below 2^68), its carry out kept in BX as
+// 2^34, in R14); then r += r4·c (below 2^67), its carry out kept in BX as
 // all ones; then once more below p: r + c carries out exactly when r ≥ p,
 // and r + c (which is r - p mod 2^256) is taken then or when the fold
-// carried out. Clobbers AX, BX, DX and R11…R14.
+// carried out. Clobbers AX, BX, CX, DX, R8…R14 and the flags.
 #define FOLD_AND_STORE \
 	MOVQ  $0x1000003D1, DX; \
 	XORQ  AX, AX; \
@@ -58,8 +58,8 @@
 // z = x·y mod p with MULX (BMI2) and two independent carry chains, ADCX on
 // CF and ADOX on OF (ADX): the 512-bit product row by row, then
 // FOLD_AND_STORE (fe.go's fold). Limbs of the product: t0 in CX, t1…t7 in
-// R8…R14 (an ABI0 function may use R14: the wrapper that calls it restores
-// g).
+// R8…R14 (an ABI0 function may use R14: every call from Go into ABI0
+// reloads g into R14 after it, abi-internal.md).
 TEXT ·feMulADX(SB), NOSPLIT, $0-24
 	MOVQ x+8(FP), SI
 	MOVQ y+16(FP), DI

@@ -3,7 +3,7 @@ package schnorrbatch
 import "sync"
 
 // keyCache remembers lifted public keys: lift_x costs a field square root
-// (about 9 µs here), and the same senders sign many transactions. Lifting is
+// (about 3 µs here), and the same senders sign many transactions. Lifting is
 // a pure function of the 32 key bytes, so a cached point can never be wrong;
 // only valid keys are stored. The cache holds at most max keys in two
 // generations: lookups hit either, a hit in the old generation moves the key
