@@ -53,6 +53,28 @@
 	MOVQ R9, 16(AX); \
 	MOVQ R10, 24(AX)
 
+// MUL_ROW adds x_i·y (x_i at off(SI), y at DI) into the product's limbs
+// a…e, e being a fresh limb: the low halves on CF (ADCX), the high halves
+// one limb up on OF (ADOX). Neither chain can carry out of e: the row's sum
+// fits five limbs. Clobbers AX, BX, DX.
+#define MUL_ROW(off, a, b, c, d, e) \
+	MOVQ  off(SI), DX; \
+	XORQ  e, e; \
+	MULXQ 0(DI), AX, BX; \
+	ADCXQ AX, a; \
+	ADOXQ BX, b; \
+	MULXQ 8(DI), AX, BX; \
+	ADCXQ AX, b; \
+	ADOXQ BX, c; \
+	MULXQ 16(DI), AX, BX; \
+	ADCXQ AX, c; \
+	ADOXQ BX, d; \
+	MULXQ 24(DI), AX, BX; \
+	ADCXQ AX, d; \
+	ADOXQ BX, e; \
+	MOVQ  $0, AX; \
+	ADCXQ AX, e
+
 // func feMulADX(z, x, y *fe)
 //
 // z = x·y mod p with MULX (BMI2) and two independent carry chains, ADCX on
@@ -77,59 +99,10 @@ TEXT ·feMulADX(SB), NOSPLIT, $0-24
 	MOVQ  $0, AX
 	ADCXQ AX, R11
 
-	// Row 1: t1…t5 += x1·y (low halves on CF, high halves on OF).
-	MOVQ  8(SI), DX
-	XORQ  R12, R12
-	MULXQ 0(DI), AX, BX
-	ADCXQ AX, R8
-	ADOXQ BX, R9
-	MULXQ 8(DI), AX, BX
-	ADCXQ AX, R9
-	ADOXQ BX, R10
-	MULXQ 16(DI), AX, BX
-	ADCXQ AX, R10
-	ADOXQ BX, R11
-	MULXQ 24(DI), AX, BX
-	ADCXQ AX, R11
-	ADOXQ BX, R12
-	MOVQ  $0, AX
-	ADCXQ AX, R12
-
-	// Row 2: t2…t6 += x2·y.
-	MOVQ  16(SI), DX
-	XORQ  R13, R13
-	MULXQ 0(DI), AX, BX
-	ADCXQ AX, R9
-	ADOXQ BX, R10
-	MULXQ 8(DI), AX, BX
-	ADCXQ AX, R10
-	ADOXQ BX, R11
-	MULXQ 16(DI), AX, BX
-	ADCXQ AX, R11
-	ADOXQ BX, R12
-	MULXQ 24(DI), AX, BX
-	ADCXQ AX, R12
-	ADOXQ BX, R13
-	MOVQ  $0, AX
-	ADCXQ AX, R13
-
-	// Row 3: t3…t7 += x3·y.
-	MOVQ  24(SI), DX
-	XORQ  R14, R14
-	MULXQ 0(DI), AX, BX
-	ADCXQ AX, R10
-	ADOXQ BX, R11
-	MULXQ 8(DI), AX, BX
-	ADCXQ AX, R11
-	ADOXQ BX, R12
-	MULXQ 16(DI), AX, BX
-	ADCXQ AX, R12
-	ADOXQ BX, R13
-	MULXQ 24(DI), AX, BX
-	ADCXQ AX, R13
-	ADOXQ BX, R14
-	MOVQ  $0, AX
-	ADCXQ AX, R14
+	// Rows 1 to 3: t_i…t_(i+4) += x_i·y.
+	MUL_ROW(8, R8, R9, R10, R11, R12)
+	MUL_ROW(16, R9, R10, R11, R12, R13)
+	MUL_ROW(24, R10, R11, R12, R13, R14)
 
 	FOLD_AND_STORE
 	RET
