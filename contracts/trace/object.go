@@ -48,6 +48,12 @@ const (
 // answers those from memory (contracts.AbsentLookups).
 const EventIDPrefix = eventIDPrefix
 
+// ObjectPrefix is the prefix of the state keys of objects (lots, serials,
+// containers). Commissioning a new lot first looks its object up to find it
+// absent ("is this lot commissioned already?"): a node's store answers that
+// from memory (contracts.AbsentLookups); later events find it.
+const ObjectPrefix = objectPrefix
+
 // RecordPrefix, HistoryPrefix and UndoPrefix are the prefixes of the keys
 // each capture writes without reading them first (the event's record, its
 // place in each object's history, and what it would undo): new keys, which
