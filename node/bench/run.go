@@ -211,9 +211,10 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 // tx/s at a ceiling of 2,775), so at 1.3 all six batched side-by-side runs
 // of 2026-12-06 ran out before their minute was over (docs/benchmarks.md,
 // "Side by side with CometBFT"). One transaction per request committed
-// 0.81 to 1.09 times the ceiling, and one validator about 1 (13,332 tx/s
-// at 13,852): those keep 1.3, which spares their runs the signing time
-// and memory of transactions they would never send.
+// 0.81 to 1.09 times the ceiling, and one validator 1.01 to 1.17 (14,130
+// tx/s at 12,032 with the signature field of 04ccec2): those keep 1.3,
+// which spares their runs the signing time and memory of transactions they
+// would never send; a run that still runs out says so.
 func maxSignedPerCeiling(validatorsHere, batch int) float64 {
 	if validatorsHere > 1 && batch > 1 {
 		return 2.5
