@@ -114,8 +114,10 @@ func TestAbsentFilterGrows(t *testing.T) {
 // TestAbsentFilterFalsePositivesStayBounded: an absent key is "maybe" if
 // any segment says so, so the segments' false positives add up; later
 // segments are tighter, so that after four segments (3.4 million keys)
-// fewer than 1.5 % of absent keys are sent to Pebble. With 10 bits per key
-// in every segment it was 2.65 %.
+// fewer than 1.25 % of absent keys are sent to Pebble (about 1.09 %
+// expected). With 10 bits per key in every segment it was 2.65 %; plain
+// segments from 10 bits, 1.29 %; blocked ones from 10 bits at 7 probes,
+// about 1.56 %.
 func TestAbsentFilterFalsePositivesStayBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills a filter of 3.4 million keys")
@@ -138,13 +140,48 @@ func TestAbsentFilterFalsePositivesStayBounded(t *testing.T) {
 			maybe++
 		}
 	}
-	if share := float64(maybe) / tries; share > 0.015 {
-		t.Errorf("%.2f %% of absent keys reported as maybe present, want under 1.5 %%", 100*share)
+	if share := float64(maybe) / tries; share > 0.0125 {
+		t.Errorf("%.2f %% of absent keys reported as maybe present, want under 1.25 %%", 100*share)
 	} else {
 		t.Logf("%.2f %% of absent keys reported as maybe present", 100*share)
 	}
 	_, bytes := f.size()
 	t.Logf("%d keys in %d bytes (%.2f per key)", n, bytes, float64(bytes)/float64(n))
+}
+
+// BenchmarkAbsentFilter: one lookup in a filter of four segments (3.4
+// million keys, about ten minutes at 3,000 tx/s; 7.6 MB, beyond the
+// processor's caches), of keys it holds (every lookup of an existing
+// object) and of keys it does not (a new transaction, a new lot).
+func BenchmarkAbsentFilter(b *testing.B) {
+	f := newAbsentFilter([][]byte{{'t'}})
+	n := bloomFirstCap * (1 + 2 + 4 + 6)
+	key := func(i int) []byte { h := ledger.Sum(fmt.Appendf(nil, "%d", i)); return append([]byte{'t'}, h[:]...) }
+	keys := make([][]byte, 2*n)
+	for i := range keys {
+		keys[i] = key(i)
+	}
+	for i := range n {
+		f.add(keys[i])
+	}
+	for _, present := range []bool{true, false} {
+		b.Run(fmt.Sprint("present=", present), func(b *testing.B) {
+			i, maybe := 0, 0
+			for b.Loop() {
+				k := keys[i%n]
+				if !present {
+					k = keys[n+i%n]
+				}
+				if !f.absent(k) {
+					maybe++
+				}
+				i++
+			}
+			if present && maybe != i {
+				b.Fatalf("%d of %d present keys reported absent", i-maybe, i)
+			}
+		})
+	}
 }
 
 // BenchmarkHasTxAbsent: "is this transaction committed?" for transactions
