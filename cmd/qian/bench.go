@@ -58,9 +58,12 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 				return usagef("give exactly one of --rate N and --max")
 			}
 			switch kind {
-			case bench.KindTrace, bench.KindNotary, bench.KindMixed:
+			case bench.KindTrace, bench.KindNotary, bench.KindMixed, bench.KindLifecycle:
 			default:
-				return usagef("--kind must be trace, notary or mixed")
+				return usagef("--kind must be trace, notary, mixed or lifecycle")
+			}
+			if kind == bench.KindLifecycle && perTx != 1 {
+				return usagef("--kind lifecycle sends one record per transaction: leave --per-tx at 1")
 			}
 			c, err := loadClient(cmd)
 			if err != nil {
@@ -108,7 +111,7 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 	cmd.Flags().Duration("duration", 60*time.Second, "how long to offer load")
 	cmd.Flags().Int("rate", 0, "offered transactions per second")
 	cmd.Flags().Bool("max", false, "offer load as fast as the nodes admit it")
-	cmd.Flags().String("kind", bench.KindMixed, "trace, notary or mixed")
+	cmd.Flags().String("kind", bench.KindMixed, "trace (commissioning lots), notary, mixed (half each) or lifecycle (mixed, half of the trace load inspecting lots commissioned about 2 s before)")
 	cmd.Flags().String("json", "", "write the summary as JSON to this file")
 	cmd.Flags().Int("accounts", 16, "operator accounts per organisation to send from")
 	cmd.Flags().Int("validators-here", 0, "validators sharing this machine, for the ceiling (0: all of the chain's)")

@@ -21,7 +21,26 @@ const (
 	KindTrace  = "trace"  // trace.capture: commissioning a new lot (farms and co-ops)
 	KindNotary = "notary" // notary.anchor: evidence about the sender's own data (any member)
 	KindMixed  = "mixed"  // half and half
+	// KindLifecycle is mixed with lots that live on: of every four
+	// transactions one commissions a lot, one inspects a lot its owner
+	// commissioned lifecycleLag transactions earlier (its object read and
+	// rewritten, not created), two anchor evidence. Commissionings alone
+	// never read an existing object; most events in a lot's life do.
+	KindLifecycle = "lifecycle"
 )
+
+// lifecycleLag is how many transactions earlier an inspected lot was
+// commissioned, for a load offered at rate tx/s (0: as fast as it
+// commits): about two seconds of load, so that the commissioning has
+// committed before the inspection runs. An inspection whose lot's
+// commissioning was refused (a full mempool) fails with
+// ERR_UNKNOWN_OBJECT and is counted under failed.
+func lifecycleLag(rate int) int {
+	if rate <= 0 {
+		rate = 4000
+	}
+	return max(2*rate, 400) &^ 3 // a multiple of 4: a commissioning's place in the cycle
+}
 
 // account is a load sender: an operator key of one organisation.
 type account struct {
@@ -41,14 +60,14 @@ func operatorKey(admin ledger.PrivateKey, i int) ledger.PrivateKey {
 // spread over all cores. run makes every transaction distinct (its lot
 // numbers and hashes carry it and a random tag).
 func generate(chainID, kind string, accounts []account, n int, run string) ([]*ledger.Tx, error) {
-	return generateN(chainID, kind, accounts, n, run, 1)
+	return generateN(chainID, kind, accounts, n, run, 1, lifecycleLag(0))
 }
 
 // generateN is generate with perTx records per transaction: perTx
 // commissioning events in one trace.capture_batch, or perTx item hashes
 // under one notary.anchor_batch root (perTx 1: trace.capture and
-// notary.anchor).
-func generateN(chainID, kind string, accounts []account, n int, run string, perTx int) ([]*ledger.Tx, error) {
+// notary.anchor). lag is KindLifecycle's (lifecycleLag).
+func generateN(chainID, kind string, accounts []account, n int, run string, perTx, lag int) ([]*ledger.Tx, error) {
 	var traceAcc, notaryAcc []account
 	for _, a := range accounts {
 		if a.kind == KindTrace {
@@ -56,7 +75,10 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 		}
 		notaryAcc = append(notaryAcc, a) // every member may anchor evidence
 	}
-	if (kind == KindTrace || kind == KindMixed) && len(traceAcc) == 0 {
+	if kind == KindLifecycle && perTx != 1 {
+		return nil, fmt.Errorf("bench: lifecycle load sends one record per transaction")
+	}
+	if kind != KindNotary && len(traceAcc) == 0 {
 		return nil, fmt.Errorf("bench: no farm or cooperative accounts for trace load")
 	}
 	txs := make([]*ledger.Tx, n)
@@ -71,13 +93,17 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 			defer wg.Done()
 			for i := w; i < n; i += workers {
 				k := kind
-				if kind == KindMixed {
+				if kind == KindMixed || kind == KindLifecycle {
 					k = []string{KindTrace, KindNotary}[i%2]
 				}
 				var a account
 				var contract, method string
 				var payload []byte
 				switch {
+				case kind == KindLifecycle && i%4 == 2 && i-2 >= lag:
+					lot := i - 2 - lag // a commissioning: lag is a multiple of 4
+					a = traceAcc[lot%len(traceAcc)]
+					contract, method, payload = trace.Contract, trace.MethodCapture, inspectPayload(a.org, run, lot, i)
 				case k == KindTrace && perTx == 1:
 					a = traceAcc[i%len(traceAcc)]
 					contract, method, payload = trace.Contract, trace.MethodCapture, commissionPayload(a.org, run, i)
@@ -155,6 +181,21 @@ func commissionPayload(org demo.Org, run string, i int) []byte {
 		Type: epcis.ObjectEvent, EventTime: 1_744_000_000_000_000_000 + int64(i)*1_000_000, TimeZoneOffset: 480,
 		Action: epcis.Add, BizStep: "commissioning", Disposition: "active", ReadPoint: site, BizLocation: site,
 		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: benchGTIN(org), Ext: fmt.Sprintf("B%s-%d", run, i)},
+			HasQuantity: true, Quantity: q, UOM: "KGM"}},
+	}
+	return ev.Encode()
+}
+
+// inspectPayload is a trace.capture of the owner's inspection of lot (the
+// lot commissionPayload(org, run, lot) commissioned) at its site: an
+// event on an object that exists.
+func inspectPayload(org demo.Org, run string, lot, i int) []byte {
+	q, _ := epcis.ParseDecimal("100")
+	site := gs1.Location{GLN: org.SiteGLN}.URI()
+	ev := &epcis.Event{
+		Type: epcis.ObjectEvent, EventTime: 1_744_000_000_000_000_000 + int64(i)*1_000_000, TimeZoneOffset: 480,
+		Action: epcis.Observe, BizStep: "inspecting", Disposition: "conformant", ReadPoint: site, BizLocation: site,
+		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: benchGTIN(org), Ext: fmt.Sprintf("B%s-%d", run, lot)},
 			HasQuantity: true, Quantity: q, UOM: "KGM"}},
 	}
 	return ev.Encode()

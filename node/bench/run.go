@@ -181,7 +181,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	fmt.Fprintf(out, "signing %d %s transactions from %d accounts... ", n, o.Kind, len(accounts))
 	t0 := time.Now()
 	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
-	txs, err := generateN(st.ChainID, o.Kind, accounts, n, run, o.PerTx)
+	txs, err := generateN(st.ChainID, o.Kind, accounts, n, run, o.PerTx, lifecycleLag(o.Rate))
 	if err != nil {
 		return nil, err
 	}
