@@ -49,11 +49,13 @@ type Metrics struct {
 	upgradeHeight   prometheus.Gauge
 	upgradeKnown    prometheus.Gauge
 	buildInfo       *prometheus.GaugeVec
+	pointReads      []prometheus.CounterFunc
 }
 
 // newMetrics reads the mempool's size, the peer count, the store's size
-// on disk and its block cache through the functions given, when scraped.
-func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64, cache func() store.BlockCache) *Metrics {
+// on disk, its block cache and its point lookups through the functions
+// given, when scraped.
+func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64, cache func() store.BlockCache, reads func() store.PointReads) *Metrics {
 	r := prometheus.NewRegistry()
 	m := &Metrics{Registry: r}
 	f := func(c prometheus.Collector) { r.MustRegister(c) }
@@ -89,6 +91,22 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 		func() float64 { return float64(cache().Misses) })
 	m.cacheBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_block_cache_bytes", Help: "Bytes of blocks in the store's block cache (its size less the memtables' reservations bounds it)."},
 		func() float64 { return float64(cache().Bytes) })
+	// One series per answer: the in-memory filter's share of absent keys is
+	// filter / (filter + filter_false_positive).
+	for _, a := range []struct {
+		answer string
+		get    func(store.PointReads) int64
+	}{
+		{"filter", func(r store.PointReads) int64 { return r.Filtered }},
+		{"filter_false_positive", func(r store.PointReads) int64 { return r.FalsePositive }},
+		{"pebble_absent", func(r store.PointReads) int64 { return r.Absent }},
+		{"pebble_found", func(r store.PointReads) int64 { return r.Found }},
+	} {
+		m.pointReads = append(m.pointReads, prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_point_reads_total",
+			Help:        "Point lookups of the store by who answered: its in-memory filter of absent keys (filter), Pebble for a key the filter could not rule out (filter_false_positive), Pebble for an absent key outside the filter's tables (pebble_absent), Pebble for a present key (pebble_found).",
+			ConstLabels: prometheus.Labels{"answer": a.answer}},
+			func() float64 { return float64(a.get(reads())) }))
+	}
 	// The process's, not the node's: in a devnet's one process it covers
 	// every node.
 	m.peakRSS = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "process_peak_resident_bytes", Help: "Highest resident memory of the process since it started (0 where not measured)."},
@@ -106,6 +124,9 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 		m.admitBatch, m.diskBytes, m.cacheHits, m.cacheMisses, m.cacheBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
 		m.protocolVersion, m.upgradeHeight, m.upgradeKnown, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		f(c)
+	}
+	for _, c := range m.pointReads {
 		f(c)
 	}
 	return m

@@ -237,7 +237,7 @@ func New(o Options) (n *Node, err error) {
 		MaxPerSender: cfg.Mempool.MaxPerSender, MaxTxBytes: int(params.MaxTxBytes),
 		RelayReserve: cfg.Mempool.RelayReserveTxs(),
 	}, n.Store, n.sigs, n.checker())
-	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage, n.Store.BlockCache)
+	n.Metrics = newMetrics(n.Pool.Size, func() int { return len(n.Net.Peers()) }, n.Store.DiskUsage, n.Store.BlockCache, n.Store.PointReads)
 	n.Metrics.software = n.software
 	n.ctx, n.cancel = context.WithCancel(context.Background())
 	// Every validator counts every transaction it admits: the OK counter is

@@ -129,16 +129,23 @@ func (f *absentFilter) add(key []byte) {
 // absent reports whether key (as stored) is certainly not in the store: it
 // is covered and no segment may hold it.
 func (f *absentFilter) absent(key []byte) bool {
+	_, absent := f.lookup(key)
+	return absent
+}
+
+// lookup reports whether key (as stored) is covered, and whether it is
+// certainly not in the store.
+func (f *absentFilter) lookup(key []byte) (covered, absent bool) {
 	if !f.covers(key) {
-		return false
+		return false, false
 	}
 	h := f.hash(key)
 	for _, s := range *f.segs.Load() {
 		if s.mayHold(h) {
-			return false
+			return true, false
 		}
 	}
-	return true
+	return true, true
 }
 
 // block is the cache line of h in s: the high 32 bits of h scaled to the

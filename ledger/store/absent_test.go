@@ -80,6 +80,54 @@ func TestAbsentFilterNeverHidesAKey(t *testing.T) {
 	check("after reopening")
 }
 
+// TestPointReadsSayWhoAnswered: the store counts each point lookup once,
+// by who answered it — the filter, Pebble after the filter's "maybe",
+// Pebble outside the filter's tables, Pebble finding the key.
+func TestPointReadsSayWhoAnswered(t *testing.T) {
+	s, err := Open(t.TempDir(), &Options{AbsentState: [][]byte{[]byte("n/a/")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.InitGenesis(ledger.Hash{0x9e}, testSet(), []Write{{Key: []byte("n/a/1"), Value: []byte("x")}, {Key: []byte("k/1"), Value: []byte("y")}}, ledger.Hash{0xa0}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.PointReads()
+	for _, k := range []string{"n/a/1", "k/1", "k/2"} {
+		if _, err := s.Get([]byte(k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const absent = 1000
+	for i := range absent {
+		if v, err := s.Get(fmt.Appendf(nil, "n/a/absent %d", i)); v != nil || err != nil {
+			t.Fatalf("an absent key read %q (%v)", v, err)
+		}
+	}
+	r := s.PointReads()
+	r.Filtered -= before.Filtered
+	r.FalsePositive -= before.FalsePositive
+	r.Absent -= before.Absent
+	r.Found -= before.Found
+	if r.Found != 2 || r.Absent != 1 || r.Filtered+r.FalsePositive != absent || r.FalsePositive > absent/50 {
+		t.Fatalf("point reads %+v: want 2 found, 1 absent outside the filter, and %d covered absent keys, nearly all filtered", r, absent)
+	}
+	// Keys the filter holds but Pebble does not (as a deleted key stays in
+	// it) are its false positives.
+	for i := range 10 {
+		s.absent.add(stateKey(fmt.Appendf(nil, "n/a/deleted %d", i)))
+	}
+	before = s.PointReads()
+	for i := range 10 {
+		if v, err := s.Get(fmt.Appendf(nil, "n/a/deleted %d", i)); v != nil || err != nil {
+			t.Fatalf("a deleted key read %q (%v)", v, err)
+		}
+	}
+	if fp := s.PointReads().FalsePositive - before.FalsePositive; fp != 10 {
+		t.Fatalf("%d false positives counted for 10 keys the filter holds and Pebble does not", fp)
+	}
+}
+
 // TestAbsentFilterGrows: past a segment's capacity the filter starts a
 // larger one; no key added is ever reported absent, and absent keys are
 // mostly reported so.

@@ -87,6 +87,12 @@ func TestCostMeterReadsANode(t *testing.T) {
 	if s, err := m.m.scrape(ctx, urls[0], metricCacheHit, metricCacheMiss); err != nil || len(s) != 2 {
 		t.Errorf("the node's block cache metrics: %v, %v", s, err)
 	}
+	// Each of the 20 new transactions was looked up in the transaction
+	// index at admission and found absent by the store's in-memory filter.
+	filtered := `qian_store_point_reads_total{answer="filter"}`
+	if s, err := m.m.scrape(ctx, urls[0], filtered); err != nil || s[filtered] < 20 {
+		t.Errorf("the node's point reads answered by its filter: %v, %v; want at least the 20 admissions", s, err)
+	}
 	if nc.ClientBatch < 1 || nc.ClientBatch > 20 || nc.GossipBatch != 0 {
 		t.Errorf("admission batches: clients' %v, gossip %v; want the 20 submitted in batches of 1 to 20, and no gossip on a lone validator", nc.ClientBatch, nc.GossipBatch)
 	}
