@@ -81,6 +81,9 @@ func TestCostMeterReadsANode(t *testing.T) {
 		t.Fatalf("%d costs for one node", len(costs))
 	}
 	nc := costs[0]
+	if nc.FalsePositiveShare < 0 || nc.FalsePositiveShare > 0.1 {
+		t.Errorf("the filter's false-positive share %v: want a share near 0 on a fresh store", nc.FalsePositiveShare)
+	}
 	if nc.CacheHitShare < 0 || nc.CacheHitShare > 1 {
 		t.Errorf("block cache hit share %v: want a share, in [0, 1]", nc.CacheHitShare)
 	}
