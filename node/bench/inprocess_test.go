@@ -16,6 +16,7 @@ import (
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
+	"github.com/qianchain/qianchain/node/client"
 	"github.com/qianchain/qianchain/node/nodetest"
 )
 
@@ -97,9 +98,19 @@ func TestBenchSeesItsTransactionsCommit(t *testing.T) {
 	if testProfile == nil || testProfile.Value.String() == "" {
 		o.CPUProfile = &profile
 	}
+	before, err := client.New(urls[0]).Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
 	sum, err := Run(context.Background(), o)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
+	}
+	// The blocks counted are the load's: from after the accounts'
+	// registration (a block) and the two blocks of settling, not from the
+	// height the run started at.
+	if sum.FirstHeight < before.Height+4 {
+		t.Fatalf("blocks counted from height %d; the run started at %d, so the load's come after %d", sum.FirstHeight, before.Height, before.Height+3)
 	}
 	if sum.Submitted == 0 || sum.Committed != sum.Submitted || sum.Blocks == 0 || sum.TxsPerBlock <= 0 || sum.P50ms <= 0 {
 		t.Fatalf("submitted %d, committed %d, in %d blocks (%.1f per block), p50 %.0f ms\n%s",
