@@ -103,7 +103,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 		{"pebble_found", func(r store.PointReads) int64 { return r.Found }},
 	} {
 		m.pointReads = append(m.pointReads, prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_point_reads_total",
-			Help:        "Point lookups of the store by who answered: its in-memory filter of absent keys (filter), Pebble for a key the filter could not rule out (filter_false_positive), Pebble for an absent key outside the filter's tables (pebble_absent), Pebble for a present key (pebble_found).",
+			Help:        "Point lookups of the store by who answered: its in-memory filter of absent keys (filter), Pebble for a key the filter could not rule out (filter_false_positive), Pebble for an absent key outside the filter's tables (pebble_absent), Pebble for a present key, blocks and results served to the API and block sync included (pebble_found).",
 			ConstLabels: prometheus.Labels{"answer": a.answer}},
 			func() float64 { return float64(a.get(reads())) }))
 	}

@@ -54,6 +54,9 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 			if nodesFlag == "" {
 				return usagef("bench needs --nodes URL[,URL...]")
 			}
+			if rate < 0 {
+				return usagef("--rate must be a positive number of transactions per second")
+			}
 			if (rate > 0) == maxRate {
 				return usagef("give exactly one of --rate N and --max")
 			}

@@ -205,8 +205,8 @@ func TestAbsentFilterFalsePositivesStayBounded(t *testing.T) {
 			t.Errorf("segment %d starts %d bytes into a cache line", i, a)
 		}
 	}
-	// The probes that minimise a segment's false positives: bits per key
-	// times ln 2 (7 probes at 11 to 21 bits would pass the bound above).
+	// 0.69 probes per bit per key, rounded (7 probes at 11 to 21 bits
+	// would pass the bound above).
 	for bits, want := range map[int]int{11: 8, 13: 9, 15: 10, 17: 12, 19: 13, 21: 14} {
 		if got := newBloomSeg(512, bits).probes; got != want {
 			t.Errorf("%d probes at %d bits per key, want %d", got, bits, want)

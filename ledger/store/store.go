@@ -32,8 +32,12 @@ type Store struct {
 	// absent answers point lookups of absent keys in the transaction index
 	// and the state prefixes Options.AbsentState names (absent.go).
 	absent *absentFilter
-	// reads counts point lookups by who answered them (PointReads).
+	// reads counts point lookups by who answered them (PointReads). Every
+	// read writes it, from every core: the padding keeps the fields above,
+	// which every read only reads, off its cache line.
+	_     [64]byte
 	reads pointReads
+	_     [64]byte
 	// mem estimates the mutable memtable's fill (memtable.go); nil for a
 	// store opened with the caller's own Pebble options.
 	mem *memMeter
@@ -507,9 +511,9 @@ func (s *Store) get(key []byte) ([]byte, error) {
 // 16 MB of blocks and the default 32 MB ones (an observer's, the offline
 // tools') next to none. Under load a validator's cache served 80-93 % of its
 // block reads, and half again as much cache moved that by under three
-// points without saving CPU (docs/benchmarks.md, "The block cache"); 53-58
-// % since the absent filter answers each commissioning's object lookup,
-// which were its easiest hits. Cache
+// points without saving CPU (docs/benchmarks.md, "The block cache");
+// 48-62 % since the absent filter answers each commissioning's object
+// lookup, which were its easiest hits. Cache
 // and memtables are most of a node's memory: with 256 MB of cache and 64 MB
 // memtables a validator passed 300 MB within minutes under load.
 // The caller must Unref the returned Cache once the DB is open.
@@ -678,8 +682,10 @@ func (quietLogger) Fatalf(format string, args ...any) {
 // log, manifest (Pebble's DiskSpaceUsage), for the node's metrics.
 func (s *Store) DiskUsage() uint64 { return s.db.Metrics().DiskSpaceUsage() }
 
-// PointReads counts the store's point lookups (state keys, the
-// transaction index, app hashes) since it opened, by who answered them.
+// PointReads counts the store's point lookups since it opened, by who
+// answered them: state keys and the transaction index, which the filter
+// covers, and the blocks, headers, commits and results read by execution,
+// the API and block sync, which it does not.
 // Filtered over Filtered plus FalsePositive is the share of covered
 // absent keys the in-memory filter kept from Pebble (absent.go): about 99
 // %, falling slowly as the filter grows.

@@ -31,15 +31,16 @@ const (
 
 // lifecycleLag is how many transactions earlier an inspected lot was
 // commissioned, for a load offered at rate tx/s (0: as fast as it
-// commits): about two seconds of load, so that the commissioning has
-// committed before the inspection runs. An inspection whose lot's
-// commissioning was refused (a full mempool) fails with
+// commits, with up to inflight transactions unanswered): about two
+// seconds of load, and at least twice what may be in flight, so that the
+// commissioning has committed before the inspection runs. An inspection
+// whose lot's commissioning was refused (a full mempool) fails with
 // ERR_UNKNOWN_OBJECT and is counted under failed.
-func lifecycleLag(rate int) int {
+func lifecycleLag(rate, inflight int) int {
 	if rate <= 0 {
 		rate = 4000
 	}
-	return max(2*rate, 400) &^ 3 // a multiple of 4: a commissioning's place in the cycle
+	return max(2*rate, 2*inflight, 400) &^ 3 // a multiple of 4: a commissioning's place in the cycle
 }
 
 // account is a load sender: an operator key of one organisation.
@@ -60,7 +61,7 @@ func operatorKey(admin ledger.PrivateKey, i int) ledger.PrivateKey {
 // spread over all cores. run makes every transaction distinct (its lot
 // numbers and hashes carry it and a random tag).
 func generate(chainID, kind string, accounts []account, n int, run string) ([]*ledger.Tx, error) {
-	return generateN(chainID, kind, accounts, n, run, 1, lifecycleLag(0))
+	return generateN(chainID, kind, accounts, n, run, 1, lifecycleLag(0, 0))
 }
 
 // generateN is generate with perTx records per transaction: perTx
@@ -77,6 +78,9 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 	}
 	if kind == KindLifecycle && perTx != 1 {
 		return nil, fmt.Errorf("bench: lifecycle load sends one record per transaction")
+	}
+	if kind == KindLifecycle && (lag < 0 || lag%4 != 0) {
+		return nil, fmt.Errorf("bench: lifecycle lag %d is not a commissioning's place (a non-negative multiple of 4)", lag)
 	}
 	if kind != KindNotary && len(traceAcc) == 0 {
 		return nil, fmt.Errorf("bench: no farm or cooperative accounts for trace load")

@@ -76,6 +76,16 @@ func TestLifecycleInspectsLotsItsOwnerCommissioned(t *testing.T) {
 	if _, err := generateN("qian-test", KindLifecycle, accounts, n, "t", 2, lag); err == nil {
 		t.Fatal("a lifecycle load of two records per transaction generated")
 	}
+	if _, err := generateN("qian-test", KindLifecycle, accounts, n, "t", 1, lag+2); err == nil {
+		t.Fatal("a lag that is not a multiple of 4 (inspections of notary transactions) generated")
+	}
+	// The lag the bench uses: a multiple of 4, about 2 s of load, at least
+	// twice what may be in flight.
+	for _, c := range []struct{ rate, inflight, want int }{{200, 0, 400}, {4000, 4000, 8000}, {0, 12000, 24000}, {1001, 0, 2000}} {
+		if got := lifecycleLag(c.rate, c.inflight); got != c.want {
+			t.Errorf("lifecycleLag(%d, %d) = %d, want %d", c.rate, c.inflight, got, c.want)
+		}
+	}
 }
 
 // On a network, every inspection of a lifecycle load finds its lot
@@ -87,13 +97,15 @@ func TestLifecycleLoadCommitsWithoutFailures(t *testing.T) {
 	p := genesis.DefaultConsensusParams()
 	urls, admins := demoNetwork(t, 1, &p)
 	var out strings.Builder
-	const rate = 200 // lifecycleLag(200) = 400: inspections from the third second
+	const rate = 200 // lifecycleLag(200, 0) = 400: inspections from the third second
 	sum, err := Run(context.Background(), Options{Nodes: urls, Admins: admins, Duration: 4 * time.Second, Rate: rate, Batch: 10, Kind: KindLifecycle, Accounts: 4, Out: &out})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	if sum.Submitted < lifecycleLag(rate)+100 || sum.Committed != sum.Submitted || len(sum.Failed) != 0 {
-		t.Fatalf("submitted %d (want more than %d), committed %d, failed %v\n%s",
-			sum.Submitted, lifecycleLag(rate)+100, sum.Committed, sum.Failed, out.String())
+	// The run's lag leaves inspections in its 800 transactions, and none
+	// failed or was refused.
+	if sum.LifecycleLag != lifecycleLag(rate, 0) || sum.Submitted < sum.LifecycleLag+100 || sum.Committed != sum.Submitted || len(sum.Failed) != 0 || len(sum.Rejected) != 0 {
+		t.Fatalf("lag %d (want %d), submitted %d (want more than the lag and 100), committed %d, failed %v, refused %v\n%s",
+			sum.LifecycleLag, lifecycleLag(rate, 0), sum.Submitted, sum.Committed, sum.Failed, sum.Rejected, out.String())
 	}
 }

@@ -83,8 +83,11 @@ type Summary struct {
 	// Blocks, BlockIntervalS and TxsPerBlock are of the blocks from
 	// FirstHeight on: those committed after the network settled, as the
 	// load began, until the load drained.
-	FirstHeight    uint64 `json:"first_height"`
-	Blocks         int    `json:"blocks"`
+	FirstHeight uint64 `json:"first_height"`
+	// LifecycleLag is --kind lifecycle's: an inspection's lot was
+	// commissioned this many transactions before it.
+	LifecycleLag   int `json:"lifecycle_lag,omitempty"`
+	Blocks         int `json:"blocks"`
 	BlockIntervalS struct {
 		Mean float64 `json:"mean"`
 		P50  float64 `json:"p50"`
@@ -185,7 +188,18 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	fmt.Fprintf(out, "signing %d %s transactions from %d accounts... ", n, o.Kind, len(accounts))
 	t0 := time.Now()
 	run := fmt.Sprintf("%x", time.Now().UnixNano()&0xffffffffff)
-	txs, err := generateN(st.ChainID, o.Kind, accounts, n, run, o.PerTx, lifecycleLag(o.Rate))
+	inflight := 0 // bounded only in --max mode
+	if o.Rate == 0 {
+		inflight = o.Inflight
+	}
+	lag := lifecycleLag(o.Rate, inflight)
+	if o.Kind == KindLifecycle {
+		s.LifecycleLag = lag
+		if n <= lag+2 {
+			fmt.Fprintf(out, "note: %d transactions are too few for any inspection (each inspects a lot commissioned %d transactions before): a longer run inspects\n", n, lag)
+		}
+	}
+	txs, err := generateN(st.ChainID, o.Kind, accounts, n, run, o.PerTx, lag)
 	if err != nil {
 		return nil, err
 	}
