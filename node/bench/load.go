@@ -179,26 +179,24 @@ func checkDigit(first13 string) int {
 // commissionPayload is a trace.capture of a harvest: a new lot of the
 // organisation's product, 100 kg, at its site.
 func commissionPayload(org demo.Org, run string, i int) []byte {
-	q, _ := epcis.ParseDecimal("100")
-	site := gs1.Location{GLN: org.SiteGLN}.URI()
-	ev := &epcis.Event{
-		Type: epcis.ObjectEvent, EventTime: 1_744_000_000_000_000_000 + int64(i)*1_000_000, TimeZoneOffset: 480,
-		Action: epcis.Add, BizStep: "commissioning", Disposition: "active", ReadPoint: site, BizLocation: site,
-		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: benchGTIN(org), Ext: fmt.Sprintf("B%s-%d", run, i)},
-			HasQuantity: true, Quantity: q, UOM: "KGM"}},
-	}
-	return ev.Encode()
+	return lotEvent(org, run, i, i, epcis.Add, "commissioning", "active")
 }
 
 // inspectPayload is a trace.capture of the owner's inspection of lot (the
 // lot commissionPayload(org, run, lot) commissioned) at its site: an
 // event on an object that exists.
 func inspectPayload(org demo.Org, run string, lot, i int) []byte {
+	return lotEvent(org, run, lot, i, epcis.Observe, "inspecting", "conformant")
+}
+
+// lotEvent is the encoded object event of the bench's i-th transaction on
+// lot (100 kg of the organisation's product) at the organisation's site.
+func lotEvent(org demo.Org, run string, lot, i int, action epcis.Action, bizStep, disposition string) []byte {
 	q, _ := epcis.ParseDecimal("100")
 	site := gs1.Location{GLN: org.SiteGLN}.URI()
 	ev := &epcis.Event{
 		Type: epcis.ObjectEvent, EventTime: 1_744_000_000_000_000_000 + int64(i)*1_000_000, TimeZoneOffset: 480,
-		Action: epcis.Observe, BizStep: "inspecting", Disposition: "conformant", ReadPoint: site, BizLocation: site,
+		Action: action, BizStep: bizStep, Disposition: disposition, ReadPoint: site, BizLocation: site,
 		QuantityList: []epcis.Quantity{{Class: gs1.ObjectID{Kind: gs1.Lot, Key: benchGTIN(org), Ext: fmt.Sprintf("B%s-%d", run, lot)},
 			HasQuantity: true, Quantity: q, UOM: "KGM"}},
 	}
