@@ -128,13 +128,6 @@ func (f *absentFilter) add(key []byte) {
 	s.n++
 }
 
-// absent reports whether key (as stored) is certainly not in the store: it
-// is covered and no segment may hold it.
-func (f *absentFilter) absent(key []byte) bool {
-	_, absent := f.lookup(key)
-	return absent
-}
-
 // lookup reports whether key (as stored) is covered, and whether it is
 // certainly not in the store.
 func (f *absentFilter) lookup(key []byte) (covered, absent bool) {

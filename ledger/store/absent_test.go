@@ -12,6 +12,13 @@ import (
 	"github.com/qianchain/qianchain/ledger/ledgertest"
 )
 
+// absent reports whether key (as stored) is certainly not in the store:
+// lookup's second answer, for the tests.
+func (f *absentFilter) absent(key []byte) bool {
+	_, absent := f.lookup(key)
+	return absent
+}
+
 // TestAbsentFilterNeverHidesAKey: with the transaction index and a state
 // prefix answered from the in-memory filter, every committed transaction
 // and every covered state key written (at genesis, in blocks, after a
