@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -24,6 +27,7 @@ type DiskUsage struct {
 	Txs          uint64             `json:"txs"`
 	TxBytes      uint64             `json:"tx_bytes"` // the transactions' encodings, summed
 	Tables       []store.TableUsage `json:"tables"`
+	State        []StatePrefixUsage `json:"state_by_prefix"` // the state table by contract key prefix
 	TablesBytes  uint64             `json:"tables_bytes"`
 	DataDirBytes float64            `json:"data_dir_bytes"` // every file under data/: tables, write-ahead logs, consensus log
 }
@@ -63,6 +67,9 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 			for _, t := range u.Tables {
 				u.TablesBytes += t.Bytes
 			}
+			if u.State, err = stateByPrefix(st, e.stderr); err != nil {
+				return err
+			}
 			u.DataDirBytes = bench.DirSize(data)
 			perTx := func(b float64) string {
 				if u.Txs == 0 {
@@ -82,6 +89,10 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 				fmt.Fprintf(w, "  %s ('%c')\t%.1f MiB\t%s\n", t.Name, t.Prefix, float64(t.Bytes)/(1<<20), perTx(float64(t.Bytes)))
 			}
 			fmt.Fprintf(w, "tables\t%.1f MiB\t%s\n", float64(u.TablesBytes)/(1<<20), perTx(float64(u.TablesBytes)))
+			fmt.Fprintf(w, "state by key prefix\tkeys\tkey and value bytes\ton disk (estimated)\n")
+			for _, p := range u.State {
+				fmt.Fprintf(w, "  %s\t%d\t%s\t%s\n", p.Prefix, p.Keys, perTx(float64(p.KeyBytes+p.ValueBytes)), perTx(float64(p.DiskBytes)))
+			}
 			fmt.Fprintf(w, "data directory\t%.1f MiB\t%s\n", u.DataDirBytes/(1<<20), perTx(u.DataDirBytes))
 			w.Flush()
 			if jsonOut != "" {
@@ -94,4 +105,82 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 	cmd.Flags().Bool("compact", false, "compact the whole store first (exact figures; takes a while on a large chain)")
 	cmd.Flags().String("json", "", "write the report as JSON to this file")
 	return cmd
+}
+
+// StatePrefixUsage is what one contract key prefix ("t/e/", "m/o/": the
+// key up to its second '/') holds in the state table: its keys, their
+// key and value bytes before compression, and Pebble's estimate of its
+// bytes on disk, which leaves out the tables' indexes and filters.
+type StatePrefixUsage struct {
+	Prefix     string `json:"prefix"`
+	Keys       uint64 `json:"keys"`
+	KeyBytes   uint64 `json:"key_bytes"`
+	ValueBytes uint64 `json:"value_bytes"`
+	DiskBytes  uint64 `json:"disk_bytes"`
+}
+
+// stateByPrefix reads every state entry once, grouping by keyPrefix, and
+// reports progress on progress every two seconds (a chain of millions of
+// transactions holds several state entries for each).
+func stateByPrefix(st *store.Store, progress io.Writer) ([]StatePrefixUsage, error) {
+	by := map[string]*StatePrefixUsage{}
+	var n uint64
+	last := time.Now()
+	err := st.Iterate(nil, nil, func(k, v []byte) bool {
+		p := keyPrefix(k)
+		u := by[string(p)]
+		if u == nil {
+			u = &StatePrefixUsage{Prefix: string(p)}
+			by[u.Prefix] = u
+		}
+		u.Keys++
+		u.KeyBytes += uint64(len(k))
+		u.ValueBytes += uint64(len(v))
+		if n++; n%(1<<16) == 0 && time.Since(last) > 2*time.Second {
+			last = time.Now()
+			fmt.Fprintf(progress, "reading the state: %d entries, at %q\n", n, p)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the state: %w", err)
+	}
+	out := make([]StatePrefixUsage, 0, len(by))
+	for _, u := range by {
+		out = append(out, *u)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Prefix < out[j].Prefix })
+	for i := range out {
+		lo := []byte(out[i].Prefix)
+		if out[i].DiskBytes, err = st.StateUsage(lo, prefixEnd(lo)); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// keyPrefix is a state key's contract prefix: up to and including its
+// second '/' within the first 8 bytes ("t/e/", "u/done/"), else its first
+// byte.
+func keyPrefix(k []byte) []byte {
+	slashes := 0
+	for i := 0; i < len(k) && i < 8; i++ {
+		if k[i] == '/' {
+			if slashes++; slashes == 2 {
+				return k[:i+1]
+			}
+		}
+	}
+	return k[:min(1, len(k))]
+}
+
+// prefixEnd is the first key after every key that starts with p, or nil
+// (the end of the state) when there is none: p empty or ending in 0xff.
+func prefixEnd(p []byte) []byte {
+	if len(p) == 0 || p[len(p)-1] == 0xff {
+		return nil
+	}
+	end := append([]byte(nil), p...)
+	end[len(end)-1]++
+	return end
 }

@@ -350,6 +350,21 @@ func TestUsageAfterCompact(t *testing.T) {
 	if by["blocks"] == 0 || by["tx index"] == 0 || by["results"] == 0 || by["state"] == 0 {
 		t.Fatalf("usage %v: a table with data counted nothing", u)
 	}
+	// StateUsage splits the state table by key range: the whole range is
+	// the table; the range holding every key ("k/...") its data blocks,
+	// part of it (a range is estimated from the data blocks it overlaps,
+	// the table's index and properties go to none); a range holding no key
+	// nothing.
+	all, err := s.StateUsage(nil, nil)
+	if err != nil || all != by["state"] {
+		t.Fatalf("state usage %d (%v), the table's %d", all, err, by["state"])
+	}
+	if k, err := s.StateUsage([]byte("k/"), []byte("k0")); err != nil || k == 0 || k > all {
+		t.Fatalf("state usage of k/ %d (%v), of all %d", k, err, all)
+	}
+	if x, err := s.StateUsage([]byte("x/"), nil); err != nil || x != 0 {
+		t.Fatalf("state usage of x/, which holds no key: %d (%v)", x, err)
+	}
 	if n, b, err := s.CommittedTxs(); err != nil || n != 20*50 || b < n*100 {
 		t.Fatalf("committed txs %d of %d bytes (%v), want %d", n, b, err, 20*50)
 	}

@@ -82,3 +82,14 @@ func (s *Store) CommittedTxs() (txs, bytes uint64, err error) {
 	}
 	return txs, bytes, nil
 }
+
+// StateUsage estimates the bytes on disk of the state keys in [lower,
+// upper): one contract's share of the state table, for `qian bench disk`.
+// A nil upper means the end of the state table.
+func (s *Store) StateUsage(lower, upper []byte) (uint64, error) {
+	n, err := s.db.EstimateDiskUsage(stateKey(lower), stateUpper(upper))
+	if err != nil {
+		return 0, fmt.Errorf("estimate state [%q, %q): %w", lower, upper, err)
+	}
+	return n, nil
+}
