@@ -45,6 +45,14 @@ type absentLookups interface {
 	AbsentLookups() [][]byte
 }
 
+// separatedRecords is implemented by an application whose state holds
+// records written once and read back rarely, never on execution's busy
+// path: their prefixes, whose values the node's store keeps out of its
+// compactions' way (ledger/store, Options.SeparatedState).
+type separatedRecords interface {
+	SeparatedRecords() [][]byte
+}
+
 // Execution is the outcome of executing one block.
 type Execution struct {
 	Results [][]byte      // one encoded result per transaction, stored with it

@@ -45,6 +45,17 @@ func NewContractsApp() *ContractsApp {
 // read to find absent (contracts.AbsentLookups).
 func (a *ContractsApp) AbsentLookups() [][]byte { return contracts.AbsentLookups() }
 
+// The node's store gives the contracts' prefixes their in-memory filter
+// and their blob files only through these: a rename must fail to compile.
+var (
+	_ absentLookups    = (*ContractsApp)(nil)
+	_ separatedRecords = (*ContractsApp)(nil)
+)
+
+// SeparatedRecords implements separatedRecords: the records the contracts
+// write once (contracts.SeparatedRecords).
+func (a *ContractsApp) SeparatedRecords() [][]byte { return contracts.SeparatedRecords() }
+
 // Executor exposes the contracts' executor (payload decoding for the API).
 func (a *ContractsApp) Executor() *contracts.Executor { return a.x }
 

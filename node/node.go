@@ -169,6 +169,9 @@ func New(o Options) (n *Node, err error) {
 	if a, ok := n.app.(absentLookups); ok {
 		so.AbsentState = a.AbsentLookups()
 	}
+	if a, ok := n.app.(separatedRecords); ok {
+		so.SeparatedState = a.SeparatedRecords()
+	}
 	if n.Store, err = store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), so); err != nil {
 		return nil, storeFormatError(cfg.Paths().DataDir(), err)
 	}

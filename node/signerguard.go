@@ -140,7 +140,7 @@ func AdvanceSigner(cfg *config.Config) (signer.LastSigned, error) {
 	if err != nil {
 		return signer.LastSigned{}, err
 	}
-	st, err := store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), nil)
+	st, err := store.Open(filepath.Join(cfg.Paths().DataDir(), "chain"), &store.Options{ReadOnly: true})
 	if err != nil {
 		return signer.LastSigned{}, fmt.Errorf("%w (stop the node first)", err)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/bench"
 	"github.com/qianchain/qianchain/node/config"
@@ -47,7 +48,9 @@ write-ahead logs hold nothing the tables do not (docs/benchmarks.md, Headroom).`
 			jsonOut, _ := cmd.Flags().GetString("json")
 			home := config.ResolveHome(cmd.Flags())
 			data := config.Paths{Home: home}.DataDir()
-			st, err := store.Open(filepath.Join(data, "chain"), nil)
+			// The node's own spans (contracts.SeparatedRecords): a compaction
+			// without them would write the records back into their tables.
+			st, err := store.Open(filepath.Join(data, "chain"), &store.Options{SeparatedState: contracts.SeparatedRecords()})
 			if err != nil {
 				return fmt.Errorf("open the store of %s (is its node stopped?): %w", home, err)
 			}

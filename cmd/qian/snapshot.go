@@ -13,6 +13,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/ledger/snapshot"
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node"
@@ -48,7 +49,9 @@ func chainDir(cmd *cobra.Command) string {
 // openHomeStore opens the home's store; read-only for reading a stopped
 // node's chain.
 func openHomeStore(dir string, readOnly bool) (*store.Store, error) {
-	opt := &store.Options{}
+	// A writer (restore) gives the node's separated records
+	// (store.Options.SeparatedState); they are ignored with Pebble options.
+	opt := &store.Options{SeparatedState: contracts.SeparatedRecords()}
 	if readOnly {
 		po := store.DefaultPebbleOptions()
 		po.ReadOnly, po.Logger = true, quietStoreLog{}

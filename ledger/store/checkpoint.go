@@ -20,7 +20,7 @@ func (s *Store) Checkpoint(dir string) (uint64, error) {
 	if err := s.db.Checkpoint(dir, pebble.WithFlushedWAL()); err != nil {
 		return 0, fmt.Errorf("checkpoint store into %s: %w", dir, err)
 	}
-	c, err := Open(dir, nil)
+	c, err := Open(dir, &Options{ReadOnly: true})
 	if err != nil {
 		return 0, fmt.Errorf("checkpoint store into %s: the copy does not open: %w", dir, err)
 	}

@@ -3,8 +3,10 @@ package store
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,13 +87,16 @@ func TestBlockBodiesInBlobFiles(t *testing.T) {
 	}
 	commitN(t, s, c, 6, 50)
 	sameBlocks(t, s, want, "after their flush")
+	if err := s.db.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	blobs = blobFiles(t, dir) // and the second flush's
 	if err := s.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	after := blobFiles(t, dir)
-	for _, f := range blobs {
-		if !slices.Contains(after, f) {
-			t.Errorf("blob file %s was rewritten by the compaction: block bodies should be written once", f)
+	for _, f := range blobFiles(t, dir) {
+		if !slices.Contains(blobs, f) {
+			t.Errorf("the compaction wrote blob file %s: block bodies should be written once", f)
 		}
 	}
 	sameBlocks(t, s, want, "after a full compaction")
@@ -199,35 +204,157 @@ func blobFiles(t *testing.T, dir string) []string {
 }
 
 // TestLargeStateValuesStayInPlace: a state value over blobMinimumSize (a
-// large payload's record) stays in its table, so execution's point lookup
-// of it never reads a blob file; only block bodies are separated.
+// large payload's object) stays in its table, so execution's point lookup
+// of it never reads a blob file; only the block's body and the prefixes of
+// Options.SeparatedState are separated.
 func TestLargeStateValuesStayInPlace(t *testing.T) {
-	s, dir := openTemp(t)
+	big := bytes.Repeat([]byte("epcis event object "), 1000) // 19,000 bytes
+	rec := bytes.Repeat([]byte("r"), 300)
+	// The same block and writes in a store that separates t/e/ and in one
+	// that separates nothing: the blob files' values differ by the record
+	// alone (both hold the block's body).
+	blobValues := func(opt *Options) uint64 {
+		s := openWith(t, t.TempDir(), opt)
+		c := ledgertest.NewChain("qian-test", 4)
+		blk, cmt := c.Next(nil)
+		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, AppHash: ledger.Sum([]byte("app")),
+			Writes: []Write{{Key: []byte("t/o/big"), Value: big}, {Key: []byte("t/e/rec"), Value: rec}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		for k, want := range map[string][]byte{"t/o/big": big, "t/e/rec": rec} {
+			got, err := s.Get([]byte(k))
+			if err != nil || !bytes.Equal(got, want) {
+				t.Fatalf("%s reads back %d bytes, err %v", k, len(got), err)
+			}
+		}
+		return s.db.Metrics().BlobFiles.ReferencedValueSize
+	}
+	with, without := blobValues(&Options{SeparatedState: [][]byte{[]byte("t/e/")}}), blobValues(nil)
+	if with != without+uint64(len(rec)) {
+		t.Fatalf("blob files hold %d bytes of values separating t/e/ and %d separating nothing; want a difference of the %d-byte record (the %d-byte object stays in place)", with, without, len(rec), len(big))
+	}
+}
+
+// TestSeparatedRecordsWrittenOnce: the values under a prefix of
+// Options.SeparatedState go to blob files at flush, random-keyed as they
+// are, and a full compaction of several flushes moves only references to
+// them: no blob file is rewritten. They read back the same from the
+// memtable, the blob files and after the compaction.
+func TestSeparatedRecordsWrittenOnce(t *testing.T) {
+	dir := t.TempDir()
+	s := openWith(t, dir, &Options{SeparatedState: [][]byte{[]byte("n/a/"), []byte("t/e/")}})
 	c := ledgertest.NewChain("qian-test", 4)
-	big := bytes.Repeat([]byte("epcis event record "), 1000) // 19,000 bytes
-	blk, cmt := c.Next(nil)
-	app := ledger.Sum([]byte("app"))
-	if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, AppHash: app,
-		Writes: []Write{{Key: []byte("lot/big"), Value: big}}}); err != nil {
+	want := map[string][]byte{}
+	var recordBytes uint64
+	// Twelve flushes: a compaction of them all carries references twelve
+	// blob files deep, over the limit of 10 block bodies alone would do with.
+	for h := 1; h <= 12; h++ {
+		var w []Write
+		for i := 0; i < 50; i++ {
+			id := ledger.Sum([]byte(fmt.Sprint(h, i)))
+			v := bytes.Repeat([]byte{byte(h), byte(i)}, 150) // 300 bytes
+			prefix := []string{"t/e/", "n/a/"}[i%2]
+			w = append(w, Write{Key: append([]byte(prefix), id[:]...), Value: v})
+			recordBytes += uint64(len(v))
+			want[string(w[len(w)-1].Key)] = v
+		}
+		blk, cmt := c.Next(nil)
+		app := ledger.Sum([]byte(fmt.Sprint("app", h)))
+		if err := s.CommitBlock(&Committed{Block: blk, Commit: cmt, AppHash: app, Writes: w}); err != nil {
+			t.Fatal(err)
+		}
+		c.SetAppHash(app)
+		if h == 3 {
+			sameState(t, s, want, "from the memtable")
+		}
+		if err := s.db.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v := s.db.Metrics().BlobFiles.ReferencedValueSize; v < recordBytes {
+		t.Fatalf("blob files hold %d bytes of values, under the records' %d", v, recordBytes)
+	}
+	sameState(t, s, want, "after their flushes")
+	blobs := blobFiles(t, dir)
+	if err := s.Compact(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(blk.Encode()); n >= blobMinimumSize {
-		t.Fatalf("an empty block is %d bytes, over the blob minimum: the test proves nothing", n)
+	// A compaction that rewrote values would have written new blob files
+	// (the old ones may linger until Pebble deletes them).
+	for _, f := range blobFiles(t, dir) {
+		if !slices.Contains(blobs, f) {
+			t.Errorf("the compaction wrote blob file %s: records should be written once", f)
+		}
 	}
-	if err := s.db.Flush(); err != nil {
-		t.Fatal(err)
+	if n := s.db.Metrics().BlobFiles.ReferencedValueSize; n < recordBytes {
+		t.Fatalf("after the compaction blob files hold %d bytes of values, under the records' %d", n, recordBytes)
 	}
-	if f := blobFiles(t, dir); len(f) != 0 {
-		t.Fatalf("a %d-byte state value went to blob files %v", len(big), f)
+	sameState(t, s, want, "after a full compaction")
+}
+
+func sameState(t *testing.T, s *Store, want map[string][]byte, when string) {
+	t.Helper()
+	for k, v := range want {
+		got, err := s.Get([]byte(k))
+		if err != nil || !bytes.Equal(got, v) {
+			t.Fatalf("%s: %x reads back %d bytes, err %v", when, k, len(got), err)
+		}
 	}
-	got, err := s.Get([]byte("lot/big"))
-	if err != nil || !bytes.Equal(got, big) {
-		t.Fatalf("state value reads back %d bytes, err %v", len(got), err)
+}
+
+// TestSpanPolicy: the spans a store cuts its keys into, and where each
+// keeps its values, with two separated state prefixes given out of order,
+// one nested in another's span, one twice and an empty one.
+func TestSpanPolicy(t *testing.T) {
+	f := spanPolicy([][]byte{[]byte("t/e/"), []byte("n/a/"), []byte("n/a/x/"), nil, []byte("t/e/")})
+	// Walked from the first key, the spans follow one another to the end.
+	var ends []string
+	for start := []byte{}; ; {
+		_, end, err := f(start)
+		if err != nil || (end != nil && bytes.Compare(end, start) <= 0) {
+			t.Fatalf("span from %q ends at %q (%v)", start, end, err)
+		}
+		if end == nil {
+			break
+		}
+		ends, start = append(ends, string(end)), end
+	}
+	if got := strings.Join(ends, " "); got != "b c r s sn/a/ sn/a0 st/e/ st/e0 t u" {
+		t.Errorf("spans end at %s", got)
+	}
+	for _, c := range []struct {
+		start, end string
+		separated  bool
+	}{
+		{"", "b", false},
+		{"a", "b", false},
+		{"b\x00", "c", true}, // block bodies
+		{"c", "r", false},
+		{"r", "s", false},
+		{"s", "sn/a/", false},
+		{"sm/o/1", "sn/a/", false},
+		{"sn/a/", "sn/a0", true},
+		{"sn/a/x/1", "sn/a0", true},
+		{"sn/a0", "st/e/", false},
+		{"st/e/\xff", "st/e0", true},
+		{"st/e0", "t", false},
+		{"st/o/1", "t", false},
+		{"t", "u", false},
+		{"u", "", false},
+	} {
+		start := []byte(c.start)
+		p, end, err := f(start)
+		if err != nil || string(end) != c.end || (p.ValueStoragePolicy == pebble.ValueStorageDefault) != c.separated {
+			t.Errorf("span from %q: ends at %q, separated %v (%v); want %q, %v", start, end, p.ValueStoragePolicy == pebble.ValueStorageDefault, err, c.end, c.separated)
+		}
 	}
 }
 
 // TestFlushKeepsTablesApart: a flush writes no sstable that spans two of the
-// spans tablePolicy keeps apart (blocks, results, state, transaction index,
+// spans spanPolicy keeps apart (blocks, results, state, transaction index,
 // the rest), so that a point lookup in one table never consults another's L0
 // tables and the height-ordered results can move down without a rewrite.
 func TestFlushKeepsTablesApart(t *testing.T) {

@@ -47,7 +47,8 @@ type Store struct {
 	cache *pebble.Cache
 }
 
-// Options tune Open. The zero value is what a node uses.
+// Options tune Open. The zero value opens a store as the offline tools
+// that only read it do; a node also gives AbsentState and SeparatedState.
 type Options struct {
 	// Pebble, when set, is passed to pebble.Open as is (tests use it to
 	// run on an in-memory or crashable file system).
@@ -65,6 +66,21 @@ type Options struct {
 	// lookups without reading Pebble (absent.go). Open reads every covered
 	// key once to fill it.
 	AbsentState [][]byte
+	// SeparatedState lists state key prefixes whose values are written
+	// once and read back rarely, and never on execution's busy path (an
+	// event's record, an anchor): their values go to blob files at flush
+	// and compactions carry only references to them (spans.go). Every
+	// opener that writes should give the same list (the node, `qian
+	// snapshot restore`, `qian bench disk --compact`, an offline backup's
+	// checkpoint): a flush or compaction by one that gives none writes
+	// those values back into their tables, where the node's later
+	// compactions keep them (they read the same either way). Openers that
+	// only read use ReadOnly. Ignored with Pebble, as MemTableSize is.
+	SeparatedState [][]byte
+	// ReadOnly opens the store without writing to it (no flush, no
+	// compaction, no format change), for tools that only read a stopped
+	// node's store. Ignored with Pebble, which says so itself.
+	ReadOnly bool
 }
 
 // Open opens (creating if needed) the store in dir.
@@ -183,6 +199,12 @@ func pebbleOptions(opt *Options) (po *pebble.Options, own bool) {
 	}
 	if opt != nil && opt.Log != nil {
 		po.EventListener = eventListener(opt.Log)
+	}
+	if opt != nil && len(opt.SeparatedState) > 0 {
+		po.Experimental.SpanPolicyFunc = spanPolicy(opt.SeparatedState)
+	}
+	if opt != nil && opt.ReadOnly {
+		po.ReadOnly = true
 	}
 	return po, true
 }
@@ -539,11 +561,14 @@ func DefaultPebbleOptions() *pebble.Options {
 	// fifth of a validator's CPU at 4,000 tx/s, 6 % in the same minute of
 	// load with bodies in blob files: docs/benchmarks.md "Block bodies in
 	// blob files"). Values of at least blobMinimumSize go to blob files at
-	// flush instead, which compactions only reference: see blobPolicy. Blob
-	// files are written with L0's compression profile and never
-	// recompressed, so the levels above the bottom one keep Snappy for their
-	// data blocks but compress value blocks (the blob files' blocks) with
-	// Zstandard, as the bottom level did for block bodies before.
+	// flush instead, which compactions only reference: see blobPolicy (and
+	// spans.go for which values: the blocks', and the state's records
+	// named by Options.SeparatedState). Blob files are written with L0's
+	// compression profile, so the levels above the bottom one keep Snappy
+	// for their data blocks but compress value blocks (the blob files'
+	// blocks) with Zstandard, as the bottom level did for block bodies
+	// before (a compaction that writes values again uses its output
+	// level's profile: Zstandard level 1 for values on every level).
 	for i := range o.Levels[:len(o.Levels)-1] {
 		o.Levels[i].Compression = upperCompression
 	}
@@ -569,52 +594,9 @@ func DefaultPebbleOptions() *pebble.Options {
 	o.FormatMajorVersion = pebble.FormatValueSeparation
 	o.Experimental.EnableColumnarBlocks = func() bool { return true }
 	o.Experimental.ValueSeparationPolicy = blobPolicy
-	o.Experimental.SpanPolicyFunc = tablePolicy
+	o.Experimental.SpanPolicyFunc = spanPolicy(nil)
 	return o
 }
-
-// tablePolicy keeps every table but the blocks' in place whatever its
-// values' size: state values (up to a megabyte with a large payload) are
-// read by point lookup in execution and must not pay for a blob read.
-//
-// It also ends flush and compaction outputs at the bounds of the tables
-// whose keys come in different orders (tableSplits): block bodies never
-// share a table with the keys around them, and the results, keyed by
-// height, no longer share one with the random-keyed state and transaction
-// index. An L0 table of state or of the index then holds that table's keys
-// only: a point lookup of a state key or a transaction hash meets only its
-// own table's L0 tables, and a results table that overlaps nothing below
-// it moves down a level without being rewritten (moves 61 -> 104 in node1's
-// log of a 5-minute run). Two alternating rounds at 4,000 tx/s
-// offered: 121-127 µs per transaction per validator against 133-171, with
-// about as many bytes compacted (docs/benchmarks.md, "Tables kept apart").
-// The price is disk: a results table moved to the bottom level keeps L0's
-// Snappy compression (results 58 -> 75 bytes per transaction compacted).
-func tablePolicy(start []byte) (pebble.SpanPolicy, []byte, error) {
-	policy := pebble.SpanPolicy{ValueStoragePolicy: pebble.ValueStorageLowReadLatency}
-	if len(start) > 0 && start[0] == prefixBlock {
-		policy = pebble.SpanPolicy{} // block bodies: blobPolicy
-	}
-	for _, b := range tableSplits {
-		if len(start) == 0 || start[0] < b {
-			return policy, []byte{b}, nil
-		}
-	}
-	return policy, nil, nil
-}
-
-// tableSplits are the first keys of the spans tablePolicy keeps apart. The
-// spans, in key order: headers and app hashes ('H', 'a'); the blocks; the
-// commits, the block-hash index and the meta keys ('c', 'h', 'm': a few
-// keys a height); the results; the state; the transaction index; the
-// validator sets and writes trees ('v', 'w').
-var tableSplits = []byte{prefixBlock, prefixBlock + 1, prefixResult, prefixState, prefixTx, prefixTx + 1}
-
-// blobMinimumSize is the smallest block body kept in a blob file rather
-// than in its sstable: blocks under load are tens to hundreds of kilobytes,
-// an empty block's body a few hundred bytes. Only the blocks table is
-// eligible (tablePolicy).
-const blobMinimumSize = 4 << 10
 
 // upperCompression is Snappy for an upper level's data and other blocks
 // (rewritten soon by a compaction, so cheap to write matters most) and
@@ -648,16 +630,31 @@ var bottomProfile = func() sstable.CompressionProfile {
 // because the setting's type lives in an internal package.
 var zstdLevel1 = sstable.BalancedCompression.DataBlocks
 
-// blobPolicy separates values of blobMinimumSize or more. A blob file's
-// values die only when pruning deletes old heights (PruneBelow); once a
-// file is five minutes old and a fifth of it is garbage, Pebble rewrites
-// what lives. Ten overlapping blob files per table at most keeps a range
-// read of blocks (block sync, the API's block pages) from opening many.
+// blobPolicy separates values of blobMinimumSize or more in the spans
+// spanPolicy lets it (spans.go). A blob file's values die when pruning
+// deletes old heights (PruneBelow) and when a compaction writes them again
+// into new blob files (below); once garbage is a fifth of all blob files'
+// values, Pebble rewrites what lives in those at least five minutes old.
+//
+// The reference depth is how many blob files, overlapping in keys, one
+// table's values may lie in before a compaction writes them again into
+// new ones; Pebble estimates a compaction's as the sum of its input
+// levels' (each L0 sublevel counting as a level). Block bodies come in
+// height order, so each flush's lie beside, not over, the last's, and
+// their tables stay one or two deep. The separated state's keys are
+// hashes: every flush's blob file spans the whole key range, and a
+// compaction out of L0 adds the depth of every flush it takes (eight,
+// L0CompactionThreshold/2) to the base level's. At a limit of 10 every
+// other such compaction wrote all the values it carried again; at 200
+// they are carried by reference through many (compactions wrote 35-40 %
+// fewer bytes: docs/benchmarks.md, "Records out of the compactions'
+// way"), and a point read still opens the one blob file its reference
+// names. Pebble's own tests use 2 to 10.
 func blobPolicy() pebble.ValueSeparationPolicy {
 	return pebble.ValueSeparationPolicy{
 		Enabled:               true,
 		MinimumSize:           blobMinimumSize,
-		MaxBlobReferenceDepth: 10,
+		MaxBlobReferenceDepth: 200,
 		RewriteMinimumAge:     5 * time.Minute,
 		TargetGarbageRatio:    0.2,
 	}

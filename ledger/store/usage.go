@@ -10,7 +10,10 @@ import (
 // Pebble estimates a key range's bytes from the tables that cover it, so the
 // figures are exact only after a full compaction (Compact): before it, a
 // range's share of tables that span several ranges is interpolated and
-// memtables and the write-ahead log are not counted.
+// memtables and the write-ahead log are not counted. A range's values in
+// blob files (block bodies, separated records) count as the bytes its
+// tables reference, not the garbage beside them in the same files (values
+// a compaction wrote again elsewhere); the data directory's size has it.
 
 // TableUsage is one table's estimated bytes on disk.
 type TableUsage struct {
@@ -51,8 +54,9 @@ func (s *Store) Usage() ([]TableUsage, error) {
 }
 
 // Compact flushes the memtables and compacts every table into the bottom
-// level, as Pebble would eventually; afterwards Usage is exact and the
-// write-ahead logs hold nothing the tables do not. It can take a while on a
+// level, as Pebble would eventually; afterwards Usage is exact (but for
+// blob files' garbage, above) and the write-ahead logs hold nothing the
+// tables do not. It can take a while on a
 // large chain and must not run beside a node's load (it is for a stopped
 // node's store, opened by an offline tool).
 func (s *Store) Compact(ctx context.Context) error {

@@ -31,6 +31,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/qianchain/qianchain/contracts"
 	"github.com/qianchain/qianchain/genesis"
 	"github.com/qianchain/qianchain/ledger"
 	"github.com/qianchain/qianchain/ledger/store"
@@ -120,7 +121,9 @@ func Create(ctx context.Context, home, out, software string) (*Manifest, error) 
 
 // offlineCheckpoint checkpoints the store of a stopped node.
 func offlineCheckpoint(data string) (string, uint64, error) {
-	st, err := store.Open(filepath.Join(data, "chain"), nil)
+	// A writer (the checkpoint flushes the write-ahead log): with the
+	// node's separated records (store.Options.SeparatedState).
+	st, err := store.Open(filepath.Join(data, "chain"), &store.Options{SeparatedState: contracts.SeparatedRecords()})
 	if err != nil {
 		return "", 0, fmt.Errorf("no node answers on %s and the store does not open (is the node running with a home path too long for a socket? stop it, or use a shorter home): %w",
 			filepath.Join(data, node.ControlSocketName), err)
@@ -138,7 +141,7 @@ func offlineCheckpoint(data string) (string, uint64, error) {
 // checkStore opens the store at dir and checks it belongs to m's chain at
 // m's height.
 func checkStore(dir string, m *Manifest) error {
-	st, err := store.Open(dir, nil)
+	st, err := store.Open(dir, &store.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
