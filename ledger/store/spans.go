@@ -47,7 +47,7 @@ func spanPolicy(separated [][]byte) pebble.SpanPolicyFunc {
 			continue
 		}
 		lo := stateKey(p)
-		hi := prefixEnd(lo)
+		hi := prefixUpper(lo) // not nil: lo starts with prefixState
 		spans = append(spans, [2][]byte{lo, hi})
 	}
 	slices.SortFunc(spans, func(a, b [2][]byte) int { return bytes.Compare(a[0], b[0]) })
@@ -87,19 +87,6 @@ func spanPolicy(separated [][]byte) pebble.SpanPolicyFunc {
 		}
 		return policy, end, nil
 	}
-}
-
-// prefixEnd is the first key after every key that starts with p; p ends in
-// a byte below 0xff (a state prefix ends in '/').
-func prefixEnd(p []byte) []byte {
-	end := append([]byte(nil), p...)
-	for i := len(end) - 1; i >= 0; i-- {
-		if end[i] < 0xff {
-			end[i]++
-			return end[:i+1]
-		}
-	}
-	return nil // all 0xff: to the end of the keys
 }
 
 // tableSplits are the first keys of the spans spanPolicy keeps apart. The
