@@ -47,7 +47,8 @@ func AbsentLookups() [][]byte {
 
 // SeparatedRecords are the state key prefixes of records written once and
 // read back by the API rather than by execution: an event's record (trace,
-// about 370 bytes) and an anchor (notary, about 190). Together they are
+// about 350 bytes of value with the benchmark's mix) and an anchor
+// (notary, about 200). Together they are
 // about two thirds of the state's bytes with the benchmark's mix (299 of
 // 451 bytes of keys and values per transaction, `qian bench disk`), under
 // keys that are hashes; execution looks them up to find them absent

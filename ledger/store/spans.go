@@ -99,6 +99,6 @@ var tableSplits = []byte{prefixBlock, prefixBlock + 1, prefixResult, prefixState
 // blobMinimumSize is the smallest value kept in a blob file rather than in
 // its sstable, in the spans that separate values: blocks under load are
 // tens to hundreds of kilobytes, an empty block's body a few hundred bytes;
-// an event's record about 370 bytes, an anchor about 190. A blob
+// an event's record about 350 bytes, an anchor about 200. A blob
 // reference costs its sstable about ten bytes.
 const blobMinimumSize = 128

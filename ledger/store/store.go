@@ -646,7 +646,7 @@ var zstdLevel1 = sstable.BalancedCompression.DataBlocks
 // compaction out of L0 adds the depth of every flush it takes (eight,
 // L0CompactionThreshold/2) to the base level's. At a limit of 10 every
 // other such compaction wrote all the values it carried again; at 200
-// they are carried by reference through many (compactions wrote 35-40 %
+// they are carried by reference through many (compactions wrote 30-40 %
 // fewer bytes: docs/benchmarks.md, "Records out of the compactions'
 // way"), and a point read still opens the one blob file its reference
 // names. Pebble's own tests use 2 to 10.
