@@ -154,8 +154,7 @@ func stateByPrefix(st *store.Store, progress io.Writer) ([]StatePrefixUsage, err
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Prefix < out[j].Prefix })
 	for i := range out {
-		lo := []byte(out[i].Prefix)
-		if out[i].DiskBytes, err = st.StateUsage(lo, prefixEnd(lo)); err != nil {
+		if out[i].DiskBytes, err = st.StateUsage([]byte(out[i].Prefix)); err != nil {
 			return nil, err
 		}
 	}
@@ -175,15 +174,4 @@ func keyPrefix(k []byte) []byte {
 		}
 	}
 	return k[:min(1, len(k))]
-}
-
-// prefixEnd is the first key after every key that starts with p, or nil
-// (the end of the state) when there is none: p empty or ending in 0xff.
-func prefixEnd(p []byte) []byte {
-	if len(p) == 0 || p[len(p)-1] == 0xff {
-		return nil
-	}
-	end := append([]byte(nil), p...)
-	end[len(end)-1]++
-	return end
 }

@@ -77,7 +77,6 @@ func TestBenchDiskStateByPrefix(t *testing.T) {
 		}
 		if p.DiskBytes == 0 {
 			t.Errorf("%s: nothing on disk", p.Prefix)
-
 		}
 	}
 	if len(want) > 0 {
@@ -86,7 +85,7 @@ func TestBenchDiskStateByPrefix(t *testing.T) {
 }
 
 // TestKeyPrefix: a key's contract prefix is up to its second '/' within 8
-// bytes, else its first byte; prefixEnd bounds it.
+// bytes, else its first byte.
 func TestKeyPrefix(t *testing.T) {
 	for k, want := range map[string]string{
 		"t/e/abc": "t/e/", "u/done/x": "u/done/", "m/vk/1": "m/vk/", "abcdefghij/k/": "a", "x": "x", "": "",
@@ -94,11 +93,5 @@ func TestKeyPrefix(t *testing.T) {
 		if got := string(keyPrefix([]byte(k))); got != want {
 			t.Errorf("keyPrefix(%q) = %q, want %q", k, got, want)
 		}
-	}
-	if e := string(prefixEnd([]byte("t/e/"))); e != "t/e0" {
-		t.Errorf("prefixEnd(t/e/) = %q", e)
-	}
-	if prefixEnd(nil) != nil || prefixEnd([]byte{0xff}) != nil {
-		t.Error("prefixEnd of an empty or 0xff prefix is not the end of the state")
 	}
 }

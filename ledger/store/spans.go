@@ -61,8 +61,7 @@ func spanPolicy(separated [][]byte) pebble.SpanPolicyFunc {
 	}
 	spans = kept
 	return func(start []byte) (pebble.SpanPolicy, []byte, error) {
-		inPlace := pebble.SpanPolicy{ValueStoragePolicy: pebble.ValueStorageLowReadLatency}
-		policy := inPlace
+		policy := pebble.SpanPolicy{ValueStoragePolicy: pebble.ValueStorageLowReadLatency}
 		if len(start) > 0 && start[0] == prefixBlock {
 			policy = pebble.SpanPolicy{} // block bodies: blobPolicy
 		}

@@ -355,14 +355,14 @@ func TestUsageAfterCompact(t *testing.T) {
 	// part of it (a range is estimated from the data blocks it overlaps,
 	// the table's index and properties go to none); a range holding no key
 	// nothing.
-	all, err := s.StateUsage(nil, nil)
+	all, err := s.StateUsage(nil)
 	if err != nil || all != by["state"] {
 		t.Fatalf("state usage %d (%v), the table's %d", all, err, by["state"])
 	}
-	if k, err := s.StateUsage([]byte("k/"), []byte("k0")); err != nil || k == 0 || k > all {
+	if k, err := s.StateUsage([]byte("k/")); err != nil || k == 0 || k > all {
 		t.Fatalf("state usage of k/ %d (%v), of all %d", k, err, all)
 	}
-	if x, err := s.StateUsage([]byte("x/"), nil); err != nil || x != 0 {
+	if x, err := s.StateUsage([]byte("x/")); err != nil || x != 0 {
 		t.Fatalf("state usage of x/, which holds no key: %d (%v)", x, err)
 	}
 	if n, b, err := s.CommittedTxs(); err != nil || n != 20*50 || b < n*100 {
@@ -494,5 +494,17 @@ func TestBlockCacheCountsReads(t *testing.T) {
 				t.Fatalf("the second read: %+v after %+v; want hits only", second, first)
 			}
 		})
+	}
+}
+
+// TestPrefixUpper: the bound after every key with a prefix (StateUsage's,
+// spanPolicy's), and none — the end of the keys — for an empty or all-0xff
+// prefix.
+func TestPrefixUpper(t *testing.T) {
+	if e := string(prefixUpper([]byte("t/e/"))); e != "t/e0" {
+		t.Errorf("prefixUpper(t/e/) = %q", e)
+	}
+	if prefixUpper(nil) != nil || prefixUpper([]byte{0xff}) != nil {
+		t.Error("prefixUpper of an empty or 0xff prefix is not the end of the keys")
 	}
 }

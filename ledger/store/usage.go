@@ -87,13 +87,14 @@ func (s *Store) CommittedTxs() (txs, bytes uint64, err error) {
 	return txs, bytes, nil
 }
 
-// StateUsage estimates the bytes on disk of the state keys in [lower,
-// upper): one contract's share of the state table, for `qian bench disk`.
-// A nil upper means the end of the state table.
-func (s *Store) StateUsage(lower, upper []byte) (uint64, error) {
-	n, err := s.db.EstimateDiskUsage(stateKey(lower), stateUpper(upper))
+// StateUsage estimates the bytes on disk of the state keys that start
+// with prefix (all of them for an empty one): one contract's share of the
+// state table, for `qian bench disk`.
+func (s *Store) StateUsage(prefix []byte) (uint64, error) {
+	lo := stateKey(prefix)
+	n, err := s.db.EstimateDiskUsage(lo, prefixUpper(lo))
 	if err != nil {
-		return 0, fmt.Errorf("estimate state [%q, %q): %w", lower, upper, err)
+		return 0, fmt.Errorf("estimate state %q: %w", prefix, err)
 	}
 	return n, nil
 }
