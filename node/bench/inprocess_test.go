@@ -121,6 +121,16 @@ func TestBenchSeesItsTransactionsCommit(t *testing.T) {
 	if strings.Contains(out.String(), "ran out of signed transactions") {
 		t.Fatalf("a run at a rate reported running out:\n%s", out.String())
 	}
+	// It offers every slot of the schedule, 200 × 3 s, even those it
+	// reached late; and the rate is over the 3 s it offered them, so a run
+	// that committed them all reads 200, not 200 over the 3 s plus the last
+	// reply's round trip. (A loop that left its last slot late runs over.)
+	if sum.Submitted != 600 {
+		t.Fatalf("submitted %d of the schedule's 600 (the latest slot left %.1f ms late)\n%s", sum.Submitted, sum.ScheduleLateMs, out.String())
+	}
+	if sum.DurationS < 3 || sum.Committed == 600 && sum.ScheduleLateMs < 2 && (sum.DurationS != 3 || sum.CommittedTPS != 200) {
+		t.Fatalf("all 600 committed over a window of %.4f s: %.3f tx/s (the latest slot left %.1f ms late)", sum.DurationS, sum.CommittedTPS, sum.ScheduleLateMs)
+	}
 	// The bench's own profile of the load: a gzipped pprof protobuf.
 	if o.CPUProfile != nil && !bytes.HasPrefix(profile.Bytes(), []byte{0x1f, 0x8b}) {
 		t.Fatalf("CPU profile of %d bytes, not gzipped pprof", profile.Len())
