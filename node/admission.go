@@ -76,6 +76,9 @@ type admitJob struct {
 	done    func(res []mempool.Result)
 	patient bool
 	reserve bool // relayed by a validator: may fill the relay reserve
+	// from is a client's connection (its remote address); "" for gossip
+	// and the node's own callers. See clientSet.
+	from string
 }
 
 // lane gathers jobs of one kind until they should go.
@@ -83,6 +86,11 @@ type lane struct {
 	name   string        // for the batch-size metric
 	min    int           // a batch this large goes at once
 	window time.Duration // the first job waits at most this long
+	// atOnce, when above 0, is a count of jobs from clients' connections
+	// (admitJob.from) at which the batch goes at once: the clients' lane's
+	// is every connection that submitted lately (clientSet).
+	atOnce int
+	known  int // jobs in jobs from clients' connections
 	jobs   []admitJob
 	n      int       // transactions in jobs
 	since  time.Time // when the first job arrived
@@ -93,6 +101,9 @@ func (l *lane) add(j admitJob, now time.Time) {
 		l.since = now
 	}
 	l.jobs, l.n = append(l.jobs, j), l.n+len(j.raws)
+	if j.from != "" {
+		l.known++
+	}
 }
 
 // due is when the lane's batch must go (zero time when it is empty).
@@ -100,7 +111,7 @@ func (l *lane) due() time.Time {
 	if len(l.jobs) == 0 {
 		return time.Time{}
 	}
-	if l.n >= l.min {
+	if l.n >= l.min || l.atOnce > 0 && l.known >= l.atOnce {
 		return l.since // at once
 	}
 	return l.since.Add(l.window)
@@ -112,7 +123,7 @@ func (l *lane) take(observe func(lane string, txs int)) []admitJob {
 		observe(l.name, l.n)
 	}
 	jobs := l.jobs
-	l.jobs, l.n = nil, 0
+	l.jobs, l.n, l.known = nil, 0, 0
 	return jobs
 }
 
@@ -187,6 +198,7 @@ func (a *admitter) submit(j admitJob) bool {
 func (a *admitter) gather() {
 	client := &lane{name: "client", min: a.clientMin, window: a.clientWindow}
 	gossip := &lane{name: "gossip", min: a.gossipMin, window: a.gossipWindow}
+	var clients clientSet
 	add := func(j admitJob) bool {
 		l := client
 		if j.patient {
@@ -195,7 +207,11 @@ func (a *admitter) gather() {
 		if l.n > 0 && l.n+len(j.raws) > admitMaxTxs && !a.send(l.take(a.batched)) {
 			return false
 		}
-		l.add(j, time.Now())
+		now := time.Now()
+		if !j.patient {
+			clients.saw(j.from, now)
+		}
+		l.add(j, now)
 		return true
 	}
 	// Go 1.23 timers: Reset and Stop leave no stale tick in the channel.
@@ -236,6 +252,7 @@ func (a *admitter) gather() {
 		}
 		// Send every lane that is due, the clients' first.
 		now := time.Now()
+		client.atOnce = clients.count(now)
 		for _, l := range []*lane{client, gossip} {
 			if d := l.due(); !d.IsZero() && !now.Before(d) && !a.send(l.take(a.batched)) {
 				return

@@ -68,9 +68,9 @@ func (g *txGossip) catchUpPeer(p peer.ID) {
 }
 
 // submit admits a client's transaction (in a batch with whatever else is
-// arriving) and queues it for relay.
-func (g *txGossip) submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
-	res := g.submitBatch([][]byte{raw})
+// arriving) and queues it for relay; from is the client's connection, or "".
+func (g *txGossip) submit(raw []byte, from string) (*ledger.Tx, ledger.Hash, error) {
+	res := g.submitBatch([][]byte{raw}, from)
 	if res == nil {
 		return nil, ledger.Hash{}, errStopping
 	}
@@ -84,9 +84,9 @@ func (g *txGossip) submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
 // relay queue drops when full, and under overload the validators refuse an
 // observer's relays at their clients' share of the mempool — while an
 // observer never proposes what it holds.
-func (g *txGossip) submitBatch(raws [][]byte) []mempool.Result {
+func (g *txGossip) submitBatch(raws [][]byte, from string) []mempool.Result {
 	reply := make(chan []mempool.Result, 1)
-	ok := g.admit.submit(admitJob{raws: raws, done: func(res []mempool.Result) {
+	ok := g.admit.submit(admitJob{raws: raws, from: from, done: func(res []mempool.Result) {
 		for i, r := range res {
 			g.admitted(r.Err)
 			if r.Err == nil || mempool.CodeOf(r.Err) == mempool.ErrDuplicateTx {

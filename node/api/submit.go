@@ -74,7 +74,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, 1) {
 		return
 	}
-	_, h, err := s.n.Submit(raw)
+	_, h, err := s.n.SubmitFrom(raw, r.RemoteAddr)
 	if err != nil {
 		status, code, msg := admissionError(err)
 		writeJSON(w, status, struct {
@@ -210,7 +210,8 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, raws, at := parseBatchBody(req)
-	for j, r := range s.n.SubmitBatch(raws) {
+	from := r.RemoteAddr
+	for j, r := range s.n.SubmitBatchFrom(raws, from) {
 		res := &resp.Results[at[j]]
 		if !r.Hash.IsZero() {
 			h := r.Hash
