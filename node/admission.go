@@ -16,7 +16,8 @@ import (
 // One goroutine gathers what is queued into batches, in two lanes:
 //
 //   - Clients wait for their answer, so their jobs go after at most
-//     admitGather (at once when admitMinTxs are waiting). While the workers
+//     admitGather (at once when admitMinTxs are waiting, or when every
+//     connection that submitted lately has a request waiting: clientSet). While the workers
 //     are busy the queue grows, so these batches grow with the load. 5 ms
 //     rather than 2: a node taking one transaction per request from many
 //     clients gathers a few more into each batch (per signature, a batch of
@@ -143,6 +144,10 @@ type admitter struct {
 	// gossipWindowAt.
 	busyWindow, gossipIdleWindow time.Duration
 	pending                      func() int
+	// clientSpan is how recently a connection must have submitted to
+	// count among the clients a batch may wait for (clientSet); 0 means
+	// clientSpan's constant.
+	clientSpan time.Duration
 	// batched, when set, is told each batch's lane and size (the
 	// qian_admission_batch_txs metric); called on the gathering goroutine.
 	batched func(lane string, txs int)
@@ -198,7 +203,7 @@ func (a *admitter) submit(j admitJob) bool {
 func (a *admitter) gather() {
 	client := &lane{name: "client", min: a.clientMin, window: a.clientWindow}
 	gossip := &lane{name: "gossip", min: a.gossipMin, window: a.gossipWindow}
-	var clients clientSet
+	clients := clientSet{span: a.clientSpan}
 	add := func(j admitJob) bool {
 		l := client
 		if j.patient {

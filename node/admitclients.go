@@ -14,10 +14,10 @@ const clientSpan = time.Second
 // answered. When every connection that submitted lately has a request in
 // the lane, nobody the node knows of can join the batch, and waiting out
 // the window only delays every answer: the batch goes at once. Clients
-// that each wait for their answer (a closed loop: a gateway's workers, the
+// that each wait for their answer (a closed loop: a service's workers, the
 // side-by-side's 16 per node) were held for the window on every request —
 // one per request at --max, 16 workers per node committed 3,927 tx/s at
-// about 16 ms a request with a third of a core idle (docs/benchmarks.md,
+// about 16 ms a request with nearly half a core idle (docs/benchmarks.md,
 // "The clients' lane waited for clients that could not come"). Many clients
 // sending now and then (phones, sensors) are far more connections than a
 // window gathers, so their batches still gather for the whole window.
@@ -25,6 +25,7 @@ const clientSpan = time.Second
 // The set lives on the gatherer's goroutine; it is not safe for concurrent
 // use.
 type clientSet struct {
+	span   time.Duration        // how recently; 0 means clientSpan
 	last   map[string]time.Time // connection → its latest submission
 	pruned time.Time
 }
@@ -41,13 +42,17 @@ func (c *clientSet) saw(from string, now time.Time) {
 	c.last[from] = now
 }
 
-// count is how many connections submitted within clientSpan of now. The
-// set forgets the older ones at most every tenth of clientSpan, so a count
-// may include connections up to that much older.
+// count is how many connections submitted within the span of now. The set
+// forgets the older ones at most every tenth of the span, so a count may
+// include connections up to that much older.
 func (c *clientSet) count(now time.Time) int {
-	if now.Sub(c.pruned) >= clientSpan/10 {
+	span := c.span
+	if span == 0 {
+		span = clientSpan
+	}
+	if now.Sub(c.pruned) >= span/10 {
 		for from, t := range c.last {
-			if now.Sub(t) > clientSpan {
+			if now.Sub(t) > span {
 				delete(c.last, from)
 			}
 		}

@@ -239,7 +239,7 @@ func printSummary(e *env, s *bench.Summary) {
 	w := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	offered := "max"
 	if s.OfferedTPS > 0 {
-		offered = fmt.Sprintf("%.0f tx/s (the latest slot %.0f ms late)", s.OfferedTPS, s.ScheduleLateMs)
+		offered = fmt.Sprintf("%.0f tx/s (at most %.0f ms behind its schedule)", s.OfferedTPS, s.ScheduleLateMs)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "load\t%s, %s offered, %d nodes, %d validators, %.0f s, %d per request\n", s.Kind, offered, s.Nodes, s.Validators, s.DurationS, s.Batch)

@@ -74,7 +74,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, 1) {
 		return
 	}
-	_, h, err := s.n.SubmitFrom(raw, r.RemoteAddr)
+	_, h, err := s.n.SubmitFrom(raw, oneAtATime(r))
 	if err != nil {
 		status, code, msg := admissionError(err)
 		writeJSON(w, status, struct {
@@ -84,6 +84,17 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeEncoded(w, http.StatusAccepted, jsonType, acceptedJSON(h))
+}
+
+// oneAtATime is the request's connection when that connection carries one
+// request at a time (HTTP/1.x), for the admission's count of clients that
+// could still join a batch (node.SubmitFrom); "" for a multiplexed one
+// (HTTP/2), which would count many clients as one.
+func oneAtATime(r *http.Request) string {
+	if r.ProtoMajor != 1 {
+		return ""
+	}
+	return r.RemoteAddr
 }
 
 // acceptedJSON is WriteJSON's body for SubmitResponse{h, "OK"}, written
@@ -210,7 +221,7 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, raws, at := parseBatchBody(req)
-	from := r.RemoteAddr
+	from := oneAtATime(r)
 	for j, r := range s.n.SubmitBatchFrom(raws, from) {
 		res := &resp.Results[at[j]]
 		if !r.Hash.IsZero() {

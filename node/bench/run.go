@@ -71,8 +71,9 @@ type Summary struct {
 	Validators   int     `json:"validators"`
 	DurationS    float64 `json:"duration_s"`
 	OfferedTPS   float64 `json:"offered_tps"` // 0 for --max
-	// ScheduleLateMs is, at a rate, how late the latest transaction left
-	// after its slot: the bench's own lag, not the chain's.
+	// ScheduleLateMs is, at a rate, the most the offering loop was behind
+	// a transaction's slot when it offered it: the bench's own lag (its
+	// sleeps overshooting, its workers all busy), not the chain's.
 	ScheduleLateMs float64        `json:"schedule_late_ms,omitempty"`
 	Submitted      int            `json:"submitted"`
 	Committed      int            `json:"committed"`
@@ -183,7 +184,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := o.Rate * int(o.Duration.Seconds())
+	n := int(float64(o.Rate) * o.Duration.Seconds())
 	if o.Rate == 0 {
 		n = int(maxSignedPerCeiling(here) * s.CeilingTPS * o.Duration.Seconds())
 	}
@@ -309,13 +310,23 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 
 	// Submit.
 	var wg sync.WaitGroup
-	queue := make(chan []*ledger.Tx, 4096)
+	// A short queue: a loop that gets ahead of busy workers waits for
+	// them, so their lag shows as the loop's (schedule_late_ms) and the
+	// run's window cannot close on a backlog still to send.
+	queue := make(chan []*ledger.Tx, len(r.clients)*r.o.Workers)
 	for _, c := range r.clients {
 		for w := 0; w < r.o.Workers; w++ {
 			wg.Add(1)
 			go func(c *client.Client) {
 				defer wg.Done()
 				for txs := range queue {
+					// --max stops sending at the end, as a closed loop
+					// does (scripts/cometload starts no request after
+					// it): what was queued is not sent.
+					if r.o.Rate == 0 && !time.Now().Before(end) {
+						r.dispatched.Add(-int64(len(txs)))
+						continue
+					}
 					if len(txs) == 1 {
 						r.submit(ctx, c, txs[0], end)
 					} else {
@@ -368,10 +379,10 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 			if !next.Before(end) {
 				break
 			}
-			d := time.Until(next)
-			if d > 0 {
+			if d := time.Until(next); d > 0 {
 				time.Sleep(d)
-			} else if late = max(late, -d); late > maxScheduleLate {
+			}
+			if late = max(late, time.Since(next)); late > maxScheduleLate {
 				fmt.Fprintf(r.out, "the bench fell %s behind its schedule at %.1f s and stopped offering: its workers could not send at %d tx/s (more --workers?)\n",
 					late.Round(time.Millisecond), next.Sub(start).Seconds(), r.o.Rate)
 				break
