@@ -145,8 +145,7 @@ type admitter struct {
 	busyWindow, gossipIdleWindow time.Duration
 	pending                      func() int
 	// clientSpan is how recently a connection must have submitted to
-	// count among the clients a batch may wait for (clientSet); 0 means
-	// clientSpan's constant.
+	// count among the clients a batch may wait for (clientSet).
 	clientSpan time.Duration
 	// batched, when set, is told each batch's lane and size (the
 	// qian_admission_batch_txs metric); called on the gathering goroutine.
@@ -156,7 +155,7 @@ type admitter struct {
 func newAdmitter(pool *mempool.Mempool, stop <-chan struct{}) *admitter {
 	a := &admitter{pool: pool, in: make(chan admitJob, admitQueue), batches: make(chan []admitJob), stop: stop,
 		clientWindow: admitGather, gossipWindow: gossipGather, clientMin: admitMinTxs, gossipMin: gossipMinTxs,
-		busyWindow: busyGather, gossipIdleWindow: gossipIdleGather}
+		busyWindow: busyGather, gossipIdleWindow: gossipIdleGather, clientSpan: clientSpan}
 	if pool != nil {
 		a.pending = func() int { n, _ := pool.Size(); return n }
 	}

@@ -25,7 +25,7 @@ const clientSpan = time.Second
 // The set lives on the gatherer's goroutine; it is not safe for concurrent
 // use.
 type clientSet struct {
-	span   time.Duration        // how recently; 0 means clientSpan
+	span   time.Duration        // how recently (clientSpan in a node)
 	last   map[string]time.Time // connection → its latest submission
 	pruned time.Time
 }
@@ -46,13 +46,9 @@ func (c *clientSet) saw(from string, now time.Time) {
 // forgets the older ones at most every tenth of the span, so a count may
 // include connections up to that much older.
 func (c *clientSet) count(now time.Time) int {
-	span := c.span
-	if span == 0 {
-		span = clientSpan
-	}
-	if now.Sub(c.pruned) >= span/10 {
+	if now.Sub(c.pruned) >= c.span/10 {
 		for from, t := range c.last {
-			if now.Sub(t) > span {
+			if now.Sub(t) > c.span {
 				delete(c.last, from)
 			}
 		}

@@ -8,7 +8,7 @@ import (
 // TestClientSetCountsRecentConnections: a connection counts for clientSpan
 // after its latest submission; the node's own callers ("") never count.
 func TestClientSetCountsRecentConnections(t *testing.T) {
-	var c clientSet
+	c := clientSet{span: clientSpan}
 	t0 := time.Unix(1_000_000, 0)
 	c.saw("10.0.0.1:4000", t0)
 	c.saw("10.0.0.2:4000", t0.Add(300*time.Millisecond))

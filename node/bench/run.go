@@ -365,8 +365,8 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// transactions. Until 2026-12-07 the loop stopped at the clock's end,
 	// a few slots short when it was behind: one per request at 3,000 sent
 	// 179,996-179,999 of 180,000 (docs/benchmarks.md, "The bench's
-	// window"). How late the latest slot left is reported; a loop more
-	// than maxScheduleLate behind stops offering and says so.
+	// window"). How far behind its slots the loop fell is reported; a
+	// loop more than maxScheduleLate behind stops offering and says so.
 	var batch []*ledger.Tx
 	interval := time.Duration(0)
 	if r.o.Rate > 0 {
@@ -416,9 +416,9 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// rate is over it. Not up to the last request's reply (as until
 	// 2026-12-07), which added that reply's round trip to every run, so
 	// that a run committing all of Rate × Duration read just under Rate.
-	elapsed := max(time.Since(start), r.o.Duration)
-	if ranOut {
-		elapsed = time.Since(start)
+	elapsed := time.Since(start)
+	if !ranOut {
+		elapsed = max(elapsed, r.o.Duration)
 	}
 	close(queue)
 	wg.Wait()
