@@ -32,6 +32,7 @@ type Metrics struct {
 	txAdmitted    *prometheus.CounterVec
 	stepDuration  *prometheus.HistogramVec
 	admitBatch    *prometheus.HistogramVec
+	admitHeld     prometheus.Counter
 	diskBytes     prometheus.GaugeFunc
 	cacheHits     prometheus.CounterFunc
 	cacheMisses   prometheus.CounterFunc
@@ -83,6 +84,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
 	m.admitBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "admission_batch_txs", Help: "Transactions per admission batch (signatures verified together), by lane: client submissions or peers' gossip.",
 		Buckets: []float64{1, 4, 16, 64, 128, 256, 512, 1024, 2048}}, []string{"lane"})
+	m.admitHeld = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "admission_held_total", Help: "Clients' requests held for room in a mempool full for clients (mempool.full_wait), admitted on a commit or refused ERR_MEMPOOL_FULL when the wait ends."})
 	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
 		func() float64 { return float64(disk()) })
 	m.cacheHits = prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_block_cache_hits_total", Help: "Block reads of the store served from its block cache."},
@@ -121,7 +123,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: ns, Name: "build_info", Help: "Always 1; the labels name this binary's version and the upgrade scheduled, if any."}, []string{"version", "planned_upgrade"})
 	for _, c := range []prometheus.Collector{m.height, m.round, m.blockInterval, m.commitTime, m.txsCommitted, m.blockTxs,
 		m.mempoolTxs, m.mempoolBytes, m.peers, m.syncTarget, m.syncHeight, m.evidence, m.txAdmitted, m.stepDuration,
-		m.admitBatch, m.diskBytes, m.cacheHits, m.cacheMisses, m.cacheBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
+		m.admitBatch, m.admitHeld, m.diskBytes, m.cacheHits, m.cacheMisses, m.cacheBytes, m.peakRSS, m.validators, m.validatorPower, m.valChanges, m.valChangePending,
 		m.protocolVersion, m.upgradeHeight, m.upgradeKnown, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)

@@ -253,6 +253,7 @@ func New(o Options) (n *Node, err error) {
 		}
 		n.Metrics.txAdmitted.WithLabelValues(code).Inc()
 	}, n.ctx.Done())
+	n.gossip.room.wait, n.gossip.room.onHold = cfg.Mempool.FullWait, n.Metrics.admitHeld.Inc
 	n.gossip.admit.batched = func(lane string, txs int) { n.Metrics.admitBatch.WithLabelValues(lane).Observe(float64(txs)) }
 	n.followValidators(validatorPeers)
 	if ss := cfg.StateSync; ss.SnapshotInterval > 0 {

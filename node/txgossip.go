@@ -34,6 +34,7 @@ type txGossip struct {
 	net        *p2p.Network
 	pool       *mempool.Mempool
 	admit      *admitter
+	room       *roomGate                        // holds clients' submissions while the mempool is full for them
 	validators atomic.Pointer[map[peer.ID]bool] // the current validators' peers; replaced as the set changes
 	queue      chan []byte
 	notify     chan struct{} // signalled when a transaction is admitted
@@ -42,8 +43,9 @@ type txGossip struct {
 }
 
 func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
-	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), queue: make(chan []byte, 65536),
+	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), room: &roomGate{pool: pool}, queue: make(chan []byte, 65536),
 		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
+	g.admit.held = g.room.heldClients
 	g.setValidators(validators)
 	n.Handle(TxProtocol, txFrameCap, g.receive)
 	n.OnConnect(g.catchUpPeer)
@@ -85,8 +87,10 @@ func (g *txGossip) submit(raw []byte, from string) (*ledger.Tx, ledger.Hash, err
 // observer's relays at their clients' share of the mempool — while an
 // observer never proposes what it holds.
 func (g *txGossip) submitBatch(raws [][]byte, from string) []mempool.Result {
+	g.room.enter(len(raws), from, g.done)
 	reply := make(chan []mempool.Result, 1)
 	ok := g.admit.submit(admitJob{raws: raws, from: from, done: func(res []mempool.Result) {
+		g.room.leave(len(raws))
 		for i, r := range res {
 			g.admitted(r.Err)
 			if r.Err == nil || mempool.CodeOf(r.Err) == mempool.ErrDuplicateTx {
@@ -96,6 +100,7 @@ func (g *txGossip) submitBatch(raws [][]byte, from string) []mempool.Result {
 		reply <- res
 	}})
 	if !ok {
+		g.room.leave(len(raws))
 		return nil
 	}
 	select {

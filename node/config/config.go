@@ -142,6 +142,9 @@ type Mempool struct {
 	RelayReserve int // percent of MaxTxs
 	MaxBytes     int64
 	MaxPerSender int
+	// FullWait is how long a client's submission waits for room in a
+	// mempool full for clients before it is refused (node.roomGate).
+	FullWait time.Duration
 }
 
 // RelayReserveTxs is the count of MaxTxs kept for validators' relays
@@ -304,6 +307,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Mempool.MaxBytes < 1 {
 		return keyErr("mempool.max_bytes", "%d must be at least 1", c.Mempool.MaxBytes)
+	}
+	if c.Mempool.FullWait < 0 || c.Mempool.FullWait > 10*time.Second {
+		return keyErr("mempool.full_wait", "%s must be from 0 to 10s", c.Mempool.FullWait)
 	}
 	if c.Mempool.MaxPerSender < 1 {
 		return keyErr("mempool.max_per_sender", "%d must be at least 1", c.Mempool.MaxPerSender)

@@ -78,6 +78,7 @@ func Load(home string, flags *pflag.FlagSet) (*Config, error) {
 	c.Mempool.RelayReserve = int(r.int("mempool.relay_reserve"))
 	c.Mempool.MaxBytes = r.int("mempool.max_bytes")
 	c.Mempool.MaxPerSender = int(r.int("mempool.max_per_sender"))
+	c.Mempool.FullWait = r.requiredDuration("mempool.full_wait")
 	c.Storage.PruneBelow = uint64(max(r.int("storage.prune_below"), 0))
 	c.Storage.ArchiveURLs = r.list("storage.archive_urls")
 	c.StateSync.SnapshotInterval = uint64(max(r.int("statesync.snapshot_interval"), 0))

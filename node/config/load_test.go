@@ -174,7 +174,7 @@ func TestRenderRoundTrip(t *testing.T) {
 	c.HTTP.Listen = "127.0.0.1:26687"
 	d := 250 * time.Millisecond
 	c.Consensus.EmptyBlockInterval = &d
-	c.Mempool = Mempool{MaxTxs: 5, MaxBytes: 6, MaxPerSender: 7}
+	c.Mempool = Mempool{MaxTxs: 5, MaxBytes: 6, MaxPerSender: 7, FullWait: 300 * time.Millisecond}
 	c.Log = Log{Format: "json", Level: "debug"}
 	c.Client = Client{Node: "http://127.0.0.1:26687", Keyring: "/tmp/k \"quoted\"", Key: "farm"}
 	p := c.Paths().ConfigFile()
@@ -213,6 +213,8 @@ func TestBadValuesNameKeyAndSource(t *testing.T) {
 		{name: "relay reserve over 90 percent", file: "[mempool]\nrelay_reserve = 91\n", key: "mempool.relay_reserve"},
 		{name: "negative relay reserve", env: map[string]string{"QIAN_MEMPOOL_RELAY_RESERVE": "-1"}, key: "mempool.relay_reserve"},
 		{name: "negative bytes", args: []string{"--mempool.max_bytes=-1"}, key: "mempool.max_bytes"},
+		{name: "full wait over 10s", file: "[mempool]\nfull_wait = \"11s\"\n", key: "mempool.full_wait"},
+		{name: "negative full wait", env: map[string]string{"QIAN_MEMPOOL_FULL_WAIT": "-1s"}, key: "mempool.full_wait"},
 		{name: "duration", env: map[string]string{"QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL": "soon"}, key: "consensus.empty_block_interval", source: "QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL"},
 		{name: "duration negative", args: []string{"--consensus.empty_block_interval=-1s"}, key: "consensus.empty_block_interval"},
 		{name: "duration as number", file: "[consensus]\nempty_block_interval = 1\n", key: "consensus.empty_block_interval"},

@@ -81,6 +81,8 @@ func (c *Config) Render() []byte {
 	w("max_txs = %d\n", c.Mempool.MaxTxs)
 	comment("mempool.relay_reserve")
 	w("relay_reserve = %d\n", c.Mempool.RelayReserve)
+	comment("mempool.full_wait")
+	w("full_wait = %s\n", quote(c.Mempool.FullWait.String()))
 	comment("mempool.max_bytes")
 	w("max_bytes = %d\n", c.Mempool.MaxBytes)
 	comment("mempool.max_per_sender")
@@ -217,6 +219,8 @@ func Default(home string) *Config {
 			c.Mempool.MaxTxs = int(k.def.(int64))
 		case "mempool.relay_reserve":
 			c.Mempool.RelayReserve = int(k.def.(int64))
+		case "mempool.full_wait":
+			c.Mempool.FullWait = mustDuration(k.def.(string))
 		case "mempool.max_bytes":
 			c.Mempool.MaxBytes = k.def.(int64)
 		case "mempool.max_per_sender":

@@ -113,6 +113,10 @@ type Mempool struct {
 	// room they lack would admit what they then refuse as relays, which
 	// waits for its next turn ("Room for relays").
 	proposed int
+	// freed, when not nil, is closed at the next change that may give
+	// clients room (ClientRoom): a commit, a removal, a lone validator's
+	// proposal.
+	freed chan struct{}
 }
 
 type entry struct {
@@ -144,6 +148,7 @@ func (m *Mempool) SetRelayPeers(others bool) {
 	if others {
 		m.reserve = m.cfg.RelayReserve
 	}
+	m.roomFreedLocked()
 }
 
 // Result is the outcome of admitting one transaction.
@@ -169,6 +174,31 @@ func (m *Mempool) AddBatch(raws [][]byte) []Result { return m.addBatch(raws, fal
 // AddRelayed is AddBatch for transactions a validator relayed, which may
 // also fill the Config.RelayReserve.
 func (m *Mempool) AddRelayed(raws [][]byte) []Result { return m.addBatch(raws, true) }
+
+// ClientRoom is how many more clients' transactions the count capacity
+// takes now (0 when the mempool is full for clients), the most it could
+// ever take (MaxTxs less the relay reserve), and a channel closed at the
+// next change that may give them more room: a commit, a removal, a lone
+// validator's proposal. (MaxBytes is not counted: the next transaction's
+// size is not known.)
+func (m *Mempool) ClientRoom() (room, capacity int, freed <-chan struct{}) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.freed == nil {
+		m.freed = make(chan struct{})
+	}
+	capacity = m.cfg.MaxTxs - m.reserve
+	return max(0, capacity-(m.live-m.proposed)), capacity, m.freed
+}
+
+// roomFreedLocked tells ClientRoom's callers, with m.mu held, that clients
+// may have more room.
+func (m *Mempool) roomFreedLocked() {
+	if m.freed != nil {
+		close(m.freed)
+		m.freed = nil
+	}
+}
 
 // fullError is the refusal of a transaction at capacity; a client's names
 // the room kept for validators' relays (reserve, read with m.mu held),
@@ -444,6 +474,7 @@ func (m *Mempool) Propose(maxTxs, maxBytes int) []*ledger.Tx {
 	}
 	out := m.reapLocked(maxTxs, maxBytes, true)
 	m.proposed = len(out)
+	m.roomFreedLocked()
 	return out
 }
 
@@ -500,6 +531,7 @@ func (m *Mempool) UpdateHashes(committed []ledger.Hash, recheck bool) int {
 	}
 	m.queue = rest
 	m.proposed = 0
+	m.roomFreedLocked()
 	m.mu.Unlock()
 	if !recheck || m.check == nil {
 		return 0
@@ -519,6 +551,7 @@ func (m *Mempool) UpdateHashes(committed []ledger.Hash, recheck bool) int {
 				m.removeLocked(e)
 			}
 		}
+		m.roomFreedLocked()
 		m.mu.Unlock()
 	}
 	return len(drop)
@@ -548,6 +581,7 @@ func (m *Mempool) Remove(hashes []ledger.Hash) {
 			m.removeLocked(e)
 		}
 	}
+	m.roomFreedLocked()
 }
 
 func (m *Mempool) removeLocked(e *entry) {
