@@ -147,9 +147,6 @@ type admitter struct {
 	// clientSpan is how recently a connection must have submitted to
 	// count among the clients a batch may wait for (clientSet).
 	clientSpan time.Duration
-	// held, when set, is how many clients' connections have a request
-	// held outside the lanes (roomGate): they cannot join a batch either.
-	held func() int
 	// batched, when set, is told each batch's lane and size (the
 	// qian_admission_batch_txs metric); called on the gathering goroutine.
 	batched func(lane string, txs int)
@@ -260,9 +257,6 @@ func (a *admitter) gather() {
 		// Send every lane that is due, the clients' first.
 		now := time.Now()
 		client.atOnce = clients.count(now)
-		if a.held != nil && client.atOnce > 0 {
-			client.atOnce = max(1, client.atOnce-a.held())
-		}
 		for _, l := range []*lane{client, gossip} {
 			if d := l.due(); !d.IsZero() && !now.Before(d) && !a.send(l.take(a.batched)) {
 				return

@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -279,7 +280,7 @@ func TestResubmittedTransactionIsRelayedAgain(t *testing.T) {
 	go g.admit.work()
 	raw := chain.Tx(1, 1, nil).Encode()
 	for i, want := range []string{"", mempool.ErrDuplicateTx} {
-		res := g.submitBatch([][]byte{raw}, "")
+		res := g.submitBatch(context.Background(), [][]byte{raw}, "")
 		if got := mempool.CodeOf(res[0].Err); got != want {
 			t.Fatalf("submission %d: %q; want %q", i+1, got, want)
 		}
@@ -341,7 +342,7 @@ func TestGossipReserveFollowsTheValidatorSet(t *testing.T) {
 			return code, false
 		}
 	}
-	if res := g.submitBatch([][]byte{chain.Tx(1, 1, nil).Encode(), chain.Tx(2, 2, nil).Encode()}, ""); res[0].Err != nil || res[1].Err != nil {
+	if res := g.submitBatch(context.Background(), [][]byte{chain.Tx(1, 1, nil).Encode(), chain.Tx(2, 2, nil).Encode()}, ""); res[0].Err != nil || res[1].Err != nil {
 		t.Fatalf("clients' batch: %v, %v", res[0].Err, res[1].Err)
 	}
 	<-codes

@@ -1,7 +1,6 @@
 package node
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -80,34 +79,5 @@ func TestClientsBatchGoesWhenEveryClientWaits(t *testing.T) {
 	submit("c")
 	if b := g.next(); len(b) != 4 {
 		t.Fatalf("second batch: %d jobs, want a's, b's, the node's own and c's", len(b))
-	}
-}
-
-// TestClientsBatchDoesNotWaitForHeldClients: a client whose request is held
-// for room in a full mempool (roomGate) cannot join the batch either, so a
-// batch holding every other client's request goes at once.
-func TestClientsBatchDoesNotWaitForHeldClients(t *testing.T) {
-	stop := make(chan struct{})
-	defer close(stop)
-	a := newAdmitter(nil, stop)
-	a.clientWindow, a.busyWindow, a.clientMin = 0, time.Hour, admitMaxTxs
-	a.clientSpan = time.Hour
-	var held atomic.Int64
-	a.held = func() int { return int(held.Load()) }
-	g := startWithBacklog(t, a)
-	submit := func(from string) {
-		a.submit(admitJob{raws: make([][]byte, 1), from: from})
-		g.waitAsked()
-	}
-	for _, from := range []string{"a", "b", "c"} { // an idle chain: each goes at once
-		submit(from)
-		g.next()
-	}
-	g.backlog.Store(busyPending)
-	held.Store(1) // c's next request waits for room
-	submit("a")
-	submit("b")
-	if b := g.next(); len(b) != 2 {
-		t.Fatalf("a batch of %d jobs; want a's and b's at once, c being held", len(b))
 	}
 }

@@ -1,33 +1,35 @@
 package node
 
 import (
+	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/qianchain/qianchain/node/mempool"
 )
 
 // roomGate holds a client's submission while the mempool has no room for
-// clients' transactions, until a commit frees some or wait passes
-// (mempool.full_wait), so that a client is refused ERR_MEMPOOL_FULL only
-// when the chain stayed full for that long.
+// clients' transactions, until room frees or wait passes
+// (mempool.full_wait); then it goes on to admission, which may still refuse
+// it ERR_MEMPOOL_FULL (validators' relays, which are not held, may take the
+// room first; a mempool full by bytes is not waited for).
 //
 // Refused at once, a client retries after a pause of its own choosing:
 // clients that each wait for their answer (a gateway's workers) sent most
 // transactions two or three times — the side-by-side's 16 workers per node
 // at 50 per request were refused 600,000-740,000 transactions a minute
 // while committing 350,000-390,000, each refusal read, decoded, hashed and
-// answered by the node and encoded and read again by the client. Held, the
-// request is admitted on the first commit after it arrived (a block's
-// interval under load), and its client sends nothing in between: refusals
-// fell a hundredfold and 50 per request committed 5-8 % more
-// (docs/benchmarks.md, "Held, not refused").
+// answered by the node and encoded and read again by the client. Held, a
+// request goes in as soon as a commit frees room for it, and its client
+// sends nothing in between: refusals fell a hundredfold and 50 per request
+// committed 5-8 % more (docs/benchmarks.md, "Held, not refused").
 //
-// Requests let through and not yet admitted count against the room
-// (entering), so that a commit that frees room for 2,000 transactions lets
-// through requests for about 2,000, not every one waiting. A request never
-// waits for more room than the clients' share could ever hold.
+// Held requests go in arrival order: only the oldest watches the mempool,
+// and each one let through hands the turn to the next. Requests let through
+// and not yet admitted count against the room (entering), so that a commit
+// that frees room for 2,000 transactions lets through requests for about
+// 2,000, and the rest wait for the next. A request never waits for more
+// room than the clients' share could ever hold.
 type roomGate struct {
 	pool *mempool.Mempool
 	wait time.Duration // mempool.full_wait; 0: never hold
@@ -36,68 +38,128 @@ type roomGate struct {
 	onHold func()
 
 	mu       sync.Mutex
-	entering int // transactions let through and not yet admitted
-	// held counts the requests held here from clients' connections: they
-	// cannot join a gathering batch either (clientSet), so the batch need
-	// not wait for them.
-	held atomic.Int64
+	entering int           // transactions let through and not yet admitted
+	queue    []*roomWaiter // held requests, oldest first
 }
 
-// enter holds a client's submission of n transactions, from the
-// connection from ("" for the node's own callers), until the mempool has
-// room for them, g.wait passes, or stop is closed; leave(n) must follow
-// once they are admitted or refused. A nil gate holds nothing.
-func (g *roomGate) enter(n int, from string, stop <-chan struct{}) {
+// roomWaiter is a held request.
+type roomWaiter struct {
+	n int
+	// turn is signalled when the request may have become the oldest, or
+	// when room may have grown without a commit (leave).
+	turn chan struct{}
+}
+
+// enter holds a client's submission of n transactions until the mempool
+// has room for them (and every request held before it has gone), g.wait
+// passes, ctx is done (the client went away), or stop is closed; leave(n)
+// must follow once they are admitted or refused. A nil gate holds nothing.
+func (g *roomGate) enter(ctx context.Context, n int, stop <-chan struct{}) {
 	if g == nil {
 		return
 	}
-	var deadline <-chan time.Time
+	g.mu.Lock()
+	if n == 0 || g.wait <= 0 || len(g.queue) == 0 && g.fitsLocked(n) {
+		g.entering += n
+		g.mu.Unlock()
+		return
+	}
+	w := &roomWaiter{n: n, turn: make(chan struct{}, 1)}
+	g.queue = append(g.queue, w)
+	g.mu.Unlock()
+	if g.onHold != nil {
+		g.onHold()
+	}
+	deadline := time.NewTimer(g.wait)
+	defer deadline.Stop()
 	for {
-		room, capacity, freed := g.pool.ClientRoom()
+		// Only the oldest watches the mempool: a commit wakes one request,
+		// which lets the next through if there is room for it too.
+		var freed <-chan struct{}
 		g.mu.Lock()
-		if g.wait <= 0 || room-g.entering >= min(n, capacity) {
-			g.entering += n
-			g.mu.Unlock()
-			return
+		if g.queue[0] == w {
+			var fits bool
+			if fits, freed = g.roomLocked(n); fits {
+				g.leaveQueueLocked(w)
+				g.mu.Unlock()
+				return
+			}
 		}
 		g.mu.Unlock()
-		if deadline == nil {
-			t := time.NewTimer(g.wait)
-			defer t.Stop()
-			deadline = t.C
-			if from != "" {
-				g.held.Add(1)
-				defer g.held.Add(-1)
-			}
-			if g.onHold != nil {
-				g.onHold()
-			}
-		}
 		select {
 		case <-freed:
-		case <-deadline:
-			g.mu.Lock()
-			g.entering += n
-			g.mu.Unlock()
-			return
+			continue
+		case <-w.turn:
+			continue
+		case <-deadline.C:
+		case <-ctx.Done():
 		case <-stop:
-			g.mu.Lock()
-			g.entering += n
-			g.mu.Unlock()
+		}
+		g.mu.Lock()
+		g.leaveQueueLocked(w)
+		g.mu.Unlock()
+		return
+	}
+}
+
+// fitsLocked reports, with g.mu held, whether n more transactions fit.
+func (g *roomGate) fitsLocked(n int) bool {
+	fits, _ := g.roomLocked(n)
+	return fits
+}
+
+// roomLocked reports, with g.mu held, whether n more transactions fit in
+// the clients' room less what is entering, and returns the mempool's
+// channel closed when it frees room. (The mempool never calls the gate, so
+// taking its lock under g.mu cannot deadlock.)
+func (g *roomGate) roomLocked(n int) (bool, <-chan struct{}) {
+	room, capacity, freed := g.pool.ClientRoom()
+	return room-g.entering >= min(n, capacity), freed
+}
+
+// leaveQueueLocked takes w out of the queue, with g.mu held, and counts its
+// transactions as entering; if it was the oldest, the next one gets the
+// turn.
+func (g *roomGate) leaveQueueLocked(w *roomWaiter) {
+	g.entering += w.n
+	for i, q := range g.queue {
+		if q == w {
+			g.queue = append(g.queue[:i], g.queue[i+1:]...)
+			if i == 0 {
+				g.signalOldestLocked()
+			}
 			return
 		}
 	}
 }
 
-// leave ends what enter(n) began.
+// signalOldestLocked gives the oldest held request, if any, a look at the
+// room.
+func (g *roomGate) signalOldestLocked() {
+	if len(g.queue) > 0 {
+		select {
+		case g.queue[0].turn <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// leave ends what enter(n) began. Transactions refused (duplicates, bad
+// signatures) leave room no commit announces, so the oldest held request
+// looks again.
 func (g *roomGate) leave(n int) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
 	g.entering -= n
+	g.signalOldestLocked()
 	g.mu.Unlock()
 }
 
-// heldClients is how many requests from clients' connections are held.
-func (g *roomGate) heldClients() int { return int(g.held.Load()) }
+// held is how many requests are held.
+func (g *roomGate) held() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.queue)
+}

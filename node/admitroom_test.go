@@ -1,6 +1,8 @@
 package node
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,22 +25,28 @@ func newRoomTest(t *testing.T, wait time.Duration) *roomTest {
 	pool, stop := testPool(t, 3, 1)
 	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), room: &roomGate{pool: pool, wait: wait},
 		queue: make(chan []byte, 16), notify: make(chan struct{}, 1), done: stop}
-	g.admit.held = g.room.heldClients
 	go g.admit.gather()
 	go g.admit.work()
 	return &roomTest{t: t, chain: ledgertest.NewChain("qian-test", 4), pool: pool, g: g}
 }
 
-// submit sends a client's transaction from connection from; its result
-// arrives on the channel.
-func (r *roomTest) submit(sender uint64, from string) (*ledger.Tx, <-chan mempool.Result) {
-	tx := r.chain.Tx(sender, 0, nil)
+// submit sends a client's transaction; its result arrives on the channel
+// (none if the node stopped first).
+func (r *roomTest) submit(sender uint64) (*ledger.Tx, <-chan mempool.Result) {
+	return r.submitCtx(context.Background(), r.chain.Tx(sender, 0, nil))
+}
+
+func (r *roomTest) submitCtx(ctx context.Context, tx *ledger.Tx) (*ledger.Tx, <-chan mempool.Result) {
 	got := make(chan mempool.Result, 1)
-	go func() { got <- r.g.submitBatch([][]byte{tx.Encode()}, from)[0] }()
+	go func() {
+		if res := r.g.submitBatch(ctx, [][]byte{tx.Encode()}, "client"); res != nil {
+			got <- res[0]
+		}
+	}()
 	return tx, got
 }
 
-// admitted waits for a result and fails unless it is code ("" admitted).
+// want waits for a result and fails unless it is code ("" admitted).
 func (r *roomTest) want(got <-chan mempool.Result, code, what string) {
 	r.t.Helper()
 	select {
@@ -54,10 +62,20 @@ func (r *roomTest) want(got <-chan mempool.Result, code, what string) {
 // waitHeld waits until n requests are held at the gate.
 func (r *roomTest) waitHeld(n int, what string) {
 	r.t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); r.g.room.heldClients() != n; time.Sleep(time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); r.g.room.held() != n; time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			r.t.Fatalf("%s: %d requests held; want %d", what, r.g.room.heldClients(), n)
+			r.t.Fatalf("%s: %d requests held; want %d", what, r.g.room.held(), n)
 		}
+	}
+}
+
+// settled fails unless every request let through has left the gate.
+func (r *roomTest) settled() {
+	r.t.Helper()
+	r.g.room.mu.Lock()
+	defer r.g.room.mu.Unlock()
+	if r.g.room.entering != 0 || len(r.g.room.queue) != 0 {
+		r.t.Fatalf("the gate counts %d transactions entering and %d requests held; want none", r.g.room.entering, len(r.g.room.queue))
 	}
 }
 
@@ -71,18 +89,19 @@ func (r *roomTest) commit(txs ...*ledger.Tx) {
 
 // TestFullMempoolHoldsClientsUntilACommit: with the clients' share of the
 // mempool full, a client's submission is held, not refused, and admitted
-// when a commit frees room; a commit that frees room for one lets one of
-// two held requests through, and the other waits for the next.
+// when a commit frees room; held requests go in arrival order, and a
+// commit that frees room for one lets the oldest through while the other
+// waits for the next.
 func TestFullMempoolHoldsClientsUntilACommit(t *testing.T) {
 	r := newRoomTest(t, time.Hour)
-	a, gotA := r.submit(1, "a")
-	b, gotB := r.submit(2, "b")
+	a, gotA := r.submit(1)
+	b, gotB := r.submit(2)
 	r.want(gotA, "", "first of two in an empty mempool")
 	r.want(gotB, "", "second of two in an empty mempool")
 
-	_, gotC := r.submit(3, "c")
+	_, gotC := r.submit(3)
 	r.waitHeld(1, "c at a full mempool")
-	_, gotD := r.submit(4, "d")
+	_, gotD := r.submit(4)
 	r.waitHeld(2, "c and d at a full mempool")
 	select {
 	case res := <-gotC:
@@ -92,26 +111,68 @@ func TestFullMempoolHoldsClientsUntilACommit(t *testing.T) {
 	default:
 	}
 
-	r.commit(a) // room for one: c or d goes, the other stays held
-	var second <-chan mempool.Result
+	r.commit(a) // room for one: c, the older, goes
+	r.want(gotC, "", "c, the oldest held, after a commit freed room for one")
+	r.waitHeld(1, "d, still held")
 	select {
-	case res := <-gotC:
-		if res.Err != nil {
-			t.Fatalf("c after a commit freed room: %v", res.Err)
-		}
-		second = gotD
 	case res := <-gotD:
-		if res.Err != nil {
-			t.Fatalf("d after a commit freed room: %v", res.Err)
-		}
-		second = gotC
-	case <-time.After(10 * time.Second):
-		t.Fatal("neither held request was admitted after a commit freed room")
+		t.Fatalf("d answered %v before a commit freed room for it", res.Err)
+	default:
 	}
-	r.waitHeld(1, "one commit's room let one of two through")
 	r.commit(b)
-	r.want(second, "", "the other, after the next commit")
-	r.waitHeld(0, "after both")
+	r.want(gotD, "", "d, after the next commit")
+	r.settled()
+}
+
+// TestHeldRequestGoesWhenAnotherIsRefused: room that a refused request
+// leaves (a duplicate let through and not admitted) is taken by the
+// oldest held request without waiting for a commit.
+func TestHeldRequestGoesWhenAnotherIsRefused(t *testing.T) {
+	pool, stop := testPool(t, 3, 1) // room for two clients' transactions
+	g := &txGossip{pool: pool, admit: newAdmitter(pool, stop), room: &roomGate{pool: pool, wait: time.Hour},
+		queue: make(chan []byte, 16), notify: make(chan struct{}, 1), done: stop}
+	r := &roomTest{t: t, chain: ledgertest.NewChain("qian-test", 4), pool: pool, g: g}
+	go g.admit.gather()
+	dup := r.chain.Tx(1, 0, nil)
+	if res := pool.AddBatch([][]byte{dup.Encode()}); res[0].Err != nil {
+		t.Fatal(res[0].Err)
+	}
+	// The duplicate is let through (room 1) and waits for a worker, none
+	// running yet; the next request finds that room taken and is held.
+	_, gotDup := r.submitCtx(context.Background(), dup)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		g.room.mu.Lock()
+		entering := g.room.entering
+		g.room.mu.Unlock()
+		if entering == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the duplicate was not let through")
+		}
+	}
+	_, gotE := r.submit(5)
+	r.waitHeld(1, "e, behind the duplicate's claim on the room")
+	go g.admit.work()
+	r.want(gotDup, mempool.ErrDuplicateTx, "the duplicate")
+	r.want(gotE, "", "e, once the duplicate's claim was given back, with no commit")
+	r.settled()
+}
+
+// TestHeldRequestGoesWhenItsClientLeaves: a held request whose client went
+// away (its context done) stops waiting and is refused as before.
+func TestHeldRequestGoesWhenItsClientLeaves(t *testing.T) {
+	r := newRoomTest(t, time.Hour)
+	_, gotA := r.submit(1)
+	_, gotB := r.submit(2)
+	r.want(gotA, "", "first of two")
+	r.want(gotB, "", "second of two")
+	ctx, cancel := context.WithCancel(context.Background())
+	_, gotC := r.submitCtx(ctx, r.chain.Tx(3, 0, nil))
+	r.waitHeld(1, "c at a full mempool")
+	cancel()
+	r.want(gotC, mempool.ErrMempoolFull, "c, its client gone")
+	r.settled()
 }
 
 // TestFullMempoolRefusesAfterTheWait: held for the gate's wait with no
@@ -120,15 +181,24 @@ func TestFullMempoolHoldsClientsUntilACommit(t *testing.T) {
 func TestFullMempoolRefusesAfterTheWait(t *testing.T) {
 	for _, wait := range []time.Duration{0, 50 * time.Millisecond} {
 		r := newRoomTest(t, wait)
-		_, gotA := r.submit(1, "a")
-		_, gotB := r.submit(2, "b")
+		var holds atomic.Int64
+		r.g.room.onHold = func() { holds.Add(1) }
+		_, gotA := r.submit(1)
+		_, gotB := r.submit(2)
 		r.want(gotA, "", "first of two")
 		r.want(gotB, "", "second of two")
 		start := time.Now()
-		_, gotC := r.submit(3, "c")
+		_, gotC := r.submit(3)
 		r.want(gotC, mempool.ErrMempoolFull, "c with no commit")
 		if took := time.Since(start); took < wait {
 			t.Fatalf("wait %v: c refused after %v, before the wait ended", wait, took)
 		}
+		if n, want := holds.Load(), int64(min(wait, 1)); n != want {
+			t.Fatalf("wait %v: %d requests held; want %d", wait, n, want)
+		}
+		if held := r.g.room.held(); held != 0 {
+			t.Fatalf("wait %v: %d requests still held", wait, held)
+		}
+		r.settled()
 	}
 }

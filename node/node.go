@@ -563,23 +563,29 @@ func (n *Node) Role() config.Role { return n.role }
 
 // Submit admits a client's transaction and relays it. Concurrent
 // submissions are verified together in small batches.
-func (n *Node) Submit(raw []byte) (*ledger.Tx, ledger.Hash, error) { return n.gossip.submit(raw, "") }
+func (n *Node) Submit(raw []byte) (*ledger.Tx, ledger.Hash, error) {
+	return n.gossip.submit(context.Background(), raw, "")
+}
 
-// SubmitFrom is Submit for a client on the connection from (its remote
-// address): a batch gathering clients' submissions goes as soon as every
-// connection that submitted lately is waiting in it (clientSet).
-func (n *Node) SubmitFrom(raw []byte, from string) (*ledger.Tx, ledger.Hash, error) {
-	return n.gossip.submit(raw, from)
+// SubmitFrom is Submit for a client's request, on the connection from (its
+// remote address): a batch gathering clients' submissions goes as soon as
+// every connection that submitted lately is waiting in it (clientSet). A
+// request held for room in a full mempool (roomGate) goes on when ctx is
+// done: its client went away.
+func (n *Node) SubmitFrom(ctx context.Context, raw []byte, from string) (*ledger.Tx, ledger.Hash, error) {
+	return n.gossip.submit(ctx, raw, from)
 }
 
 // SubmitBatch admits a client's batch of transactions (batch-verified) and
 // relays the admitted ones; one result per transaction, in order.
-func (n *Node) SubmitBatch(raws [][]byte) []mempool.Result { return n.gossip.submitBatch(raws, "") }
+func (n *Node) SubmitBatch(raws [][]byte) []mempool.Result {
+	return n.gossip.submitBatch(context.Background(), raws, "")
+}
 
-// SubmitBatchFrom is SubmitBatch for a client on the connection from, as
-// SubmitFrom.
-func (n *Node) SubmitBatchFrom(raws [][]byte, from string) []mempool.Result {
-	return n.gossip.submitBatch(raws, from)
+// SubmitBatchFrom is SubmitBatch for a client's request on the connection
+// from, as SubmitFrom.
+func (n *Node) SubmitBatchFrom(ctx context.Context, raws [][]byte, from string) []mempool.Result {
+	return n.gossip.submitBatch(ctx, raws, from)
 }
 
 // ConsensusState returns the driver's state, and whether consensus is

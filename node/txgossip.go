@@ -1,6 +1,7 @@
 package node
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,7 +46,6 @@ type txGossip struct {
 func newTxGossip(n *p2p.Network, pool *mempool.Mempool, validators map[peer.ID]bool, onAdmit func(string), done <-chan struct{}) *txGossip {
 	g := &txGossip{net: n, pool: pool, admit: newAdmitter(pool, done), room: &roomGate{pool: pool}, queue: make(chan []byte, 65536),
 		notify: make(chan struct{}, 1), onAdmit: onAdmit, done: done}
-	g.admit.held = g.room.heldClients
 	g.setValidators(validators)
 	n.Handle(TxProtocol, txFrameCap, g.receive)
 	n.OnConnect(g.catchUpPeer)
@@ -71,8 +71,8 @@ func (g *txGossip) catchUpPeer(p peer.ID) {
 
 // submit admits a client's transaction (in a batch with whatever else is
 // arriving) and queues it for relay; from is the client's connection, or "".
-func (g *txGossip) submit(raw []byte, from string) (*ledger.Tx, ledger.Hash, error) {
-	res := g.submitBatch([][]byte{raw}, from)
+func (g *txGossip) submit(ctx context.Context, raw []byte, from string) (*ledger.Tx, ledger.Hash, error) {
+	res := g.submitBatch(ctx, [][]byte{raw}, from)
 	if res == nil {
 		return nil, ledger.Hash{}, errStopping
 	}
@@ -85,9 +85,11 @@ func (g *txGossip) submit(raw []byte, from string) (*ledger.Tx, ledger.Hash, err
 // not seen committed, and its first relay may never have arrived — the
 // relay queue drops when full, and under overload the validators refuse an
 // observer's relays at their clients' share of the mempool — while an
-// observer never proposes what it holds.
-func (g *txGossip) submitBatch(raws [][]byte, from string) []mempool.Result {
-	g.room.enter(len(raws), from, g.done)
+// observer never proposes what it holds. While the mempool is full for
+// clients the batch is held first (roomGate) until there is room, ctx is
+// done (its client went away), or mempool.full_wait passes.
+func (g *txGossip) submitBatch(ctx context.Context, raws [][]byte, from string) []mempool.Result {
+	g.room.enter(ctx, len(raws), g.done)
 	reply := make(chan []mempool.Result, 1)
 	ok := g.admit.submit(admitJob{raws: raws, from: from, done: func(res []mempool.Result) {
 		g.room.leave(len(raws))

@@ -74,7 +74,7 @@ func (s *Server) submitTx(w http.ResponseWriter, r *http.Request) {
 	if !s.allow(w, r, 1) {
 		return
 	}
-	_, h, err := s.n.SubmitFrom(raw, oneAtATime(r))
+	_, h, err := s.n.SubmitFrom(r.Context(), raw, oneAtATime(r))
 	if err != nil {
 		status, code, msg := admissionError(err)
 		writeJSON(w, status, struct {
@@ -222,7 +222,7 @@ func (s *Server) submitBatch(w http.ResponseWriter, r *http.Request) {
 	}
 	resp, raws, at := parseBatchBody(req)
 	from := oneAtATime(r)
-	for j, r := range s.n.SubmitBatchFrom(raws, from) {
+	for j, r := range s.n.SubmitBatchFrom(r.Context(), raws, from) {
 		res := &resp.Results[at[j]]
 		if !r.Hash.IsZero() {
 			h := r.Hash

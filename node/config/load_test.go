@@ -215,6 +215,7 @@ func TestBadValuesNameKeyAndSource(t *testing.T) {
 		{name: "negative bytes", args: []string{"--mempool.max_bytes=-1"}, key: "mempool.max_bytes"},
 		{name: "full wait over 10s", file: "[mempool]\nfull_wait = \"11s\"\n", key: "mempool.full_wait"},
 		{name: "negative full wait", env: map[string]string{"QIAN_MEMPOOL_FULL_WAIT": "-1s"}, key: "mempool.full_wait"},
+		{name: "full wait past the write timeout", file: "[http]\nwrite_timeout = \"2s\"\n[mempool]\nfull_wait = \"2s\"\n", key: "mempool.full_wait"},
 		{name: "duration", env: map[string]string{"QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL": "soon"}, key: "consensus.empty_block_interval", source: "QIAN_CONSENSUS_EMPTY_BLOCK_INTERVAL"},
 		{name: "duration negative", args: []string{"--consensus.empty_block_interval=-1s"}, key: "consensus.empty_block_interval"},
 		{name: "duration as number", file: "[consensus]\nempty_block_interval = 1\n", key: "consensus.empty_block_interval"},

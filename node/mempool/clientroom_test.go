@@ -56,3 +56,37 @@ func TestClientRoomTellsWhenRoomFrees(t *testing.T) {
 	}
 	check("one committed", 1)
 }
+
+// TestClientRoomFreedByALoneProposalAndTheReserve: a lone validator's
+// proposal sets its transactions aside (room for the next block), and
+// losing the relay peers lifts the reserve: both close the channel.
+func TestClientRoomFreedByALoneProposalAndTheReserve(t *testing.T) {
+	f := newFixture(t, Config{MaxTxs: 4, RelayReserve: 1})
+	for i := uint64(1); i <= 3; i++ {
+		if _, _, err := f.mp.Add(f.chain.Tx(i, 0, nil).Encode()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, _, freed := f.mp.ClientRoom()
+	f.mp.SetRelayPeers(false)
+	select {
+	case <-freed:
+	default:
+		t.Fatal("lifting the reserve did not close the channel")
+	}
+	if room, capacity, _ := f.mp.ClientRoom(); room != 1 || capacity != 4 {
+		t.Fatalf("without relay peers: room %d of %d; want 1 of 4", room, capacity)
+	}
+	_, _, freed = f.mp.ClientRoom()
+	if block := f.mp.Propose(10, 1<<20); len(block) != 3 {
+		t.Fatalf("proposed %d transactions; want 3", len(block))
+	}
+	select {
+	case <-freed:
+	default:
+		t.Fatal("a lone validator's proposal did not close the channel")
+	}
+	if room, _, _ := f.mp.ClientRoom(); room != 4 {
+		t.Fatalf("with the proposal set aside: room %d; want 4", room)
+	}
+}
