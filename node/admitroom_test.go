@@ -46,6 +46,16 @@ func (r *roomTest) submitCtx(ctx context.Context, tx *ledger.Tx) (*ledger.Tx, <-
 	return tx, got
 }
 
+// fill submits two clients' transactions, which fill the clients' room.
+func (r *roomTest) fill() (a, b *ledger.Tx) {
+	r.t.Helper()
+	a, gotA := r.submit(1)
+	b, gotB := r.submit(2)
+	r.want(gotA, "", "first of two in an empty mempool")
+	r.want(gotB, "", "second of two in an empty mempool")
+	return a, b
+}
+
 // want waits for a result and fails unless it is code ("" admitted).
 func (r *roomTest) want(got <-chan mempool.Result, code, what string) {
 	r.t.Helper()
@@ -94,10 +104,7 @@ func (r *roomTest) commit(txs ...*ledger.Tx) {
 // waits for the next.
 func TestFullMempoolHoldsClientsUntilACommit(t *testing.T) {
 	r := newRoomTest(t, time.Hour)
-	a, gotA := r.submit(1)
-	b, gotB := r.submit(2)
-	r.want(gotA, "", "first of two in an empty mempool")
-	r.want(gotB, "", "second of two in an empty mempool")
+	a, b := r.fill()
 
 	_, gotC := r.submit(3)
 	r.waitHeld(1, "c at a full mempool")
@@ -163,10 +170,7 @@ func TestHeldRequestGoesWhenAnotherIsRefused(t *testing.T) {
 // away (its context done) stops waiting and is refused as before.
 func TestHeldRequestGoesWhenItsClientLeaves(t *testing.T) {
 	r := newRoomTest(t, time.Hour)
-	_, gotA := r.submit(1)
-	_, gotB := r.submit(2)
-	r.want(gotA, "", "first of two")
-	r.want(gotB, "", "second of two")
+	r.fill()
 	ctx, cancel := context.WithCancel(context.Background())
 	_, gotC := r.submitCtx(ctx, r.chain.Tx(3, 0, nil))
 	r.waitHeld(1, "c at a full mempool")
@@ -183,10 +187,7 @@ func TestFullMempoolRefusesAfterTheWait(t *testing.T) {
 		r := newRoomTest(t, wait)
 		var holds atomic.Int64
 		r.g.room.onHold = func() { holds.Add(1) }
-		_, gotA := r.submit(1)
-		_, gotB := r.submit(2)
-		r.want(gotA, "", "first of two")
-		r.want(gotB, "", "second of two")
+		r.fill()
 		start := time.Now()
 		_, gotC := r.submit(3)
 		r.want(gotC, mempool.ErrMempoolFull, "c with no commit")

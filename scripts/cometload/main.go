@@ -126,6 +126,9 @@ func (r *run) do(ctx context.Context, d time.Duration) (*bench.Summary, error) {
 	for i, u := range r.urls {
 		costs[i].URL = u
 	}
+	// The loader's own CPU over the same window, as qian bench reports
+	// its own (bench_cpu_s): both loaders share the cores with the nodes.
+	self0 := procCPU(os.Getpid())
 	start := time.Now()
 	end := start.Add(d)
 	ctx, cancel := context.WithCancel(ctx)
@@ -268,6 +271,7 @@ func (r *run) do(ctx context.Context, d time.Duration) (*bench.Summary, error) {
 	if len(r.pids) > 0 {
 		s.Costs = costs
 	}
+	s.BenchCPUs = procCPU(os.Getpid()) - self0
 	return s, nil
 }
 
