@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -25,7 +26,9 @@ import (
 // committed 5-8 % more (docs/benchmarks.md, "Held, not refused").
 //
 // Held requests go in arrival order: only the oldest watches the mempool,
-// and each one let through hands the turn to the next. Requests let through
+// and each one let through hands the turn to the next (so a large request
+// at the front, waiting for room for all of it, keeps smaller ones behind
+// it waiting too, for a commit or two). Requests let through
 // and not yet admitted count against the room (entering), so that a commit
 // that frees room for 2,000 transactions lets through requests for about
 // 2,000, and the rest wait for the next. A request never waits for more
@@ -119,17 +122,18 @@ func (g *roomGate) roomLocked(n int) (bool, <-chan struct{}) {
 
 // leaveQueueLocked takes w out of the queue, with g.mu held, and counts its
 // transactions as entering; if it was the oldest, the next one gets the
-// turn.
+// turn. The oldest leaves without copying the queue (a commit may let
+// thousands through one by one); one that gave up waiting is looked for.
 func (g *roomGate) leaveQueueLocked(w *roomWaiter) {
 	g.entering += w.n
-	for i, q := range g.queue {
-		if q == w {
-			g.queue = append(g.queue[:i], g.queue[i+1:]...)
-			if i == 0 {
-				g.signalOldestLocked()
-			}
-			return
-		}
+	if g.queue[0] == w {
+		g.queue[0] = nil
+		g.queue = g.queue[1:]
+		g.signalOldestLocked()
+		return
+	}
+	if i := slices.Index(g.queue, w); i >= 0 {
+		g.queue = slices.Delete(g.queue, i, i+1)
 	}
 }
 
@@ -144,16 +148,19 @@ func (g *roomGate) signalOldestLocked() {
 	}
 }
 
-// leave ends what enter(n) began. Transactions refused (duplicates, bad
-// signatures) leave room no commit announces, so the oldest held request
-// looks again.
-func (g *roomGate) leave(n int) {
+// leave ends what enter(n) began, refused of the n not admitted. Those
+// (duplicates, bad signatures) leave room no commit announces, so the
+// oldest held request looks again; the admitted ones take the room they
+// were let through for.
+func (g *roomGate) leave(n, refused int) {
 	if g == nil {
 		return
 	}
 	g.mu.Lock()
 	g.entering -= n
-	g.signalOldestLocked()
+	if refused > 0 {
+		g.signalOldestLocked()
+	}
 	g.mu.Unlock()
 }
 

@@ -99,35 +99,40 @@ func (r *roomTest) commit(txs ...*ledger.Tx) {
 
 // TestFullMempoolHoldsClientsUntilACommit: with the clients' share of the
 // mempool full, a client's submission is held, not refused, and admitted
-// when a commit frees room; held requests go in arrival order, and a
-// commit that frees room for one lets the oldest through while the other
-// waits for the next.
+// when a commit frees room; held requests go in arrival order, one per
+// commit that frees room for one, the rest staying held.
 func TestFullMempoolHoldsClientsUntilACommit(t *testing.T) {
 	r := newRoomTest(t, time.Hour)
 	a, b := r.fill()
-
-	_, gotC := r.submit(3)
-	r.waitHeld(1, "c at a full mempool")
-	_, gotD := r.submit(4)
-	r.waitHeld(2, "c and d at a full mempool")
-	select {
-	case res := <-gotC:
-		t.Fatalf("c answered %v with the mempool full and no commit", res.Err)
-	case res := <-gotD:
-		t.Fatalf("d answered %v with the mempool full and no commit", res.Err)
-	default:
+	type held struct {
+		tx  *ledger.Tx
+		got <-chan mempool.Result
 	}
-
-	r.commit(a) // room for one: c, the older, goes
-	r.want(gotC, "", "c, the oldest held, after a commit freed room for one")
-	r.waitHeld(1, "d, still held")
-	select {
-	case res := <-gotD:
-		t.Fatalf("d answered %v before a commit freed room for it", res.Err)
-	default:
+	var queue []held
+	for i, name := range []string{"c", "d", "e"} {
+		tx, got := r.submit(uint64(3 + i))
+		r.waitHeld(i+1, name+" at a full mempool")
+		queue = append(queue, held{tx, got})
 	}
-	r.commit(b)
-	r.want(gotD, "", "d, after the next commit")
+	for _, h := range queue {
+		select {
+		case res := <-h.got:
+			t.Fatalf("a held request answered %v with the mempool full and no commit", res.Err)
+		default:
+		}
+	}
+	committed := []*ledger.Tx{a, b}
+	for i, name := range []string{"c", "d", "e"} {
+		r.commit(committed[i]) // room for one: the oldest held goes
+		r.want(queue[i].got, "", name+", the oldest held, after a commit freed room for one")
+		committed = append(committed, queue[i].tx)
+		r.g.room.mu.Lock()
+		entering, waiting := r.g.room.entering, len(r.g.room.queue)
+		r.g.room.mu.Unlock()
+		if entering != 0 || waiting != 2-i {
+			t.Fatalf("after %s: %d transactions entering, %d requests held; want 0 and %d", name, entering, waiting, 2-i)
+		}
+	}
 	r.settled()
 }
 
@@ -194,7 +199,11 @@ func TestFullMempoolRefusesAfterTheWait(t *testing.T) {
 		if took := time.Since(start); took < wait {
 			t.Fatalf("wait %v: c refused after %v, before the wait ended", wait, took)
 		}
-		if n, want := holds.Load(), int64(min(wait, 1)); n != want {
+		want := int64(0)
+		if wait > 0 {
+			want = 1
+		}
+		if n := holds.Load(); n != want {
 			t.Fatalf("wait %v: %d requests held; want %d", wait, n, want)
 		}
 		if held := r.g.room.held(); held != 0 {

@@ -84,7 +84,7 @@ func newMetrics(mempool func() (int, int), peers func() int, disk func() uint64,
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"step"})
 	m.admitBatch = prometheus.NewHistogramVec(prometheus.HistogramOpts{Namespace: ns, Name: "admission_batch_txs", Help: "Transactions per admission batch (signatures verified together), by lane: client submissions or peers' gossip.",
 		Buckets: []float64{1, 4, 16, 64, 128, 256, 512, 1024, 2048}}, []string{"lane"})
-	m.admitHeld = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "admission_held_total", Help: "Clients' requests held for room in a mempool full for clients (mempool.full_wait), admitted on a commit or refused ERR_MEMPOOL_FULL when the wait ends."})
+	m.admitHeld = prometheus.NewCounter(prometheus.CounterOpts{Namespace: ns, Name: "admission_held_total", Help: "Clients' requests held for room in a mempool full for clients (mempool.full_wait): each goes on to admission when room frees for it, its wait ends, or its client goes away."})
 	m.diskBytes = prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: ns, Name: "store_disk_bytes", Help: "Bytes the store occupies on disk (tables, write-ahead log, manifest)."},
 		func() float64 { return float64(disk()) })
 	m.cacheHits = prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: ns, Name: "store_block_cache_hits_total", Help: "Block reads of the store served from its block cache."},

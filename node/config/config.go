@@ -312,7 +312,7 @@ func (c *Config) Validate() error {
 		return keyErr("mempool.full_wait", "%s must be from 0 to 10s", c.Mempool.FullWait)
 	}
 	if c.Mempool.FullWait >= c.HTTP.WriteTimeout {
-		return keyErr("mempool.full_wait", "%s must be shorter than http.write_timeout (%s), within which a held request is answered", c.Mempool.FullWait, c.HTTP.WriteTimeout)
+		return keyErr("mempool.full_wait", "%s must be shorter than http.write_timeout (%s), within which a held request must be answered", c.Mempool.FullWait, c.HTTP.WriteTimeout)
 	}
 	if c.Mempool.MaxPerSender < 1 {
 		return keyErr("mempool.max_per_sender", "%d must be at least 1", c.Mempool.MaxPerSender)
