@@ -198,7 +198,11 @@ type backlogGatherer struct {
 
 func startWithBacklog(t *testing.T, a *admitter) *backlogGatherer {
 	g := &backlogGatherer{t: t, a: a, asked: make(chan struct{}, 8)}
-	a.pending = func() int { g.asked <- struct{}{}; return int(g.backlog.Load()) }
+	// The backlog is read before the test is told: a test that sets a new
+	// backlog once told cannot change what this ask returns (it raced
+	// with it, and a frame held on a busy chain went at once under the
+	// race detector's scheduling).
+	a.pending = func() int { v := int(g.backlog.Load()); g.asked <- struct{}{}; return v }
 	go a.gather()
 	return g
 }
