@@ -3,6 +3,7 @@ package web_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -28,9 +29,12 @@ func TestCorrectionsAndObjectKindsInBrowser(t *testing.T) {
 			t.Errorf("%s: the declaration note is %v px high", v.name, noteH)
 		}
 		step(t, ctx, "follow the correction", chromedp.Click(`li[data-declared] .declared-note a[href^="#ev-"]`))
-		inView := step(t, ctx, "corrective event in view", chromedp.Evaluate[bool](
+		// Polled: the browser scrolls to the anchor after the click
+		// returns, later on a loaded machine (a CI run read it too soon).
+		inView := step(t, ctx, "corrective event in view", chromedp.Poll[bool](
 			`(() => { const e = document.getElementById(location.hash.slice(1)); if (!e || e.dataset.declared) return false;
-			  const r = e.getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight && e.dataset.step === 'shipping'; })()`))
+			  const r = e.getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight && e.dataset.step === 'shipping'; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)))
 		if !inView {
 			t.Errorf("%s: the corrected-by link does not bring the corrective shipment into view", v.name)
 		}
