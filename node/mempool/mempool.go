@@ -187,8 +187,19 @@ func (m *Mempool) ClientRoom() (room, capacity int, freed <-chan struct{}) {
 	if m.freed == nil {
 		m.freed = make(chan struct{})
 	}
-	capacity = m.cfg.MaxTxs - m.reserve
-	return max(0, capacity-(m.live-m.proposed)), capacity, m.freed
+	return max(0, m.countRoomLocked(false)), m.cfg.MaxTxs - m.reserve, m.freed
+}
+
+// countRoomLocked is, with m.mu held, how many more transactions MaxTxs
+// takes (negative when over it): a client's within MaxTxs less the relay
+// reserve, a validator's relay (relayed) within MaxTxs. The transactions
+// of this node's proposal do not count (Propose).
+func (m *Mempool) countRoomLocked(relayed bool) int {
+	capacity := m.cfg.MaxTxs
+	if !relayed {
+		capacity -= m.reserve
+	}
+	return capacity - (m.live - m.proposed)
 }
 
 // roomFreedLocked tells ClientRoom's callers, with m.mu held, that clients
@@ -216,11 +227,7 @@ func (m *Mempool) fullError(relayed bool, reserve int) error {
 // transactions of this node's proposal do not count against MaxTxs
 // (Propose).
 func (m *Mempool) roomFor(size int, relayed bool) bool {
-	capacity := m.cfg.MaxTxs
-	if !relayed {
-		capacity -= m.reserve
-	}
-	return m.live-m.proposed < capacity && m.bytes+size <= m.cfg.MaxBytes
+	return m.countRoomLocked(relayed) > 0 && m.bytes+size <= m.cfg.MaxBytes
 }
 
 func (m *Mempool) addBatch(raws [][]byte, relayed bool) []Result {
