@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/qianchain/qianchain/ledger"
@@ -97,6 +98,31 @@ func TestAcceptedJSON(t *testing.T) {
 		got, want := acceptedJSON(h), encoderIndented(t, SubmitResponse{Hash: h, Code: "OK"})
 		if !bytes.Equal(got, want) {
 			t.Fatalf("acceptedJSON(%s) =\n%s\nwant (WriteJSON's)\n%s", h, got, want)
+		}
+	}
+}
+
+// ParseAccepted reads back exactly what acceptedJSON writes, and nothing
+// else: any other body goes to the client's JSON decoding.
+func TestParseAccepted(t *testing.T) {
+	for _, h := range []ledger.Hash{{}, ledger.Sum([]byte("a transaction")), {0xff, 0x01}} {
+		got, ok := ParseAccepted(acceptedJSON(h))
+		if !ok || got != h {
+			t.Fatalf("ParseAccepted(acceptedJSON(%s)) = %s, %v", h, got, ok)
+		}
+	}
+	h := ledger.Sum([]byte("a transaction"))
+	good := string(acceptedJSON(h))
+	for name, body := range map[string]string{
+		"another code":      strings.Replace(good, `"OK"`, `"NO"`, 1),
+		"compact JSON":      `{"tx_hash":"` + h.String() + `","code":"OK"}`,
+		"no final newline":  strings.TrimSuffix(good, "\n"),
+		"a hash not in hex": strings.Replace(good, h.String()[:2], "zz", 1),
+		"a short hash":      strings.Replace(good, h.String(), h.String()[:62], 1),
+		"empty":             "",
+	} {
+		if got, ok := ParseAccepted([]byte(body)); ok {
+			t.Errorf("%s: ParseAccepted(%q) = %s, true; want false", name, body, got)
 		}
 	}
 }

@@ -101,11 +101,29 @@ func oneAtATime(r *http.Request) string {
 // without reflection: one transaction per request answers thousands of
 // these a second. TestAcceptedJSON holds it to WriteJSON's bytes.
 func acceptedJSON(h ledger.Hash) []byte {
-	const head, tail = "{\n  \"tx_hash\": \"", "\",\n  \"code\": \"OK\"\n}\n"
-	b := make([]byte, 0, len(head)+2*ledger.HashSize+len(tail))
-	b = append(b, head...)
+	b := make([]byte, 0, len(acceptedHead)+2*ledger.HashSize+len(acceptedTail))
+	b = append(b, acceptedHead...)
 	b = hex.AppendEncode(b, h[:])
-	return append(b, tail...)
+	return append(b, acceptedTail...)
+}
+
+// The bytes of acceptedJSON around the hash's hex.
+const acceptedHead, acceptedTail = "{\n  \"tx_hash\": \"", "\",\n  \"code\": \"OK\"\n}\n"
+
+// ParseAccepted reads the hash from a 202 body exactly as acceptedJSON
+// writes it, without reflection, for a client sending one transaction per
+// request (node/client); false for any other body, which the client then
+// decodes as JSON. TestParseAccepted holds the two to each other.
+func ParseAccepted(body []byte) (ledger.Hash, bool) {
+	var h ledger.Hash
+	if len(body) != len(acceptedHead)+2*ledger.HashSize+len(acceptedTail) ||
+		string(body[:len(acceptedHead)]) != acceptedHead || string(body[len(body)-len(acceptedTail):]) != acceptedTail {
+		return h, false
+	}
+	if _, err := hex.Decode(h[:], body[len(acceptedHead):len(body)-len(acceptedTail)]); err != nil {
+		return ledger.Hash{}, false
+	}
+	return h, true
 }
 
 // bodyError answers a request body that could not be read: over limit

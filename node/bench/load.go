@@ -143,7 +143,16 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 					errs[w] = err
 					return
 				}
-				txs[i] = tx
+				// Decoded from its encoding, a transaction keeps the
+				// encoding and its hash (ledger.Tx.Encode, Hash): the run
+				// reads both for every request, and computed them afresh
+				// each time for one built in memory.
+				kept, err := ledger.DecodeTx(tx.Encode())
+				if err != nil {
+					errs[w] = err
+					return
+				}
+				txs[i] = kept
 			}
 		}(w)
 	}
