@@ -15,6 +15,7 @@ package state
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -118,12 +119,24 @@ func (b *Block) Base(key []byte) ([]byte, error) {
 
 // Writes returns the block's net changes sorted by key: every key a
 // committed transaction wrote, with its final value (nil = deleted).
+//
+// The keys share one allocation (a block of 2,000 transactions writes
+// about 8,000), and the sort is slices.SortFunc's rather than sort.Slice's
+// swaps through reflection. The keys are distinct, so the order is total
+// and the same on every node whatever the map's.
 func (b *Block) Writes() []Write {
+	size := 0
+	for k := range b.writes {
+		size += len(k)
+	}
+	keys := make([]byte, 0, size)
 	out := make([]Write, 0, len(b.writes))
 	for k, e := range b.writes {
-		out = append(out, Write{Key: []byte(k), Value: e.val})
+		at := len(keys)
+		keys = append(keys, k...)
+		out = append(out, Write{Key: keys[at:len(keys):len(keys)], Value: e.val})
 	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Key, out[j].Key) < 0 })
+	slices.SortFunc(out, func(x, y Write) int { return bytes.Compare(x.Key, y.Key) })
 	return out
 }
 

@@ -35,25 +35,31 @@ func heightKey(prefix byte, h uint64) []byte {
 }
 
 func hashKey(prefix byte, h ledger.Hash) []byte {
-	k := make([]byte, 1+ledger.HashSize)
-	k[0] = prefix
-	copy(k[1:], h[:])
-	return k
+	return appendHashKey(make([]byte, 0, 1+ledger.HashSize), prefix, h)
 }
 
 func resultKey(h uint64, pos uint32) []byte {
-	k := make([]byte, 13)
-	k[0] = prefixResult
-	binary.BigEndian.PutUint64(k[1:], h)
-	binary.BigEndian.PutUint32(k[9:], pos)
-	return k
+	return appendResultKey(make([]byte, 0, 13), h, pos)
 }
 
 func stateKey(key []byte) []byte {
-	k := make([]byte, 1+len(key))
-	k[0] = prefixState
-	copy(k[1:], key)
-	return k
+	return appendStateKey(make([]byte, 0, 1+len(key)), key)
+}
+
+// The append forms write a key after dst, so that a block's batch builds
+// its thousands of keys in one scratch buffer (pebble.Batch.Set copies the
+// key) instead of allocating each.
+
+func appendHashKey(dst []byte, prefix byte, h ledger.Hash) []byte {
+	return append(append(dst, prefix), h[:]...)
+}
+
+func appendResultKey(dst []byte, h uint64, pos uint32) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(append(dst, prefixResult), h), pos)
+}
+
+func appendStateKey(dst, key []byte) []byte {
+	return append(append(dst, prefixState), key...)
 }
 
 // stateUpper returns the exclusive upper bound of state keys below upper, or

@@ -255,7 +255,7 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, 
 	b := s.db.NewBatch()
 	defer b.Close()
 	for _, w := range writes {
-		if err := s.putState(b, w); err != nil {
+		if err := s.putState(b, stateKey(w.Key), w); err != nil {
 			return err
 		}
 	}
@@ -369,6 +369,7 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 	_ = b.Set(heightKey(prefixAppHash, h), c.AppHash[:], nil)
 	loc := make([]byte, 12)
 	binary.BigEndian.PutUint64(loc, h)
+	var key []byte // scratch: Set copies the key
 	for i, tx := range blk.Txs {
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
 		var txh ledger.Hash
@@ -377,16 +378,19 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 		} else {
 			txh = tx.Hash()
 		}
-		s.putTx(b, txh, loc)
+		key = appendHashKey(key[:0], prefixTx, txh)
+		s.putTx(b, key, loc)
 		res, err := resultValue(h, i, txh, c.Results[i])
 		if err != nil {
 			b.Close()
 			return nil, 0, err
 		}
-		_ = b.Set(resultKey(h, uint32(i)), res, nil)
+		key = appendResultKey(key[:0], h, uint32(i))
+		_ = b.Set(key, res, nil)
 	}
 	for _, w := range c.Writes {
-		if err := s.putState(b, w); err != nil {
+		key = appendStateKey(key[:0], w.Key)
+		if err := s.putState(b, key, w); err != nil {
 			b.Close()
 			return nil, 0, fmt.Errorf("commit block %d: %w", h, err)
 		}
@@ -464,19 +468,18 @@ const batchHeaderLen = 12
 
 // putTx adds transaction h's index entry (its height and position) to b,
 // and its key to the absent-key filter before b is committed.
-func (s *Store) putTx(b *pebble.Batch, h ledger.Hash, loc []byte) {
-	k := hashKey(prefixTx, h)
+// putTx adds a transaction's index entry, at k (its hashKey), to b.
+func (s *Store) putTx(b *pebble.Batch, k, loc []byte) {
 	s.absent.add(k) // before the batch is visible: see absentFilter
 	_ = b.Set(k, loc, nil)
 }
 
-// putState adds w to b, and its key to the absent-key filter before b is
-// committed.
-func (s *Store) putState(b *pebble.Batch, w Write) error {
+// putState adds w, at k (its stateKey), to b, and its key to the
+// absent-key filter before b is committed.
+func (s *Store) putState(b *pebble.Batch, k []byte, w Write) error {
 	if len(w.Key) == 0 {
 		return errors.New("empty state key")
 	}
-	k := stateKey(w.Key)
 	if w.Value == nil {
 		return b.Delete(k, nil)
 	}
