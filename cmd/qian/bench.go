@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -90,10 +89,6 @@ A progress line every second; a summary table at the end; --json FILE writes it.
 					return err
 				}
 				o.CPUProfile = profile
-			}
-			// See bench.LoaderGCPercent; GOGC in the environment still decides.
-			if os.Getenv("GOGC") == "" {
-				defer debug.SetGCPercent(debug.SetGCPercent(bench.LoaderGCPercent))
 			}
 			sum, err := bench.Run(ctx, o)
 			if profile != nil {

@@ -2,7 +2,6 @@ package merkle
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -252,18 +251,6 @@ func BenchmarkVerifyProof10000(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if Verify(leaves[4321], p, root) != nil {
 			b.Fatal("bad proof")
-		}
-	}
-}
-
-// LeafHash copies short leaves to the stack and streams long ones: both
-// are SHA-256(0x00 || data), on either side of the bound and at it.
-func TestLeafHashEitherSideOfTheStackBound(t *testing.T) {
-	for _, n := range []int{0, 1, 263, leafOnStack - 2, leafOnStack - 1, leafOnStack, leafOnStack + 1, 5000} {
-		data := bytes.Repeat([]byte{0xa5, 0x3c, 0x01}, n/3+1)[:n]
-		want := sha256.Sum256(append([]byte{leafPrefix}, data...))
-		if got := LeafHash(data); got != want {
-			t.Fatalf("LeafHash of %d bytes = %x, want %x", n, got, want)
 		}
 	}
 }

@@ -466,16 +466,17 @@ const maxRetainedBatch = 8 << 20
 // batchHeaderLen is the bytes a Pebble batch's representation begins with.
 const batchHeaderLen = 12
 
-// putTx adds transaction h's index entry (its height and position) to b,
-// and its key to the absent-key filter before b is committed.
-// putTx adds a transaction's index entry, at k (its hashKey), to b.
+// putTx adds a transaction's index entry (loc: its height and position) at
+// k, its hashKey(prefixTx, hash), to b, and k to the absent-key filter
+// before b is committed. Neither keeps k: a block's batch builds its keys
+// in one scratch buffer.
 func (s *Store) putTx(b *pebble.Batch, k, loc []byte) {
 	s.absent.add(k) // before the batch is visible: see absentFilter
 	_ = b.Set(k, loc, nil)
 }
 
-// putState adds w, at k (its stateKey), to b, and its key to the
-// absent-key filter before b is committed.
+// putState adds w at k, its stateKey(w.Key), to b, and k to the
+// absent-key filter before b is committed; neither keeps k (see putTx).
 func (s *Store) putState(b *pebble.Batch, k []byte, w Write) error {
 	if len(w.Key) == 0 {
 		return errors.New("empty state key")

@@ -143,16 +143,7 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 					errs[w] = err
 					return
 				}
-				// Decoded from its encoding, a transaction keeps the
-				// encoding and its hash (ledger.Tx.Encode, Hash): the run
-				// reads both for every request, and computed them afresh
-				// each time for one built in memory.
-				kept, err := ledger.DecodeTx(tx.Encode())
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				txs[i] = kept
+				txs[i] = tx
 			}
 		}(w)
 	}
@@ -163,6 +154,38 @@ func generateN(chainID, kind string, accounts []account, n int, run string, perT
 		}
 	}
 	return txs, nil
+}
+
+// signed is a transaction as the run keeps it: its encoding, which each
+// request sends, and its hash, by which the run finds it in a block. Not
+// the *ledger.Tx: a transaction built in memory is encoded and hashed
+// afresh each time its Encode or Hash is called (one decoded from its
+// encoding keeps both, at twice the memory), and the run's live heap is
+// mostly these — hundreds of thousands signed ahead, which the collector
+// marks on every cycle. An encoding holds no pointers.
+type signed struct {
+	enc  []byte
+	hash ledger.Hash
+}
+
+// encodeAll turns generateN's transactions into what the run keeps,
+// spread over all cores; txs is emptied as it goes.
+func encodeAll(txs []*ledger.Tx) []signed {
+	out := make([]signed, len(txs))
+	workers := runtime.GOMAXPROCS(0)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(txs); i += workers {
+				out[i] = signed{enc: txs[i].Encode(), hash: txs[i].Hash()}
+				txs[i] = nil
+			}
+		}(w)
+	}
+	wg.Wait()
+	return out
 }
 
 // benchGTIN is the organisation's product with item reference 00010 (the

@@ -225,7 +225,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	// not the load's. (Until 2026-12-07 they were counted from the status
 	// read before all that: docs/benchmarks.md, "The bench counted the
 	// signing's blocks".)
-	r := &runner{o: o, clients: clients, txs: txs, out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
+	r := &runner{o: o, clients: clients, txs: encodeAll(txs), out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
 	return s, r.run(ctx, h)
 }
 
@@ -257,7 +257,7 @@ func maxSignedPerCeiling(validatorsHere int) float64 {
 type runner struct {
 	o       Options
 	clients []*client.Client
-	txs     []*ledger.Tx
+	txs     []signed
 	out     io.Writer
 	sum     *Summary
 
@@ -313,7 +313,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// A short queue: a loop that gets ahead of busy workers waits for
 	// them, so their lag shows as the loop's (schedule_late_ms) and the
 	// run's window cannot close on a backlog still to send.
-	queue := make(chan []*ledger.Tx, len(r.clients)*r.o.Workers)
+	queue := make(chan []signed, len(r.clients)*r.o.Workers)
 	for _, c := range r.clients {
 		for w := 0; w < r.o.Workers; w++ {
 			wg.Add(1)
@@ -367,7 +367,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 	// 179,996-179,999 of 180,000 (docs/benchmarks.md, "The bench's
 	// window"). How far behind its slots the loop fell is reported; a
 	// loop more than maxScheduleLate behind stops offering and says so.
-	var batch []*ledger.Tx
+	var batch []signed
 	interval := time.Duration(0)
 	if r.o.Rate > 0 {
 		interval = time.Second / time.Duration(r.o.Rate)
@@ -495,13 +495,13 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 }
 
 // submit sends one transaction, retrying on a full mempool until end.
-func (r *runner) submit(ctx context.Context, c *client.Client, tx *ledger.Tx, end time.Time) {
+func (r *runner) submit(ctx context.Context, c *client.Client, tx signed, end time.Time) {
 	for {
-		h := tx.Hash()
+		h := tx.hash
 		r.mu.Lock()
 		r.sent[h] = time.Now()
 		r.mu.Unlock()
-		_, err := c.Submit(ctx, tx)
+		_, err := c.SubmitEncoded(ctx, tx.enc)
 		if err == nil {
 			r.submitted.Add(1)
 			return
@@ -525,19 +525,22 @@ func (r *runner) submit(ctx context.Context, c *client.Client, tx *ledger.Tx, en
 
 // submitBatch sends txs in one request; rejected ones are counted by code
 // (a full mempool's are retried in --max mode).
-func (r *runner) submitBatch(ctx context.Context, c *client.Client, txs []*ledger.Tx, end time.Time) {
+func (r *runner) submitBatch(ctx context.Context, c *client.Client, txs []signed, end time.Time) {
+	encs := make([][]byte, 0, len(txs))
 	for len(txs) > 0 {
 		now := time.Now()
+		encs = encs[:0]
 		r.mu.Lock()
 		for _, tx := range txs {
-			r.sent[tx.Hash()] = now
+			r.sent[tx.hash] = now
+			encs = append(encs, tx.enc)
 		}
 		r.mu.Unlock()
-		res, err := c.SubmitBatch(ctx, txs)
+		res, err := c.SubmitBatchEncoded(ctx, encs)
 		if err != nil {
 			r.mu.Lock()
 			for _, tx := range txs {
-				delete(r.sent, tx.Hash())
+				delete(r.sent, tx.hash)
 			}
 			code := client.CodeOf(err)
 			if code == "" {
@@ -548,14 +551,14 @@ func (r *runner) submitBatch(ctx context.Context, c *client.Client, txs []*ledge
 			r.dropped.Add(int64(len(txs)))
 			return
 		}
-		var retry []*ledger.Tx
+		var retry []signed
 		r.mu.Lock()
 		for i, br := range res {
 			if br.Code == "OK" {
 				r.submitted.Add(1)
 				continue
 			}
-			delete(r.sent, txs[i].Hash())
+			delete(r.sent, txs[i].hash)
 			r.rejected[br.Code]++
 			if (br.Code == "ERR_MEMPOOL_FULL" || br.Code == "ERR_SENDER_LIMIT") && r.o.Rate == 0 && time.Now().Before(end) {
 				retry = append(retry, txs[i])

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/qianchain/qianchain/ledger"
+	"github.com/qianchain/qianchain/node/api"
 )
 
 // Submit reads the node's own 202 without reflection and any other JSON
@@ -16,8 +17,14 @@ import (
 func TestSubmitReadsEveryFormOfTheAnswer(t *testing.T) {
 	tx := &ledger.Tx{ChainID: "test", Nonce: 1, Contract: "notary", Method: "anchor", Payload: []byte("x")}
 	h := tx.Hash()
+	own := fmt.Sprintf("{\n  \"tx_hash\": \"%s\",\n  \"code\": \"OK\"\n}\n", h)
+	// The node's own form is the one read without reflection
+	// (api.TestParseAccepted holds ParseAccepted to the node's writer).
+	if got, ok := api.ParseAccepted([]byte(own)); !ok || got != h {
+		t.Fatalf("api.ParseAccepted(the node's own answer) = %s, %v", got, ok)
+	}
 	for name, answer := range map[string]string{
-		"the node's own": fmt.Sprintf("{\n  \"tx_hash\": \"%s\",\n  \"code\": \"OK\"\n}\n", h),
+		"the node's own": own,
 		"compact":        fmt.Sprintf(`{"tx_hash":"%s","code":"OK"}`, h),
 	} {
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -28,7 +28,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,11 +49,6 @@ func main() {
 	out := flag.String("json", "", "write the summary here")
 	dataDirs := flag.String("data-dirs", "", "comma-separated data directories of the nodes, in --nodes order (disk per transaction)")
 	flag.Parse()
-	// Collected as qian bench is (bench.LoaderGCPercent): both loaders
-	// share the cores with the nodes they measure.
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(bench.LoaderGCPercent)
-	}
 	if *nodes == "" {
 		fmt.Fprintln(os.Stderr, "cometload needs --nodes")
 		os.Exit(2)
