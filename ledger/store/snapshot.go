@@ -129,13 +129,14 @@ func (r *Restore) Add(key, value []byte) error {
 	if len(key) == 0 || value == nil {
 		return errors.New("restore: empty state key or nil value")
 	}
-	return r.s.putState(r.b, stateKey(key), Write{Key: key, Value: value})
+	_, err := r.s.putState(r.b, nil, Write{Key: key, Value: value})
+	return err
 }
 
 // AddTx stages one transaction index entry.
 func (r *Restore) AddTx(tx ledger.Hash, height uint64, pos uint32) error {
 	loc := binary.BigEndian.AppendUint64(make([]byte, 0, 12), height)
-	r.s.putTx(r.b, hashKey(prefixTx, tx), binary.BigEndian.AppendUint32(loc, pos))
+	r.s.putTx(r.b, nil, tx, binary.BigEndian.AppendUint32(loc, pos))
 	return nil
 }
 

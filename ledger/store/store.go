@@ -255,7 +255,7 @@ func (s *Store) InitGenesis(genesisHash ledger.Hash, vals *ledger.ValidatorSet, 
 	b := s.db.NewBatch()
 	defer b.Close()
 	for _, w := range writes {
-		if err := s.putState(b, stateKey(w.Key), w); err != nil {
+		if _, err := s.putState(b, nil, w); err != nil {
 			return err
 		}
 	}
@@ -369,7 +369,7 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 	_ = b.Set(heightKey(prefixAppHash, h), c.AppHash[:], nil)
 	loc := make([]byte, 12)
 	binary.BigEndian.PutUint64(loc, h)
-	var key []byte // scratch: Set copies the key
+	var key []byte // scratch for the keys: Set copies them
 	for i, tx := range blk.Txs {
 		binary.BigEndian.PutUint32(loc[8:], uint32(i))
 		var txh ledger.Hash
@@ -378,8 +378,7 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 		} else {
 			txh = tx.Hash()
 		}
-		key = appendHashKey(key[:0], prefixTx, txh)
-		s.putTx(b, key, loc)
+		key = s.putTx(b, key, txh, loc)
 		res, err := resultValue(h, i, txh, c.Results[i])
 		if err != nil {
 			b.Close()
@@ -389,8 +388,8 @@ func (s *Store) blockBatch(c *Committed, hash ledger.Hash) (*pebble.Batch, int, 
 		_ = b.Set(key, res, nil)
 	}
 	for _, w := range c.Writes {
-		key = appendStateKey(key[:0], w.Key)
-		if err := s.putState(b, key, w); err != nil {
+		var err error
+		if key, err = s.putState(b, key, w); err != nil {
 			b.Close()
 			return nil, 0, fmt.Errorf("commit block %d: %w", h, err)
 		}
@@ -466,26 +465,29 @@ const maxRetainedBatch = 8 << 20
 // batchHeaderLen is the bytes a Pebble batch's representation begins with.
 const batchHeaderLen = 12
 
-// putTx adds a transaction's index entry (loc: its height and position) at
-// k, its hashKey(prefixTx, hash), to b, and k to the absent-key filter
-// before b is committed. Neither keeps k: a block's batch builds its keys
-// in one scratch buffer.
-func (s *Store) putTx(b *pebble.Batch, k, loc []byte) {
+// putTx adds transaction h's index entry (loc: its height and position) to
+// b, and its key to the absent-key filter before b is committed. The key is
+// built in scratch, returned for the next key: neither the batch nor the
+// filter keeps it, so a block's batch builds its keys in one buffer.
+func (s *Store) putTx(b *pebble.Batch, scratch []byte, h ledger.Hash, loc []byte) []byte {
+	k := appendHashKey(scratch[:0], prefixTx, h)
 	s.absent.add(k) // before the batch is visible: see absentFilter
 	_ = b.Set(k, loc, nil)
+	return k
 }
 
-// putState adds w at k, its stateKey(w.Key), to b, and k to the
-// absent-key filter before b is committed; neither keeps k (see putTx).
-func (s *Store) putState(b *pebble.Batch, k []byte, w Write) error {
+// putState adds w to b, and its key to the absent-key filter before b is
+// committed; the key is built in scratch, as putTx's.
+func (s *Store) putState(b *pebble.Batch, scratch []byte, w Write) ([]byte, error) {
 	if len(w.Key) == 0 {
-		return errors.New("empty state key")
+		return scratch, errors.New("empty state key")
 	}
+	k := appendStateKey(scratch[:0], w.Key)
 	if w.Value == nil {
-		return b.Delete(k, nil)
+		return k, b.Delete(k, nil)
 	}
 	s.absent.add(k)
-	return b.Set(k, w.Value, nil)
+	return k, b.Set(k, w.Value, nil)
 }
 
 // get returns a copy of the value at key, or ErrNotFound.
