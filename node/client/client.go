@@ -60,6 +60,11 @@ func (c *Client) do(ctx context.Context, method, path, ctype string, body []byte
 	if err != nil {
 		return err
 	}
+	return decodeAnswer(method, path, raw, out)
+}
+
+// decodeAnswer decodes a successful answer's body into out (nil: ignored).
+func decodeAnswer(method, path string, raw []byte, out any) error {
 	if out == nil {
 		return nil
 	}
@@ -132,10 +137,8 @@ func (c *Client) SubmitEncoded(ctx context.Context, enc []byte) (ledger.Hash, er
 		return h, nil
 	}
 	var sr api.SubmitResponse
-	if err := json.Unmarshal(raw, &sr); err != nil {
-		return ledger.Hash{}, fmt.Errorf("the node's answer to POST /v1/txs is not the expected JSON: %w", err)
-	}
-	return sr.Hash, nil
+	err = decodeAnswer(http.MethodPost, "/v1/txs", raw, &sr)
+	return sr.Hash, err
 }
 
 // SubmitBatch sends up to api.MaxBatch signed transactions in one request
