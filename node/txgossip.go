@@ -92,13 +92,7 @@ func (g *txGossip) submitBatch(ctx context.Context, raws [][]byte, from string) 
 	g.room.enter(ctx, len(raws), g.done)
 	reply := make(chan []mempool.Result, 1)
 	ok := g.admit.submit(admitJob{raws: raws, from: from, done: func(res []mempool.Result) {
-		refused := 0
-		for _, r := range res {
-			if r.Err != nil {
-				refused++
-			}
-		}
-		g.room.leave(len(raws), refused)
+		g.room.leave(len(raws))
 		for i, r := range res {
 			g.admitted(r.Err)
 			if r.Err == nil || mempool.CodeOf(r.Err) == mempool.ErrDuplicateTx {
@@ -108,7 +102,7 @@ func (g *txGossip) submitBatch(ctx context.Context, raws [][]byte, from string) 
 		reply <- res
 	}})
 	if !ok {
-		g.room.leave(len(raws), len(raws))
+		g.room.leave(len(raws))
 		return nil
 	}
 	select {
