@@ -28,17 +28,30 @@ func (n *Node) listenHTTP(c config.HTTP, handler func(*Node) http.Handler) error
 	if err != nil {
 		return fmt.Errorf("http listen %s: %w", c.Listen, err)
 	}
+	// A handler that names lane paths (node/api: POST /v1/txs) has their
+	// plain requests read and answered without net/http's per-request
+	// machinery (httpserver.Server).
+	var lane httpserver.Lane
+	if l, ok := h.(httpserver.Laned); ok {
+		lane = l.Lane()
+	}
 	h = n.counted(h)
 	sc := httpServerConfig(c)
 	ln := httpserver.Listen(raw, sc)
 	n.httpAddr = ln.Addr().String()
-	n.http = httpserver.New(h, sc, n.ctx)
+	n.http = httpserver.NewServer(h, sc, n.ctx, lane)
 	n.Metrics.Registry.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "qian", Name: "http_connections", Help: "Open HTTP connections."},
 			func() float64 { return float64(ln.Open()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "qian", Name: "http_connections_refused_total",
 			Help: "HTTP connections closed as they arrived, over http.max_connections or http.max_connections_per_client."},
-			func() float64 { return float64(ln.Refused()) }))
+			func() float64 { return float64(ln.Refused()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "qian", Name: "http_lane_requests_total",
+			Help: "HTTP requests the lane answered without net/http (plain POSTs of one transaction; node/httpserver)."},
+			func() float64 { return float64(n.http.Served()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "qian", Name: "http_lane_handoffs_total",
+			Help: "HTTP connections the lane handed to net/http at their first request of another shape."},
+			func() float64 { return float64(n.http.Handed()) }))
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()

@@ -27,6 +27,7 @@ import (
 	"github.com/qianchain/qianchain/ledger/store"
 	"github.com/qianchain/qianchain/node/blocksync"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/httpserver"
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/p2p"
 	"github.com/qianchain/qianchain/node/sigcache"
@@ -91,7 +92,7 @@ type Node struct {
 	genesisPeers []peer.ID
 	allowedPeers []peer.ID
 
-	http     *http.Server
+	http     *httpserver.Server
 	httpAddr string
 	control  *http.Server // the control socket (control.go); nil when none
 

@@ -17,6 +17,7 @@ import (
 	"github.com/qianchain/qianchain/node"
 	"github.com/qianchain/qianchain/node/api"
 	"github.com/qianchain/qianchain/node/config"
+	"github.com/qianchain/qianchain/node/httpserver"
 	"github.com/qianchain/qianchain/node/web"
 	"github.com/qianchain/qianchain/node/web/verifier"
 )
@@ -45,8 +46,22 @@ func nodeHandler(n *node.Node, po web.Options) http.Handler {
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/", handler)
-	return mux
+	p := profiled{ServeMux: mux}
+	if l, ok := handler.(httpserver.Laned); ok {
+		p.lane = l.Lane()
+	}
+	return p
 }
+
+// profiled is the API with the profiler's routes beside it, and the API's
+// HTTP lane still (httpserver.Laned): a node profiled under load runs as
+// it does unprofiled.
+type profiled struct {
+	*http.ServeMux
+	lane httpserver.Lane
+}
+
+func (p profiled) Lane() httpserver.Lane { return p.lane }
 
 // goMemLimit is qian start's soft limit on the Go runtime's memory when
 // GOMEMLIMIT is not set. Pebble's block cache (64 MB) and memtables (two of

@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/qianchain/qianchain/node"
+	"github.com/qianchain/qianchain/node/httpserver"
 	"github.com/qianchain/qianchain/node/mempool"
 	"github.com/qianchain/qianchain/node/view"
 )
@@ -100,6 +101,13 @@ func NewWith(n *node.Node, o Options) *Server {
 // Handle adds a route (the pages and the verification endpoints register
 // theirs).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// Lane is the path whose POSTs the server answers from the body and
+// Content-Type alone (httpserver.Laned): one transaction per request
+// (submitTx), which reads no other header, with its body limit.
+func (s *Server) Lane() httpserver.Lane {
+	return httpserver.Lane{Paths: []string{"/v1/txs"}, MaxBody: s.txLimit()}
+}
 
 // View is the reader the API answers from.
 func (s *Server) View() *view.Reader { return s.view }

@@ -136,3 +136,28 @@ func TestBenchSeesItsTransactionsCommit(t *testing.T) {
 		t.Fatalf("CPU profile of %d bytes, not gzipped pprof", profile.Len())
 	}
 }
+
+// TestLoadConnectionsStayInTheLane: one transaction per request, every
+// submission of the load is answered in the node's HTTP lane
+// (node/httpserver): the bench's reads (status, the block watcher) go over
+// connections of their own, so none of the load's is handed to net/http.
+func TestLoadConnectionsStayInTheLane(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: this test runs a validator and a short load")
+	}
+	p := genesis.DefaultConsensusParams()
+	urls, admins := demoNetwork(t, 1, &p)
+	var out strings.Builder
+	sum, err := Run(context.Background(), Options{Nodes: urls, Admins: admins, Duration: 2 * time.Second, Rate: 200,
+		Batch: 1, Workers: 4, Kind: KindMixed, Accounts: 4, Out: &out})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	m, err := metricsClient{http.DefaultClient}.scrape(context.Background(), urls[0], "qian_http_lane_requests_total")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Submitted < 100 || m["qian_http_lane_requests_total"] < float64(sum.Submitted) {
+		t.Fatalf("the lane answered %.0f requests; the load submitted %d one at a time", m["qian_http_lane_requests_total"], sum.Submitted)
+	}
+}

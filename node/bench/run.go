@@ -154,7 +154,13 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 		clients[i] = client.New(u)
 		clients[i].HTTP.Transport = newTransport(o.Workers)
 	}
-	st, err := clients[0].Status(ctx)
+	// The setup and the block watcher read and write over connections of
+	// their own: the load's connections carry only submissions, as a
+	// client sending thousands of transactions would keep them, and a
+	// node answers those in its HTTP lane until a connection carries
+	// anything else (node/httpserver).
+	reads := client.New(o.Nodes[0])
+	st, err := reads.Status(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +186,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	s.CeilingTPS = s.VerifyPerSecond / float64(here)
 	fmt.Fprintf(out, "%.0f verifications/s on all cores; ceiling %.0f tx/s for %d validators here\n", s.VerifyPerSecond, s.CeilingTPS, here)
 
-	accounts, err := setupAccounts(ctx, clients[0], st.ChainID, o.Admins, o.Accounts, out)
+	accounts, err := setupAccounts(ctx, reads, st.ChainID, o.Admins, o.Accounts, out)
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +220,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	// may have timed out meanwhile; let the chain commit two blocks at its
 	// own pace first so that the measurement starts on a settled network.
 	fmt.Fprintf(out, "waiting for the network to settle... ")
-	h, err := settle(ctx, clients[0], 2, 15*time.Second)
+	h, err := settle(ctx, reads, 2, 15*time.Second)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +231,7 @@ func Run(ctx context.Context, o Options) (*Summary, error) {
 	// not the load's. (Until 2026-12-07 they were counted from the status
 	// read before all that: docs/benchmarks.md, "The bench counted the
 	// signing's blocks".)
-	r := &runner{o: o, clients: clients, txs: encodeAll(txs), out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
+	r := &runner{o: o, clients: clients, reads: reads, txs: encodeAll(txs), out: out, sum: s, sent: make(map[ledger.Hash]time.Time, n)}
 	return s, r.run(ctx, h)
 }
 
@@ -256,7 +262,8 @@ func maxSignedPerCeiling(validatorsHere int) float64 {
 
 type runner struct {
 	o       Options
-	clients []*client.Client
+	clients []*client.Client // the load's, one per node
+	reads   *client.Client   // the block watcher's, to the first node
 	txs     []signed
 	out     io.Writer
 	sum     *Summary
@@ -291,7 +298,7 @@ func (r *runner) run(ctx context.Context, startHeight uint64) error {
 
 	// Observe blocks from the first node.
 	r.sum.FirstHeight = startHeight + 1
-	watch := &watcher{c: r.clients[0], next: startHeight + 1, seen: func(now time.Time, b *view.BlockTxHashes) {
+	watch := &watcher{c: r.reads, next: startHeight + 1, seen: func(now time.Time, b *view.BlockTxHashes) {
 		ours := 0
 		r.mu.Lock()
 		for _, h := range b.TxHashes {

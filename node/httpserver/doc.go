@@ -15,6 +15,15 @@
 //     client wait;
 //   - header size: 64 KiB.
 //
+// The server (Server) has a lane in front of net/http for the one request
+// clients send thousands of times a second, a single transaction's POST:
+// a request of exactly that plain shape (parseHead) is read and answered
+// by the lane, through the same handler, with the same timeouts; a
+// connection's first request of any other shape hands the connection to
+// net/http, which serves it from then on. The lane takes nothing net/http
+// would read differently (FuzzParseHeadAgreesWithNetHTTP) and answers as
+// net/http does (TestLaneAnswersAsNetHTTP).
+//
 // A client is an IPv4 address or an IPv6 /64 (Client): a single IPv6 host
 // is routinely given a whole /64, so counting full addresses would give one
 // machine 2^64 identities. The API's rate limits and stream caps count

@@ -13,18 +13,36 @@ import (
 )
 
 // serve starts the server New builds for h with c, on Listen's listener on
-// 127.0.0.1, and returns its address.
-func serve(t *testing.T, c Config, h http.Handler) (string, *Listener) {
+// 127.0.0.1, and returns its address; with a lane, NewServer's, whose lane
+// takes POSTs to /.
+func serve(t *testing.T, c Config, h http.Handler, lane bool) (string, *Listener) {
 	t.Helper()
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	ln := Listen(raw, c)
-	srv := New(h, c, context.Background())
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
+	if lane {
+		srv := NewServer(h, c, context.Background(), Lane{Paths: []string{"/"}})
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+	} else {
+		srv := New(h, c, context.Background())
+		go srv.Serve(ln)
+		t.Cleanup(func() { srv.Close() })
+	}
 	return ln.Addr().String(), ln
+}
+
+// bothServers runs f against net/http's server and against the lane's.
+func bothServers(t *testing.T, f func(t *testing.T, lane bool)) {
+	for _, lane := range []bool{false, true} {
+		name := "net/http"
+		if lane {
+			name = "lane"
+		}
+		t.Run(name, func(t *testing.T) { f(t, lane) })
+	}
 }
 
 // dialFrom opens a TCP connection to addr from the loopback address src
@@ -62,11 +80,14 @@ var echo = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 // A client that stops sending its body, one that sends nothing, and one
 // that keeps an idle keep-alive connection are each disconnected by the
 // server's timeouts.
-func TestTimeoutsEndStalledConnections(t *testing.T) {
-	addr, _ := serve(t, Config{ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: time.Second}, echo)
+// (With the lane, the slow body is the lane's: it fits the lane's limit.)
+func TestTimeoutsEndStalledConnections(t *testing.T) { bothServers(t, timeoutsEndStalledConnections) }
+
+func timeoutsEndStalledConnections(t *testing.T, lane bool) {
+	addr, _ := serve(t, Config{ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: time.Second}, echo, lane)
 
 	slowBody := dialFrom(t, "127.0.0.1", addr)
-	io.WriteString(slowBody, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nthe first bytes of a body that never ends")
+	io.WriteString(slowBody, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nthe first bytes of a body that never ends")
 	silent := dialFrom(t, "127.0.0.1", addr)
 	idle := dialFrom(t, "127.0.0.1", addr)
 	io.WriteString(idle, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -76,7 +97,16 @@ func TestTimeoutsEndStalledConnections(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	for name, c := range map[string]net.Conn{"slow body": slowBody, "silent": silent, "idle keep-alive": idle} {
+	// The same after a lane request (net/http's own, without the lane).
+	idlePost := dialFrom(t, "127.0.0.1", addr)
+	io.WriteString(idlePost, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+	resp, err = http.ReadResponse(bufio.NewReader(idlePost), nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("the idle connection's POST: %v %v", resp, err)
+	}
+	resp.Body.Close()
+
+	for name, c := range map[string]net.Conn{"slow body": slowBody, "silent": silent, "idle keep-alive": idle, "idle after a POST": idlePost} {
 		if !closedWithin(c, 10*time.Second) {
 			t.Errorf("%s: the connection is still open 10 s after a 1 s timeout", name)
 		}
@@ -85,7 +115,9 @@ func TestTimeoutsEndStalledConnections(t *testing.T) {
 
 // A client that does not read its response is cut off by WriteTimeout:
 // the server does not keep writing to it (it gets much less than sent).
-func TestWriteTimeoutEndsUnreadResponse(t *testing.T) {
+func TestWriteTimeoutEndsUnreadResponse(t *testing.T) { bothServers(t, writeTimeoutEndsUnreadResponse) }
+
+func writeTimeoutEndsUnreadResponse(t *testing.T, lane bool) {
 	const size = 256 << 20
 	addr, _ := serve(t, Config{ReadTimeout: time.Second, WriteTimeout: time.Second, IdleTimeout: time.Second},
 		http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -95,7 +127,7 @@ func TestWriteTimeoutEndsUnreadResponse(t *testing.T) {
 					return
 				}
 			}
-		}))
+		}), lane)
 	c := dialFrom(t, "127.0.0.1", addr)
 	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	time.Sleep(3 * time.Second) // not reading: the socket buffers fill, the server's write blocks past its deadline
@@ -109,10 +141,12 @@ func TestWriteTimeoutEndsUnreadResponse(t *testing.T) {
 // Connections beyond the per-client cap, or beyond the cap in all, are
 // closed as they arrive; a freed slot is taken again; a client is an IPv4
 // address (loopback exempt unless LimitLoopback).
-func TestConnectionCaps(t *testing.T) {
+func TestConnectionCaps(t *testing.T) { bothServers(t, connectionCaps) }
+
+func connectionCaps(t *testing.T, lane bool) {
 	c := Config{ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 30 * time.Second,
 		MaxConns: 4, MaxConnsPerClient: 2, LimitLoopback: true}
-	addr, ln := serve(t, c, echo)
+	addr, ln := serve(t, c, echo, lane)
 	works := func(conn net.Conn) bool {
 		_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
 		if _, err := io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {
@@ -150,7 +184,7 @@ func TestConnectionCaps(t *testing.T) {
 
 	// Loopback is exempt from the per-client cap unless asked.
 	c.LimitLoopback, c.MaxConns = false, 100
-	addr, _ = serve(t, c, echo)
+	addr, _ = serve(t, c, echo, lane)
 	for i := 0; i < 5; i++ {
 		if !works(dialFrom(t, "127.0.0.1", addr)) {
 			t.Fatalf("loopback connection %d refused without LimitLoopback", i)
