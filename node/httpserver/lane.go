@@ -31,9 +31,9 @@ import (
 // The lane bounds time as net/http does with the same Config: the request's
 // head within the header timeout, the whole request within ReadTimeout, the
 // response within WriteTimeout (from the end of the head), an idle
-// connection within IdleTimeout. Unlike net/http it does not watch for a
-// client leaving in the middle of its request: the request's context ends
-// when the handler returns, or with base.
+// connection within IdleTimeout. The request's context ends when the
+// handler returns, with base, or when the client leaves while the handler
+// waits on it (laneContext).
 type Server struct {
 	http    *http.Server
 	handler http.Handler
@@ -239,11 +239,13 @@ func (s *Server) isClosing() bool {
 type handedConn struct {
 	net.Conn
 	r *bufio.Reader // nil once its bytes are read
-	// headEnd is when the head was due under the lane: net/http's first
-	// read deadline (its header timeout, from the hand-off) is held to
-	// it, so that a slow head does not get the header timeout twice.
-	headEnd time.Time
-	capped  bool
+	// caps are when the head and the whole request were due under the
+	// lane (zero: none): net/http's first two read deadlines — its header
+	// timeout and its whole-request timeout, counted from the hand-off —
+	// are held to them, so that a slow request does not get either
+	// timeout twice. (net/http 1.26 sets these two first: server.go's
+	// conn.serve, then readRequest.)
+	caps []time.Time
 }
 
 func (c *handedConn) Read(p []byte) (int, error) {
@@ -257,14 +259,18 @@ func (c *handedConn) Read(p []byte) (int, error) {
 }
 
 func (c *handedConn) SetReadDeadline(t time.Time) error {
-	if !c.capped {
-		c.capped = true
-		if !c.headEnd.IsZero() && (t.IsZero() || t.After(c.headEnd)) {
-			t = c.headEnd
+	if len(c.caps) > 0 {
+		if limit := c.caps[0]; !limit.IsZero() && (t.IsZero() || t.After(limit)) {
+			t = limit
 		}
+		c.caps = c.caps[1:]
 	}
 	return c.Conn.SetReadDeadline(t)
 }
+
+// CloseWrite lets net/http end its side of the connection before closing
+// it (closeWriteAndWait), as on a plain TCP connection.
+func (c *handedConn) CloseWrite() error { return closeWrite(c.Conn) }
 
 func (c *handedConn) SetDeadline(t time.Time) error {
 	if err := c.SetReadDeadline(t); err != nil {

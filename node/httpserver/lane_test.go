@@ -313,12 +313,26 @@ func TestRequestEndsWhenTheClientLeaves(t *testing.T) {
 	bothServers(t, func(t *testing.T, lane bool) {
 		ended := make(chan bool, 1)
 		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			kind := r.Header.Get("Content-Type")
+			var done <-chan struct{}
+			if kind == "early" {
+				done = r.Context().Done() // asked before the body is read
+			}
 			io.ReadAll(r.Body)
-			if r.Header.Get("Content-Type") == "wait" {
+			if kind != "" {
+				if done == nil {
+					done = r.Context().Done()
+				}
+				// Long enough for a loaded machine to see a client leave;
+				// a held request ("hold") waits only a second.
+				wait := 10 * time.Second
+				if kind == "hold" {
+					wait = time.Second
+				}
 				select {
-				case <-r.Context().Done():
+				case <-done:
 					ended <- true
-				case <-time.After(time.Second):
+				case <-time.After(wait):
 					ended <- false
 				}
 			}
@@ -328,22 +342,28 @@ func TestRequestEndsWhenTheClientLeaves(t *testing.T) {
 		const wait = "POST / HTTP/1.1\r\nHost: h\r\nContent-Type: wait\r\nContent-Length: 1\r\n\r\na"
 		const plain = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\n\r\na"
 
-		c := dialFrom(t, "127.0.0.1", addr)
-		io.WriteString(c, wait)
-		time.Sleep(100 * time.Millisecond)
-		c.Close()
-		select {
-		case e := <-ended:
-			if !e {
-				t.Fatal("the request's context was not done 1 s after its client closed the connection")
+		for _, req := range []string{wait, strings.Replace(wait, "wait", "early", 1)} {
+			c := dialFrom(t, "127.0.0.1", addr)
+			io.WriteString(c, req)
+			time.Sleep(100 * time.Millisecond)
+			c.Close()
+			select {
+			case e := <-ended:
+				if !e {
+					t.Fatalf("%q: the request's context was not done 10 s after its client closed the connection", req)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("the handler did not return")
 			}
-		case <-time.After(10 * time.Second):
-			t.Fatal("the handler did not return")
 		}
 
-		c = dialFrom(t, "127.0.0.1", addr)
+		// The next request arrives while the handler waits (the watch
+		// reads it from the connection).
+		c := dialFrom(t, "127.0.0.1", addr)
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-		io.WriteString(c, wait+plain)
+		io.WriteString(c, strings.Replace(wait, "wait", "hold", 1))
+		time.Sleep(200 * time.Millisecond)
+		io.WriteString(c, plain)
 		br := bufio.NewReader(c)
 		for i := 0; i < 2; i++ {
 			resp, err := http.ReadResponse(br, nil)

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"runtime"
-	"sync/atomic"
 	"time"
 )
 
@@ -41,10 +40,15 @@ func (s *Server) serveConn(raw net.Conn) {
 				idle = s.c.ReadTimeout
 			}
 			_ = raw.SetReadDeadline(deadline(time.Now(), idle))
-			if _, err := br.Peek(1); err != nil {
+			// As net/http: four bytes, and up to four stray CR or LF a
+			// client sent after the last body skipped, under the idle
+			// deadline, before the request counts as begun.
+			peek, err := br.Peek(4)
+			if err != nil {
 				s.drop(c)
 				return
 			}
+			_, _ = br.Discard(leadingCRLF(peek))
 		}
 		if !s.setBusy(c, true) {
 			s.drop(c)
@@ -53,12 +57,6 @@ func (s *Server) serveConn(raw net.Conn) {
 		start := time.Now()
 		headEnd := deadline(start, s.header)
 		_ = raw.SetReadDeadline(headEnd)
-		if !first {
-			// As net/http after a POST: up to four stray CR or LF bytes
-			// a client sent after the body are skipped.
-			peek, _ := br.Peek(4)
-			_, _ = br.Discard(leadingCRLF(peek))
-		}
 		head, ok := s.readHead(br)
 		if !ok {
 			if head.err != nil && br.Buffered() == 0 {
@@ -68,7 +66,7 @@ func (s *Server) serveConn(raw net.Conn) {
 			// (A head cut short by an error goes to net/http too, which
 			// reads the same bytes, meets the same error and answers as
 			// it does.)
-			s.hand(c, &handedConn{Conn: c.Conn, r: br, headEnd: headEnd})
+			s.hand(c, &handedConn{Conn: c.Conn, r: br, caps: []time.Time{headEnd, deadline(start, s.c.ReadTimeout)}})
 			return
 		}
 		req.read(head)
@@ -107,9 +105,7 @@ func leadingCRLF(b []byte) int {
 // moment to read it, as net/http does before it closes a connection whose
 // request body it did not read whole.
 func closeWriteAndWait(c net.Conn) {
-	if cw, ok := c.(interface{ CloseWrite() error }); ok {
-		_ = cw.CloseWrite()
-	}
+	_ = closeWrite(c)
 	time.Sleep(rstAvoidanceDelay)
 }
 
@@ -171,8 +167,9 @@ func (q *laneRequest) read(h laneHead) {
 // reports whether the connection may carry another request and, when not,
 // whether the request's body was left unread.
 func (s *Server) serveOne(c *laneConn, br *bufio.Reader, q *laneRequest) (keep, unread bool) {
-	body := newLaneBody(br, q.contentLength)
-	ctx := newLaneContext(s.base, c.Conn, br, body)
+	body := &laneBody{r: br, n: q.contentLength}
+	ctx := newLaneContext(s.base, c.Conn, br, q.contentLength == 0)
+	body.ctx = ctx
 	header := http.Header{}
 	if q.contentType != "" {
 		header["Content-Type"] = []string{q.contentType}
@@ -231,15 +228,9 @@ func (s *Server) call(w *laneWriter, r *http.Request, remote string) (ok bool) {
 type laneBody struct {
 	r *bufio.Reader
 	n int64
-	// whole is set once the body is read whole: its context may then
-	// watch r (laneContext), from another goroutine.
-	whole atomic.Bool
-}
-
-func newLaneBody(r *bufio.Reader, n int64) *laneBody {
-	b := &laneBody{r: r, n: n}
-	b.whole.Store(n == 0)
-	return b
+	// ctx is told when the body has been read whole (it may then watch
+	// r for the client leaving).
+	ctx *laneContext
 }
 
 func (b *laneBody) Read(p []byte) (int, error) {
@@ -255,7 +246,7 @@ func (b *laneBody) Read(p []byte) (int, error) {
 		err = io.ErrUnexpectedEOF
 	}
 	if b.n == 0 {
-		b.whole.Store(true)
+		b.ctx.bodyRead()
 		if err == nil {
 			err = io.EOF
 		}

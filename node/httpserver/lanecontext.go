@@ -9,12 +9,13 @@ import (
 )
 
 // laneContext is a lane request's context: done when the handler returns,
-// when base is, and — once the handler waits on it (Done) with the body
-// read whole — when the client closes its connection, as net/http's
-// request context is. A client that gives up on a request held for room in
-// the mempool (node.roomGate) so frees its place, as through net/http.
+// when base is, and — once the handler has waited on it (Done) and the body
+// has been read whole — when the client closes its connection, as
+// net/http's request context is. A client that gives up on a request held
+// for room in the mempool (node.roomGate) so frees its place, as through
+// net/http.
 //
-// The connection is watched only while something waits: a request answered
+// The connection is watched only when something waits: a request answered
 // without waiting (nearly all) starts no goroutine.
 type laneContext struct {
 	context.Context
@@ -22,34 +23,49 @@ type laneContext struct {
 
 	conn net.Conn
 	br   *bufio.Reader
-	body *laneBody
 
-	once     sync.Once
-	watching chan struct{} // closed when the watch ends; nil when there was none
+	mu       sync.Mutex
+	asked    bool          // Done was called
+	read     bool          // the body was read whole
+	stopped  bool          // stop was called: no watch starts
+	watching chan struct{} // closed when the watch ends; nil when none began
 }
 
-func newLaneContext(base context.Context, conn net.Conn, br *bufio.Reader, body *laneBody) *laneContext {
+func newLaneContext(base context.Context, conn net.Conn, br *bufio.Reader, bodyRead bool) *laneContext {
 	ctx, cancel := context.WithCancel(base)
-	return &laneContext{Context: ctx, cancel: cancel, conn: conn, br: br, body: body}
+	return &laneContext{Context: ctx, cancel: cancel, conn: conn, br: br, read: bodyRead}
 }
 
 func (c *laneContext) Done() <-chan struct{} {
-	c.once.Do(c.watch)
+	c.mu.Lock()
+	c.asked = true
+	c.watchLocked()
+	c.mu.Unlock()
 	return c.Context.Done()
 }
 
-// watch waits, beside the handler, for the connection's next byte: an
-// error other than stop's deadline means the client is gone. A byte (the
-// client's next request, sent early) stays in br for the next request. Not
-// while the body is still to be read: the handler reads br then.
-func (c *laneContext) watch() {
-	if !c.body.whole.Load() {
+// bodyRead is told by laneBody that the body has been read whole.
+func (c *laneContext) bodyRead() {
+	c.mu.Lock()
+	c.read = true
+	c.watchLocked()
+	c.mu.Unlock()
+}
+
+// watchLocked starts, once, when something waits and the body is read
+// (before then the handler reads br), a watch beside the handler for the
+// connection's next byte: an error other than stop's deadline means the
+// client is gone. A byte (the client's next request, sent early) stays in
+// br for the next request. As net/http's background read, it waits without
+// the request's read deadline.
+func (c *laneContext) watchLocked() {
+	if !c.asked || !c.read || c.stopped || c.watching != nil {
 		return
 	}
 	c.watching = make(chan struct{})
+	_ = c.conn.SetReadDeadline(time.Time{})
 	go func() {
 		defer close(c.watching)
-		// (Under the request's read deadline, as net/http's watch.)
 		if _, err := c.br.Peek(1); err != nil && !isTimeout(err) {
 			c.cancel()
 		}
@@ -61,10 +77,13 @@ func (c *laneContext) watch() {
 // next read.)
 func (c *laneContext) stop() {
 	c.cancel()
-	c.once.Do(func() {})
-	if c.watching != nil {
+	c.mu.Lock()
+	c.stopped = true
+	w := c.watching
+	c.mu.Unlock()
+	if w != nil {
 		_ = c.conn.SetReadDeadline(aLongTimeAgo)
-		<-c.watching
+		<-w
 	}
 }
 

@@ -90,3 +90,18 @@ func (c *conn) Close() error {
 	})
 	return err
 }
+
+// CloseWrite ends the sending side of the connection when it has one (a
+// TCP connection), so that a server closing a connection whose request it
+// did not read whole can let the client read the answer first (net/http's
+// closeWriteAndWait, the lane's): without it the close could reset the
+// connection and lose the answer.
+func (c *conn) CloseWrite() error { return closeWrite(c.Conn) }
+
+// closeWrite is CloseWrite on c if it has one.
+func closeWrite(c net.Conn) error {
+	if cw, ok := c.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}

@@ -14,7 +14,8 @@ import (
 
 // serve starts the server New builds for h with c, on Listen's listener on
 // 127.0.0.1, and returns its address; with a lane, NewServer's, whose lane
-// takes POSTs to /.
+// takes POSTs to /, and the count of requests the lane answered (laneServed,
+// 0 without).
 func serve(t *testing.T, c Config, h http.Handler, lane bool) (string, *Listener) {
 	t.Helper()
 	raw, err := net.Listen("tcp", "127.0.0.1:0")
@@ -22,8 +23,10 @@ func serve(t *testing.T, c Config, h http.Handler, lane bool) (string, *Listener
 		t.Fatal(err)
 	}
 	ln := Listen(raw, c)
+	laneServed = func() uint64 { return 0 }
 	if lane {
 		srv := NewServer(h, c, context.Background(), Lane{Paths: []string{"/"}})
+		laneServed = srv.Served
 		go srv.Serve(ln)
 		t.Cleanup(func() { srv.Close() })
 	} else {
@@ -34,7 +37,12 @@ func serve(t *testing.T, c Config, h http.Handler, lane bool) (string, *Listener
 	return ln.Addr().String(), ln
 }
 
+// laneServed is the lane's count of the server serve started last.
+var laneServed func() uint64
+
 // bothServers runs f against net/http's server and against the lane's.
+// (With the lane, a test's GETs are net/http's, handed over by the lane;
+// its plain POSTs to / are the lane's.)
 func bothServers(t *testing.T, f func(t *testing.T, lane bool)) {
 	for _, lane := range []bool{false, true} {
 		name := "net/http"
@@ -111,10 +119,15 @@ func timeoutsEndStalledConnections(t *testing.T, lane bool) {
 			t.Errorf("%s: the connection is still open 10 s after a 1 s timeout", name)
 		}
 	}
+	if lane && laneServed() != 2 {
+		t.Errorf("the lane answered %d requests; want the slow body's and the idle POST's", laneServed())
+	}
 }
 
 // A client that does not read its response is cut off by WriteTimeout:
 // the server does not keep writing to it (it gets much less than sent).
+// (A GET: with the lane, net/http's after the hand-off; the lane's own
+// answers are held whole and at most 1 MiB.)
 func TestWriteTimeoutEndsUnreadResponse(t *testing.T) { bothServers(t, writeTimeoutEndsUnreadResponse) }
 
 func writeTimeoutEndsUnreadResponse(t *testing.T, lane bool) {
