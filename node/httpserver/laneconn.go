@@ -2,7 +2,6 @@ package httpserver
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -216,7 +215,7 @@ func (s *Server) call(w *laneWriter, r *http.Request, remote string) (ok bool) {
 			if p != http.ErrAbortHandler {
 				buf := make([]byte, 64<<10)
 				buf = buf[:runtime.Stack(buf, false)]
-				log.Print(fmt.Sprintf("http: panic serving %s: %v\n%s", remote, p, buf))
+				log.Printf("http: panic serving %s: %v\n%s", remote, p, buf)
 			}
 		}
 	}()
